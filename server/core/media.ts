@@ -1,0 +1,55 @@
+// The data model shared by sources, packetizers, SDP and muxers: tracks and access units.
+// Runtime-neutral (no Node APIs) so the browser player imports it too.
+
+export type MediaKind = 'video' | 'audio';
+export type CodecName = 'H264' | 'H265' | 'AAC' | 'OPUS' | 'PCMU' | 'PCMA';
+
+export interface H264Config {
+  /** Sequence and picture parameter sets, raw NAL units without start codes. */
+  sps: Uint8Array[];
+  pps: Uint8Array[];
+}
+
+export interface H265Config {
+  vps: Uint8Array[];
+  sps: Uint8Array[];
+  pps: Uint8Array[];
+}
+
+export interface AacConfig {
+  /** AudioSpecificConfig (ISO 14496-3 1.6.2.1) bytes. */
+  asc: Uint8Array;
+}
+
+export interface Track {
+  /** Index in the stream, also the control id: `a=control:trackID=<id>`. */
+  id: number;
+  kind: MediaKind;
+  codec: CodecName;
+  /** RTP clock rate: 90000 for video, the sample rate for AAC, 48000 for Opus, 8000 for G.711. */
+  clockRate: number;
+  /** Audio channel count. */
+  channels?: number;
+  /** Audio sample rate in Hz (may differ from clockRate for Opus). */
+  sampleRate?: number;
+  width?: number;
+  height?: number;
+  /** Dynamic (96-127) or static (0, 8) RTP payload type. */
+  payloadType: number;
+  h264?: H264Config;
+  h265?: H265Config;
+  aac?: AacConfig;
+}
+
+/** One frame of one track. Times are integers in the track's clock units. */
+export interface AccessUnit {
+  pts: number;
+  dts: number;
+  duration: number;
+  key: boolean;
+  /**
+   * Video: NAL units without start codes or length prefixes.
+   * Audio: exactly one element, the raw frame (AAC raw_data_block without ADTS, an Opus packet, G.711 bytes).
+   */
+  data: Uint8Array[];
+}

@@ -1,0 +1,41 @@
+// Installs the real clients the test suite drives (ffmpeg, GStreamer, VLC, Chromium) when they are missing.
+// Runs before `npm test`; on a machine that has them all it does nothing. Needs root for apt-get.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+const needed = [
+  { bin: 'ffmpeg', pkgs: ['ffmpeg'] },
+  { bin: 'ffprobe', pkgs: ['ffmpeg'] },
+  { bin: 'gst-launch-1.0', pkgs: ['gstreamer1.0-tools'] },
+  { bin: 'cvlc', pkgs: ['vlc-bin', 'vlc-plugin-base'] },
+  { bin: 'chromium', pkgs: ['chromium'] },
+];
+// GStreamer elements the interop suites use, and the package that brings each.
+const gstElements = [
+  { el: 'rtspsrc', pkgs: ['gstreamer1.0-plugins-good'] },
+  { el: 'avdec_h264', pkgs: ['gstreamer1.0-libav'] },
+  { el: 'rtspclientsink', pkgs: ['gstreamer1.0-rtsp'] },
+  { el: 'opusdec', pkgs: ['gstreamer1.0-plugins-base'] },
+];
+const all = [
+  'ffmpeg', 'vlc-bin', 'vlc-plugin-base', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-good',
+  'gstreamer1.0-plugins-ugly', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-libav', 'gstreamer1.0-rtsp', 'chromium',
+];
+
+const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+const hasGst = (el) => has('gst-inspect-1.0') && spawnSync('gst-inspect-1.0', [el], { stdio: 'ignore' }).status === 0;
+
+const missing = [
+  ...needed.filter((n) => !has(n.bin)).map((n) => n.bin),
+  ...gstElements.filter((g) => !hasGst(g.el)).map((g) => `gstreamer element ${g.el}`),
+];
+if (missing.length === 0) process.exit(0);
+
+console.log(`[ensure-clients] missing: ${missing.join(', ')}; installing with apt-get`);
+if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+  console.error('[ensure-clients] not root: install these Debian packages first:\n  apt-get install -y ' + all.join(' '));
+  process.exit(1);
+}
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
+execFileSync('apt-get', ['install', '-y', ...all, 'gstreamer1.0-plugins-base'], { stdio: 'inherit', env });
+console.log('[ensure-clients] done');

@@ -1,0 +1,42 @@
+// Starts a Tidecast instance from a config: media paths, the RTSP server and its UDP ports.
+import type { Config } from './config.js';
+import { PathManager } from './core/path-manager.js';
+import { createLogger, type Logger } from './log.js';
+import { RtspServer } from './rtsp/server.js';
+import { MediaFileCache } from './sources/file/file-cache.js';
+
+export interface Tidecast {
+  rtsp: RtspServer;
+  rtspPort: number;
+  paths: PathManager;
+  close(): Promise<void>;
+}
+
+/** The well-known RTSP port; binding it needs root, so without an explicit port we fall back. */
+export const RTSP_WELL_KNOWN_PORT = 554;
+export const RTSP_FALLBACK_PORT = 8554;
+
+export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
+  const files = new MediaFileCache({ maxBytes: config.fileCacheBytes });
+  const paths = new PathManager(config.mediaDir, files);
+  const rtsp = new RtspServer(config, paths, log);
+  let rtspPort: number;
+  if (config.rtspPort !== undefined) {
+    rtspPort = await rtsp.listen(config.rtspPort);
+  } else {
+    // As live555MediaServer does: 554 when we may bind it, else 8554.
+    try {
+      rtspPort = await rtsp.listen(RTSP_WELL_KNOWN_PORT);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EADDRINUSE') throw e;
+      rtspPort = await rtsp.listen(RTSP_FALLBACK_PORT);
+    }
+  }
+  return {
+    rtsp,
+    rtspPort,
+    paths,
+    close: () => rtsp.close(),
+  };
+}

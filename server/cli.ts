@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// The `tidecast` command: `tidecast serve` with flags over the YAML config and the defaults.
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig, type ConfigInput } from './config.js';
+import { startTidecast } from './app.js';
+import { createLogger } from './log.js';
+
+const portArg = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
+  return n;
+};
+
+const program = new Command();
+program.name('tidecast').description('Tidecast streaming media server').version('0.1.0');
+
+program
+  .command('serve', { isDefault: true })
+  .description('serve every file under the media directory over RTSP')
+  .option('--rtsp-port <port>', 'RTSP TCP port (default: 554 when it can be bound, else 8554)', portArg)
+  .option('--http-port <port>', 'HTTP port for the API, player and HTTP streaming (default: 8888)', portArg)
+  .option('--rtp-port <port>', 'server RTP port for UDP transport, even; RTCP uses the next one (default: 8000)', portArg)
+  .option('--host <address>', 'address to listen on (default: 0.0.0.0)')
+  .option('--media <dir>', 'directory of media files to serve (default: ./media)')
+  .option('--config <file>', 'YAML config file; flags override it')
+  .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default: info)')
+  .action(async (opts: { rtspPort?: number; httpPort?: number; rtpPort?: number; host?: string; media?: string; config?: string; logLevel?: string }) => {
+    let config;
+    try {
+      config = loadConfig(opts.config, {
+        rtspPort: opts.rtspPort,
+        httpPort: opts.httpPort,
+        rtpPort: opts.rtpPort,
+        host: opts.host,
+        mediaDir: opts.media,
+        logLevel: opts.logLevel as ConfigInput['logLevel'],
+      });
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        process.stderr.write(`tidecast: ${e.message}\n`);
+        process.exit(2);
+      }
+      throw e;
+    }
+    const log = createLogger(config.logLevel);
+    let app;
+    try {
+      app = await startTidecast(config, log);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      process.stderr.write(`tidecast: cannot start: ${err.message}${err.code === 'EADDRINUSE' ? ' (another server holds the port: pick another with --rtsp-port/--rtp-port)' : ''}\n`);
+      process.exit(1);
+    }
+    const files = app.paths.list();
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    log.info(
+      { rtspPort: app.rtspPort, rtpPort: config.rtpPort, rtcpPort: config.rtpPort + 1, mediaDir: app.paths.mediaDir, files: files.length },
+      `RTSP on port ${app.rtspPort}${config.rtspPort === undefined && app.rtspPort !== 554 ? ' (554 needs root or is taken, so 8554)' : ''}: try ffplay rtsp://${host}:${app.rtspPort}/${files[0] ?? 'sample.mp4'}`,
+    );
+    let stopping = false;
+    const stop = (sig: string): void => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      log.info({ signal: sig }, 'shutting down: BYE to every reader');
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,159 @@
+// What depacketizers emit, their common interface, and the frame/fragment assembly shared by H.264 and H.265.
+
+export interface DepacketizedFrame {
+  /** RTP timestamp of the frame (for audio: of this access unit, derived within the packet). */
+  timestamp: number;
+  /**
+   * Video: NAL units without start codes. Audio: one element, the frame. May view into packet
+   * payloads (no copy), and may be empty when `damaged` (the frame's data was all lost).
+   */
+  data: Uint8Array[];
+  /** Some of the frame was lost: a decoder should wait for the next key frame. */
+  damaged?: boolean;
+}
+
+/** The fields of an RTP packet a depacketizer needs (a parsed RtpPacket satisfies it). */
+export interface DepacketizerInput {
+  payload: Uint8Array;
+  marker: boolean;
+  timestamp: number;
+  sequenceNumber: number;
+}
+
+export interface Depacketizer {
+  /** Never throws: malformed input is dropped (and marks the frame damaged). */
+  push(pkt: DepacketizerInput): DepacketizedFrame[];
+}
+
+/** A NAL unit larger than this is dropped rather than buffered (bounds memory under hostile input). */
+export const MAX_NAL_SIZE = 16 * 1024 * 1024;
+
+/** Sequence classification: 0 in order, 1 gap (loss), -1 late or duplicate (drop). */
+export function seqCheck(last: number, seq: number): 0 | 1 | -1 {
+  if (last < 0) return 0;
+  const d = ((seq - last - 1 + 0x8000) & 0xffff) - 0x8000;
+  if (d === 0) return 0;
+  // Small negative steps are duplicates/late packets; a big one is a sender restart, treated as loss.
+  if (d < 0 && d >= -100) return -1;
+  return 1;
+}
+
+/**
+ * Frame assembly for NAL-based video: collects NAL units per RTP timestamp, reassembles
+ * fragmentation units, and emits on the marker bit or a timestamp change (RFC 6184 §5.1: the
+ * marker ends an access unit, but it can be lost, so a new timestamp also ends one).
+ */
+export abstract class NalDepacketizer implements Depacketizer {
+  private lastSeq = -1;
+  private open = false;
+  private ts = 0;
+  private nalus: Uint8Array[] = [];
+  private damaged = false;
+  private fu: Uint8Array[] | null = null;
+  private fuSize = 0;
+
+  /** Handles one payload, calling addNal / fuStart / fuAppend / fuEnd / damage. */
+  protected abstract handlePayload(payload: Uint8Array): void;
+
+  push(pkt: DepacketizerInput): DepacketizedFrame[] {
+    const out: DepacketizedFrame[] = [];
+    const order = seqCheck(this.lastSeq, pkt.sequenceNumber);
+    if (order < 0) return out;
+    this.lastSeq = pkt.sequenceNumber & 0xffff;
+    const ts = pkt.timestamp >>> 0;
+    if (this.open && ts !== this.ts) {
+      // A lost marker packet: what we have of the previous frame is all we will get.
+      if (order > 0) this.damaged = true;
+      this.flush(out);
+    }
+    if (!this.open) {
+      this.open = true;
+      this.ts = ts;
+    }
+    if (order > 0) {
+      // The lost packets belong to this frame (same timestamp, or its head was lost).
+      this.damaged = true;
+      this.dropFu();
+    }
+    if (pkt.payload.length > 0) this.handlePayload(pkt.payload);
+    else this.damaged = true;
+    if (pkt.marker) this.flush(out);
+    return out;
+  }
+
+  private flush(out: DepacketizedFrame[]): void {
+    if (this.fu) {
+      this.dropFu();
+      this.damaged = true;
+    }
+    if (this.nalus.length > 0 || this.damaged) {
+      const f: DepacketizedFrame = { timestamp: this.ts, data: this.nalus };
+      if (this.damaged) f.damaged = true;
+      out.push(f);
+    }
+    this.nalus = [];
+    this.damaged = false;
+    this.open = false;
+  }
+
+  private dropFu(): void {
+    this.fu = null;
+    this.fuSize = 0;
+  }
+
+  protected addNal(nal: Uint8Array): void {
+    if (this.fu) {
+      // An unfinished fragmented NAL interrupted by another NAL: its end was lost.
+      this.dropFu();
+      this.damaged = true;
+    }
+    if (nal.length > 0) this.nalus.push(nal);
+  }
+
+  protected damage(): void {
+    this.damaged = true;
+  }
+
+  /** Starts a fragmented NAL with its reconstructed NAL header and first chunk. */
+  protected fuStart(nalHeader: Uint8Array, chunk: Uint8Array): void {
+    if (this.fu) this.damaged = true;
+    this.fu = [nalHeader, chunk];
+    this.fuSize = nalHeader.length + chunk.length;
+  }
+
+  protected fuAppend(chunk: Uint8Array): void {
+    if (!this.fu) {
+      // A middle/end fragment without its start (already counted as loss, or a stray packet).
+      this.damaged = true;
+      return;
+    }
+    this.fuSize += chunk.length;
+    if (this.fuSize > MAX_NAL_SIZE) {
+      this.dropFu();
+      this.damaged = true;
+      return;
+    }
+    this.fu.push(chunk);
+  }
+
+  protected fuEnd(chunk: Uint8Array): void {
+    this.fuAppend(chunk);
+    const parts = this.fu;
+    if (!parts) return;
+    const nal = new Uint8Array(this.fuSize);
+    let off = 0;
+    for (const p of parts) {
+      nal.set(p, off);
+      off += p.length;
+    }
+    this.dropFu();
+    this.nalus.push(nal);
+  }
+}
+
+/** Cuts a buffer into consecutive views of at most `max` bytes (no copy). */
+export function chunk(buf: Uint8Array, max: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let off = 0; off < buf.length; off += max) out.push(buf.subarray(off, Math.min(buf.length, off + max)));
+  return out;
+}

@@ -1,0 +1,51 @@
+// Codec dispatch: access unit -> RTP payloads, and a depacketizer for a track.
+
+import type { AccessUnit, Track } from '../core/media.js';
+import { AacDepacketizer, packetizeAac } from './codecs/aac.js';
+import type { Depacketizer } from './codecs/frame.js';
+import { G711Depacketizer, packetizeG711 } from './codecs/g711.js';
+import { H264Depacketizer, packetizeH264 } from './codecs/h264.js';
+import { H265Depacketizer, packetizeH265 } from './codecs/h265.js';
+import { OpusDepacketizer, packetizeOpus } from './codecs/opus.js';
+
+export type { DepacketizedFrame, Depacketizer, DepacketizerInput } from './codecs/frame.js';
+
+/**
+ * RTP payloads for one access unit, all sent with the AU's RTP timestamp; the caller sets the
+ * marker bit on the last one. `mtu` is the maximum RTP payload size (header excluded).
+ */
+export function packetizeAccessUnit(track: Track, au: AccessUnit, mtu: number): Uint8Array[] {
+  switch (track.codec) {
+    case 'H264':
+      return packetizeH264(au.data, mtu);
+    case 'H265':
+      return packetizeH265(au.data, mtu);
+    case 'AAC':
+      return packetizeAac(au.data, mtu);
+    case 'OPUS':
+      return packetizeOpus(au.data, mtu);
+    case 'PCMU':
+    case 'PCMA':
+      return packetizeG711(au.data, mtu);
+    default:
+      throw new Error(`no RTP packetizer for codec ${String((track as Track).codec)}`);
+  }
+}
+
+export function createDepacketizer(track: Track): Depacketizer {
+  switch (track.codec) {
+    case 'H264':
+      return new H264Depacketizer();
+    case 'H265':
+      return new H265Depacketizer();
+    case 'AAC':
+      return new AacDepacketizer();
+    case 'OPUS':
+      return new OpusDepacketizer();
+    case 'PCMU':
+    case 'PCMA':
+      return new G711Depacketizer();
+    default:
+      throw new Error(`no RTP depacketizer for codec ${String((track as Track).codec)}`);
+  }
+}

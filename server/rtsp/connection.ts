@@ -1,0 +1,161 @@
+// One client TCP connection: parses its byte stream, answers requests in order, carries interleaved RTP/RTCP.
+import type { Socket } from 'node:net';
+import { parseRtcpCompound } from '../rtp/rtcp.js';
+import type { ServerContext } from './context.js';
+import { SERVER_NAME } from './context.js';
+import { dispatch } from './dispatch.js';
+import { serializeResponse, type RtspRequest, type RtspResponse } from './message.js';
+import type { ConnectionInfo } from './methods/request-context.js';
+import { RtspParser } from './parser.js';
+import { errorResponse } from './response.js';
+import type { RtspError } from './errors.js';
+import type { RtspSession } from './session.js';
+
+/** Requests a client may have in flight before it is cut off (pipelining is legal, flooding is not). */
+const MAX_PENDING = 32;
+let nextId = 1;
+
+const normalize = (a: string | undefined): string => (a ?? '').replace(/^::ffff:/, '');
+
+export class RtspConnection implements ConnectionInfo {
+  readonly id = nextId++;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly usedChannels = new Set<number>();
+  readonly sessions = new Set<RtspSession>();
+  closed = false;
+  private readonly parser: RtspParser;
+  private queue: Promise<void> = Promise.resolve();
+  private pending = 0;
+  /** When the TCP send queue first went over its bound; the reader is dropped if it stays there. */
+  private congestedSince = 0;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly server: ServerContext,
+    private readonly onClose: (c: RtspConnection) => void,
+  ) {
+    this.remoteAddress = normalize(socket.remoteAddress);
+    this.localAddress = normalize(socket.localAddress);
+    const l = server.config.limits;
+    this.parser = new RtspParser({ maxHeaderBytes: l.maxHeaderBytes, maxHeaderCount: l.maxHeaderCount, maxBodyBytes: l.maxBodyBytes });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  writeInterleaved(channel: number, framed: Uint8Array): boolean {
+    if (this.closed) return false;
+    if (this.socket.writableLength > this.server.config.tcpQueueBytes) {
+      const now = performance.now();
+      if (this.congestedSince === 0) this.congestedSince = now;
+      else if (now - this.congestedSince > this.server.config.slowReaderTimeout * 1000) {
+        this.server.log.warn({ conn: this.id, peer: this.remoteAddress, queued: this.socket.writableLength }, 'slow reader disconnected');
+        this.socket.destroy();
+        this.close();
+      }
+      return false;
+    }
+    this.congestedSince = 0;
+    const len = framed.length - 4;
+    framed[0] = 0x24;
+    framed[1] = channel;
+    framed[2] = len >>> 8;
+    framed[3] = len & 0xff;
+    this.socket.write(framed);
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.socket.destroyed) this.socket.destroy();
+    for (const s of this.sessions) {
+      // TCP sessions live and die with their connection; UDP sessions outlive it until TEARDOWN or timeout.
+      if (s.transportKind !== 'udp' && this.server.sessions.get(s.id) === s) this.server.destroySession(s, 'connection closed', false);
+    }
+    this.sessions.clear();
+    this.onClose(this);
+  }
+
+  /** Ends the connection gracefully (server shutdown): flushes what is queued, then closes. */
+  end(): void {
+    if (this.closed) return;
+    this.socket.end();
+    setTimeout(() => this.close(), 500).unref();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    for (const item of this.parser.push(chunk)) {
+      switch (item.type) {
+        case 'request':
+          this.enqueue(item.message);
+          break;
+        case 'interleaved':
+          this.onInterleaved(item.channel, item.data);
+          break;
+        case 'response':
+          // Answers to requests we never send (we send none yet): ignore, as RFC 2326 §7 permits.
+          break;
+        case 'error':
+          this.enqueueError(item.error, item.cseq);
+          break;
+      }
+      if (this.closed) return;
+    }
+  }
+
+  private enqueue(req: RtspRequest): void {
+    if (++this.pending > MAX_PENDING) {
+      this.server.log.warn({ conn: this.id, peer: this.remoteAddress }, 'too many pipelined requests: connection closed');
+      this.close();
+      return;
+    }
+    this.queue = this.queue.then(async () => {
+      if (this.closed) return;
+      const { response, after } = await dispatch(this.server, this, req);
+      this.send(response);
+      after?.();
+    }).catch((e) => {
+      this.server.log.error({ err: e, conn: this.id }, 'connection handler failed');
+    }).finally(() => {
+      this.pending--;
+    });
+  }
+
+  private enqueueError(err: RtspError, cseq: string | undefined): void {
+    this.queue = this.queue.then(() => {
+      if (this.closed) return;
+      const headers: Record<string, string> = { Server: SERVER_NAME };
+      if (cseq !== undefined) headers.CSeq = cseq;
+      this.send(errorResponse(err, headers));
+      if (err.fatal) this.end();
+    });
+  }
+
+  private send(res: RtspResponse): void {
+    if (this.closed) return;
+    this.socket.write(serializeResponse(res));
+  }
+
+  private onInterleaved(channel: number, data: Uint8Array): void {
+    // Odd channels carry the client's RTCP; its receiver reports keep the session alive.
+    for (const s of this.sessions) {
+      const t = s.trackByRtcpChannel(channel);
+      if (!t) continue;
+      s.touch();
+      try {
+        const ssrc = s.playback?.stats().find((x) => x.trackId === t.trackId)?.ssrc;
+        for (const p of parseRtcpCompound(data)) {
+          if (p.type !== 'rr' && p.type !== 'sr') continue;
+          for (const b of p.reports) if (b.ssrc === ssrc) s.noteReceiverReport(t.trackId, b);
+        }
+      } catch {
+        /* malformed RTCP from a client loses only that report */
+      }
+      return;
+    }
+  }
+}

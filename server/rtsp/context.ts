@@ -1,0 +1,22 @@
+// What request handlers may use of the server: settings, sessions, paths, UDP ports, pacer, log.
+import type { Config } from '../config.js';
+import type { Pacer } from '../core/pacer.js';
+import type { PathManager } from '../core/path-manager.js';
+import type { Logger } from '../log.js';
+import type { RtspSession } from './session.js';
+import type { UdpPortPair } from './udp-ports.js';
+
+export interface ServerContext {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly paths: PathManager;
+  readonly ports: UdpPortPair;
+  readonly pacer: Pacer;
+  readonly sessions: Map<string, RtspSession>;
+  /** Ends a session: stops its playback, sends BYE when asked, frees its routes, logs why. */
+  destroySession(session: RtspSession, why: string, sendBye: boolean): void;
+  /** A fresh unguessable session id. */
+  newSessionId(): string;
+}
+
+export const SERVER_NAME = 'Tidecast/0.1';

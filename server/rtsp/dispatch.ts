@@ -1,0 +1,88 @@
+// Turns one parsed request into one response: version, CSeq, method, session and state checks, then the handler.
+import { RtspError } from './errors.js';
+import { parseCSeq } from './headers/cseq.js';
+import { formatSession, parseSession } from './headers/session.js';
+import type { RtspRequest, RtspResponse } from './message.js';
+import { describe } from './methods/describe.js';
+import { getParameter, options, setParameter, teardown } from './methods/basic.js';
+import { pause, play } from './methods/play.js';
+import { setup } from './methods/setup.js';
+import type { ConnectionInfo, Handler, HandlerResult } from './methods/request-context.js';
+import { errorResponse, response } from './response.js';
+import type { ServerContext } from './context.js';
+import { SERVER_NAME } from './context.js';
+import { checkState, IMPLEMENTED_METHODS, isImplemented, type Method } from './state-table.js';
+import { parseRtspTarget } from './url.js';
+
+const HANDLERS: Record<Method, Handler> = {
+  OPTIONS: options,
+  DESCRIBE: describe,
+  SETUP: setup,
+  PLAY: play,
+  PAUSE: pause,
+  TEARDOWN: teardown,
+  GET_PARAMETER: getParameter,
+  SET_PARAMETER: setParameter,
+};
+
+export interface Dispatched {
+  response: RtspResponse;
+  after?: () => void;
+}
+
+export async function dispatch(server: ServerContext, conn: ConnectionInfo, req: RtspRequest): Promise<Dispatched> {
+  const base: Record<string, string> = { Server: SERVER_NAME };
+  const cseqRaw = req.headers.get('CSeq');
+  if (cseqRaw !== undefined) base.CSeq = cseqRaw.trim();
+  try {
+    if (/^HTTP\//i.test(req.version)) {
+      throw new RtspError(400, `this is the RTSP port and ${req.method} ${req.uri} ${req.version} is an HTTP request; HTTP is served on port ${server.config.httpPort}`);
+    }
+    if (req.version !== 'RTSP/1.0') {
+      throw new RtspError(505, `${req.version} is not supported; this server speaks RTSP/1.0`);
+    }
+    // RFC 2326 §12.17: CSeq is required in every request. We answer 400 without one, telling the user
+    // what to add, rather than guessing a number the client did not send.
+    if (cseqRaw === undefined) {
+      throw new RtspError(400, `missing CSeq header: every RTSP request needs one, e.g. "CSeq: 1" on the line after "${req.method} ${req.uri} ${req.version}"`);
+    }
+    parseCSeq(cseqRaw);
+    if (!isImplemented(req.method)) {
+      const known = /^(ANNOUNCE|RECORD|REDIRECT)$/.test(req.method) ? ' yet' : '';
+      throw new RtspError(501, `method ${req.method} is not implemented${known}; this server implements ${IMPLEMENTED_METHODS.join(', ')}`);
+    }
+    const method = req.method;
+    const target = parseRtspTarget(req.uri);
+    const sessionHeader = req.headers.get('Session');
+    let session;
+    if (sessionHeader !== undefined) {
+      const { id } = parseSession(sessionHeader);
+      session = server.sessions.get(id);
+      if (!session) {
+        throw new RtspError(454, `session ${id} not found: it timed out after ${server.config.sessionTimeout} s without a request or RTCP, or was torn down`);
+      }
+      session.touch();
+      if (session.transportKind === 'tcp' && session.connection !== conn && !session.connection.closed) {
+        throw new RtspError(454, `session ${id} belongs to another connection: its RTP is interleaved on that one`);
+      }
+    }
+    checkState(method, session ? session.state : 'none');
+    const result = await HANDLERS[method]({ server, conn, req, target, session });
+    return { response: build(result, base, server), ...(result.after ? { after: result.after } : {}) };
+  } catch (e) {
+    const err = e instanceof RtspError ? e : internal(server, e, req);
+    return { response: errorResponse(err, base) };
+  }
+}
+
+function build(r: HandlerResult, base: Record<string, string>, server: ServerContext): RtspResponse {
+  const headers: Record<string, string> = { ...base, ...(r.headers ?? {}) };
+  // Advertise a timeout 5 s under the real limit: some clients keep alive exactly at the timeout (INTEROP.md).
+  if (r.session) headers.Session = formatSession({ id: r.session.id, timeout: Math.max(1, server.config.sessionTimeout - 5) });
+  return response(r.status ?? 200, headers, r.body);
+}
+
+function internal(server: ServerContext, e: unknown, req: RtspRequest): RtspError {
+  server.log.error({ err: e, method: req.method, uri: req.uri }, 'request failed');
+  return new RtspError(500, `the server failed on this ${req.method}: ${(e as Error)?.message ?? String(e)}`);
+}

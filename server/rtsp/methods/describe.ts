@@ -1,0 +1,35 @@
+// DESCRIBE: the SDP of a stream (RFC 2326 §10.2), with Content-Base for relative track controls.
+import { buildSdp } from '../../sdp/describe.js';
+import { openStream } from './open-stream.js';
+import { contentBase } from '../url.js';
+import type { Handler } from './request-context.js';
+import { RtspError } from '../errors.js';
+
+export const describe: Handler = async ({ server, conn, req, target }) => {
+  const accept = req.headers.get('Accept');
+  if (accept && !/application\/sdp|\*\/\*|application\/\*/i.test(accept)) {
+    throw new RtspError(406, `this server describes streams only as application/sdp, not "${accept}"`);
+  }
+  const file = await openStream(server, target.path);
+  const sdp = buildSdp({
+    tracks: file.tracks,
+    sessionName: target.path,
+    serverAddress: conn.localAddress,
+    duration: file.duration,
+    sessionId: hashPath(target.path),
+  });
+  return {
+    headers: {
+      'Content-Type': 'application/sdp',
+      // ffmpeg honours Content-Base only on DESCRIBE; media controls are relative to it (INTEROP.md).
+      'Content-Base': contentBase(req.uri),
+    },
+    body: sdp,
+  };
+};
+
+function hashPath(p: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < p.length; i++) h = Math.imul(h ^ p.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}

@@ -1,0 +1,35 @@
+// The per-request view handed to a method handler.
+import type { ServerContext } from '../context.js';
+import type { RtspRequest } from '../message.js';
+import type { RtspSession, InterleavedWriter } from '../session.js';
+import type { RtspTarget } from '../url.js';
+
+export interface ConnectionInfo extends InterleavedWriter {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  /** Interleaved channels already taken by sessions on this connection. */
+  readonly usedChannels: Set<number>;
+  /** Sessions set up on this connection. */
+  readonly sessions: Set<RtspSession>;
+}
+
+export interface RequestContext {
+  server: ServerContext;
+  conn: ConnectionInfo;
+  req: RtspRequest;
+  target: RtspTarget;
+  session: RtspSession | undefined;
+}
+
+export interface HandlerResult {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Session to name in the Session header (a new one from SETUP). */
+  session?: RtspSession;
+  /** Runs after the response is written: e.g. PLAY starts sending only after its 200 (RTP-Info first). */
+  after?: () => void;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<HandlerResult> | HandlerResult;

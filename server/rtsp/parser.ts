@@ -1,0 +1,409 @@
+// Incremental parser for one RTSP byte stream: requests, responses and `$`-interleaved frames mixed (RFC 2326 §10.12).
+
+import { RtspError } from './errors.js';
+import { RtspHeaders } from './headers-map.js';
+import type { RtspRequest, RtspResponse } from './message.js';
+
+export type ParsedItem =
+  | { type: 'request'; message: RtspRequest }
+  | { type: 'response'; message: RtspResponse }
+  | { type: 'interleaved'; channel: number; data: Uint8Array }
+  /** `cseq` is the raw CSeq of the failed message when it had been read, so the answer can echo it. */
+  | { type: 'error'; error: RtspError; cseq?: string };
+
+export interface RtspParserLimits {
+  /** Start line + header lines + the blank line, in bytes. */
+  maxHeaderBytes: number;
+  maxHeaderCount: number;
+  maxBodyBytes: number;
+  maxUriLength: number;
+}
+
+export const DEFAULT_PARSER_LIMITS: Readonly<RtspParserLimits> = Object.freeze({
+  maxHeaderBytes: 8192,
+  maxHeaderCount: 64,
+  maxBodyBytes: 65536,
+  maxUriLength: 4096,
+});
+
+const CR = 0x0d;
+const LF = 0x0a;
+const DOLLAR = 0x24;
+// RFC 2326 §15.1 token: CHARs except CTLs and tspecials (the RFC 2616 set).
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const VERSION = /^(?:RTSP\/\d+\.\d+|HTTP\/1\.\d)$/i;
+const STATUS_LINE = /^(RTSP\/\d+\.\d+|HTTP\/1\.\d)[ \t]+(\d{3})(?:[ \t]+(.*))?$/i;
+const REQUEST_HINT = 'expected METHOD URI RTSP/1.0, e.g. OPTIONS rtsp://host/ RTSP/1.0';
+const STATUS_HINT = 'expected RTSP/1.0 CODE REASON, e.g. RTSP/1.0 200 OK';
+
+const decoder = new TextDecoder('utf-8');
+const EMPTY = new Uint8Array(0);
+
+type State =
+  | 'start' // between messages: skipping blank lines, waiting for a start line or '$'
+  | 'head' // inside a start line or header block
+  | 'frameHeader' // reading the 4-byte `$` header
+  | 'frame' // reading an interleaved payload
+  | 'body' // reading a message body of known length
+  | 'skip' // discarding the body of a rejected message
+  | 'dead'; // framing lost after a fatal error: everything is discarded
+
+type RequestLine = { method: string; uri: string; version: string };
+type StatusLine = { version: string; status: number; reason: string };
+type StartLine = ({ kind: 'request' } & RequestLine) | ({ kind: 'response' } & StatusLine);
+
+/**
+ * Feed it bytes as they arrive; it returns whatever became complete. The result never depends on
+ * how the stream was split into chunks. It never throws, and holds at most one header block
+ * (maxHeaderBytes), one body (maxBodyBytes) or one interleaved payload (64 KiB) in memory.
+ *
+ * Payloads and bodies that arrive whole within one chunk are returned as views into that chunk
+ * (no copy): callers must not reuse a chunk's memory after pushing it.
+ */
+export class RtspParser {
+  readonly limits: Readonly<RtspParserLimits>;
+
+  private state: State = 'start';
+  // Current incomplete line; completed lines are parsed at once, so this is all the head buffering.
+  private line = new Uint8Array(256);
+  private lineLen = 0;
+  private headBytes = 0;
+  private lineCount = 0;
+  private start: StartLine | undefined;
+  private fields: [string, string][] = [];
+  private cseq: string | undefined;
+  // First non-fatal problem of the current message; reported once its header block has ended.
+  private pendingError: RtspError | undefined;
+  private frameHeader = new Uint8Array(4);
+  private frameHeaderLen = 0;
+  private channel = 0;
+  private need = 0;
+  private target: Uint8Array | undefined;
+  private filled = 0;
+  private pendingMessage: StartLine | undefined;
+  private pendingHeaders: RtspHeaders | undefined;
+
+  constructor(limits: Partial<RtspParserLimits> = {}) {
+    this.limits = { ...DEFAULT_PARSER_LIMITS, ...limits };
+  }
+
+  /** Bytes received and held but not yet returned as an item. */
+  get bufferedBytes(): number {
+    return this.lineLen + this.frameHeaderLen + this.filled;
+  }
+
+  /** True after a fatal error: the connection must be closed, further input is ignored. */
+  get closed(): boolean {
+    return this.state === 'dead';
+  }
+
+  push(chunk: Uint8Array): ParsedItem[] {
+    const out: ParsedItem[] = [];
+    try {
+      this.consume(chunk, out);
+    } catch (err) {
+      // A bug here must not take the process down: answer 500 and drop the connection.
+      const detail = err instanceof Error ? err.message : String(err);
+      out.push({ type: 'error', error: new RtspError(500, `internal error in the RTSP parser: ${detail}`, true) });
+      this.die();
+    }
+    return out;
+  }
+
+  private consume(chunk: Uint8Array, out: ParsedItem[]): void {
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      switch (this.state) {
+        case 'dead':
+          return;
+
+        case 'start': {
+          const b = chunk[i];
+          // CRLF keepalives and stray line ends between messages carry nothing.
+          if (b === CR || b === LF) {
+            i++;
+          } else if (b === DOLLAR) {
+            // §10.12: '$' can only begin a frame where a message would begin.
+            this.state = 'frameHeader';
+            this.frameHeaderLen = 0;
+          } else {
+            this.beginHead();
+          }
+          break;
+        }
+
+        case 'frameHeader': {
+          while (this.frameHeaderLen < 4 && i < n) this.frameHeader[this.frameHeaderLen++] = chunk[i++];
+          if (this.frameHeaderLen < 4) return;
+          this.frameHeaderLen = 0;
+          this.channel = this.frameHeader[1];
+          this.need = (this.frameHeader[2] << 8) | this.frameHeader[3];
+          this.target = undefined;
+          this.filled = 0;
+          this.state = 'frame';
+          if (this.need === 0) {
+            out.push({ type: 'interleaved', channel: this.channel, data: EMPTY });
+            this.state = 'start';
+          }
+          break;
+        }
+
+        case 'frame':
+        case 'body': {
+          let data: Uint8Array | undefined;
+          if (this.target === undefined && n - i >= this.need) {
+            data = chunk.subarray(i, i + this.need); // whole payload in this chunk: no copy
+            i += this.need;
+          } else {
+            this.target ??= new Uint8Array(this.need);
+            const take = Math.min(this.need - this.filled, n - i);
+            this.target.set(chunk.subarray(i, i + take), this.filled);
+            this.filled += take;
+            i += take;
+            if (this.filled < this.need) return;
+            data = this.target;
+          }
+          this.target = undefined;
+          this.filled = 0;
+          if (this.state === 'frame') out.push({ type: 'interleaved', channel: this.channel, data });
+          else this.emitMessage(data, out);
+          this.state = 'start';
+          break;
+        }
+
+        case 'skip': {
+          const take = Math.min(this.need, n - i);
+          this.need -= take;
+          i += take;
+          if (this.need === 0) this.state = 'start';
+          break;
+        }
+
+        case 'head': {
+          const lf = chunk.indexOf(LF, i);
+          const end = lf === -1 ? n : lf;
+          // Checked before buffering so garbage without a newline costs at most maxHeaderBytes.
+          const total = this.headBytes + this.lineLen + (end - i) + (lf === -1 ? 0 : 1);
+          if (total > this.limits.maxHeaderBytes) {
+            this.fail(out, 431, `the request line and headers exceed ${this.limits.maxHeaderBytes} bytes`);
+            return;
+          }
+          if (lf === -1) {
+            this.appendLine(chunk, i, n);
+            return;
+          }
+          let bytes: Uint8Array;
+          if (this.lineLen === 0) {
+            bytes = chunk.subarray(i, lf);
+          } else {
+            this.appendLine(chunk, i, lf);
+            bytes = this.line.subarray(0, this.lineLen);
+          }
+          this.headBytes = total;
+          this.lineLen = 0;
+          i = lf + 1;
+          this.onLine(bytes, out);
+          break;
+        }
+      }
+    }
+  }
+
+  private appendLine(chunk: Uint8Array, from: number, to: number): void {
+    const len = to - from;
+    if (this.lineLen + len > this.line.length) {
+      let cap = this.line.length * 2;
+      while (cap < this.lineLen + len) cap *= 2;
+      const grown = new Uint8Array(Math.min(cap, Math.max(this.limits.maxHeaderBytes, this.lineLen + len)));
+      grown.set(this.line.subarray(0, this.lineLen));
+      this.line = grown;
+    }
+    this.line.set(chunk.subarray(from, to), this.lineLen);
+    this.lineLen += len;
+  }
+
+  private beginHead(): void {
+    this.state = 'head';
+    this.headBytes = 0;
+    this.lineLen = 0;
+    this.lineCount = 0;
+    this.start = undefined;
+    this.fields = [];
+    this.cseq = undefined;
+    this.pendingError = undefined;
+  }
+
+  private onLine(bytes: Uint8Array, out: ParsedItem[]): void {
+    // Bare LF is accepted as well as CRLF: people type RTSP into telnet/nc.
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+    const text = decoder.decode(bytes.subarray(0, end));
+    this.lineCount++;
+
+    if (this.lineCount === 1) {
+      if (text.trim() === '') {
+        this.state = 'start'; // a line of spaces typed at a prompt: nothing to answer
+        return;
+      }
+      const parsed = parseStartLine(text);
+      if (parsed instanceof RtspError) {
+        // Answer at once and resynchronize on the next line, so an interactive user sees why.
+        out.push({ type: 'error', error: parsed });
+        this.state = 'start';
+        return;
+      }
+      this.start = parsed;
+      if (parsed.kind === 'request' && parsed.uri.length > this.limits.maxUriLength) {
+        this.pendingError = new RtspError(
+          414,
+          `the request URI is ${parsed.uri.length} characters long; the limit is ${this.limits.maxUriLength}`,
+        );
+      }
+      return;
+    }
+
+    if (text.trim() === '') {
+      this.endHead(out);
+      return;
+    }
+
+    if (text[0] === ' ' || text[0] === '\t') {
+      // Folded header (RFC 2326 §4.2 via RFC 2616 §2.2 LWS): continues the previous field.
+      const last = this.fields[this.fields.length - 1];
+      if (last === undefined) {
+        this.pendingError ??= new RtspError(
+          400,
+          `the header line ${quote(text)} starts with a space, but there is no header above it to continue`,
+        );
+      } else {
+        last[1] = last[1] === '' ? text.trim() : `${last[1]} ${text.trim()}`;
+      }
+      return;
+    }
+
+    const colon = text.indexOf(':');
+    const name = colon > 0 ? text.slice(0, colon).trimEnd() : '';
+    if (!TOKEN.test(name)) {
+      this.pendingError ??= new RtspError(400, `Could not parse the header line ${quote(text)}: expected Name: value, e.g. CSeq: 1`);
+      return;
+    }
+    if (this.fields.length >= this.limits.maxHeaderCount) {
+      this.fail(out, 431, `the message has more than ${this.limits.maxHeaderCount} headers`);
+      return;
+    }
+    const value = text.slice(colon + 1).trim();
+    this.fields.push([name, value]);
+    if (this.cseq === undefined && name.toLowerCase() === 'cseq') this.cseq = value;
+  }
+
+  private endHead(out: ParsedItem[]): void {
+    const start = this.start;
+    if (start === undefined) throw new Error('header block ended without a start line');
+
+    // RFC 2326 §12.14: Content-Length alone frames the body; if it is unusable the next message's
+    // start is unknown, so these errors are fatal.
+    let length = 0;
+    const lengths = this.fields.filter(([name]) => name.toLowerCase() === 'content-length').map(([, v]) => v);
+    if (lengths.length > 0) {
+      if (lengths.some((v) => v !== lengths[0])) {
+        this.fail(out, 400, `Content-Length is given twice with different values (${lengths.map(quote).join(', ')})`);
+        return;
+      }
+      if (!/^\d+$/.test(lengths[0])) {
+        this.fail(out, 400, `Content-Length must be a number of bytes, got ${quote(lengths[0])}`);
+        return;
+      }
+      length = Number(lengths[0]);
+      if (length > this.limits.maxBodyBytes) {
+        this.fail(out, 413, `the body is ${lengths[0]} bytes; the limit is ${this.limits.maxBodyBytes}`);
+        return;
+      }
+    }
+
+    if (this.pendingError !== undefined) {
+      out.push(this.errorItem(this.pendingError));
+      this.resetMessage();
+      this.need = length;
+      this.state = length > 0 ? 'skip' : 'start';
+      return;
+    }
+
+    this.pendingMessage = start;
+    this.pendingHeaders = new RtspHeaders(this.fields);
+    this.resetMessage();
+    if (length === 0) {
+      this.emitMessage(EMPTY, out);
+      this.state = 'start';
+    } else {
+      this.need = length;
+      this.target = undefined;
+      this.filled = 0;
+      this.state = 'body';
+    }
+  }
+
+  private emitMessage(body: Uint8Array, out: ParsedItem[]): void {
+    const start = this.pendingMessage;
+    const headers = this.pendingHeaders;
+    this.pendingMessage = undefined;
+    this.pendingHeaders = undefined;
+    if (start === undefined || headers === undefined) throw new Error('body completed without a message');
+    const { kind, ...line } = start;
+    if (kind === 'request') out.push({ type: 'request', message: { ...(line as RequestLine), headers, body } });
+    else out.push({ type: 'response', message: { ...(line as StatusLine), headers, body } });
+  }
+
+  private errorItem(error: RtspError): ParsedItem {
+    return this.cseq === undefined ? { type: 'error', error } : { type: 'error', error, cseq: this.cseq };
+  }
+
+  private resetMessage(): void {
+    this.start = undefined;
+    this.fields = [];
+    this.cseq = undefined;
+    this.pendingError = undefined;
+    this.headBytes = 0;
+    this.lineCount = 0;
+  }
+
+  private fail(out: ParsedItem[], status: number, reason: string): void {
+    out.push(this.errorItem(new RtspError(status, reason, true)));
+    this.die();
+  }
+
+  private die(): void {
+    this.state = 'dead';
+    this.line = new Uint8Array(0);
+    this.lineLen = 0;
+    this.frameHeaderLen = 0;
+    this.target = undefined;
+    this.filled = 0;
+    this.pendingMessage = undefined;
+    this.pendingHeaders = undefined;
+    this.resetMessage();
+  }
+}
+
+function parseStartLine(line: string): StartLine | RtspError {
+  const text = line.trim();
+  const tokens = text.split(/[ \t]+/);
+  if (/^(?:RTSP|HTTP)\//i.test(tokens[0])) {
+    const m = STATUS_LINE.exec(text);
+    if (m === null) return new RtspError(400, `Could not parse the status line ${quote(line)}: ${STATUS_HINT}`);
+    return { kind: 'response', version: m[1].toUpperCase(), status: Number(m[2]), reason: m[3] ?? '' };
+  }
+  if (tokens.length !== 3) {
+    return new RtspError(400, `Could not parse the request line ${quote(line)}: ${REQUEST_HINT}`);
+  }
+  const [method, uri, version] = tokens;
+  const bad = (what: string) => new RtspError(400, `Could not parse the request line ${quote(line)}: ${what}; ${REQUEST_HINT}`);
+  if (!VERSION.test(version)) return bad(`${quote(version)} is not an RTSP version`);
+  // §6.1: methods are case-sensitive tokens; "options" is a different (unknown) method, answered later.
+  if (!TOKEN.test(method)) return bad(`${quote(method)} is not a method name`);
+  return { kind: 'request', method, uri, version: version.toUpperCase() };
+}
+
+/** Quoted, escaped and shortened, so any input can be echoed in a reason safely. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}

@@ -1,0 +1,50 @@
+// Splits a request URI into the stream path and, for SETUP, the track control id.
+import { RtspError } from './errors.js';
+
+export interface RtspTarget {
+  /** Stream path without leading or trailing slash, percent-decoded: "sample.mp4", "cams/door". */
+  path: string;
+  /** Track id when the URI ends with a track control (trackID=N, streamid=N, stream=N, track=N). */
+  trackId?: number;
+  /** The URI as the client sent it, without query: used to echo control URLs back (RTP-Info). */
+  base: string;
+}
+
+const TRACK_SEGMENT = /^(?:trackID|trackid|track|streamid|stream)=(\d+)$/;
+
+export function parseRtspTarget(uri: string): RtspTarget {
+  if (uri === '*') return { path: '', base: uri };
+  let rest: string;
+  const m = /^rtsps?:\/\/[^/?#]*(.*)$/i.exec(uri);
+  if (m) rest = m[1]!;
+  else if (uri.startsWith('/')) rest = uri;
+  else throw new RtspError(400, `"${uri}" is not an RTSP URL: expected rtsp://host[:port]/path`);
+  const q = rest.search(/[?#]/);
+  if (q >= 0) rest = rest.slice(0, q);
+  let segments: string[];
+  try {
+    segments = rest.split('/').filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
+  } catch {
+    throw new RtspError(400, `"${uri}" has a malformed percent-escape`);
+  }
+  if (segments.some((s) => s === '..' || s === '.' || s.includes('\0'))) {
+    throw new RtspError(400, `"${uri}": path segments "." and ".." are not allowed`);
+  }
+  let trackId: number | undefined;
+  const last = segments[segments.length - 1];
+  const t = last !== undefined ? TRACK_SEGMENT.exec(last) : null;
+  if (t) {
+    trackId = Number(t[1]);
+    segments.pop();
+  }
+  const qi = uri.search(/[?#]/);
+  const base = qi >= 0 ? uri.slice(0, qi) : uri;
+  return { path: segments.join('/'), ...(trackId !== undefined ? { trackId } : {}), base };
+}
+
+/** The aggregate control URL a client should use for the stream (Content-Base, with trailing slash). */
+export function contentBase(uri: string): string {
+  const q = uri.search(/[?#]/);
+  const clean = q >= 0 ? uri.slice(0, q) : uri;
+  return clean.endsWith('/') ? clean : `${clean}/`;
+}

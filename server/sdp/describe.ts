@@ -1,0 +1,59 @@
+// Builds the SDP answered to DESCRIBE (RFC 4566 + RFC 2326 Appendix C) from a stream's tracks.
+import { write, type SessionDescription, type MediaDescription } from 'sdp-transform';
+import type { Track } from '../core/media.js';
+import { fmtpFor, rtpMapFor } from './fmtp.js';
+
+export interface DescribeOptions {
+  tracks: Track[];
+  /** s= line: the path's name. */
+  sessionName: string;
+  /** The server's address as the client reached it (o= line). */
+  serverAddress: string;
+  /** Seconds, for files: `a=range:npt=0-<duration>`; absent for live streams (`npt=0-`). */
+  duration?: number;
+  /** Stable per stream so a client can tell versions apart (o= session id). */
+  sessionId?: number;
+}
+
+/** Media-level control attribute: relative, appended by clients to Content-Base (INTEROP.md). */
+export const trackControl = (track: Track): string => `trackID=${track.id}`;
+
+export function buildSdp(opts: DescribeOptions): string {
+  const ipVer = opts.serverAddress.includes(':') ? 6 : 4;
+  const range = opts.duration !== undefined ? `range:npt=0-${opts.duration.toFixed(3)}` : 'range:npt=0-';
+  const media: MediaDescription[] = opts.tracks.map((t) => {
+    const fmtp = fmtpFor(t);
+    const m: MediaDescription = {
+      type: t.kind,
+      port: 0,
+      protocol: 'RTP/AVP',
+      payloads: String(t.payloadType),
+      rtp: [rtpMapFor(t)],
+      fmtp: fmtp ? [{ payload: t.payloadType, config: fmtp }] : [],
+      control: trackControl(t),
+    };
+    if (t.kind === 'video' && t.width && t.height) {
+      // Not part of RFC 4566 but read by VLC and ffmpeg to size the picture before the first frame.
+      m.invalid = [{ value: `x-dimensions:${t.width},${t.height}` }];
+    }
+    return m;
+  });
+  const session: SessionDescription = {
+    version: 0,
+    origin: {
+      username: '-',
+      sessionId: opts.sessionId ?? 0,
+      sessionVersion: 1,
+      netType: 'IN',
+      ipVer,
+      address: opts.serverAddress,
+    },
+    name: opts.sessionName || 'Tidecast',
+    connection: { version: ipVer, ip: ipVer === 6 ? '::' : '0.0.0.0' },
+    timing: { start: 0, stop: 0 },
+    control: '*',
+    invalid: [{ value: 'tool:Tidecast' }, { value: range }],
+    media,
+  };
+  return write(session);
+}

@@ -1,0 +1,59 @@
+// rtpmap and fmtp lines for each codec, per the RTP payload format RFCs and INTEROP.md.
+import type { Track } from '../core/media.js';
+import { base64Encode } from './base64.js';
+
+export interface RtpMapEntry {
+  payload: number;
+  codec: string;
+  rate: number;
+  encoding?: number;
+}
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+export function rtpMapFor(track: Track): RtpMapEntry {
+  const pt = track.payloadType;
+  switch (track.codec) {
+    case 'H264':
+      return { payload: pt, codec: 'H264', rate: 90000 };
+    case 'H265':
+      return { payload: pt, codec: 'H265', rate: 90000 };
+    case 'AAC':
+      return { payload: pt, codec: 'MPEG4-GENERIC', rate: track.clockRate, encoding: track.channels ?? 2 };
+    case 'OPUS':
+      // RFC 7587 §7: always opus/48000/2, whatever the real channel count.
+      return { payload: pt, codec: 'opus', rate: 48000, encoding: 2 };
+    case 'PCMU':
+    case 'PCMA':
+      return { payload: pt, codec: track.codec, rate: track.clockRate, ...(track.channels && track.channels > 1 ? { encoding: track.channels } : {}) };
+  }
+}
+
+/** The fmtp parameter string, or undefined when the codec needs none. Throws when required config is missing. */
+export function fmtpFor(track: Track): string | undefined {
+  switch (track.codec) {
+    case 'H264': {
+      const sps = track.h264?.sps[0];
+      const pps = track.h264?.pps ?? [];
+      // VLC and ffmpeg build extradata from sprop-parameter-sets: never send it empty.
+      if (!sps || pps.length === 0) throw new Error(`track ${track.id}: H.264 without SPS/PPS cannot be described`);
+      const profileLevelId = hex(sps.subarray(1, 4));
+      const sprop = [sps, ...pps].map(base64Encode).join(',');
+      return `packetization-mode=1;profile-level-id=${profileLevelId};sprop-parameter-sets=${sprop}`;
+    }
+    case 'H265': {
+      const c = track.h265;
+      if (!c || !c.vps[0] || !c.sps[0] || !c.pps[0]) throw new Error(`track ${track.id}: H.265 without VPS/SPS/PPS cannot be described`);
+      return `sprop-vps=${c.vps.map(base64Encode).join(',')};sprop-sps=${c.sps.map(base64Encode).join(',')};sprop-pps=${c.pps.map(base64Encode).join(',')}`;
+    }
+    case 'AAC': {
+      if (!track.aac) throw new Error(`track ${track.id}: AAC without AudioSpecificConfig cannot be described`);
+      // RFC 3640 §3.3.6 high bit-rate AAC; profile-level-id 1 is what ffmpeg and live555 send.
+      return `profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=${hex(track.aac.asc)}`;
+    }
+    case 'OPUS':
+      return (track.channels ?? 2) > 1 ? 'sprop-stereo=1' : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,29 @@
+// Starts a real Tidecast on free ports for a test file, with the bundled media.
+import { resolve } from 'node:path';
+import { startTidecast, type Tidecast } from '../../server/app.js';
+import { makeConfig, type ConfigInput } from '../../server/config.js';
+import { silentLogger, createLogger } from '../../server/log.js';
+
+export const MEDIA_DIR = resolve(import.meta.dirname, '../../media');
+
+export interface TestServer extends Tidecast {
+  url(path: string): string;
+  rtpPort: number;
+}
+
+/** Tries random even RTP ports until a pair binds (tests in parallel forks must not collide). */
+export async function startTestServer(overrides: ConfigInput = {}): Promise<TestServer> {
+  let lastErr: unknown;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const rtpPort = 20000 + 2 * Math.floor(Math.random() * 15000);
+    const config = makeConfig({ rtspPort: 0, rtpPort, host: '127.0.0.1', mediaDir: MEDIA_DIR, logLevel: 'silent', ...overrides });
+    try {
+      const app = await startTidecast(config, process.env.TEST_LOG ? createLogger('debug') : silentLogger);
+      return { ...app, rtpPort, url: (p: string) => `rtsp://127.0.0.1:${app.rtspPort}/${p}` };
+    } catch (e) {
+      lastErr = e;
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+  throw lastErr;
+}

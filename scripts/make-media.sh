@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Regenerates the bundled A/V-sync sample clips in media/ (see media/README.md for what they contain).
+#
+# Usage: scripts/make-media.sh [outdir]      (default: media/ beside this script's parent)
+# Env:   FFMPEG_PATH  ffmpeg binary to use (default: ffmpeg on PATH)
+#        FONT_FILE    TTF for the clock (default: DejaVu Sans Mono/Sans Bold if present)
+set -euo pipefail
+
+FFMPEG="${FFMPEG_PATH:-ffmpeg}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+OUT="${1:-$HERE/../media}"
+mkdir -p "$OUT"
+
+DUR=20        # seconds
+FPS=30
+GOP=60        # frames = exactly 2 s
+SIZE=640x360
+
+# The clock is drawn with drawtext when a font is available; otherwise testsrc2's own
+# built-in running timer (top of the pattern) is the clock.
+FONT="${FONT_FILE:-}"
+if [[ -z "$FONT" ]]; then
+  for f in /usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf \
+           /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf \
+           /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; do
+    if [[ -f "$f" ]]; then FONT="$f"; break; fi
+  done
+fi
+if [[ -z "$FONT" ]]; then
+  FONT="$(find /usr/share/fonts -name '*.ttf' 2>/dev/null | head -n1 || true)"
+fi
+
+CLOCK=""
+if [[ -n "$FONT" ]]; then
+  # Media time (hh:mm:ss.mmm) and frame number, on a dark box so the flash does not hide it.
+  CLOCK=",drawtext=fontfile=${FONT}:text='%{pts\\:hms}':fontsize=44:fontcolor=white:box=1:boxcolor=black@0.7:boxborderw=8:x=(w-tw)/2:y=h-th-60"
+  CLOCK="${CLOCK},drawtext=fontfile=${FONT}:text='frame %{frame_num}':fontsize=24:fontcolor=yellow:box=1:boxcolor=black@0.7:boxborderw=6:x=(w-tw)/2:y=h-th-20"
+else
+  echo "make-media: no TTF font found; the clock is testsrc2's built-in timer" >&2
+fi
+
+# White full frame on the first 2 frames of every second (frame n with n mod 30 < 2),
+# i.e. the flash starts at media time k.000 s exactly. The clock is drawn after the flash so it
+# stays readable on flash frames.
+VIDEO="testsrc2=size=${SIZE}:rate=${FPS}:duration=${DUR},drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='lt(mod(n\\,${FPS})\\,2)'${CLOCK},format=yuv420p"
+
+# 1 kHz sine for the first 50 ms of every second, digital silence otherwise; the tone starts at
+# sample k*48000 exactly (t = n/48000 is exact at whole seconds) and at phase 0.
+BEEP="if(lt(mod(t\\,1)\\,0.05)\\,0.5*sin(2*PI*1000*t)\\,0)"
+AUDIO="aevalsrc=exprs=${BEEP}|${BEEP}:sample_rate=48000:channel_layout=stereo:duration=${DUR}"
+
+X264="keyint=${GOP}:min-keyint=${GOP}:scenecut=0:bframes=2:b-pyramid=none:open-gop=0"
+
+# 1) MP4: H.264 High + AAC-LC 48 kHz stereo, moov first.
+"$FFMPEG" -hide_banner -loglevel error -y \
+  -f lavfi -i "$VIDEO" -f lavfi -i "$AUDIO" \
+  -map 0:v -map 1:a \
+  -threads 1 -fflags +bitexact -c:v libx264 -profile:v high -preset medium -b:v 450k -maxrate 600k -bufsize 900k \
+  -x264-params "$X264" -g ${GOP} -bf 2 \
+  -c:a aac -profile:a aac_low -b:a 96k -ar 48000 -ac 2 \
+  -movflags +faststart -t ${DUR} \
+  "$OUT/sample.mp4"
+
+# 2) MPEG-TS: the same H.264 and AAC bitstreams, remuxed (Annex B + ADTS).
+"$FFMPEG" -hide_banner -loglevel error -y \
+  -i "$OUT/sample.mp4" -map 0 -c copy -fflags +bitexact -f mpegts \
+  "$OUT/sample.ts"
+
+# 3) MKV: the same H.264 bitstream, audio re-encoded to Opus 48 kHz stereo from the same source.
+# libopus emits 312 priming samples (pre-skip, 6.5 ms) and gives its first packet pts -6.5 ms;
+# ffmpeg's avoid_negative_ts would then push the *video* 7 ms late while the Opus track's
+# CodecDelay absorbs the shift, leaving the file 7 ms out of sync. Offsetting the audio input by
+# exactly the pre-skip makes the first Opus block timestamp 0 with CodecDelay = 6.5 ms and video at
+# 0, which is correct per the Matroska spec (block time - CodecDelay = presentation time).
+"$FFMPEG" -hide_banner -loglevel error -y \
+  -i "$OUT/sample.mp4" -itsoffset 0.0065 -f lavfi -i "$AUDIO" \
+  -map 0:v -map 1:a \
+  -c:v copy -c:a libopus -b:a 64k -ar 48000 -ac 2 -fflags +bitexact \
+  -t ${DUR} \
+  "$OUT/sample.mkv"
+
+ls -l "$OUT"/sample.*

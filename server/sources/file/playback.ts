@@ -1,0 +1,231 @@
+// One reader's cursor over a shared demuxed file: seek, pace against a monotonic clock, pause, end.
+import type { AccessUnit, Track } from '../../core/media.js';
+import { packetizeAccessUnit } from '../../rtp/packetizer.js';
+import { RtpSenderState } from '../../rtp/sender-state.js';
+import type { MediaFile } from './demux.js';
+import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from './seek.js';
+
+/** Where a reader's packets go: a UDP pair or a TCP connection. */
+export interface PacketSink {
+  /** Free bytes wanted in front of each RTP packet (4 for the TCP interleaved header). */
+  readonly headroom: number;
+  /** Sends one RTP packet (with `headroom` bytes in front); false when the reader's queue is full. */
+  rtp(trackId: number, packet: Uint8Array): boolean;
+  rtcp(trackId: number, data: Uint8Array): void;
+}
+
+export interface PlaybackOptions {
+  mtu: number;
+  rtcpIntervalMs: number;
+  cname: string;
+  /** Monotonic milliseconds (performance.now): pacing never follows wallclock steps. */
+  now: () => number;
+  /** Wallclock milliseconds for RTCP NTP times. */
+  wall: () => number;
+}
+
+export interface TrackRtpInfo {
+  trackId: number;
+  seq: number;
+  rtptime: number;
+}
+
+interface Cursor {
+  track: Track;
+  units: AccessUnit[];
+  sender: RtpSenderState;
+  next: number;
+  /** Set when the sink refused a packet: skip to the next key frame rather than send a broken GOP. */
+  skipToKey: boolean;
+  lastSrAt: number;
+}
+
+// Payloads depend only on the unit and the MTU, so every reader of a file shares them.
+const payloadCache = new WeakMap<AccessUnit, { mtu: number; payloads: Uint8Array[] }>();
+function payloadsOf(track: Track, au: AccessUnit, mtu: number): Uint8Array[] {
+  const hit = payloadCache.get(au);
+  if (hit && hit.mtu === mtu) return hit.payloads;
+  const payloads = packetizeAccessUnit(track, au, mtu);
+  payloadCache.set(au, { mtu, payloads });
+  return payloads;
+}
+
+export type PlaybackState = 'ready' | 'playing' | 'paused' | 'ended';
+
+export class FilePlayback {
+  /** One cursor per file track; only the ones a client set up are `active`. */
+  private readonly all: Cursor[];
+  private cursors: Cursor[] = [];
+  state: PlaybackState = 'ready';
+  /** npt (seconds) where the clock starts on the next play(). */
+  private position = 0;
+  private end: number;
+  private wallStart = 0;
+  private mediaStart = 0;
+  onEnd: (() => void) | undefined;
+
+  constructor(
+    readonly file: MediaFile,
+    private readonly sink: PacketSink,
+    private readonly opts: PlaybackOptions,
+  ) {
+    this.end = file.duration;
+    this.all = file.tracks.map((track) => {
+      return {
+        track,
+        units: file.units[track.id]!,
+        sender: new RtpSenderState(track.payloadType, track.clockRate, opts.cname),
+        next: 0,
+        skipToKey: false,
+        lastSrAt: -Infinity,
+      };
+    });
+  }
+
+  /** Sends this track from now on (SETUP); its SSRC is fixed from here so SETUP can announce it. */
+  activate(trackId: number): number {
+    const c = this.all[trackId];
+    if (!c) throw new RangeError(`no track ${trackId}`);
+    if (!this.cursors.includes(c)) {
+      this.cursors = this.all.filter((x) => x === c || this.cursors.includes(x));
+      this.seek(this.position);
+    }
+    return c.sender.ssrc;
+  }
+
+  /** Current npt in seconds: the media clock while playing, the resume point otherwise. */
+  currentPosition(): number {
+    if (this.state !== 'playing') return this.position;
+    return Math.min(this.end, this.mediaStart + (this.opts.now() - this.wallStart) / 1000);
+  }
+
+  get duration(): number {
+    return this.file.duration;
+  }
+
+  /**
+   * Moves the cursor so playback starts at the video key frame at or before `npt` (audio from the
+   * same instant) and returns that actual start; RFC 2326 §12.29 has the server report it in Range.
+   */
+  seek(npt: number, end?: number): number {
+    const video = this.cursors.find((c) => c.track.kind === 'video');
+    let start = Math.max(0, npt);
+    if (video && video.units.length > 0) {
+      const i = keyUnitIndexAtOrBefore(video.units, Math.round(start * video.track.clockRate));
+      start = video.units[i]!.pts / video.track.clockRate;
+    }
+    for (const c of this.cursors) {
+      const at = Math.round(start * c.track.clockRate);
+      c.next = c === video ? keyUnitIndexAtOrBefore(c.units, at) : firstUnitIndexAtOrAfter(c.units, at);
+      c.skipToKey = false;
+    }
+    this.position = start;
+    this.end = end !== undefined ? Math.min(end, this.file.duration) : this.file.duration;
+    if (this.state === 'ended') this.state = 'ready';
+    if (this.state === 'playing') this.startClock();
+    return start;
+  }
+
+  /** RTP-Info for the current position (RFC 2326 §12.33: seq of the first packet, rtptime of the Range start). */
+  rtpInfo(): TrackRtpInfo[] {
+    const pos = this.currentPosition();
+    return this.cursors.map((c) => ({
+      trackId: c.track.id,
+      seq: c.sender.seq,
+      rtptime: c.sender.timestampAt(Math.round(pos * c.track.clockRate)),
+    }));
+  }
+
+  play(): void {
+    if (this.state === 'playing') return;
+    this.state = this.isExhausted() ? 'ended' : 'playing';
+    if (this.state !== 'playing') return;
+    this.startClock();
+    // An SR at once gives the client its wallclock anchor before the first frame (lip sync from frame one).
+    for (const c of this.cursors) this.sendSr(c, this.opts.now());
+    this.tick();
+  }
+
+  pause(): void {
+    if (this.state !== 'playing') return;
+    this.position = this.currentPosition();
+    this.state = 'paused';
+  }
+
+  /** Sends every unit whose decode time has come; called by the shared pacer every few ms. */
+  tick(): void {
+    if (this.state !== 'playing') return;
+    const now = this.opts.now();
+    const media = this.mediaStart + (now - this.wallStart) / 1000;
+    for (const c of this.cursors) {
+      const due = Math.floor(media * c.track.clockRate);
+      const endUnits = Math.round(this.end * c.track.clockRate);
+      while (c.next < c.units.length) {
+        const au = c.units[c.next]!;
+        if (au.dts > due) break;
+        if (au.pts >= endUnits && this.end < this.file.duration) {
+          c.next = c.units.length;
+          break;
+        }
+        c.next++;
+        this.sendUnit(c, au);
+      }
+      if (now - c.lastSrAt >= this.opts.rtcpIntervalMs) this.sendSr(c, now);
+    }
+    if (this.isExhausted()) this.finish();
+  }
+
+  /** RTCP BYE on every track (RFC 3550 §6.6), e.g. at TEARDOWN or server shutdown. */
+  bye(reason?: string): void {
+    const wall = this.opts.wall();
+    const pos = this.currentPosition();
+    for (const c of this.cursors) {
+      this.sink.rtcp(c.track.id, c.sender.bye(c.sender.timestampAt(Math.round(pos * c.track.clockRate)), wall, reason));
+    }
+  }
+
+  stats(): { trackId: number; ssrc: number; packets: number; octets: number }[] {
+    return this.cursors.map((c) => ({ trackId: c.track.id, ssrc: c.sender.ssrc, packets: c.sender.packetCount, octets: c.sender.octetCount }));
+  }
+
+  private startClock(): void {
+    this.wallStart = this.opts.now();
+    this.mediaStart = this.position;
+  }
+
+  private isExhausted(): boolean {
+    return this.cursors.every((c) => c.next >= c.units.length);
+  }
+
+  private finish(): void {
+    this.position = this.end;
+    this.state = 'ended';
+    this.bye('end of stream');
+    this.onEnd?.();
+  }
+
+  private sendUnit(c: Cursor, au: AccessUnit): void {
+    if (c.skipToKey) {
+      if (!au.key) return;
+      c.skipToKey = false;
+    }
+    const payloads = payloadsOf(c.track, au, this.opts.mtu);
+    const ts = c.sender.timestampAt(au.pts);
+    const last = payloads.length - 1;
+    for (let i = 0; i <= last; i++) {
+      // RFC 6184 §5.1 / RFC 3640 §3.2.3: marker on the last packet of an access unit.
+      const pkt = c.sender.packet(payloads[i]!, i === last, ts, this.sink.headroom);
+      if (!this.sink.rtp(c.track.id, pkt)) {
+        if (c.track.kind === 'video') c.skipToKey = true;
+        return;
+      }
+    }
+  }
+
+  private sendSr(c: Cursor, now: number): void {
+    c.lastSrAt = now;
+    const media = this.state === 'playing' ? this.mediaStart + (now - this.wallStart) / 1000 : this.position;
+    const rtpTs = c.sender.timestampAt(Math.round(media * c.track.clockRate));
+    this.sink.rtcp(c.track.id, c.sender.senderReport(rtpTs, this.opts.wall()));
+  }
+}

@@ -21,6 +21,10 @@ export const play: Handler = (ctx) => {
   const pb = s.playback!;
   const rangeHeader = ctx.req.headers.get('Range');
   const range = rangeHeader ? parseRange(rangeHeader) : undefined;
+  // A PLAY while playing repositions: stop the clock first so Range and RTP-Info name exactly
+  // the instant the first packet carries; the clock restarts once the answer is out.
+  pb.pause();
+  ctx.server.pacer.delete(pb);
   if (range && range.start !== 'now') {
     if (range.start > pb.duration) {
       throw new RtspError(457, `Range ${rangeHeader} starts after the end of /${s.path} (${pb.duration.toFixed(3)} s)`);

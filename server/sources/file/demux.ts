@@ -15,8 +15,8 @@ export interface MediaFile {
   tracks: Track[];
   /**
    * Per track, in decode order. pts/dts/duration are integers in the track's clock units.
-   * pts is shifted so the earliest pts of the file is 0 (the first video key frame when the file
-   * starts with it). dts <= pts always, so with B-frames the first few video dts are negative
+   * pts is shifted so the first video key frame is at 0 (audio before it is dropped); without
+   * video, the earliest pts is 0. dts <= pts always, so with B-frames the first few video dts are negative
    * (down to minus the reorder delay, e.g. -3000 for one B-frame at 30 fps).
    */
   units: AccessUnit[][];
@@ -97,18 +97,25 @@ export async function loadMediaFile(path: string, opts: LoadOptions = {}): Promi
       raws.push(raw);
     }
 
-    // Common zero: the earliest pts over all tracks (AAC priming packets from an MP4 edit list
-    // come out at -1024 samples, MPEG-TS starts near 1.4 s).
+    // Common zero (npt 0): the first video key frame, so that npt N is what the picture's clock
+    // shows and `Range: npt=10-` lands on a key frame at 10 s, not at 8 s plus a priming offset.
+    // Audio before it (AAC/Opus encoder priming: -1024 samples in an MP4 edit list; MPEG-TS starts
+    // near 1.4 s for both) is dropped below. Without video, the earliest pts over all tracks.
     let start = Infinity;
-    for (const raw of raws) for (const u of raw) if (u.pts < start) start = u.pts;
+    tracks.forEach((t, i) => {
+      if (t.kind !== 'video') return;
+      for (const u of raws[i]!) if (u.key && u.pts < start) start = u.pts;
+    });
+    if (!Number.isFinite(start)) for (const raw of raws) for (const u of raw) if (u.pts < start) start = u.pts;
     if (!Number.isFinite(start)) start = 0;
 
     const units: AccessUnit[][] = [];
     let duration = 0;
     for (let i = 0; i < tracks.length; i++) {
       const track = tracks[i]!;
-      const list = track.kind === 'video' ? videoUnits(raws[i]!, start, track.clockRate) : audioUnits(raws[i]!, start, track);
+      const list = track.kind === 'video' ? videoUnits(raws[i]!, start, track.clockRate) : audioUnits(raws[i]!, start, track).filter((u) => u.pts >= 0);
       units.push(list);
+      if (track.kind === 'audio') bytes -= dropped(raws[i]!, list);
       for (const u of list) duration = Math.max(duration, (u.pts + u.duration) / track.clockRate);
     }
     return { path, tracks, units, duration, bytes, startTime: start };
@@ -425,4 +432,10 @@ export function adtsToAsc(f: Uint8Array): Uint8Array {
   const sfi = (f[2]! >> 2) & 0x0f;
   const ch = ((f[2]! & 1) << 2) | (f[3]! >> 6);
   return new Uint8Array([(aot << 3) | (sfi >> 1), ((sfi & 1) << 7) | (ch << 3)]);
+}
+
+/** Payload bytes of the raw units that did not make it into `kept` (audio before npt 0). */
+function dropped(raw: { data: Uint8Array[] }[], kept: AccessUnit[]): number {
+  const sum = (l: { data: Uint8Array[] }[]): number => l.reduce((n, u) => n + u.data.reduce((m, d) => m + d.byteLength, 0), 0);
+  return sum(raw) - sum(kept);
 }

@@ -110,13 +110,16 @@ export class FilePlayback {
   seek(npt: number, end?: number): number {
     const video = this.cursors.find((c) => c.track.kind === 'video');
     let start = Math.max(0, npt);
+    let videoIndex = 0;
     if (video && video.units.length > 0) {
-      const i = keyUnitIndexAtOrBefore(video.units, Math.round(start * video.track.clockRate));
-      start = video.units[i]!.pts / video.track.clockRate;
+      videoIndex = Math.max(0, keyUnitIndexAtOrBefore(video.units, Math.round(start * video.track.clockRate)));
+      // Before the first key frame (audio priming comes first in most files) start at npt itself,
+      // so audio from that instant is not lost; otherwise at the key frame, so video decodes at once.
+      const keyTime = video.units[videoIndex]!.pts / video.track.clockRate;
+      if (keyTime <= start) start = keyTime;
     }
     for (const c of this.cursors) {
-      const at = Math.round(start * c.track.clockRate);
-      c.next = c === video ? keyUnitIndexAtOrBefore(c.units, at) : firstUnitIndexAtOrAfter(c.units, at);
+      c.next = c === video ? videoIndex : firstUnitIndexAtOrAfter(c.units, Math.round(start * c.track.clockRate));
       c.skipToKey = false;
     }
     this.position = start;

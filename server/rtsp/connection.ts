@@ -129,15 +129,26 @@ export class RtspConnection implements ConnectionInfo {
     this.queue = this.queue.then(() => {
       if (this.closed) return;
       const headers: Record<string, string> = { Server: SERVER_NAME };
-      if (cseq !== undefined) headers.CSeq = cseq;
+      if (cseq !== undefined && /^\s*\d{1,10}\s*$/.test(cseq)) headers.CSeq = cseq.trim();
       this.send(errorResponse(err, headers));
       if (err.fatal) this.end();
+    }).catch((e) => {
+      this.server.log.error({ err: e, conn: this.id }, 'connection error handler failed');
     });
   }
 
   private send(res: RtspResponse): void {
     if (this.closed) return;
-    this.socket.write(serializeResponse(res));
+    let bytes: Uint8Array;
+    try {
+      bytes = serializeResponse(res);
+    } catch (e) {
+      // A header that cannot be written (a line break smuggled into an echoed value) must not
+      // kill the connection's queue, let alone the process.
+      this.server.log.warn({ err: e, conn: this.id }, 'response could not be serialized');
+      bytes = new TextEncoder().encode('RTSP/1.0 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n');
+    }
+    this.socket.write(bytes);
   }
 
   private onInterleaved(channel: number, data: Uint8Array): void {

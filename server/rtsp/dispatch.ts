@@ -33,7 +33,8 @@ export interface Dispatched {
 export async function dispatch(server: ServerContext, conn: ConnectionInfo, req: RtspRequest): Promise<Dispatched> {
   const base: Record<string, string> = { Server: SERVER_NAME };
   const cseqRaw = req.headers.get('CSeq');
-  if (cseqRaw !== undefined) base.CSeq = cseqRaw.trim();
+  // Echo CSeq only when it is a number: anything else (a stray CR, text) must not reach the response.
+  if (cseqRaw !== undefined && /^\s*\d{1,10}\s*$/.test(cseqRaw)) base.CSeq = cseqRaw.trim();
   try {
     if (/^HTTP\//i.test(req.version)) {
       throw new RtspError(400, `this is the RTSP port and ${req.method} ${req.uri} ${req.version} is an HTTP request; HTTP is served on port ${server.config.httpPort}`);

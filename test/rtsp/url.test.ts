@@ -1,0 +1,40 @@
+// Request URI -> stream path and track id, in the forms ffmpeg, GStreamer and VLC send.
+import { describe, expect, it } from 'vitest';
+import { contentBase, parseRtspTarget } from '../../server/rtsp/url.js';
+import { RtspError } from '../../server/rtsp/errors.js';
+
+describe('parseRtspTarget', () => {
+  const cases: [string, string, number | undefined][] = [
+    ['rtsp://h:8554/sample.mp4', 'sample.mp4', undefined],
+    ['rtsp://h:8554/sample.mp4/', 'sample.mp4', undefined],
+    ['rtsp://h/sample.mp4/trackID=1', 'sample.mp4', 1],
+    ['rtsp://h/dir/clip.mkv/streamid=0', 'dir/clip.mkv', 0],
+    ['rtsp://h/sample.mp4/stream=2', 'sample.mp4', 2],
+    ['rtsp://h/sample.mp4?token=abc', 'sample.mp4', undefined],
+    ['rtsp://h/my%20clip.mp4/trackID=0', 'my clip.mp4', 0],
+    ['rtsp://[::1]:554/a.ts', 'a.ts', undefined],
+    ['/sample.mp4', 'sample.mp4', undefined],
+    ['*', '', undefined],
+  ];
+  it.each(cases)('%s -> %s track %s', (uri, path, track) => {
+    const t = parseRtspTarget(uri);
+    expect(t.path).toBe(path);
+    expect(t.trackId).toBe(track);
+  });
+
+  it.each(['http://h/x', 'sample.mp4', 'rtsp://h/%zz', 'rtsp://h/../etc/passwd', 'rtsp://h/a/%2e%2e/b'])('refuses %s with 400', (uri) => {
+    try {
+      parseRtspTarget(uri);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RtspError);
+      expect((e as RtspError).status).toBe(400);
+    }
+  });
+
+  it('builds Content-Base with one trailing slash and no query', () => {
+    expect(contentBase('rtsp://h/a.mp4')).toBe('rtsp://h/a.mp4/');
+    expect(contentBase('rtsp://h/a.mp4/')).toBe('rtsp://h/a.mp4/');
+    expect(contentBase('rtsp://h/a.mp4?x=1')).toBe('rtsp://h/a.mp4/');
+  });
+});

@@ -1,0 +1,85 @@
+// The `tidecast` command as a user runs it: start-up line, --help, bad flags, and SIGTERM with BYE.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSession } from '../server/rtsp/headers/session.js';
+import { parseRtcpCompound } from '../server/rtp/rtcp.js';
+import { RawRtspClient, udpReceiver, sleep } from './helpers/rtsp-client.js';
+import { MEDIA_DIR } from './helpers/server.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const cli = (args: string[]): ChildProcess =>
+  spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+
+function waitForLine(p: ChildProcess, re: RegExp, ms = 15000): Promise<string> {
+  return new Promise((res, rej) => {
+    let buf = '';
+    const t = setTimeout(() => rej(new Error(`no line matching ${re} in: ${buf}`)), ms);
+    p.stdout!.on('data', (d) => {
+      buf += d;
+      const line = buf.split('\n').find((l) => re.test(l));
+      if (line) {
+        clearTimeout(t);
+        res(line);
+      }
+    });
+  });
+}
+
+describe('tidecast serve', () => {
+  it('prints its flags in --help', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'serve', '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    for (const f of ['--rtsp-port', '--http-port', '--rtp-port', '--media', '--config']) expect(r.stdout).toContain(f);
+  });
+
+  it('refuses an odd RTP port with a readable message', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'serve', '--rtp-port', '9001'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/rtpPort must be even/);
+  });
+
+  it('says which RTSP port it took, and on SIGTERM sends BYE and exits 0', async () => {
+    const rtpPort = 40000 + 2 * Math.floor(Math.random() * 5000);
+    const rtspPort = 45000 + Math.floor(Math.random() * 5000);
+    const p = cli(['serve', '--rtsp-port', String(rtspPort), '--rtp-port', String(rtpPort), '--media', MEDIA_DIR]);
+    const line = await waitForLine(p, /RTSP on port/);
+    expect(JSON.parse(line).msg).toMatch(new RegExp(`^RTSP on port ${rtspPort}: try ffplay rtsp://localhost:${rtspPort}/`));
+    const c = await RawRtspClient.open(rtspPort);
+    const rx = await udpReceiver();
+    const s = await c.request('SETUP', `rtsp://127.0.0.1:${rtspPort}/sample.mp4/trackID=1`, { Transport: `RTP/AVP;unicast;client_port=${rx.rtpPort}-${rx.rtcpPort}` });
+    const id = parseSession(s.headers.get('Session')!).id;
+    await c.request('PLAY', `rtsp://127.0.0.1:${rtspPort}/sample.mp4`, { Session: id });
+    await sleep(500);
+    expect(rx.rtp.length).toBeGreaterThan(5);
+    const exited = new Promise<number | null>((r) => p.on('exit', r));
+    p.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await sleep(100);
+    expect(rx.rtcp.flatMap((r) => parseRtcpCompound(r.data)).some((x) => x.type === 'bye')).toBe(true);
+    expect(c.closed).toBe(true);
+    c.close();
+    rx.close();
+  });
+
+  it('falls back to 8554 when 554 cannot be bound, and says so', async () => {
+    // As root 554 binds; hold it first so the fallback path is what runs.
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    const held = await new Promise<boolean>((r) => {
+      holder.once('error', () => r(false));
+      holder.listen(554, '0.0.0.0', () => r(true));
+    });
+    const rtpPort = 40000 + 2 * Math.floor(Math.random() * 5000);
+    const p = cli(['serve', '--rtp-port', String(rtpPort), '--media', MEDIA_DIR]);
+    try {
+      const line = await waitForLine(p, /RTSP on port/);
+      // Whether we hold 554 or someone else does, or we lack root: each means the fallback.
+      expect(JSON.parse(line).msg).toMatch(/^RTSP on port 8554 \(554 needs root or is taken, so 8554\)/);
+    } finally {
+      p.kill('SIGTERM');
+      await new Promise((r) => p.on('exit', r));
+      if (held) holder.close();
+    }
+  });
+});

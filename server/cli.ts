@@ -18,7 +18,7 @@ program
   .command('serve', { isDefault: true })
   .description('serve every file under the media directory over RTSP')
   .option('--rtsp-port <port>', 'RTSP TCP port (default: 554 when it can be bound, else 8554)', portArg)
-  .option('--http-port <port>', 'HTTP port for the API, player and HTTP streaming (default: 8888)', portArg)
+  .option('--http-port <port>', 'HTTP port for the API, player and HTTP streaming, once HTTP delivery lands (default: 8888)', portArg)
   .option('--rtp-port <port>', 'server RTP port for UDP transport, even; RTCP uses the next one (default: 8000)', portArg)
   .option('--host <address>', 'address to listen on (default: 0.0.0.0)')
   .option('--media <dir>', 'directory of media files to serve (default: ./media)')

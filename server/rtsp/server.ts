@@ -58,16 +58,6 @@ export class RtspServer implements ServerContext {
       pb.state = 'ended';
     }
     s.dispose();
-    const c = s.connection as RtspConnection;
-    c.sessions?.delete(s);
-    if (c.usedChannels) {
-      for (const t of s.tracks.values()) {
-        if (t.transport.kind === 'tcp') {
-          c.usedChannels.delete(t.transport.rtpChannel);
-          c.usedChannels.delete(t.transport.rtcpChannel);
-        }
-      }
-    }
     const stats = pb?.stats().map((x) => ({ track: x.trackId, packets: x.packets, lost: s.tracks.get(x.trackId)?.rr?.cumulativeLost }));
     this.log.info({ session: s.id, path: s.path, why, seconds: Math.round((Date.now() - s.createdAt) / 1000), stats, dropped: s.dropped }, 'session closed');
   }

@@ -20,10 +20,17 @@ export interface TcpTrackTransport {
 export type TrackTransport = UdpTrackTransport | TcpTrackTransport;
 
 /** What a session needs of the TCP connection it was set up on. */
-export interface InterleavedWriter {
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  /** Interleaved channels already taken by sessions on this connection. */
+  readonly usedChannels: Set<number>;
+  /** Sessions set up on this connection. */
+  readonly sessions: Set<RtspSession>;
+  readonly closed: boolean;
   /** Writes a packet whose first 4 bytes are free for the `$` header; false when the queue is over its bound. */
   writeInterleaved(channel: number, framed: Uint8Array): boolean;
-  readonly closed: boolean;
 }
 
 export interface SetupTrack {
@@ -55,7 +62,7 @@ export class RtspSession implements PacketSink {
     readonly file: MediaFile,
     readonly peerAddress: string,
     /** The connection that set the session up; TCP tracks write through it. */
-    public connection: InterleavedWriter,
+    public connection: ConnectionInfo,
     private readonly ports: UdpPortPair,
   ) {
     this.lastActivity = performance.now();
@@ -119,7 +126,15 @@ export class RtspSession implements PacketSink {
     return undefined;
   }
 
+  /** Frees UDP routes and the interleaved channels this session held on its connection. */
   dispose(): void {
     for (const c of this.cleanups.splice(0)) c();
+    this.connection.sessions.delete(this);
+    for (const t of this.tracks.values()) {
+      if (t.transport.kind === 'tcp') {
+        this.connection.usedChannels.delete(t.transport.rtpChannel);
+        this.connection.usedChannels.delete(t.transport.rtcpChannel);
+      }
+    }
   }
 }

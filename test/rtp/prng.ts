@@ -1,16 +1,8 @@
 // Seeded PRNG and byte mutators for the RTP fuzz loops, so a failing seed reproduces.
+import { prng } from '../helpers/prng.js';
 
-/** mulberry32: small, fast, good enough to drive fuzzing. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
+
 
 export function randInt(rnd: () => number, n: number): number {
   return Math.floor(rnd() * n);

@@ -1,19 +1,11 @@
 // Shared helpers for the RTSP fuzz tests: a seeded PRNG and a string mutator, so failures replay exactly.
+import { prng } from '../helpers/prng.js';
+
+export { prng };
 
 import { isDeepStrictEqual } from 'node:util';
 import { RtspError } from '../../server/rtsp/errors.js';
 
-/** mulberry32: tiny, fast, good enough to drive mutations reproducibly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = '0123456789abcdefABCDEF-=;,.:/"\' \t\r\n\0éx_*$npt=now-url=seq=rtptime=timeout=client_port=RTP/AVP/TCP';
 

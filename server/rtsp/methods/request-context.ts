@@ -1,18 +1,10 @@
 // The per-request view handed to a method handler.
 import type { ServerContext } from '../context.js';
 import type { RtspRequest } from '../message.js';
-import type { RtspSession, InterleavedWriter } from '../session.js';
+import type { ConnectionInfo, RtspSession } from '../session.js';
 import type { RtspTarget } from '../url.js';
 
-export interface ConnectionInfo extends InterleavedWriter {
-  readonly id: number;
-  readonly remoteAddress: string;
-  readonly localAddress: string;
-  /** Interleaved channels already taken by sessions on this connection. */
-  readonly usedChannels: Set<number>;
-  /** Sessions set up on this connection. */
-  readonly sessions: Set<RtspSession>;
-}
+export type { ConnectionInfo };
 
 export interface RequestContext {
   server: ServerContext;

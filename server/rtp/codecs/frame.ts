@@ -1,4 +1,4 @@
-// What depacketizers emit, their common interface, and the frame/fragment assembly shared by H.264 and H.265.
+// What depacketizers emit, their common interface, and the frame assembly shared by H.264/H.265 and by G.711/Opus.
 
 export interface DepacketizedFrame {
   /** RTP timestamp of the frame (for audio: of this access unit, derived within the packet). */
@@ -36,6 +36,22 @@ export function seqCheck(last: number, seq: number): 0 | 1 | -1 {
   // Small negative steps are duplicates/late packets; a big one is a sender restart, treated as loss.
   if (d < 0 && d >= -100) return -1;
   return 1;
+}
+
+/**
+ * For codecs that put one self-contained frame in each RTP payload (G.711, Opus): the payload is
+ * the frame. Each packet decodes on its own, so a gap damages no received frame: concealment covers it.
+ */
+export class FramePerPacketDepacketizer implements Depacketizer {
+  private lastSeq = -1;
+  push(pkt: DepacketizerInput): DepacketizedFrame[] {
+    const order = seqCheck(this.lastSeq, pkt.sequenceNumber);
+    if (order < 0) return [];
+    this.lastSeq = pkt.sequenceNumber & 0xffff;
+    // An empty payload carries no frame (nor is it a valid Opus packet: RFC 6716 §3.1 needs a TOC byte).
+    if (pkt.payload.length === 0) return [];
+    return [{ timestamp: pkt.timestamp >>> 0, data: [pkt.payload] }];
+  }
 }
 
 /**
@@ -112,6 +128,43 @@ export abstract class NalDepacketizer implements Depacketizer {
 
   protected damage(): void {
     this.damaged = true;
+  }
+
+  /**
+   * An aggregation packet (STAP-A, AP): after the `headerSize`-byte payload header, (16-bit size,
+   * NAL) per unit, each NAL at least `minNal` bytes. Only a fully valid packet is used: a torn one
+   * would hand the decoder garbage, so it only marks the frame damaged.
+   */
+  protected addAggregated(p: Uint8Array, headerSize: number, minNal: number): void {
+    const nalus: Uint8Array[] = [];
+    let off = headerSize;
+    while (off < p.length) {
+      if (off + 2 > p.length) return this.damage();
+      const len = (p[off]! << 8) | p[off + 1]!;
+      if (len < minNal || off + 2 + len > p.length) return this.damage();
+      nalus.push(p.subarray(off + 2, off + 2 + len));
+      off += 2 + len;
+    }
+    for (const n of nalus) this.addNal(n);
+  }
+
+  /**
+   * A fragmentation unit (FU-A, FU): `prefix` bytes of payload header and FU header (S, E, type
+   * in its last byte), then the chunk. `nalHeader` rebuilds the NAL header from a start fragment.
+   */
+  protected addFragment(p: Uint8Array, prefix: number, nalHeader: (p: Uint8Array) => Uint8Array): void {
+    if (p.length < prefix + 1) return this.damage();
+    const fuHeader = p[prefix - 1]!;
+    const data = p.subarray(prefix);
+    if (fuHeader & 0x80) {
+      this.fuStart(nalHeader(p), data);
+      // S and E together is forbidden (RFC 6184 §5.8, RFC 7798 §4.4.3) but unambiguous: a whole NAL.
+      if (fuHeader & 0x40) this.fuEnd(new Uint8Array(0));
+    } else if (fuHeader & 0x40) {
+      this.fuEnd(data);
+    } else {
+      this.fuAppend(data);
+    }
   }
 
   /** Starts a fragmented NAL with its reconstructed NAL header and first chunk. */

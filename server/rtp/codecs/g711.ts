@@ -1,6 +1,6 @@
 // G.711 PCMU (PT 0) / PCMA (PT 8) over RTP (RFC 3551 §4.5.14): raw 8-bit samples, one per clock tick.
 
-import { chunk, seqCheck, type DepacketizedFrame, type Depacketizer, type DepacketizerInput } from './frame.js';
+import { chunk, FramePerPacketDepacketizer } from './frame.js';
 
 /**
  * Splits raw samples into payloads of at most `mtu` bytes. One byte is one sample, so payload k
@@ -14,14 +14,5 @@ export function packetizeG711(frames: Uint8Array[], mtu: number): Uint8Array[] {
   return out;
 }
 
-export class G711Depacketizer implements Depacketizer {
-  private lastSeq = -1;
-  push(pkt: DepacketizerInput): DepacketizedFrame[] {
-    const order = seqCheck(this.lastSeq, pkt.sequenceNumber);
-    if (order < 0) return [];
-    this.lastSeq = pkt.sequenceNumber & 0xffff;
-    if (pkt.payload.length === 0) return [];
-    // Each packet decodes on its own, so a gap damages no received frame: concealment covers it.
-    return [{ timestamp: pkt.timestamp >>> 0, data: [pkt.payload] }];
-  }
-}
+/** One frame per packet, as is: see FramePerPacketDepacketizer. */
+export class G711Depacketizer extends FramePerPacketDepacketizer {}

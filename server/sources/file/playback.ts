@@ -144,8 +144,14 @@ export class FilePlayback {
     this.state = this.isExhausted() ? 'ended' : 'playing';
     if (this.state !== 'playing') return;
     this.startClock();
-    // An SR at once gives the client its wallclock anchor before the first frame (lip sync from frame one).
-    for (const c of this.cursors) this.sendSr(c, this.opts.now());
+    // An SR at once gives the client its wallclock anchor before the first frame. GStreamer's
+    // rtpbin only applies an SR that arrives after its jitter buffer started, so the second one
+    // follows after half an interval (RFC 3550 §6.2 halves the first interval too).
+    const now = this.opts.now();
+    for (const c of this.cursors) {
+      this.sendSr(c, now);
+      c.lastSrAt = now - this.opts.rtcpIntervalMs / 2;
+    }
     this.tick();
   }
 

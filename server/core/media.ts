@@ -39,6 +39,17 @@ export interface Track {
   h264?: H264Config;
   h265?: H265Config;
   aac?: AacConfig;
+  /**
+   * A publisher's own rtpmap and fmtp (ANNOUNCE), verbatim: re-describing the track with them
+   * keeps every parameter the publisher's packets depend on, including ones we do not model.
+   */
+  sdp?: TrackSdp;
+}
+
+export interface TrackSdp {
+  rtpmap: { codec: string; rate: number; encoding?: number };
+  /** The a=fmtp parameter string after the payload type, as written. */
+  fmtp?: string;
 }
 
 /** One frame of one track. Times are integers in the track's clock units. */

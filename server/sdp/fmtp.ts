@@ -13,6 +13,8 @@ const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padSt
 
 export function rtpMapFor(track: Track): RtpMapEntry {
   const pt = track.payloadType;
+  // A publisher's own rtpmap is what its packets were made for (e.g. a 44100 Hz AAC clock).
+  if (track.sdp) return { payload: pt, ...track.sdp.rtpmap };
   switch (track.codec) {
     case 'H264':
       return { payload: pt, codec: 'H264', rate: 90000 };
@@ -29,8 +31,18 @@ export function rtpMapFor(track: Track): RtpMapEntry {
   }
 }
 
+/** Whether a publisher's fmtp has the H.264/H.265 parameter sets VLC and ffmpeg build extradata from. */
+function carriesConfig(track: Track, fmtp: string | undefined): boolean {
+  if (track.codec === 'H264') return /sprop-parameter-sets=/i.test(fmtp ?? '');
+  if (track.codec === 'H265') return /sprop-sps=/i.test(fmtp ?? '');
+  return true;
+}
+
 /** The fmtp parameter string, or undefined when the codec needs none. Throws when required config is missing. */
 export function fmtpFor(track: Track): string | undefined {
+  // A publisher's fmtp verbatim, unless it lacks the parameter sets clients need (they came
+  // in-band): then the config learnt since is described, or the usual error is thrown.
+  if (track.sdp && carriesConfig(track, track.sdp.fmtp)) return track.sdp.fmtp;
   switch (track.codec) {
     case 'H264': {
       const sps = track.h264?.sps[0];

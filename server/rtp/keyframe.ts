@@ -1,0 +1,112 @@
+// Finds random access points in RTP payloads and access units, so ingest can mark where a reader may start.
+import type { CodecName } from '../core/media.js';
+import { isH264KeyFrame } from './codecs/h264.js';
+import { isH265KeyFrame } from './codecs/h265.js';
+
+/**
+ * What one RTP payload says about its access unit: `key` (a random access point starts here),
+ * `delta` (a slice that is not one), `unknown` (only SEI, AUD, PPS or a continuation fragment:
+ * look at the next packet of the same unit). ffmpeg sends the x264 SEI alone before the IDR's
+ * FU-A (seen publishing media/sample.mp4), so a unit's first packet is not always decisive.
+ */
+export type KeyFrameHint = 'key' | 'delta' | 'unknown';
+
+// H.264 nal_unit_type (H.264 Table 7-1) and RFC 6184 §5.2 payload types.
+const H264_IDR = 5;
+const H264_SPS = 7;
+const STAP_A = 24;
+const FU_A = 28;
+
+// H.265 nal_unit_type (H.265 Table 7-1) and RFC 7798 §4.4 payload types.
+const H265_VPS = 32;
+const H265_SPS = 33;
+const AP = 48;
+const FU = 49;
+
+/** H.264: IDR or SPS (it precedes an IDR) is a start; slices 1..4 are not; the rest says nothing. */
+function h264Nal(type: number): KeyFrameHint {
+  if (type === H264_IDR || type === H264_SPS) return 'key';
+  if (type >= 1 && type <= 4) return 'delta';
+  return 'unknown';
+}
+
+/** H.265: VPS, SPS or an IRAP picture (BLA/IDR/CRA, 16..23, H.265 §7.4.2.2) is a start; other VCL (0..15) is not. */
+function h265Nal(type: number): KeyFrameHint {
+  if (type === H265_VPS || type === H265_SPS || (type >= 16 && type <= 23)) return 'key';
+  if (type <= 15) return 'delta';
+  return 'unknown';
+}
+
+/**
+ * The first decisive NAL of an aggregation packet (STAP-A, AP): after `header` bytes, units of
+ * (16-bit size, NAL). A torn packet decides nothing from the part it cannot read.
+ */
+function aggregated(p: Uint8Array, header: number, nal: (n: Uint8Array) => KeyFrameHint): KeyFrameHint {
+  let off = header;
+  while (off + 2 < p.length) {
+    const len = (p[off]! << 8) | p[off + 1]!;
+    if (len === 0 || off + 2 + len > p.length) return 'unknown';
+    const hint = nal(p.subarray(off + 2, off + 2 + len));
+    if (hint !== 'unknown') return hint;
+    off += 2 + len;
+  }
+  return 'unknown';
+}
+
+function h264Hint(p: Uint8Array): KeyFrameHint {
+  if (p.length < 1) return 'unknown';
+  const type = p[0]! & 0x1f;
+  if (type === STAP_A) return aggregated(p, 1, (n) => h264Nal(n[0]! & 0x1f));
+  if (type === FU_A) {
+    // RFC 6184 §5.8: only the start fragment (S bit) begins a NAL; its type is in the FU header.
+    if (p.length < 2 || !(p[1]! & 0x80)) return 'unknown';
+    return h264Nal(p[1]! & 0x1f);
+  }
+  // STAP-B, MTAP, FU-B (interleaved mode) are refused at ANNOUNCE; 0, 30, 31 are reserved.
+  return type >= 1 && type <= 23 ? h264Nal(type) : 'unknown';
+}
+
+function h265Hint(p: Uint8Array): KeyFrameHint {
+  if (p.length < 2) return 'unknown';
+  const type = (p[0]! >>> 1) & 0x3f;
+  if (type === AP) return aggregated(p, 2, (n) => (n.length < 2 ? 'unknown' : h265Nal((n[0]! >>> 1) & 0x3f)));
+  if (type === FU) {
+    // RFC 7798 §4.4.3: FU header after the 2-byte PayloadHdr; S bit, then the NAL type.
+    if (p.length < 3 || !(p[2]! & 0x80)) return 'unknown';
+    return h265Nal(p[2]! & 0x3f);
+  }
+  return type < AP ? h265Nal(type) : 'unknown';
+}
+
+/** What this payload says about its access unit; audio frames are each a random access point. */
+export function keyFrameHint(codec: CodecName, payload: Uint8Array): KeyFrameHint {
+  switch (codec) {
+    case 'H264':
+      return h264Hint(payload);
+    case 'H265':
+      return h265Hint(payload);
+    default:
+      return 'key';
+  }
+}
+
+/**
+ * True when this RTP payload begins a random access point: H.264 SPS/IDR alone, in a STAP-A or
+ * as an FU-A start; H.265 VPS/SPS/IRAP alone, in an AP or as an FU start; any audio payload.
+ * A unit whose first packet is SEI or AUD only says so in a later packet: see `keyFrameHint`.
+ */
+export function startsKeyFrame(codec: CodecName, payload: Uint8Array): boolean {
+  return keyFrameHint(codec, payload) === 'key';
+}
+
+/** Whether a whole access unit (NAL units without start codes, or an audio frame) is a random access point. */
+export function isKeyFrameAccessUnit(codec: CodecName, nalus: Uint8Array[]): boolean {
+  switch (codec) {
+    case 'H264':
+      return isH264KeyFrame(nalus);
+    case 'H265':
+      return isH265KeyFrame(nalus);
+    default:
+      return true;
+  }
+}

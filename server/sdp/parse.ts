@@ -1,0 +1,400 @@
+// Reads a publisher's SDP (ANNOUNCE, RFC 2326 §10.3) into tracks, refusing what we cannot carry.
+import sdpTransform from 'sdp-transform';
+import type { CodecName, MediaKind, Track, TrackSdp } from '../core/media.js';
+import { parseAudioSpecificConfig } from '../rtp/codecs/aac.js';
+import { base64Decode } from './base64.js';
+
+/** A problem with an SDP, in words for the publisher's log; `unsupported` when valid but beyond us. */
+export class SdpError extends Error {
+  override readonly name = 'SdpError';
+  constructor(
+    message: string,
+    readonly reason: 'invalid' | 'unsupported' = 'invalid',
+  ) {
+    super(message);
+  }
+}
+
+export interface ParsedSdp {
+  /** One per m= line, `id` = its index. */
+  tracks: Track[];
+  /**
+   * a=control per media, as written: relative ("trackID=0", "streamid=0", "stream=1") or absolute
+   * (rtsp://...). "" when a lone medium has none: it is set up at the session URL (RFC 2326 C.1.1).
+   */
+  controls: string[];
+  sessionControl?: string;
+  /** The s= line. */
+  name?: string;
+}
+
+const SUPPORTED = 'supported: H264, H265, MPEG4-GENERIC (AAC), opus, PCMU, PCMA';
+
+/** rtpmap encoding name (case-insensitive, RFC 4566 §6) -> our codec. */
+const CODECS: Record<string, { codec: CodecName; kind: MediaKind }> = {
+  H264: { codec: 'H264', kind: 'video' },
+  H265: { codec: 'H265', kind: 'video' },
+  'MPEG4-GENERIC': { codec: 'AAC', kind: 'audio' },
+  OPUS: { codec: 'OPUS', kind: 'audio' },
+  PCMU: { codec: 'PCMU', kind: 'audio' },
+  PCMA: { codec: 'PCMA', kind: 'audio' },
+};
+
+/** RFC 3551 §6 static payload types we can carry, used when a publisher (ffmpeg) omits the rtpmap. */
+const STATIC_PT: Record<number, TrackSdp['rtpmap']> = {
+  0: { codec: 'PCMU', rate: 8000 },
+  8: { codec: 'PCMA', rate: 8000 },
+};
+
+/** Names of the other RFC 3551 static types, so the refusal can say what was offered. */
+const STATIC_NAMES: Record<number, string> = {
+  3: 'GSM', 4: 'G723', 5: 'DVI4', 6: 'DVI4', 7: 'LPC', 9: 'G722', 10: 'L16', 11: 'L16', 12: 'QCELP', 13: 'CN',
+  14: 'MPA', 15: 'G728', 16: 'DVI4', 17: 'DVI4', 18: 'G729', 25: 'CelB', 26: 'JPEG', 28: 'nv', 31: 'H261',
+  32: 'MPV', 33: 'MP2T', 34: 'H263',
+};
+
+/** sdp-transform turns numeric-looking values into numbers; everything here is text. */
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+
+/**
+ * fmtp parameters with lower-cased names (RFC 3640 §4.1, RFC 6184 §8.1: case-insensitive), values
+ * as text. Not sdp-transform's parseParams: it turns "1190" into a number and trims one space only.
+ */
+export function parseFmtpParams(config: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of config.split(';')) {
+    const p = part.trim();
+    if (!p) continue;
+    const eq = p.indexOf('=');
+    if (eq < 0) out.set(p.toLowerCase(), '');
+    else out.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+export function parseSdpTracks(sdp: string): ParsedSdp {
+  if (!/^\s*v=/.test(sdp)) throw new SdpError('not an SDP: it must start with "v=0" (RFC 4566 §5)');
+  let session: sdpTransform.SessionDescription;
+  try {
+    session = sdpTransform.parse(sdp);
+  } catch (e) {
+    throw new SdpError(`SDP could not be parsed: ${(e as Error).message}`);
+  }
+  const media = session.media ?? [];
+  if (media.length === 0) throw new SdpError('SDP has no m= lines: a publisher must describe at least one medium');
+  const tracks: Track[] = [];
+  const controls: string[] = [];
+  media.forEach((m, i) => {
+    tracks.push(parseMedia(m, i));
+    const control = str(m.control);
+    if (control === undefined || control === '') {
+      // RFC 2326 C.3: without a=control a medium can only be addressed by the session URL.
+      if (media.length > 1) throw new SdpError(`media ${i}: no a=control; with several media each needs its own (RFC 2326 C.3)`);
+      controls.push('');
+    } else {
+      const dup = controls.indexOf(control);
+      if (dup >= 0) throw new SdpError(`media ${i}: a=control:${control} is the same as media ${dup}'s; SETUP could not tell them apart`);
+      controls.push(control);
+    }
+  });
+  const out: ParsedSdp = { tracks, controls };
+  const sessionControl = str(session.control);
+  if (sessionControl) out.sessionControl = sessionControl;
+  const name = str(session.name);
+  if (name !== undefined) out.name = name;
+  return out;
+}
+
+type Media = sdpTransform.MediaDescription;
+
+function parseMedia(m: Media, i: number): Track {
+  const where = `media ${i}`;
+  const type = str(m.type) ?? '';
+  if (type !== 'video' && type !== 'audio') {
+    throw new SdpError(`${where}: media type "${type}" is not supported; only audio and video`, 'unsupported');
+  }
+  // RTP/AVPF only adds feedback messages; SAVP (SRTP) we could not decrypt.
+  const proto = str(m.protocol) ?? '';
+  if (!/^RTP\/AVPF?(\/(UDP|TCP))?$/i.test(proto)) {
+    throw new SdpError(`${where}: transport protocol "${proto}" is not supported; use RTP/AVP`, 'unsupported');
+  }
+  // With several formats the first is the preferred one (RFC 3264 §5.1); a publisher sends that.
+  const first = (str(m.payloads) ?? '').trim().split(/\s+/)[0] ?? '';
+  if (!/^\d{1,3}$/.test(first) || Number(first) > 127) {
+    throw new SdpError(`${where}: payload type "${first}" on the m= line is not a number 0-127`);
+  }
+  const pt = Number(first);
+  const entry = (m.rtp ?? []).find((r) => Number(r.payload) === pt);
+  let rtpmap: TrackSdp['rtpmap'];
+  if (entry) {
+    const codec = str(entry.codec) ?? '';
+    const rate = Number(entry.rate);
+    if (!codec) throw new SdpError(`${where}: a=rtpmap:${pt} has no encoding name`);
+    if (!Number.isInteger(rate) || rate <= 0) throw new SdpError(`${where}: a=rtpmap:${pt} ${codec} has no valid clock rate`);
+    rtpmap = { codec, rate };
+    const enc = str(entry.encoding);
+    if (enc !== undefined && enc !== '') {
+      if (!/^\d{1,2}$/.test(enc) || Number(enc) < 1) throw new SdpError(`${where}: a=rtpmap:${pt} ${codec} channel count "${enc}" is invalid`);
+      rtpmap.encoding = Number(enc);
+    }
+  } else if (STATIC_PT[pt]) {
+    rtpmap = { ...STATIC_PT[pt]! };
+  } else if (pt >= 96) {
+    throw new SdpError(`${where}: dynamic payload type ${pt} has no a=rtpmap (RFC 4566 §6)`);
+  } else {
+    const name = STATIC_NAMES[pt] ?? `static payload type ${pt}`;
+    throw new SdpError(`${where}: codec ${name} is not supported; ${SUPPORTED}`, 'unsupported');
+  }
+  const known = CODECS[rtpmap.codec.toUpperCase()];
+  if (!known) {
+    // GStreamer's rtspclientsink picks rtpmp4apay for AAC: say which AAC payload format we take.
+    const hint = /^MP4A-LATM$/i.test(rtpmap.codec) ? ' (AAC must use RFC 3640 MPEG4-GENERIC, not RFC 6416 MP4A-LATM)' : '';
+    throw new SdpError(`${where}: codec ${rtpmap.codec} is not supported; ${SUPPORTED}${hint}`, 'unsupported');
+  }
+  if (known.kind !== type) throw new SdpError(`${where}: codec ${rtpmap.codec} cannot be carried in m=${type}`);
+
+  const fmtpEntry = (m.fmtp ?? []).find((f) => Number(f.payload) === pt);
+  const fmtp = fmtpEntry ? (str(fmtpEntry.config) ?? '') : undefined;
+  const params = parseFmtpParams(fmtp ?? '');
+  const track: Track = { id: i, kind: known.kind, codec: known.codec, clockRate: rtpmap.rate, payloadType: pt };
+  track.sdp = fmtp !== undefined ? { rtpmap, fmtp } : { rtpmap };
+
+  switch (known.codec) {
+    case 'H264':
+      readH264(track, params, where);
+      break;
+    case 'H265':
+      readH265(track, params, where);
+      break;
+    case 'AAC':
+      readAac(track, params, where, rtpmap.encoding);
+      break;
+    case 'OPUS':
+      // RFC 7587 §7.1: sprop-stereo defaults to 0 (mono); the rtpmap always says /2.
+      track.channels = params.get('sprop-stereo') === '1' ? 2 : 1;
+      track.sampleRate = 48000;
+      break;
+    default:
+      track.channels = rtpmap.encoding ?? 1;
+      track.sampleRate = rtpmap.rate;
+  }
+  if (track.kind === 'video' && track.width === undefined) {
+    // Our own DESCRIBE writes x-dimensions (describe.ts); read it back when the SPS did not say.
+    const dims = (m.invalid ?? []).map((a) => /^x-dimensions:\s*(\d+)\s*,\s*(\d+)/.exec(str(a.value) ?? '')).find((x) => x);
+    if (dims) {
+      track.width = Number(dims[1]);
+      track.height = Number(dims[2]);
+    }
+  }
+  return track;
+}
+
+/** Comma-separated base64 NAL units of a sprop-* parameter (RFC 6184 §8.1, RFC 7798 §7.1). */
+function nalList(value: string | undefined, what: string, where: string): Uint8Array[] {
+  if (!value) return [];
+  try {
+    return value.split(',').filter((s) => s.trim()).map((s) => base64Decode(s)).filter((n) => n.length > 0);
+  } catch (e) {
+    throw new SdpError(`${where}: ${what} is not valid base64 (${(e as Error).message})`);
+  }
+}
+
+function readH264(track: Track, params: Map<string, string>, where: string): void {
+  // Mode 2 (interleaved) adds STAP-B/MTAP/FU-B and DON reordering, which we do not depacketize.
+  const mode = params.get('packetization-mode') ?? '0';
+  if (mode !== '0' && mode !== '1') {
+    throw new SdpError(`${where}: H.264 packetization-mode=${mode} is not supported; only 0 and 1 (RFC 6184 §6)`, 'unsupported');
+  }
+  const nalus = nalList(params.get('sprop-parameter-sets'), 'sprop-parameter-sets', where);
+  const sps = nalus.filter((n) => (n[0]! & 0x1f) === 7);
+  const pps = nalus.filter((n) => (n[0]! & 0x1f) === 8);
+  // Without them the publisher sends them in-band; the source fills the config later.
+  if (sps.length > 0 || pps.length > 0) track.h264 = { sps, pps };
+  const dims = sps[0] ? h264Dimensions(sps[0]) : undefined;
+  if (dims) {
+    track.width = dims.width;
+    track.height = dims.height;
+  }
+}
+
+function readH265(track: Track, params: Map<string, string>, where: string): void {
+  // RFC 7798 §7.1: sprop-max-don-diff > 0 puts a DONL field in every payload; we do not parse it.
+  const don = params.get('sprop-max-don-diff');
+  if (don !== undefined && don !== '0') {
+    throw new SdpError(`${where}: H.265 with sprop-max-don-diff=${don} (DONL fields) is not supported`, 'unsupported');
+  }
+  const vps = nalList(params.get('sprop-vps'), 'sprop-vps', where);
+  const sps = nalList(params.get('sprop-sps'), 'sprop-sps', where);
+  const pps = nalList(params.get('sprop-pps'), 'sprop-pps', where);
+  if (vps.length + sps.length + pps.length > 0) track.h265 = { vps, sps, pps };
+  const dims = sps[0] ? h265Dimensions(sps[0]) : undefined;
+  if (dims) {
+    track.width = dims.width;
+    track.height = dims.height;
+  }
+}
+
+function readAac(track: Track, params: Map<string, string>, where: string, rtpChannels: number | undefined): void {
+  // AacDepacketizer reads 16-bit AU headers: RFC 3640 §3.3.6 AAC-hbr, 13/3/3. AAC-lbr (6/2/2)
+  // would be misread, so it is refused rather than garbled.
+  const mode = params.get('mode') ?? '';
+  const sizes = ['sizelength', 'indexlength', 'indexdeltalength'].map((k) => params.get(k) ?? '').join('/');
+  if (mode.toLowerCase() !== 'aac-hbr' || sizes !== '13/3/3') {
+    throw new SdpError(
+      `${where}: MPEG4-GENERIC with mode=${mode || '(none)'} and size/index/delta lengths ${sizes} is not supported; only mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3`,
+      'unsupported',
+    );
+  }
+  const hex = params.get('config') ?? '';
+  if (!/^([0-9a-f]{2})+$/i.test(hex)) {
+    throw new SdpError(`${where}: MPEG4-GENERIC needs config=<AudioSpecificConfig in hex> in a=fmtp (RFC 3640 §4.1), got "${hex}"`);
+  }
+  const asc = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
+  let info;
+  try {
+    info = parseAudioSpecificConfig(asc);
+  } catch (e) {
+    throw new SdpError(`${where}: config=${hex}: ${(e as Error).message}`);
+  }
+  track.aac = { asc };
+  track.sampleRate = info.sampleRate;
+  // channelConfiguration 0 defers to a program config element: the rtpmap is the next best word.
+  track.channels = info.channels > 0 ? info.channels : (rtpChannels ?? 2);
+}
+
+/** Exp-Golomb reader over an RBSP (emulation prevention bytes already removed). */
+class Bits {
+  private pos = 0;
+  constructor(private readonly b: Uint8Array) {}
+  u(n: number): number {
+    let v = 0;
+    for (let i = 0; i < n; i++, this.pos++) {
+      const byte = this.b[this.pos >>> 3];
+      if (byte === undefined) throw new Error('SPS truncated');
+      v = v * 2 + ((byte >>> (7 - (this.pos & 7))) & 1);
+    }
+    return v;
+  }
+  ue(): number {
+    let zeros = 0;
+    while (this.u(1) === 0) if (++zeros > 31) throw new Error('Exp-Golomb code too long');
+    return 2 ** zeros - 1 + this.u(zeros);
+  }
+  se(): number {
+    const k = this.ue();
+    return k & 1 ? (k + 1) / 2 : -k / 2;
+  }
+}
+
+/** H.264 §7.4.1: drops the 0x03 of every 00 00 03 so the RBSP can be read. */
+function unescape(nal: Uint8Array): Uint8Array {
+  const out = new Uint8Array(nal.length);
+  let o = 0;
+  let zeros = 0;
+  for (const b of nal) {
+    if (zeros >= 2 && b === 3) {
+      zeros = 0;
+      continue;
+    }
+    zeros = b === 0 ? zeros + 1 : 0;
+    out[o++] = b;
+  }
+  return out.subarray(0, o);
+}
+
+/** Picture size from an H.264 SPS (H.264 §7.3.2.1.1, cropping per §7.4.2.1.1); undefined if unreadable. */
+export function h264Dimensions(sps: Uint8Array): { width: number; height: number } | undefined {
+  try {
+    const r = new Bits(unescape(sps));
+    r.u(8); // NAL header
+    const profile = r.u(8);
+    r.u(16); // constraint flags, level_idc
+    r.ue(); // seq_parameter_set_id
+    let chroma = 1;
+    let separate = 0;
+    if ([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135].includes(profile)) {
+      chroma = r.ue();
+      if (chroma === 3) separate = r.u(1);
+      r.ue(); // bit_depth_luma_minus8
+      r.ue(); // bit_depth_chroma_minus8
+      r.u(1); // qpprime_y_zero_transform_bypass_flag
+      if (r.u(1)) {
+        for (let i = 0; i < (chroma === 3 ? 12 : 8); i++) {
+          if (!r.u(1)) continue;
+          let last = 8;
+          let next = 8;
+          for (let j = 0; j < (i < 6 ? 16 : 64); j++) {
+            if (next !== 0) next = (last + r.se() + 256) % 256;
+            last = next === 0 ? last : next;
+          }
+        }
+      }
+    }
+    r.ue(); // log2_max_frame_num_minus4
+    const pocType = r.ue();
+    if (pocType === 0) r.ue();
+    else if (pocType === 1) {
+      r.u(1);
+      r.se();
+      r.se();
+      const n = r.ue();
+      if (n > 255) return undefined;
+      for (let i = 0; i < n; i++) r.se();
+    }
+    r.ue(); // max_num_ref_frames
+    r.u(1); // gaps_in_frame_num_value_allowed_flag
+    const wMbs = r.ue() + 1;
+    const hMaps = r.ue() + 1;
+    const frameMbsOnly = r.u(1);
+    if (!frameMbsOnly) r.u(1); // mb_adaptive_frame_field_flag
+    r.u(1); // direct_8x8_inference_flag
+    let crop = [0, 0, 0, 0];
+    if (r.u(1)) crop = [r.ue(), r.ue(), r.ue(), r.ue()];
+    // Table 6-1: crop units are chroma samples (SubWidthC/SubHeightC), lines doubled for fields.
+    const mono = chroma === 0 || separate === 1;
+    const cropX = mono ? 1 : chroma === 3 ? 1 : 2;
+    const cropY = (mono ? 1 : chroma === 1 ? 2 : 1) * (2 - frameMbsOnly);
+    const width = wMbs * 16 - cropX * (crop[0]! + crop[1]!);
+    const height = (2 - frameMbsOnly) * hMaps * 16 - cropY * (crop[2]! + crop[3]!);
+    return width > 0 && height > 0 && width <= 16384 && height <= 16384 ? { width, height } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Picture size from an H.265 SPS (H.265 §7.3.2.2.1, conformance window per §7.4.3.2.1); undefined if unreadable. */
+export function h265Dimensions(sps: Uint8Array): { width: number; height: number } | undefined {
+  try {
+    const r = new Bits(unescape(sps));
+    r.u(16); // NAL header
+    r.u(4); // sps_video_parameter_set_id
+    const subLayers = r.u(3); // sps_max_sub_layers_minus1
+    r.u(1); // sps_temporal_id_nesting_flag
+    // profile_tier_level(1, subLayers) §7.3.3: 88 bits of general profile, 8 of general level.
+    r.u(88);
+    r.u(8);
+    const present: [number, number][] = [];
+    for (let i = 0; i < subLayers; i++) present.push([r.u(1), r.u(1)]);
+    if (subLayers > 0) for (let i = subLayers; i < 8; i++) r.u(2);
+    for (const [profile, level] of present) {
+      if (profile) r.u(88);
+      if (level) r.u(8);
+    }
+    r.ue(); // sps_seq_parameter_set_id
+    const chroma = r.ue();
+    const separate = chroma === 3 ? r.u(1) : 0;
+    let width = r.ue();
+    let height = r.ue();
+    if (r.u(1)) {
+      // Offsets are in chroma samples (Table 6-1).
+      const mono = chroma === 0 || separate === 1;
+      const subW = !mono && chroma !== 3 ? 2 : 1;
+      const subH = !mono && chroma === 1 ? 2 : 1;
+      width -= subW * (r.ue() + r.ue());
+      height -= subH * (r.ue() + r.ue());
+    }
+    return width > 0 && height > 0 && width <= 16384 && height <= 16384 ? { width, height } : undefined;
+  } catch {
+    return undefined;
+  }
+}

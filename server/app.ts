@@ -18,7 +18,7 @@ export const RTSP_FALLBACK_PORT = 8554;
 
 export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
   const files = new MediaFileCache({ maxBytes: config.fileCacheBytes });
-  const paths = new PathManager(config.mediaDir, files);
+  const paths = new PathManager(config.mediaDir, files, { gopCacheBytes: config.gopCacheBytes });
   const rtsp = new RtspServer(config, paths, log);
   let rtspPort: number;
   if (config.rtspPort !== undefined) {

@@ -30,6 +30,10 @@ export const ConfigSchema = z
     /** A TCP reader whose queue stays full this many seconds is disconnected. */
     slowReaderTimeout: z.number().min(1).default(10),
     maxSessions: z.number().int().min(1).default(2000),
+    /** A new publisher on a busy path replaces the old one instead of being refused. */
+    overridePublisher: z.boolean().default(false),
+    /** Largest GOP (bytes) kept per live stream so new readers start at a key frame at once. */
+    gopCacheBytes: z.number().int().min(0).default(16 * 1024 * 1024),
     maxConnections: z.number().int().min(1).default(4000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     limits: z

@@ -3,6 +3,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { MediaFile } from '../sources/file/demux.js';
 import type { MediaFileCache } from '../sources/file/file-cache.js';
+import { LivePath } from './live-path.js';
+import type { Stream, StreamOptions } from './stream.js';
+
+/** What serves a path: a file every reader plays on its own cursor, or a live stream they share. */
+export type Resolved = { kind: 'file'; file: MediaFile } | { kind: 'live'; stream: Stream };
 
 export class PathNotFoundError extends Error {
   constructor(
@@ -24,12 +29,48 @@ export class UnsupportedMediaError extends Error {
 
 export class PathManager {
   readonly mediaDir: string;
+  private readonly live = new Map<string, LivePath>();
 
   constructor(
     mediaDir: string,
     private readonly files: MediaFileCache,
+    private readonly streamOptions: StreamOptions = { gopCacheBytes: 16 * 1024 * 1024 },
   ) {
     this.mediaDir = resolve(mediaDir);
+  }
+
+  /** True when `path` names a file under the media directory (files cannot be published to). */
+  isFile(path: string): boolean {
+    try {
+      return statSync(this.filePath(path)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /** The live path for a name, created on first use (any name that is not a file may be published). */
+  livePath(path: string): LivePath {
+    let p = this.live.get(path);
+    if (!p) {
+      p = new LivePath(path, this.streamOptions);
+      this.live.set(path, p);
+    }
+    return p;
+  }
+
+  /** Live paths with a stream, for listings. */
+  liveStreams(): Stream[] {
+    return [...this.live.values()].flatMap((p) => (p.stream ? [p.stream] : []));
+  }
+
+  /** A file or a live stream for a reader; PathNotFoundError names what exists. */
+  async resolve(path: string): Promise<Resolved> {
+    const stream = this.live.get(path)?.stream;
+    if (stream) return { kind: 'live', stream };
+    if (path && !this.isFile(path) && this.live.has(path)) {
+      throw new PathNotFoundError(path, `nobody is publishing /${path} right now`);
+    }
+    return { kind: 'file', file: await this.open(path) };
   }
 
   /** Absolute file path for a request path, refusing anything that escapes the media directory. */

@@ -1,5 +1,6 @@
 // One client TCP connection: parses its byte stream, answers requests in order, carries interleaved RTP/RTCP.
 import type { Socket } from 'node:net';
+import type { Track } from '../core/media.js';
 import { parseRtcpCompound } from '../rtp/rtcp.js';
 import type { ServerContext } from './context.js';
 import { SERVER_NAME } from './context.js';
@@ -24,6 +25,7 @@ export class RtspConnection implements ConnectionInfo {
   readonly usedChannels = new Set<number>();
   readonly sessions = new Set<RtspSession>();
   closed = false;
+  announced?: { path: string; sessionId: string };
   private readonly parser: RtspParser;
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
@@ -46,23 +48,31 @@ export class RtspConnection implements ConnectionInfo {
   }
 
   writeInterleaved(channel: number, framed: Uint8Array): boolean {
+    const len = framed.length - 4;
+    framed[0] = 0x24;
+    framed[1] = channel;
+    framed[2] = len >>> 8;
+    framed[3] = len & 0xff;
+    return this.writeShared(framed);
+  }
+
+  /**
+   * Writes a framed packet, or refuses it when this reader's queue is over `tcpQueueBytes` (the
+   * caller then skips to the next key frame). A reader stuck over the bound for
+   * `slowReaderTimeout` is disconnected: its memory is bounded and nobody else waits for it.
+   */
+  writeShared(framed: Uint8Array): boolean {
     if (this.closed) return false;
     if (this.socket.writableLength > this.server.config.tcpQueueBytes) {
       const now = performance.now();
       if (this.congestedSince === 0) this.congestedSince = now;
       else if (now - this.congestedSince > this.server.config.slowReaderTimeout * 1000) {
         this.server.log.warn({ conn: this.id, peer: this.remoteAddress, queued: this.socket.writableLength }, 'slow reader disconnected');
-        this.socket.destroy();
         this.close();
       }
       return false;
     }
     this.congestedSince = 0;
-    const len = framed.length - 4;
-    framed[0] = 0x24;
-    framed[1] = channel;
-    framed[2] = len >>> 8;
-    framed[3] = len & 0xff;
     this.socket.write(framed);
     return true;
   }
@@ -72,8 +82,11 @@ export class RtspConnection implements ConnectionInfo {
     this.closed = true;
     if (!this.socket.destroyed) this.socket.destroy();
     for (const s of this.sessions) {
-      // TCP sessions live and die with their connection; UDP sessions outlive it until TEARDOWN or timeout.
-      if (s.transportKind !== 'udp' && this.server.sessions.get(s.id) === s) this.server.destroySession(s, 'connection closed', false);
+      // TCP sessions live and die with their connection; UDP readers outlive it until TEARDOWN or
+      // timeout. A publisher ends with its connection whatever the transport: ffmpeg and GStreamer
+      // hold it open while they record, so its closing is the only sign a UDP publisher left.
+      const ends = s.transportKind !== 'udp' || s.media.kind === 'publish';
+      if (ends && this.server.sessions.get(s.id) === s) this.server.destroySession(s, 'connection closed', false);
     }
     this.sessions.clear();
     this.onClose(this);
@@ -152,21 +165,33 @@ export class RtspConnection implements ConnectionInfo {
   }
 
   private onInterleaved(channel: number, data: Uint8Array): void {
-    // Odd channels carry the client's RTCP; its receiver reports keep the session alive.
     for (const s of this.sessions) {
-      const t = s.trackByRtcpChannel(channel);
-      if (!t) continue;
+      const hit = s.trackByChannel(channel);
+      if (!hit) continue;
       s.touch();
-      try {
-        const ssrc = s.playback?.stats().find((x) => x.trackId === t.trackId)?.ssrc;
-        for (const p of parseRtcpCompound(data)) {
-          if (p.type !== 'rr' && p.type !== 'sr') continue;
-          for (const b of p.reports) if (b.ssrc === ssrc) s.noteReceiverReport(t.trackId, b);
-        }
-      } catch {
-        /* malformed RTCP from a client loses only that report */
+      if (s.media.kind === 'publish') {
+        // The parser hands out views into the socket chunk: copy, since the stream keeps packets.
+        const ingest = s.media.ingest[hit.track.trackId];
+        if (hit.rtcp) ingest?.pushRtcp(data.slice());
+        else ingest?.pushRtp(data.slice(), performance.now());
+        return;
       }
+      // A reader's RTCP: its receiver reports keep the session alive and feed loss/jitter stats.
+      if (hit.rtcp) noteReports(s, hit.track.trackId, data);
       return;
     }
+  }
+}
+
+/** Records the receiver-report blocks about our SSRC on `trackId`; malformed RTCP loses only itself. */
+export function noteReports(s: RtspSession, trackId: number, data: Uint8Array): void {
+  const ssrc = s.ssrcOf(trackId);
+  try {
+    for (const p of parseRtcpCompound(data)) {
+      if (p.type !== 'rr' && p.type !== 'sr') continue;
+      for (const b of p.reports) if (b.ssrc === ssrc) s.noteReceiverReport(trackId, b);
+    }
+  } catch {
+    /* a client's malformed RTCP costs only that report */
   }
 }

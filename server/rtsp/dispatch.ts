@@ -6,6 +6,7 @@ import type { RtspRequest, RtspResponse } from './message.js';
 import { describe } from './methods/describe.js';
 import { getParameter, options, setParameter, teardown } from './methods/basic.js';
 import { pause, play } from './methods/play.js';
+import { announce, record } from './methods/publish.js';
 import { setup } from './methods/setup.js';
 import type { ConnectionInfo, Handler, HandlerResult } from './methods/request-context.js';
 import { errorResponse, response } from './response.js';
@@ -23,6 +24,8 @@ const HANDLERS: Record<Method, Handler> = {
   TEARDOWN: teardown,
   GET_PARAMETER: getParameter,
   SET_PARAMETER: setParameter,
+  ANNOUNCE: announce,
+  RECORD: record,
 };
 
 export interface Dispatched {
@@ -49,7 +52,7 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     }
     parseCSeq(cseqRaw);
     if (!isImplemented(req.method)) {
-      const known = /^(ANNOUNCE|RECORD|REDIRECT)$/.test(req.method) ? ' yet' : '';
+      const known = /^(REDIRECT)$/.test(req.method) ? ' yet' : '';
       throw new RtspError(501, `method ${req.method} is not implemented${known}; this server implements ${IMPLEMENTED_METHODS.join(', ')}`);
     }
     const method = req.method;

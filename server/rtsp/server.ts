@@ -51,12 +51,19 @@ export class RtspServer implements ServerContext {
   destroySession(s: RtspSession, why: string, sendBye: boolean): void {
     if (this.sessions.get(s.id) !== s) return;
     this.sessions.delete(s.id);
+    const m = s.media;
     const pb = s.playback;
     if (pb) {
       this.pacer.delete(pb);
       if (sendBye && pb.state !== 'ended' && pb.state !== 'ready') pb.bye(why);
       pb.state = 'ended';
     }
+    s.onSourceEnd = undefined;
+    if (m.kind === 'live') {
+      m.stream.detach(s);
+      if (sendBye) s.end(why);
+    }
+    if (m.kind === 'publish') this.paths.livePath(s.path).release(s.id, why);
     s.dispose();
     const stats = pb?.stats().map((x) => ({ track: x.trackId, packets: x.packets, lost: s.tracks.get(x.trackId)?.rr?.cumulativeLost }));
     this.log.info({ session: s.id, path: s.path, why, seconds: Math.round((Date.now() - s.createdAt) / 1000), stats, dropped: s.dropped }, 'session closed');

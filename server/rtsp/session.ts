@@ -1,6 +1,10 @@
-// One RTSP session: its state, the transport of each set-up track, and the playback it drives.
+// One RTSP session: its state, the transport of each set-up track, and what it plays or publishes.
+import { framedFor, type OutPacket, type Stream, type StreamReader } from '../core/stream.js';
+import type { Track } from '../core/media.js';
+import { buildBye } from '../rtp/rtcp.js';
 import type { MediaFile } from '../sources/file/demux.js';
 import type { FilePlayback, PacketSink } from '../sources/file/playback.js';
+import type { TrackIngest } from '../sources/publish/ingest.js';
 import type { SessionState } from './state-table.js';
 import type { UdpPortPair } from './udp-ports.js';
 
@@ -29,8 +33,14 @@ export interface ConnectionInfo {
   /** Sessions set up on this connection. */
   readonly sessions: Set<RtspSession>;
   readonly closed: boolean;
+  /** What ANNOUNCE described on this connection, waiting for SETUP mode=record (RFC 2326 §10.3). */
+  announced?: { path: string; sessionId: string };
   /** Writes a packet whose first 4 bytes are free for the `$` header; false when the queue is over its bound. */
   writeInterleaved(channel: number, framed: Uint8Array): boolean;
+  /** Writes an already framed packet shared with other readers; false when the queue is over its bound. */
+  writeShared(framed: Uint8Array): boolean;
+  /** Closes the connection (a slow reader, or the end of a live stream). */
+  close(): void;
 }
 
 export interface SetupTrack {
@@ -42,30 +52,48 @@ export interface SetupTrack {
   rr?: { fractionLost: number; cumulativeLost: number; jitter: number; at: number };
 }
 
+/** A session plays a file (own cursor), reads a live stream, or publishes one. */
+export type SessionMedia =
+  | { kind: 'file'; file: MediaFile; playback: FilePlayback }
+  | { kind: 'live'; stream: Stream }
+  | { kind: 'publish'; tracks: Track[]; controls: string[]; ingest: (TrackIngest | undefined)[] };
+
 const INTERLEAVED_HEADER = 4;
 
-export class RtspSession implements PacketSink {
+export class RtspSession implements PacketSink, StreamReader {
   state: Exclude<SessionState, 'none'> = 'init';
   readonly tracks = new Map<number, SetupTrack>();
-  playback: FilePlayback | undefined;
   lastActivity: number;
   readonly createdAt = Date.now();
   /** Undo functions for UDP routes (RTCP from the client). */
   readonly cleanups: (() => void)[] = [];
-  /** Dropped RTP packets because a TCP reader's queue was full. */
+  /** RTP packets not sent because the reader's TCP queue was full. */
   dropped = 0;
+  /** Live readers: send no video until the next key frame (at join without a GOP, or after a drop). */
+  waitKey = false;
   private readonly byTrack: (SetupTrack | undefined)[] = [];
+  /** Set by the server: ends this session when its live source goes away. */
+  onSourceEnd: ((reason: string) => void) | undefined;
 
   constructor(
     readonly id: string,
     readonly path: string,
-    readonly file: MediaFile,
+    readonly media: SessionMedia,
     readonly peerAddress: string,
     /** The connection that set the session up; TCP tracks write through it. */
     public connection: ConnectionInfo,
     private readonly ports: UdpPortPair,
   ) {
     this.lastActivity = performance.now();
+  }
+
+  get mediaTracks(): Track[] {
+    const m = this.media;
+    return m.kind === 'file' ? m.file.tracks : m.kind === 'live' ? m.stream.tracks : m.tracks;
+  }
+
+  get playback(): FilePlayback | undefined {
+    return this.media.kind === 'file' ? this.media.playback : undefined;
   }
 
   get headroom(): number {
@@ -86,6 +114,7 @@ export class RtspSession implements PacketSink {
     this.lastActivity = performance.now();
   }
 
+  /** File playback: a packet built for this reader, with room for the interleaved header. */
   rtp(trackId: number, packet: Uint8Array): boolean {
     const t = this.byTrack[trackId];
     if (!t) return true;
@@ -114,15 +143,63 @@ export class RtspSession implements PacketSink {
     this.connection.writeInterleaved(tr.rtcpChannel, framed);
   }
 
+  /** Live fan-out: the same packet object every reader gets; nothing is copied here. */
+  deliver(p: OutPacket): void {
+    const t = this.byTrack[p.trackId];
+    if (!t) return;
+    const isKeyTrack = this.media.kind === 'live' && p.trackId === this.media.stream.keyTrack;
+    if (this.waitKey && isKeyTrack) {
+      if (!p.keyStart) return;
+      this.waitKey = false;
+    }
+    const tr = t.transport;
+    if (tr.kind === 'udp') {
+      this.ports.sendRtp(p.data, tr.rtpPort, tr.address);
+      return;
+    }
+    if (!this.connection.writeShared(framedFor(p, tr.rtpChannel))) {
+      this.dropped++;
+      // Never a broken GOP: after a lost video packet, skip to the next key frame.
+      if (isKeyTrack) this.waitKey = true;
+    }
+  }
+
+  deliverRtcp(trackId: number, data: Uint8Array): void {
+    this.rtcp(trackId, data);
+  }
+
+  /** The live source ended: BYE on every track (with the source's SSRC), then the owner closes us. */
+  end(reason: string): void {
+    if (this.media.kind === 'live') {
+      for (const t of this.tracks.values()) {
+        const ssrc = this.media.stream.ssrcOf(t.trackId);
+        if (ssrc !== undefined) this.rtcp(t.trackId, buildBye([ssrc], reason));
+      }
+    }
+    this.onSourceEnd?.(reason);
+  }
+
   /** Records receiver-report figures sent by the client about our SSRC on `trackId`. */
   noteReceiverReport(trackId: number, r: { fractionLost: number; cumulativeLost: number; jitter: number }): void {
     const t = this.byTrack[trackId];
     if (t) t.rr = { ...r, at: Date.now() };
   }
 
-  /** The track whose RTCP channel is `channel` (TCP) — for RTCP arriving interleaved. */
-  trackByRtcpChannel(channel: number): SetupTrack | undefined {
-    for (const t of this.tracks.values()) if (t.transport.kind === 'tcp' && t.transport.rtcpChannel === channel) return t;
+  /** The SSRC we send on a track (file playback) or the live source's. */
+  ssrcOf(trackId: number): number | undefined {
+    const m = this.media;
+    if (m.kind === 'file') return m.playback.ssrcOf(trackId);
+    if (m.kind === 'live') return m.stream.ssrcOf(trackId);
+    return undefined;
+  }
+
+  /** The track whose interleaved channel is `channel` (RTP or RTCP), for data arriving on TCP. */
+  trackByChannel(channel: number): { track: SetupTrack; rtcp: boolean } | undefined {
+    for (const t of this.tracks.values()) {
+      if (t.transport.kind !== 'tcp') continue;
+      if (t.transport.rtcpChannel === channel) return { track: t, rtcp: true };
+      if (t.transport.rtpChannel === channel) return { track: t, rtcp: false };
+    }
     return undefined;
   }
 

@@ -2,7 +2,7 @@
 import { RtspError } from './errors.js';
 
 /** `none`: the request carries no Session header (or the method ignores it). */
-export type SessionState = 'none' | 'init' | 'ready' | 'playing';
+export type SessionState = 'none' | 'init' | 'ready' | 'playing' | 'recording';
 
 export const IMPLEMENTED_METHODS = [
   'OPTIONS',
@@ -13,29 +13,36 @@ export const IMPLEMENTED_METHODS = [
   'TEARDOWN',
   'GET_PARAMETER',
   'SET_PARAMETER',
+  'ANNOUNCE',
+  'RECORD',
 ] as const;
 export type Method = (typeof IMPLEMENTED_METHODS)[number];
 
-const ALL: SessionState[] = ['none', 'init', 'ready', 'playing'];
+const ALL: SessionState[] = ['none', 'init', 'ready', 'playing', 'recording'];
 
 export const ALLOWED_STATES: Record<Method, SessionState[]> = {
   OPTIONS: ALL,
   DESCRIBE: ALL,
   // SETUP while playing would change transports under a running stream; clients never need it.
   SETUP: ['none', 'init', 'ready'],
+  // ANNOUNCE starts a publishing session (its answer carries the Session id SETUP then uses).
+  ANNOUNCE: ['none'],
+  RECORD: ['ready', 'recording'],
   // PLAY while playing is a seek (RFC 2326 §10.5 lets a PLAY with Range reposition the stream).
   PLAY: ['ready', 'playing'],
   PAUSE: ['ready', 'playing'],
-  TEARDOWN: ['init', 'ready', 'playing'],
+  TEARDOWN: ['init', 'ready', 'playing', 'recording'],
   GET_PARAMETER: ALL,
   SET_PARAMETER: ALL,
 };
 
 const HINTS: Partial<Record<Method, Partial<Record<SessionState, string>>>> = {
-  PLAY: { none: 'PLAY needs a session: send SETUP for a track first and repeat its Session header', init: 'set up a track with SETUP before PLAY' },
   PAUSE: { none: 'PAUSE needs the Session header from SETUP', init: 'nothing to pause before SETUP and PLAY' },
   TEARDOWN: { none: 'TEARDOWN needs the Session header from SETUP' },
-  SETUP: { playing: 'tracks cannot be added while playing: PAUSE first, or open a new session' },
+  SETUP: { playing: 'tracks cannot be added while playing: PAUSE first, or open a new session', recording: 'tracks cannot be added while recording' },
+  RECORD: { none: 'RECORD needs the Session header from ANNOUNCE/SETUP', init: 'set up the tracks with SETUP mode=record before RECORD' },
+  ANNOUNCE: { init: 'this session was already announced', ready: 'this session was already announced', playing: 'ANNOUNCE opens a new session: send it without a Session header', recording: 'this session is already recording' },
+  PLAY: { none: 'PLAY needs a session: send SETUP for a track first and repeat its Session header', init: 'set up a track with SETUP before PLAY', recording: 'this session publishes; readers open their own session' },
 };
 
 export function isImplemented(method: string): method is Method {

@@ -3,17 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { checkState, IMPLEMENTED_METHODS, type SessionState } from '../../server/rtsp/state-table.js';
 import { RtspError } from '../../server/rtsp/errors.js';
 
-const states: SessionState[] = ['none', 'init', 'ready', 'playing'];
+const states: SessionState[] = ['none', 'init', 'ready', 'playing', 'recording'];
 const expected: Record<string, string> = {
-  // none init ready playing
-  OPTIONS: 'yyyy',
-  DESCRIBE: 'yyyy',
-  SETUP: 'yyyn',
-  PLAY: 'nnyy',
-  PAUSE: 'nnyy',
-  TEARDOWN: 'nyyy',
-  GET_PARAMETER: 'yyyy',
-  SET_PARAMETER: 'yyyy',
+  // none init ready playing recording
+  OPTIONS: 'yyyyy',
+  DESCRIBE: 'yyyyy',
+  SETUP: 'yyynn',
+  PLAY: 'nnyyn',
+  PAUSE: 'nnyyn',
+  TEARDOWN: 'nyyyy',
+  GET_PARAMETER: 'yyyyy',
+  SET_PARAMETER: 'yyyyy',
+  ANNOUNCE: 'ynnnn',
+  RECORD: 'nnyny',
 };
 
 describe('checkState', () => {

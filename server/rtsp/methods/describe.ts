@@ -1,6 +1,6 @@
 // DESCRIBE: the SDP of a stream (RFC 2326 §10.2), with Content-Base for relative track controls.
 import { buildSdp } from '../../sdp/describe.js';
-import { openStream } from './open-stream.js';
+import { resolveStream } from './open-stream.js';
 import { contentBase } from '../url.js';
 import type { Handler } from './request-context.js';
 import { RtspError } from '../errors.js';
@@ -10,12 +10,13 @@ export const describe: Handler = async ({ server, conn, req, target }) => {
   if (accept && !/application\/sdp|\*\/\*|application\/\*/i.test(accept)) {
     throw new RtspError(406, `this server describes streams only as application/sdp, not "${accept}"`);
   }
-  const file = await openStream(server, target.path);
+  const r = await resolveStream(server, target.path);
   const sdp = buildSdp({
-    tracks: file.tracks,
+    tracks: r.kind === 'file' ? r.file.tracks : r.stream.tracks,
     sessionName: target.path,
     serverAddress: conn.localAddress,
-    duration: file.duration,
+    // Files have a length (clients show a seek bar); a live stream is `npt=0-`.
+    ...(r.kind === 'file' ? { duration: r.file.duration } : {}),
     sessionId: hashPath(target.path),
   });
   return {

@@ -1,9 +1,12 @@
-// PLAY and PAUSE (RFC 2326 §10.5, §10.6): start, seek, resume with continuous seq/timestamps, pause.
+// PLAY and PAUSE (RFC 2326 §10.5, §10.6): files start, seek and resume on their own cursor; live
+// readers join the stream at its cached GOP.
 import { RtspError } from '../errors.js';
 import { formatRange, parseRange } from '../headers/range.js';
 import { formatRtpInfo } from '../headers/rtp-info.js';
-import type { Handler, RequestContext } from './request-context.js';
+import type { Handler, HandlerResult, RequestContext } from './request-context.js';
 import type { RtspSession } from '../session.js';
+import type { Stream } from '../../core/stream.js';
+import type { FilePlayback } from '../../sources/file/playback.js';
 
 function requireAggregate(ctx: RequestContext, s: RtspSession): void {
   // A track URL is fine when it is the only track (RFC 2326 §10.5); otherwise 460.
@@ -11,14 +14,19 @@ function requireAggregate(ctx: RequestContext, s: RtspSession): void {
     throw new RtspError(460, `${ctx.req.method} on one track of a ${s.tracks.size}-track session; use the aggregate URL rtsp://…/${s.path}`);
   }
   if (ctx.target.path !== s.path && ctx.req.uri !== '*') {
-    throw new RtspError(400, `session ${s.id} plays /${s.path}, not /${ctx.target.path}`);
+    throw new RtspError(400, `session ${s.id} is for /${s.path}, not /${ctx.target.path}`);
   }
 }
 
 export const play: Handler = (ctx) => {
   const s = ctx.session!;
   requireAggregate(ctx, s);
-  const pb = s.playback!;
+  const m = s.media;
+  if (m.kind === 'publish') throw new RtspError(455, `session ${s.id} publishes /${s.path}: send RECORD, not PLAY`);
+  return m.kind === 'file' ? playFile(ctx, s, m.playback) : playLive(ctx, s, m.stream);
+};
+
+function playFile(ctx: RequestContext, s: RtspSession, pb: FilePlayback): HandlerResult {
   const rangeHeader = ctx.req.headers.get('Range');
   const range = rangeHeader ? parseRange(rangeHeader) : undefined;
   // A PLAY while playing repositions: stop the clock first so Range and RTP-Info name exactly
@@ -38,18 +46,12 @@ export const play: Handler = (ctx) => {
     pb.seek(0);
   }
   const start = pb.currentPosition();
-  const info = pb.rtpInfo();
-  const rtpInfo = formatRtpInfo(
-    info.map((i) => ({ url: s.tracks.get(i.trackId)!.controlUrl, seq: i.seq, rtptime: i.rtptime })),
-  );
+  const rtpInfo = formatRtpInfo(pb.rtpInfo().map((i) => ({ url: s.tracks.get(i.trackId)!.controlUrl, seq: i.seq, rtptime: i.rtptime })));
   const wasPlaying = s.state === 'playing';
   s.state = 'playing';
   ctx.server.log.info({ session: s.id, path: s.path, npt: Number(start.toFixed(3)), seek: !!range && range.start !== 'now' }, wasPlaying ? 'play (reposition)' : 'play');
   return {
-    headers: {
-      Range: formatRange({ unit: 'npt', start, end: pb.duration }),
-      'RTP-Info': rtpInfo,
-    },
+    headers: { Range: formatRange({ unit: 'npt', start, end: pb.duration }), 'RTP-Info': rtpInfo },
     session: s,
     after: () => {
       pb.onEnd = () => ctx.server.log.info({ session: s.id, path: s.path }, 'end of stream: BYE sent, session kept until TEARDOWN or timeout');
@@ -57,12 +59,43 @@ export const play: Handler = (ctx) => {
       ctx.server.pacer.add(pb);
     },
   };
-};
+}
+
+function playLive(ctx: RequestContext, s: RtspSession, stream: Stream): HandlerResult {
+  if (stream.ended) throw new RtspError(404, `/${s.path} stopped publishing; DESCRIBE it again once it is back`);
+  if (s.state === 'playing') return { headers: { Range: 'npt=now-' }, session: s };
+  const { backlog, start, waitForKey } = stream.startPoint();
+  const info = start
+    .filter((p) => s.tracks.has(p.trackId))
+    .map((p) => ({ url: s.tracks.get(p.trackId)!.controlUrl, ...(p.seq !== undefined ? { seq: p.seq, rtptime: p.rtptime } : {}) }));
+  s.state = 'playing';
+  ctx.server.log.info({ session: s.id, path: s.path, backlogPackets: backlog.length, readers: stream.readers.size + 1 }, 'play live');
+  return {
+    headers: { Range: 'npt=0.000-', 'RTP-Info': formatRtpInfo(info) },
+    session: s,
+    // Nothing can arrive between the answer and this: both run in one turn of the event loop, so
+    // the reader gets exactly the backlog and then every packet after it.
+    after: () => {
+      s.waitKey = waitForKey;
+      for (const sr of stream.senderReports()) s.deliverRtcp(sr.trackId, sr.data);
+      for (const p of backlog) s.deliver(p);
+      stream.attach(s);
+    },
+  };
+}
 
 export const pause: Handler = (ctx) => {
   const s = ctx.session!;
   requireAggregate(ctx, s);
-  const pb = s.playback!;
+  const m = s.media;
+  if (m.kind === 'publish') throw new RtspError(455, `session ${s.id} publishes /${s.path}; a publisher cannot be paused`);
+  if (m.kind === 'live') {
+    m.stream.detach(s);
+    if (s.state === 'playing') ctx.server.log.info({ session: s.id, path: s.path }, 'pause live');
+    s.state = 'ready';
+    return { session: s };
+  }
+  const pb = m.playback;
   pb.pause();
   ctx.server.pacer.delete(pb);
   if (s.state === 'playing') ctx.server.log.info({ session: s.id, npt: Number(pb.currentPosition().toFixed(3)) }, 'pause');

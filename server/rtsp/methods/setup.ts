@@ -1,11 +1,11 @@
 // SETUP: picks a transport the client offered (UDP unicast or TCP interleaved) for one track (RFC 2326 §10.4).
 import type { Track } from '../../core/media.js';
-import { FilePlayback } from '../../sources/file/playback.js';
-import { parseRtcpCompound } from '../../rtp/rtcp.js';
+import { FilePlayback, NO_SINK } from '../../sources/file/playback.js';
+import { noteReports } from '../connection.js';
 import { RtspError } from '../errors.js';
 import { formatTransport, parseTransport, type TransportHeader } from '../headers/transport.js';
-import { RtspSession, type TrackTransport } from '../session.js';
-import { openStream } from './open-stream.js';
+import { RtspSession, type SessionMedia, type TrackTransport } from '../session.js';
+import { resolveStream } from './open-stream.js';
 import type { Handler, RequestContext } from './request-context.js';
 
 export const setup: Handler = async (ctx) => {
@@ -13,13 +13,26 @@ export const setup: Handler = async (ctx) => {
   const header = req.headers.get('Transport');
   if (!header) throw new RtspError(400, 'SETUP needs a Transport header, e.g. Transport: RTP/AVP;unicast;client_port=5000-5001');
   const offers = parseTransport(header);
+  const record = offers.some((o) => o.mode === 'record' || o.mode === 'receive');
 
   let session = ctx.session;
-  if (session && session.path !== target.path) {
-    throw new RtspError(400, `session ${session.id} plays /${session.path}; set up /${target.path} in a new session`);
+  // Publishers may omit the Session that ANNOUNCE returned; the connection remembers it.
+  if (!session && record && conn.announced && isUnder(target.path, conn.announced.path)) session = server.sessions.get(conn.announced.sessionId);
+  let trackId = target.trackId;
+  if (session?.media.kind === 'publish') {
+    // A publisher's controls are its own (GStreamer lists audio first with control stream=1):
+    // find the medium by the control the URL ends with, not by position.
+    trackId = publishedTrack(session.media.controls, req.uri, target.trackId);
+    target.path = session.path;
   }
-  const file = session?.file ?? (await openStream(server, target.path));
-  const track = pickTrack(file.tracks, target.trackId, target.path);
+  if (session && session.path !== target.path) {
+    throw new RtspError(400, `session ${session.id} is for /${session.path}; set up /${target.path} in a new session`);
+  }
+  if (session && (session.media.kind === 'publish') !== record) {
+    throw new RtspError(455, `session ${session.id} ${session.media.kind === 'publish' ? 'publishes' : 'plays'}; its tracks must all be set up in that mode`);
+  }
+  const media = session?.media ?? (await newSessionMedia(ctx, record));
+  const track = pickTrack(session?.mediaTracks ?? tracksOf(media), trackId, target.path);
 
   const refusals: string[] = [];
   let chosen: { offer: TransportHeader; transport: TrackTransport } | undefined;
@@ -36,17 +49,14 @@ export const setup: Handler = async (ctx) => {
 
   if (!session) {
     if (server.sessions.size >= server.config.maxSessions) throw new RtspError(503, `the server is at its limit of ${server.config.maxSessions} sessions; try again later`);
-    session = new RtspSession(server.newSessionId(), target.path, file, conn.remoteAddress, conn, server.ports);
-    session.playback = new FilePlayback(file, session, {
-      mtu: server.config.mtu,
-      rtcpIntervalMs: server.config.rtcpInterval * 1000,
-      cname: `tidecast@${conn.localAddress}`,
-      now: () => performance.now(),
-      wall: () => Date.now(),
-    });
+    session = new RtspSession(server.newSessionId(), target.path, media, conn.remoteAddress, conn, server.ports);
+    if (media.kind === 'file') media.playback.sink = session;
+    const s0 = session;
+    // A live reader ends with its source: the stream already sent BYE, the session just goes.
+    if (media.kind === 'live') s0.onSourceEnd = (why) => server.destroySession(s0, `source ended: ${why}`, false);
     server.sessions.set(session.id, session);
     conn.sessions.add(session);
-    server.log.info({ session: session.id, path: target.path, peer: conn.remoteAddress }, 'session created');
+    server.log.info({ session: session.id, path: target.path, peer: conn.remoteAddress, mode: media.kind }, 'session created');
   }
   const s = session;
   const old = s.tracks.get(track.id)?.transport;
@@ -54,43 +64,98 @@ export const setup: Handler = async (ctx) => {
     conn.usedChannels.delete(old.rtpChannel);
     conn.usedChannels.delete(old.rtcpChannel);
   }
-  const ssrc = s.playback!.activate(track.id);
   s.addTrack({ trackId: track.id, transport: chosen.transport, controlUrl: target.base });
   const tr = chosen.transport;
   if (tr.kind === 'tcp') {
     conn.usedChannels.add(tr.rtpChannel);
     conn.usedChannels.add(tr.rtcpChannel);
-  } else {
-    // RTCP receiver reports from the client keep the session alive and feed its loss/jitter stats.
-    s.cleanups.push(
-      server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
-        s.touch();
-        try {
-          for (const p of parseRtcpCompound(data)) {
-            if (p.type !== 'rr' && p.type !== 'sr') continue;
-            for (const b of p.reports) if (b.ssrc === ssrc) s.noteReceiverReport(track.id, b);
-          }
-        } catch {
-          /* a malformed RTCP packet from a client only loses that report */
-        }
-      }),
-    );
   }
+  const ssrc = attachTrack(ctx, s, track, tr);
 
   const reply: TransportHeader = {
     protocol: chosen.offer.protocol,
     lowerTransport: chosen.offer.lowerTransport,
     delivery: 'unicast',
-    ssrc,
     extra: [],
+    ...(ssrc !== undefined ? { ssrc } : {}),
+    ...(record ? { mode: 'record' } : {}),
     ...(tr.kind === 'udp'
       ? { clientPort: [tr.rtpPort, tr.rtcpPort] as [number, number], serverPort: [server.ports.rtpPort, server.ports.rtcpPort] as [number, number] }
       : { interleaved: [tr.rtpChannel, tr.rtcpChannel] as [number, number] }),
   };
   s.state = 'ready';
-  server.log.info({ session: s.id, track: track.id, codec: track.codec, transport: tr.kind }, 'track set up');
+  server.log.info({ session: s.id, track: track.id, codec: track.codec, transport: tr.kind, mode: s.media.kind }, 'track set up');
   return { headers: { Transport: formatTransport(reply) }, session: s };
 };
+
+const isUnder = (p: string, base: string): boolean => p === base || p.startsWith(`${base}/`);
+
+/** The index of the announced medium whose control the SETUP URL names. */
+function publishedTrack(controls: string[], uri: string, fallback: number | undefined): number | undefined {
+  const clean = uri.replace(/[?#].*$/, '').replace(/\/$/, '');
+  const i = controls.findIndex((c) => c !== '' && (clean === c || clean.endsWith(`/${c}`)));
+  if (i >= 0) return i;
+  if (controls.length === 1) return 0;
+  return fallback;
+}
+
+function tracksOf(m: SessionMedia): Track[] {
+  return m.kind === 'file' ? m.file.tracks : m.kind === 'live' ? m.stream.tracks : m.tracks;
+}
+
+/** What a new session plays (a file, a live stream) or publishes (what ANNOUNCE described). */
+async function newSessionMedia(ctx: RequestContext, record: boolean): Promise<SessionMedia> {
+  const { server, conn, target } = ctx;
+  if (record) {
+    throw new RtspError(455, `SETUP with mode=record needs an ANNOUNCE of /${target.path} on this connection first`);
+  }
+  const r = await resolveStream(server, target.path);
+  if (r.kind === 'live') return { kind: 'live', stream: r.stream };
+  return {
+    kind: 'file',
+    file: r.file,
+    playback: new FilePlayback(r.file, NO_SINK, {
+      mtu: server.config.mtu,
+      rtcpIntervalMs: server.config.rtcpInterval * 1000,
+      cname: `tidecast@${conn.localAddress}`,
+      now: () => performance.now(),
+      wall: () => Date.now(),
+    }),
+  };
+}
+
+/** Wires a set-up track to its source or sink; returns the SSRC to announce when known. */
+function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: TrackTransport): number | undefined {
+  const { server } = ctx;
+  const m = s.media;
+  if (m.kind === 'file') m.playback.activate(track.id);
+  if (m.kind === 'publish') {
+    // The stream exists from RECORD on; ingest is created then (see record.ts), routes now.
+    if (tr.kind === 'udp') {
+      s.cleanups.push(
+        server.ports.routeRtp(tr.address, tr.rtpPort, (data) => {
+          s.touch();
+          if (m.kind === 'publish') m.ingest[track.id]?.pushRtp(data, performance.now());
+        }),
+        server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
+          s.touch();
+          if (m.kind === 'publish') m.ingest[track.id]?.pushRtcp(data);
+        }),
+      );
+    }
+    return undefined;
+  }
+  if (tr.kind === 'udp') {
+    // RTCP receiver reports from the client keep the session alive and feed its loss/jitter stats.
+    s.cleanups.push(
+      server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
+        s.touch();
+        noteReports(s, track.id, data);
+      }),
+    );
+  }
+  return s.ssrcOf(track.id);
+}
 
 function pickTrack(tracks: Track[], id: number | undefined, path: string): Track {
   const list = tracks.map((t) => `trackID=${t.id} (${t.codec})`).join(', ');

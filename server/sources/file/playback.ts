@@ -14,6 +14,9 @@ export interface PacketSink {
   rtcp(trackId: number, data: Uint8Array): void;
 }
 
+/** A sink that accepts and drops everything: a playback's sink until its session exists. */
+export const NO_SINK: PacketSink = { headroom: 0, rtp: () => true, rtcp: () => undefined };
+
 export interface PlaybackOptions {
   mtu: number;
   rtcpIntervalMs: number;
@@ -66,7 +69,8 @@ export class FilePlayback {
 
   constructor(
     readonly file: MediaFile,
-    private readonly sink: PacketSink,
+    /** Where packets go; the session sets itself here once it exists. */
+    public sink: PacketSink,
     private readonly opts: PlaybackOptions,
   ) {
     this.end = file.duration;
@@ -91,6 +95,10 @@ export class FilePlayback {
       this.seek(this.position);
     }
     return c.sender.ssrc;
+  }
+
+  ssrcOf(trackId: number): number | undefined {
+    return this.all[trackId]?.sender.ssrc;
   }
 
   /** Current npt in seconds: the media clock while playing, the resume point otherwise. */

@@ -1,0 +1,166 @@
+// A live stream: RTP from one source, serialized once, fanned out to every reader, with a GOP cache.
+import type { Track } from './media.js';
+
+/** One RTP packet as every reader receives it: the same bytes for all of them. */
+export interface OutPacket {
+  trackId: number;
+  /** The whole RTP packet. Never modified after publish(). */
+  data: Uint8Array;
+  seq: number;
+  timestamp: number;
+  ssrc: number;
+  /** First packet of a video access unit a decoder can start from (or any audio packet). */
+  keyStart: boolean;
+  /** `$`-framed copies for TCP readers, one per interleaved channel in use, made on first need. */
+  framed?: (Uint8Array | undefined)[];
+}
+
+/** `$ channel length` + packet for RTSP interleaving, built once per channel per packet. */
+export function framedFor(p: OutPacket, channel: number): Uint8Array {
+  const cache = (p.framed ??= []);
+  let f = cache[channel];
+  if (!f) {
+    f = new Uint8Array(4 + p.data.length);
+    f[0] = 0x24;
+    f[1] = channel;
+    f[2] = p.data.length >>> 8;
+    f[3] = p.data.length & 0xff;
+    f.set(p.data, 4);
+    cache[channel] = f;
+  }
+  return f;
+}
+
+export interface StreamReader {
+  deliver(p: OutPacket): void;
+  /** A sender report of the source, forwarded as is (same SSRC and timeline as the packets). */
+  deliverRtcp(trackId: number, data: Uint8Array): void;
+  /** The source is gone; the reader sends BYE and closes. */
+  end(reason: string): void;
+}
+
+export interface StartPoint {
+  trackId: number;
+  /** Seq and timestamp of the first packet this reader gets; absent before the track's first packet. */
+  seq?: number;
+  rtptime?: number;
+}
+
+export interface StreamOptions {
+  /** Largest GOP kept for new readers; a longer one is not cached (readers wait for the next key frame). */
+  gopCacheBytes: number;
+}
+
+export class Stream {
+  readonly readers = new Set<StreamReader>();
+  private readonly last: (OutPacket | undefined)[] = [];
+  private readonly lastSr: (Uint8Array | undefined)[] = [];
+  private gop: OutPacket[] = [];
+  private gopBytes = 0;
+  /** True while `gop` holds everything since the last key frame (false after an overflow). */
+  private gopValid = false;
+  private readonly videoTrack: number;
+  ended = false;
+  packets = 0;
+  bytes = 0;
+  readonly createdAt = Date.now();
+  /** Called when the last reader leaves (on-demand sources stop after a grace period). */
+  onIdle: (() => void) | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly tracks: Track[],
+    private readonly opts: StreamOptions,
+  ) {
+    this.videoTrack = tracks.find((t) => t.kind === 'video')?.id ?? -1;
+  }
+
+  publish(p: OutPacket): void {
+    if (this.ended) return;
+    this.packets++;
+    this.bytes += p.data.length;
+    this.cache(p);
+    this.last[p.trackId] = p;
+    for (const r of this.readers) r.deliver(p);
+  }
+
+  publishRtcp(trackId: number, data: Uint8Array, isSenderReport: boolean): void {
+    if (this.ended) return;
+    if (isSenderReport) this.lastSr[trackId] = data;
+    for (const r of this.readers) r.deliverRtcp(trackId, data);
+  }
+
+  /**
+   * Where a new reader starts: the cached GOP (so its first decodable frame comes at once) and,
+   * per track, the seq/timestamp of the first packet it will get, for RTP-Info.
+   */
+  startPoint(): { backlog: OutPacket[]; start: StartPoint[]; waitForKey: boolean } {
+    const backlog = this.videoTrack >= 0 && this.gopValid ? this.gop.slice() : [];
+    // Without a cached GOP the reader's video starts at the next key frame, whose seq nobody
+    // knows yet: RTP-Info then names only the URL for video (RFC 2326 §12.33 makes seq optional).
+    const waitForKey = this.videoTrack >= 0 && !this.gopValid;
+    const start = this.tracks.map((t): StartPoint => {
+      const first = backlog.find((p) => p.trackId === t.id);
+      if (first) return { trackId: t.id, seq: first.seq, rtptime: first.timestamp };
+      const last = this.last[t.id];
+      if (!last || (waitForKey && t.id === this.videoTrack)) return { trackId: t.id };
+      return { trackId: t.id, seq: (last.seq + 1) & 0xffff, rtptime: last.timestamp };
+    });
+    return { backlog, start, waitForKey };
+  }
+
+  /** The video track readers must start at a key frame on, or -1 for audio-only streams. */
+  get keyTrack(): number {
+    return this.videoTrack;
+  }
+
+  /** The latest sender report per track, for a reader that just joined (lip sync before the next SR). */
+  senderReports(): { trackId: number; data: Uint8Array }[] {
+    const out: { trackId: number; data: Uint8Array }[] = [];
+    this.lastSr.forEach((d, trackId) => d && out.push({ trackId, data: d }));
+    return out;
+  }
+
+  ssrcOf(trackId: number): number | undefined {
+    return this.last[trackId]?.ssrc;
+  }
+
+  attach(r: StreamReader): void {
+    this.readers.add(r);
+  }
+
+  detach(r: StreamReader): void {
+    if (this.readers.delete(r) && this.readers.size === 0) this.onIdle?.();
+  }
+
+  /** The source left: every reader gets BYE. */
+  end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const r of [...this.readers]) r.end(reason);
+    this.readers.clear();
+    this.gop = [];
+    this.gopBytes = 0;
+  }
+
+  get gopCachedBytes(): number {
+    return this.gopBytes;
+  }
+
+  private cache(p: OutPacket): void {
+    if (this.videoTrack < 0) return; // audio-only: any packet is a starting point
+    if (p.keyStart && p.trackId === this.videoTrack) {
+      this.gop = [];
+      this.gopBytes = 0;
+      this.gopValid = true;
+    }
+    if (!this.gopValid) return;
+    this.gop.push(p);
+    this.gopBytes += p.data.length;
+    if (this.gopBytes > this.opts.gopCacheBytes) {
+      this.gop = [];
+      this.gopBytes = 0;
+      this.gopValid = false;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// ANNOUNCE and RECORD (RFC 2326 §10.3, §10.11): a publisher describes its stream, sets up tracks, and goes live.
+import { PathBusyError } from '../../core/live-path.js';
+import { parseSdpTracks, SdpError } from '../../sdp/parse.js';
+import { TrackIngest } from '../../sources/publish/ingest.js';
+import { RtspError } from '../errors.js';
+import { RtspSession } from '../session.js';
+import type { Handler } from './request-context.js';
+
+/** How often UDP reorder buffers release what they held past their delay. */
+const FLUSH_MS = 20;
+
+export const announce: Handler = (ctx) => {
+  const { server, conn, req, target } = ctx;
+  const type = req.headers.get('Content-Type');
+  if (!type || !/^application\/sdp\b/i.test(type.trim())) {
+    throw new RtspError(415, `ANNOUNCE needs an SDP body with Content-Type: application/sdp${type ? `, not ${type}` : ''}`);
+  }
+  if (req.body.length === 0) throw new RtspError(400, 'ANNOUNCE has no SDP body');
+  if (!target.path) throw new RtspError(400, 'ANNOUNCE needs a path to publish to, e.g. rtsp://host:8554/mystream');
+  if (server.paths.isFile(target.path)) {
+    throw new RtspError(403, `/${target.path} is a media file and cannot be published to; publish to a name that is not a file`);
+  }
+  let parsed;
+  try {
+    parsed = parseSdpTracks(new TextDecoder().decode(req.body));
+  } catch (e) {
+    if (e instanceof SdpError) throw new RtspError(e.reason === 'unsupported' ? 415 : 400, `the announced SDP cannot be used: ${e.message}`);
+    throw e;
+  }
+  const { tracks, controls } = parsed;
+  if (server.sessions.size >= server.config.maxSessions) throw new RtspError(503, `the server is at its limit of ${server.config.maxSessions} sessions; try again later`);
+  const s = new RtspSession(server.newSessionId(), target.path, { kind: 'publish', tracks, controls, ingest: [] }, conn.remoteAddress, conn, server.ports);
+  try {
+    const { evicted } = server.paths.livePath(target.path).claim(
+      { sessionId: s.id, address: conn.remoteAddress, since: new Date() },
+      server.config.overridePublisher,
+    );
+    const old = evicted && server.sessions.get(evicted.sessionId);
+    if (old) server.destroySession(old, 'replaced by a new publisher', false);
+  } catch (e) {
+    if (e instanceof PathBusyError) throw new RtspError(403, e.message);
+    throw e;
+  }
+  server.sessions.set(s.id, s);
+  conn.sessions.add(s);
+  conn.announced = { path: target.path, sessionId: s.id };
+  server.log.info({ session: s.id, path: target.path, peer: conn.remoteAddress, tracks: tracks.map((t) => t.codec) }, 'publisher announced');
+  return { session: s };
+};
+
+export const record: Handler = (ctx) => {
+  const { server, target } = ctx;
+  const s = ctx.session!;
+  const m = s.media;
+  if (m.kind !== 'publish') throw new RtspError(455, `session ${s.id} plays /${s.path}; RECORD is for sessions set up with mode=record`);
+  if (target.path !== s.path) throw new RtspError(400, `session ${s.id} publishes /${s.path}, not /${target.path}`);
+  if (s.tracks.size === 0) throw new RtspError(455, 'RECORD before any SETUP: set up the tracks with mode=record first');
+  const path = server.paths.livePath(s.path);
+  const stream = path.start(m.tracks);
+  for (const t of s.tracks.values()) {
+    m.ingest[t.trackId] = new TrackIngest(m.tracks[t.trackId]!, stream, t.transport.kind === 'udp');
+  }
+  if (s.transportKind === 'udp') {
+    const timer = setInterval(() => {
+      const now = performance.now();
+      for (const i of m.ingest) i?.flush(now);
+    }, FLUSH_MS);
+    s.cleanups.push(() => clearInterval(timer));
+  }
+  s.state = 'recording';
+  server.log.info({ session: s.id, path: s.path, transport: s.transportKind }, 'publishing');
+  return { session: s };
+};

@@ -47,6 +47,11 @@ export class RtspConnection implements ConnectionInfo {
     socket.on('close', () => this.close());
   }
 
+  /** Bytes waiting in this connection's send queue (bounded by tcpQueueBytes plus one write). */
+  get queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
   writeInterleaved(channel: number, framed: Uint8Array): boolean {
     const len = framed.length - 4;
     framed[0] = 0x24;

@@ -19,14 +19,21 @@ const gstElements = [
 const all = [
   'ffmpeg', 'vlc-bin', 'vlc-plugin-base', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-good',
   'gstreamer1.0-plugins-ugly', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-libav', 'gstreamer1.0-rtsp', 'chromium',
+  'python3-gi', 'gir1.2-gst-rtsp-server-1.0',
 ];
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 const hasGst = (el) => has('gst-inspect-1.0') && spawnSync('gst-inspect-1.0', [el], { stdio: 'ignore' }).status === 0;
 
+// gst-rtsp-server (the relay suite's upstream, test/fixtures/gst-rtsp-server.py) through the Debian
+// python3-gi: /usr/bin/python3 on purpose, a pyenv or venv python3 has no gi module.
+const hasGstRtspServer = () =>
+  spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"], { stdio: 'ignore' }).status === 0;
+
 const missing = [
   ...needed.filter((n) => !has(n.bin)).map((n) => n.bin),
   ...gstElements.filter((g) => !hasGst(g.el)).map((g) => `gstreamer element ${g.el}`),
+  ...(hasGstRtspServer() ? [] : ['gst-rtsp-server for /usr/bin/python3 (python3-gi, gir1.2-gst-rtsp-server-1.0)']),
 ];
 if (missing.length === 0) process.exit(0);
 

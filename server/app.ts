@@ -1,9 +1,10 @@
-// Starts a Tidecast instance from a config: media paths, the RTSP server and its UDP ports.
+// Starts a Tidecast instance from a config: media paths, configured sources, the RTSP server and its UDP ports.
 import type { Config } from './config.js';
 import { PathManager } from './core/path-manager.js';
 import { createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
+import { configurePaths } from './sources/sources.js';
 
 export interface Tidecast {
   rtsp: RtspServer;
@@ -33,10 +34,22 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
       rtspPort = await rtsp.listen(RTSP_FALLBACK_PORT);
     }
   }
+  // Sources need the bound port: ffmpeg publishes to it.
+  try {
+    configurePaths(config, paths, rtspPort, log);
+    await paths.startAlwaysOn();
+  } catch (e) {
+    await paths.stopSources('startup failed');
+    await rtsp.close();
+    throw e;
+  }
+  let closing: Promise<void> | undefined;
   return {
     rtsp,
     rtspPort,
     paths,
-    close: () => rtsp.close(),
+    // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
+    // connection drop and be restarted.
+    close: () => (closing ??= paths.stopSources('server shutting down').then(() => rtsp.close())),
   };
 }

@@ -2,8 +2,81 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { splitArgs } from './sources/process/split-args.js';
 
 const port = z.number().int().min(0).max(65535);
+
+const isRtspUrl = (u: string): boolean => /^rtsps?:\/\/[^/?#\s]+/i.test(u) && URL.canParse(u);
+const rtspUrl = z.string().refine(isRtspUrl, 'must be an rtsp:// or rtsps:// URL with a host, e.g. rtsp://camera.local:554/stream');
+
+/** One configured path: who feeds it (a publisher, a relay, ffmpeg) or where it redirects to. */
+export const PathConfigSchema = z
+  .object({
+    /** 'publisher' (default: RECORD feeds it) or an upstream rtsp://[user:pass@]host/path to relay. */
+    source: z
+      .string()
+      .refine((s) => s === 'publisher' || isRtspUrl(s), 'must be "publisher" or an rtsp:// or rtsps:// URL, e.g. rtsp://user:pass@camera.local/stream')
+      .optional(),
+    /** Start the relay or ffmpeg with the first reader (true) or with the server (false). */
+    sourceOnDemand: z.boolean().default(true),
+    /** Seconds after the last reader leaves before an on-demand source stops. */
+    sourceOnDemandCloseAfter: z.number().min(0).max(86400).default(10),
+    /** Seconds a reader waits for an on-demand source to start before a 503. */
+    sourceOnDemandStartTimeout: z.number().min(0.1).max(600).default(10),
+    /** ffmpeg arguments (shell-like quoting) whose output is published here; Tidecast adds `-f rtsp ... rtsp://127.0.0.1:<port>/<path>`. */
+    ffmpeg: z
+      .string()
+      .trim()
+      .min(1, 'must be the ffmpeg input and encoding arguments, e.g. "-re -i /srv/clip.mp4 -c copy"')
+      .superRefine((text, ctx) => {
+        try {
+          if (!splitArgs(text).includes('-i')) ctx.addIssue({ code: 'custom', message: 'needs an input ("-i ..."); Tidecast adds the RTSP output itself' });
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      })
+      .optional(),
+    /** Answer DESCRIBE with 302 Moved Temporarily to this URL (RFC 2326 §11.3.3). */
+    redirect: rtspUrl.optional(),
+    /** This path's own publisher takeover rule (else the top-level overridePublisher). */
+    overridePublisher: z.boolean().optional(),
+    /** Lower transport a relay pulls with. */
+    sourceProtocol: z.enum(['tcp', 'udp']).default('tcp'),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const feeds = [
+      p.source !== undefined && p.source !== 'publisher' ? 'source (relay URL)' : undefined,
+      p.ffmpeg !== undefined ? 'ffmpeg' : undefined,
+      p.redirect !== undefined ? 'redirect' : undefined,
+    ].filter((x): x is string => x !== undefined);
+    if (feeds.length > 1) ctx.addIssue({ code: 'custom', message: `set only one of ${feeds.join(', ')}: a path has one source or one redirect` });
+    if (p.source === 'publisher' && p.redirect !== undefined) ctx.addIssue({ code: 'custom', message: 'a redirect path has no publisher: drop "source: publisher" or "redirect"' });
+  });
+
+export type PathConfig = z.infer<typeof PathConfigSchema>;
+
+/** Why a path name cannot be used, or undefined when it is fine. */
+export function pathNameProblem(name: string): string | undefined {
+  if (name === '') return 'a path name cannot be empty';
+  if (name.startsWith('/') || name.endsWith('/')) return 'write the path without a leading or trailing "/", e.g. "cams/door"';
+  const segments = name.split('/');
+  if (segments.some((s) => s === '')) return 'a path name cannot contain "//"';
+  if (segments.some((s) => s === '.' || s === '..')) return 'path segments "." and ".." are not allowed';
+  if (/[\s?#%\\\x00-\x1f]/.test(name)) return 'a path name cannot contain spaces, "?", "#", "%", "\\" or control characters';
+  if (/^(?:trackID|trackid|track|streamid|stream)=\d+$/.test(segments[segments.length - 1]!)) return 'the last segment looks like a track control (trackID=N), which SETUP URLs use';
+  return undefined;
+}
+
+const PathsSchema = z
+  // `cam1:` with nothing under it in YAML is null: a publisher path with the defaults.
+  .record(z.string(), z.preprocess((v) => v ?? {}, PathConfigSchema))
+  .superRefine((paths, ctx) => {
+    for (const name of Object.keys(paths)) {
+      const problem = pathNameProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: `bad path name: ${problem}` });
+    }
+  });
 
 export const ConfigSchema = z
   .object({
@@ -36,6 +109,8 @@ export const ConfigSchema = z
     gopCacheBytes: z.number().int().min(0).default(16 * 1024 * 1024),
     maxConnections: z.number().int().min(1).default(4000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Named paths: relays, ffmpeg sources, redirects, publisher rules. A built-in `testsrc` is added unless named here. */
+    paths: PathsSchema.default({}),
     limits: z
       .object({
         maxHeaderBytes: z.number().int().min(512).default(8192),
@@ -60,8 +135,19 @@ export class ConfigError extends Error {
 export function makeConfig(input: ConfigInput = {}): Config {
   const r = ConfigSchema.safeParse(input);
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
+  const lines = r.error.issues.map((i) => `  ${formatIssuePath(i.path) || '(top level)'}: ${i.message}`);
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** `paths["cams/door"].source`: path names hold "/" and ".", so they are quoted. */
+function formatIssuePath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => {
+      if (typeof p === 'number') return `[${p}]`;
+      const key = String(p);
+      return /^[A-Za-z_][\w-]*$/.test(key) ? `${i ? '.' : ''}${key}` : `[${JSON.stringify(key)}]`;
+    })
+    .join('');
 }
 
 /** Reads a YAML config file; flags passed on the command line win over it. */

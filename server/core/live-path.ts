@@ -1,4 +1,4 @@
-// A live path: at most one publisher, the Stream it feeds, and readers waiting for it to start.
+// A live path: at most one publisher (a client's RECORD or a relay), the Stream it feeds, and readers waiting for it.
 import type { Track } from './media.js';
 import { Stream, type StreamOptions } from './stream.js';
 
@@ -15,19 +15,35 @@ export interface PublisherInfo {
   since: Date;
 }
 
+export interface LivePathSettings {
+  /** This path's takeover rule; when absent the caller's (server-wide) rule applies. */
+  overridePublisher?: boolean;
+  /** Set when the server itself feeds the path (a relay) or it redirects: clients cannot publish to it. Words for the 403. */
+  lockedBy?: string;
+}
+
 export class LivePath {
   stream: Stream | undefined;
   publisher: PublisherInfo | undefined;
+  /** Called with every new stream (on-demand sources watch their readers through it). */
+  onStart: ((s: Stream) => void) | undefined;
   private waiters: ((s: Stream) => void)[] = [];
 
   constructor(
     readonly name: string,
     private readonly opts: StreamOptions,
+    readonly settings: LivePathSettings = {},
   ) {}
 
-  /** Claims the path for a publisher (ANNOUNCE); a second one is refused unless takeover is allowed. */
-  claim(p: PublisherInfo, takeover: boolean): { evicted?: PublisherInfo } {
-    if (this.publisher && !takeover) {
+  /**
+   * Claims the path for a publisher (ANNOUNCE); a second one is refused unless takeover is allowed.
+   * `internal` is the server's own feed (a relay), which a locked path accepts.
+   */
+  claim(p: PublisherInfo, takeover: boolean, internal = false): { evicted?: PublisherInfo } {
+    if (!internal && this.settings.lockedBy) {
+      throw new PathBusyError(`/${this.name} cannot be published to: ${this.settings.lockedBy}`);
+    }
+    if (this.publisher && !internal && !(this.settings.overridePublisher ?? takeover)) {
       throw new PathBusyError(
         `/${this.name} is already being published by ${this.publisher.address} (session ${this.publisher.sessionId}) since ${this.publisher.since.toISOString()}; ` +
           'stop that publisher first, or set overridePublisher: true for this path',
@@ -43,8 +59,17 @@ export class LivePath {
     this.stream?.end('replaced by a new publisher');
     const s = new Stream(this.name, tracks, this.opts);
     this.stream = s;
+    this.onStart?.(s);
     for (const w of this.waiters.splice(0)) w(s);
     return s;
+  }
+
+  /** A source stopped: whoever publishes loses the slot (a later release by them is a no-op) and readers get BYE. */
+  reset(reason: string): void {
+    this.publisher = undefined;
+    const s = this.stream;
+    this.stream = undefined;
+    s?.end(reason);
   }
 
   /** The publisher left (TEARDOWN, disconnect, timeout): readers get BYE. */

@@ -1,10 +1,17 @@
-// Maps a request path to what serves it: for now, a media file under the media directory.
+// Maps a request path to what serves it: a redirect, a configured source (relay, ffmpeg), a publisher's stream, or a media file.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { MediaFile } from '../sources/file/demux.js';
 import type { MediaFileCache } from '../sources/file/file-cache.js';
-import { LivePath } from './live-path.js';
+import { LivePath, type LivePathSettings } from './live-path.js';
+import { OnDemandSource, type OnDemandOptions, type SourceDriver } from './on-demand.js';
 import type { Stream, StreamOptions } from './stream.js';
+
+/** What the config says about one named path (the parts PathManager acts on). */
+export interface PathRule extends LivePathSettings {
+  /** 302 to this URL instead of serving (RFC 2326 §11.3.3). */
+  redirect?: string;
+}
 
 /** What serves a path: a file every reader plays on its own cursor, or a live stream they share. */
 export type Resolved = { kind: 'file'; file: MediaFile } | { kind: 'live'; stream: Stream };
@@ -19,6 +26,17 @@ export class PathNotFoundError extends Error {
   }
 }
 
+/** The path is configured to redirect: answer 302 with Location. */
+export class PathRedirectError extends Error {
+  constructor(
+    readonly path: string,
+    readonly location: string,
+  ) {
+    super(`/${path} has moved to ${location}`);
+    this.name = 'PathRedirectError';
+  }
+}
+
 /** The file exists but cannot be served (unknown container, no supported track). */
 export class UnsupportedMediaError extends Error {
   constructor(message: string) {
@@ -30,6 +48,8 @@ export class UnsupportedMediaError extends Error {
 export class PathManager {
   readonly mediaDir: string;
   private readonly live = new Map<string, LivePath>();
+  private readonly rules = new Map<string, PathRule>();
+  private readonly sources = new Map<string, OnDemandSource>();
 
   constructor(
     mediaDir: string,
@@ -37,6 +57,39 @@ export class PathManager {
     private readonly streamOptions: StreamOptions = { gopCacheBytes: 16 * 1024 * 1024 },
   ) {
     this.mediaDir = resolve(mediaDir);
+  }
+
+  /** Rules for configured paths (redirects, publisher takeover, locks); set before serving. */
+  configure(path: string, rule: PathRule): void {
+    if (this.live.has(path)) throw new Error(`/${path} is already in use; configure paths before serving`);
+    this.rules.set(path, rule);
+  }
+
+  /** Attaches a source (relay, ffmpeg) to a path; readers of the path then start it on demand. */
+  addSource(path: string, driver: SourceDriver, opts: OnDemandOptions): OnDemandSource {
+    if (this.sources.has(path)) throw new Error(`/${path} already has a source`);
+    const src = new OnDemandSource(this.livePath(path), driver, opts);
+    this.sources.set(path, src);
+    return src;
+  }
+
+  sourceOf(path: string): OnDemandSource | undefined {
+    return this.sources.get(path);
+  }
+
+  /** Where a path redirects to, if it does. */
+  redirectOf(path: string): string | undefined {
+    return this.rules.get(path)?.redirect;
+  }
+
+  /** Starts the sources that are always on (sourceOnDemand: false). */
+  async startAlwaysOn(): Promise<void> {
+    await Promise.all([...this.sources.values()].filter((s) => !s.opts.onDemand).map((s) => s.start()));
+  }
+
+  /** Stops every source and waits for each to let go (children reaped, sockets closed). */
+  async stopSources(reason: string): Promise<void> {
+    await Promise.all([...this.sources.values()].map((s) => s.stop(reason)));
   }
 
   /** True when `path` names a file under the media directory (files cannot be published to). */
@@ -52,7 +105,9 @@ export class PathManager {
   livePath(path: string): LivePath {
     let p = this.live.get(path);
     if (!p) {
-      p = new LivePath(path, this.streamOptions);
+      const { redirect, ...settings } = this.rules.get(path) ?? {};
+      if (redirect !== undefined) settings.lockedBy ??= `it redirects to ${redirect}`;
+      p = new LivePath(path, this.streamOptions, settings);
       this.live.set(path, p);
     }
     return p;
@@ -65,9 +120,13 @@ export class PathManager {
 
   /** A file or a live stream for a reader; PathNotFoundError names what exists. */
   async resolve(path: string): Promise<Resolved> {
+    const rule = this.rules.get(path);
+    if (rule?.redirect !== undefined) throw new PathRedirectError(path, rule.redirect);
+    const source = this.sources.get(path);
+    if (source) return { kind: 'live', stream: await source.acquire() };
     const stream = this.live.get(path)?.stream;
     if (stream) return { kind: 'live', stream };
-    if (path && !this.isFile(path) && this.live.has(path)) {
+    if (path && (rule || (!this.isFile(path) && this.live.has(path)))) {
       throw new PathNotFoundError(path, `nobody is publishing /${path} right now`);
     }
     return { kind: 'file', file: await this.open(path) };

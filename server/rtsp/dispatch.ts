@@ -4,6 +4,7 @@ import { parseCSeq } from './headers/cseq.js';
 import { formatSession, parseSession } from './headers/session.js';
 import type { RtspRequest, RtspResponse } from './message.js';
 import { describe } from './methods/describe.js';
+import { checkRedirect } from './methods/open-stream.js';
 import { getParameter, options, setParameter, teardown } from './methods/basic.js';
 import { pause, play } from './methods/play.js';
 import { announce, record } from './methods/publish.js';
@@ -52,11 +53,13 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     }
     parseCSeq(cseqRaw);
     if (!isImplemented(req.method)) {
-      const known = /^(REDIRECT)$/.test(req.method) ? ' yet' : '';
+      const known = /^(REDIRECT)$/.test(req.method) ? ' (a server sends REDIRECT; configure `redirect:` on a path to answer 302)' : '';
       throw new RtspError(501, `method ${req.method} is not implemented${known}; this server implements ${IMPLEMENTED_METHODS.join(', ')}`);
     }
     const method = req.method;
     const target = parseRtspTarget(req.uri);
+    // A redirected path answers 302 before anything else (ffmpeg follows it from OPTIONS on).
+    checkRedirect(server, method, target.path);
     const sessionHeader = req.headers.get('Session');
     let session;
     if (sessionHeader !== undefined) {

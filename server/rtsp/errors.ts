@@ -41,11 +41,15 @@ export class RtspError extends Error {
   /** True when the connection cannot continue (framing lost) and must be closed after the answer. */
   readonly fatal: boolean;
 
-  constructor(status: number, reason: string, fatal = false) {
+  /** Extra response headers, e.g. Location on a 302 (RFC 2326 §12.25). */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(status: number, reason: string, fatal = false, headers?: Record<string, string>) {
     super(`${status} ${STATUS_REASONS[status] ?? 'Error'}: ${reason}`);
     this.name = 'RtspError';
     this.status = status;
     this.reason = reason;
     this.fatal = fatal;
+    this.headers = headers;
   }
 }

@@ -13,5 +13,5 @@ export function response(status: number, headers: Record<string, string> = {}, b
 
 /** An error answer a person at a telnet prompt can read: the reason in the body, one line. */
 export function errorResponse(err: RtspError, extra: Record<string, string> = {}): RtspResponse {
-  return response(err.status, { ...extra, 'Content-Type': 'text/plain; charset=utf-8' }, `${err.reason}\r\n`);
+  return response(err.status, { ...extra, ...err.headers, 'Content-Type': 'text/plain; charset=utf-8' }, `${err.reason}\r\n`);
 }

@@ -1,5 +1,6 @@
-// Resolves a request path to a media file, turning path errors into RTSP statuses.
-import { PathNotFoundError, UnsupportedMediaError } from '../../core/path-manager.js';
+// Resolves a request path to a media file or live stream, turning path errors into RTSP statuses (404, 415, 503, 302).
+import { SourceUnavailableError } from '../../core/on-demand.js';
+import { PathNotFoundError, PathRedirectError, UnsupportedMediaError } from '../../core/path-manager.js';
 import type { Resolved } from '../../core/path-manager.js';
 import type { MediaFile } from '../../sources/file/demux.js';
 import type { ServerContext } from '../context.js';
@@ -20,6 +21,23 @@ async function guard<T>(f: () => Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof PathNotFoundError) throw new RtspError(404, e.message);
     if (e instanceof UnsupportedMediaError) throw new RtspError(415, e.message);
+    if (e instanceof SourceUnavailableError) throw new RtspError(503, e.message);
+    if (e instanceof PathRedirectError) throw redirectError(e.path, e.location);
     throw e;
   }
+}
+
+/** 302 Moved Temporarily with Location (RFC 2326 §11.3.3, §12.25): the client repeats the request there. */
+export function redirectError(path: string, location: string): RtspError {
+  return new RtspError(302, `/${path} is served at ${location}`, false, { Location: location });
+}
+
+/** Methods a client sends to a stream URL before it has a session there; each is answered with the redirect. */
+const REDIRECTED = new Set(['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY']);
+
+/** Throws the 302 when `path` is configured to redirect and `method` addresses the stream. */
+export function checkRedirect(server: ServerContext, method: string, path: string): void {
+  if (!path || !REDIRECTED.has(method)) return;
+  const location = server.paths.redirectOf(path);
+  if (location !== undefined) throw redirectError(path, location);
 }

@@ -1,0 +1,30 @@
+// Reads an RTSP path with real ffmpeg for a few seconds and counts decoded frames per stream; polls a condition.
+import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
+import { run, type RunResult } from './spawn.js';
+import { sleep } from './rtsp-client.js';
+
+export interface ReadResult {
+  /** Frames (video) and packets (audio) decoded, by stream index. */
+  video: number;
+  audio: number;
+  args: string[];
+  r: RunResult;
+}
+
+/** Decodes `url` for `seconds` with ffmpeg (framecrc): stderr stays empty when nothing failed to decode. */
+export async function readFor(url: string, transport: 'udp' | 'tcp', seconds: number): Promise<ReadResult> {
+  const args = ['-v', 'error', '-rtsp_transport', transport, '-i', url, '-t', String(seconds), '-f', 'framecrc', '-'];
+  const r = await run(resolveFfmpeg(), args, { timeoutMs: (seconds + 20) * 1000 });
+  const lines = r.stdout.split('\n');
+  return { video: lines.filter((l) => /^0,/.test(l)).length, audio: lines.filter((l) => /^1,/.test(l)).length, args, r };
+}
+
+/** Polls `cond` every 100 ms until it holds; throws `what` after `ms`. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (await cond()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-# The benchmark's peer: gst-rtsp-server serving one file on demand, a pipeline per reader (non-shared factory).
+# The benchmarks' peer: gst-rtsp-server serving one file, a pipeline per reader (non-shared factory,
+# bench/run.ts) or one pipeline that every reader joins (--shared, the live fan-out of bench/live.ts).
 #
 #   /usr/bin/python3 bench/peers/gst-rtsp-server.py --port 8555 --file media/sample.mp4
+#   /usr/bin/python3 bench/peers/gst-rtsp-server.py --port 8555 --file /tmp/clip.mp4 --mount /live/bench --shared
 #
 # Needs python3-gi and gir1.2-gst-rtsp-server-1.0 (Debian), plus qtdemux/h264parse/aacparse and the
 # RTP payloaders from gstreamer1.0-plugins-good/-bad. Prints "READY <port>" once it listens.
@@ -23,6 +25,7 @@ def main() -> None:
     ap.add_argument("--address", default="127.0.0.1")
     ap.add_argument("--file", default="media/sample.mp4")
     ap.add_argument("--mount", default="/sample.mp4")
+    ap.add_argument("--shared", action="store_true", help="one pipeline for every reader (live fan-out)")
     args = ap.parse_args()
 
     # A few hundred pipelines hold many sockets and wakeup fds: lift the soft limit to the hard one.
@@ -40,7 +43,9 @@ def main() -> None:
         "d. ! queue ! aacparse ! rtpmp4gpay name=pay1 pt=97 )"
     )
     # Non-shared: every reader gets its own pipeline, the peer's normal on-demand file mode.
-    factory.set_shared(False)
+    # Shared: the first reader starts the pipeline (in real time: the sinks sync to the clock) and
+    # later readers join it where it is, as they would join a live source.
+    factory.set_shared(args.shared)
     server.get_mount_points().add_factory(args.mount, factory)
     if server.attach(None) == 0:
         print(f"cannot listen on {args.address}:{args.port}", file=sys.stderr)

@@ -1,0 +1,76 @@
+// The servers under test as child processes: Tidecast (built JS) and the gst-rtsp-server peer.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { freeRtpPair, freeTcpPort, waitForTcp } from './net.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+/** BENCH_CLI=/path/to/dist/server/cli.js measures another build (e.g. a pinned commit) with this bench. */
+export const CLI = resolve(process.env.BENCH_CLI ?? resolve(ROOT, 'dist/server/cli.js'));
+export const GST_PEER = resolve(ROOT, 'bench/peers/gst-rtsp-server.py');
+export const PYTHON = process.env.BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+
+export type ServerKind = 'tidecast' | 'gst';
+
+export const GST_INSTALL_HINT = '`apt-get install -y python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad`';
+
+export function gstAvailable(): { ok: boolean; why?: string; version?: string } {
+  const py = spawnSync(PYTHON, ['-c', "import gi; gi.require_version('Gst','1.0'); gi.require_version('GstRtspServer','1.0'); from gi.repository import Gst, GstRtspServer; Gst.init(None); print(Gst.version_string())"], {
+    encoding: 'utf8',
+  });
+  if (py.status !== 0) return { ok: false, why: `${PYTHON} cannot load GstRtspServer (${(py.stderr || String(py.error ?? '')).trim().split('\n').pop()})` };
+  for (const el of ['qtdemux', 'h264parse', 'aacparse', 'rtph264pay', 'rtpmp4gpay']) {
+    const r = spawnSync('gst-inspect-1.0', [el], { stdio: 'ignore' });
+    if (r.status !== 0) return { ok: false, why: `GStreamer element ${el} missing` };
+  }
+  return { ok: true, version: py.stdout.trim() };
+}
+
+export interface Started {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+}
+
+function capture(child: ChildProcess): () => string {
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => {
+    if (err.length < 20000) err += b.toString();
+  });
+  return () => err;
+}
+
+/** `node dist/server/cli.js serve` on a free port, serving media/. */
+export async function startTidecast(): Promise<Started> {
+  const port = await freeTcpPort();
+  const rtp = await freeRtpPair();
+  const child = spawn(process.execPath, [CLI, 'serve', '--rtsp-port', String(port), '--rtp-port', String(rtp), '--log-level', 'warn', '--media', 'media'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const stderr = capture(child);
+  await waitForTcp(port, child, 15000);
+  return { child, port, stderr };
+}
+
+/** bench/peers/gst-rtsp-server.py serving `file` at `mount`; `shared`: one pipeline for every reader. */
+export async function startGst(opts: { file: string; mount?: string; shared?: boolean }): Promise<Started> {
+  const port = await freeTcpPort();
+  const args = [GST_PEER, '--port', String(port), '--file', opts.file];
+  if (opts.mount) args.push('--mount', opts.mount);
+  if (opts.shared) args.push('--shared');
+  const child = spawn(PYTHON, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const stderr = capture(child);
+  await waitForTcp(port, child, 15000);
+  return { child, port, stderr };
+}
+
+/** SIGTERM, then SIGKILL after 5 s. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(t);
+}

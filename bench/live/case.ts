@@ -1,0 +1,215 @@
+// One live fan-out case: a fresh server with its live source, a holder reader, N readers split
+// over several load-client processes, and /proc sampling of the server, the clients and the publisher.
+import type { ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { mergeLoadResults } from '../load-client/run-load.js';
+import type { LoadResult, LowerTransport } from '../load-client/types.js';
+import { spawnClient, type ClientRun } from '../lib/client-proc.js';
+import { sleep } from '../lib/net.js';
+import { ProcSampler, procStatusKb, udpCounters } from '../lib/proc.js';
+import { startGst, startTidecast, stopProcess, type ServerKind } from '../lib/servers.js';
+import { CLIP, startPublisher } from './clip.js';
+import { joinTrials, type JoinResult } from './join.js';
+
+export const LIVE_PATH = '/live/bench';
+const SAMPLE_MS = 500;
+/** Samples this long after the last PLAY are left out: the ramp's handshakes are not steady state. */
+const SETTLE_MS = 1000;
+const IDLE_MS = 2500;
+const HOLDER_PORT_BASE = 40000;
+
+export interface LiveCase {
+  transport: LowerTransport;
+  n: number;
+}
+
+export interface LiveCaseResult {
+  server: ServerKind;
+  transport: LowerTransport;
+  n: number;
+  clientProcs: number;
+  load?: LoadResult;
+  error?: string;
+  cpuPctMedian: number;
+  cpuPctMean: number;
+  cpuIdlePct: number;
+  cpuSamples: number;
+  clientCpuPctMedian: number;
+  publisherCpuPctMedian: number;
+  rssIdleKb: number;
+  rssPeakKb: number;
+  udpRcvbufErrors: number;
+  udpSndbufErrors: number;
+  serverStderr: string;
+}
+
+interface Live {
+  srv: { child: ChildProcess; port: number; stderr: () => string };
+  pub?: { child: ChildProcess; stderr: () => string };
+  url: string;
+}
+
+/** DESCRIBE answers 200 once the publisher's ANNOUNCE/RECORD made the path live. */
+function describeOk(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = connect(port, '127.0.0.1', () => s.write(`DESCRIBE rtsp://127.0.0.1:${port}${LIVE_PATH} RTSP/1.0\r\nCSeq: 1\r\n\r\n`));
+    let buf = '';
+    s.on('data', (d) => {
+      buf += d.toString('latin1');
+      if (buf.includes('\r\n')) {
+        s.destroy();
+        res(buf.startsWith('RTSP/1.0 200'));
+      }
+    });
+    s.on('error', () => res(false));
+    setTimeout(() => {
+      s.destroy();
+      res(false);
+    }, 2000).unref();
+  });
+}
+
+/** Tidecast plus an ffmpeg publisher (live when DESCRIBE says so, then one GOP more), or gst with a shared factory over the clip. */
+async function startLive(kind: ServerKind): Promise<Live> {
+  if (kind === 'gst') {
+    const srv = await startGst({ file: CLIP, mount: LIVE_PATH, shared: true });
+    return { srv, url: `rtsp://127.0.0.1:${srv.port}${LIVE_PATH}` };
+  }
+  const srv = await startTidecast();
+  const url = `rtsp://127.0.0.1:${srv.port}${LIVE_PATH}`;
+  const pub = startPublisher(url);
+  const until = Date.now() + 15000;
+  while (!(await describeOk(srv.port))) {
+    if (Date.now() > until || pub.child.exitCode !== null) {
+      await stopProcess(pub.child);
+      await stopProcess(srv.child);
+      throw new Error(`the publisher did not make ${LIVE_PATH} live: ${pub.stderr().trim().split('\n').pop() ?? ''}`);
+    }
+    await sleep(200);
+  }
+  await sleep(2000);
+  return { srv, pub, url };
+}
+
+async function stopLive(l: Live): Promise<void> {
+  if (l.pub) await stopProcess(l.pub.child);
+  await stopProcess(l.srv.child);
+}
+
+/**
+ * One reader that stays for the whole case: gst-rtsp-server's shared pipeline runs only while a
+ * reader is there (it is the peer's "publisher"), so both servers get one.
+ */
+function startHolder(url: string, transport: LowerTransport): ClientRun {
+  return spawnClient(url, { transport, n: 1 }, 0, ['--range', 'none', '--wait-stop', '--udp-port-base', String(HOLDER_PORT_BASE)]);
+}
+
+export async function runLiveCase(kind: ServerKind, c: LiveCase, playSeconds: number, clientProcs: number): Promise<LiveCaseResult> {
+  const out: LiveCaseResult = {
+    server: kind,
+    transport: c.transport,
+    n: c.n,
+    clientProcs,
+    cpuPctMedian: NaN,
+    cpuPctMean: NaN,
+    cpuIdlePct: NaN,
+    cpuSamples: 0,
+    clientCpuPctMedian: NaN,
+    publisherCpuPctMedian: NaN,
+    rssIdleKb: NaN,
+    rssPeakKb: NaN,
+    udpRcvbufErrors: NaN,
+    udpSndbufErrors: NaN,
+    serverStderr: '',
+  };
+  let live: Live | undefined;
+  let holder: ClientRun | undefined;
+  try {
+    live = await startLive(kind);
+    const pid = live.srv.child.pid!;
+    const pubPid = live.pub?.child.pid;
+    holder = startHolder(live.url, c.transport);
+    await sleep(1500);
+    const clientPids: number[] = [];
+    const sampler = new ProcSampler(pid, () => (clientPids.length === clientProcs ? clientPids : []), () => (pubPid ? [pubPid] : []), SAMPLE_MS);
+    const idleFrom = performance.now();
+    await sleep(IDLE_MS);
+    out.cpuIdlePct = sampler.steady(idleFrom, performance.now()).cpuPctMedian;
+    out.rssIdleKb = procStatusKb(pid, 'VmRSS');
+    const udp0 = udpCounters();
+
+    let steadyFrom = Infinity;
+    let playingProcs = 0;
+    let allPlaying!: () => void;
+    const allPlayingP = new Promise<void>((r) => (allPlaying = r));
+    const runs: ClientRun[] = [];
+    for (let k = 0; k < clientProcs; k++) {
+      const n = Math.floor(c.n / clientProcs) + (k < c.n % clientProcs ? 1 : 0);
+      const extra = ['--range', 'none', '--wait-stop', '--readers', '--udp-port-base', String(20000 + 4000 * k), '--ramp-batch', String(Math.max(1, Math.round(10 / clientProcs)))];
+      runs.push(
+        spawnClient(live.url, { transport: c.transport, n }, 0, extra, (event, p) => {
+          if (event === 'spawned') clientPids.push(p);
+          else if (event === 'all-playing' && ++playingProcs === clientProcs) allPlaying();
+        }),
+      );
+    }
+    // A client that dies before all-playing must not hang the case.
+    await Promise.race([allPlayingP, Promise.all(runs.map((r) => r.done))]);
+    steadyFrom = performance.now() + SETTLE_MS;
+    await sleep(SETTLE_MS + playSeconds * 1000);
+    const steadyTo = performance.now();
+    for (const r of runs) r.stop();
+    const done = await Promise.all(runs.map((r) => r.done));
+    sampler.stop();
+    out.rssPeakKb = procStatusKb(pid, 'VmHWM');
+    const udp1 = udpCounters();
+    out.udpRcvbufErrors = udp1.rcvbuf - udp0.rcvbuf;
+    out.udpSndbufErrors = udp1.sndbuf - udp0.sndbuf;
+    const parts = done.map((d) => d.load).filter((l): l is LoadResult => l !== undefined);
+    if (parts.length < runs.length) {
+      out.error = `load client failed: ${done.map((d) => d.stderr.trim().split('\n').slice(-2).join(' | ')).join(' || ')}`;
+    }
+    if (parts.length === 0) return out;
+    out.load = mergeLoadResults(parts);
+    out.load.readers = [];
+    const st = sampler.steady(steadyFrom, steadyTo);
+    out.cpuPctMedian = st.cpuPctMedian;
+    out.cpuPctMean = st.cpuPctMean;
+    out.cpuSamples = st.cpuSamples;
+    out.clientCpuPctMedian = st.clientCpuPctMedian;
+    out.publisherCpuPctMedian = st.otherCpuPctMedian;
+    return out;
+  } catch (e) {
+    out.error = e instanceof Error ? e.message : String(e);
+    return out;
+  } finally {
+    if (holder) {
+      holder.stop();
+      await holder.done;
+    }
+    if (live) {
+      await stopLive(live);
+      out.serverStderr = (live.srv.stderr() + (live.pub ? live.pub.stderr() : '')).trim();
+    }
+  }
+}
+
+/** The join probe on a fresh server with its live source and a holder reader (no other load). */
+export async function runJoin(kind: ServerKind, trials: number, gopMs: number): Promise<JoinResult | { error: string }> {
+  let live: Live | undefined;
+  let holder: ClientRun | undefined;
+  try {
+    live = await startLive(kind);
+    holder = startHolder(live.url, 'tcp');
+    await sleep(1500);
+    return await joinTrials(live.srv.port, LIVE_PATH, trials, gopMs);
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  } finally {
+    if (holder) {
+      holder.stop();
+      await holder.done;
+    }
+    if (live) await stopLive(live);
+  }
+}

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { splitArgs } from './sources/process/split-args.js';
+import { multicastRangeProblem } from './rtsp/multicast-groups.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -108,6 +109,19 @@ export const ConfigSchema = z
     /** Largest GOP (bytes) kept per live stream so new readers start at a key frame at once. */
     gopCacheBytes: z.number().int().min(0).default(16 * 1024 * 1024),
     maxConnections: z.number().int().min(1).default(4000),
+    /** IPv4 range (CIDR) multicast groups come from: one group per track of a live path (RTP/AVP;multicast). */
+    multicastIPRange: z
+      .string()
+      .default('224.1.0.0/16')
+      .superRefine((r, ctx) => {
+        const problem = multicastRangeProblem(r);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    /** Port every multicast group carries RTP on; RTCP must be the next port (ffmpeg takes RTCP as RTP + 1). */
+    multicastRTPPort: port.default(8002).refine((p) => p % 2 === 0, 'multicastRTPPort must be even: RTP on an even port, RTCP on the next odd one'),
+    multicastRTCPPort: port.default(8003),
+    /** Hops multicast packets may cross (IP TTL). */
+    multicastTTL: z.number().int().min(0).max(255).default(16),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Named paths: relays, ffmpeg sources, redirects, publisher rules. A built-in `testsrc` is added unless named here. */
     paths: PathsSchema.default({}),
@@ -119,7 +133,11 @@ export const ConfigSchema = z
       })
       .default({ maxHeaderBytes: 8192, maxHeaderCount: 64, maxBodyBytes: 65536 }),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.multicastRTCPPort === c.multicastRTPPort + 1, {
+    path: ['multicastRTCPPort'],
+    message: 'must be multicastRTPPort + 1: clients such as ffmpeg read RTCP on the port after RTP',
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Pacer } from '../core/pacer.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { Logger } from '../log.js';
+import type { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
 import type { UdpPortPair } from './udp-ports.js';
 
@@ -11,6 +12,8 @@ export interface ServerContext {
   readonly log: Logger;
   readonly paths: PathManager;
   readonly ports: UdpPortPair;
+  /** Multicast groups and the one sender per live stream that multicast readers share. */
+  readonly multicast: MulticastHub;
   readonly pacer: Pacer;
   readonly sessions: Map<string, RtspSession>;
   /** Ends a session: stops its playback, sends BYE when asked, frees its routes, logs why. */

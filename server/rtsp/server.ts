@@ -7,6 +7,7 @@ import type { PathManager } from '../core/path-manager.js';
 import type { Logger } from '../log.js';
 import { RtspConnection } from './connection.js';
 import type { ServerContext } from './context.js';
+import { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
 import { UdpPortPair } from './udp-ports.js';
 
@@ -15,6 +16,7 @@ export class RtspServer implements ServerContext {
   readonly connections = new Set<RtspConnection>();
   readonly pacer = new Pacer(5);
   readonly ports: UdpPortPair;
+  readonly multicast: MulticastHub;
   private tcp: Server | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -24,6 +26,7 @@ export class RtspServer implements ServerContext {
     readonly log: Logger,
   ) {
     this.ports = new UdpPortPair(config.rtpPort, config.host);
+    this.multicast = new MulticastHub(config, log);
   }
 
   /** Binds UDP ports and the TCP listener; resolves with the TCP port actually bound. */
@@ -72,6 +75,7 @@ export class RtspServer implements ServerContext {
   /** SIGINT/SIGTERM: BYE to every reader, close every socket. */
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    this.multicast.endAll('server shutting down');
     for (const s of [...this.sessions.values()]) this.destroySession(s, 'server shutting down', true);
     this.pacer.stop();
     const tcp = this.tcp;
@@ -81,6 +85,7 @@ export class RtspServer implements ServerContext {
     // Let the BYEs and last answers leave before the UDP sockets close.
     await new Promise((r) => setTimeout(r, 50));
     this.ports.close();
+    this.multicast.close();
     for (const c of [...this.connections]) c.close();
     await closed;
   }

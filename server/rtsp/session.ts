@@ -7,6 +7,7 @@ import type { FilePlayback, PacketSink } from '../sources/file/playback.js';
 import type { TrackIngest } from '../sources/publish/ingest.js';
 import type { SessionState } from './state-table.js';
 import type { UdpPortPair } from './udp-ports.js';
+import type { StreamMulticast } from './multicast-sender.js';
 
 export interface UdpTrackTransport {
   kind: 'udp';
@@ -21,7 +22,16 @@ export interface TcpTrackTransport {
   rtcpChannel: number;
 }
 
-export type TrackTransport = UdpTrackTransport | TcpTrackTransport;
+/** RTP/AVP;multicast: the track's group, shared by every multicast reader of the stream. */
+export interface MulticastTrackTransport {
+  kind: 'multicast';
+  group: string;
+  rtpPort: number;
+  rtcpPort: number;
+  ttl: number;
+}
+
+export type TrackTransport = UdpTrackTransport | TcpTrackTransport | MulticastTrackTransport;
 
 /** What a session needs of the TCP connection it was set up on. */
 export interface ConnectionInfo {
@@ -74,6 +84,8 @@ export class RtspSession implements PacketSink, StreamReader {
   private readonly byTrack: (SetupTrack | undefined)[] = [];
   /** Set by the server: ends this session when its live source goes away. */
   onSourceEnd: ((reason: string) => void) | undefined;
+  /** The stream's multicast sender, when this session's tracks are multicast: it sends for us. */
+  multicast: StreamMulticast | undefined;
 
   constructor(
     readonly id: string,
@@ -100,9 +112,11 @@ export class RtspSession implements PacketSink, StreamReader {
     return INTERLEAVED_HEADER;
   }
 
+  /** Multicast counts as UDP: it outlives its connection and times out without requests, as UDP does. */
   get transportKind(): 'udp' | 'tcp' | 'none' {
     const first = this.tracks.values().next().value;
-    return first ? first.transport.kind : 'none';
+    if (!first) return 'none';
+    return first.transport.kind === 'tcp' ? 'tcp' : 'udp';
   }
 
   addTrack(t: SetupTrack): void {
@@ -119,6 +133,7 @@ export class RtspSession implements PacketSink, StreamReader {
     const t = this.byTrack[trackId];
     if (!t) return true;
     const tr = t.transport;
+    if (tr.kind === 'multicast') return true;
     if (tr.kind === 'udp') {
       this.ports.sendRtp(packet.subarray(INTERLEAVED_HEADER), tr.rtpPort, tr.address);
       return true;
@@ -133,6 +148,8 @@ export class RtspSession implements PacketSink, StreamReader {
     const t = this.byTrack[trackId];
     if (!t) return;
     const tr = t.transport;
+    // The group's RTCP (SRs, the one BYE) is the sender's: one reader's BYE would end everyone's.
+    if (tr.kind === 'multicast') return;
     if (tr.kind === 'udp') {
       this.ports.sendRtcp(data, tr.rtcpPort, tr.address);
       return;
@@ -153,6 +170,7 @@ export class RtspSession implements PacketSink, StreamReader {
       this.waitKey = false;
     }
     const tr = t.transport;
+    if (tr.kind === 'multicast') return;
     if (tr.kind === 'udp') {
       this.ports.sendRtp(p.data, tr.rtpPort, tr.address);
       return;

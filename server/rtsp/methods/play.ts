@@ -5,7 +5,8 @@ import { formatRange, parseRange } from '../headers/range.js';
 import { formatRtpInfo } from '../headers/rtp-info.js';
 import type { Handler, HandlerResult, RequestContext } from './request-context.js';
 import type { RtspSession } from '../session.js';
-import type { Stream } from '../../core/stream.js';
+import type { StartPoint, Stream } from '../../core/stream.js';
+import type { StreamMulticast } from '../multicast-sender.js';
 import type { FilePlayback } from '../../sources/file/playback.js';
 
 function requireAggregate(ctx: RequestContext, s: RtspSession): void {
@@ -64,10 +65,9 @@ function playFile(ctx: RequestContext, s: RtspSession, pb: FilePlayback): Handle
 function playLive(ctx: RequestContext, s: RtspSession, stream: Stream): HandlerResult {
   if (stream.ended) throw new RtspError(404, `/${s.path} stopped publishing; DESCRIBE it again once it is back`);
   if (s.state === 'playing') return { headers: { Range: 'npt=now-' }, session: s };
+  if (s.multicast) return playMulticast(ctx, s, s.multicast);
   const { backlog, start, waitForKey } = stream.startPoint();
-  const info = start
-    .filter((p) => s.tracks.has(p.trackId))
-    .map((p) => ({ url: s.tracks.get(p.trackId)!.controlUrl, ...(p.seq !== undefined ? { seq: p.seq, rtptime: p.rtptime } : {}) }));
+  const info = rtpInfoOf(s, start);
   s.state = 'playing';
   ctx.server.log.info({ session: s.id, path: s.path, backlogPackets: backlog.length, readers: stream.readers.size + 1 }, 'play live');
   return {
@@ -84,6 +84,20 @@ function playLive(ctx: RequestContext, s: RtspSession, stream: Stream): HandlerR
   };
 }
 
+/** A multicast reader joins the stream's one sender: the first starts it at the cached GOP, the others share it as it runs. */
+function playMulticast(ctx: RequestContext, s: RtspSession, sender: StreamMulticast): HandlerResult {
+  const { start, commit } = sender.join(s, [...s.tracks.keys()]);
+  s.state = 'playing';
+  ctx.server.log.info({ session: s.id, path: s.path, groups: sender.groups, readers: sender.readers + 1, starts: !sender.sending }, 'play live (multicast)');
+  return { headers: { Range: 'npt=0.000-', 'RTP-Info': formatRtpInfo(rtpInfoOf(s, start)) }, session: s, after: commit };
+}
+
+function rtpInfoOf(s: RtspSession, start: StartPoint[]): { url: string; seq?: number; rtptime?: number }[] {
+  return start
+    .filter((p) => s.tracks.has(p.trackId))
+    .map((p) => ({ url: s.tracks.get(p.trackId)!.controlUrl, ...(p.seq !== undefined ? { seq: p.seq, rtptime: p.rtptime } : {}) }));
+}
+
 export const pause: Handler = (ctx) => {
   const s = ctx.session!;
   requireAggregate(ctx, s);
@@ -91,6 +105,7 @@ export const pause: Handler = (ctx) => {
   if (m.kind === 'publish') throw new RtspError(455, `session ${s.id} publishes /${s.path}; a publisher cannot be paused`);
   if (m.kind === 'live') {
     m.stream.detach(s);
+    s.multicast?.leave(s);
     if (s.state === 'playing') ctx.server.log.info({ session: s.id, path: s.path }, 'pause live');
     s.state = 'ready';
     return { session: s };

@@ -1,4 +1,4 @@
-// SETUP: picks a transport the client offered (UDP unicast or TCP interleaved) for one track (RFC 2326 §10.4).
+// SETUP: picks a transport the client offered (UDP unicast, TCP interleaved, UDP multicast) for one track (RFC 2326 §10.4).
 import type { Track } from '../../core/media.js';
 import { FilePlayback, NO_SINK } from '../../sources/file/playback.js';
 import { noteReports } from '../connection.js';
@@ -6,6 +6,7 @@ import { RtspError } from '../errors.js';
 import { formatTransport, parseTransport, type TransportHeader } from '../headers/transport.js';
 import { RtspSession, type SessionMedia, type TrackTransport } from '../session.js';
 import { resolveStream } from './open-stream.js';
+import { acceptMulticast, holdMulticast, mixedDelivery } from './setup-multicast.js';
 import type { Handler, RequestContext } from './request-context.js';
 
 export const setup: Handler = async (ctx) => {
@@ -34,21 +35,24 @@ export const setup: Handler = async (ctx) => {
   const media = session?.media ?? (await newSessionMedia(ctx, record));
   const track = pickTrack(session?.mediaTracks ?? tracksOf(media), trackId, target.path);
 
+  // Checked before a transport is chosen: a multicast offer takes a group, which must not leak.
+  if (!session && server.sessions.size >= server.config.maxSessions) throw new RtspError(503, `the server is at its limit of ${server.config.maxSessions} sessions; try again later`);
+  if (media.kind === 'live' && offers.some((o) => o.delivery === 'multicast')) await server.multicast.open();
   const refusals: string[] = [];
   let chosen: { offer: TransportHeader; transport: TrackTransport } | undefined;
   for (const offer of offers) {
-    const t = acceptOffer(offer, ctx, refusals);
+    const t = tryOffer(ctx, offer, { media, track, record, session }, refusals);
     if (t) {
       chosen = { offer, transport: t };
       break;
     }
   }
   if (!chosen) {
-    throw new RtspError(461, `none of the offered transports can be used (${refusals.join('; ')}); offer RTP/AVP;unicast;client_port=N-N+1 or RTP/AVP/TCP;interleaved=0-1`);
+    const multicast = media.kind === 'live' ? ', RTP/AVP;multicast' : '';
+    throw new RtspError(461, `none of the offered transports can be used (${refusals.join('; ')}); offer RTP/AVP;unicast;client_port=N-N+1${multicast} or RTP/AVP/TCP;interleaved=0-1`);
   }
 
   if (!session) {
-    if (server.sessions.size >= server.config.maxSessions) throw new RtspError(503, `the server is at its limit of ${server.config.maxSessions} sessions; try again later`);
     session = new RtspSession(server.newSessionId(), target.path, media, conn.remoteAddress, conn, server.ports);
     if (media.kind === 'file') media.playback.sink = session;
     const s0 = session;
@@ -70,18 +74,21 @@ export const setup: Handler = async (ctx) => {
     conn.usedChannels.add(tr.rtpChannel);
     conn.usedChannels.add(tr.rtcpChannel);
   }
+  holdMulticast(ctx, s, tr.kind === 'multicast');
   const ssrc = attachTrack(ctx, s, track, tr);
 
   const reply: TransportHeader = {
     protocol: chosen.offer.protocol,
     lowerTransport: chosen.offer.lowerTransport,
-    delivery: 'unicast',
+    delivery: tr.kind === 'multicast' ? 'multicast' : 'unicast',
     extra: [],
     ...(ssrc !== undefined ? { ssrc } : {}),
     ...(record ? { mode: 'record' } : {}),
     ...(tr.kind === 'udp'
       ? { clientPort: [tr.rtpPort, tr.rtcpPort] as [number, number], serverPort: [server.ports.rtpPort, server.ports.rtcpPort] as [number, number] }
-      : { interleaved: [tr.rtpChannel, tr.rtcpChannel] as [number, number] }),
+      : tr.kind === 'multicast'
+        ? { destination: tr.group, port: [tr.rtpPort, tr.rtcpPort] as [number, number], ttl: tr.ttl }
+        : { interleaved: [tr.rtpChannel, tr.rtcpChannel] as [number, number] }),
   };
   s.state = 'ready';
   server.log.info({ session: s.id, track: track.id, codec: track.codec, transport: tr.kind, mode: s.media.kind }, 'track set up');
@@ -145,6 +152,7 @@ function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: Trac
     }
     return undefined;
   }
+  // Multicast readers send their reports to the group, not to us: requests keep them alive.
   if (tr.kind === 'udp') {
     // RTCP receiver reports from the client keep the session alive and feed its loss/jitter stats.
     s.cleanups.push(
@@ -168,14 +176,25 @@ function pickTrack(tracks: Track[], id: number | undefined, path: string): Track
   return t;
 }
 
+function tryOffer(
+  ctx: RequestContext,
+  offer: TransportHeader,
+  to: { media: SessionMedia; track: Track; record: boolean; session: RtspSession | undefined },
+  refusals: string[],
+): TrackTransport | undefined {
+  const mixed = mixedDelivery(to.session, to.track.id, offer.delivery === 'multicast');
+  if (mixed) {
+    refusals.push(mixed);
+    return undefined;
+  }
+  if (offer.delivery === 'multicast' && offer.protocol === 'RTP/AVP') return acceptMulticast(ctx, offer, to.media, to.track, to.record, refusals);
+  return acceptOffer(offer, ctx, refusals);
+}
+
 function acceptOffer(offer: TransportHeader, ctx: RequestContext, refusals: string[]): TrackTransport | undefined {
   const { conn } = ctx;
   if (offer.protocol !== 'RTP/AVP') {
     refusals.push(`${offer.protocol} is not supported`);
-    return undefined;
-  }
-  if (offer.delivery === 'multicast') {
-    refusals.push('multicast is not offered on this path');
     return undefined;
   }
   if (offer.lowerTransport === 'TCP') {

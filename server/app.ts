@@ -1,6 +1,7 @@
-// Starts a Tidecast instance from a config: media paths, configured sources, the RTSP server and its UDP ports.
+// Starts a Tidecast instance from a config: media paths, configured sources, the RTSP server, its UDP ports and the HTTP port.
 import type { Config } from './config.js';
 import { PathManager } from './core/path-manager.js';
+import { HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
@@ -9,6 +10,8 @@ import { configurePaths } from './sources/sources.js';
 export interface Tidecast {
   rtsp: RtspServer;
   rtspPort: number;
+  http: HttpServer;
+  httpPort: number;
   paths: PathManager;
   close(): Promise<void>;
 }
@@ -34,22 +37,27 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
       rtspPort = await rtsp.listen(RTSP_FALLBACK_PORT);
     }
   }
+  const http = new HttpServer({ config, paths, log, rtspPort });
+  let httpPort: number;
   // Sources need the bound port: ffmpeg publishes to it.
   try {
+    httpPort = await http.listen(config.httpPort, config.host);
     configurePaths(config, paths, rtspPort, log);
     await paths.startAlwaysOn();
   } catch (e) {
     await paths.stopSources('startup failed');
-    await rtsp.close();
+    await Promise.all([rtsp.close(), http.close()]);
     throw e;
   }
   let closing: Promise<void> | undefined;
   return {
     rtsp,
     rtspPort,
+    http,
+    httpPort,
     paths,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
     // connection drop and be restarted.
-    close: () => (closing ??= paths.stopSources('server shutting down').then(() => rtsp.close())),
+    close: () => (closing ??= paths.stopSources('server shutting down').then(() => Promise.all([rtsp.close(), http.close()]).then(() => undefined))),
   };
 }

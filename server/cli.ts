@@ -18,7 +18,7 @@ program
   .command('serve', { isDefault: true })
   .description('serve every file under the media directory over RTSP')
   .option('--rtsp-port <port>', 'RTSP TCP port (default: 554 when it can be bound, else 8554)', portArg)
-  .option('--http-port <port>', 'HTTP port for the API, player and HTTP streaming, once HTTP delivery lands (default: 8888)', portArg)
+  .option('--http-port <port>', 'HTTP port: progressive streams, HLS, the player, the API (default: 8888)', portArg)
   .option('--rtp-port <port>', 'server RTP port for UDP transport, even; RTCP uses the next one (default: 8000)', portArg)
   .option('--host <address>', 'address to listen on (default: 0.0.0.0)')
   .option('--media <dir>', 'directory of media files to serve (default: ./media)')
@@ -54,8 +54,8 @@ program
     const files = app.paths.list();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     log.info(
-      { rtspPort: app.rtspPort, rtpPort: config.rtpPort, rtcpPort: config.rtpPort + 1, mediaDir: app.paths.mediaDir, files: files.length },
-      `RTSP on port ${app.rtspPort}${config.rtspPort === undefined && app.rtspPort !== 554 ? ' (554 needs root or is taken, so 8554)' : ''}: try ffplay rtsp://${host}:${app.rtspPort}/${files[0] ?? 'sample.mp4'}`,
+      { rtspPort: app.rtspPort, httpPort: app.httpPort, rtpPort: config.rtpPort, rtcpPort: config.rtpPort + 1, mediaDir: app.paths.mediaDir, files: files.length },
+      `HTTP on port ${app.httpPort}; RTSP on port ${app.rtspPort}${config.rtspPort === undefined && app.rtspPort !== 554 ? ' (554 needs root or is taken, so 8554)' : ''}: try ffplay rtsp://${host}:${app.rtspPort}/${files[0] ?? 'sample.mp4'}`,
     );
     let stopping = false;
     const stop = (sig: string): void => {

@@ -42,9 +42,14 @@ describe('tidecast serve', () => {
   it('says which RTSP port it took, and on SIGTERM sends BYE and exits 0', async () => {
     const rtpPort = 40000 + 2 * Math.floor(Math.random() * 5000);
     const rtspPort = 45000 + Math.floor(Math.random() * 5000);
-    const p = cli(['serve', '--rtsp-port', String(rtspPort), '--rtp-port', String(rtpPort), '--media', MEDIA_DIR]);
+    const httpPort = 50000 + Math.floor(Math.random() * 5000);
+    const p = cli(['serve', '--rtsp-port', String(rtspPort), '--http-port', String(httpPort), '--rtp-port', String(rtpPort), '--media', MEDIA_DIR]);
     const line = await waitForLine(p, /RTSP on port/);
-    expect(JSON.parse(line).msg).toMatch(new RegExp(`^RTSP on port ${rtspPort}: try ffplay rtsp://localhost:${rtspPort}/`));
+    expect(JSON.parse(line).msg).toMatch(new RegExp(`^HTTP on port ${httpPort}; RTSP on port ${rtspPort}: try ffplay rtsp://localhost:${rtspPort}/`));
+    const notFound = await fetch(`http://127.0.0.1:${httpPort}/no/such/thing`);
+    expect(notFound.status).toBe(404);
+    expect(notFound.headers.get('access-control-allow-origin')).toBe('*');
+    expect(((await notFound.json()) as { error: string }).error).toMatch(/nothing at \/no\/such\/thing/);
     const c = await RawRtspClient.open(rtspPort);
     const rx = await udpReceiver();
     const s = await c.request('SETUP', `rtsp://127.0.0.1:${rtspPort}/sample.mp4/trackID=1`, { Transport: `RTP/AVP;unicast;client_port=${rx.rtpPort}-${rx.rtcpPort}` });
@@ -71,11 +76,11 @@ describe('tidecast serve', () => {
       holder.listen(554, '0.0.0.0', () => r(true));
     });
     const rtpPort = 40000 + 2 * Math.floor(Math.random() * 5000);
-    const p = cli(['serve', '--rtp-port', String(rtpPort), '--media', MEDIA_DIR]);
+    const p = cli(['serve', '--rtp-port', String(rtpPort), '--http-port', String(50000 + Math.floor(Math.random() * 5000)), '--media', MEDIA_DIR]);
     try {
       const line = await waitForLine(p, /RTSP on port/);
       // Whether we hold 554 or someone else does, or we lack root: each means the fallback.
-      expect(JSON.parse(line).msg).toMatch(/^RTSP on port 8554 \(554 needs root or is taken, so 8554\)/);
+      expect(JSON.parse(line).msg).toMatch(/^HTTP on port \d+; RTSP on port 8554 \(554 needs root or is taken, so 8554\)/);
     } finally {
       p.kill('SIGTERM');
       await new Promise((r) => p.on('exit', r));

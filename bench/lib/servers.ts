@@ -44,7 +44,8 @@ function capture(child: ChildProcess): () => string {
 export async function startTidecast(): Promise<Started> {
   const port = await freeTcpPort();
   const rtp = await freeRtpPair();
-  const child = spawn(process.execPath, [CLI, 'serve', '--rtsp-port', String(port), '--rtp-port', String(rtp), '--log-level', 'warn', '--media', 'media'], {
+  const http = await freeTcpPort();
+  const child = spawn(process.execPath, [CLI, 'serve', '--rtsp-port', String(port), '--http-port', String(http), '--rtp-port', String(rtp), '--log-level', 'warn', '--media', 'media'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

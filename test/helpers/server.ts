@@ -8,6 +8,8 @@ export const MEDIA_DIR = resolve(import.meta.dirname, '../../media');
 
 export interface TestServer extends Tidecast {
   url(path: string): string;
+  /** http://127.0.0.1:<httpPort>/<path> */
+  httpUrl(path: string): string;
   rtpPort: number;
 }
 
@@ -16,10 +18,15 @@ export async function startTestServer(overrides: ConfigInput = {}): Promise<Test
   let lastErr: unknown;
   for (let attempt = 0; attempt < 20; attempt++) {
     const rtpPort = 20000 + 2 * Math.floor(Math.random() * 15000);
-    const config = makeConfig({ rtspPort: 0, rtpPort, host: '127.0.0.1', mediaDir: MEDIA_DIR, logLevel: 'silent', ...overrides });
+    const config = makeConfig({ rtspPort: 0, httpPort: 0, rtpPort, host: '127.0.0.1', mediaDir: MEDIA_DIR, logLevel: 'silent', ...overrides });
     try {
       const app = await startTidecast(config, process.env.TEST_LOG ? createLogger('debug') : silentLogger);
-      return { ...app, rtpPort, url: (p: string) => `rtsp://127.0.0.1:${app.rtspPort}/${p}` };
+      return {
+        ...app,
+        rtpPort,
+        url: (p: string) => `rtsp://127.0.0.1:${app.rtspPort}/${p}`,
+        httpUrl: (p: string) => `http://127.0.0.1:${app.httpPort}/${p}`,
+      };
     } catch (e) {
       lastErr = e;
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;

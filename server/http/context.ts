@@ -1,0 +1,12 @@
+// What HTTP handlers may use: config, paths, logger and the ports (layers point down: no RTSP internals here).
+import type { Config } from '../config.js';
+import type { PathManager } from '../core/path-manager.js';
+import type { Logger } from '../log.js';
+
+export interface HttpContext {
+  config: Config;
+  paths: PathManager;
+  log: Logger;
+  /** The bound RTSP port (pages and playlists name it). */
+  rtspPort: number;
+}

@@ -1,0 +1,35 @@
+// HTTP errors as JSON a person can read: one status and reason per problem, mapped from path errors in one place.
+import type { Response } from 'express';
+import { SourceUnavailableError } from '../core/on-demand.js';
+import { PathNotFoundError, PathRedirectError, UnsupportedMediaError } from '../core/path-manager.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(reason);
+    this.name = 'HttpError';
+  }
+}
+
+/** Path-manager errors to HTTP: 404 unknown path, 415 unplayable file, 503 source down, 302 redirect. */
+export function httpErrorOf(e: unknown): HttpError | undefined {
+  if (e instanceof HttpError) return e;
+  if (e instanceof PathNotFoundError) return new HttpError(404, e.message);
+  if (e instanceof UnsupportedMediaError) return new HttpError(415, e.message);
+  if (e instanceof SourceUnavailableError) return new HttpError(503, e.message);
+  if (e instanceof PathRedirectError) return new HttpError(302, e.message, { Location: e.location });
+  return undefined;
+}
+
+/** `{ "error": reason, "status": n }`, unless the response has already started (then the socket is closed). */
+export function sendError(res: Response, e: HttpError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+  res.status(e.status).setHeader('Cache-Control', 'no-store').json({ error: e.reason, status: e.status });
+}

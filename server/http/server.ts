@@ -1,0 +1,52 @@
+// The HTTP listener: the express app, WebSocket upgrades routed by path, and a close that ends every connection.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createHttpApp, type RouteInstaller } from './app.js';
+import type { HttpContext } from './context.js';
+
+/** Handles an HTTP upgrade (WebSocket) for requests it claims; returns false to pass. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+
+/** Route groups, in order. Each delivery (progressive, HLS, API, player) adds its installer here. */
+const ROUTES: RouteInstaller[] = [];
+
+export class HttpServer {
+  readonly server: Server;
+  private readonly upgrades: UpgradeHandler[] = [];
+  private readonly sockets = new Set<Duplex>();
+
+  constructor(readonly ctx: HttpContext, routes: RouteInstaller[] = ROUTES) {
+    this.server = createServer(createHttpApp(ctx, routes));
+    // Streams run for hours: no request timeout; idle keep-alive sockets still close.
+    this.server.requestTimeout = 0;
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    this.server.on('upgrade', (req, socket, head) => {
+      socket.on('error', () => socket.destroy());
+      for (const h of this.upgrades) if (h(req, socket, head)) return;
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"no WebSocket endpoint here","status":404}');
+    });
+  }
+
+  onUpgrade(h: UpgradeHandler): void {
+    this.upgrades.push(h);
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const addr = this.server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

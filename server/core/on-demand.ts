@@ -107,7 +107,7 @@ export class OnDemandSource {
   private checkIdle(): void {
     if (!this.running) return;
     const now = this.now();
-    const readers = (this.path.stream?.readers.size ?? 0) + this.waiting;
+    const readers = (this.path.stream?.readerCount ?? 0) + this.waiting;
     if (readers > 0) {
       this.idleSince = undefined;
       return;

@@ -1,4 +1,5 @@
 // A live stream: RTP from one source, serialized once, fanned out to every reader, with a GOP cache.
+import { AuView, type AuReader, type TimedUnit } from './au-view.js';
 import type { Track } from './media.js';
 
 /** One RTP packet as every reader receives it: the same bytes for all of them. */
@@ -13,6 +14,8 @@ export interface OutPacket {
   keyStart: boolean;
   /** `$`-framed copies for TCP readers, one per interleaved channel in use, made on first need. */
   framed?: (Uint8Array | undefined)[];
+  /** Unix ms the packet reached the stream (the access-unit view's timeline before any SR). */
+  arrivalMs?: number;
 }
 
 /** `$ channel length` + packet for RTSP interleaving, built once per channel per packet. */
@@ -60,6 +63,8 @@ export class Stream {
   /** True while `gop` holds everything since the last key frame (false after an overflow). */
   private gopValid = false;
   private readonly videoTrack: number;
+  /** Made on the first access-unit reader (muxers), dropped with the last: RTP-only streams never depacketize. */
+  private auView: AuView | undefined;
   ended = false;
   packets = 0;
   bytes = 0;
@@ -79,15 +84,18 @@ export class Stream {
     if (this.ended) return;
     this.packets++;
     this.bytes += p.data.length;
+    p.arrivalMs ??= Date.now();
     this.cache(p);
     this.last[p.trackId] = p;
     for (const r of this.readers) r.deliver(p);
+    this.auView?.push(p);
   }
 
   publishRtcp(trackId: number, data: Uint8Array, isSenderReport: boolean): void {
     if (this.ended) return;
     if (isSenderReport) this.lastSr[trackId] = data;
     for (const r of this.readers) r.deliverRtcp(trackId, data);
+    if (isSenderReport) this.auView?.pushRtcp(trackId, data);
   }
 
   /**
@@ -130,7 +138,39 @@ export class Stream {
   }
 
   detach(r: StreamReader): void {
-    if (this.readers.delete(r) && this.readers.size === 0) this.onIdle?.();
+    if (this.readers.delete(r) && this.readerCount === 0) this.onIdle?.();
+  }
+
+  /**
+   * An access-unit reader (a muxer): returns the units since the last video key frame to start
+   * with; live units follow through `deliverAu`. The first such reader starts depacketizing,
+   * primed from the RTP GOP cache (and the latest SRs) so even it starts at a key frame at once.
+   */
+  attachAu(r: AuReader): TimedUnit[] {
+    if (this.ended) {
+      r.end('the stream has ended');
+      return [];
+    }
+    if (!this.auView) {
+      const view = new AuView(this.tracks, this.opts.gopCacheBytes);
+      this.lastSr.forEach((d, trackId) => d && view.pushRtcp(trackId, d));
+      if (this.gopValid) for (const p of this.gop) view.push(p);
+      this.auView = view;
+    }
+    return this.auView.attach(r);
+  }
+
+  detachAu(r: AuReader): void {
+    const view = this.auView;
+    if (!view || !view.readers.has(r)) return;
+    view.detach(r);
+    if (view.readers.size === 0) this.auView = undefined;
+    if (this.readerCount === 0) this.onIdle?.();
+  }
+
+  /** RTP readers plus access-unit readers: an on-demand source runs while this is above 0. */
+  get readerCount(): number {
+    return this.readers.size + (this.auView?.readers.size ?? 0);
   }
 
   /** The source left: every reader gets BYE. */
@@ -139,6 +179,8 @@ export class Stream {
     this.ended = true;
     for (const r of [...this.readers]) r.end(reason);
     this.readers.clear();
+    this.auView?.end(reason);
+    this.auView = undefined;
     this.gop = [];
     this.gopBytes = 0;
   }

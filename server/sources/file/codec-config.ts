@@ -1,5 +1,7 @@
 // Codec configuration from container data: AVCC/HVCC records, NAL splitting (length-prefixed or Annex B), ADTS to ASC.
 
+export { collectParamSets } from '../../rtp/codecs/param-sets.js';
+
 export interface ParamSets {
   lengthSize: number;
   vps?: Uint8Array[];
@@ -114,16 +116,6 @@ export function isAud(nal: Uint8Array, h265: boolean): boolean {
 }
 
 /** Fills each empty parameter-set list of `ps` with the first in-band VPS/SPS/PPS found in `nals` (copied). */
-export function collectParamSets(nals: Uint8Array[], h265: boolean, ps: { vps: Uint8Array[]; sps: Uint8Array[]; pps: Uint8Array[] }): void {
-  for (const n of nals) {
-    const t = h265 ? (n[0]! >> 1) & 0x3f : n[0]! & 0x1f;
-    const list = h265
-      ? t === 32 ? ps.vps : t === 33 ? ps.sps : t === 34 ? ps.pps : null
-      : t === 7 ? ps.sps : t === 8 ? ps.pps : null;
-    if (list && list.length === 0) list.push(n.slice());
-  }
-}
-
 /** An ADTS header (syncword 0xFFF, layer 0) at the start of `f`. */
 export function isAdts(f: Uint8Array): boolean {
   return f.byteLength >= 7 && f[0] === 0xff && (f[1]! & 0xf6) === 0xf0;

@@ -3,12 +3,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createHttpApp, type RouteInstaller } from './app.js';
 import type { HttpContext } from './context.js';
+import { installPlayerRoutes } from './player-routes.js';
 
 /** Handles an HTTP upgrade (WebSocket) for requests it claims; returns false to pass. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Route groups, in order. Each delivery (progressive, HLS, API, player) adds its installer here. */
-const ROUTES: RouteInstaller[] = [];
+const ROUTES: RouteInstaller[] = [installPlayerRoutes];
 
 export class HttpServer {
   readonly server: Server;

@@ -108,6 +108,14 @@ export const ConfigSchema = z
     overridePublisher: z.boolean().default(false),
     /** Largest GOP (bytes) kept per live stream so new readers start at a key frame at once. */
     gopCacheBytes: z.number().int().min(0).default(16 * 1024 * 1024),
+    /** LL-HLS part duration in seconds (parts are whole frames, so the real one is the nearest frame multiple). */
+    hlsPartDuration: z.number().min(0.05).max(2).default(0.2),
+    /** Shortest HLS segment in seconds: segments start at the first key frame after it. */
+    hlsSegmentDuration: z.number().min(0.5).max(30).default(1),
+    /** Complete HLS segments a live muxer keeps (and lists); older ones are freed. */
+    hlsSegmentCount: z.number().int().min(3).max(60).default(7),
+    /** Seconds without a request before a live path's HLS muxer stops (and lets an on-demand source go). */
+    hlsIdleTimeout: z.number().min(1).max(3600).default(30),
     maxConnections: z.number().int().min(1).default(4000),
     /** IPv4 range (CIDR) multicast groups come from: one group per track of a live path (RTP/AVP;multicast). */
     multicastIPRange: z

@@ -2,6 +2,7 @@
 import type { Config } from './config.js';
 import { PathManager } from './core/path-manager.js';
 import { HttpServer } from './http/server.js';
+import { rtspOverWebSocket } from './http/tunnels/rtsp-over-websocket.js';
 import { createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
@@ -38,6 +39,8 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     }
   }
   const http = new HttpServer({ config, paths, log, rtspPort });
+  // RTSP over WebSocket at /rtsp on the HTTP port: the RTSP server runs the connection.
+  http.onUpgrade(rtspOverWebSocket(http.ctx, rtsp));
   let httpPort: number;
   // Sources need the bound port: ffmpeg publishes to it.
   try {

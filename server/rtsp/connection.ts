@@ -1,6 +1,5 @@
-// One client TCP connection: parses its byte stream, answers requests in order, carries interleaved RTP/RTCP.
-import type { Socket } from 'node:net';
-import type { Track } from '../core/media.js';
+// One client connection (TCP, or a WebSocket/HTTP tunnel): parses its byte stream, answers requests in order, carries interleaved RTP/RTCP.
+import type { ByteChannel } from './channel.js';
 import { parseRtcpCompound } from '../rtp/rtcp.js';
 import type { ServerContext } from './context.js';
 import { SERVER_NAME } from './context.js';
@@ -16,12 +15,12 @@ import type { RtspSession } from './session.js';
 const MAX_PENDING = 32;
 let nextId = 1;
 
-const normalize = (a: string | undefined): string => (a ?? '').replace(/^::ffff:/, '');
-
 export class RtspConnection implements ConnectionInfo {
   readonly id = nextId++;
   readonly remoteAddress: string;
   readonly localAddress: string;
+  /** Set for WebSocket and HTTP tunnels: SETUP accepts only interleaved transport on them. */
+  readonly tunnel: 'websocket' | 'http' | undefined;
   readonly usedChannels = new Set<number>();
   readonly sessions = new Set<RtspSession>();
   closed = false;
@@ -29,27 +28,26 @@ export class RtspConnection implements ConnectionInfo {
   private readonly parser: RtspParser;
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
-  /** When the TCP send queue first went over its bound; the reader is dropped if it stays there. */
+  /** When the send queue first went over its bound; the reader is dropped if it stays there. */
   private congestedSince = 0;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly channel: ByteChannel,
     private readonly server: ServerContext,
     private readonly onClose: (c: RtspConnection) => void,
   ) {
-    this.remoteAddress = normalize(socket.remoteAddress);
-    this.localAddress = normalize(socket.localAddress);
+    this.remoteAddress = channel.remoteAddress;
+    this.localAddress = channel.localAddress;
+    this.tunnel = channel.tunnel;
     const l = server.config.limits;
     this.parser = new RtspParser({ maxHeaderBytes: l.maxHeaderBytes, maxHeaderCount: l.maxHeaderCount, maxBodyBytes: l.maxBodyBytes });
-    socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
+    channel.onData((chunk) => this.onData(chunk));
+    channel.onClose(() => this.close());
   }
 
   /** Bytes waiting in this connection's send queue (bounded by tcpQueueBytes plus one write). */
   get queuedBytes(): number {
-    return this.socket.writableLength;
+    return this.channel.queuedBytes;
   }
 
   writeInterleaved(channel: number, framed: Uint8Array): boolean {
@@ -68,11 +66,12 @@ export class RtspConnection implements ConnectionInfo {
    */
   writeShared(framed: Uint8Array): boolean {
     if (this.closed) return false;
-    if (this.socket.writableLength > this.server.config.tcpQueueBytes) {
+    const queued = this.channel.queuedBytes;
+    if (queued > this.server.config.tcpQueueBytes) {
       const now = performance.now();
       if (this.congestedSince === 0) this.congestedSince = now;
       else if (now - this.congestedSince > this.server.config.slowReaderTimeout * 1000) {
-        this.server.log.warn({ conn: this.id, peer: this.remoteAddress, queued: this.socket.writableLength }, 'slow reader disconnected');
+        this.server.log.warn({ conn: this.id, peer: this.remoteAddress, tunnel: this.tunnel, queued }, 'slow reader disconnected');
         this.close();
       }
       return false;
@@ -82,25 +81,25 @@ export class RtspConnection implements ConnectionInfo {
     // writev instead of one syscall each: the send call is most of the fan-out's cost.
     if (!this.corked) {
       this.corked = true;
-      this.socket.cork();
+      this.channel.cork();
       process.nextTick(this.uncork);
     }
-    this.socket.write(framed);
+    this.channel.write(framed);
     return true;
   }
 
   private corked = false;
   private readonly uncork = (): void => {
     this.corked = false;
-    if (!this.socket.destroyed) this.socket.uncork();
+    this.channel.uncork();
   };
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (!this.socket.destroyed) this.socket.destroy();
+    this.channel.destroy();
     for (const s of this.sessions) {
-      // TCP sessions live and die with their connection; UDP readers outlive it until TEARDOWN or
+      // TCP (and tunnelled) sessions live and die with their connection; UDP readers outlive it until TEARDOWN or
       // timeout. A publisher ends with its connection whatever the transport: ffmpeg and GStreamer
       // hold it open while they record, so its closing is the only sign a UDP publisher left.
       const ends = s.transportKind !== 'udp' || s.media.kind === 'publish';
@@ -110,14 +109,14 @@ export class RtspConnection implements ConnectionInfo {
     this.onClose(this);
   }
 
-  /** Ends the connection gracefully (server shutdown): flushes what is queued, then closes. */
-  end(): void {
+  /** Ends the connection gracefully (server shutdown, or framing lost with `why`): flushes what is queued, then closes. */
+  end(why?: string): void {
     if (this.closed) return;
-    this.socket.end();
+    this.channel.end(why);
     setTimeout(() => this.close(), 500).unref();
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Uint8Array): void {
     if (this.closed) return;
     for (const item of this.parser.push(chunk)) {
       switch (item.type) {
@@ -162,7 +161,7 @@ export class RtspConnection implements ConnectionInfo {
       const headers: Record<string, string> = { Server: SERVER_NAME };
       if (cseq !== undefined && /^\s*\d{1,10}\s*$/.test(cseq)) headers.CSeq = cseq.trim();
       this.send(errorResponse(err, headers));
-      if (err.fatal) this.end();
+      if (err.fatal) this.end(err.reason);
     }).catch((e) => {
       this.server.log.error({ err: e, conn: this.id }, 'connection error handler failed');
     });
@@ -179,7 +178,8 @@ export class RtspConnection implements ConnectionInfo {
       this.server.log.warn({ err: e, conn: this.id }, 'response could not be serialized');
       bytes = new TextEncoder().encode('RTSP/1.0 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n');
     }
-    this.socket.write(bytes);
+    // One write per response: a WebSocket carries it as one message.
+    this.channel.write(bytes);
   }
 
   private onInterleaved(channel: number, data: Uint8Array): void {

@@ -1,23 +1,36 @@
 // The RTSP server: listens, owns the session registry, times out idle sessions, shuts down with BYE.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Config } from '../config.js';
 import { Pacer } from '../core/pacer.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { Logger } from '../log.js';
+import { SocketChannel, type ByteChannel, type ChannelAcceptor } from './channel.js';
 import { RtspConnection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
 import { UdpPortPair } from './udp-ports.js';
 
-export class RtspServer implements ServerContext {
+/** How a connection on the RTSP port starts when it is an HTTP request (an RTSP-over-HTTP tunnel half). */
+const HTTP_START = /^(?:GET|POST) /;
+
+export class RtspServer implements ServerContext, ChannelAcceptor {
   readonly sessions = new Map<string, RtspSession>();
   readonly connections = new Set<RtspConnection>();
   readonly pacer = new Pacer(5);
   readonly ports: UdpPortPair;
   readonly multicast: MulticastHub;
   private tcp: Server | undefined;
+  /** Sockets whose first bytes have not arrived yet: RTSP or an HTTP tunnel half? */
+  private readonly sniffing = new Set<Socket>();
+  /**
+   * Takes connections on the RTSP port that open with `GET ` or `POST `: the RTSP-over-HTTP tunnel
+   * halves that ffmpeg (-rtsp_transport http) and VLC (--rtsp-http) open on the RTSP port. The
+   * first bytes are pushed back into the socket, which is paused. Set by the app (the HTTP layer
+   * owns the tunnel); without it such a connection is answered as RTSP (a 400 naming the HTTP port).
+   */
+  httpOnRtspPort: ((socket: Socket) => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -82,12 +95,21 @@ export class RtspServer implements ServerContext {
     this.tcp = undefined;
     const closed = tcp ? new Promise<void>((r) => tcp.close(() => r())) : Promise.resolve();
     for (const c of this.connections) c.end();
+    for (const s of this.sniffing) s.destroy();
     // Let the BYEs and last answers leave before the UDP sockets close.
     await new Promise((r) => setTimeout(r, 50));
     this.ports.close();
     this.multicast.close();
     for (const c of [...this.connections]) c.close();
     await closed;
+  }
+
+  /** Runs an RTSP connection over a channel (a TCP socket, a WebSocket, an HTTP tunnel); false when at maxConnections. */
+  acceptChannel(channel: ByteChannel): boolean {
+    if (this.connections.size + this.sniffing.size >= this.config.maxConnections) return false;
+    const c = new RtspConnection(channel, this, (x) => this.connections.delete(x));
+    this.connections.add(c);
+    return true;
   }
 
   get address(): number | undefined {
@@ -98,12 +120,15 @@ export class RtspServer implements ServerContext {
   private listenTcp(port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const srv = createServer((sock) => {
-        if (this.connections.size >= this.config.maxConnections) {
+        if (this.connections.size + this.sniffing.size >= this.config.maxConnections) {
           sock.end('RTSP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
           return;
         }
-        const c = new RtspConnection(sock, this, (x) => this.connections.delete(x));
-        this.connections.add(c);
+        if (!this.httpOnRtspPort) {
+          this.acceptChannel(new SocketChannel(sock));
+          return;
+        }
+        this.sniff(sock);
       });
       srv.once('error', reject);
       srv.listen(port, this.config.host, () => {
@@ -113,6 +138,29 @@ export class RtspServer implements ServerContext {
         const a = srv.address();
         resolve(a && typeof a === 'object' ? a.port : port);
       });
+    });
+  }
+
+  /** Waits for a connection's first bytes: `GET `/`POST ` goes to the HTTP tunnel, anything else is RTSP. */
+  private sniff(sock: Socket): void {
+    this.sniffing.add(sock);
+    const gone = (): void => {
+      this.sniffing.delete(sock);
+      sock.destroy();
+    };
+    sock.on('error', gone);
+    sock.once('close', gone);
+    sock.once('data', (first: Buffer) => {
+      this.sniffing.delete(sock);
+      sock.off('error', gone);
+      sock.off('close', gone);
+      sock.pause();
+      sock.unshift(first);
+      // A chunk always holds the whole 5-byte prefix in practice: clients write a request line in one go.
+      const http = HTTP_START.test(first.subarray(0, 5).toString('latin1'));
+      if (http && this.httpOnRtspPort) this.httpOnRtspPort(sock);
+      else if (this.acceptChannel(new SocketChannel(sock))) sock.resume();
+      else sock.end('RTSP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
     });
   }
 

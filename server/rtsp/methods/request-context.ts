@@ -1,10 +1,14 @@
 // The per-request view handed to a method handler.
 import type { ServerContext } from '../context.js';
 import type { RtspRequest } from '../message.js';
-import type { ConnectionInfo, RtspSession } from '../session.js';
+import type { ConnectionInfo as SessionConnection, RtspSession } from '../session.js';
 import type { RtspTarget } from '../url.js';
 
-export type { ConnectionInfo };
+/** The connection a request came on: what sessions use of it, plus what kind of tunnel it is. */
+export interface ConnectionInfo extends SessionConnection {
+  /** WebSocket or HTTP tunnel: only interleaved transport can reach the client through it. */
+  readonly tunnel: 'websocket' | 'http' | undefined;
+}
 
 export interface RequestContext {
   server: ServerContext;

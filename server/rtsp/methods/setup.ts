@@ -49,7 +49,8 @@ export const setup: Handler = async (ctx) => {
   }
   if (!chosen) {
     const multicast = media.kind === 'live' ? ', RTP/AVP;multicast' : '';
-    throw new RtspError(461, `none of the offered transports can be used (${refusals.join('; ')}); offer RTP/AVP;unicast;client_port=N-N+1${multicast} or RTP/AVP/TCP;interleaved=0-1`);
+    const offer = conn.tunnel ? 'RTP/AVP/TCP;interleaved=0-1' : `RTP/AVP;unicast;client_port=N-N+1${multicast} or RTP/AVP/TCP;interleaved=0-1`;
+    throw new RtspError(461, `none of the offered transports can be used (${refusals.join('; ')}); offer ${offer}`);
   }
 
   if (!session) {
@@ -182,6 +183,12 @@ function tryOffer(
   to: { media: SessionMedia; track: Track; record: boolean; session: RtspSession | undefined },
   refusals: string[],
 ): TrackTransport | undefined {
+  // Through a tunnel the client has no UDP port we could reach (a browser has none at all): RTP
+  // must ride the tunnel as `$` frames.
+  if (ctx.conn.tunnel && offer.lowerTransport !== 'TCP') {
+    refusals.push(`this connection is an RTSP-over-${ctx.conn.tunnel === 'http' ? 'HTTP' : 'WebSocket'} tunnel, which carries RTP only interleaved: use RTP/AVP/TCP;unicast;interleaved=0-1`);
+    return undefined;
+  }
   const mixed = mixedDelivery(to.session, to.track.id, offer.delivery === 'multicast');
   if (mixed) {
     refusals.push(mixed);

@@ -1,0 +1,97 @@
+// The byte channel an RTSP connection runs over (TCP socket, WebSocket, HTTP GET/POST tunnel), and the TCP adapter.
+import type { Socket } from 'node:net';
+
+/**
+ * What RtspConnection needs of its transport. Every `write` carries one whole RTSP message or one
+ * whole `$` frame: message-oriented transports (WebSocket) send each write as its own message, so a
+ * browser can parse per message; stream transports just concatenate.
+ */
+export interface ByteChannel {
+  /** The peer's address (IPv4-mapped prefix removed): UDP SETUP and logs use it. */
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  /** What the tunnel is, when it is one: SETUP then accepts only interleaved transport. */
+  readonly tunnel: 'websocket' | 'http' | undefined;
+  /** Bytes accepted by `write` and not yet handed to the kernel: the slow-reader policy reads it. */
+  readonly queuedBytes: number;
+  readonly closed: boolean;
+  write(bytes: Uint8Array): void;
+  /** Writes between cork and uncork may leave in one system call (a pacer tick's packets). */
+  cork(): void;
+  uncork(): void;
+  /** Flushes what is queued, then closes: server shutdown, or `why` the connection cannot go on. */
+  end(why?: string): void;
+  /** Closes at once; queued bytes are lost. */
+  destroy(): void;
+  /** Bytes from the peer, in order; a chunk may hold several messages or part of one. */
+  onData(cb: (chunk: Uint8Array) => void): void;
+  /** Called once when the channel is gone (peer closed, error, or destroy). */
+  onClose(cb: () => void): void;
+}
+
+/** Where tunnels hand their channels: the RTSP server runs a connection over each. False when full. */
+export interface ChannelAcceptor {
+  acceptChannel(channel: ByteChannel): boolean;
+}
+
+export const normalizeAddress = (a: string | undefined): string => (a ?? '').replace(/^::ffff:/, '');
+
+/** A plain RTSP TCP connection. */
+export class SocketChannel implements ByteChannel {
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly tunnel = undefined;
+
+  constructor(private readonly socket: Socket) {
+    this.remoteAddress = normalizeAddress(socket.remoteAddress);
+    this.localAddress = normalizeAddress(socket.localAddress);
+    // Responses and RTP are small writes that must leave now, not wait for Nagle.
+    socket.setNoDelay(true);
+  }
+
+  get queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  get closed(): boolean {
+    return this.socket.destroyed;
+  }
+
+  write(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+
+  cork(): void {
+    this.socket.cork();
+  }
+
+  uncork(): void {
+    if (!this.socket.destroyed) this.socket.uncork();
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(): void {
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+
+  onData(cb: (chunk: Uint8Array) => void): void {
+    this.socket.on('data', cb);
+  }
+
+  onClose(cb: () => void): void {
+    let done = false;
+    const once = (): void => {
+      if (done) return;
+      done = true;
+      cb();
+    };
+    this.socket.on('error', () => {
+      this.socket.destroy();
+      once();
+    });
+    this.socket.on('close', once);
+  }
+}

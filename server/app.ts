@@ -2,6 +2,8 @@
 import type { Config } from './config.js';
 import { PathManager } from './core/path-manager.js';
 import { HttpServer } from './http/server.js';
+import { rtspDirectory } from './rtsp/summary.js';
+import { VERSION } from './version.js';
 import { rtspOverWebSocket } from './http/tunnels/rtsp-over-websocket.js';
 import { createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
@@ -38,7 +40,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
       rtspPort = await rtsp.listen(RTSP_FALLBACK_PORT);
     }
   }
-  const http = new HttpServer({ config, paths, log, rtspPort });
+  const http = new HttpServer({ config, paths, log, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
   // RTSP over WebSocket at /rtsp on the HTTP port: the RTSP server runs the connection.
   http.onUpgrade(rtspOverWebSocket(http.ctx, rtsp));
   let httpPort: number;

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type ConfigInput } from './config.js';
 import { startTidecast } from './app.js';
 import { createLogger } from './log.js';
+import { VERSION } from './version.js';
 
 const portArg = (v: string): number => {
   const n = Number(v);
@@ -12,7 +13,7 @@ const portArg = (v: string): number => {
 };
 
 const program = new Command();
-program.name('tidecast').description('Tidecast streaming media server').version('0.1.0');
+program.name('tidecast').description('Tidecast streaming media server').version(VERSION);
 
 program
   .command('serve', { isDefault: true })

@@ -113,6 +113,27 @@ export class PathManager {
     return p;
   }
 
+  /**
+   * Every named live path (configured, published to, or relayed) with what feeds it, for the API:
+   * configured paths are listed even while nothing runs.
+   */
+  livePaths(): { name: string; path: LivePath | undefined; redirect?: string; source?: string; running: boolean; problem?: string }[] {
+    const names = new Set([...this.rules.keys(), ...this.live.keys(), ...this.sources.keys()]);
+    return [...names].sort().map((name) => {
+      const path = this.live.get(name);
+      const src = this.sources.get(name);
+      const redirect = this.rules.get(name)?.redirect;
+      return {
+        name,
+        path,
+        ...(redirect !== undefined ? { redirect } : {}),
+        ...(src ? { source: src.driver.description } : {}),
+        running: path?.stream !== undefined,
+        ...(src?.driver.problem ? { problem: src.driver.problem } : {}),
+      };
+    });
+  }
+
   /** Live paths with a stream, for listings. */
   liveStreams(): Stream[] {
     return [...this.live.values()].flatMap((p) => (p.stream ? [p.stream] : []));

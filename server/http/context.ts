@@ -1,6 +1,7 @@
 // What HTTP handlers may use: config, paths, logger and the ports (layers point down: no RTSP internals here).
 import type { Config } from '../config.js';
 import type { PathManager } from '../core/path-manager.js';
+import type { SessionDirectory } from '../core/status.js';
 import type { Logger } from '../log.js';
 
 export interface HttpContext {
@@ -9,4 +10,8 @@ export interface HttpContext {
   log: Logger;
   /** The bound RTSP port (pages and playlists name it). */
   rtspPort: number;
+  /** RTSP sessions and connections, for the API and metrics. */
+  sessions: SessionDirectory;
+  /** The package version, for the API. */
+  version: string;
 }

@@ -3,13 +3,16 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createHttpApp, type RouteInstaller } from './app.js';
 import type { HttpContext } from './context.js';
+import { installApi } from './api/routes.js';
+import { installMetrics } from './api/metrics.js';
+import { installDashboard } from './dashboard/routes.js';
 import { installPlayerRoutes } from './player-routes.js';
 
 /** Handles an HTTP upgrade (WebSocket) for requests it claims; returns false to pass. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Route groups, in order. Each delivery (progressive, HLS, API, player) adds its installer here. */
-const ROUTES: RouteInstaller[] = [installPlayerRoutes];
+const ROUTES: RouteInstaller[] = [installApi, installMetrics, installDashboard, installPlayerRoutes];
 
 export class HttpServer {
   readonly server: Server;

@@ -2,6 +2,7 @@
 import type { Track } from '../../core/media.js';
 import type { PathManager } from '../../core/path-manager.js';
 import type { Stream } from '../../core/stream.js';
+import { videoInfo } from '../../mux/fmp4/index.js';
 
 export interface TrackRecord {
   id: number;
@@ -39,8 +40,10 @@ export interface FilePathRecord {
 
 export function trackRecord(t: Track): TrackRecord {
   const r: TrackRecord = { id: t.id, kind: t.kind, codec: t.codec, clockRate: t.clockRate };
-  if (t.width !== undefined) r.width = t.width;
-  if (t.height !== undefined) r.height = t.height;
+  // A publisher's SDP rarely states the picture size: the SPS does.
+  const size = t.kind === 'video' && (t.h264 || t.h265) ? videoInfo(t) : t;
+  if (size.width) r.width = size.width;
+  if (size.height) r.height = size.height;
   if (t.channels !== undefined) r.channels = t.channels;
   return r;
 }

@@ -180,8 +180,11 @@ describe.each(FILES)('ffmpeg plays %s', (file) => {
 
     // Video: every decoded picture is bit-identical to the local decode, in order, from the first one.
     expectContiguousRun(video.map((f) => f.hash), ref.videoDecoded, `${file} ${transport} video pictures`, 0);
-    // Timestamps are monotonic (B-frames reordered correctly, no DTS trouble).
-    for (let i = 1; i < video.length; i++) expect(video[i]!.pts, `${file} ${transport} video pts #${i}`).toBeGreaterThan(video[i - 1]!.pts);
+    // Timestamps are monotonic (B-frames reordered correctly, no DTS trouble). From the second
+    // frame on: ffmpeg's H.264 parser gives the first frame of an RTSP stream no pts (ffprobe shows
+    // N/A for it from any server, gst-rtsp-server included), so its pts is a guess that can equal
+    // the next frame's when the stream's start time is taken from that B-frame.
+    for (let i = 2; i < video.length; i++) expect(video[i]!.pts, `${file} ${transport} video pts #${i}`).toBeGreaterThan(video[i - 1]!.pts);
 
     // Audio: the compressed packets are the file's, byte for byte, with none missing.
     const copied = streamOf(parseFrameMd5(readFileSync(copyOut, 'utf8')), 'audio');

@@ -9,8 +9,8 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
-    // Real clients on a shared 2-core machine: a failure must repeat to count (a known flake:
-    // ffmpeg over UDP occasionally gives two first frames one pts; under investigation).
+    // Real clients (ffmpeg, GStreamer, Chromium) on a shared 2-core machine: a failure must repeat
+    // to count. A test that fails once and passes on retry is reported as such by vitest.
     retry: 1,
   },
 });

@@ -1,0 +1,139 @@
+// HTTP routes of HLS: /<path>/index.m3u8 (LL-HLS for live paths, VOD for files) and the init, segment and part files it names.
+import type express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { HttpContext } from '../context.js';
+import { HttpError } from '../errors.js';
+import type { LiveHlsMuxer } from './live-muxer.js';
+import { HlsMuxers } from './muxers.js';
+import { formatPlaylist, parseBlockingQuery } from './playlist.js';
+import { hlsTracks } from './segmenter.js';
+import { vodIndex, vodPlaylist, vodSegment, type VodIndex } from './vod.js';
+
+/** Path names hold "/", so the file name is matched at the end and the rest is the path. */
+const ROUTE = /^\/(.+)\/(?:(index\.m3u8)|init-([0-9a-f]+)\.mp4|seg-([0-9a-f]+)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
+
+const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
+/** Names are unique per muxer (live) or per file version (VOD), so a CDN may keep them for good. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** How long a playlist request waits for a live path's first complete segment. */
+const FIRST_SEGMENT_WAIT_MS = 15_000;
+
+export function installHls(app: express.Express, ctx: HttpContext): void {
+  const cfg = ctx.config;
+  const muxers = new HlsMuxers(
+    {
+      partTarget: cfg.hlsPartDuration,
+      segmentMin: cfg.hlsSegmentDuration,
+      segmentCount: cfg.hlsSegmentCount,
+      idleMs: cfg.hlsIdleTimeout * 1000,
+    },
+    ctx.log,
+  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const m = ROUTE.exec(req.path);
+    if (!m) return next();
+    const path = m[1]!;
+    let job: Promise<void>;
+    if (m[2]) job = playlist(req, res, ctx, muxers, path);
+    else if (m[3]) job = file(res, ctx, muxers, path, m[3], 'init', 0, 0);
+    else if (m[4]) job = file(res, ctx, muxers, path, m[4], 'seg', Number(m[5]), 0);
+    else job = file(res, ctx, muxers, path, m[6]!, 'part', Number(m[7]), Number(m[8]));
+    job.catch(next);
+  });
+}
+
+async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string): Promise<void> {
+  const block = parseBlockingQuery(req.query as Record<string, unknown>);
+  const resolved = await ctx.paths.resolve(path);
+  if (resolved.kind === 'file') {
+    const idx = vodIndex(resolved.file, ctx.config.hlsSegmentDuration);
+    // The index (and so the playlist) only changes with the file; a short max-age covers a replaced file.
+    send(res, PLAYLIST_TYPE, 'public, max-age=60', formatPlaylist(vodPlaylist(idx)));
+    return;
+  }
+  const stream = resolved.stream;
+  if (hlsTracks(stream.tracks).length === 0) {
+    const codecs = stream.tracks.map((t) => t.codec).join(', ');
+    throw new HttpError(415, `/${path} carries ${codecs}: HLS needs H.264, H.265, AAC or Opus; read it over RTSP or /${path}/stream.ts`);
+  }
+  const mux = muxers.forStream(path, stream);
+  mux.lastRequestMs = Date.now();
+  if (!mux.ready && !(await mux.waitUntil(() => mux.ready, FIRST_SEGMENT_WAIT_MS))) {
+    throw unavailable(mux, `/${path} has no complete HLS segment yet (segments start at key frames); retry shortly`);
+  }
+  if (block) {
+    // RFC 8216bis 6.2.5.2: a request more than two segments ahead of the playlist is an error, and
+    // one that is not satisfied within three target durations gets 503.
+    const last = mux.lastCompleteMsn;
+    if (block.msn > last + 2) {
+      throw new HttpError(400, `_HLS_msn=${block.msn} is too far ahead: the last segment of /${path}/index.m3u8 is ${last}`);
+    }
+    const waitMs = 3 * mux.targetDuration * 1000;
+    if (!(await mux.waitUntil(() => mux.has(block.msn, block.part), waitMs)) && !mux.ended) {
+      const what = block.part === undefined ? `segment ${block.msn}` : `part ${block.part} of segment ${block.msn}`;
+      throw unavailable(mux, `${what} of /${path} did not appear within ${waitMs / 1000} s`);
+    }
+  }
+  mux.lastRequestMs = Date.now();
+  // Short-lived: a blocking reload carries its own query, the plain URL must be fetched fresh.
+  send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(mux.playlist()));
+}
+
+async function file(res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, id: string, kind: 'init' | 'seg' | 'part', msn: number, index: number): Promise<void> {
+  const live = muxers.get(path);
+  if (live && live.id === id) return liveFile(res, live, path, kind, msn, index);
+  const vod = await vodOf(ctx, path);
+  if (vod && vod.id === id && kind !== 'part') {
+    const data = kind === 'init' ? vod.init : vodSegment(vod, msn);
+    if (data) return send(res, 'video/mp4', IMMUTABLE, data);
+  }
+  throw gone(path, kind, msn, index);
+}
+
+async function liveFile(res: Response, mux: LiveHlsMuxer, path: string, kind: 'init' | 'seg' | 'part', msn: number, index: number): Promise<void> {
+  mux.lastRequestMs = Date.now();
+  if (kind === 'init') {
+    if (mux.init) return send(res, 'video/mp4', IMMUTABLE, mux.init);
+    throw gone(path, kind, msn, index);
+  }
+  if (kind === 'seg') {
+    const parts = mux.segment(msn);
+    if (parts) return send(res, 'video/mp4', IMMUTABLE, Buffer.concat(parts));
+    throw gone(path, kind, msn, index);
+  }
+  let data = mux.part(msn, index);
+  if (!data && mux.isNextPart(msn, index)) {
+    // The preload-hinted part: answer as soon as it is made (RFC 8216bis 6.2.6).
+    const waitMs = 3 * mux.targetDuration * 1000;
+    if (!(await mux.waitUntil(() => mux.has(msn, index), waitMs))) {
+      if (!mux.ended) throw unavailable(mux, `part ${index} of segment ${msn} of /${path} did not appear within ${waitMs / 1000} s`);
+    }
+    data = mux.part(msn, index);
+  }
+  if (data) return send(res, 'video/mp4', IMMUTABLE, data);
+  throw gone(path, kind, msn, index);
+}
+
+/** The VOD index when `path` is a media file (no source is started for a live path). */
+async function vodOf(ctx: HttpContext, path: string): Promise<VodIndex | undefined> {
+  if (!ctx.paths.isFile(path)) return undefined;
+  const r = await ctx.paths.resolve(path);
+  return r.kind === 'file' ? vodIndex(r.file, ctx.config.hlsSegmentDuration) : undefined;
+}
+
+function send(res: Response, type: string, cache: string, body: string | Uint8Array): void {
+  res.status(200).setHeader('Content-Type', type);
+  res.setHeader('Cache-Control', cache);
+  // A Buffer, not a string: express would add "; charset=utf-8" to the playlist type.
+  res.send(typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+}
+
+function unavailable(mux: LiveHlsMuxer, reason: string): HttpError {
+  return new HttpError(503, mux.failure ? `HLS for this path stopped: ${mux.failure}` : reason, { 'Retry-After': '1' });
+}
+
+function gone(path: string, kind: string, msn: number, index: number): HttpError {
+  const name = kind === 'init' ? 'init segment' : kind === 'seg' ? `segment ${msn}` : `part ${index} of segment ${msn}`;
+  return new HttpError(404, `no ${name} for /${path}: it is older than the playlist keeps, not made yet, or from an earlier muxer; reload /${path}/index.m3u8`);
+}

@@ -1,0 +1,178 @@
+// Cuts a live stream's access units into LL-HLS parts (fMP4 fragments of ~part target) and segments starting at key frames.
+import type { TimedUnit } from '../../core/au-view.js';
+import type { Track } from '../../core/media.js';
+import { fmp4Supports, sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Sample, type Fmp4Track } from '../../mux/fmp4/index.js';
+
+export interface SegmenterOptions {
+  /** Seconds. */
+  partTarget: number;
+  /** Seconds: a segment ends at the first key frame after this. */
+  segmentMin: number;
+  /** Seconds: a segment still without a key frame after this fails the muxer (memory stays bounded). */
+  segmentMax: number;
+}
+
+export interface CutPart {
+  data: Uint8Array;
+  /** Seconds, in the leading track's time. */
+  duration: number;
+  /** Starts with a key frame (always true for a segment's first part). */
+  independent: boolean;
+  /** Unix ms of the part's first frame. */
+  wallMs: number;
+}
+
+export interface SegmenterSink {
+  /** A part of the open segment (the first part after segmentEnd() opens the next segment). */
+  part(p: CutPart): void;
+  /** The open segment is complete: the next part starts with a key frame. */
+  segmentEnd(): void;
+  /** The stream cannot be segmented (no key frame in segmentMax); the muxer stops with this reason. */
+  fail(reason: string): void;
+}
+
+interface TrackState {
+  fmp4: Fmp4Track;
+  video: boolean;
+  /** The last unit, held until the next one gives its duration (dts delta). */
+  pending: TimedUnit | undefined;
+  queue: { dts: number; sample: Fmp4Sample }[];
+}
+
+/**
+ * Decode and presentation times are the stream's plus 10 s: the stream timeline may start a few
+ * frames below 0 (dts before pts, a track that began earlier) and fMP4 decode times cannot be negative.
+ */
+const BASE_SECONDS = 10;
+/** A part's worth of frames for a track that leads nothing: beyond this its oldest are dropped (a stalled leader). */
+const MAX_QUEUE = 2000;
+
+/** Picks the tracks an HLS fMP4 stream carries: the first video and the first audio fMP4 supports. */
+export function hlsTracks(tracks: Track[]): Track[] {
+  const video = tracks.find((t) => t.kind === 'video' && (t.codec === 'H264' || t.codec === 'H265'));
+  const audio = tracks.find((t) => t.kind === 'audio' && (t.codec === 'AAC' || t.codec === 'OPUS') && fmp4Supports(t));
+  return [video, audio].filter((t): t is Track => t !== undefined);
+}
+
+export class Segmenter {
+  private readonly states = new Map<number, TrackState>();
+  private readonly leader: number;
+  private readonly leaderClock: number;
+  private started = false;
+  private partStart = 0;
+  private segStart = 0;
+  private partWallMs = 0;
+  private partIndependent = true;
+  private sequence = 1;
+  private failed = false;
+  /** ftyp+moov, made at the first key frame (live parameter sets may arrive in band). */
+  init: Uint8Array | undefined;
+
+  constructor(
+    tracks: Track[],
+    private readonly opts: SegmenterOptions,
+    private readonly sink: SegmenterSink,
+  ) {
+    for (const t of tracks) {
+      this.states.set(t.id, { fmp4: { id: t.id + 1, track: t, timescale: t.clockRate }, video: t.kind === 'video', pending: undefined, queue: [] });
+    }
+    const lead = tracks.find((t) => t.kind === 'video') ?? tracks[0];
+    if (!lead) throw new Error('no track to segment');
+    this.leader = lead.id;
+    this.leaderClock = lead.clockRate;
+  }
+
+  get tracks(): Fmp4Track[] {
+    return [...this.states.values()].map((s) => s.fmp4);
+  }
+
+  push(u: TimedUnit): void {
+    const st = this.states.get(u.trackId);
+    if (!st || this.failed) return;
+    const isLeader = u.trackId === this.leader;
+    if (!this.started) {
+      // Everything starts at the leader's first key frame; earlier units of any track are dropped.
+      if (!isLeader || (st.video && !u.au.key)) return;
+      if (st.video && !fmp4Supports(st.fmp4.track)) return; // parameter sets still unknown
+      this.started = true;
+      this.init = writeInitSegment(this.tracks);
+      this.partStart = this.segStart = u.au.dts;
+      this.partWallMs = u.wallMs;
+    }
+    if (st.pending) this.enqueue(st, st.pending, u.au.dts - st.pending.au.dts);
+    if (isLeader) this.decide(u);
+    st.pending = u;
+  }
+
+  /** The source ended: the held frames go out as a last part. */
+  flush(): void {
+    if (!this.started || this.failed) return;
+    let end = this.partStart;
+    for (const st of this.states.values()) {
+      const p = st.pending;
+      if (!p) continue;
+      this.enqueue(st, p, p.au.duration);
+      if (p.trackId === this.leader) end = p.au.dts + p.au.duration;
+      st.pending = undefined;
+    }
+    if (end > this.partStart) this.cut(end, undefined, true);
+  }
+
+  private decide(next: TimedUnit): void {
+    const st = this.states.get(this.leader)!;
+    const clock = this.leaderClock;
+    const prev = st.pending;
+    const frame = prev ? next.au.dts - prev.au.dts : 0;
+    const segElapsed = next.au.dts - this.segStart;
+    const canStartSegment = st.video ? next.au.key : true;
+    if (canStartSegment && segElapsed >= this.opts.segmentMin * clock) {
+      this.cut(next.au.dts, next, true);
+      return;
+    }
+    if (segElapsed > this.opts.segmentMax * clock) {
+      this.failed = true;
+      this.sink.fail(`no key frame for ${this.opts.segmentMax} s: HLS segments must start at key frames; publish with a shorter GOP`);
+      return;
+    }
+    // Cut when the part is within half a frame of the target: parts are whole frames, and this
+    // keeps them closest to the target (0.2 s at 30 fps = 6 frames, at 24 fps 5 frames = 0.208 s).
+    if (next.au.dts - this.partStart >= this.opts.partTarget * clock - frame / 2) this.cut(next.au.dts, next, false);
+  }
+
+  private enqueue(st: TrackState, u: TimedUnit, duration: number): void {
+    const au = u.au;
+    const base = BASE_SECONDS * st.fmp4.timescale;
+    if (au.dts + base < 0) return; // far before the stream's zero: cannot be placed
+    st.queue.push({ dts: au.dts, sample: sampleOf(au, duration > 0 ? duration : au.duration, st.video) });
+    if (st.queue.length > MAX_QUEUE) st.queue.shift();
+  }
+
+  /** Emits the queued samples of every track as one part ending at `end` (leader ticks). */
+  private cut(end: number, next: TimedUnit | undefined, newSegment = false): void {
+    const runs: Fmp4Run[] = [];
+    for (const st of this.states.values()) {
+      if (st.queue.length === 0) continue;
+      const base = BASE_SECONDS * st.fmp4.timescale;
+      runs.push({ trackId: st.fmp4.id, baseDecodeTime: st.queue[0]!.dts + base, samples: st.queue.map((q) => q.sample) });
+      st.queue = [];
+    }
+    if (runs.length > 0) {
+      this.sink.part({
+        data: writeFragment(this.sequence++, runs),
+        duration: (end - this.partStart) / this.leaderClock,
+        independent: this.partIndependent,
+        wallMs: this.partWallMs,
+      });
+    }
+    this.partStart = end;
+    if (next) {
+      this.partWallMs = next.wallMs;
+      const lead = this.states.get(this.leader)!;
+      this.partIndependent = lead.video ? next.au.key : true;
+    }
+    if (newSegment) {
+      this.segStart = end;
+      this.sink.segmentEnd();
+    }
+  }
+}

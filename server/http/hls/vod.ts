@@ -1,0 +1,122 @@
+// VOD HLS for media files: segments at key frames indexed once per loaded file, each made on request as one fMP4 fragment.
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import type { AccessUnit } from '../../core/media.js';
+import { sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Track } from '../../mux/fmp4/index.js';
+import type { MediaFile } from '../../sources/file/demux.js';
+import { firstUnitIndexAtOrAfter } from '../../sources/file/seek.js';
+import { HttpError } from '../errors.js';
+import type { MediaPlaylist } from './playlist.js';
+import { hlsTracks } from './segmenter.js';
+
+interface VodTrack {
+  fmp4: Fmp4Track;
+  units: AccessUnit[];
+  video: boolean;
+  /** Added to dts for the fMP4 decode time: the first frame decodes at 0 and every frame presents at its pts. */
+  shift: number;
+}
+
+interface VodSegment {
+  /** Seconds (EXTINF). */
+  duration: number;
+  /** Per track: units [from, to) in decode order. */
+  ranges: [number, number][];
+}
+
+export interface VodIndex {
+  /** From the file's size and mtime: names stay the same for the same file, so segments are immutable. */
+  id: string;
+  tracks: VodTrack[];
+  init: Uint8Array;
+  segments: VodSegment[];
+}
+
+const indexes = new WeakMap<MediaFile, VodIndex>();
+
+/** The file's segment index, made on first use and kept as long as the file stays loaded. */
+export function vodIndex(file: MediaFile, segmentMin: number): VodIndex {
+  let idx = indexes.get(file);
+  if (!idx) {
+    idx = buildIndex(file, segmentMin);
+    indexes.set(file, idx);
+  }
+  return idx;
+}
+
+function buildIndex(file: MediaFile, segmentMin: number): VodIndex {
+  const picked = hlsTracks(file.tracks);
+  if (picked.length === 0) {
+    throw new HttpError(415, `${file.path}: no track HLS can carry (H.264, H.265, AAC or Opus); try /stream.ts or RTSP`);
+  }
+  const tracks: VodTrack[] = picked.map((t) => {
+    const units = file.units[t.id]!;
+    const minDts = units.reduce((m, u) => Math.min(m, u.dts), 0);
+    return { fmp4: { id: t.id + 1, track: t, timescale: t.clockRate }, units, video: t.kind === 'video', shift: -minDts };
+  });
+  const lead = tracks[0]!;
+  const clock = lead.fmp4.timescale;
+  // Segment starts on the leading track: key frames (any frame for audio) at least segmentMin apart.
+  const starts: number[] = [];
+  let lastPts = -Infinity;
+  lead.units.forEach((u, i) => {
+    if ((lead.video ? u.key : true) && (starts.length === 0 || u.pts - lastPts >= segmentMin * clock)) {
+      starts.push(i);
+      lastPts = u.pts;
+    }
+  });
+  const end = file.duration;
+  const segments: VodSegment[] = starts.map((from, k) => {
+    const to = starts[k + 1] ?? lead.units.length;
+    const t0 = lead.units[from]!.pts / clock;
+    const t1 = k + 1 < starts.length ? lead.units[to]!.pts / clock : end;
+    const ranges = tracks.map((t): [number, number] => {
+      if (t === lead) return [from, to];
+      // Other tracks (audio, in pts order) by time: the first segment takes anything before t0 too.
+      const a = k === 0 ? 0 : firstUnitIndexAtOrAfter(t.units, Math.round(t0 * t.fmp4.timescale));
+      const b = k + 1 < starts.length ? firstUnitIndexAtOrAfter(t.units, Math.round(t1 * t.fmp4.timescale)) : t.units.length;
+      return [a, b];
+    });
+    return { duration: Math.max(0, t1 - t0), ranges };
+  });
+  let id = 'f';
+  try {
+    const st = statSync(file.path);
+    id = createHash('sha1').update(`${file.path}\0${st.size}\0${st.mtimeMs}\0${segmentMin}`).digest('hex').slice(0, 10);
+  } catch {
+    id = createHash('sha1').update(`${file.path}\0${Date.now()}`).digest('hex').slice(0, 10);
+  }
+  return { id, tracks, init: writeInitSegment(tracks.map((t) => t.fmp4)), segments };
+}
+
+export function vodPlaylist(idx: VodIndex): MediaPlaylist {
+  return {
+    // fMP4 segments with EXT-X-MAP need version 6 (RFC 8216 section 7); nothing here needs more.
+    version: 6,
+    targetDuration: Math.max(1, ...idx.segments.map((s) => Math.round(s.duration))),
+    mediaSequence: 0,
+    map: `init-${idx.id}.mp4`,
+    type: 'VOD',
+    endList: true,
+    segments: idx.segments.map((s, n) => ({ msn: n, duration: s.duration, uri: `seg-${idx.id}-${n}.mp4` })),
+  };
+}
+
+/** Segment `n` as one fragment of all its tracks' samples, or undefined when there is no such segment. */
+export function vodSegment(idx: VodIndex, n: number): Uint8Array | undefined {
+  const seg = idx.segments[n];
+  if (!seg) return undefined;
+  const runs: Fmp4Run[] = [];
+  idx.tracks.forEach((t, i) => {
+    const [from, to] = seg.ranges[i]!;
+    if (to <= from) return;
+    const samples = [];
+    for (let k = from; k < to; k++) {
+      const u = t.units[k]!;
+      const next = t.units[k + 1];
+      samples.push(sampleOf(u, next ? next.dts - u.dts : u.duration, t.video, u.pts - u.dts - t.shift));
+    }
+    runs.push({ trackId: t.fmp4.id, baseDecodeTime: t.units[from]!.dts + t.shift, samples });
+  });
+  return runs.length > 0 ? writeFragment(n + 1, runs) : undefined;
+}

@@ -1,0 +1,254 @@
+// A/V sync with the audio clock as master: per decoded video frame, show now, hold, or drop; A/V skew and end-to-end latency.
+//
+// For the player (runtime-neutral; the clocks are injected):
+//
+//   const sync = new AvSync(videoClock, audioClock, { now: () => performance.now(),
+//                                                     unixNow: () => performance.timeOrigin + performance.now() });
+//   // audio: remember where each decoded chunk was scheduled in the AudioContext
+//   audioMap.schedule(startCtxSec, chunkRtpTimestamp, chunk.length);
+//   // each animation frame: what is being heard, then the video queue
+//   const o = ctx.getOutputTimestamp();
+//   const ts = audioMap.timestampAt(o.contextTime!);
+//   if (ts !== undefined) sync.setAudioPosition(ts, o.performanceTime!);
+//   while (queue.length) {
+//     const v = sync.decide(queue[0].rtpTimestamp);
+//     if (v.action === 'hold') break;             // early by > 5 ms: try again next frame
+//     const f = queue.shift()!;
+//     if (v.action === 'show') draw(f); else dropped++;  // late by > one frame interval: drop
+//     f.close();
+//   }
+//   Object.assign(window.tidecastStats, sync.stats()); // mode, skewMs, latencyMs, shown, held, dropped
+//   sync.reset();                                      // after a seek, with the RtpClocks' reset()
+//
+// Master clock. The audio heard now is the chunk scheduled at AudioContext time contextTime
+// (getOutputTimestamp pairs it with performance.now()); its RTP time mapped through the audio
+// track's RtpClock is the sender wallclock of what is heard. A video frame is due when its own
+// wallclock equals that (audio and video mapped through the same sender clock, RFC 3550 §6.4.1).
+// Between updates the master advances with local time at 1x.
+//
+// Modes: 'sr' when both tracks have a sender report; 'arrival' before (both tracks mapped by their
+// arrival times, see RtpClock.arrivalWallclockMs for its error); 'video' when there is no audio
+// track or no audio heard yet: a free-running local clock anchored on the first frame.
+//
+// End-to-end latency = receiver now - sender wallclock of the frame on screen. It needs the
+// sender's NTP clock and the receiver's Unix clock to share a base: on loopback they are the same
+// clock; across machines it is off by their NTP offset. Reported only in 'sr' mode.
+
+import type { RtpClock } from './rtp-clock.js';
+
+export type FrameAction = 'show' | 'hold' | 'drop';
+export type SyncMode = 'sr' | 'arrival' | 'video';
+
+export interface FrameVerdict {
+  action: FrameAction;
+  /** How early the frame is against the master clock (negative: late). */
+  earlyMs: number;
+}
+
+export interface AvSyncOptions {
+  /** Hold a frame early by more than this. Default 5 ms. */
+  holdMs?: number;
+  /** Frame interval for the drop rule; by default estimated from the frames' timestamps (33.3 ms until then). */
+  frameIntervalMs?: number;
+  /** Time from the draw call to the frame being visible (compositor); frames are drawn that much early. Default 0. */
+  displayLatencyMs?: number;
+  /** Local clock, ms (performance.now() in the page). */
+  now?: () => number;
+  /** Receiver Unix clock, ms, for the end-to-end latency. */
+  unixNow?: () => number;
+}
+
+export interface AvSyncStats {
+  mode: SyncMode;
+  /** Smoothed A/V skew of shown frames, ms; positive: audio ahead of video (ITU-R BT.1359 sign). */
+  skewMs: number;
+  /** Skew of the last shown frame. */
+  lastSkewMs: number;
+  /** End-to-end latency of the frame on screen, ms ('sr' mode only, else null). */
+  latencyMs: number | null;
+  shown: number;
+  /** Distinct frames held at least once. */
+  held: number;
+  dropped: number;
+  frameIntervalMs: number;
+}
+
+const perf = (): number => globalThis.performance.now();
+
+export class AvSync {
+  private readonly holdMs: number;
+  private readonly fixedInterval: number | undefined;
+  private readonly displayMs: number;
+  private readonly now: () => number;
+  private readonly unixNow: () => number;
+  private audioTs = NaN;
+  private audioAtMs = NaN;
+  /** 'video' mode anchor: master(t) = anchorWall + (t - anchorAt). */
+  private anchorWall = NaN;
+  private anchorAt = NaN;
+  private interval = 1000 / 30;
+  private lastIntervalTs = NaN;
+  private lastHeldTs = NaN;
+  private skew = 0;
+  private lastSkew = 0;
+  private latency: number | null = null;
+  private counts = { shown: 0, held: 0, dropped: 0 };
+
+  constructor(
+    private readonly video: RtpClock,
+    private readonly audio: RtpClock | undefined,
+    opts: AvSyncOptions = {},
+  ) {
+    this.holdMs = opts.holdMs ?? 5;
+    this.fixedInterval = opts.frameIntervalMs;
+    this.displayMs = opts.displayLatencyMs ?? 0;
+    this.now = opts.now ?? perf;
+    this.unixNow = opts.unixNow ?? (() => globalThis.performance.timeOrigin + globalThis.performance.now());
+  }
+
+  /** The audio RTP timestamp heard at local time `atMs` (from getOutputTimestamp and an AudioOutputMap). */
+  setAudioPosition(audioTimestamp: number, atMs: number): void {
+    this.audioTs = audioTimestamp >>> 0;
+    this.audioAtMs = atMs;
+  }
+
+  get mode(): SyncMode {
+    if (!this.audio || Number.isNaN(this.audioTs)) return 'video';
+    return this.audio.synced && this.video.synced ? 'sr' : 'arrival';
+  }
+
+  /** What to do with the decoded video frame of RTP time `videoTimestamp` at `nowMs`. */
+  decide(videoTimestamp: number, nowMs: number = this.now()): FrameVerdict {
+    const ts = videoTimestamp >>> 0;
+    this.learnInterval(ts);
+    const mode = this.mode;
+    const frameWall = this.wall(this.video, ts, mode);
+    const shownAt = nowMs + this.displayMs;
+    let master = this.master(mode, shownAt);
+    if (frameWall === undefined) return this.show(0, mode, undefined);
+    if (master === undefined || (mode === 'video' && Math.abs(frameWall - master) > 1000)) {
+      // First frame, or a discontinuity (seek, restart) of the free-running clock: re-anchor.
+      this.anchorWall = frameWall;
+      this.anchorAt = shownAt;
+      master = frameWall;
+    }
+    const early = frameWall - master;
+    if (early > this.holdMs) {
+      if (ts !== this.lastHeldTs) this.counts.held++;
+      this.lastHeldTs = ts;
+      return { action: 'hold', earlyMs: early };
+    }
+    if (early < -this.frameIntervalMs) {
+      this.counts.dropped++;
+      return { action: 'drop', earlyMs: early };
+    }
+    return this.show(early, mode, frameWall);
+  }
+
+  get frameIntervalMs(): number {
+    return this.fixedInterval ?? this.interval;
+  }
+
+  stats(): AvSyncStats {
+    return {
+      mode: this.mode,
+      skewMs: this.skew,
+      lastSkewMs: this.lastSkew,
+      latencyMs: this.latency,
+      ...this.counts,
+      frameIntervalMs: this.frameIntervalMs,
+    };
+  }
+
+  /** Forgets the audio position and the free-running anchor (counters stay). */
+  reset(): void {
+    this.audioTs = NaN;
+    this.audioAtMs = NaN;
+    this.anchorWall = NaN;
+    this.anchorAt = NaN;
+    this.lastIntervalTs = NaN;
+    this.lastHeldTs = NaN;
+    this.latency = null;
+  }
+
+  private show(early: number, mode: SyncMode, frameWall: number | undefined): FrameVerdict {
+    this.counts.shown++;
+    const skew = -early;
+    this.lastSkew = skew;
+    // A short EWMA: the stat should follow a refit within a second, not flicker per frame.
+    this.skew = this.counts.shown === 1 ? skew : 0.9 * this.skew + 0.1 * skew;
+    this.latency = mode === 'sr' && frameWall !== undefined ? this.unixNow() + this.displayMs - frameWall : null;
+    this.lastHeldTs = NaN;
+    return { action: 'show', earlyMs: early };
+  }
+
+  private wall(clock: RtpClock, ts: number, mode: SyncMode): number | undefined {
+    if (mode === 'sr' || (mode === 'video' && clock.synced)) return clock.wallclockMs(ts);
+    return clock.arrivalWallclockMs(ts);
+  }
+
+  /** Sender wallclock of the master clock at local time t. */
+  private master(mode: SyncMode, t: number): number | undefined {
+    if (mode === 'video') return Number.isNaN(this.anchorAt) ? undefined : this.anchorWall + (t - this.anchorAt);
+    const w = this.wall(this.audio!, this.audioTs, mode);
+    return w === undefined ? undefined : w + (t - this.audioAtMs);
+  }
+
+  private learnInterval(ts: number): void {
+    if (!Number.isNaN(this.lastIntervalTs)) {
+      const d = (((ts - this.lastIntervalTs) | 0) * 1000) / this.video.clockRate;
+      // Only plausible frame steps: not a repeat (held frame), not a seek.
+      if (d > 1 && d < 250) this.interval = 0.9 * this.interval + 0.1 * d;
+    }
+    this.lastIntervalTs = ts;
+  }
+}
+
+/**
+ * Where decoded audio went in the AudioContext, to turn "context time being heard" back into the
+ * audio RTP time being heard. Bounded: the last `capacity` chunks (default 256, ~5 s of AAC).
+ */
+export class AudioOutputMap {
+  private readonly starts: Float64Array;
+  private readonly ends: Float64Array;
+  private readonly stamps: Float64Array;
+  private n = 0;
+  private head = 0;
+
+  constructor(
+    readonly clockRate: number,
+    private readonly capacity = 256,
+  ) {
+    if (!(clockRate > 0)) throw new Error(`clockRate must be > 0, got ${clockRate}`);
+    this.starts = new Float64Array(capacity);
+    this.ends = new Float64Array(capacity);
+    this.stamps = new Float64Array(capacity);
+  }
+
+  /** A chunk of `samples` samples (at the track clock rate) with RTP time `rtpTimestamp` starts at `ctxStartSec`. */
+  schedule(ctxStartSec: number, rtpTimestamp: number, samples: number): void {
+    const i = (this.head + this.n) % this.capacity;
+    this.starts[i] = ctxStartSec;
+    this.ends[i] = ctxStartSec + samples / this.clockRate;
+    this.stamps[i] = rtpTimestamp >>> 0;
+    if (this.n < this.capacity) this.n++;
+    else this.head = (this.head + 1) % this.capacity;
+  }
+
+  /** RTP timestamp (wrapped to 32 bits) heard at context time `ctxSec`; undefined in a gap or outside what is remembered. */
+  timestampAt(ctxSec: number): number | undefined {
+    // Newest first: the chunk being heard is near the end of what was scheduled ahead.
+    for (let k = this.n - 1; k >= 0; k--) {
+      const i = (this.head + k) % this.capacity;
+      if (ctxSec >= this.starts[i]! && ctxSec < this.ends[i]!) {
+        return (this.stamps[i]! + Math.round((ctxSec - this.starts[i]!) * this.clockRate)) >>> 0;
+      }
+    }
+    return undefined;
+  }
+
+  clear(): void {
+    this.n = 0;
+    this.head = 0;
+  }
+}

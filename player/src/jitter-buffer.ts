@@ -1,0 +1,362 @@
+// Per-track RTP jitter buffer: reorders by sequence number, drops duplicates, and releases packets at their adaptive playout time.
+//
+// For the player (one JitterBuffer per SETUP track; runtime-neutral, clock injected):
+//
+//   const jb = new JitterBuffer({ clockRate: track.clockRate, now: () => performance.now() });
+//   ws.onRtp = (p) => jb.push({ seq: p.seq, timestamp: p.timestamp, marker: p.marker,
+//                                payload: p.payload, arrivalMs: performance.now() });
+//   setInterval(() => {                         // or per animation frame; jb.nextDueMs() says when
+//     for (const r of jb.pop()) {
+//       if (r.gapBefore > 0) depacketizer.reset(); // lost packets just before: the frame is broken,
+//                                                  // video waits for the next key frame
+//       depacketizer.push(r.packet);               // released in sequence order, at playout time
+//     }
+//   }, 5);
+//   window.tidecastStats.video = jb.stats();     // packets, lost, late, reordered, jitterMs, depthMs, targetMs...
+//   jb.reset();                                  // after a seek or PLAY after PAUSE (new timeline)
+//
+// Packets of one frame share an RTP timestamp, so they become due together and a complete frame
+// (up to its marker bit) leaves in one `pop()` when all of it is there. `r.lateMs` > 0 means the
+// packet arrived after its playout time (a join's GOP-cache burst, or jitter above the target):
+// video still needs it for decoding; audio may drop frames that late rather than add latency.
+
+import { TimestampUnwrapper, seqDiff } from '../../server/rtp/sequence.js';
+import { PlayoutDelay, type PlayoutDelayOptions } from './playout-delay.js';
+
+export interface RtpPacketIn {
+  seq: number;
+  timestamp: number;
+  marker: boolean;
+  payload: Uint8Array;
+  /** Local arrival time, ms, on the same clock as `now` (performance.now() in the page). */
+  arrivalMs: number;
+}
+
+export interface JitterBufferOptions extends PlayoutDelayOptions {
+  /** The track's RTP clock rate (SDP a=rtpmap), e.g. 90000 video, 48000 audio. */
+  clockRate: number;
+  /** Most packets held; one beyond drops the oldest (counted `overflow`). Default 2048. */
+  maxPackets?: number;
+  /**
+   * Longest a packet is held after its arrival, whatever its timestamp says. Default 2 x maxDelayMs.
+   * A sane packet is never held longer than the target; this bounds the harm of a bogus timestamp
+   * far in the future, which would otherwise hold every packet behind it.
+   */
+  maxHoldMs?: number;
+  /** Local clock in ms; `pop()`/`stats()` without an argument read it. Default performance.now(). */
+  now?: () => number;
+}
+
+export interface Released<P> {
+  packet: P;
+  /** Local time this packet was due. */
+  playoutMs: number;
+  /** How long after its playout time it left (0 when on time; large for packets that came late). */
+  lateMs: number;
+  /** Packets given up on (lost, or dropped by overflow) just before this one: its frame may be broken. */
+  gapBefore: number;
+}
+
+export interface JitterStats {
+  /** Packets pushed, all of them. */
+  packets: number;
+  /** Packets handed out by `pop()`. */
+  released: number;
+  /** Sequence numbers given up on when the packet after them was due. */
+  lost: number;
+  /** Packets that came after their place was given up (dropped), or stray sequence jumps. */
+  late: number;
+  /** Released after their playout time (they came late but their place was still open). */
+  overdue: number;
+  /** Packets that arrived after a higher-numbered one. */
+  reordered: number;
+  duplicates: number;
+  /** Held packets dropped because `maxPackets` were held. */
+  overflow: number;
+  /** Sequence restarts and timeline rebases. */
+  resyncs: number;
+  /** RFC 3550 §6.4.1 interarrival jitter, in ms. */
+  jitterMs: number;
+  /** Media time held: how long playback could go on with no new packet. */
+  depthMs: number;
+  /** Adaptive target (Ramjee d + 4v, bounded). */
+  targetMs: number;
+  /** Playout delay applied now (follows the target at most ~100 ms per second). */
+  delayMs: number;
+  /** Packets held now. */
+  held: number;
+}
+
+interface Entry<P> {
+  packet: P;
+  /** Unwrapped RTP timestamp in ms, relative to the first packet's. */
+  mediaMs: number;
+  /** Arrival + maxHoldMs: due by then at the latest. */
+  deadline: number;
+}
+
+/** RFC 3550 A.1: beyond these a sequence step is a restart (or a stray), not reordering. */
+const MAX_DROPOUT = 3000;
+const MAX_MISORDER = 100;
+/** Released/given-up memory behind the window, to tell a duplicate from a late packet. */
+const HISTORY = 256;
+
+const defaultNow = (): number => globalThis.performance.now();
+
+export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
+  readonly clockRate: number;
+  private readonly cap: number;
+  private readonly maxHoldMs: number;
+  private readonly now: () => number;
+  private readonly delay: PlayoutDelay;
+  private readonly slots: (Entry<P> | undefined)[];
+  /** Per extended seq modulo HISTORY behind `next`: 1 released, 0 given up. */
+  private readonly history = new Uint8Array(HISTORY);
+  private readonly tsUnwrap = new TimestampUnwrapper();
+  private ts0 = NaN;
+  /** Last unwrapped timestamp seen, for `playoutTimeMs` of a timestamp not pushed. */
+  private lastTsExt = 0;
+  /** Extended seq to release next; -1 before the first packet. Offset by 2^16 to stay positive. */
+  private next = -1;
+  private maxHeld = -1;
+  private highest = -1;
+  private held = 0;
+  private suspect: P | undefined;
+  /** Packets of an old sequence to hand out at once after a restart. */
+  private flushQueue: Released<P>[] = [];
+  private pendingGap = 0;
+  private lastTransit = NaN;
+  private jitter = 0;
+  private resyncCount = 0;
+  private readonly counts = { packets: 0, released: 0, lost: 0, late: 0, overdue: 0, reordered: 0, duplicates: 0, overflow: 0 };
+
+  constructor(opts: JitterBufferOptions) {
+    if (!(opts.clockRate > 0)) throw new Error(`clockRate must be > 0, got ${opts.clockRate}`);
+    this.clockRate = opts.clockRate;
+    this.cap = opts.maxPackets ?? 2048;
+    if (!Number.isInteger(this.cap) || this.cap < 1 || this.cap > 65536) throw new Error(`maxPackets must be an integer 1..65536, got ${this.cap}`);
+    this.now = opts.now ?? defaultNow;
+    this.delay = new PlayoutDelay(opts);
+    this.maxHoldMs = opts.maxHoldMs ?? 2 * this.delay.maxDelayMs;
+    this.slots = new Array<Entry<P> | undefined>(this.cap);
+  }
+
+  /** Packets held now. */
+  get size(): number {
+    return this.held;
+  }
+
+  /** A lower bound on the target, e.g. the other track's target for lip sync (0 removes it). */
+  setMinDelayMs(ms: number): void {
+    this.delay.setFloorMs(ms);
+  }
+
+  /** Takes one packet (any order, duplicates allowed); it leaves through `pop()`. */
+  push(packet: P): void {
+    this.counts.packets++;
+    const seq = packet.seq & 0xffff;
+    if (this.next < 0) this.next = seq + 0x10000;
+    const d = seqDiff(seq, this.next & 0xffff);
+    if (d > MAX_DROPOUT || d < -MAX_MISORDER) {
+      this.onJump(packet, seq);
+      return;
+    }
+    if (this.suspect) {
+      // The jump was not confirmed by the packet after it: a stray.
+      this.suspect = undefined;
+      this.counts.late++;
+    }
+    this.accept(packet, this.next + d);
+  }
+
+  /** Releases, in sequence order, every packet whose playout time has come; gaps whose successor is due are given up. */
+  pop(nowMs: number = this.now()): Released<P>[] {
+    const out = this.flushQueue;
+    this.flushQueue = [];
+    if (this.held === 0) return out;
+    const offset = this.delay.offsetAt(nowMs);
+    while (this.held > 0) {
+      let e = this.next;
+      while (!this.slots[e % this.cap]) e++;
+      const entry = this.slots[e % this.cap]!;
+      const due = Math.min(entry.mediaMs + offset, entry.deadline);
+      if (due > nowMs) break;
+      // The packets missing before it would have played no later than it: their time has passed.
+      this.giveUp(e);
+      this.release(entry, due, nowMs, out);
+    }
+    return out;
+  }
+
+  /** Local time of the next release (Infinity when nothing is held): when to call `pop()` next. */
+  nextDueMs(nowMs: number = this.now()): number {
+    if (this.flushQueue.length > 0) return nowMs;
+    if (this.held === 0) return Infinity;
+    let e = this.next;
+    while (!this.slots[e % this.cap]) e++;
+    const entry = this.slots[e % this.cap]!;
+    return Math.min(entry.mediaMs + this.delay.offsetAt(nowMs), entry.deadline);
+  }
+
+  /** Local time a given RTP timestamp plays at under the current delay (the A/V sync's video queue may use it). */
+  playoutTimeMs(timestamp: number, nowMs: number = this.now()): number {
+    if (Number.isNaN(this.ts0)) return nowMs;
+    // Nearest unwrap against the last packet seen, without moving the unwrapper.
+    const rel = this.lastTsExt + ((timestamp - (this.lastTsExt >>> 0)) | 0) - this.ts0;
+    return (rel * 1000) / this.clockRate + this.delay.offsetAt(nowMs);
+  }
+
+  stats(nowMs: number = this.now()): JitterStats {
+    const s = this.delay.state(nowMs);
+    let depth = 0;
+    if (this.held > 0) {
+      const last = this.slots[this.maxHeld % this.cap];
+      if (last) depth = Math.max(0, last.mediaMs + this.delay.offsetAt(nowMs) - nowMs);
+    }
+    return {
+      ...this.counts,
+      resyncs: this.resyncCount + s.resyncs,
+      jitterMs: this.jitter,
+      depthMs: depth,
+      targetMs: s.targetMs,
+      delayMs: s.delayMs,
+      held: this.held,
+    };
+  }
+
+  /** Drops what is held and forgets the sequence and timeline (counters stay): a seek, or PLAY after PAUSE. */
+  reset(): void {
+    this.slots.fill(undefined);
+    this.history.fill(0);
+    this.held = 0;
+    this.next = -1;
+    this.maxHeld = -1;
+    this.highest = -1;
+    this.suspect = undefined;
+    this.flushQueue = [];
+    this.pendingGap = 0;
+    this.lastTransit = NaN;
+    this.delay.restart();
+  }
+
+  /** Unwraps the timestamp, feeds the jitter and delay estimators. */
+  private entryOf(packet: P): Entry<P> {
+    const ext = this.tsUnwrap.unwrap(packet.timestamp >>> 0);
+    this.lastTsExt = ext;
+    if (Number.isNaN(this.ts0)) this.ts0 = ext;
+    const mediaMs = ((ext - this.ts0) * 1000) / this.clockRate;
+    const transit = packet.arrivalMs - mediaMs;
+    // RFC 3550 §6.4.1 / A.8: D = (Rj - Ri) - (Sj - Si) over consecutive arrivals; J += (|D| - J)/16.
+    if (!Number.isNaN(this.lastTransit)) this.jitter += (Math.abs(transit - this.lastTransit) - this.jitter) / 16;
+    this.lastTransit = transit;
+    this.delay.observe(transit, packet.arrivalMs);
+    return { packet, mediaMs, deadline: packet.arrivalMs + this.maxHoldMs };
+  }
+
+  private accept(packet: P, ext: number): void {
+    const d = ext - this.next;
+    if (d < 0) {
+      if (this.counts.released === 0 && this.held > 0 && ext > this.maxHeld - this.cap) {
+        // Nothing has left yet: a packet older than the first one is the true start, not late.
+        this.next = ext;
+      } else {
+        if (d >= -HISTORY && this.history[ext % HISTORY] === 1) this.counts.duplicates++;
+        else {
+          this.counts.late++;
+          // Its delay is what the target failed to cover: the estimator must see it.
+          this.entryOf(packet);
+        }
+        return;
+      }
+    }
+    const slot = ext % this.cap;
+    if (ext < this.next + this.cap && this.slots[slot] !== undefined) {
+      this.counts.duplicates++;
+      return;
+    }
+    const entry = this.entryOf(packet);
+    // Beyond the window: drop the oldest held packets (and give up gaps) until it fits.
+    if (ext >= this.next + this.cap) this.dropOldestUntil(ext - this.cap + 1);
+    if (ext < this.highest) this.counts.reordered++;
+    else this.highest = ext;
+    this.slots[slot] = entry;
+    this.held++;
+    if (ext > this.maxHeld) this.maxHeld = ext;
+  }
+
+  /** A jump far outside the window: kept aside until the next packet says whether it was a restart. */
+  private onJump(packet: P, seq: number): void {
+    const s = this.suspect;
+    if (s && seq === ((s.seq + 1) & 0xffff)) {
+      // RFC 3550 A.1: two sequential packets make a new sequence. What is held of the old one
+      // leaves at once (it would never become due against the new timeline).
+      this.suspect = undefined;
+      const now = this.now();
+      let gap = this.pendingGap;
+      for (let e = this.next; this.held > 0; e++) {
+        const entry = this.slots[e % this.cap];
+        if (!entry) {
+          gap++;
+          continue;
+        }
+        this.slots[e % this.cap] = undefined;
+        this.held--;
+        this.counts.released++;
+        this.flushQueue.push({ packet: entry.packet, playoutMs: now, lateMs: 0, gapBefore: gap });
+        gap = 0;
+      }
+      this.pendingGap = 0;
+      this.history.fill(0);
+      this.resyncCount++;
+      this.next = (s.seq & 0xffff) + 0x10000;
+      this.maxHeld = -1;
+      this.highest = -1;
+      this.accept(s, this.next);
+      this.accept(packet, this.next + 1);
+      return;
+    }
+    if (s) this.counts.late++;
+    this.suspect = packet;
+  }
+
+  /** Advances `next` to `ext`, counting the holes lost (their playout time passed). */
+  private giveUp(ext: number): void {
+    while (this.next < ext) {
+      this.history[this.next % HISTORY] = 0;
+      this.counts.lost++;
+      this.pendingGap++;
+      this.next++;
+    }
+  }
+
+  private dropOldestUntil(ext: number): void {
+    while (this.next < ext) {
+      const slot = this.next % this.cap;
+      if (this.slots[slot]) {
+        this.slots[slot] = undefined;
+        this.held--;
+        this.counts.overflow++;
+      } else {
+        this.counts.lost++;
+      }
+      this.history[this.next % HISTORY] = 0;
+      this.pendingGap++;
+      this.next++;
+    }
+    if (this.held === 0) this.maxHeld = -1;
+  }
+
+  private release(entry: Entry<P>, due: number, nowMs: number, out: Released<P>[]): void {
+    this.slots[this.next % this.cap] = undefined;
+    this.held--;
+    this.history[this.next % HISTORY] = 1;
+    this.next++;
+    const lateMs = Math.max(0, nowMs - due);
+    // A few ms is the caller's polling granularity; beyond one frame-ish it came late.
+    if (lateMs > 0 && entry.packet.arrivalMs > due) this.counts.overdue++;
+    this.counts.released++;
+    out.push({ packet: entry.packet, playoutMs: due, lateMs, gapBefore: this.pendingGap });
+    this.pendingGap = 0;
+    if (this.held === 0) this.maxHeld = -1;
+  }
+}

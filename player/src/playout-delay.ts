@@ -1,0 +1,219 @@
+// Adaptive playout delay of one RTP track: Ramjee et al.'s delay/variation estimator over transit times, bounded and slew-limited.
+//
+// For the player: the JitterBuffer owns one of these; use it directly only to plot or test it.
+//
+//   const d = new PlayoutDelay({ minDelayMs: 20, maxDelayMs: 1000 });
+//   d.observe(arrivalMs - mediaMs, arrivalMs);   // every packet (mediaMs: RTP time in ms)
+//   const playAt = mediaMs + d.offsetAt(nowMs);  // local time that media instant plays
+//
+// Model. transit = arrival - media time has an unknown constant offset (sender and receiver clocks
+// differ), so the estimator works on n = transit - baseline, the extra delay of a packet over the
+// fastest one recently seen (a windowed minimum, so slow clock drift and route changes age out).
+// Ramjee, Kurose, Towsley, Schulzrinne, "Adaptive playout mechanisms for packetized audio
+// applications in wide-area networks" (INFOCOM 1994), algorithm 1:
+//   d = a*d + (1-a)*n;  v = a*v + (1-a)*|d - n|;  target = d + 4v
+// The applied delay follows the target at most `slewMsPerSec` per second (WebRTC's timing does the
+// same, ~100 ms/s), so the player stretches or skips a little instead of freezing or jumping.
+
+export interface PlayoutDelayOptions {
+  /** Lower bound of the target. Default 20 ms: about one audio frame, some slack for decode. */
+  minDelayMs?: number;
+  /** Upper bound of the target. Default 1000 ms. */
+  maxDelayMs?: number;
+  /** Target before any packet has been seen (v starts at a quarter of it). Default 100 ms. */
+  initialDelayMs?: number;
+  /**
+   * Per-packet smoothing factor a. Default 0.99. Ramjee's 0.998002 assumed 20 ms voice packets and
+   * a spike detector; at our packet rates (50/s audio, 100-300/s video) it would take 20 s and more
+   * to forget jitter that stopped, 0.99 forgets it in a few seconds and is still smooth (the
+   * estimate's noise is sqrt((1-a)/(1+a)) = 7 % of the jitter's spread).
+   */
+  alpha?: number;
+  /** Most the applied delay moves per second of local time. Default 100 ms/s. */
+  slewMsPerSec?: number;
+  /**
+   * Time after the first packet (or a restart) during which the applied delay follows the target
+   * at once: nothing is playing yet, and a join's GOP-cache burst moves the baseline a lot. 1000 ms.
+   */
+  warmupMs?: number;
+  /** The baseline is the minimum transit over the last 5-10 s (two 5 s buckets). Default 10000. */
+  baselineWindowMs?: number;
+  /**
+   * A transit that differs from the baseline by more than this is a discontinuity (a paused and
+   * resumed sender, a seek, a sender restart) or garbage, not jitter: when `resyncPackets` in a
+   * row do, the timeline is rebased at once (not slewed). Default max(2000, 2 * maxDelayMs).
+   */
+  resyncMs?: number;
+  /** Consecutive packets beyond `resyncMs` of the baseline before rebasing (a lone spike is not a new timeline). 8. */
+  resyncPackets?: number;
+}
+
+export interface PlayoutDelayState {
+  /** Ramjee d + 4v bounded to [min, max] (and the floor set by `setFloorMs`). */
+  targetMs: number;
+  /** The delay applied now: follows `targetMs` under the slew limit. */
+  delayMs: number;
+  /** Smoothed extra delay d and variation v. */
+  meanMs: number;
+  variationMs: number;
+  /** Timeline rebases (discontinuities), see `resyncMs`. */
+  resyncs: number;
+}
+
+export class PlayoutDelay {
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+  private readonly alpha: number;
+  private readonly slew: number;
+  private readonly warmupMs: number;
+  private readonly bucketMs: number;
+  private readonly resyncMs: number;
+  private readonly resyncPackets: number;
+  private floorMs = 0;
+
+  private d = 0;
+  private v: number;
+  /** Baseline buckets: min transit of the current and of the previous half-window. */
+  private curMin = Infinity;
+  private curStart = 0;
+  private prevMin = Infinity;
+  private baseline = NaN;
+  /** Applied offset: a media instant m plays at local time m + offset. NaN before the first packet. */
+  private offset = NaN;
+  private lastMs = 0;
+  private warmUntil = 0;
+  /** Consecutive packets beyond `resyncMs` of the baseline, and their minimum transit. */
+  private outlierRun = 0;
+  private runMin = Infinity;
+  private resyncCount = 0;
+
+  constructor(opts: PlayoutDelayOptions = {}) {
+    this.minDelayMs = opts.minDelayMs ?? 20;
+    this.maxDelayMs = opts.maxDelayMs ?? 1000;
+    this.alpha = opts.alpha ?? 0.99;
+    this.slew = (opts.slewMsPerSec ?? 100) / 1000;
+    this.warmupMs = opts.warmupMs ?? 1000;
+    this.bucketMs = (opts.baselineWindowMs ?? 10_000) / 2;
+    this.resyncMs = opts.resyncMs ?? Math.max(2000, 2 * this.maxDelayMs);
+    this.resyncPackets = opts.resyncPackets ?? 8;
+    if (!(this.minDelayMs >= 0 && this.maxDelayMs >= this.minDelayMs)) {
+      throw new Error(`playout delay bounds must satisfy 0 <= min <= max, got [${this.minDelayMs}, ${this.maxDelayMs}]`);
+    }
+    if (!(this.alpha > 0 && this.alpha < 1)) throw new Error(`alpha must be in (0, 1), got ${this.alpha}`);
+    if (!(this.slew > 0)) throw new Error(`slewMsPerSec must be > 0, got ${opts.slewMsPerSec}`);
+    // d starts at 0 and v at a quarter of the initial delay, so d + 4v starts there and the
+    // first packets pull it toward what the network shows.
+    this.v = Math.max(0, opts.initialDelayMs ?? 100) / 4;
+  }
+
+  /** Ramjee's target, bounded. */
+  get targetMs(): number {
+    const lo = Math.max(this.minDelayMs, Math.min(this.floorMs, this.maxDelayMs));
+    return Math.min(this.maxDelayMs, Math.max(lo, this.d + 4 * this.v));
+  }
+
+  /**
+   * A runtime lower bound on the target (clamped to maxDelayMs), e.g. to give audio and video the
+   * same delay for lip sync (WebRTC's minimum playout delay). 0 removes it.
+   */
+  setFloorMs(ms: number): void {
+    this.floorMs = Number.isFinite(ms) && ms > 0 ? ms : 0;
+  }
+
+  /** Whether a packet has been observed since construction or `restart()`. */
+  get started(): boolean {
+    return !Number.isNaN(this.offset);
+  }
+
+  /**
+   * One packet: `transitMs` = arrival - media time (any constant offset), `nowMs` its arrival.
+   * Late and reordered packets count too: their delay is exactly what the target must cover.
+   */
+  observe(transitMs: number, nowMs: number): void {
+    if (!Number.isFinite(transitMs) || !Number.isFinite(nowMs)) return;
+    if (!this.started) {
+      this.curMin = transitMs;
+      this.prevMin = Infinity;
+      this.curStart = nowMs;
+      this.baseline = transitMs;
+      this.offset = transitMs + this.targetMs;
+      this.lastMs = nowMs;
+      this.warmUntil = nowMs + this.warmupMs;
+      this.outlierRun = 0;
+      this.runMin = Infinity;
+      return;
+    }
+    this.advance(nowMs);
+    if (Math.abs(transitMs - this.baseline) > this.resyncMs) {
+      // Far off the baseline: a spike or one bogus timestamp, or a new timeline if it persists.
+      // Outliers stay out of the estimator either way.
+      if (transitMs < this.runMin) this.runMin = transitMs;
+      if (++this.outlierRun >= this.resyncPackets) this.rebase(this.runMin, nowMs);
+      return;
+    }
+    this.outlierRun = 0;
+    this.runMin = Infinity;
+    if (nowMs - this.curStart >= this.bucketMs) {
+      this.prevMin = this.curMin;
+      this.curMin = Infinity;
+      this.curStart = nowMs;
+    }
+    if (transitMs < this.curMin) this.curMin = transitMs;
+    this.baseline = Math.min(this.curMin, this.prevMin);
+    // n against the updated baseline; capped so one wild packet cannot push the target past max.
+    const x = Math.min(Math.max(0, transitMs - this.baseline), this.maxDelayMs);
+    const a = this.alpha;
+    this.d = a * this.d + (1 - a) * x;
+    this.v = a * this.v + (1 - a) * Math.abs(this.d - x);
+    if (nowMs < this.warmUntil) this.offset = this.baseline + this.targetMs;
+  }
+
+  /** The applied offset at `nowMs`: a media instant m (ms) plays at local time m + offsetAt(now). */
+  offsetAt(nowMs: number): number {
+    this.advance(nowMs);
+    return this.offset;
+  }
+
+  /** Forgets the timeline (keeps d and v: the network did not change), e.g. after a seek or PLAY after PAUSE. */
+  restart(): void {
+    this.offset = NaN;
+    this.baseline = NaN;
+    this.outlierRun = 0;
+    this.runMin = Infinity;
+  }
+
+  state(nowMs: number): PlayoutDelayState {
+    this.advance(nowMs);
+    const delay = this.started ? this.offset - this.baseline : this.targetMs;
+    return { targetMs: this.targetMs, delayMs: delay, meanMs: this.d, variationMs: this.v, resyncs: this.resyncCount };
+  }
+
+  private rebase(transitMs: number, nowMs: number): void {
+    const delay = this.offset - this.baseline;
+    this.prevMin = Infinity;
+    this.curMin = transitMs;
+    this.curStart = nowMs;
+    this.baseline = transitMs;
+    // Keep the delay that was applied: the jump is in the timeline, not in the network.
+    this.offset = transitMs + delay;
+    this.outlierRun = 0;
+    this.runMin = Infinity;
+    this.resyncCount++;
+  }
+
+  /** Moves the applied offset toward baseline + target, at most `slew` ms per elapsed ms. */
+  private advance(nowMs: number): void {
+    if (!this.started) return;
+    const dt = nowMs - this.lastMs;
+    if (!(dt > 0)) return;
+    this.lastMs = nowMs;
+    const want = this.baseline + this.targetMs;
+    if (nowMs < this.warmUntil) {
+      this.offset = want;
+      return;
+    }
+    const step = this.slew * dt;
+    const diff = want - this.offset;
+    this.offset += diff > step ? step : diff < -step ? -step : diff;
+  }
+}

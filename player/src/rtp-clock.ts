@@ -1,0 +1,144 @@
+// Maps one track's RTP timestamps to the sender's wallclock from RTCP sender reports (RFC 3550 §6.4.1), with an arrival-time fallback.
+//
+// For the player (one RtpClock per track, fed from the RTCP channel of that track):
+//
+//   const clock = new RtpClock(track.clockRate);
+//   for (const p of parseRtcpCompound(bytes)) if (p.type === 'sr') clock.onSenderReport(p);
+//   clock.noteArrival(rtp.timestamp, unixNowMs);   // every RTP packet: the fallback before the first SR
+//   clock.wallclockMs(ts);                          // sender wallclock (Unix ms) of ts, or undefined
+//   clock.reset();                                  // after a seek, or PLAY after PAUSE: a new timeline
+//
+// wall(ts) = NTP_sr + (ts - RTP_sr) / clock. The difference is taken as a signed 32-bit number, so
+// RTP timestamps wrap at 2^32 transparently (valid within 2^31 ticks of the last SR: 6.6 h at
+// 90 kHz). Each accepted SR re-anchors the map (refit): a sender's RTP clock drifts against its
+// NTP clock, and the newest pair is the best one.
+
+import { unixMsFromNtp } from '../../server/rtp/ntp.js';
+
+export interface SenderReportTimes {
+  ntpSeconds: number;
+  ntpFraction: number;
+  rtpTimestamp: number;
+}
+
+export interface RtpClockOptions {
+  /**
+   * A new SR whose NTP time disagrees with what the previous SR predicts for its RTP time by more
+   * than this is insane, unless the next SR confirms the new timeline. Default 1000 ms.
+   */
+  maxJumpMs?: number;
+}
+
+export type SenderReportVerdict = 'first' | 'accepted' | 'rejected' | 'adopted';
+
+export class RtpClock {
+  readonly clockRate: number;
+  private readonly maxJumpMs: number;
+  private srNtpMs = NaN;
+  private srRtp = 0;
+  /** A rejected SR kept to see whether the next one agrees with it (a sender restart). */
+  private candidate: { ntpMs: number; rtp: number } | undefined;
+  /** Fallback before the first SR: minimum of (arrival - media time) over the packets seen. */
+  private arrivalRtp = NaN;
+  private arrivalBaseMs = Infinity;
+  private counts = { reports: 0, rejected: 0 };
+
+  constructor(clockRate: number, opts: RtpClockOptions = {}) {
+    if (!(clockRate > 0)) throw new Error(`clockRate must be > 0, got ${clockRate}`);
+    this.clockRate = clockRate;
+    this.maxJumpMs = opts.maxJumpMs ?? 1000;
+  }
+
+  /** True once a sender report has anchored the map. */
+  get synced(): boolean {
+    return !Number.isNaN(this.srNtpMs);
+  }
+
+  /** Sender reports accepted, and rejected as backward or insane. */
+  get stats(): { reports: number; rejected: number } {
+    return { ...this.counts };
+  }
+
+  /** Takes an SR (a parsed `{ type: 'sr' }` from server/rtp/rtcp.ts fits); says what it did with it. */
+  onSenderReport(sr: SenderReportTimes): SenderReportVerdict {
+    const ntpMs = unixMsFromNtp(sr.ntpSeconds, sr.ntpFraction);
+    const rtp = sr.rtpTimestamp >>> 0;
+    if (!Number.isFinite(ntpMs)) return this.reject();
+    if (!this.synced) {
+      this.anchor(ntpMs, rtp);
+      return 'first';
+    }
+    const dNtp = ntpMs - this.srNtpMs;
+    const predicted = this.srNtpMs + this.ticksToMs(rtp, this.srRtp);
+    // Backward: RFC 3550 §6.4.1 says the NTP timestamp is the time the report was sent, so a
+    // later report with an earlier time is a reordered or bogus one (a restarted sender is caught
+    // by the candidate rule below, once its reports agree among themselves).
+    const sane = dNtp >= 0 && Math.abs(ntpMs - predicted) <= this.maxJumpMs;
+    if (sane) {
+      this.anchor(ntpMs, rtp);
+      return 'accepted';
+    }
+    const c = this.candidate;
+    if (c && ntpMs > c.ntpMs && Math.abs(ntpMs - (c.ntpMs + this.ticksToMs(rtp, c.rtp))) <= this.maxJumpMs) {
+      this.anchor(ntpMs, rtp);
+      return 'adopted';
+    }
+    this.candidate = { ntpMs, rtp };
+    return this.reject();
+  }
+
+  /** Sender wallclock (Unix ms) of an RTP timestamp, or undefined before the first SR. */
+  wallclockMs(timestamp: number): number | undefined {
+    if (!this.synced) return undefined;
+    return this.srNtpMs + this.ticksToMs(timestamp >>> 0, this.srRtp);
+  }
+
+  /**
+   * Notes a packet's arrival (Unix ms, receiver clock) for the fallback map. The fallback maps ts
+   * to the arrival of the fastest packet so far: wall(ts) = min(arrival - media) + media(ts).
+   * The minimum rather than literally the first packet, because a join begins with a GOP-cache
+   * burst whose first packets are seconds old.
+   */
+  noteArrival(timestamp: number, arrivalUnixMs: number): void {
+    if (Number.isNaN(this.arrivalRtp)) this.arrivalRtp = timestamp >>> 0;
+    const base = arrivalUnixMs - this.ticksToMs(timestamp >>> 0, this.arrivalRtp);
+    if (base < this.arrivalBaseMs) this.arrivalBaseMs = base;
+  }
+
+  /**
+   * Receiver-clock estimate of when ts was sent, from arrivals, before any SR. Its error is the
+   * track's minimum one-way delay (a constant the e2e latency cannot see: on loopback < 1 ms) plus,
+   * between two tracks, the difference of their minimum delays and of the sender's send times for
+   * equal wallclock (capture and packetization offsets) - unbounded in principle, a few ms for a
+   * file served by Tidecast, whose tracks leave paced on one clock. SRs replace it.
+   */
+  arrivalWallclockMs(timestamp: number): number | undefined {
+    if (!Number.isFinite(this.arrivalBaseMs)) return undefined;
+    return this.arrivalBaseMs + this.ticksToMs(timestamp >>> 0, this.arrivalRtp);
+  }
+
+  /** Forgets the SR anchor and the arrival fallback (counters stay). */
+  reset(): void {
+    this.srNtpMs = NaN;
+    this.candidate = undefined;
+    this.arrivalRtp = NaN;
+    this.arrivalBaseMs = Infinity;
+  }
+
+  /** (ts - ref) in ms, the difference read as a signed 32-bit count of ticks (wraps at 2^32). */
+  private ticksToMs(ts: number, ref: number): number {
+    return (((ts - ref) | 0) * 1000) / this.clockRate;
+  }
+
+  private anchor(ntpMs: number, rtp: number): void {
+    this.srNtpMs = ntpMs;
+    this.srRtp = rtp;
+    this.candidate = undefined;
+    this.counts.reports++;
+  }
+
+  private reject(): 'rejected' {
+    this.counts.rejected++;
+    return 'rejected';
+  }
+}

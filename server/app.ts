@@ -4,6 +4,7 @@ import { PathManager } from './core/path-manager.js';
 import { HttpServer } from './http/server.js';
 import { rtspDirectory } from './rtsp/summary.js';
 import { VERSION } from './version.js';
+import { HttpTunnels, TUNNEL_PAIR_TIMEOUT_MS } from './http/tunnels/rtsp-over-http.js';
 import { rtspOverWebSocket } from './http/tunnels/rtsp-over-websocket.js';
 import { createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
@@ -43,7 +44,11 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   const http = new HttpServer({ config, paths, log, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
   // RTSP over WebSocket at /rtsp on the HTTP port: the RTSP server runs the connection.
   http.onUpgrade(rtspOverWebSocket(http.ctx, rtsp));
-  let httpPort: number;
+  let httpPort = 0;
+  // RTSP over HTTP (the GET/POST tunnel) on both ports, one registry: the halves pair wherever they land.
+  const tunnels = new HttpTunnels(rtsp, log, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, httpPort: () => httpPort });
+  rtsp.httpOnRtspPort = (socket) => tunnels.acceptSocket(socket);
+  tunnels.interceptHttp(http.server);
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
@@ -51,6 +56,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     await paths.startAlwaysOn();
   } catch (e) {
     await paths.stopSources('startup failed');
+    tunnels.close();
     await Promise.all([rtsp.close(), http.close()]);
     throw e;
   }
@@ -63,6 +69,9 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     paths,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
     // connection drop and be restarted.
-    close: () => (closing ??= paths.stopSources('server shutting down').then(() => Promise.all([rtsp.close(), http.close()]).then(() => undefined))),
+    close: () => (closing ??= paths.stopSources('server shutting down').then(() => {
+      tunnels.close();
+      return Promise.all([rtsp.close(), http.close()]).then(() => undefined);
+    })),
   };
 }

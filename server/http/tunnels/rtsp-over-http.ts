@@ -1,0 +1,325 @@
+// RTSP over HTTP (Apple's QuickTime tunnelling, as live555 and MediaMTX implement it), on the RTSP port and on the HTTP port.
+//
+// The protocol:
+// - The client opens a GET with `x-sessioncookie: <cookie>` and `Accept: application/x-rtsp-tunnelled`.
+//   The answer is `HTTP/1.0 200 OK` with `Content-Type: application/x-rtsp-tunnelled`, no length,
+//   and stays open: it carries every RTSP response and `$` interleaved frame, as plain bytes.
+// - The client then opens a POST with the same cookie (`Content-Type: application/x-rtsp-tunnelled`,
+//   a dummy Content-Length such as 32767). Its body is base64 of RTSP requests (and `$` RTCP), split
+//   anywhere, each request usually encoded on its own. The POST gets no answer (Apple's note; ffmpeg
+//   and live555 read none). A client may close its POST and open another with the same cookie.
+// - The RTSP connection lives as long as the GET. A GET whose POST does not come within the pair
+//   timeout is closed. A POST naming no open GET gets 400 saying so; a GET reusing an open cookie too.
+// - Only interleaved transport (RTP/AVP/TCP) works through it; a UDP SETUP gets 461.
+// On the RTSP port (where ffmpeg `-rtsp_transport http` and VLC `--rtsp-http` connect) a connection
+// whose first bytes are `GET ` or `POST ` is read here. On the HTTP port the node server's requests
+// are looked at before express: tunnel halves are not express routes (neither half ever ends). One
+// registry serves both ports, so the halves may even arrive on different ports.
+import type { IncomingMessage, RequestListener, Server as HttpNodeServer, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { normalizeAddress, type ByteChannel, type ChannelAcceptor } from '../../rtsp/channel.js';
+import type { Logger } from '../../log.js';
+import { Base64StreamDecoder } from './base64-stream.js';
+
+export const TUNNEL_CONTENT_TYPE = 'application/x-rtsp-tunnelled';
+/** A GET waits this long for its POST: clients send the POST right after the GET's answer. */
+export const TUNNEL_PAIR_TIMEOUT_MS = 10_000;
+
+export interface HttpTunnelOptions {
+  /** How long a GET waits for its POST. */
+  pairTimeoutMs: number;
+  /** Limit of a request head read on the RTSP port. */
+  maxHeadBytes: number;
+  /** The HTTP port, named in the answer to a plain HTTP request on the RTSP port (bound after the tunnel is made). */
+  httpPort: () => number;
+}
+
+/** Apple's cookies are 22 characters; anything printable up to 128 is taken, nothing that could smuggle a header. */
+const COOKIE = /^[\x21-\x7e]{1,128}$/;
+/** A head must arrive this fast on the RTSP port; an idle socket must not hold a connection slot. */
+const HEAD_TIMEOUT_MS = 10_000;
+
+/** One POST body feeding a tunnel. */
+interface PostHalf {
+  source: Readable;
+  /** Answers the POST with an error and closes it (bad base64). */
+  reject(status: number, why: string): void;
+}
+
+/** The server->client direction is the GET's socket; the client->server direction is the POST's decoded body. */
+class HttpTunnelChannel implements ByteChannel {
+  readonly tunnel = 'http' as const;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  paired = false;
+  private dataCb: ((chunk: Uint8Array) => void) | undefined;
+  private post: { half: PostHalf; stop: () => void } | undefined;
+
+  constructor(
+    readonly cookie: string,
+    private readonly out: Socket,
+  ) {
+    this.remoteAddress = normalizeAddress(out.remoteAddress);
+    this.localAddress = normalizeAddress(out.localAddress);
+    out.setNoDelay(true);
+  }
+
+  get queuedBytes(): number {
+    return this.out.writableLength;
+  }
+
+  get closed(): boolean {
+    return this.out.destroyed;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (!this.out.destroyed) this.out.write(bytes);
+  }
+
+  cork(): void {
+    this.out.cork();
+  }
+
+  uncork(): void {
+    if (!this.out.destroyed) this.out.uncork();
+  }
+
+  end(): void {
+    this.out.end();
+    this.detachPost(true);
+  }
+
+  destroy(): void {
+    this.out.destroy();
+    this.detachPost(true);
+  }
+
+  onData(cb: (chunk: Uint8Array) => void): void {
+    this.dataCb = cb;
+  }
+
+  onClose(cb: () => void): void {
+    let done = false;
+    const once = (): void => {
+      if (done) return;
+      done = true;
+      this.detachPost(true);
+      cb();
+    };
+    this.out.on('error', () => {
+      this.out.destroy();
+      once();
+    });
+    this.out.on('close', once);
+  }
+
+  /** A (new) POST for this tunnel: a later POST replaces an earlier one, as QuickTime reconnects its POST. */
+  attachPost(half: PostHalf, head: Uint8Array): void {
+    this.detachPost(true);
+    this.paired = true;
+    const decoder = new Base64StreamDecoder();
+    const onChunk = (chunk: Uint8Array): void => {
+      let bytes: Uint8Array;
+      try {
+        bytes = decoder.push(chunk);
+      } catch (e) {
+        this.detachPost(false);
+        half.reject(400, `the POST body of an RTSP-over-HTTP tunnel must be base64: ${(e as Error).message}`);
+        return;
+      }
+      if (bytes.length > 0) this.dataCb?.(bytes);
+    };
+    const onEnd = (): void => {
+      if (this.post?.half === half) this.detachPost(false);
+    };
+    const stop = (): void => {
+      half.source.off('data', onChunk);
+      half.source.off('end', onEnd);
+      half.source.off('close', onEnd);
+    };
+    this.post = { half, stop };
+    half.source.on('data', onChunk);
+    half.source.on('end', onEnd);
+    half.source.on('close', onEnd);
+    if (head.length > 0) onChunk(head);
+    half.source.resume();
+  }
+
+  private detachPost(destroy: boolean): void {
+    const p = this.post;
+    if (!p) return;
+    this.post = undefined;
+    p.stop();
+    if (destroy) p.half.source.destroy();
+  }
+}
+
+interface Head {
+  method: string;
+  url: string;
+  version: string;
+  /** Lower-case names; the last value wins. */
+  headers: Map<string, string>;
+}
+
+/** Parses an HTTP request head (request line and header lines, without the blank line). */
+export function parseHead(text: string): Head | undefined {
+  const lines = text.split(/\r?\n/);
+  const m = /^([A-Z]+) (\S+) (HTTP\/1\.[01])$/.exec(lines[0] ?? '');
+  if (!m) return undefined;
+  const headers = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) return undefined;
+    headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return { method: m[1]!, url: m[2]!, version: m[3]!, headers };
+}
+
+/** The tunnel registry: cookie -> open GET, shared by the RTSP port and the HTTP port. */
+export class HttpTunnels {
+  private readonly open = new Map<string, HttpTunnelChannel>();
+  private readonly reading = new Set<Socket>();
+
+  constructor(
+    private readonly acceptor: ChannelAcceptor,
+    private readonly log: Logger,
+    private readonly opts: HttpTunnelOptions,
+  ) {}
+
+  /** Tunnels whose GET is open (paired or not). */
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** RTSP port: a paused socket whose first bytes (pushed back) are `GET ` or `POST `. */
+  acceptSocket(sock: Socket): void {
+    this.reading.add(sock);
+    let buf: Buffer = Buffer.alloc(0);
+    const timer = setTimeout(() => sock.destroy(), HEAD_TIMEOUT_MS);
+    timer.unref();
+    const done = (): void => {
+      clearTimeout(timer);
+      this.reading.delete(sock);
+      sock.off('data', onData);
+    };
+    const onData = (chunk: Buffer): void => {
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      const m = /\r?\n\r?\n/.exec(buf.toString('latin1', 0, Math.min(buf.length, this.opts.maxHeadBytes + 4)));
+      if (!m) {
+        if (buf.length > this.opts.maxHeadBytes) {
+          done();
+          rawError(sock, 431, `the HTTP request head is over ${this.opts.maxHeadBytes} bytes`);
+        }
+        return;
+      }
+      done();
+      sock.pause();
+      const head = parseHead(buf.toString('latin1', 0, m.index));
+      const rest = buf.subarray(m.index + m[0].length);
+      if (!head) return rawError(sock, 400, 'could not parse the HTTP request line and headers');
+      this.handle(head, sock, rest, sock, (status, why) => rawError(sock, status, why));
+    };
+    sock.on('data', onData);
+    sock.on('error', () => sock.destroy());
+    sock.once('close', () => {
+      clearTimeout(timer);
+      this.reading.delete(sock);
+    });
+    sock.resume();
+  }
+
+  /**
+   * HTTP port: puts the tunnel ahead of the node server's request listeners (the express app).
+   * A tunnel half is recognised by its x-sessioncookie header or its tunnelled content type.
+   */
+  interceptHttp(server: HttpNodeServer): void {
+    const others = server.listeners('request') as RequestListener[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (isTunnelRequest(req)) {
+        const head: Head = { method: req.method ?? '', url: req.url ?? '/', version: `HTTP/${req.httpVersion}`, headers: new Map(Object.entries(req.headers).map(([k, v]) => [k, String(v)])) };
+        this.handle(head, req.socket, new Uint8Array(0), req, (status, why) => {
+          if (res.headersSent) return void req.socket.destroy();
+          res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' });
+          res.end(`${why}\r\n`);
+        });
+        return;
+      }
+      for (const l of others) l.call(server, req, res);
+    });
+  }
+
+  /** Server shutdown: heads still being read on the RTSP port are dropped (open tunnels close with the RTSP server). */
+  close(): void {
+    for (const s of this.reading) s.destroy();
+    this.reading.clear();
+  }
+
+  private handle(head: Head, socket: Socket, rest: Uint8Array, body: Readable, fail: (status: number, why: string) => void): void {
+    const cookie = head.headers.get('x-sessioncookie');
+    if (head.method !== 'GET' && head.method !== 'POST') return fail(405, `${head.method} is not part of an RTSP-over-HTTP tunnel: it is a GET (server to client) and a POST (client to server)`);
+    if (cookie === undefined) {
+      const tunnelled = (head.headers.get('accept') ?? head.headers.get('content-type') ?? '').includes(TUNNEL_CONTENT_TYPE);
+      if (tunnelled) return fail(400, `an RTSP-over-HTTP ${head.method} needs an x-sessioncookie header naming its tunnel`);
+      return fail(400, `this is the RTSP port: ${head.method} ${head.url} ${head.version} is a plain HTTP request; HTTP is served on port ${this.opts.httpPort()}. Only RTSP-over-HTTP tunnels (GET and POST with x-sessioncookie) are served here`);
+    }
+    if (!COOKIE.test(cookie)) return fail(400, 'x-sessioncookie must be 1-128 printable characters without spaces');
+    if (head.method === 'GET') this.openGet(cookie, socket, fail);
+    else this.openPost(cookie, head, body, rest, fail);
+  }
+
+  private openGet(cookie: string, socket: Socket, fail: (status: number, why: string) => void): void {
+    if (this.open.has(cookie)) return fail(400, `x-sessioncookie ${cookie} is already used by an open RTSP-over-HTTP tunnel; each tunnel needs its own cookie`);
+    const ch = new HttpTunnelChannel(cookie, socket);
+    if (!this.acceptor.acceptChannel(ch)) return fail(503, 'the server is at its connection limit; try again later');
+    this.open.set(cookie, ch);
+    ch.onClose(() => {
+      if (this.open.get(cookie) === ch) this.open.delete(cookie);
+    });
+    // Nothing can be written before this head: RTSP output answers requests, and they come by the POST.
+    socket.write(
+      'HTTP/1.0 200 OK\r\n' +
+        `Date: ${new Date().toUTCString()}\r\n` +
+        'Server: Tidecast\r\n' +
+        'Cache-Control: no-cache, no-store\r\n' +
+        'Pragma: no-cache\r\n' +
+        `Content-Type: ${TUNNEL_CONTENT_TYPE}\r\n` +
+        'Connection: close\r\n\r\n',
+    );
+    const timer = setTimeout(() => {
+      if (ch.paired || ch.closed) return;
+      this.log.info({ peer: ch.remoteAddress, cookie }, `RTSP-over-HTTP GET closed: no POST with its cookie within ${this.opts.pairTimeoutMs} ms`);
+      ch.destroy();
+    }, this.opts.pairTimeoutMs);
+    timer.unref();
+    this.log.debug({ peer: ch.remoteAddress, cookie }, 'RTSP-over-HTTP tunnel opened');
+  }
+
+  private openPost(cookie: string, head: Head, body: Readable, rest: Uint8Array, fail: (status: number, why: string) => void): void {
+    const ch = this.open.get(cookie);
+    if (!ch || ch.closed) {
+      return fail(400, `no RTSP-over-HTTP tunnel is open with x-sessioncookie ${cookie}: send the GET with that cookie first and keep it open`);
+    }
+    const type = head.headers.get('content-type');
+    if (type !== undefined && !type.includes(TUNNEL_CONTENT_TYPE)) {
+      return fail(415, `the POST of an RTSP-over-HTTP tunnel carries ${TUNNEL_CONTENT_TYPE}, not ${type}`);
+    }
+    ch.attachPost({ source: body, reject: fail }, rest);
+  }
+}
+
+/** A request on the HTTP port that belongs to an RTSP-over-HTTP tunnel. */
+function isTunnelRequest(req: IncomingMessage): boolean {
+  if (req.headers['x-sessioncookie'] !== undefined) return true;
+  const t = `${req.headers.accept ?? ''} ${req.headers['content-type'] ?? ''}`;
+  return t.includes(TUNNEL_CONTENT_TYPE);
+}
+
+/** An HTTP error on a raw socket of the RTSP port, then close. */
+function rawError(sock: Socket, status: number, why: string): void {
+  const reason = { 400: 'Bad Request', 405: 'Method Not Allowed', 415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const body = `${why}\r\n`;
+  sock.end(`HTTP/1.0 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}

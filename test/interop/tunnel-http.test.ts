@@ -1,0 +1,207 @@
+// RTSP over HTTP (GET/POST tunnel): ffmpeg -rtsp_transport http and GStreamer rtsph:// decode through it, plus a raw-socket transcript on both ports and its refusals.
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpTunnels } from '../../server/http/tunnels/rtsp-over-http.js';
+import { silentLogger } from '../../server/log.js';
+import { H264Depacketizer, isH264KeyFrame } from '../../server/rtp/codecs/h264.js';
+import { parseRtcpCompound } from '../../server/rtp/rtcp.js';
+import { parseSession } from '../../server/rtsp/headers/session.js';
+import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
+import { HttpTunnelClient, httpOnce } from '../helpers/http-tunnel-client.js';
+import { bodyText, sleep } from '../helpers/rtsp-client.js';
+import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
+import { describeRun, run } from '../helpers/spawn.js';
+
+const SECONDS = 5;
+let srv: TestServer;
+let ffmpeg: string;
+
+beforeAll(async () => {
+  ffmpeg = resolveFfmpeg();
+  srv = await startTestServer();
+});
+afterAll(async () => {
+  await srv?.close();
+});
+
+async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const t0 = performance.now();
+  while (!cond()) {
+    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** Hashes of the first decoded video frames of the local file. */
+async function localVideoHashes(): Promise<string[]> {
+  const args = ['-v', 'error', '-i', `${MEDIA_DIR}/sample.mp4`, '-t', String(SECONDS + 1), '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'framemd5', '-'];
+  const r = await run(ffmpeg, args, { timeoutMs: 30_000 });
+  expect(r.code, describeRun(ffmpeg, args, r)).toBe(0);
+  return r.stdout.split('\n').filter((l) => /^0,/.test(l)).map((l) => l.split(',')[5]!.trim());
+}
+
+describe('ffmpeg -rtsp_transport http', () => {
+  for (const port of ['RTSP', 'HTTP'] as const) {
+    it(`decodes ${SECONDS} s of sample.mp4 through a tunnel on the ${port} port, frames identical to the file`, async () => {
+      const url = `rtsp://127.0.0.1:${port === 'RTSP' ? srv.rtspPort : srv.httpPort}/sample.mp4`;
+      const args = ['-v', 'error', '-rtsp_transport', 'http', '-i', url, '-map', '0:v:0', '-map', '0:a:0', '-t', String(SECONDS), '-fps_mode', 'passthrough', '-f', 'framemd5', '-'];
+      const [r, reference] = await Promise.all([run(ffmpeg, args, { timeoutMs: 30_000 }), localVideoHashes()]);
+      const info = describeRun(ffmpeg, args, r);
+      expect(r.code, info).toBe(0);
+      expect(r.stderr, info).toBe('');
+      const lines = r.stdout.split('\n').filter((l) => /^\d+,/.test(l));
+      const video = lines.filter((l) => l.startsWith('0,')).map((l) => l.split(',')[5]!.trim());
+      const audio = lines.filter((l) => l.startsWith('1,'));
+      // 30 fps: 150 pictures in 5 s, give or take the cut at the end.
+      expect(video.length, info).toBeGreaterThanOrEqual(SECONDS * 30 - 10);
+      expect(video.length, info).toBeLessThanOrEqual(SECONDS * 30 + 10);
+      expect(video, info).toEqual(reference.slice(0, video.length));
+      expect(audio.length, info).toBeGreaterThan(SECONDS * 40);
+      // The tunnel went away with ffmpeg.
+      await until(() => srv.rtsp.sessions.size === 0, 'the session to end with the tunnel');
+    }, 40_000);
+  }
+});
+
+describe('GStreamer rtspsrc rtsph://', () => {
+  it('decodes video and audio through the tunnel on the RTSP port', async () => {
+    const GST = 'gst-launch-1.0';
+    const args = [
+      '-e', '-v',
+      'rtspsrc', `location=rtsph://127.0.0.1:${srv.rtspPort}/sample.mp4`, 'latency=200', 'name=src',
+      'src.', '!', 'application/x-rtp,media=video', '!', 'queue', '!', 'decodebin', '!', 'videoconvert', '!', 'fakesink', 'name=vsink', 'sync=false', 'silent=false',
+      'src.', '!', 'application/x-rtp,media=audio', '!', 'queue', '!', 'decodebin', '!', 'audioconvert', '!', 'fakesink', 'name=asink', 'sync=false', 'silent=false',
+    ];
+    const r = await run(GST, args, { stopAfterMs: 5000, stopSignal: 'SIGINT', timeoutMs: 20_000 });
+    const info = describeRun(GST, args, r);
+    expect(r.timedOut, info).toBe(false);
+    expect(r.code, info).toBe(0);
+    const problems = (r.stdout + '\n' + r.stderr).split('\n').filter((l) => /\b(ERROR|WARNING)\b/.test(l) && !/last-message/.test(l));
+    expect(problems, info).toEqual([]);
+    const count = (sink: string): number => [...r.stdout.matchAll(new RegExp(`${sink}: last-message = chain`, 'g'))].length;
+    // ~4 s of the 5 s play (connecting and the jitter buffer take the rest) at 30 fps.
+    expect(count('vsink'), info).toBeGreaterThan(60);
+    expect(count('asink'), info).toBeGreaterThan(30);
+  }, 30_000);
+});
+
+describe('raw-socket tunnel transcript', () => {
+  for (const port of ['RTSP', 'HTTP'] as const) {
+    it(`GET then POST on the ${port} port: base64 split anywhere, SETUP/PLAY, RTP and SR on the GET, closing the GET ends the session`, async () => {
+      const p = port === 'RTSP' ? srv.rtspPort : srv.httpPort;
+      const c = await HttpTunnelClient.open(p, `cookie-${port}-${Date.now()}`, '/sample.mp4');
+      expect(c.answer.status).toBe(200);
+      expect(c.answer.head).toMatch(/^HTTP\/1\.0 200 OK/);
+      expect(c.answer.head).toMatch(/\r\nContent-Type: application\/x-rtsp-tunnelled/i);
+      expect(c.answer.head).not.toMatch(/Content-Length|Transfer-Encoding/i);
+      await c.openPost();
+      const url = srv.url('sample.mp4');
+      // Two requests, each encoded on its own (padding in between), written in pieces that cut
+      // quanta and requests anywhere.
+      const two = Buffer.from(c.requestText('OPTIONS', url)).toString('base64') + '\r\n' + Buffer.from(c.requestText('DESCRIBE', url, { Accept: 'application/sdp' })).toString('base64');
+      const pending = [c.next(), c.next()];
+      await c.sendBase64(two, [1, 2, 5, 3, 37, 11]);
+      const [o, d] = await Promise.all(pending);
+      expect(o!.status).toBe(200);
+      expect(o!.headers.get('CSeq')).toBe('1');
+      expect(d!.status).toBe(200);
+      expect(bodyText(d!)).toContain('m=video');
+      // Two requests encoded as one base64 text, split mid-quantum.
+      const joint = Buffer.from(c.requestText('OPTIONS', url) + c.requestText('GET_PARAMETER', url)).toString('base64');
+      const pending2 = [c.next(), c.next()];
+      await c.sendBase64(joint, [7, 50]);
+      const [o2, g2] = await Promise.all(pending2);
+      expect([o2!.headers.get('CSeq'), g2!.headers.get('CSeq')]).toEqual(['3', '4']);
+
+      const udp = await c.request('SETUP', `${url}/trackID=0`, { Transport: 'RTP/AVP;unicast;client_port=5000-5001' });
+      expect(udp.status).toBe(461);
+      expect(bodyText(udp)).toContain('RTP/AVP/TCP');
+      const s = await c.request('SETUP', `${url}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+      expect(s.status, bodyText(s)).toBe(200);
+      const id = parseSession(s.headers.get('Session')!).id;
+      expect((await c.request('PLAY', `${url}/`, { Session: id })).status).toBe(200);
+      await until(() => c.rtpOn(0).length > 30 && c.frames.some((f) => f.channel === 1), 'RTP and an SR on the GET');
+      const dep = new H264Depacketizer();
+      const frames = c.rtpOn(0).flatMap((pk) => dep.push(pk));
+      expect(isH264KeyFrame(frames[0]!.data)).toBe(true);
+      expect(parseRtcpCompound(c.frames.find((f) => f.channel === 1)!.data).some((x) => x.type === 'sr')).toBe(true);
+
+      // QuickTime closes its POST and opens another with the same cookie: the tunnel carries on.
+      c.post!.destroy();
+      await sleep(50);
+      expect(srv.rtsp.sessions.has(id)).toBe(true);
+      await c.openPost();
+      expect((await c.request('GET_PARAMETER', `${url}/`, { Session: id })).status).toBe(200);
+
+      c.get.destroy();
+      await until(() => !srv.rtsp.sessions.has(id), 'the session to end with the GET');
+      c.close();
+    }, 30_000);
+  }
+});
+
+describe('tunnel refusals', () => {
+  it('a POST with a cookie no GET opened gets 400 naming the cookie', async () => {
+    const a = await httpOnce(srv.rtspPort, 'POST /x HTTP/1.0\r\nx-sessioncookie: nobody\r\nContent-Type: application/x-rtsp-tunnelled\r\nContent-Length: 32767\r\n\r\nT1BUSU9OUw==');
+    expect(a.status).toBe(400);
+    expect(a.body).toMatch(/no RTSP-over-HTTP tunnel is open with x-sessioncookie nobody/);
+    const h = await httpOnce(srv.httpPort, 'POST /x HTTP/1.1\r\nHost: x\r\nx-sessioncookie: nobody\r\nContent-Type: application/x-rtsp-tunnelled\r\nContent-Length: 4\r\n\r\nT1BU');
+    expect(h.status).toBe(400);
+    expect(h.body).toMatch(/x-sessioncookie nobody/);
+  });
+
+  it('a second GET with an open cookie gets 400; the first tunnel is unaffected', async () => {
+    const c = await HttpTunnelClient.open(srv.rtspPort, 'dup-cookie');
+    const a = await httpOnce(srv.rtspPort, 'GET / HTTP/1.0\r\nx-sessioncookie: dup-cookie\r\nAccept: application/x-rtsp-tunnelled\r\n\r\n');
+    expect(a.status).toBe(400);
+    expect(a.body).toMatch(/already used/);
+    await c.openPost();
+    expect((await c.request('OPTIONS', srv.url('sample.mp4'))).status).toBe(200);
+    c.close();
+  });
+
+  it('a plain HTTP request on the RTSP port gets 400 naming the HTTP port; RTSP still works there', async () => {
+    const a = await httpOnce(srv.rtspPort, 'GET /sample.mp4 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(a.status).toBe(400);
+    expect(a.body).toContain(`port ${srv.httpPort}`);
+    const g = await httpOnce(srv.rtspPort, 'GET / HTTP/1.0\r\nAccept: application/x-rtsp-tunnelled\r\n\r\n');
+    expect(g.status).toBe(400);
+    expect(g.body).toMatch(/needs an x-sessioncookie/);
+  });
+
+  it('bad base64 on the POST gets 400 on that POST; a new POST keeps the tunnel going', async () => {
+    const c = await HttpTunnelClient.open(srv.rtspPort, 'bad-b64');
+    const post = await c.openPost();
+    const chunks: Buffer[] = [];
+    post.on('data', (x) => chunks.push(x));
+    const closed = new Promise((r) => post.on('close', r));
+    post.write('T1BU!!!!');
+    await closed;
+    const answer = Buffer.concat(chunks).toString();
+    expect(answer).toMatch(/^HTTP\/1\.0 400/);
+    expect(answer).toMatch(/not base64/);
+    await c.openPost();
+    expect((await c.request('OPTIONS', srv.url('sample.mp4'))).status).toBe(200);
+    c.close();
+  });
+
+  it('a GET whose POST never comes is closed after the pair timeout', async () => {
+    // A registry with a short pair timeout in front of the same RTSP server, on a port of its own.
+    const tunnels = new HttpTunnels(srv.rtsp, silentLogger, { pairTimeoutMs: 300, maxHeadBytes: 8192, httpPort: () => srv.httpPort });
+    const front: Server = createServer((sock) => {
+      sock.pause();
+      tunnels.acceptSocket(sock);
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    const port = (front.address() as { port: number }).port;
+    const before = new Set(srv.rtsp.connections);
+    const c = await HttpTunnelClient.open(port, 'lonely');
+    expect(c.answer.status).toBe(200);
+    const mine = [...srv.rtsp.connections].filter((x) => !before.has(x));
+    expect(mine.map((x) => x.tunnel)).toEqual(['http']);
+    await c.closed;
+    await until(() => mine[0]!.closed && tunnels.size === 0 && !srv.rtsp.connections.has(mine[0]!), 'the unpaired connection to go');
+    tunnels.close();
+    front.close();
+  });
+});

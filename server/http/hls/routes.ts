@@ -1,6 +1,7 @@
 // HTTP routes of HLS: /<path>/index.m3u8 (LL-HLS for live paths, VOD for files) and the init, segment and part files it names.
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import { PathNotFoundError } from '../../core/path-manager.js';
 import type { HttpContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import type { LiveHlsMuxer } from './live-muxer.js';
@@ -45,7 +46,19 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
 
 async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string): Promise<void> {
   const block = parseBlockingQuery(req.query as Record<string, unknown>);
-  const resolved = await ctx.paths.resolve(path);
+  let resolved;
+  try {
+    resolved = await ctx.paths.resolve(path);
+  } catch (e) {
+    // The publisher left: players still reloading get the final playlist (EXT-X-ENDLIST) and finish
+    // what they have, until the muxer goes idle.
+    const ended = muxers.get(path);
+    if (e instanceof PathNotFoundError && ended?.ended && !ended.failure) {
+      ended.lastRequestMs = Date.now();
+      return send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(ended.playlist()));
+    }
+    throw e;
+  }
   if (resolved.kind === 'file') {
     const idx = vodIndex(resolved.file, ctx.config.hlsSegmentDuration);
     // The index (and so the playlist) only changes with the file; a short max-age covers a replaced file.

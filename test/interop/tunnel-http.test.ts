@@ -10,6 +10,7 @@ import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { HttpTunnelClient, httpOnce } from '../helpers/http-tunnel-client.js';
 import { bodyText, sleep } from '../helpers/rtsp-client.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
+import { prng } from '../helpers/prng.js';
 import { describeRun, run } from '../helpers/spawn.js';
 
 const SECONDS = 5;
@@ -184,6 +185,28 @@ describe('tunnel refusals', () => {
     expect((await c.request('OPTIONS', srv.url('sample.mp4'))).status).toBe(200);
     c.close();
   });
+
+  it('random heads and random base64 bodies never disturb the server', async () => {
+    const rnd = prng(11);
+    const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)));
+    for (let i = 0; i < 15; i++) {
+      // A broken head: random bytes after GET/POST; the answer is a 4xx or a close, never a hang.
+      const a = await httpOnce(i % 2 ? srv.rtspPort : srv.httpPort, `${i % 3 ? 'POST' : 'GET'} /${bytes(20).toString('latin1')}\r\n${bytes(40).toString('latin1')}\r\n\r\n`);
+      expect(a.status >= 400 && a.status < 500, `status ${a.status}: ${a.head}`).toBe(true);
+    }
+    for (let i = 0; i < 10; i++) {
+      const c = await HttpTunnelClient.open(srv.rtspPort, `fuzz-${i}`);
+      await c.openPost();
+      // Valid base64 of random bytes: the RTSP parser answers 4xx or closes; the process carries on.
+      await c.sendBase64(bytes(50 + Math.floor(rnd() * 300)).toString('base64'), [3, 17, 40]);
+      await sleep(20);
+      c.close();
+    }
+    const c = await HttpTunnelClient.open(srv.rtspPort, 'after-fuzz');
+    await c.openPost();
+    expect((await c.request('OPTIONS', srv.url('sample.mp4'))).status).toBe(200);
+    c.close();
+  }, 30_000);
 
   it('a GET whose POST never comes is closed after the pair timeout', async () => {
     // A registry with a short pair timeout in front of the same RTSP server, on a port of its own.

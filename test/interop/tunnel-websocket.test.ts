@@ -10,6 +10,7 @@ import { buildReceiverReport, parseRtcpCompound } from '../../server/rtp/rtcp.js
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { bodyText, sleep } from '../helpers/rtsp-client.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
+import { prng } from '../helpers/prng.js';
 import { WsRtspClient } from '../helpers/ws-rtsp-client.js';
 
 const QUEUE = 256 * 1024;
@@ -181,6 +182,29 @@ describe('RTSP over WebSocket: bad input', () => {
     expect((await ok.request('OPTIONS', srv.url('sample.mp4'))).status).toBe(200);
     ok.close();
   });
+
+  it('random bytes and broken requests in random message sizes never disturb the server', async () => {
+    const rnd = prng(7);
+    const words = ['OPTIONS', 'SETUP', 'PLAY', 'RTSP/1.0', 'CSeq: ', 'Content-Length: ', 'Transport: RTP/AVP/TCP;interleaved=', '\r\n', '\r\n\r\n', '$', 'rtsp://x/sample.mp4', '99999999'];
+    for (let conn = 0; conn < 20; conn++) {
+      const c = await WsRtspClient.open(wsUrl, 'rtsp');
+      for (let m = 0; m < 20 && c.ws.readyState === WebSocket.OPEN; m++) {
+        const parts: Buffer[] = [];
+        for (let i = 0, n = 1 + Math.floor(rnd() * 8); i < n; i++) {
+          if (rnd() < 0.5) parts.push(Buffer.from(words[Math.floor(rnd() * words.length)]!));
+          else parts.push(Buffer.from(Array.from({ length: Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256))));
+        }
+        c.ws.send(Buffer.concat(parts), { binary: rnd() < 0.7 });
+      }
+      // Whatever came back was whole responses and frames, never a torn message.
+      await sleep(20);
+      expect(c.badMessages).toEqual([]);
+      c.ws.terminate();
+    }
+    const ok = await WsRtspClient.open(wsUrl, 'rtsp');
+    expect((await ok.request('OPTIONS', srv.url('sample.mp4'))).status).toBe(200);
+    ok.close();
+  }, 30_000);
 
   it('other upgrade paths are not RTSP', async () => {
     const err = await new Promise<string>((resolve) => {

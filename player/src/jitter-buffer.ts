@@ -116,6 +116,13 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   private ts0 = NaN;
   /** Last unwrapped timestamp seen, for `playoutTimeMs` of a timestamp not pushed. */
   private lastTsExt = 0;
+  /**
+   * B-frame detection, in sequence order: the highest media time so far, the estimator's media
+   * time for it, and the packet count when a timestamp last went backwards.
+   */
+  private maxMediaMs = -Infinity;
+  private maxMediaEst = -Infinity;
+  private lastBackwardAt = -Infinity;
   /** Extended seq to release next; -1 before the first packet. Offset by 2^16 to stay positive. */
   private next = -1;
   private maxHeld = -1;
@@ -169,21 +176,29 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     this.accept(packet, this.next + d);
   }
 
-  /** Releases, in sequence order, every packet whose playout time has come; gaps whose successor is due are given up. */
+  /**
+   * Releases, in sequence order, every packet whose playout time has come, and everything before
+   * the last such packet: gaps before it are given up, and earlier packets that are not due yet
+   * leave with it. The second rule is for B-frames: a P-frame is sent before the B-frames shown
+   * before it, so its own timestamp is later than when the decoder needs it; the B-frames after it
+   * set its time. Without B-frames (timestamps in sequence order) it never applies.
+   */
   pop(nowMs: number = this.now()): Released<P>[] {
     const out = this.flushQueue;
     this.flushQueue = [];
     if (this.held === 0) return out;
     const offset = this.delay.offsetAt(nowMs);
-    while (this.held > 0) {
-      let e = this.next;
-      while (!this.slots[e % this.cap]) e++;
-      const entry = this.slots[e % this.cap]!;
-      const due = Math.min(entry.mediaMs + offset, entry.deadline);
-      if (due > nowMs) break;
-      // The packets missing before it would have played no later than it: their time has passed.
-      this.giveUp(e);
-      this.release(entry, due, nowMs, out);
+    let last = -1;
+    for (let e = this.next, seen = 0; seen < this.held; e++) {
+      const entry = this.slots[e % this.cap];
+      if (!entry) continue;
+      seen++;
+      if (this.dueOf(entry, offset) <= nowMs) last = e;
+    }
+    while (this.next <= last) {
+      const entry = this.slots[this.next % this.cap];
+      if (entry) this.release(entry, this.dueOf(entry, offset), nowMs, out);
+      else this.giveUp(this.next + 1);
     }
     return out;
   }
@@ -191,11 +206,15 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   /** Local time of the next release (Infinity when nothing is held): when to call `pop()` next. */
   nextDueMs(nowMs: number = this.now()): number {
     if (this.flushQueue.length > 0) return nowMs;
-    if (this.held === 0) return Infinity;
-    let e = this.next;
-    while (!this.slots[e % this.cap]) e++;
-    const entry = this.slots[e % this.cap]!;
-    return Math.min(entry.mediaMs + this.delay.offsetAt(nowMs), entry.deadline);
+    const offset = this.delay.offsetAt(nowMs);
+    let due = Infinity;
+    for (let e = this.next, seen = 0; seen < this.held; e++) {
+      const entry = this.slots[e % this.cap];
+      if (!entry) continue;
+      seen++;
+      due = Math.min(due, this.dueOf(entry, offset));
+    }
+    return due;
   }
 
   /** Local time a given RTP timestamp plays at under the current delay (the A/V sync's video queue may use it). */
@@ -236,21 +255,54 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     this.flushQueue = [];
     this.pendingGap = 0;
     this.lastTransit = NaN;
+    this.maxMediaMs = -Infinity;
+    this.maxMediaEst = -Infinity;
+    this.lastBackwardAt = -Infinity;
     this.delay.restart();
   }
 
-  /** Unwraps the timestamp, feeds the jitter and delay estimators. */
-  private entryOf(packet: P): Entry<P> {
+  /** Unwraps the timestamp, feeds the jitter and delay estimators. `inOrder`: no higher sequence number came before it. */
+  private entryOf(packet: P, inOrder: boolean): Entry<P> {
     const ext = this.tsUnwrap.unwrap(packet.timestamp >>> 0);
     this.lastTsExt = ext;
     if (Number.isNaN(this.ts0)) this.ts0 = ext;
     const mediaMs = ((ext - this.ts0) * 1000) / this.clockRate;
     const transit = packet.arrivalMs - mediaMs;
     // RFC 3550 §6.4.1 / A.8: D = (Rj - Ri) - (Sj - Si) over consecutive arrivals; J += (|D| - J)/16.
+    // On the raw timestamps, as the RFC defines it (B-frames show in it).
     if (!Number.isNaN(this.lastTransit)) this.jitter += (Math.abs(transit - this.lastTransit) - this.jitter) / 16;
     this.lastTransit = transit;
-    this.delay.observe(transit, packet.arrivalMs);
+    this.delay.observe(packet.arrivalMs - this.estimatorMediaMs(mediaMs, inOrder), packet.arrivalMs);
     return { packet, mediaMs, deadline: packet.arrivalMs + this.maxHoldMs };
+  }
+
+  /**
+   * The media time the delay estimator sees. A B-frame stream is sent in decode order: each
+   * P-frame's timestamp runs ahead of the B-frames that follow it by the reorder depth (100 ms
+   * for x264's defaults at 30 fps). Taken raw, transits split into two clusters that far apart,
+   * and d + 4v doubles the delay that is needed. A packet that raises the highest timestamp while
+   * timestamps went backwards in the last 64 packets is counted at the previous highest instead,
+   * which is its decode time for a regular GOP (the B-frames, which set the playout time, stay
+   * raw). Without B-frames no timestamp goes backwards and nothing changes.
+   */
+  private estimatorMediaMs(mediaMs: number, inOrder: boolean): number {
+    if (!inOrder) return mediaMs;
+    const n = this.counts.packets;
+    if (mediaMs < this.maxMediaMs) {
+      // The first B-frame: the P-frames before it were taken raw and set a baseline 100 ms too low.
+      if (this.lastBackwardAt === -Infinity) this.delay.forgetBaseline();
+      this.lastBackwardAt = n;
+      return mediaMs;
+    }
+    if (mediaMs === this.maxMediaMs) return this.maxMediaEst;
+    const est = n - this.lastBackwardAt <= 64 ? this.maxMediaMs : mediaMs;
+    this.maxMediaMs = mediaMs;
+    this.maxMediaEst = est;
+    return est;
+  }
+
+  private dueOf(entry: Entry<P>, offset: number): number {
+    return Math.min(entry.mediaMs + offset, entry.deadline);
   }
 
   private accept(packet: P, ext: number): void {
@@ -264,7 +316,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
         else {
           this.counts.late++;
           // Its delay is what the target failed to cover: the estimator must see it.
-          this.entryOf(packet);
+          this.entryOf(packet, false);
         }
         return;
       }
@@ -274,7 +326,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       this.counts.duplicates++;
       return;
     }
-    const entry = this.entryOf(packet);
+    const entry = this.entryOf(packet, ext > this.highest);
     // Beyond the window: drop the oldest held packets (and give up gaps) until it fits.
     if (ext >= this.next + this.cap) this.dropOldestUntil(ext - this.cap + 1);
     if (ext < this.highest) this.counts.reordered++;

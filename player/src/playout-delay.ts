@@ -174,6 +174,15 @@ export class PlayoutDelay {
     return this.offset;
   }
 
+  /**
+   * Forgets the minimum transit seen so far (the next packet sets it), keeping the applied offset
+   * to slew from: the media times fed so far turned out to be on another footing (B-frames found).
+   */
+  forgetBaseline(): void {
+    this.curMin = Infinity;
+    this.prevMin = Infinity;
+  }
+
   /** Forgets the timeline (keeps d and v: the network did not change), e.g. after a seek or PLAY after PAUSE. */
   restart(): void {
     this.offset = NaN;

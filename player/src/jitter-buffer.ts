@@ -16,7 +16,12 @@
 //   jb.reset();                                  // after a seek or PLAY after PAUSE (new timeline)
 //
 // Packets of one frame share an RTP timestamp, so they become due together and a complete frame
-// (up to its marker bit) leaves in one `pop()` when all of it is there. `r.lateMs` > 0 means the
+// (up to its marker bit) leaves in one `pop()` when all of it is there. With B-frames, a P-frame
+// leaves together with the B-frames after it (see `pop`), and `delayMs` is the delay over the
+// B-frames' transit: the stream's reorder depth is not buffering the jitter buffer adds.
+// Lip sync: `setMinDelayMs(x)` raises a track's target to x (e.g. both tracks to the larger of the
+// two `targetMs`), as WebRTC's minimum playout delay does; `playoutTimeMs(ts)` says when a
+// timestamp plays under the current delay (schedule audio there). `r.lateMs` > 0 means the
 // packet arrived after its playout time (a join's GOP-cache burst, or jitter above the target):
 // video still needs it for decoding; audio may drop frames that late rather than add latency.
 

@@ -220,6 +220,23 @@ describe('JitterBuffer jitter and playout delay', () => {
     expect(lateAfter.length).toBe(0);
   });
 
+  it('a live join: the GOP-cache burst leaves at once, the live packets after it get the small delay, not the burst age', () => {
+    const jb = new JitterBuffer<SimPacket>({ clockRate: CLOCK, minDelayMs: 20, now: () => 0 });
+    // Join at 0: 2 s of cached packets (sent from -2000 ms) arrive in the first 10 ms, then the
+    // live ones, 12 ms after they were sent (so after the burst).
+    const r = simulate(jb, 10_000, { delay: (_i, sent) => (sent < 0 ? -sent + 10 + sent / 200 : 12) }, -2000);
+    const s = jb.stats(10_000);
+    expect(s.lost + s.late).toBe(0);
+    expect(s.resyncs).toBe(0);
+    const burst = r.released.filter((x) => x.packet.sentMs < 0);
+    expect(burst.length).toBe(100);
+    // Older than the target: out as they arrive (the newest of the burst are as good as live).
+    for (const [k, x] of r.released.entries()) if (x.packet.sentMs < -200) expect(r.releasedAt[k]).toBeLessThanOrEqual(15);
+    // Live packets (after the warm-up has let the target settle) wait about the minimum delay.
+    const live = r.released.map((x, k) => ({ x, at: r.releasedAt[k]! })).filter((e) => e.x.packet.sentMs > 5000);
+    for (const e of live) expect(e.at - e.x.packet.arrivalMs).toBeLessThan(30);
+  });
+
   it('a runtime floor (lip sync) raises the target', () => {
     const jb = new JitterBuffer<SimPacket>({ clockRate: CLOCK, now: () => 0 });
     simulate(jb, 3000, {});

@@ -12,6 +12,17 @@ import { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
 import { UdpPortPair } from './udp-ports.js';
 
+/**
+ * Answers 503 and closes. The socket's input is drained so that the peer's close is seen (an
+ * unread socket never sees EOF and would stay open), and it is destroyed if the peer lingers.
+ */
+function refuse(sock: Socket): void {
+  sock.on('error', () => sock.destroy());
+  sock.end('RTSP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+  sock.resume();
+  setTimeout(() => sock.destroy(), 2000).unref();
+}
+
 /** How a connection on the RTSP port starts when it is an HTTP request (an RTSP-over-HTTP tunnel half). */
 const HTTP_START = /^(?:GET|POST) /;
 
@@ -106,7 +117,7 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
 
   /** Runs an RTSP connection over a channel (a TCP socket, a WebSocket, an HTTP tunnel); false when at maxConnections. */
   acceptChannel(channel: ByteChannel): boolean {
-    if (this.connections.size + this.sniffing.size >= this.config.maxConnections) return false;
+    if (this.connections.size >= this.config.maxConnections) return false;
     const c = new RtspConnection(channel, this, (x) => this.connections.delete(x));
     this.connections.add(c);
     return true;
@@ -120,12 +131,14 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
   private listenTcp(port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const srv = createServer((sock) => {
-        if (this.connections.size + this.sniffing.size >= this.config.maxConnections) {
-          sock.end('RTSP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+        if (!this.httpOnRtspPort) {
+          if (!this.acceptChannel(new SocketChannel(sock))) refuse(sock);
           return;
         }
-        if (!this.httpOnRtspPort) {
-          this.acceptChannel(new SocketChannel(sock));
+        // The limit is applied once the first bytes say what this is: the POST half of a tunnel
+        // belongs to a connection already counted (its GET), so it must not be refused here.
+        if (this.sniffing.size >= this.config.maxConnections) {
+          refuse(sock);
           return;
         }
         this.sniff(sock);
@@ -160,7 +173,7 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
       const http = HTTP_START.test(first.subarray(0, 5).toString('latin1'));
       if (http && this.httpOnRtspPort) this.httpOnRtspPort(sock);
       else if (this.acceptChannel(new SocketChannel(sock))) sock.resume();
-      else sock.end('RTSP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+      else refuse(sock);
     });
   }
 

@@ -1,4 +1,5 @@
 // RTSP over HTTP (GET/POST tunnel): ffmpeg -rtsp_transport http and GStreamer rtsph:// decode through it, plus a raw-socket transcript on both ports and its refusals.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpTunnels } from '../../server/http/tunnels/rtsp-over-http.js';
@@ -8,20 +9,23 @@ import { parseRtcpCompound } from '../../server/rtp/rtcp.js';
 import { parseSession } from '../../server/rtsp/headers/session.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { HttpTunnelClient, httpOnce } from '../helpers/http-tunnel-client.js';
-import { bodyText, sleep } from '../helpers/rtsp-client.js';
+import { bodyText, RawRtspClient, sleep } from '../helpers/rtsp-client.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { prng } from '../helpers/prng.js';
 import { describeRun, run } from '../helpers/spawn.js';
 
 const SECONDS = 5;
+const QUEUE = 256 * 1024;
 let srv: TestServer;
 let ffmpeg: string;
+const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   ffmpeg = resolveFfmpeg();
-  srv = await startTestServer();
+  srv = await startTestServer({ tcpQueueBytes: QUEUE, slowReaderTimeout: 3 });
 });
 afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
   await srv?.close();
 });
 
@@ -226,5 +230,68 @@ describe('tunnel refusals', () => {
     await until(() => mine[0]!.closed && tunnels.size === 0 && !srv.rtsp.connections.has(mine[0]!), 'the unpaired connection to go');
     tunnels.close();
     front.close();
+  });
+});
+
+describe('slow readers through the tunnel', () => {
+  it('a tunnel whose GET is not read stays bounded and is dropped; a normal tunnel keeps every packet', async () => {
+    // Eight times real time, so the unread GET fills its socket buffers in seconds.
+    children.push(spawn(ffmpeg, ['-v', 'error', '-readrate', '8', '-stream_loop', '-1', '-i', `${MEDIA_DIR}/sample.mp4`, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live/tunnel')], { stdio: 'ignore' }));
+    const base = `${srv.url('live/tunnel')}/`;
+    const reader = async (cookie: string): Promise<{ c: HttpTunnelClient; id: string }> => {
+      const c = await HttpTunnelClient.open(srv.rtspPort, cookie);
+      await c.openPost();
+      const t0 = performance.now();
+      let s = await c.request('SETUP', `${base}trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+      while (s.status === 404 && performance.now() - t0 < 15_000) {
+        await sleep(200);
+        s = await c.request('SETUP', `${base}trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+      }
+      expect(s.status, bodyText(s)).toBe(200);
+      const id = parseSession(s.headers.get('Session')!).id;
+      expect((await c.request('PLAY', base, { Session: id })).status).toBe(200);
+      return { c, id };
+    };
+    const normal = await reader('normal-reader');
+    const slow = await reader('slow-reader');
+    slow.c.get.pause(); // reads nothing from here on
+    const conn = [...srv.rtsp.connections].find((x) => [...x.sessions].some((s) => s.id === slow.id))!;
+    expect(conn.tunnel).toBe('http');
+    let maxQueued = 0;
+    await until(() => {
+      maxQueued = Math.max(maxQueued, conn.queuedBytes);
+      return conn.closed;
+    }, 'the slow tunnel reader to be dropped', 20_000);
+    expect(srv.rtsp.sessions.has(slow.id)).toBe(false);
+    expect(maxQueued).toBeLessThanOrEqual(QUEUE + 2048);
+    const video = normal.c.rtpOn(0);
+    expect(video.length).toBeGreaterThan(300);
+    for (let i = 1; i < video.length; i++) expect((video[i]!.sequenceNumber - video[i - 1]!.sequenceNumber) & 0xffff).toBe(1);
+    expect(srv.rtsp.sessions.has(normal.id)).toBe(true);
+    normal.c.close();
+    slow.c.close();
+  }, 40_000);
+});
+
+describe('tunnel at the connection limit', () => {
+  it('a GET beyond maxConnections gets 503', async () => {
+    const small = await startTestServer({ maxConnections: 1 });
+    try {
+      const first = await HttpTunnelClient.open(small.rtspPort, 'first');
+      const a = await httpOnce(small.httpPort, 'GET / HTTP/1.0\r\nx-sessioncookie: second\r\nAccept: application/x-rtsp-tunnelled\r\n\r\n');
+      expect(a.status).toBe(503);
+      expect(a.body).toMatch(/connection limit/);
+      // A plain RTSP connection beyond the limit gets 503; once its client goes, nothing is left
+      // open (an unread refused socket used to hold the server's close forever).
+      const extra = await RawRtspClient.open(small.rtspPort);
+      const refused = await extra.request('OPTIONS', small.url('sample.mp4'));
+      expect(refused.status).toBe(503);
+      extra.close();
+      await first.openPost();
+      expect((await first.request('OPTIONS', small.url('sample.mp4'))).status).toBe(200);
+      first.close();
+    } finally {
+      await small.close();
+    }
   });
 });

@@ -206,6 +206,22 @@ describe('RTSP over WebSocket: bad input', () => {
     ok.close();
   }, 30_000);
 
+  it('at the connection limit a WebSocket is closed with 1013 and the reason', async () => {
+    const small = await startTestServer({ maxConnections: 1 });
+    try {
+      const url = `ws://127.0.0.1:${small.httpPort}/rtsp`;
+      const first = await WsRtspClient.open(url, 'rtsp');
+      const second = await WsRtspClient.open(url, 'rtsp');
+      const closed = await second.closed;
+      expect(closed.code).toBe(1013);
+      expect(closed.reason).toMatch(/limit of 1 connections/);
+      expect((await first.request('OPTIONS', small.url('sample.mp4'))).status).toBe(200);
+      first.close();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('other upgrade paths are not RTSP', async () => {
     const err = await new Promise<string>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${srv.httpPort}/elsewhere`);

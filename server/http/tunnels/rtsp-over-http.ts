@@ -322,4 +322,7 @@ function rawError(sock: Socket, status: number, why: string): void {
   const reason = { 400: 'Bad Request', 405: 'Method Not Allowed', 415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' }[status] ?? 'Error';
   const body = `${why}\r\n`;
   sock.end(`HTTP/1.0 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  // Drain the input so the peer's close is seen (an unread socket never sees EOF), and do not wait long for it.
+  sock.resume();
+  setTimeout(() => sock.destroy(), 2000).unref();
 }

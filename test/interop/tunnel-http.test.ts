@@ -138,7 +138,9 @@ describe('raw-socket tunnel transcript', () => {
       await c.openPost();
       expect((await c.request('GET_PARAMETER', `${url}/`, { Session: id })).status).toBe(200);
 
-      c.get.destroy();
+      // Paused, so nothing is written: the server must notice the GET's close by reading it.
+      expect((await c.request('PAUSE', `${url}/`, { Session: id })).status).toBe(200);
+      c.get.end();
       await until(() => !srv.rtsp.sessions.has(id), 'the session to end with the GET');
       c.close();
     }, 30_000);

@@ -220,6 +220,9 @@ export class HttpTunnels {
       const rest = buf.subarray(m.index + m[0].length);
       if (!head) return rawError(sock, 400, 'could not parse the HTTP request line and headers');
       this.handle(head, sock, rest, sock, (status, why) => rawError(sock, status, why));
+      // A GET's input is read and dropped: only reading sees the client's FIN, which must end
+      // the tunnel even when nothing is being written to it (a paused session).
+      if (head.method === 'GET') sock.resume();
     };
     sock.on('data', onData);
     sock.on('error', () => sock.destroy());

@@ -27,6 +27,7 @@
 
 import { TimestampUnwrapper, seqDiff } from '../../server/rtp/sequence.js';
 import { PlayoutDelay, type PlayoutDelayOptions } from './playout-delay.js';
+import { DecodeOrderTime } from './rtp-clock.js';
 
 export interface RtpPacketIn {
   seq: number;
@@ -121,13 +122,8 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   private ts0 = NaN;
   /** Last unwrapped timestamp seen, for `playoutTimeMs` of a timestamp not pushed. */
   private lastTsExt = 0;
-  /**
-   * B-frame detection, in sequence order: the highest media time so far, the estimator's media
-   * time for it, and the packet count when a timestamp last went backwards.
-   */
-  private maxMediaMs = -Infinity;
-  private maxMediaEst = -Infinity;
-  private lastBackwardAt = -Infinity;
+  /** The estimator's media times, in decode order (B-frames). */
+  private readonly decodeOrder = new DecodeOrderTime();
   /** Extended seq to release next; -1 before the first packet. Offset by 2^16 to stay positive. */
   private next = -1;
   private maxHeld = -1;
@@ -260,9 +256,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     this.flushQueue = [];
     this.pendingGap = 0;
     this.lastTransit = NaN;
-    this.maxMediaMs = -Infinity;
-    this.maxMediaEst = -Infinity;
-    this.lastBackwardAt = -Infinity;
+    this.decodeOrder.reset();
     this.delay.restart();
   }
 
@@ -282,27 +276,16 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   }
 
   /**
-   * The media time the delay estimator sees. A B-frame stream is sent in decode order: each
-   * P-frame's timestamp runs ahead of the B-frames that follow it by the reorder depth (100 ms
-   * for x264's defaults at 30 fps). Taken raw, transits split into two clusters that far apart,
-   * and d + 4v doubles the delay that is needed. A packet that raises the highest timestamp while
-   * timestamps went backwards in the last 64 packets is counted at the previous highest instead,
-   * which is its decode time for a regular GOP (the B-frames, which set the playout time, stay
-   * raw). Without B-frames no timestamp goes backwards and nothing changes.
+   * The media time the delay estimator sees: in decode order (see DecodeOrderTime), so a B-frame
+   * stream's P-frames, sent 100 ms ahead of their timestamps, do not read as 100 ms of jitter and
+   * double d + 4v. The B-frames, which set the playout time (see `pop`), stay raw.
    */
   private estimatorMediaMs(mediaMs: number, inOrder: boolean): number {
     if (!inOrder) return mediaMs;
-    const n = this.counts.packets;
-    if (mediaMs < this.maxMediaMs) {
-      // The first B-frame: the P-frames before it were taken raw and set a baseline 100 ms too low.
-      if (this.lastBackwardAt === -Infinity) this.delay.forgetBaseline();
-      this.lastBackwardAt = n;
-      return mediaMs;
-    }
-    if (mediaMs === this.maxMediaMs) return this.maxMediaEst;
-    const est = n - this.lastBackwardAt <= 64 ? this.maxMediaMs : mediaMs;
-    this.maxMediaMs = mediaMs;
-    this.maxMediaEst = est;
+    const was = this.decodeOrder.reordering;
+    const est = this.decodeOrder.next(mediaMs);
+    // The first B-frame: the P-frames before it were taken raw and set a baseline 100 ms too low.
+    if (this.decodeOrder.reordering && !was) this.delay.forgetBaseline();
     return est;
   }
 

@@ -29,6 +29,49 @@ export interface RtpClockOptions {
   maxJumpMs?: number;
 }
 
+/**
+ * Media time on the sender's sending clock for a stream sent in decode order. With B-frames each
+ * P-frame's timestamp runs ahead of the B-frames that follow it by the reorder depth (100 ms for
+ * x264's defaults at 30 fps), and Tidecast (like any paced sender) sends it that much early.
+ * Taken raw, arrival - timestamp splits into two clusters that far apart: a jitter estimate sees
+ * 100 ms of jitter that is not there, a minimum-transit map is 100 ms early. A packet that raises
+ * the highest timestamp while timestamps went backwards in the last 64 packets is counted at the
+ * previous highest instead - its decode time in a regular GOP; the B-frames stay raw. Without
+ * B-frames no timestamp goes backwards and every time passes through unchanged.
+ * Feed packets in sequence order only (a reordered arrival says nothing about decode order).
+ */
+export class DecodeOrderTime {
+  private maxMs = -Infinity;
+  private maxEst = -Infinity;
+  private count = 0;
+  private lastBackward = -Infinity;
+
+  /** True once a timestamp went backwards: the stream has B-frames. */
+  get reordering(): boolean {
+    return this.lastBackward !== -Infinity;
+  }
+
+  /** The sending-clock media time (ms) of the next packet in sequence order, given its own. */
+  next(mediaMs: number): number {
+    const n = this.count++;
+    if (mediaMs < this.maxMs) {
+      this.lastBackward = n;
+      return mediaMs;
+    }
+    if (mediaMs === this.maxMs) return this.maxEst;
+    const est = n - this.lastBackward <= 64 ? this.maxMs : mediaMs;
+    this.maxMs = mediaMs;
+    this.maxEst = est;
+    return est;
+  }
+
+  reset(): void {
+    this.maxMs = -Infinity;
+    this.maxEst = -Infinity;
+    this.lastBackward = -Infinity;
+  }
+}
+
 export type SenderReportVerdict = 'first' | 'accepted' | 'rejected' | 'adopted';
 
 export class RtpClock {
@@ -41,6 +84,8 @@ export class RtpClock {
   /** Fallback before the first SR: minimum of (arrival - media time) over the packets seen. */
   private arrivalRtp = NaN;
   private arrivalBaseMs = Infinity;
+  private arrivalHighestSeq = -1;
+  private readonly decodeOrder = new DecodeOrderTime();
   private counts = { reports: 0, rejected: 0 };
 
   constructor(clockRate: number, opts: RtpClockOptions = {}) {
@@ -97,11 +142,22 @@ export class RtpClock {
    * Notes a packet's arrival (Unix ms, receiver clock) for the fallback map. The fallback maps ts
    * to the arrival of the fastest packet so far: wall(ts) = min(arrival - media) + media(ts).
    * The minimum rather than literally the first packet, because a join begins with a GOP-cache
-   * burst whose first packets are seconds old.
+   * burst whose first packets are seconds old; media time in decode order (DecodeOrderTime), so
+   * a B-frame stream's P-frames do not pull the map 100 ms early. With `seq`, packets that arrive
+   * after a higher sequence number are left out (a reordered packet came late: not the fastest).
    */
-  noteArrival(timestamp: number, arrivalUnixMs: number): void {
+  noteArrival(timestamp: number, arrivalUnixMs: number, seq?: number): void {
+    if (seq !== undefined) {
+      const s = seq & 0xffff;
+      if (this.arrivalHighestSeq >= 0 && ((s - this.arrivalHighestSeq) & 0xffff) >= 0x8000) return;
+      this.arrivalHighestSeq = s;
+    }
     if (Number.isNaN(this.arrivalRtp)) this.arrivalRtp = timestamp >>> 0;
-    const base = arrivalUnixMs - this.ticksToMs(timestamp >>> 0, this.arrivalRtp);
+    const wasReordering = this.decodeOrder.reordering;
+    const media = this.decodeOrder.next(this.ticksToMs(timestamp >>> 0, this.arrivalRtp));
+    // The first B-frame shows the P-frames before it were taken raw: start the minimum again.
+    if (this.decodeOrder.reordering && !wasReordering) this.arrivalBaseMs = Infinity;
+    const base = arrivalUnixMs - media;
     if (base < this.arrivalBaseMs) this.arrivalBaseMs = base;
   }
 
@@ -123,6 +179,8 @@ export class RtpClock {
     this.candidate = undefined;
     this.arrivalRtp = NaN;
     this.arrivalBaseMs = Infinity;
+    this.arrivalHighestSeq = -1;
+    this.decodeOrder.reset();
   }
 
   /** (ts - ref) in ms, the difference read as a signed 32-bit count of ticks (wraps at 2^32). */

@@ -1,6 +1,6 @@
 // RtpClock: RTP -> sender wallclock from SRs (32-bit wrap, refit, backward/insane reports rejected), the arrival fallback, fuzz.
 import { describe, expect, it } from 'vitest';
-import { RtpClock } from '../../player/src/rtp-clock.js';
+import { DecodeOrderTime, RtpClock } from '../../player/src/rtp-clock.js';
 import { ntpFromUnixMs } from '../../server/rtp/ntp.js';
 import { buildSenderReport, parseRtcpCompound } from '../../server/rtp/rtcp.js';
 import { prng } from '../helpers/prng.js';
@@ -71,6 +71,33 @@ describe('RtpClock', () => {
     c.reset();
     expect(c.arrivalWallclockMs(0)).toBeUndefined();
     expect(c.synced).toBe(false);
+  });
+
+  it('arrival fallback of a B-frame stream follows the B-frames, not the early P-frames; reordered arrivals are left out', () => {
+    // Decode order I0 P3 B1 B2 P6 B4 B5 ... (display index x 33.3 ms), one frame sent every
+    // 33.3 ms and arriving 2 ms later: each B-frame is sent at its own display time (display i at
+    // T0 + 33.3 i), each P-frame 100 ms before its own.
+    const c = new RtpClock(90_000);
+    const disp = [0, 3, 1, 2, 6, 4, 5, 9, 7, 8, 12, 10, 11];
+    disp.forEach((d, k) => c.noteArrival(d * 3000, T0 + (k + 1) * (100 / 3) + 2, k));
+    // B-frame display 4 (decode 5) arrived at T0 + 6 * 33.3 + 2 = its wallclock + 2 ms.
+    expect(c.arrivalWallclockMs(4 * 3000)! - (T0 + 200 + 2)).toBeCloseTo(0, 2);
+    // A reordered packet arriving very early for its timestamp (seq lower than one seen) is ignored.
+    c.noteArrival(0, T0 - 5000, 3);
+    expect(c.arrivalWallclockMs(4 * 3000)! - (T0 + 202)).toBeCloseTo(0, 2);
+  });
+
+  it('DecodeOrderTime: P-frames counted at the previous highest time once B-frames are seen; no change without them', () => {
+    const d = new DecodeOrderTime();
+    expect([0, 20, 40, 40, 60].map((m) => d.next(m))).toEqual([0, 20, 40, 40, 60]);
+    expect(d.reordering).toBe(false);
+    const b = new DecodeOrderTime();
+    // I0 P3 B1 B2 P6 (two packets) B4 B5, in 33.3 ms units of 100/3.
+    const ms = [0, 3, 1, 2, 6, 6, 4, 5].map((x) => x * 100);
+    expect(ms.map((m) => b.next(m))).toEqual([0, 300, 100, 200, 300, 300, 400, 500]);
+    expect(b.reordering).toBe(true);
+    b.reset();
+    expect(b.reordering).toBe(false);
   });
 
   it('fuzz: random SRs and timestamps never throw and never give a non-finite wallclock', () => {

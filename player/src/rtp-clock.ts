@@ -4,7 +4,7 @@
 //
 //   const clock = new RtpClock(track.clockRate);
 //   for (const p of parseRtcpCompound(bytes)) if (p.type === 'sr') clock.onSenderReport(p);
-//   clock.noteArrival(rtp.timestamp, unixNowMs);   // every RTP packet: the fallback before the first SR
+//   clock.noteArrival(rtp.timestamp, unixNowMs, rtp.seq); // every RTP packet: the fallback before the first SR
 //   clock.wallclockMs(ts);                          // sender wallclock (Unix ms) of ts, or undefined
 //   clock.reset();                                  // after a seek, or PLAY after PAUSE: a new timeline
 //

@@ -48,6 +48,12 @@ export interface FrameVerdict {
 export interface AvSyncOptions {
   /** Hold a frame early by more than this. Default 5 ms. */
   holdMs?: number;
+  /**
+   * A frame early by more than this is shown at once (counted `unsynced`): no jitter buffer holds
+   * that much, so the two maps disagree (a timeline jump not yet seen in an SR), and holding it
+   * would freeze the picture until the audio got there. Default 3000 ms.
+   */
+  maxEarlyMs?: number;
   /** Frame interval for the drop rule; by default estimated from the frames' timestamps (33.3 ms until then). */
   frameIntervalMs?: number;
   /** Time from the draw call to the frame being visible (compositor); frames are drawn that much early. Default 0. */
@@ -70,6 +76,8 @@ export interface AvSyncStats {
   /** Distinct frames held at least once. */
   held: number;
   dropped: number;
+  /** Frames shown although more than `maxEarlyMs` early (maps disagree). */
+  unsynced: number;
   frameIntervalMs: number;
 }
 
@@ -77,6 +85,7 @@ const perf = (): number => globalThis.performance.now();
 
 export class AvSync {
   private readonly holdMs: number;
+  private readonly maxEarlyMs: number;
   private readonly fixedInterval: number | undefined;
   private readonly displayMs: number;
   private readonly now: () => number;
@@ -92,7 +101,7 @@ export class AvSync {
   private skew = 0;
   private lastSkew = 0;
   private latency: number | null = null;
-  private counts = { shown: 0, held: 0, dropped: 0 };
+  private counts = { shown: 0, held: 0, dropped: 0, unsynced: 0 };
 
   constructor(
     private readonly video: RtpClock,
@@ -100,6 +109,7 @@ export class AvSync {
     opts: AvSyncOptions = {},
   ) {
     this.holdMs = opts.holdMs ?? 5;
+    this.maxEarlyMs = opts.maxEarlyMs ?? 3000;
     this.fixedInterval = opts.frameIntervalMs;
     this.displayMs = opts.displayLatencyMs ?? 0;
     this.now = opts.now ?? perf;
@@ -133,6 +143,10 @@ export class AvSync {
       master = frameWall;
     }
     const early = frameWall - master;
+    if (early > this.maxEarlyMs) {
+      this.counts.unsynced++;
+      return this.show(early, mode, frameWall);
+    }
     if (early > this.holdMs) {
       if (ts !== this.lastHeldTs) this.counts.held++;
       this.lastHeldTs = ts;

@@ -50,6 +50,15 @@ describe('AvSync decisions', () => {
     });
   }
 
+  it('shows a frame that is seconds early at once instead of freezing on it, and counts it', () => {
+    const { audio, video } = clocks();
+    const s = new AvSync(video, audio, { frameIntervalMs: 40 });
+    s.setAudioPosition(audioTs(BASE + 500), 0);
+    expect(s.decide(videoTs(BASE + 2900), 0).action).toBe('hold');
+    expect(s.decide(videoTs(BASE + 4000), 0).action).toBe('show');
+    expect(s.stats()).toMatchObject({ unsynced: 1, shown: 1, held: 1 });
+  });
+
   it('extrapolates the audio position with local time between updates', () => {
     const { audio, video } = clocks();
     const s = new AvSync(video, audio, { frameIntervalMs: 40 });

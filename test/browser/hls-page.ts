@@ -1,0 +1,91 @@
+// A test page for hls.js on http://localhost (a secure context, another origin than Tidecast): low-latency mode, part loads counted.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
+
+const HLS_JS = resolve(import.meta.dirname, '../../node_modules/hls.js/dist/hls.min.js');
+
+const PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>hls.js LL-HLS</title></head>
+<body style="margin:0;background:#000">
+<video id="v" muted autoplay playsinline style="width:640px;height:360px"></video>
+<script src="/hls.min.js"></script>
+<script>
+  const v = document.getElementById('v');
+  const stats = { parts: 0, segments: 0, levelUpdates: 0, errors: [], fatal: null, mse: Hls.isSupported() };
+  window.stats = stats;
+  const src = new URLSearchParams(location.search).get('src');
+  const hls = new Hls({ lowLatencyMode: true, enableWorker: true, backBufferLength: 10 });
+  window.hls = hls;
+  hls.on(Hls.Events.FRAG_LOADED, (_e, d) => { if (d.part) stats.parts++; else stats.segments++; });
+  hls.on(Hls.Events.LEVEL_UPDATED, () => stats.levelUpdates++);
+  hls.on(Hls.Events.ERROR, (_e, d) => {
+    stats.errors.push(d.type + ':' + d.details + (d.fatal ? ':fatal' : ''));
+    if (d.fatal) stats.fatal = d.details;
+  });
+  hls.on(Hls.Events.MANIFEST_PARSED, () => v.play().catch((e) => stats.errors.push('play:' + e.message)));
+  hls.loadSource(src);
+  hls.attachMedia(v);
+  /** What the test and the bench read, once per poll. */
+  window.sample = () => ({
+    now: Date.now(),
+    currentTime: v.currentTime,
+    paused: v.paused,
+    readyState: v.readyState,
+    latency: hls.latency,
+    targetLatency: hls.targetLatency,
+    playingDate: hls.playingDate ? hls.playingDate.getTime() : null,
+    parts: stats.parts,
+    segments: stats.segments,
+    levelUpdates: stats.levelUpdates,
+    errors: stats.errors.slice(-10),
+    fatal: stats.fatal,
+    dropped: v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().droppedVideoFrames : 0,
+    decoded: v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0,
+  });
+</script>
+</body></html>`;
+
+export interface PageSample {
+  now: number;
+  currentTime: number;
+  paused: boolean;
+  readyState: number;
+  latency: number;
+  targetLatency: number | null;
+  playingDate: number | null;
+  parts: number;
+  segments: number;
+  levelUpdates: number;
+  errors: string[];
+  fatal: string | null;
+  dropped: number;
+  decoded: number;
+}
+
+export interface PageServer {
+  /** http://localhost:<port>/?src=<playlist> */
+  pageUrl(playlist: string): string;
+  close(): Promise<void>;
+}
+
+/** Serves the page and hls.min.js on localhost (a port of its own, so the stream is cross-origin: CORS is exercised). */
+export async function servePage(): Promise<PageServer> {
+  const js = readFileSync(HLS_JS);
+  const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith('/hls.min.js')) {
+      res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(js);
+    } else if (req.url === '/' || req.url?.startsWith('/?')) {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, 'localhost', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    pageUrl: (playlist) => `http://localhost:${port}/?src=${encodeURIComponent(playlist)}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}

@@ -269,7 +269,9 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     const transit = packet.arrivalMs - mediaMs;
     // RFC 3550 §6.4.1 / A.8: D = (Rj - Ri) - (Sj - Si) over consecutive arrivals; J += (|D| - J)/16.
     // On the raw timestamps, as the RFC defines it (B-frames show in it).
-    if (!Number.isNaN(this.lastTransit)) this.jitter += (Math.abs(transit - this.lastTransit) - this.jitter) / 16;
+    // A step beyond the estimator's resync threshold is a new timeline (pause, seek), not jitter.
+    const dTransit = Math.abs(transit - this.lastTransit);
+    if (dTransit <= this.delay.resyncMs) this.jitter += (dTransit - this.jitter) / 16;
     this.lastTransit = transit;
     this.delay.observe(packet.arrivalMs - this.estimatorMediaMs(mediaMs, inOrder), packet.arrivalMs);
     return { packet, mediaMs, deadline: packet.arrivalMs + this.maxHoldMs };
@@ -347,6 +349,8 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       }
       this.pendingGap = 0;
       this.history.fill(0);
+      this.decodeOrder.reset();
+      this.lastTransit = NaN;
       this.resyncCount++;
       this.next = (s.seq & 0xffff) + 0x10000;
       this.maxHeld = -1;

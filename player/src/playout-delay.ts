@@ -67,7 +67,7 @@ export class PlayoutDelay {
   private readonly slew: number;
   private readonly warmupMs: number;
   private readonly bucketMs: number;
-  private readonly resyncMs: number;
+  readonly resyncMs: number;
   private readonly resyncPackets: number;
   private floorMs = 0;
 

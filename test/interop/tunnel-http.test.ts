@@ -1,6 +1,6 @@
 // RTSP over HTTP (GET/POST tunnel): ffmpeg -rtsp_transport http and GStreamer rtsph:// decode through it, plus a raw-socket transcript on both ports and its refusals.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpTunnels } from '../../server/http/tunnels/rtsp-over-http.js';
 import { silentLogger } from '../../server/log.js';
@@ -216,7 +216,7 @@ describe('tunnel refusals', () => {
 
   it('a GET whose POST never comes is closed after the pair timeout', async () => {
     // A registry with a short pair timeout in front of the same RTSP server, on a port of its own.
-    const tunnels = new HttpTunnels(srv.rtsp, silentLogger, { pairTimeoutMs: 300, maxHeadBytes: 8192, httpPort: () => srv.httpPort });
+    const tunnels = new HttpTunnels(srv.rtsp, silentLogger, { pairTimeoutMs: 300, maxHeadBytes: 8192, maxPendingHeads: 16, httpPort: () => srv.httpPort });
     const front: Server = createServer((sock) => {
       sock.pause();
       tunnels.acceptSocket(sock);
@@ -293,6 +293,28 @@ describe('tunnel at the connection limit', () => {
       expect((await first.request('OPTIONS', small.url('sample.mp4'))).status).toBe(200);
       first.close();
     } finally {
+      await small.close();
+    }
+  });
+
+  it('halves that never finish their head are bounded: beyond maxConnections of them, 503', async () => {
+    const small = await startTestServer({ maxConnections: 2 });
+    const open: import('node:net').Socket[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const s = await new Promise<import('node:net').Socket>((resolve) => {
+          const x = connect(small.rtspPort, '127.0.0.1', () => resolve(x));
+        });
+        s.write('GET /slow HTTP/1.0\r\n');
+        open.push(s);
+      }
+      // Let the server read both partial heads (it answers nothing until a head is complete).
+      await sleep(300);
+      const a = await httpOnce(small.rtspPort, 'GET /third HTTP/1.0\r\n');
+      expect(a.status).toBe(503);
+      expect(a.body).toMatch(/request head/);
+    } finally {
+      for (const s of open) s.destroy();
       await small.close();
     }
   });

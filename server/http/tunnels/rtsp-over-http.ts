@@ -31,6 +31,8 @@ export interface HttpTunnelOptions {
   pairTimeoutMs: number;
   /** Limit of a request head read on the RTSP port. */
   maxHeadBytes: number;
+  /** Sockets of the RTSP port whose head is still being read: beyond it, 503 (a flood of idle halves stays bounded). */
+  maxPendingHeads: number;
   /** The HTTP port, named in the answer to a plain HTTP request on the RTSP port (bound after the tunnel is made). */
   httpPort: () => number;
 }
@@ -195,6 +197,7 @@ export class HttpTunnels {
 
   /** RTSP port: a paused socket whose first bytes (pushed back) are `GET ` or `POST `. */
   acceptSocket(sock: Socket): void {
+    if (this.reading.size >= this.opts.maxPendingHeads) return rawError(sock, 503, 'too many connections are still sending their request head; try again later');
     this.reading.add(sock);
     let buf: Buffer = Buffer.alloc(0);
     const timer = setTimeout(() => sock.destroy(), HEAD_TIMEOUT_MS);

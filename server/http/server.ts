@@ -7,13 +7,15 @@ import { installApi } from './api/routes.js';
 import { installMetrics } from './api/metrics.js';
 import { installDashboard } from './dashboard/routes.js';
 import { installPlayerRoutes } from './player-routes.js';
+import { installProgressiveRoutes } from './progressive/routes.js';
+import { installStaticMediaRoutes } from './static-media.js';
 import { installHls } from './hls/routes.js';
 
 /** Handles an HTTP upgrade (WebSocket) for requests it claims; returns false to pass. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Route groups, in order. Each delivery (progressive, HLS, API, player) adds its installer here. */
-const ROUTES: RouteInstaller[] = [installApi, installMetrics, installDashboard, installPlayerRoutes, installHls];
+const ROUTES: RouteInstaller[] = [installApi, installMetrics, installDashboard, installPlayerRoutes, installProgressiveRoutes, installHls, installStaticMediaRoutes];
 
 export class HttpServer {
   readonly server: Server;

@@ -35,6 +35,11 @@ export class LiveFeed implements AuReader {
     return f;
   }
 
+  /** The running feed of a stream for a format, if any (the API and tests look at its readers). */
+  static existing(stream: Stream, format: ProgressiveFormat): LiveFeed | undefined {
+    return feeds.get(stream)?.get(format);
+  }
+
   private constructor(
     readonly stream: Stream,
     readonly format: ProgressiveFormat,

@@ -145,6 +145,23 @@ describe('live paths', () => {
   }, 60_000);
 });
 
+describe('VLC', () => {
+  // VLC refuses to run as root (INTEROP.md): as nobody, with no interface and dummy outputs.
+  for (const fmt of ['ts', 'mp4']) {
+    it(`opens stream.${fmt} of a live path and starts its video and audio decoders without errors`, async () => {
+      await publish('live/vlc');
+      const args = ['-u', 'nobody', '--', 'env', 'HOME=/tmp', 'cvlc', '-I', 'dummy', '-V', 'dummy', '-A', 'dummy', '--no-media-library', '--play-and-exit', '--run-time', '4', '-vv', srv.httpUrl(`live/vlc/stream.${fmt}`)];
+      const r = await run('runuser', args, { timeoutMs: 30_000 });
+      const log = r.stdout + r.stderr;
+      const why = describeRun('runuser', args, r);
+      expect(log, why).toContain(`using demux module "${fmt}"`);
+      expect(log, why).toMatch(/using video decoder module "avcodec"/);
+      expect(log, why).toMatch(/using audio decoder module "(faad|avcodec)"/);
+      expect(log, why).not.toMatch(/(ts|mp4) demux error|main decoder error|avcodec decoder error/);
+    }, 60_000);
+  }
+});
+
 describe('HTTP behaviour', () => {
   it('content types, caching, CORS', async () => {
     const f = await fetch(srv.httpUrl('sample.mp4/stream.mp4'), { headers: { Origin: 'http://elsewhere.example' } });

@@ -27,8 +27,11 @@ const MISSING =
 
 export const installPlayerRoutes: RouteInstaller = (app) => {
   // /player without the slash would resolve the page's relative script URLs against "/".
-  app.get('/player', (req: Request, res: Response) => {
+  app.get('/player', (req: Request, res: Response, next) => {
     const q = req.originalUrl.indexOf('?');
+    const path = q >= 0 ? req.originalUrl.slice(0, q) : req.originalUrl;
+    // Express routing is not strict: this route sees "/player/" too, which is the page itself.
+    if (path.endsWith('/')) return next();
     res.redirect(301, `/player/${q >= 0 ? req.originalUrl.slice(q) : ''}`);
   });
   app.use('/player', (req: Request, res: Response, next) => {

@@ -1,0 +1,135 @@
+// WebAudio output: decoded audio scheduled back to back on the AudioContext (the player's master clock), slewed toward its playout time.
+
+/** Largest rate change used to slew the playout delay: 5 % moves 50 ms per second, under WebRTC's ~100 ms/s, and is barely audible. */
+const MAX_SLEW = 0.05;
+/** Beyond this error, slewing would take too long: jump (a click, but only after a stall or a seek). */
+const RESYNC_S = 0.25;
+/** Scheduling closer than this to the render position risks the buffer starting late. */
+const LEAD_S = 0.01;
+
+export class AudioOut {
+  readonly ctx: AudioContext;
+  /** Sources connect here; it feeds the measurement tap, then the volume, then the speakers. */
+  readonly input: GainNode;
+  private readonly volume: GainNode;
+  private cursor: number | undefined;
+  private cursorWall = 0;
+  private readonly live = new Set<AudioBufferSourceNode>();
+  /** Statistics for the overlay. */
+  framesPlayed = 0;
+  resyncs = 0;
+  lastRate = 1;
+
+  constructor() {
+    this.ctx = new AudioContext({ latencyHint: 'interactive' });
+    this.input = this.ctx.createGain();
+    this.volume = this.ctx.createGain();
+    this.input.connect(this.volume);
+    this.volume.connect(this.ctx.destination);
+  }
+
+  /** Puts a node (the sync probe's tap) between the sources and the volume control. */
+  insertTap(tap: AudioNode): void {
+    this.input.disconnect();
+    this.input.connect(tap);
+    tap.connect(this.volume);
+  }
+
+  setVolume(v: number, muted: boolean): void {
+    this.volume.gain.value = muted ? 0 : v;
+  }
+
+  /**
+   * The context time being heard now: getOutputTimestamp pairs an output position with the
+   * performance.now() at which it is heard, so output latency is included; extrapolated to `perfNow`.
+   */
+  outputTime(perfNow = performance.now()): number {
+    const ts = this.ctx.getOutputTimestamp?.();
+    if (ts && ts.contextTime !== undefined && ts.performanceTime !== undefined && ts.performanceTime > 0) {
+      return ts.contextTime + (perfNow - ts.performanceTime) / 1000;
+    }
+    return this.ctx.currentTime - (this.ctx.outputLatency || this.ctx.baseLatency || 0);
+  }
+
+  /** Context time at which a sample scheduled now would be heard at performance time `perfMs`. */
+  ctxTimeForPerf(perfMs: number): number {
+    return this.outputTime(perfMs);
+  }
+
+  /** Seconds of audio scheduled ahead of the render position (buffer depth of the output). */
+  get queuedSeconds(): number {
+    return this.cursor === undefined ? 0 : Math.max(0, this.cursor - this.ctx.currentTime);
+  }
+
+  /**
+   * Schedules one decoded frame that should be heard at performance time `playAtPerf`; `mediaMs`
+   * is its media time (any origin), to tell a gap in the media from a gap in the schedule.
+   * Frames follow each other without gaps; the difference between where the schedule is and
+   * where it should be is slewed away by playback rate. Returns the context time it starts at.
+   */
+  play(data: AudioData, mediaMs: number, playAtPerf: number): number {
+    const ctx = this.ctx;
+    const frames = data.numberOfFrames;
+    const channels = data.numberOfChannels;
+    const buf = ctx.createBuffer(channels, frames, data.sampleRate);
+    for (let c = 0; c < channels; c++) {
+      data.copyTo(buf.getChannelData(c), { planeIndex: c, format: 'f32-planar' });
+    }
+    data.close();
+    const desired = this.ctxTimeForPerf(playAtPerf);
+    const earliest = ctx.currentTime + LEAD_S;
+    let at: number;
+    let rate = 1;
+    // The media time the cursor is at vs the frame's: a gap (lost packets, DTX) or overlap shows here.
+    const expectedWall = this.cursor === undefined ? NaN : this.cursorWall;
+    const mediaGapS = (mediaMs - expectedWall) / 1000;
+    if (this.cursor === undefined || !(Math.abs(mediaGapS) < 0.1) || this.cursor < earliest) {
+      at = Math.max(desired, earliest);
+      if (this.cursor !== undefined) this.resyncs++;
+    } else {
+      at = this.cursor + Math.max(0, mediaGapS);
+      const err = at - desired; // > 0: playing later than the target: play faster to catch up
+      if (Math.abs(err) > RESYNC_S) {
+        at = Math.max(desired, earliest);
+        this.resyncs++;
+      } else if (Math.abs(err) > 0.003) {
+        rate = 1 + Math.max(-MAX_SLEW, Math.min(MAX_SLEW, err * 2));
+      }
+    }
+    const src = ctx.createBufferSource();
+    src.buffer = buf;
+    src.playbackRate.value = rate;
+    src.connect(this.input);
+    src.start(at);
+    this.live.add(src);
+    src.onended = () => {
+      this.live.delete(src);
+      src.disconnect();
+    };
+    const dur = frames / data.sampleRate / rate;
+    this.cursor = at + dur;
+    this.cursorWall = mediaMs + (frames / data.sampleRate) * 1000;
+    this.framesPlayed++;
+    this.lastRate = rate;
+    return at;
+  }
+
+  /** Drops everything scheduled (seek, pause, reconnect); the next frame starts a new schedule. */
+  flush(): void {
+    for (const s of this.live) {
+      try {
+        s.stop();
+      } catch {
+        // Not started yet or already stopped.
+      }
+      s.disconnect();
+    }
+    this.live.clear();
+    this.cursor = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    await this.ctx.close().catch(() => {});
+  }
+}

@@ -1,0 +1,149 @@
+// The control bar and keyboard: play/pause, seek, volume/mute, fullscreen, mode switch, stats toggle.
+import { MODES, type Mode } from './engine.js';
+
+export interface ControlActions {
+  togglePlay(): void;
+  /** Seconds. */
+  seekTo(seconds: number): void;
+  seekBy(seconds: number): void;
+  setVolume(volume: number, muted: boolean): void;
+  switchMode(mode: Mode): void;
+}
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page has no #${id}`);
+  return el as T;
+};
+
+export const formatTime = (s: number): string => {
+  const t = Math.max(0, Math.floor(s));
+  return `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
+};
+
+export class Controls {
+  readonly root = $<HTMLElement>('player');
+  readonly stage = $<HTMLElement>('stage');
+  readonly canvas = $<HTMLCanvasElement>('canvas');
+  readonly video = $<HTMLVideoElement>('video');
+  private readonly play = $<HTMLButtonElement>('play');
+  private readonly seek = $<HTMLInputElement>('seek');
+  private readonly time = $<HTMLElement>('time');
+  private readonly mute = $<HTMLButtonElement>('mute');
+  private readonly volume = $<HTMLInputElement>('volume');
+  private readonly mode = $<HTMLSelectElement>('mode');
+  private readonly statsToggle = $<HTMLButtonElement>('stats-toggle');
+  private readonly fullscreen = $<HTMLButtonElement>('fullscreen');
+  readonly statsBox = $<HTMLElement>('stats');
+  private readonly message = $<HTMLElement>('message');
+  private muted = false;
+  private dragging = false;
+  private duration: number | undefined;
+
+  constructor(
+    mode: Mode,
+    private readonly actions: ControlActions,
+  ) {
+    this.mode.value = mode;
+    this.play.onclick = () => actions.togglePlay();
+    this.seek.oninput = () => (this.dragging = true);
+    this.seek.onchange = () => {
+      this.dragging = false;
+      if (this.duration) actions.seekTo((Number(this.seek.value) / 1000) * this.duration);
+    };
+    this.volume.oninput = () => this.applyVolume();
+    this.mute.onclick = () => this.toggleMute();
+    this.mode.onchange = () => actions.switchMode(this.mode.value as Mode);
+    this.statsToggle.onclick = () => this.toggleStats();
+    this.fullscreen.onclick = () => this.toggleFullscreen();
+    document.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const target = e.target as HTMLElement | null;
+    // Keys typed into the controls themselves (a focused slider or select) keep their own meaning.
+    if (target && (target.tagName === 'SELECT' || (target.tagName === 'INPUT' && target !== this.seek))) return;
+    switch (e.key) {
+      case ' ':
+      case 'k':
+        if (target?.tagName === 'BUTTON') return; // space on a focused button already clicks it
+        this.actions.togglePlay();
+        break;
+      case 'ArrowLeft':
+        this.actions.seekBy(-5);
+        break;
+      case 'ArrowRight':
+        this.actions.seekBy(5);
+        break;
+      case 'ArrowUp':
+        this.volume.value = String(Math.min(1, Number(this.volume.value) + 0.1));
+        this.applyVolume();
+        break;
+      case 'ArrowDown':
+        this.volume.value = String(Math.max(0, Number(this.volume.value) - 0.1));
+        this.applyVolume();
+        break;
+      case 'm':
+        this.toggleMute();
+        break;
+      case 'f':
+        this.toggleFullscreen();
+        break;
+      case 's':
+        this.toggleStats();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  }
+
+  private applyVolume(): void {
+    this.actions.setVolume(Number(this.volume.value), this.muted);
+  }
+
+  toggleMute(force?: boolean): void {
+    this.muted = force ?? !this.muted;
+    this.mute.textContent = this.muted ? '🔇' : '🔊';
+    this.mute.setAttribute('aria-label', this.muted ? 'Unmute (m)' : 'Mute (m)');
+    this.applyVolume();
+  }
+
+  private toggleStats(): void {
+    this.statsBox.hidden = !this.statsBox.hidden;
+    this.statsToggle.setAttribute('aria-pressed', String(!this.statsBox.hidden));
+  }
+
+  private toggleFullscreen(): void {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void this.root.requestFullscreen?.().catch(() => {});
+  }
+
+  /** Refreshes the play button, seek bar and time from the engine's state. */
+  update(playing: boolean, position: number, duration: number | undefined): void {
+    this.play.textContent = playing ? '❚❚' : '▶';
+    this.play.setAttribute('aria-label', playing ? 'Pause (space)' : 'Play (space)');
+    this.duration = duration;
+    this.seek.disabled = duration === undefined;
+    if (duration !== undefined && !this.dragging) this.seek.value = String(Math.round((position / duration) * 1000));
+    this.time.textContent = duration === undefined ? `live ${formatTime(position)}` : `${formatTime(position)} / ${formatTime(duration)}`;
+  }
+
+  /** Shows a message over the stage (kind 'info' for transient notes, 'error' for problems); null hides it. */
+  showMessage(text: string | null, kind: 'error' | 'info' = 'error'): void {
+    this.message.hidden = text === null;
+    this.message.textContent = text ?? '';
+    this.message.className = kind;
+  }
+
+  /** The ws mode draws on the canvas; the others use the video element. */
+  useVideoElement(on: boolean): void {
+    this.video.hidden = !on;
+    this.canvas.hidden = on;
+  }
+}
+
+export function parseMode(value: string | null): Mode {
+  return MODES.includes(value as Mode) ? (value as Mode) : 'ws';
+}

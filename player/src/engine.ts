@@ -1,0 +1,75 @@
+// What the page's controls drive: one engine per mode (ws, hls, mp4), all with the same surface.
+
+export type Mode = 'ws' | 'hls' | 'mp4';
+export const MODES: readonly Mode[] = ['ws', 'hls', 'mp4'];
+
+export type PlayerState = 'connecting' | 'playing' | 'paused' | 'reconnecting' | 'ended' | 'error';
+
+/** Per-track receive figures (PLAYER.md): the ws mode fills them from its jitter buffers. */
+export interface TrackStats {
+  codec: string;
+  packets: number;
+  lost: number;
+  late: number;
+  reordered: number;
+  duplicates: number;
+  jitterMs: number;
+  bufferDepthMs: number;
+  playoutTargetMs: number;
+  playoutDelayMs: number;
+  /** Frames out of the depacketizer / decoded. */
+  framesIn: number;
+  framesDecoded: number;
+  senderReports: number;
+}
+
+export interface EngineStats {
+  tracks: { video?: TrackStats; audio?: TrackStats };
+  /** Audio clock minus the shown frame's wallclock, ms, smoothed: positive = audio ahead. */
+  avSkewMs: number | null;
+  /** Now minus the sender wallclock (RTCP SR) of the frame on screen, ms. */
+  e2eLatencyMs: number | null;
+  framesDecoded: number;
+  framesDropped: number;
+  framesShown: number;
+  audioFramesDecoded: number;
+  /** Video frames skipped while waiting for a key frame after loss. */
+  keyFrameWaits: number;
+  /** ws mode: 'sr' (both tracks on RTCP SR), 'arrival' (before the first SRs) or 'video' (no audio clock). */
+  syncMode: 'sr' | 'arrival' | 'video' | null;
+  /** ws mode: extra audio delay (ms) given so video frames are decoded in time (lip sync). */
+  audioFloorMs: number | null;
+}
+
+export interface EngineEvents {
+  state(s: PlayerState, detail?: string): void;
+  /** Seconds until the next reconnect attempt (0 when it starts), for the visible countdown. */
+  reconnectIn(seconds: number): void;
+}
+
+export interface Engine {
+  readonly mode: Mode;
+  start(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Seconds from the start; only when `duration` is known. */
+  seek(seconds: number): Promise<void>;
+  setVolume(volume: number, muted: boolean): void;
+  /** Seconds, or undefined for a live path. */
+  readonly duration: number | undefined;
+  /** Seconds of media time now playing. */
+  position(): number;
+  stats(): Partial<EngineStats>;
+  close(): Promise<void>;
+}
+
+/** A message the page shows as is (unknown path, unsupported codec): no reconnect will fix it. */
+export class FatalPlayerError extends Error {
+  override readonly name = 'FatalPlayerError';
+  constructor(
+    message: string,
+    readonly kind: 'not-found' | 'unsupported' | 'other',
+  ) {
+    super(message);
+  }
+}

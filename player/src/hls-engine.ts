@@ -1,0 +1,85 @@
+// The hls mode: hls.js in low-latency mode on /<path>/index.m3u8 (native HLS where MSE is missing, as on iOS Safari).
+import type Hls from 'hls.js';
+import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats } from './engine.js';
+import { elementStats, playElement } from './media-element.js';
+
+export class HlsEngine implements Engine {
+  readonly mode = 'hls' as const;
+  private hls: Hls | undefined;
+  duration: number | undefined;
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly url: string,
+    private readonly events: EngineEvents,
+    private readonly onMutedAutoplay: () => void,
+  ) {}
+
+  async start(): Promise<void> {
+    this.events.state('connecting');
+    // Fetched only in this mode: hls.js is most of the bundle's weight.
+    const { default: HlsClass } = await import('hls.js');
+    const video = this.video;
+    const probe = await fetch(this.url, { method: 'GET' });
+    if (probe.status === 404) throw new FatalPlayerError(`no stream at this path (the server answered 404 for ${new URL(this.url).pathname})`, 'not-found');
+    if (!probe.ok) throw new Error(`the playlist ${new URL(this.url).pathname} answered ${probe.status} ${probe.statusText}`);
+    if (!HlsClass.isSupported()) {
+      if (!video.canPlayType('application/vnd.apple.mpegurl')) {
+        throw new FatalPlayerError('this browser has neither Media Source Extensions nor native HLS: the hls mode cannot play here', 'unsupported');
+      }
+      video.src = this.url;
+    } else {
+      const hls = new HlsClass({ lowLatencyMode: true, backBufferLength: 10, liveSyncDurationCount: 2 });
+      this.hls = hls;
+      hls.on(HlsClass.Events.ERROR, (_ev, data) => {
+        if (!data.fatal) return;
+        if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) {
+          hls.recoverMediaError();
+        } else {
+          this.events.state('error', `HLS: ${data.details}${data.response ? ` (HTTP ${data.response.code})` : ''}`);
+        }
+      });
+      hls.on(HlsClass.Events.LEVEL_LOADED, (_ev, data) => {
+        this.duration = data.details.live ? undefined : data.details.totalduration;
+      });
+      hls.loadSource(this.url);
+      hls.attachMedia(video);
+    }
+    video.onplaying = () => this.events.state('playing');
+    video.onpause = () => this.events.state('paused');
+    video.onended = () => this.events.state('ended');
+    await playElement(video, this.onMutedAutoplay);
+  }
+
+  async pause(): Promise<void> {
+    this.video.pause();
+  }
+
+  async resume(): Promise<void> {
+    await this.video.play();
+  }
+
+  async seek(seconds: number): Promise<void> {
+    this.video.currentTime = seconds;
+  }
+
+  setVolume(volume: number, muted: boolean): void {
+    this.video.volume = volume;
+    this.video.muted = muted;
+  }
+
+  position(): number {
+    return this.video.currentTime;
+  }
+
+  stats(): Partial<EngineStats> {
+    // EXT-X-PROGRAM-DATE-TIME gives the sender wallclock of the playhead, as the SR does in ws mode.
+    return elementStats(this.video, () => this.hls?.playingDate?.getTime());
+  }
+
+  async close(): Promise<void> {
+    this.hls?.destroy();
+    this.video.removeAttribute('src');
+    this.video.load();
+  }
+}

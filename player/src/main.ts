@@ -1,0 +1,216 @@
+// Entry of the web player page: reads ?src=&mode=, runs one engine, reconnects with a visible countdown, publishes the stats.
+import { AudioOut } from './audio-out.js';
+import { Controls, parseMode } from './controls.js';
+import { FatalPlayerError, type Engine, type EngineEvents, type Mode, type PlayerState } from './engine.js';
+import { HlsEngine } from './hls-engine.js';
+import { Mp4Engine } from './mp4-engine.js';
+import { formatStats, type TidecastStats } from './stats.js';
+import { SyncProbe } from './sync-probe.js';
+import { WsEngine } from './ws-engine.js';
+
+/** Waits between reconnect attempts, seconds; the last repeats. */
+const BACKOFF_S = [1, 2, 4, 8, 10];
+
+class Player {
+  private engine: Engine | undefined;
+  private state: PlayerState = 'connecting';
+  private message: string | null = null;
+  private reconnects = 0;
+  private attempt = 0;
+  private reconnectIn: number | null = null;
+  private countdown: ReturnType<typeof setInterval> | undefined;
+  private audio: AudioOut | undefined;
+  private probe: SyncProbe | undefined;
+  private volume = 1;
+  private muted = false;
+  /** Where a file was when the connection dropped: the reconnect resumes there. */
+  private resumeAt: number | undefined;
+  private readonly controls: Controls;
+
+  constructor(
+    readonly path: string,
+    readonly mode: Mode,
+  ) {
+    this.controls = new Controls(mode, {
+      togglePlay: () => void this.togglePlay(),
+      seekTo: (s) => void this.seekTo(s),
+      seekBy: (d) => void this.seekTo(this.engine ? this.engine.position() + d : 0),
+      setVolume: (v, m) => {
+        this.volume = v;
+        this.muted = m;
+        this.engine?.setVolume(v, m);
+      },
+      switchMode: (m) => {
+        const q = new URLSearchParams(location.search);
+        q.set('mode', m);
+        location.search = q.toString();
+      },
+    });
+    this.controls.useVideoElement(mode !== 'ws');
+    setInterval(() => this.publishStats(), 250);
+  }
+
+  private readonly events: EngineEvents & { dropped(e: Error): void } = {
+    state: (s, detail) => {
+      this.state = s;
+      if (s === 'playing') {
+        this.attempt = 0;
+        if (this.message !== null && !this.message.startsWith('Sound')) this.setMessage(null);
+      }
+      if (s === 'ended') this.setMessage('End of the stream.', 'info');
+      if (s === 'error' && detail) this.setMessage(detail);
+    },
+    reconnectIn: (n) => (this.reconnectIn = n),
+    dropped: (e) => void this.onDropped(e),
+  };
+
+  async start(): Promise<void> {
+    if (this.mode === 'ws' && !this.audio) {
+      this.audio = new AudioOut();
+      this.probe = await SyncProbe.create(this.audio.ctx, (n) => this.audio!.insertTap(n));
+      if (this.audio.ctx.state === 'suspended') {
+        // Browsers start audio only after a user gesture; until then the picture runs on its own clock.
+        this.setMessage('Sound is off until you click or press a key on the page.', 'info');
+        const resume = (): void => {
+          void this.audio!.ctx.resume().then(() => {
+            if (this.message?.startsWith('Sound')) this.setMessage(null);
+          });
+        };
+        document.addEventListener('pointerdown', resume, { once: true });
+        document.addEventListener('keydown', resume, { once: true });
+      }
+    }
+    const engine = this.makeEngine();
+    this.engine = engine;
+    engine.setVolume(this.volume, this.muted);
+    try {
+      await engine.start();
+      this.resumeAt = undefined;
+    } catch (e) {
+      await engine.close().catch(() => {});
+      if (this.engine !== engine) return;
+      if (e instanceof FatalPlayerError) {
+        this.state = 'error';
+        this.setMessage(e.message);
+        return;
+      }
+      await this.onDropped(e as Error);
+    }
+  }
+
+  private makeEngine(): Engine {
+    const base = `${location.origin}/${this.path.replace(/^\/+/, '')}`;
+    const mutedAutoplay = (): void => {
+      this.controls.toggleMute(true);
+      this.setMessage('Sound is muted: the browser refused to autoplay with sound. Press m to unmute.', 'info');
+    };
+    switch (this.mode) {
+      case 'hls':
+        return new HlsEngine(this.controls.video, `${base}/index.m3u8`, this.events, mutedAutoplay);
+      case 'mp4':
+        return new Mp4Engine(this.controls.video, `${base}/stream.mp4`, this.events, mutedAutoplay);
+      default: {
+        const params = new URLSearchParams(location.search);
+        const opts: ConstructorParameters<typeof WsEngine>[0] = {
+          canvas: this.controls.canvas,
+          audio: this.audio!,
+          probe: this.probe!,
+          path: this.path,
+          events: this.events,
+        };
+        if (this.resumeAt !== undefined) opts.startAt = this.resumeAt;
+        // Tools and tests may point the player at another endpoint (a jitter-injecting relay).
+        const ws = params.get('ws');
+        if (ws) opts.wsUrl = ws;
+        return new WsEngine(opts);
+      }
+    }
+  }
+
+  /** The connection dropped (or could not be made): a countdown, then a new engine. */
+  private async onDropped(e: Error): Promise<void> {
+    const engine = this.engine;
+    if (this.engine && this.engine.duration !== undefined) this.resumeAt = this.engine.position();
+    this.engine = undefined;
+    await engine?.close().catch(() => {});
+    this.state = 'reconnecting';
+    this.reconnects++;
+    let left = BACKOFF_S[Math.min(this.attempt, BACKOFF_S.length - 1)]!;
+    this.attempt++;
+    const say = (): void => {
+      this.reconnectIn = left;
+      this.setMessage(`Connection dropped (${e.message}). Reconnecting in ${left} s…`);
+    };
+    say();
+    clearInterval(this.countdown);
+    await new Promise<void>((resolve) => {
+      this.countdown = setInterval(() => {
+        left--;
+        if (left <= 0) {
+          clearInterval(this.countdown);
+          resolve();
+        } else say();
+      }, 1000);
+    });
+    this.reconnectIn = 0;
+    this.setMessage('Reconnecting…', 'info');
+    await this.start();
+    this.reconnectIn = null;
+  }
+
+  private async togglePlay(): Promise<void> {
+    const e = this.engine;
+    if (!e) return;
+    // A click is a user gesture: the moment to let a suspended AudioContext start.
+    if (this.audio?.ctx.state === 'suspended') await this.audio.ctx.resume();
+    if (this.state === 'paused') await e.resume();
+    else if (this.state === 'playing') await e.pause();
+  }
+
+  private async seekTo(seconds: number): Promise<void> {
+    const e = this.engine;
+    if (!e || e.duration === undefined) return;
+    await e.seek(Math.max(0, Math.min(e.duration, seconds)));
+  }
+
+  private setMessage(text: string | null, kind: 'error' | 'info' = 'error'): void {
+    this.message = text;
+    this.controls.showMessage(text, kind);
+  }
+
+  private publishStats(): void {
+    const e = this.engine;
+    const position = e?.position() ?? 0;
+    const s: TidecastStats = {
+      mode: this.mode,
+      path: this.path,
+      state: this.state,
+      message: this.message,
+      position: Math.round(position * 1000) / 1000,
+      duration: e?.duration ?? null,
+      reconnects: this.reconnects,
+      reconnectIn: this.reconnectIn,
+      ...(e?.stats() ?? {}),
+      sync: this.probe?.stats() ?? { samples: 0, lastMs: null, medianMs: null, minMs: null, maxMs: null, beeps: 0, flashes: 0 },
+      skewSamples: this.probe?.all() ?? [],
+      at: performance.now(),
+    };
+    window.tidecastStats = s;
+    if (!this.controls.statsBox.hidden) this.controls.statsBox.textContent = formatStats(s);
+    this.controls.update(this.state !== 'paused' && this.state !== 'ended', position, e?.duration);
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const src = params.get('src');
+const mode = parseMode(params.get('mode'));
+if (!src) {
+  const box = document.getElementById('message');
+  if (box) {
+    box.hidden = false;
+    box.textContent = 'Which stream? Add ?src=<path> to the address, e.g. /player/?src=sample.mp4 or /player/?src=testsrc&mode=hls';
+  }
+} else {
+  document.title = `${src} – Tidecast player`;
+  void new Player(src, mode).start();
+}

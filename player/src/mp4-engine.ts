@@ -1,0 +1,162 @@
+// The mp4 mode: progressive fragmented MP4 from /<path>/stream.mp4 fed to Media Source Extensions as it streams in.
+import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats } from './engine.js';
+import { codecsOfMoov, topLevelBoxes } from './fmp4-codecs.js';
+import { bufferedAhead, elementStats, playElement } from './media-element.js';
+
+/** A live stream stays this close to its newest data: more buffered than this and the playhead jumps ahead. */
+const LIVE_MAX_AHEAD_S = 1.5;
+
+export class Mp4Engine implements Engine {
+  readonly mode = 'mp4' as const;
+  private abort = new AbortController();
+  private sb: SourceBuffer | undefined;
+  private queue: Uint8Array[] = [];
+  private ms: MediaSource | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  duration: number | undefined;
+  /** Until the response ends the stream is treated as live (a file's response ends). */
+  private live = true;
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly url: string,
+    private readonly events: EngineEvents,
+    private readonly onMutedAutoplay: () => void,
+  ) {}
+
+  async start(): Promise<void> {
+    this.events.state('connecting');
+    // Safari on iOS has only ManagedMediaSource.
+    const MS = (globalThis as { ManagedMediaSource?: typeof MediaSource }).ManagedMediaSource ?? globalThis.MediaSource;
+    if (!MS) throw new FatalPlayerError('this browser has no Media Source Extensions: the mp4 mode cannot play here', 'unsupported');
+    const res = await fetch(this.url, { signal: this.abort.signal });
+    if (res.status === 404) throw new FatalPlayerError(`no stream at this path (the server answered 404 for ${new URL(this.url).pathname})`, 'not-found');
+    if (!res.ok || !res.body) throw new Error(`${new URL(this.url).pathname} answered ${res.status} ${res.statusText}`);
+    const reader = res.body.getReader();
+    // Until the moov is complete the codecs are unknown: collect, then create the SourceBuffer.
+    let head = new Uint8Array(0);
+    let codecs: string[] | undefined;
+    while (!codecs) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the stream ended before its init segment (ftyp + moov) was complete');
+      const grown = new Uint8Array(head.length + value.length);
+      grown.set(head);
+      grown.set(value, head.length);
+      head = grown;
+      const moov = topLevelBoxes(head).find((b) => b.type === 'moov');
+      if (moov) codecs = codecsOfMoov(head.subarray(moov.start, moov.end));
+    }
+    const type = `video/mp4; codecs="${codecs.join(',')}"`;
+    if (!MS.isTypeSupported(type)) {
+      throw new FatalPlayerError(`this browser cannot play ${type} through Media Source Extensions`, 'unsupported');
+    }
+    const ms = new MS();
+    this.ms = ms;
+    this.video.src = URL.createObjectURL(ms);
+    await new Promise<void>((resolve) => ms.addEventListener('sourceopen', () => resolve(), { once: true }));
+    const sb = ms.addSourceBuffer(type);
+    this.sb = sb;
+    sb.addEventListener('updateend', () => this.pump());
+    this.queue.push(head);
+    this.pump();
+    this.video.onplaying = () => this.events.state('playing');
+    this.video.onpause = () => this.events.state('paused');
+    this.timer = setInterval(() => this.keepLive(), 500);
+    void this.readRest(reader);
+    // Some data must be buffered before play() can start.
+    await new Promise<void>((resolve) => this.video.addEventListener('loadeddata', () => resolve(), { once: true }));
+    await playElement(this.video, this.onMutedAutoplay);
+  }
+
+  private async readRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        this.queue.push(value);
+        this.pump();
+      }
+      this.live = false;
+      // A file ends: once everything is appended, the element can report its duration and end.
+      const end = (): void => {
+        if (this.sb?.updating || this.queue.length) return void setTimeout(end, 100);
+        if (this.ms?.readyState === 'open') this.ms.endOfStream();
+        this.duration = Number.isFinite(this.video.duration) ? this.video.duration : undefined;
+      };
+      end();
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') this.events.state('error', `the stream broke off: ${(e as Error).message}`);
+    }
+  }
+
+  private pump(): void {
+    const sb = this.sb;
+    if (!sb || sb.updating || this.queue.length === 0 || this.ms?.readyState !== 'open') return;
+    // Appends take any byte split of the stream (MSE's segment parser keeps state between them).
+    const total = this.queue.reduce((s, c) => s + c.length, 0);
+    const chunk = new Uint8Array(total);
+    let o = 0;
+    for (const c of this.queue) {
+      chunk.set(c, o);
+      o += c.length;
+    }
+    this.queue = [];
+    try {
+      sb.appendBuffer(chunk);
+    } catch (e) {
+      if ((e as DOMException).name === 'QuotaExceededError') {
+        this.queue.unshift(chunk);
+        this.trim(true);
+      } else throw e;
+    }
+  }
+
+  /** Live: stay near the newest data, and drop what is far behind the playhead (bounded memory). */
+  private keepLive(): void {
+    if (this.live && !this.video.paused && bufferedAhead(this.video) > LIVE_MAX_AHEAD_S) {
+      const b = this.video.buffered;
+      this.video.currentTime = b.end(b.length - 1) - 0.5;
+    }
+    this.trim(false);
+  }
+
+  private trim(force: boolean): void {
+    const sb = this.sb;
+    if (!sb || sb.updating || !this.live) return;
+    const behind = this.video.currentTime - (force ? 2 : 20);
+    if (sb.buffered.length && behind > sb.buffered.start(0) + 1) sb.remove(0, behind);
+  }
+
+  async pause(): Promise<void> {
+    this.video.pause();
+  }
+
+  async resume(): Promise<void> {
+    await this.video.play();
+  }
+
+  async seek(seconds: number): Promise<void> {
+    this.video.currentTime = seconds;
+  }
+
+  setVolume(volume: number, muted: boolean): void {
+    this.video.volume = volume;
+    this.video.muted = muted;
+  }
+
+  position(): number {
+    return this.video.currentTime;
+  }
+
+  stats(): Partial<EngineStats> {
+    // Progressive MP4 carries no sender wallclock the element exposes: no e2e figure in this mode.
+    return elementStats(this.video, () => undefined);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.abort.abort();
+    this.video.removeAttribute('src');
+    this.video.load();
+  }
+}

@@ -1,0 +1,113 @@
+// One received track: RTP into the jitter buffer, RTCP SRs into its RTP clock, released packets through the server's depacketizer.
+import type { Track } from '../../server/core/media.js';
+import { AacDepacketizer } from '../../server/rtp/codecs/aac.js';
+import type { DepacketizedFrame, Depacketizer } from '../../server/rtp/codecs/frame.js';
+import { FramePerPacketDepacketizer } from '../../server/rtp/codecs/frame.js';
+import { H264Depacketizer } from '../../server/rtp/codecs/h264.js';
+import { H265Depacketizer } from '../../server/rtp/codecs/h265.js';
+import { OpusDepacketizer } from '../../server/rtp/codecs/opus.js';
+import { parseRtpPacket } from '../../server/rtp/packet.js';
+import { parseRtcpCompound } from '../../server/rtp/rtcp.js';
+import { TimestampUnwrapper } from '../../server/rtp/sequence.js';
+import { JitterBuffer, type JitterBufferOptions, type RtpPacketIn } from './jitter-buffer.js';
+import { RtpClock } from './rtp-clock.js';
+
+export interface ReleasedFrame {
+  frame: DepacketizedFrame;
+  /** Unwrapped RTP time: monotonic across 32-bit wraps, for decoder timestamps. */
+  rtpTime: number;
+  /** Local time (performance.now) the jitter buffer released it at: its playout time. */
+  playoutMs: number;
+}
+
+function depacketizerFor(track: Track): Depacketizer {
+  switch (track.codec) {
+    case 'H264':
+      return new H264Depacketizer();
+    case 'H265':
+      return new H265Depacketizer();
+    case 'AAC':
+      return new AacDepacketizer();
+    case 'OPUS':
+      return new OpusDepacketizer();
+    default:
+      return new FramePerPacketDepacketizer();
+  }
+}
+
+const unixNow = (): number => performance.timeOrigin + performance.now();
+
+export class TrackReceiver {
+  readonly jb: JitterBuffer;
+  readonly clock: RtpClock;
+  private depack: Depacketizer;
+  private readonly unwrap = new TimestampUnwrapper();
+  framesOut = 0;
+  /** Set by an RTCP BYE: the sender finished (end of a file, publisher gone). */
+  bye = false;
+  onFrame: (f: ReleasedFrame) => void = () => {};
+
+  constructor(
+    readonly track: Track,
+    opts: Partial<JitterBufferOptions> = {},
+  ) {
+    this.jb = new JitterBuffer({ clockRate: track.clockRate, ...opts });
+    this.clock = new RtpClock(track.clockRate);
+    this.depack = depacketizerFor(track);
+  }
+
+  onRtp(bytes: Uint8Array): void {
+    let p;
+    try {
+      p = parseRtpPacket(bytes);
+    } catch {
+      return; // Not RTP: nothing a player can do with it.
+    }
+    const now = performance.now();
+    this.clock.noteArrival(p.timestamp, performance.timeOrigin + now, p.sequenceNumber);
+    const pkt: RtpPacketIn = { seq: p.sequenceNumber, timestamp: p.timestamp, marker: p.marker, payload: p.payload, arrivalMs: now };
+    this.jb.push(pkt);
+  }
+
+  onRtcp(bytes: Uint8Array): void {
+    let packets;
+    try {
+      packets = parseRtcpCompound(bytes);
+    } catch {
+      return;
+    }
+    for (const p of packets) {
+      if (p.type === 'sr') this.clock.onSenderReport(p);
+      else if (p.type === 'bye') this.bye = true;
+    }
+  }
+
+  /** Releases what is due and depacketizes it; returns when to call again (performance.now ms). */
+  pump(now = performance.now()): number {
+    for (const r of this.jb.pop(now)) {
+      const pkt = r.packet;
+      // The depacketizer sees the sequence gap of lost packets itself and marks the frame damaged.
+      const frames = this.depack.push({ payload: pkt.payload, marker: pkt.marker, timestamp: pkt.timestamp, sequenceNumber: pkt.seq });
+      for (const frame of frames) {
+        this.framesOut++;
+        this.onFrame({ frame, rtpTime: this.unwrap.unwrap(frame.timestamp), playoutMs: r.playoutMs });
+      }
+    }
+    return this.jb.nextDueMs(now);
+  }
+
+  /** A new timeline (seek, PLAY after PAUSE, reconnect): held packets, the SR anchor and the depacketizer state go. */
+  reset(): void {
+    this.jb.reset();
+    this.clock.reset();
+    this.depack = depacketizerFor(this.track);
+    this.bye = false;
+  }
+
+  /** Sender wallclock (Unix ms) of an RTP timestamp: from SRs, else from arrivals. */
+  wallclockMs(timestamp: number): number | undefined {
+    return this.clock.wallclockMs(timestamp) ?? this.clock.arrivalWallclockMs(timestamp);
+  }
+}
+
+export { unixNow };

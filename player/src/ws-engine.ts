@@ -1,0 +1,340 @@
+// The ws mode: a real RTSP client over WebSocket; jitter buffers, RTCP-SR A/V sync with the audio clock as master, WebCodecs, canvas + WebAudio.
+import type { Track } from '../../server/core/media.js';
+import { seqDiff } from '../../server/rtp/sequence.js';
+import { AudioDecode } from './audio-decode.js';
+import type { AudioOut } from './audio-out.js';
+import { AudioOutputMap, AvSync } from './av-sync.js';
+import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats, type TrackStats } from './engine.js';
+import { LipSync } from './lip-sync.js';
+import { RtspStatusError } from './rtsp-ws.js';
+import { RtspSession } from './rtsp-session.js';
+import type { SyncProbe } from './sync-probe.js';
+import { TrackReceiver, unixNow } from './track-receiver.js';
+import { UnsupportedCodecError, VideoDecode } from './video-decode.js';
+import { VideoOut } from './video-out.js';
+
+const VIDEO_CODECS = new Set(['H264', 'H265']);
+const AUDIO_CODECS = new Set(['AAC', 'OPUS', 'PCMU', 'PCMA']);
+/** Between release from the jitter buffer and being heard: decode plus the scheduling lead. */
+const AUDIO_OUTPUT_MARGIN_MS = 25;
+
+export interface WsEngineOptions {
+  canvas: HTMLCanvasElement;
+  audio: AudioOut;
+  probe: SyncProbe;
+  /** Path on the server, e.g. "sample.mp4" or "live/cam". */
+  path: string;
+  /** Where to start a file (seconds), e.g. the position before a reconnect. */
+  startAt?: number;
+  events: EngineEvents & { dropped(e: Error): void };
+  /** Overrides for tests: where the RTSP-over-WebSocket endpoint is (a jitter relay). */
+  wsUrl?: string;
+}
+
+/** Per track while a PLAY is pending: RTP before the PLAY answer, or before RTP-Info's seq, is the old position's. */
+interface Gate {
+  closed: boolean;
+  firstSeq: Map<number, number>;
+}
+
+export class WsEngine implements Engine {
+  readonly mode = 'ws' as const;
+  private session: RtspSession | undefined;
+  private video: TrackReceiver | undefined;
+  private audio: TrackReceiver | undefined;
+  private vdec: VideoDecode | undefined;
+  private adec: AudioDecode | undefined;
+  private videoOut: VideoOut | undefined;
+  private sync: AvSync | undefined;
+  private audioMap: AudioOutputMap | undefined;
+  private endedSaid = false;
+  private lipSync: LipSync | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  private paused = false;
+  private gate: Gate = { closed: false, firstSeq: new Map() };
+  /** npt of the PLAY answer and the RTP times it corresponds to, for the position display. */
+  private nptStart = 0;
+  private rtpAtStart = new Map<number, number>();
+  private lastShownTs: number | undefined;
+  private lastHeardTs: number | undefined;
+  private keyFrameWaits = 0;
+
+  constructor(private readonly o: WsEngineOptions) {}
+
+  get duration(): number | undefined {
+    return this.session?.duration;
+  }
+
+  async start(): Promise<void> {
+    const o = this.o;
+    o.events.state('connecting');
+    const wsUrl = o.wsUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rtsp`;
+    const rtspUrl = `rtsp://${location.hostname}/${o.path.replace(/^\/+/, '')}`;
+    let session: RtspSession;
+    try {
+      session = await RtspSession.open(wsUrl, rtspUrl, pickTracks);
+    } catch (e) {
+      if (e instanceof RtspStatusError && e.status === 404) {
+        throw new FatalPlayerError(`"${o.path}" does not exist on this server: DESCRIBE answered 404${e.body ? ` (${e.body.trim()})` : ''}`, 'not-found');
+      }
+      if (e instanceof RtspStatusError && e.status === 415) throw new FatalPlayerError(`"${o.path}" cannot be played: ${e.body.trim() || e.reason}`, 'unsupported');
+      if (e instanceof Error && e.name === 'SdpError') throw new FatalPlayerError(`the stream's description cannot be played: ${e.message}`, 'unsupported');
+      throw e;
+    }
+    if (this.closed) return void session.close();
+    this.session = session;
+    try {
+      await this.setupTracks(session);
+    } catch (e) {
+      await session.close();
+      if (e instanceof UnsupportedCodecError) throw new FatalPlayerError(e.message, 'unsupported');
+      throw e;
+    }
+    session.conn.onFrame = (ch, data) => this.onFrame(ch, data);
+    session.conn.onClose = (e) => {
+      if (!this.closed) o.events.dropped(e);
+    };
+    await this.play(o.startAt);
+    this.schedulePump(0);
+  }
+
+  private async setupTracks(session: RtspSession): Promise<void> {
+    const o = this.o;
+    for (const st of session.tracks) {
+      const r = new TrackReceiver(st.track, { minDelayMs: 20, maxDelayMs: 2000 });
+      if (st.track.kind === 'video') {
+        this.video = r;
+        this.vdec = new VideoDecode(st.track);
+        await this.vdec.check();
+      } else {
+        this.audio = r;
+        this.adec = new AudioDecode(st.track);
+        await this.adec.check();
+      }
+    }
+    if (!this.video && !this.audio) throw new UnsupportedCodecError('the stream has no audio or video track this player can play');
+    const audioMap = this.audio ? new AudioOutputMap(this.audio.track.clockRate, 512) : undefined;
+    this.audioMap = audioMap;
+    this.lipSync = new LipSync(this.video, this.audio);
+    if (this.video) {
+      const video = this.video;
+      const sync = new AvSync(video.clock, this.audio?.clock, { now: () => performance.now(), unixNow });
+      this.sync = sync;
+      this.videoOut = new VideoOut(o.canvas, {
+        beforeRender: () => this.updateAudioPosition(),
+        decide: (ts, now) => sync.decide(ts, now),
+        shown: (frame, ts, now) => {
+          this.lastShownTs = ts;
+          o.probe.onFrameShown(frame, o.audio.outputTime(now));
+        },
+      });
+      const vdec = this.vdec!;
+      video.onFrame = (f) => {
+        vdec.push({ nalus: f.frame.data, rtpTime: f.rtpTime, damaged: f.frame.damaged === true });
+        this.keyFrameWaits = vdec.keyFrameWaits;
+      };
+      vdec.onFrame = (frame, rtpTime) => {
+        if (this.closed) return void frame.close();
+        this.lipSync?.videoReady(rtpTime >>> 0);
+        this.videoOut!.push({ frame, rtpTimestamp: rtpTime >>> 0 });
+      };
+      vdec.onError = (e) => console.warn(`video decoder: ${e.message}; waiting for the next key frame`);
+    }
+    if (this.audio && this.adec) {
+      const audio = this.audio;
+      const adec = this.adec;
+      audio.onFrame = (f) => adec.push(f.frame.data[0] ?? new Uint8Array(0), f.rtpTime);
+      adec.onData = (data, rtpTime) => {
+        if (this.closed || this.paused) return void data.close();
+        const ts = rtpTime >>> 0;
+        const samples = (data.numberOfFrames * audio.track.clockRate) / data.sampleRate;
+        const playAt = audio.jb.playoutTimeMs(ts) + AUDIO_OUTPUT_MARGIN_MS;
+        const at = o.audio.play(data, (rtpTime * 1000) / audio.track.clockRate, playAt);
+        audioMap!.schedule(at, ts, samples);
+        const heardPerf = performance.now() + (at - o.audio.outputTime()) * 1000;
+        this.lipSync?.audioScheduled(ts, heardPerf + performance.timeOrigin);
+      };
+      adec.onError = (e) => console.warn(`audio decoder: ${e.message}`);
+    }
+  }
+
+  /** The A/V sync's master: the audio RTP time being heard now. */
+  private updateAudioPosition(): void {
+    if (!this.audioMap || !this.sync) return;
+    const perfNow = performance.now();
+    const ctxNow = this.o.audio.outputTime(perfNow);
+    const ts = this.audioMap.timestampAt(ctxNow);
+    if (ts !== undefined) {
+      this.sync.setAudioPosition(ts, perfNow);
+      this.lastHeardTs = ts;
+    }
+  }
+
+  private onFrame(channel: number, data: Uint8Array): void {
+    const st = this.session?.tracks.find((t) => t.rtpChannel === (channel & ~1));
+    if (!st) return;
+    const r = st.track.kind === 'video' ? this.video : this.audio;
+    if (!r) return;
+    if (channel & 1) return r.onRtcp(data);
+    if (this.gate.closed) return;
+    const first = this.gate.firstSeq.get(st.rtpChannel);
+    if (first !== undefined && data.length >= 4) {
+      const seq = (data[2]! << 8) | data[3]!;
+      const d = seqDiff(seq, first);
+      // Before RTP-Info's seq: still the old position's packets in flight.
+      if (d < 0 && d > -5000) return;
+      this.gate.firstSeq.delete(st.rtpChannel);
+    }
+    r.onRtp(data);
+  }
+
+  private schedulePump(delayMs: number): void {
+    clearTimeout(this.timer);
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      const now = performance.now();
+      let next = now + 20;
+      for (const r of [this.video, this.audio]) if (r) next = Math.min(next, r.pump(now));
+      this.lipSync?.adjust(now);
+      if ((this.video?.bye ?? true) && (this.audio?.bye ?? true) && !this.paused && !this.endedSaid) {
+        this.endedSaid = true;
+        this.o.events.state('ended');
+      }
+      // Timers fire no sooner than ~1-4 ms; a release a little late is counted by the buffer, not lost.
+      this.schedulePump(Math.max(1, Math.min(20, next - performance.now())));
+    }, delayMs);
+  }
+
+  /** PLAY (optionally from `from` seconds), with every timeline reset: the stream starts over for the player. */
+  private async play(from?: number): Promise<void> {
+    const session = this.session!;
+    this.gate = { closed: true, firstSeq: new Map() };
+    this.resetTimelines();
+    const answer = await session.play(from);
+    this.nptStart = answer.start ?? from ?? 0;
+    this.rtpAtStart.clear();
+    for (const st of session.tracks) {
+      const info = answer.rtpInfo.find((i) => i.url === st.url) ?? answer.rtpInfo[session.tracks.indexOf(st)];
+      if (info?.seq !== undefined) this.gate.firstSeq.set(st.rtpChannel, info.seq);
+      if (info?.rtptime !== undefined) this.rtpAtStart.set(st.rtpChannel, info.rtptime);
+    }
+    this.gate.closed = false;
+    this.paused = false;
+    this.endedSaid = false;
+    if (this.videoOut) this.videoOut.frozen = false;
+    this.o.events.state('playing');
+  }
+
+  private resetTimelines(): void {
+    this.video?.reset();
+    this.audio?.reset();
+    void this.vdec?.reset();
+    this.adec?.reset();
+    this.videoOut?.flush();
+    this.o.audio.flush();
+    this.audioMap?.clear();
+    this.sync?.reset();
+    this.lipSync?.reset();
+    this.o.probe.reset();
+    this.lastShownTs = undefined;
+    this.lastHeardTs = undefined;
+  }
+
+  async pause(): Promise<void> {
+    if (!this.session || this.paused) return;
+    const pos = this.position();
+    this.paused = true;
+    if (this.videoOut) this.videoOut.frozen = true;
+    this.o.audio.flush();
+    await this.session.pause();
+    this.nptStart = pos;
+    this.o.events.state('paused');
+  }
+
+  async resume(): Promise<void> {
+    if (!this.session || !this.paused) return;
+    // A file resumes where the picture stopped; a live path resumes at now.
+    await this.play(this.duration !== undefined ? this.nptStart : undefined);
+  }
+
+  async seek(seconds: number): Promise<void> {
+    if (!this.session || this.duration === undefined) return;
+    const to = Math.max(0, Math.min(this.duration - 0.5, seconds));
+    await this.play(to);
+  }
+
+  setVolume(volume: number, muted: boolean): void {
+    this.o.audio.setVolume(volume, muted);
+  }
+
+  position(): number {
+    if (this.paused) return this.nptStart;
+    const st = this.session?.tracks.find((t) => t.track.kind === 'video') ?? this.session?.tracks[0];
+    if (!st) return 0;
+    const ts = st.track.kind === 'video' ? this.lastShownTs : this.lastHeardTs;
+    const base = this.rtpAtStart.get(st.rtpChannel);
+    if (ts === undefined || base === undefined) return this.nptStart;
+    return this.nptStart + ((ts - base) | 0) / st.track.clockRate;
+  }
+
+  stats(): Partial<EngineStats> {
+    const s = this.sync?.stats();
+    const tracks: EngineStats['tracks'] = {};
+    if (this.video) tracks.video = trackStats(this.video, this.vdec?.framesDecoded ?? 0);
+    if (this.audio) tracks.audio = trackStats(this.audio, this.adec?.framesDecoded ?? 0);
+    return {
+      tracks,
+      avSkewMs: s && s.shown > 0 && s.mode !== 'video' ? round1(s.skewMs) : null,
+      e2eLatencyMs: s?.latencyMs === null || s === undefined ? null : round1(s.latencyMs),
+      framesDecoded: this.vdec?.framesDecoded ?? 0,
+      framesDropped: this.videoOut?.framesDropped ?? 0,
+      framesShown: this.videoOut?.framesShown ?? 0,
+      audioFramesDecoded: this.adec?.framesDecoded ?? 0,
+      keyFrameWaits: this.keyFrameWaits,
+      syncMode: s?.mode ?? null,
+      audioFloorMs: this.lipSync ? round1(this.lipSync.floorMs) : null,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.videoOut?.stop();
+    this.vdec?.close();
+    this.adec?.close();
+    this.o.audio.flush();
+    await this.session?.close();
+  }
+}
+
+function pickTracks(tracks: Track[]): Track[] {
+  const video = tracks.find((t) => t.kind === 'video' && VIDEO_CODECS.has(t.codec));
+  const audio = tracks.find((t) => t.kind === 'audio' && AUDIO_CODECS.has(t.codec));
+  const out = [video, audio].filter((t): t is Track => t !== undefined);
+  if (out.length === 0) {
+    throw new UnsupportedCodecError(`none of the stream's tracks (${tracks.map((t) => t.codec).join(', ') || 'none'}) can be played by this player`);
+  }
+  return out;
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+function trackStats(r: TrackReceiver, decoded: number): TrackStats {
+  const s = r.jb.stats();
+  return {
+    codec: r.track.codec,
+    packets: s.packets,
+    lost: s.lost,
+    late: s.late + s.overdue,
+    reordered: s.reordered,
+    duplicates: s.duplicates,
+    jitterMs: round1(s.jitterMs),
+    bufferDepthMs: round1(s.depthMs),
+    playoutTargetMs: round1(s.targetMs),
+    playoutDelayMs: round1(s.delayMs),
+    framesIn: r.framesOut,
+    framesDecoded: decoded,
+    senderReports: r.clock.stats.reports,
+  };
+}

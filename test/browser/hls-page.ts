@@ -14,13 +14,17 @@ const PAGE = `<!doctype html>
   const v = document.getElementById('v');
   const stats = { parts: 0, segments: 0, levelUpdates: 0, errors: [], fatal: null, mse: Hls.isSupported() };
   window.stats = stats;
-  const src = new URLSearchParams(location.search).get('src');
-  const hls = new Hls({ lowLatencyMode: true, enableWorker: true, backBufferLength: 10 });
+  const q = new URLSearchParams(location.search);
+  const src = q.get('src');
+  // Extra hls.js settings as JSON (the bench compares the default with live catch-up).
+  const extra = q.get('cfg') ? JSON.parse(q.get('cfg')) : {};
+  const hls = new Hls({ lowLatencyMode: true, enableWorker: true, backBufferLength: 10, ...extra });
   window.hls = hls;
   hls.on(Hls.Events.FRAG_LOADED, (_e, d) => { if (d.part) stats.parts++; else stats.segments++; });
   hls.on(Hls.Events.LEVEL_UPDATED, () => stats.levelUpdates++);
   hls.on(Hls.Events.ERROR, (_e, d) => {
     stats.errors.push(d.type + ':' + d.details + (d.fatal ? ':fatal' : ''));
+    console.warn('hls.js error ' + d.type + ' ' + d.details + ' fatal=' + d.fatal + ' t=' + v.currentTime.toFixed(3) + ' ' + (d.frag ? 'frag ' + d.frag.sn : '') + (d.part ? ' part ' + d.part.index : '') + ' ' + (d.error ? d.error.message : '') + ' buffered=' + JSON.stringify(Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i).toFixed(3), v.buffered.end(i).toFixed(3)])));
     if (d.fatal) stats.fatal = d.details;
   });
   hls.on(Hls.Events.MANIFEST_PARSED, () => v.play().catch((e) => stats.errors.push('play:' + e.message)));
@@ -64,8 +68,8 @@ export interface PageSample {
 }
 
 export interface PageServer {
-  /** http://localhost:<port>/?src=<playlist> */
-  pageUrl(playlist: string): string;
+  /** http://localhost:<port>/?src=<playlist>[&cfg=<hls.js config JSON>] */
+  pageUrl(playlist: string, hlsConfig?: Record<string, unknown>): string;
   close(): Promise<void>;
 }
 
@@ -85,7 +89,8 @@ export async function servePage(): Promise<PageServer> {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
-    pageUrl: (playlist) => `http://localhost:${port}/?src=${encodeURIComponent(playlist)}`,
+    pageUrl: (playlist, hlsConfig) =>
+      `http://localhost:${port}/?src=${encodeURIComponent(playlist)}` + (hlsConfig ? `&cfg=${encodeURIComponent(JSON.stringify(hlsConfig))}` : ''),
     close: () => new Promise((r) => server.close(() => r())),
   };
 }

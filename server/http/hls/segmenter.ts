@@ -62,6 +62,13 @@ export class Segmenter {
   private partStart = 0;
   private segStart = 0;
   private partWallMs = 0;
+  /**
+   * PROGRAM-DATE-TIME = the first frame's wall clock + media time since it. The units' own wallMs
+   * can jump when the publisher's first RTCP SR replaces arrival time; PDT that does not advance
+   * exactly with EXTINF makes hls.js (which places parts by PDT) reload the same parts in a loop.
+   */
+  private anchorWallMs = 0;
+  private anchorDts = 0;
   private partIndependent = true;
   private sequence = 1;
   private failed = false;
@@ -97,7 +104,8 @@ export class Segmenter {
       this.started = true;
       this.init = writeInitSegment(this.tracks);
       this.partStart = this.segStart = u.au.dts;
-      this.partWallMs = u.wallMs;
+      this.anchorWallMs = this.partWallMs = u.wallMs;
+      this.anchorDts = u.au.dts;
     }
     if (st.pending) this.enqueue(st, st.pending, u.au.dts - st.pending.au.dts);
     if (isLeader) this.decide(u);
@@ -166,7 +174,7 @@ export class Segmenter {
     }
     this.partStart = end;
     if (next) {
-      this.partWallMs = next.wallMs;
+      this.partWallMs = this.anchorWallMs + ((next.au.dts - this.anchorDts) * 1000) / this.leaderClock;
       const lead = this.states.get(this.leader)!;
       this.partIndependent = lead.video ? next.au.key : true;
     }

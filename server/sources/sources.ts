@@ -6,7 +6,7 @@ import { FfmpegSource } from './process/ffmpeg-source.js';
 import { splitArgs } from './process/split-args.js';
 import { testsrcArgs } from './process/testsrc.js';
 import { RelaySource } from './relay/relay-source.js';
-import { stripUserinfo } from './relay/rtsp-client.js';
+import { stripUserinfo } from './relay/rtsp-url.js';
 
 export const TESTSRC_PATH = 'testsrc';
 

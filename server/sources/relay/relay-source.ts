@@ -4,7 +4,8 @@ import type { SourceDriver } from '../../core/on-demand.js';
 import type { Logger } from '../../log.js';
 import { parseSdpTracks } from '../../sdp/parse.js';
 import { TrackIngest } from '../publish/ingest.js';
-import { RtspClient, stripUserinfo } from './rtsp-client.js';
+import { RtspClient } from './rtsp-client.js';
+import { stripUserinfo } from './rtsp-url.js';
 import { Backoff } from '../../core/backoff.js';
 
 /** How often UDP reorder buffers release what they held past their delay (as for UDP publishers). */

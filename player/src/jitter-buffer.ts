@@ -124,6 +124,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   private lastTsExt = 0;
   /** The estimator's media times, in decode order (B-frames). */
   private readonly decodeOrder = new DecodeOrderTime();
+  private lastEstMs = NaN;
   /** Extended seq to release next; -1 before the first packet. Offset by 2^16 to stay positive. */
   private next = -1;
   private maxHeld = -1;
@@ -257,6 +258,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     this.pendingGap = 0;
     this.lastTransit = NaN;
     this.decodeOrder.reset();
+    this.lastEstMs = NaN;
     this.delay.restart();
   }
 
@@ -273,7 +275,11 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     const dTransit = Math.abs(transit - this.lastTransit);
     if (dTransit <= this.delay.resyncMs) this.jitter += (dTransit - this.jitter) / 16;
     this.lastTransit = transit;
-    this.delay.observe(packet.arrivalMs - this.estimatorMediaMs(mediaMs, inOrder), packet.arrivalMs);
+    const est = this.estimatorMediaMs(mediaMs, inOrder);
+    // How much media this packet moved on (in decode order): its weight in the estimator.
+    const step = inOrder && Number.isFinite(this.lastEstMs) ? Math.max(0, est - this.lastEstMs) : 0;
+    if (inOrder) this.lastEstMs = est;
+    this.delay.observe(packet.arrivalMs - est, packet.arrivalMs, step);
     return { packet, mediaMs, deadline: packet.arrivalMs + this.maxHoldMs };
   }
 
@@ -350,6 +356,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       this.pendingGap = 0;
       this.history.fill(0);
       this.decodeOrder.reset();
+      this.lastEstMs = NaN;
       this.lastTransit = NaN;
       this.resyncCount++;
       this.next = (s.seq & 0xffff) + 0x10000;

@@ -15,6 +15,9 @@
 // The applied delay follows the target at most `slewMsPerSec` per second (WebRTC's timing does the
 // same, ~100 ms/s), so the player stretches or skips a little instead of freezing or jumping.
 
+/** Ramjee's packets carried 20 ms of voice: `alpha` is per 20 ms of media at most. */
+const REF_PACKET_MS = 20;
+
 export interface PlayoutDelayOptions {
   /** Lower bound of the target. Default 20 ms: about one audio frame, some slack for decode. */
   minDelayMs?: number;
@@ -23,10 +26,13 @@ export interface PlayoutDelayOptions {
   /** Target before any packet has been seen (v starts at a quarter of it). Default 100 ms. */
   initialDelayMs?: number;
   /**
-   * Per-packet smoothing factor a. Default 0.99. Ramjee's 0.998002 assumed 20 ms voice packets and
-   * a spike detector; at our packet rates (50/s audio, 100-300/s video) it would take 20 s and more
-   * to forget jitter that stopped, 0.99 forgets it in a few seconds and is still smooth (the
-   * estimate's noise is sqrt((1-a)/(1+a)) = 7 % of the jitter's spread).
+   * Smoothing factor a per packet of up to 20 ms of media. Default 0.99. Ramjee's 0.998002
+   * assumed 20 ms voice packets and a spike detector; at our packet rates (50/s audio, 100-300/s
+   * video) it would take 20 s and more to forget jitter that stopped, 0.99 forgets it in a few
+   * seconds and is still smooth (the estimate's noise is sqrt((1-a)/(1+a)) = 7 % of the jitter's
+   * spread). A packet that advances media time by more counts as that many 20 ms packets
+   * (a^(step/20)): ffmpeg's AAC packetizer puts up to ~0.5 s of audio in one packet, 2 packets a
+   * second, and per packet the estimate would take a minute to move.
    */
   alpha?: number;
   /** Most the applied delay moves per second of local time. Default 100 ms/s. */
@@ -126,10 +132,11 @@ export class PlayoutDelay {
   }
 
   /**
-   * One packet: `transitMs` = arrival - media time (any constant offset), `nowMs` its arrival.
+   * One packet: `transitMs` = arrival - media time (any constant offset), `nowMs` its arrival,
+   * `mediaStepMs` how far it moved media time on from the previous packet (0: one packet's weight).
    * Late and reordered packets count too: their delay is exactly what the target must cover.
    */
-  observe(transitMs: number, nowMs: number): void {
+  observe(transitMs: number, nowMs: number, mediaStepMs = 0): void {
     if (!Number.isFinite(transitMs) || !Number.isFinite(nowMs)) return;
     if (!this.started) {
       this.curMin = transitMs;
@@ -162,7 +169,7 @@ export class PlayoutDelay {
     this.baseline = Math.min(this.curMin, this.prevMin);
     // n against the updated baseline; capped so one wild packet cannot push the target past max.
     const x = Math.min(Math.max(0, transitMs - this.baseline), this.maxDelayMs);
-    const a = this.alpha;
+    const a = mediaStepMs > REF_PACKET_MS ? this.alpha ** Math.min(mediaStepMs / REF_PACKET_MS, 500) : this.alpha;
     this.d = a * this.d + (1 - a) * x;
     this.v = a * this.v + (1 - a) * Math.abs(this.d - x);
     if (nowMs < this.warmUntil) this.offset = this.baseline + this.targetMs;

@@ -209,6 +209,16 @@ describe('JitterBuffer jitter and playout delay', () => {
     for (let k = 1; k < r.released.length; k++) expect(r.released[k]!.packet.sentMs).toBeGreaterThan(r.released[k - 1]!.packet.sentMs);
   });
 
+  it('adapts as fast on a sparse stream: 0.5 s of AAC per packet (ffmpeg aggregates), 2 packets a second', () => {
+    const jb = new JitterBuffer<SimPacket>({ clockRate: CLOCK, minDelayMs: 20, now: () => 0 });
+    const jittery = (t: number): boolean => t >= 5000 && t < 25_000;
+    const r = simulate(jb, 45_000, { frameMs: 500, seed: 5, delay: (_i, t, rand) => (jittery(t) ? rand() * 150 : 0) });
+    const at = (t: number) => r.samples.find((s) => s.t >= t)!;
+    expect(at(24_900).targetMs).toBeGreaterThan(120);
+    // Each packet weighs 25 packets of 20 ms: 20 s after the jitter stopped the target is down.
+    expect(at(45_000).targetMs).toBeLessThan(40);
+  });
+
   it('rebases after a pause (a jump in transit), instead of playing everything late for ever', () => {
     const jb = new JitterBuffer<SimPacket>({ clockRate: CLOCK, now: () => 0 });
     // Media continues where it stopped, but 5 s later on the receiver clock.

@@ -55,7 +55,7 @@ program
     const files = app.paths.list();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     log.info(
-      { rtspPort: app.rtspPort, httpPort: app.httpPort, rtpPort: config.rtpPort, rtcpPort: config.rtpPort + 1, mediaDir: app.paths.mediaDir, files: files.length },
+      { rtspPort: app.rtspPort, httpPort: app.httpPort, rtpPort: config.rtpPort, rtcpPort: config.rtpPort + 1, udpSender: app.rtsp.ports.senderNote, mediaDir: app.paths.mediaDir, files: files.length },
       `HTTP on port ${app.httpPort}; RTSP on port ${app.rtspPort}${config.rtspPort === undefined && app.rtspPort !== 554 ? ' (554 needs root or is taken, so 8554)' : ''}: try ffplay rtsp://${host}:${app.rtspPort}/${files[0] ?? 'sample.mp4'}`,
     );
     let stopping = false;

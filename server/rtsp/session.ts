@@ -7,6 +7,7 @@ import type { FilePlayback, PacketSink } from '../sources/file/playback.js';
 import type { TrackIngest } from '../sources/publish/ingest.js';
 import type { SessionState } from './state-table.js';
 import type { UdpPortPair } from './udp-ports.js';
+import type { UdpDestination } from './udp/sender.js';
 import type { StreamMulticast } from './multicast-sender.js';
 
 export interface UdpTrackTransport {
@@ -82,6 +83,8 @@ export class RtspSession implements PacketSink, StreamReader {
   /** Live readers: send no video until the next key frame (at join without a GOP, or after a drop). */
   waitKey = false;
   private readonly byTrack: (SetupTrack | undefined)[] = [];
+  /** UDP tracks: the client's RTP address, packed once here so that a send parses nothing. */
+  private readonly udpDest: (UdpDestination | undefined)[] = [];
   /** Set by the server: ends this session when its live source goes away. */
   onSourceEnd: ((reason: string) => void) | undefined;
   /** The stream's multicast sender, when this session's tracks are multicast: it sends for us. */
@@ -122,6 +125,8 @@ export class RtspSession implements PacketSink, StreamReader {
   addTrack(t: SetupTrack): void {
     this.tracks.set(t.trackId, t);
     this.byTrack[t.trackId] = t;
+    const tr = t.transport;
+    this.udpDest[t.trackId] = tr.kind === 'udp' ? this.ports.rtpDestination(tr.address, tr.rtpPort) : undefined;
   }
 
   touch(): void {
@@ -135,7 +140,7 @@ export class RtspSession implements PacketSink, StreamReader {
     const tr = t.transport;
     if (tr.kind === 'multicast') return true;
     if (tr.kind === 'udp') {
-      this.ports.sendRtp(packet.subarray(INTERLEAVED_HEADER), tr.rtpPort, tr.address);
+      this.ports.sendRtp(packet.subarray(INTERLEAVED_HEADER), this.udpDest[trackId]!);
       return true;
     }
     if (this.connection.closed) return false;
@@ -172,7 +177,8 @@ export class RtspSession implements PacketSink, StreamReader {
     const tr = t.transport;
     if (tr.kind === 'multicast') return;
     if (tr.kind === 'udp') {
-      this.ports.sendRtp(p.data, tr.rtpPort, tr.address);
+      // Queued with the other readers' sends of this turn: one sendmmsg for all (udp/sender.ts).
+      this.ports.sendRtp(p.data, this.udpDest[p.trackId]!);
       return;
     }
     if (!this.connection.writeShared(framedFor(p, tr.rtpChannel))) {

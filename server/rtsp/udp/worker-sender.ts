@@ -1,0 +1,154 @@
+// UDP fan-out in worker threads: each turn's sends go to workers that run sendmmsg, so the kernel's
+// per-datagram work (most of a UDP reader's cost) leaves the event loop and can use another core.
+import { Worker } from 'node:worker_threads';
+import { MAX_QUEUED, SendBatch } from './batch.js';
+import type { UdpBatchAddon } from './native.js';
+import { BatchSender, type UdpDestination, type UdpSender, type UdpSenderStats } from './sender.js';
+
+/**
+ * The worker, plain JS run with `eval` so the same code works from the sources (vitest, tsx) and
+ * from dist/ without a loader. It owns a dup of the RTP socket's fd (same port), so a socket the
+ * main thread closes meanwhile is never a stale fd here. A full kernel buffer is waited out for up
+ * to WAIT_MS (blocking is fine off the main thread); what still does not fit is dropped and counted.
+ */
+const WORKER_JS = `
+const { parentPort, workerData } = require('node:worker_threads');
+const addon = require(workerData.addonPath);
+const fd = workerData.fd;
+const c = new Float64Array(workerData.counters); // sent, dropped, done, calls
+const WAIT_MS = 200;
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    addon.closeFd(fd);
+    parentPort.close();
+    return;
+  }
+  const bytes = new Uint8Array(m.buf);
+  const packets = [];
+  let off = 0;
+  for (const len of m.lens) {
+    packets.push(bytes.subarray(off, off + len));
+    off += len;
+  }
+  let total = 0;
+  for (const n of m.counts) total += n;
+  const r = addon.sendRuns(fd, packets, m.counts, new Uint8Array(m.slots), WAIT_MS);
+  c[0] += r[1];
+  c[1] += r[2] + (total - r[0]);
+  c[2] += total;
+  c[3] += 1;
+});
+`;
+
+const SENT = 0;
+const DROPPED = 1;
+const DONE = 2;
+const CALLS = 3;
+
+interface Lane {
+  worker: Worker;
+  batch: SendBatch;
+  /** Written by the worker only: datagrams sent, dropped, dealt with, and sendmmsg batches. */
+  counters: Float64Array;
+  /** Datagrams posted to the worker so far; posted - done is its backlog, which is bounded. */
+  posted: number;
+}
+
+export class WorkerSender implements UdpSender {
+  readonly kind = 'sendmmsg-workers';
+  private readonly lanes: Lane[] = [];
+  private next = 0;
+  private scheduled = false;
+  /** Sends refused on this thread (over the bound); the workers count their own. */
+  private droppedHere = 0;
+  /** Set when a worker fails: from then on the main thread sends (still batched). */
+  private broken: BatchSender | undefined;
+
+  constructor(
+    private readonly addon: UdpBatchAddon,
+    private readonly fd: number,
+    addonPath: string,
+    count: number,
+    private readonly fallback: BatchSender,
+    private readonly onError: (e: Error) => void = () => {},
+  ) {
+    for (let i = 0; i < count; i++) {
+      const dup = addon.dupFd(fd);
+      if (dup < 0) throw new Error('cannot dup the RTP socket for a fan-out worker');
+      const counters = new Float64Array(new SharedArrayBuffer(4 * 8));
+      const worker = new Worker(WORKER_JS, { eval: true, workerData: { addonPath, fd: dup, counters: counters.buffer }, name: `tidecast-udp-${i}` });
+      // The server's lifetime is the sockets', not the workers': they never keep the process up.
+      worker.unref();
+      worker.on('error', (e) => this.fail(e));
+      this.lanes.push({ worker, batch: new SendBatch(addon.slotSize), counters, posted: 0 });
+    }
+  }
+
+  get stats(): UdpSenderStats {
+    const s = { sent: 0, dropped: this.droppedHere, calls: 0 };
+    for (const l of this.lanes) {
+      s.sent += l.counters[SENT]!;
+      s.dropped += l.counters[DROPPED]!;
+      s.calls += l.counters[CALLS]!;
+    }
+    const f = this.fallback.stats;
+    return { sent: s.sent + f.sent, dropped: s.dropped + f.dropped, calls: s.calls + f.calls };
+  }
+
+  /** Destinations are dealt to the workers in turn, so each gets an even share of the readers. */
+  destination(address: string, port: number): UdpDestination {
+    const lane = this.next;
+    this.next = (this.next + 1) % this.lanes.length;
+    return { address, port, slot: this.addon.packAddress(address, port), lane };
+  }
+
+  send(data: Uint8Array, to: UdpDestination): void {
+    const l = to.lane === undefined ? undefined : this.lanes[to.lane];
+    if (this.broken || !to.slot || !l) return this.fallback.send(data, to);
+    if (l.posted - l.counters[DONE]! + l.batch.queued >= MAX_QUEUED || !l.batch.add(data, to.slot)) {
+      this.droppedHere++;
+      return;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  /** Posts each worker its share of the turn: the packets packed into one transferred buffer. */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    for (const l of this.lanes) {
+      const b = l.batch;
+      if (b.queued === 0) continue;
+      let total = 0;
+      for (const p of b.packets) total += p.length;
+      const buf = new ArrayBuffer(total);
+      const bytes = new Uint8Array(buf);
+      const lens = new Array<number>(b.packets.length);
+      let off = 0;
+      b.packets.forEach((p, i) => {
+        bytes.set(p, off);
+        off += p.length;
+        lens[i] = p.length;
+      });
+      const slots = b.slots.slice(0, b.queued * b.slotSize).buffer;
+      l.worker.postMessage({ buf, lens, counts: b.counts, slots }, [buf, slots]);
+      l.posted += b.queued;
+      b.clear();
+    }
+  };
+
+  close(): void {
+    this.flush();
+    // Each worker closes its fd after the sends already posted to it.
+    for (const l of this.lanes) l.worker.postMessage('close');
+    this.fallback.close();
+  }
+
+  private fail(e: Error): void {
+    if (this.broken) return;
+    this.broken = this.fallback;
+    this.onError(e);
+  }
+}

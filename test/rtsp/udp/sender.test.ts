@@ -1,0 +1,109 @@
+// The RTP port's senders: every mode (plain dgram when the addon is missing, sendmmsg on the main
+// thread, sendmmsg in 1 and 2 workers) delivers every packet, in order, from the server's RTP port.
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UdpPortPair, type UdpSendOptions } from '../../../server/rtsp/udp-ports.js';
+import { loadFrom, loadUdpBatch } from '../../../server/rtsp/udp/native.js';
+
+const native = loadUdpBatch();
+const missing = loadFrom(['./native/build/Release/no-such-addon.node']);
+
+interface Receiver {
+  sock: Socket;
+  port: number;
+  got: { seq: number; from: RemoteInfo }[];
+}
+
+async function receiver(): Promise<Receiver> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  sock.setRecvBufferSize(4 * 1024 * 1024);
+  const got: Receiver['got'] = [];
+  sock.on('message', (m, from) => got.push({ seq: m.readUInt16BE(0), from }));
+  return { sock, port: sock.address().port, got };
+}
+
+/** A free even port pair: the kernel picks the RTP port for a probe socket; retried on a clash. */
+async function startPorts(opts: UdpSendOptions): Promise<UdpPortPair> {
+  for (let i = 0; i < 20; i++) {
+    const probe = createSocket('udp4');
+    await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+    const p = probe.address().port & ~1;
+    probe.close();
+    const ports = new UdpPortPair(p, '127.0.0.1', opts);
+    try {
+      await ports.start();
+      return ports;
+    } catch {
+      /* taken meanwhile: another pair */
+    }
+  }
+  throw new Error('no free UDP port pair');
+}
+
+const open: { ports: UdpPortPair[]; socks: Socket[] } = { ports: [], socks: [] };
+afterEach(() => {
+  for (const p of open.ports.splice(0)) p.close();
+  for (const s of open.socks.splice(0)) s.close();
+});
+
+const modes: { name: string; opts: UdpSendOptions; note: RegExp; skip?: boolean }[] = [
+  { name: 'plain dgram (addon missing)', opts: { addon: missing }, note: /plain dgram: sendmmsg addon not built/ },
+  { name: 'sendmmsg on the main thread', opts: { addon: native, workers: 0 }, note: /main thread/, skip: !native.addon },
+  { name: 'sendmmsg in 1 worker', opts: { addon: native, workers: 1 }, note: /in 1 worker thread/, skip: !native.addon },
+  { name: 'sendmmsg in 2 workers', opts: { addon: native, workers: 2 }, note: /in 2 worker threads/, skip: !native.addon },
+];
+
+describe('UDP RTP senders', () => {
+  it('reports a missing addon instead of failing', () => {
+    expect(missing.addon).toBeUndefined();
+    if (!missing.addon) expect(missing.reason).toMatch(/not built/);
+  });
+
+  for (const m of modes) {
+    it.skipIf(m.skip)(`${m.name}: every packet to every reader, in order, from the RTP port`, async () => {
+      const ports = await startPorts(m.opts);
+      open.ports.push(ports);
+      expect(ports.senderNote).toMatch(m.note);
+      const readers = await Promise.all([receiver(), receiver(), receiver()]);
+      open.socks.push(...readers.map((r) => r.sock));
+      const dests = readers.map((r) => ports.rtpDestination('127.0.0.1', r.port));
+      const COUNT = 300;
+      for (let seq = 0; seq < COUNT; seq++) {
+        // One packet object for every reader, as the live fan-out does; several per turn.
+        const pkt = Buffer.alloc(200);
+        pkt.writeUInt16BE(seq, 0);
+        for (const d of dests) ports.sendRtp(pkt, d);
+        if (seq % 50 === 49) await new Promise((r) => setImmediate(r));
+      }
+      const deadline = Date.now() + 5000;
+      while (readers.some((r) => r.got.length < COUNT) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const r of readers) {
+        expect(r.got.map((g) => g.seq)).toEqual([...Array(COUNT).keys()]);
+        expect(new Set(r.got.map((g) => g.from.port))).toEqual(new Set([ports.rtpPort]));
+      }
+      expect(ports.sendErrors).toBe(0);
+    });
+  }
+
+  it.skipIf(!native.addon)('keeps sending for its readers after one destination goes away', async () => {
+    const ports = await startPorts({ addon: native, workers: 1 });
+    open.ports.push(ports);
+    const r = await receiver();
+    open.socks.push(r.sock);
+    const gone = await receiver();
+    const goneDest = ports.rtpDestination('127.0.0.1', gone.port);
+    gone.sock.close();
+    const dest = ports.rtpDestination('127.0.0.1', r.port);
+    for (let seq = 0; seq < 50; seq++) {
+      const pkt = Buffer.alloc(100);
+      pkt.writeUInt16BE(seq, 0);
+      ports.sendRtp(pkt, goneDest);
+      ports.sendRtp(pkt, dest);
+      await new Promise((res) => setImmediate(res));
+    }
+    const deadline = Date.now() + 5000;
+    while (r.got.length < 50 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(r.got.map((g) => g.seq)).toEqual([...Array(50).keys()]);
+  });
+});

@@ -49,6 +49,11 @@ export interface JitterBufferOptions extends PlayoutDelayOptions {
    * far in the future, which would otherwise hold every packet behind it.
    */
   maxHoldMs?: number;
+  /**
+   * Most a missing packet is waited for past its playout time when packets given up on have been
+   * arriving after all (see `lossWaitMs`). Default 500 ms.
+   */
+  maxLossWaitMs?: number;
   /** Local clock in ms; `pop()`/`stats()` without an argument read it. Default performance.now(). */
   now?: () => number;
 }
@@ -91,6 +96,11 @@ export interface JitterStats {
   delayMs: number;
   /** Packets held now. */
   held: number;
+  /**
+   * How long past its playout time a missing packet is waited for now: 0 until a packet given
+   * up on arrives after all, then how late it came (+20 %), halving every 10 s.
+   */
+  lossWaitMs: number;
 }
 
 interface Entry<P> {
@@ -107,6 +117,9 @@ const MAX_MISORDER = 100;
 /** Released/given-up memory behind the window, to tell a duplicate from a late packet. */
 const HISTORY = 256;
 
+/** The loss wait halves every 10 s without a new late arrival. */
+const LOSS_WAIT_HALF_LIFE_MS = 10_000;
+
 const defaultNow = (): number => globalThis.performance.now();
 
 export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
@@ -118,6 +131,11 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   private readonly slots: (Entry<P> | undefined)[];
   /** Per extended seq modulo HISTORY behind `next`: 1 released, 0 given up. */
   private readonly history = new Uint8Array(HISTORY);
+  /** When each sequence number behind `next` was given up (local ms), to learn how late "lost" ones come. */
+  private readonly gaveUpAt = new Float64Array(HISTORY);
+  private readonly maxLossWaitMs: number;
+  private lossWait = 0;
+  private lossWaitSince = 0;
   private readonly tsUnwrap = new TimestampUnwrapper();
   private ts0 = NaN;
   /** Last unwrapped timestamp seen, for `playoutTimeMs` of a timestamp not pushed. */
@@ -147,6 +165,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     this.now = opts.now ?? defaultNow;
     this.delay = new PlayoutDelay(opts);
     this.maxHoldMs = opts.maxHoldMs ?? 2 * this.delay.maxDelayMs;
+    this.maxLossWaitMs = opts.maxLossWaitMs ?? 500;
     this.slots = new Array<Entry<P> | undefined>(this.cap);
   }
 
@@ -191,16 +210,27 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     if (this.held === 0) return out;
     const offset = this.delay.offsetAt(nowMs);
     let last = -1;
+    let minDue = Infinity;
     for (let e = this.next, seen = 0; seen < this.held; e++) {
       const entry = this.slots[e % this.cap];
       if (!entry) continue;
       seen++;
-      if (this.dueOf(entry, offset) <= nowMs) last = e;
+      const due = this.dueOf(entry, offset);
+      if (due <= nowMs) last = e;
+      if (due < minDue) minDue = due;
     }
+    const wait = this.lossWaitAt(nowMs);
     while (this.next <= last) {
       const entry = this.slots[this.next % this.cap];
-      if (entry) this.release(entry, this.dueOf(entry, offset), nowMs, out);
-      else this.giveUp(this.next + 1);
+      if (entry) {
+        this.release(entry, this.dueOf(entry, offset), nowMs, out);
+        continue;
+      }
+      // A gap: its packet would have played no later than anything held after it. Give it up
+      // then - plus the loss wait, when "lost" packets have been turning up late (a reliable
+      // transport: waiting costs a late frame, giving up costs the frames up to the next key frame).
+      if (nowMs < minDue + wait) break;
+      this.giveUp(this.next + 1, nowMs);
     }
     return out;
   }
@@ -216,7 +246,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       seen++;
       due = Math.min(due, this.dueOf(entry, offset));
     }
-    return due;
+    return this.slots[this.next % this.cap] ? due : due + this.lossWaitAt(nowMs);
   }
 
   /** Local time a given RTP timestamp plays at under the current delay (the A/V sync's video queue may use it). */
@@ -242,6 +272,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       targetMs: s.targetMs,
       delayMs: s.delayMs,
       held: this.held,
+      lossWaitMs: this.lossWaitAt(nowMs),
     };
   }
 
@@ -249,6 +280,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   reset(): void {
     this.slots.fill(undefined);
     this.history.fill(0);
+    this.gaveUpAt.fill(0);
     this.held = 0;
     this.next = -1;
     this.maxHeld = -1;
@@ -311,6 +343,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
         if (d >= -HISTORY && this.history[ext % HISTORY] === 1) this.counts.duplicates++;
         else {
           this.counts.late++;
+          if (d >= -HISTORY && this.gaveUpAt[ext % HISTORY]! > 0) this.noteLateArrival(packet.arrivalMs - this.gaveUpAt[ext % HISTORY]!, packet.arrivalMs);
           // Its delay is what the target failed to cover: the estimator must see it.
           this.entryOf(packet, false);
         }
@@ -323,6 +356,12 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       return;
     }
     const entry = this.entryOf(packet, ext > this.highest);
+    if (d === 0 && this.held > 0) {
+      // It fills the gap everything held is waiting behind. Came after its own playout time: the
+      // gap would have been given up had later packets been due, so the loss wait must cover it.
+      const due = this.dueOf(entry, this.delay.offsetAt(packet.arrivalMs));
+      if (packet.arrivalMs > due) this.noteLateArrival(packet.arrivalMs - due, packet.arrivalMs);
+    }
     // Beyond the window: drop the oldest held packets (and give up gaps) until it fits.
     if (ext >= this.next + this.cap) this.dropOldestUntil(ext - this.cap + 1);
     if (ext < this.highest) this.counts.reordered++;
@@ -355,6 +394,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       }
       this.pendingGap = 0;
       this.history.fill(0);
+      this.gaveUpAt.fill(0);
       this.decodeOrder.reset();
       this.lastEstMs = NaN;
       this.lastTransit = NaN;
@@ -371,12 +411,30 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   }
 
   /** Advances `next` to `ext`, counting the holes lost (their playout time passed). */
-  private giveUp(ext: number): void {
+  private giveUp(ext: number, nowMs: number): void {
     while (this.next < ext) {
       this.history[this.next % HISTORY] = 0;
+      this.gaveUpAt[this.next % HISTORY] = nowMs;
       this.counts.lost++;
       this.pendingGap++;
       this.next++;
+    }
+  }
+
+  /** The loss wait now: the last learnt value, halving every LOSS_WAIT_HALF_LIFE_MS. */
+  private lossWaitAt(nowMs: number): number {
+    if (this.lossWait === 0) return 0;
+    const w = this.lossWait * 0.5 ** (Math.max(0, nowMs - this.lossWaitSince) / LOSS_WAIT_HALF_LIFE_MS);
+    return w < 1 ? 0 : w;
+  }
+
+  /** A packet given up on arrived `lateByMs` after that: waiting that long (+20 %) would have saved it. */
+  private noteLateArrival(lateByMs: number, nowMs: number): void {
+    if (!(lateByMs >= 0)) return;
+    const w = Math.min(this.maxLossWaitMs, lateByMs * 1.2 + 1);
+    if (w > this.lossWaitAt(nowMs)) {
+      this.lossWait = w;
+      this.lossWaitSince = nowMs;
     }
   }
 
@@ -391,6 +449,8 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
         this.counts.lost++;
       }
       this.history[this.next % HISTORY] = 0;
+      // Dropped for room, not for time: a late arrival of it teaches nothing about waiting.
+      this.gaveUpAt[this.next % HISTORY] = 0;
       this.pendingGap++;
       this.next++;
     }
@@ -401,6 +461,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     this.slots[this.next % this.cap] = undefined;
     this.held--;
     this.history[this.next % HISTORY] = 1;
+    this.gaveUpAt[this.next % HISTORY] = 0;
     this.next++;
     const lateMs = Math.max(0, nowMs - due);
     // A few ms is the caller's polling granularity; beyond one frame-ish it came late.

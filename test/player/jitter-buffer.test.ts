@@ -75,6 +75,28 @@ describe('JitterBuffer ordering', () => {
     expect(jb.stats(200).duplicates).toBe(1);
   });
 
+  it('learns to wait for "lost" packets that keep turning up late (a reliable transport), not for ones that never come', () => {
+    // 20 ms packets on a clean network, delay settled at the minimum; now and then one packet is
+    // held up 150 ms (TCP head-of-line, a relay): the first is given up, later ones are waited for.
+    const late = new Set([300, 400, 500]);
+    const jb = new JitterBuffer<SimPacket>({ clockRate: CLOCK, minDelayMs: 20, now: () => 0 });
+    const r = simulate(jb, 12_000, { delay: (i) => (late.has(i) ? 150 : 0) });
+    const s = jb.stats(14_000);
+    expect(s.lost).toBe(1);
+    expect(s.late).toBe(1);
+    const got = r.released.map((x) => x.packet.sentMs / 20);
+    expect(got.includes(300)).toBe(false);
+    expect(got.includes(400) && got.includes(500)).toBe(true);
+    // Learnt from packet 300: ~150 ms past its playout, +20 %; halving every 10 s since.
+    expect(jb.stats(6000 + 2).lossWaitMs).toBeGreaterThan(100);
+    expect(jb.stats(36_000).lossWaitMs).toBeLessThan(30);
+    // Loss that is loss (packets that never come): given up at their playout time, no waiting learnt.
+    const udp = new JitterBuffer({ clockRate: CLOCK, minDelayMs: 20, now: () => 0 });
+    for (let i = 0; i < 300; i++) if (i % 50 !== 25) udp.push(pkt(i, i * 20));
+    for (let t = 0; t < 7000; t += 5) udp.pop(t);
+    expect(udp.stats(7000)).toMatchObject({ lost: 6, late: 0, lossWaitMs: 0, held: 0 });
+  });
+
   it('fills a gap that arrives in time, late in the queue but before its playout', () => {
     const jb = fixed(100);
     jb.push(pkt(0, 0));

@@ -124,21 +124,27 @@ export class LiveHlsMuxer implements AuReader {
     return last.msn > msn || (last.msn === msn && last.parts.length > part);
   }
 
-  /** Resolves true when `ready()` holds, false after `timeoutMs` or when the muxer ends or fails first. */
-  waitUntil(ready: () => boolean, timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves true when `ready()` holds, false after `timeoutMs`, when the muxer ends or fails
+   * first, or when `signal` aborts (the client went away: its waiter is freed at once).
+   */
+  waitUntil(ready: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (ready()) return Promise.resolve(true);
-    if (this.ended || this.failure) return Promise.resolve(false);
+    if (this.ended || this.failure || signal?.aborted) return Promise.resolve(false);
     if (this.waiters.size >= MAX_WAITERS) return Promise.resolve(false);
     return new Promise((resolve) => {
+      const abort = (): void => w.done(false);
       const w: Waiter = {
         ready,
         done: (ok) => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', abort);
           this.waiters.delete(w);
           resolve(ok);
         },
       };
-      const timer = setTimeout(() => w.done(false), timeoutMs);
+      const timer = setTimeout(abort, timeoutMs);
+      signal?.addEventListener('abort', abort, { once: true });
       this.waiters.add(w);
     });
   }

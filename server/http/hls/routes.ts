@@ -45,6 +45,7 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
 }
 
 async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string): Promise<void> {
+  const left = clientGone(res);
   const block = parseBlockingQuery(req.query as Record<string, unknown>);
   let resolved;
   try {
@@ -72,7 +73,8 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   }
   const mux = muxers.forStream(path, stream);
   mux.lastRequestMs = Date.now();
-  if (!mux.ready && !(await mux.waitUntil(() => mux.ready, FIRST_SEGMENT_WAIT_MS))) {
+  if (!mux.ready && !(await mux.waitUntil(() => mux.ready, FIRST_SEGMENT_WAIT_MS, left))) {
+    if (left.aborted) return;
     throw unavailable(mux, `/${path} has no complete HLS segment yet (segments start at key frames); retry shortly`);
   }
   if (block) {
@@ -83,7 +85,8 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
       throw new HttpError(400, `_HLS_msn=${block.msn} is too far ahead: the last segment of /${path}/index.m3u8 is ${last}`);
     }
     const waitMs = 3 * mux.targetDuration * 1000;
-    if (!(await mux.waitUntil(() => mux.has(block.msn, block.part), waitMs)) && !mux.ended) {
+    if (!(await mux.waitUntil(() => mux.has(block.msn, block.part), waitMs, left)) && !mux.ended) {
+      if (left.aborted) return;
       const what = block.part === undefined ? `segment ${block.msn}` : `part ${block.part} of segment ${block.msn}`;
       throw unavailable(mux, `${what} of /${path} did not appear within ${waitMs / 1000} s`);
     }
@@ -119,13 +122,24 @@ async function liveFile(res: Response, mux: LiveHlsMuxer, path: string, kind: 'i
   if (!data && mux.isNextPart(msn, index)) {
     // The preload-hinted part: answer as soon as it is made (RFC 8216bis 6.2.6).
     const waitMs = 3 * mux.targetDuration * 1000;
-    if (!(await mux.waitUntil(() => mux.has(msn, index), waitMs))) {
+    const left = clientGone(res);
+    if (!(await mux.waitUntil(() => mux.has(msn, index), waitMs, left))) {
+      if (left.aborted) return;
       if (!mux.ended) throw unavailable(mux, `part ${index} of segment ${msn} of /${path} did not appear within ${waitMs / 1000} s`);
     }
     data = mux.part(msn, index);
   }
   if (data) return send(res, 'video/mp4', IMMUTABLE, data);
   throw gone(path, kind, msn, index);
+}
+
+/** Aborts when the client closes the connection before the answer (a blocked request it gave up on). */
+function clientGone(res: Response): AbortSignal {
+  const ac = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  return ac.signal;
 }
 
 /** The VOD index when `path` is a media file (no source is started for a live path). */

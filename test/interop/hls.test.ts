@@ -1,10 +1,11 @@
 // Classic HLS clients on Tidecast's playlists: ffmpeg decodes live (published, testsrc) and VOD with no error; VLC decodes both.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, chmodSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMediaFile } from '../../server/sources/file/demux.js';
-import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
+import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
 import { publishSample, waitPlaylist, type Publisher } from '../http/hls-source.js';
@@ -51,6 +52,28 @@ describe('ffmpeg plays HLS', () => {
     // 8 s at 30 fps and 48000/1024 AAC frames per second.
     expect(d.video).toBeGreaterThanOrEqual(235);
     expect(d.audio).toBeGreaterThanOrEqual(370);
+  });
+
+  it('live H.265 + Opus (hvc1/hvcC, Opus/dOps) published by ffmpeg: 5 s decode with no error', async () => {
+    const path = 'live/hevc-opus';
+    const child = spawn(resolveFfmpeg(), [
+      '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+      '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error:keyint=25:min-keyint=25:scenecut=0', '-c:a', 'libopus', '-ac', '2',
+      '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url(path),
+    ], { stdio: 'ignore' });
+    try {
+      const text = await waitPlaylist(srv.httpUrl(`${path}/index.m3u8`));
+      expect(text).toContain('#EXT-X-PART:');
+      const d = await ffDecode(srv.httpUrl(`${path}/index.m3u8`), 5);
+      expect(d.stderr, d.why).toBe('');
+      expect(d.video).toBeGreaterThanOrEqual(120); // 5 s at 25 fps
+      expect(d.audio).toBeGreaterThanOrEqual(240); // 20 ms Opus frames
+      const probe = await run(resolveFfprobe(), ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', srv.httpUrl(`${path}/index.m3u8`)], { timeoutMs: 30_000 });
+      // The HLS demuxer lists its program's streams too: compare the distinct lines.
+      expect([...new Set(probe.stdout.split('\n').map((l) => l.trim()).filter(Boolean))].sort()).toEqual(['hevc,320,180', 'opus']);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('live testsrc (x264 zerolatency + AAC from the ffmpeg source): 5 s decode with no error', async () => {

@@ -29,7 +29,8 @@ export class HlsEngine implements Engine {
       }
       video.src = this.url;
     } else {
-      const hls = new HlsClass({ lowLatencyMode: true, backBufferLength: 10, liveSyncDurationCount: 2 });
+      // Speeding up to 1.5x after a stall brings a live stream back to its part hold-back instead of staying behind.
+      const hls = new HlsClass({ lowLatencyMode: true, backBufferLength: 10, maxLiveSyncPlaybackRate: 1.5 });
       this.hls = hls;
       hls.on(HlsClass.Events.ERROR, (_ev, data) => {
         if (!data.fatal) return;

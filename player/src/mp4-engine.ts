@@ -63,8 +63,21 @@ export class Mp4Engine implements Engine {
     this.video.onpause = () => this.events.state('paused');
     this.timer = setInterval(() => this.keepLive(), 500);
     void this.readRest(reader);
-    // Some data must be buffered before play() can start.
-    await new Promise<void>((resolve) => this.video.addEventListener('loadeddata', () => resolve(), { once: true }));
+    // A live stream's timeline starts where the stream was when we joined, not at 0: the
+    // playhead must move to the first buffered range, or the element waits forever for data at 0.
+    await new Promise<void>((resolve, reject) => {
+      const t0 = performance.now();
+      const check = (): void => {
+        const b = this.video.buffered;
+        if (b.length > 0) {
+          if (this.video.currentTime < b.start(0)) this.video.currentTime = b.start(0);
+          return resolve();
+        }
+        if (performance.now() - t0 > 15_000) return reject(new Error(`no playable media arrived from ${new URL(this.url).pathname} within 15 s`));
+        setTimeout(check, 50);
+      };
+      check();
+    });
     await playElement(this.video, this.onMutedAutoplay);
   }
 

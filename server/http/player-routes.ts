@@ -25,7 +25,8 @@ export const PLAYER_DIR = resolve(packageRoot(), 'dist/player');
 const MISSING =
   'the web player is not built: run "npm run build" (it bundles player/ into dist/player/), then reload';
 
-export const installPlayerRoutes: RouteInstaller = (app) => {
+/** `dir` is for tests: the bundle directory to serve (default dist/player). */
+export const installPlayerRoutes = (app: Parameters<RouteInstaller>[0], _ctx: Parameters<RouteInstaller>[1], dir: string = PLAYER_DIR): void => {
   // /player without the slash would resolve the page's relative script URLs against "/".
   app.get('/player', (req: Request, res: Response, next) => {
     const q = req.originalUrl.indexOf('?');
@@ -36,7 +37,7 @@ export const installPlayerRoutes: RouteInstaller = (app) => {
   });
   app.use('/player', (req: Request, res: Response, next) => {
     // Checked per request, so a build made while the server runs is picked up without a restart.
-    if (existsSync(join(PLAYER_DIR, 'index.html'))) return next();
+    if (existsSync(join(dir, 'index.html'))) return next();
     if (req.accepts(['json', 'html']) === 'html') {
       res.status(503).setHeader('Cache-Control', 'no-store').type('html').send(`<!doctype html><meta charset="utf-8"><title>Player not built</title><p>503: ${MISSING}</p>`);
       return;
@@ -45,7 +46,7 @@ export const installPlayerRoutes: RouteInstaller = (app) => {
   });
   app.use(
     '/player',
-    express.static(PLAYER_DIR, {
+    express.static(dir, {
       index: 'index.html',
       fallthrough: true,
       setHeaders(res, path) {

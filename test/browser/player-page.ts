@@ -1,0 +1,87 @@
+// What the player's browser tests share: building the bundle, opening /player/, reading window.tidecastStats, waiting on it.
+import { execFileSync, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
+import { sleep } from '../helpers/rtsp-client.js';
+import type { TestServer } from '../helpers/server.js';
+
+/** The stats object the page publishes (player/src/stats.ts), as the tests read it. */
+export interface PageStats {
+  mode: string;
+  state: string;
+  message: string | null;
+  position: number;
+  duration: number | null;
+  reconnects: number;
+  reconnectIn: number | null;
+  tracks?: {
+    video?: { packets: number; lost: number; late: number; reordered: number; jitterMs: number; bufferDepthMs: number; playoutTargetMs: number; playoutDelayMs: number; senderReports: number };
+    audio?: { packets: number; lost: number; late: number; reordered: number; jitterMs: number; bufferDepthMs: number; playoutTargetMs: number; playoutDelayMs: number; senderReports: number };
+  };
+  avSkewMs?: number | null;
+  e2eLatencyMs?: number | null;
+  framesDecoded?: number;
+  framesShown?: number;
+  framesDropped?: number;
+  audioFramesDecoded?: number;
+  syncMode?: string | null;
+  sync: { samples: number; medianMs: number | null; minMs: number | null; maxMs: number | null; beeps: number; flashes: number };
+  skewSamples: number[];
+  at: number;
+}
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Bundles the player if its sources changed (the script is idempotent and skips an up-to-date bundle). */
+export function buildPlayer(): void {
+  execFileSync(process.execPath, [resolve(ROOT, 'scripts/build-player.mjs')], { stdio: 'inherit' });
+}
+
+/**
+ * The player page of a test server. Served from 127.0.0.1, a secure context like localhost, so
+ * WebCodecs and AudioWorklet exist.
+ */
+export function playerUrl(srv: TestServer, query: Record<string, string>): string {
+  return `${srv.httpUrl('player/')}?${new URLSearchParams(query)}`;
+}
+
+export async function stats(page: Page): Promise<PageStats> {
+  return (await page.evaluate('window.tidecastStats ?? null')) as PageStats;
+}
+
+/** Polls the stats until `ok` holds; fails with the last stats and the page log. */
+export async function waitStats(page: Page, ok: (s: PageStats) => boolean, log: string[], ms = 20_000, what = 'condition'): Promise<PageStats> {
+  const t0 = Date.now();
+  let last: PageStats | null = null;
+  while (Date.now() - t0 < ms) {
+    last = await stats(page);
+    if (last && ok(last)) return last;
+    await sleep(200);
+  }
+  throw new Error(`player: ${what} not reached within ${ms} ms\nlast stats: ${JSON.stringify(last)}\npage log:\n${log.join('\n')}`);
+}
+
+/** Samples the stats every `everyMs` for `ms`. */
+export async function sampleStats(page: Page, ms: number, everyMs = 250): Promise<PageStats[]> {
+  const out: PageStats[] = [];
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    out.push(await stats(page));
+    await sleep(everyMs);
+  }
+  return out;
+}
+
+/**
+ * ffmpeg publishing media/sample.mp4 in a loop to `path` with `-max_delay 0`: one AAC frame per
+ * RTP packet. ffmpeg's default packs ~0.5 s of AAC frames into one packet, which puts a 0.5 s floor
+ * under any player's audio playout delay; a low-latency publisher does not do that.
+ */
+export function publishLowLatency(srv: TestServer, path: string): { stop(): void; stderr(): string } {
+  const args = ['-v', 'error', '-re', '-stream_loop', '-1', '-i', resolve(ROOT, 'media/sample.mp4'), '-c', 'copy', '-max_delay', '0', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url(path)];
+  const child = spawn(resolveFfmpeg(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  return { stop: () => child.kill('SIGKILL'), stderr: () => err };
+}

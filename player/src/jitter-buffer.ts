@@ -135,6 +135,9 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   private readonly gaveUpAt = new Float64Array(HISTORY);
   private readonly maxLossWaitMs: number;
   private lossWait = 0;
+  /** `pop` calls, and the call that first found a gap overdue (0: none): gaps go at the next call. */
+  private pops = 0;
+  private overdueSeenAt = 0;
   private lossWaitSince = 0;
   private readonly tsUnwrap = new TimestampUnwrapper();
   private ts0 = NaN;
@@ -220,6 +223,8 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       if (due < minDue) minDue = due;
     }
     const wait = this.lossWaitAt(nowMs);
+    this.pops++;
+    let blocked = false;
     while (this.next <= last) {
       const entry = this.slots[this.next % this.cap];
       if (entry) {
@@ -230,8 +235,17 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       // then - plus the loss wait, when "lost" packets have been turning up late (a reliable
       // transport: waiting costs a late frame, giving up costs the frames up to the next key frame).
       if (nowMs < minDue + wait) break;
+      // And not in the same call that first finds it overdue: after a busy main thread the pump
+      // can run before the WebSocket messages queued behind it, the missing packet among them.
+      // One more turn of the event loop (a few ms) lets them in.
+      if (this.overdueSeenAt === 0 || this.overdueSeenAt === this.pops) {
+        this.overdueSeenAt = this.pops;
+        blocked = true;
+        break;
+      }
       this.giveUp(this.next + 1, nowMs);
     }
+    if (!blocked) this.overdueSeenAt = 0;
     return out;
   }
 
@@ -281,6 +295,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     this.slots.fill(undefined);
     this.history.fill(0);
     this.gaveUpAt.fill(0);
+    this.overdueSeenAt = 0;
     this.held = 0;
     this.next = -1;
     this.maxHeld = -1;

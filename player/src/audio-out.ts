@@ -1,9 +1,13 @@
 // WebAudio output: decoded audio scheduled back to back on the AudioContext (the player's master clock), slewed toward its playout time.
 
-/** Largest rate change used to slew the playout delay: 5 % moves 50 ms per second, under WebRTC's ~100 ms/s, and is barely audible. */
-const MAX_SLEW = 0.05;
+/**
+ * Largest rate change used to slew toward the playout time: 8 % moves 80 ms per second, close to
+ * the jitter buffer's own ~100 ms/s, so the schedule keeps up with a changing delay; the pitch
+ * shift is audible only while the delay moves.
+ */
+const MAX_SLEW = 0.08;
 /** Beyond this error, slewing would take too long: jump (a click, but only after a stall or a seek). */
-const RESYNC_S = 0.25;
+const RESYNC_S = 0.3;
 /** Scheduling closer than this to the render position risks the buffer starting late. */
 const LEAD_S = 0.01;
 

@@ -12,7 +12,7 @@ import type { TrackReceiver } from './track-receiver.js';
  * video needs less. The jitter buffer slews the applied delay at ~100 ms/s, so nothing jumps.
  */
 const DRAW_MARGIN_MS = 15;
-/** Window of the video readiness maximum: long enough to include a GOP's worst B-frame. */
+/** Window of the video readiness figure: long enough to include a GOP's B-frames. */
 const WINDOW_MS = 3000;
 const ADJUST_EVERY_MS = 250;
 
@@ -53,8 +53,11 @@ export class LipSync {
     if (!this.video || !this.audio || now - this.lastAdjust < ADJUST_EVERY_MS) return;
     this.lastAdjust = now;
     if (Number.isNaN(this.audioE) || this.samples.length === 0) return;
-    let videoE = -Infinity;
-    for (const s of this.samples) videoE = Math.max(videoE, s.e);
+    // The 90th percentile, not the maximum: a frame a little late is still shown (the A/V sync
+    // drops only beyond one frame interval), and one decode hiccup on a busy machine should not
+    // cost every viewer seconds of delay.
+    const sorted = this.samples.map((s) => s.e).sort((a, b) => a - b);
+    const videoE = sorted[Math.floor(sorted.length * 0.9)]!;
     const need = videoE + DRAW_MARGIN_MS - this.audioE;
     // A dead band, so the floor does not chase every millisecond of decode time.
     if (need > 3 || need < -25) {

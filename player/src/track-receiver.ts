@@ -18,6 +18,8 @@ export interface ReleasedFrame {
   rtpTime: number;
   /** Local time (performance.now) the jitter buffer released it at: its playout time. */
   playoutMs: number;
+  /** How long after its playout time it left (a join's GOP-cache burst, jitter above the target). */
+  lateMs: number;
 }
 
 function depacketizerFor(track: Track): Depacketizer {
@@ -90,7 +92,7 @@ export class TrackReceiver {
       const frames = this.depack.push({ payload: pkt.payload, marker: pkt.marker, timestamp: pkt.timestamp, sequenceNumber: pkt.seq });
       for (const frame of frames) {
         this.framesOut++;
-        this.onFrame({ frame, rtpTime: this.unwrap.unwrap(frame.timestamp), playoutMs: r.playoutMs });
+        this.onFrame({ frame, rtpTime: this.unwrap.unwrap(frame.timestamp), playoutMs: r.playoutMs, lateMs: r.lateMs });
       }
     }
     return this.jb.nextDueMs(now);

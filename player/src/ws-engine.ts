@@ -59,6 +59,7 @@ export class WsEngine implements Engine {
   private lastShownTs: number | undefined;
   private lastHeardTs: number | undefined;
   private keyFrameWaits = 0;
+  private readonly lateVideo = new Set<number>();
 
   constructor(private readonly o: WsEngineOptions) {}
 
@@ -131,12 +132,18 @@ export class WsEngine implements Engine {
       });
       const vdec = this.vdec!;
       video.onFrame = (f) => {
+        // Frames that left the jitter buffer late (the join's GOP burst, jitter beyond the target)
+        // must not set the lip-sync floor: that would turn a one-off burst into seconds of delay.
+        if (f.lateMs > 5) {
+          this.lateVideo.add(f.rtpTime >>> 0);
+          if (this.lateVideo.size > 300) this.lateVideo.delete(this.lateVideo.values().next().value!);
+        }
         vdec.push({ nalus: f.frame.data, rtpTime: f.rtpTime, damaged: f.frame.damaged === true });
         this.keyFrameWaits = vdec.keyFrameWaits;
       };
       vdec.onFrame = (frame, rtpTime) => {
         if (this.closed) return void frame.close();
-        this.lipSync?.videoReady(rtpTime >>> 0);
+        if (!this.lateVideo.delete(rtpTime >>> 0)) this.lipSync?.videoReady(rtpTime >>> 0);
         this.videoOut!.push({ frame, rtpTimestamp: rtpTime >>> 0 });
       };
       vdec.onError = (e) => console.warn(`video decoder: ${e.message}; waiting for the next key frame`);
@@ -236,6 +243,7 @@ export class WsEngine implements Engine {
     this.audioMap?.clear();
     this.sync?.reset();
     this.lipSync?.reset();
+    this.lateVideo.clear();
     this.o.probe.reset();
     this.lastShownTs = undefined;
     this.lastHeardTs = undefined;

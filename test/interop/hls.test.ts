@@ -49,9 +49,11 @@ describe('ffmpeg plays HLS', () => {
   it('live (published H.264 with B-frames + AAC): 8 s decode with no error', async () => {
     const d = await ffDecode(srv.httpUrl(`${LIVE}/index.m3u8`), 8);
     expect(d.stderr, d.why).toBe('');
-    // 8 s at 30 fps and 48000/1024 AAC frames per second.
-    expect(d.video).toBeGreaterThanOrEqual(235);
-    expect(d.audio).toBeGreaterThanOrEqual(370);
+    // 8 s at 30 fps and 48000/1024 AAC frames per second, less up to half a second: `-t` counts
+    // from the first timestamp of either stream, and a segment's audio may start a little before
+    // its key frame (audio arriving after the cut goes into the next part).
+    expect(d.video).toBeGreaterThanOrEqual(225);
+    expect(d.audio).toBeGreaterThanOrEqual(350);
   });
 
   it('live H.265 + Opus (hvc1/hvcC, Opus/dOps) published by ffmpeg: 5 s decode with no error', async () => {
@@ -66,8 +68,8 @@ describe('ffmpeg plays HLS', () => {
       expect(text).toContain('#EXT-X-PART:');
       const d = await ffDecode(srv.httpUrl(`${path}/index.m3u8`), 5);
       expect(d.stderr, d.why).toBe('');
-      expect(d.video).toBeGreaterThanOrEqual(120); // 5 s at 25 fps
-      expect(d.audio).toBeGreaterThanOrEqual(240); // 20 ms Opus frames
+      expect(d.video).toBeGreaterThanOrEqual(112); // 5 s at 25 fps, less half a second (see above)
+      expect(d.audio).toBeGreaterThanOrEqual(225); // 20 ms Opus frames
       const probe = await run(resolveFfprobe(), ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', srv.httpUrl(`${path}/index.m3u8`)], { timeoutMs: 30_000 });
       // The HLS demuxer lists its program's streams too: compare the distinct lines.
       expect([...new Set(probe.stdout.split('\n').map((l) => l.trim()).filter(Boolean))].sort()).toEqual(['hevc,320,180', 'opus']);
@@ -79,8 +81,8 @@ describe('ffmpeg plays HLS', () => {
   it('live testsrc (x264 zerolatency + AAC from the ffmpeg source): 5 s decode with no error', async () => {
     const d = await ffDecode(srv.httpUrl('testsrc/index.m3u8'), 5);
     expect(d.stderr, d.why).toBe('');
-    expect(d.video).toBeGreaterThanOrEqual(145);
-    expect(d.audio).toBeGreaterThanOrEqual(230);
+    expect(d.video).toBeGreaterThanOrEqual(135);
+    expect(d.audio).toBeGreaterThanOrEqual(210);
   });
 });
 

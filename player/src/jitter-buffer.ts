@@ -24,6 +24,13 @@
 // timestamp plays under the current delay (schedule audio there). `r.lateMs` > 0 means the
 // packet arrived after its playout time (a join's GOP-cache burst, or jitter above the target):
 // video still needs it for decoding; audio may drop frames that late rather than add latency.
+//
+// Loss. A missing packet is given up (counted `lost`, `gapBefore` on the next one) once a packet
+// after it is due, so playback never stalls on it - at the `pop()` after the one that first finds
+// it overdue (one event-loop turn for WebSocket messages queued behind a busy main thread), and
+// later by `lossWaitMs` once packets given up on have been arriving after all: over TCP/WebSocket
+// nothing is lost, only late, and for video a wait costs one late frame where a give-up costs the
+// frames up to the next key frame. Packets that never come (UDP loss) teach no wait.
 
 import { TimestampUnwrapper, seqDiff } from '../../server/rtp/sequence.js';
 import { PlayoutDelay, type PlayoutDelayOptions } from './playout-delay.js';

@@ -155,7 +155,12 @@ export class Segmenter {
     if (st.queue.length > MAX_QUEUE) st.queue.shift();
   }
 
-  /** Emits the queued samples of every track as one part ending at `end` (leader ticks). */
+  /**
+   * Emits the queued samples of every track as one part ending at `end` (leader ticks). Other
+   * tracks go out as they arrived, not cut at `end`: publishers send audio somewhat after the video
+   * of the same time (ffmpeg ~0.3 s, measured), and holding the part for it would add that to the
+   * latency. Each traf has its own tfdt, so players place the audio right anyway.
+   */
   private cut(end: number, next: TimedUnit | undefined, newSegment = false): void {
     const runs: Fmp4Run[] = [];
     for (const st of this.states.values()) {

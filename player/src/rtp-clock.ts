@@ -35,15 +35,18 @@ export interface RtpClockOptions {
  * x264's defaults at 30 fps), and Tidecast (like any paced sender) sends it that much early.
  * Taken raw, arrival - timestamp splits into two clusters that far apart: a jitter estimate sees
  * 100 ms of jitter that is not there, a minimum-transit map is 100 ms early. A packet that raises
- * the highest timestamp while timestamps went backwards in the last 64 packets is counted at the
- * previous highest instead - its decode time in a regular GOP; the B-frames stay raw. Without
+ * the highest timestamp while timestamps went backwards in the last 64 frames is counted at the
+ * previous highest instead - its decode time in a regular GOP; the B-frames stay raw (64 frames:
+ * 2 s at 30 fps, longer than any B-frame spacing). Without
  * B-frames no timestamp goes backwards and every time passes through unchanged.
  * Feed packets in sequence order only (a reordered arrival says nothing about decode order).
  */
 export class DecodeOrderTime {
   private maxMs = -Infinity;
   private maxEst = -Infinity;
-  private count = 0;
+  /** Frames (runs of one timestamp) seen, and the frame count when a timestamp last went backwards. */
+  private frames = 0;
+  private lastMs = NaN;
   private lastBackward = -Infinity;
 
   /** True once a timestamp went backwards: the stream has B-frames. */
@@ -53,7 +56,10 @@ export class DecodeOrderTime {
 
   /** The sending-clock media time (ms) of the next packet in sequence order, given its own. */
   next(mediaMs: number): number {
-    const n = this.count++;
+    // Counted in frames, not packets: a key frame of 150 packets must not end the B-frame spell.
+    if (mediaMs !== this.lastMs) this.frames++;
+    this.lastMs = mediaMs;
+    const n = this.frames;
     if (mediaMs < this.maxMs) {
       this.lastBackward = n;
       return mediaMs;
@@ -68,6 +74,7 @@ export class DecodeOrderTime {
   reset(): void {
     this.maxMs = -Infinity;
     this.maxEst = -Infinity;
+    this.lastMs = NaN;
     this.lastBackward = -Infinity;
   }
 }

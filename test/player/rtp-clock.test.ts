@@ -96,6 +96,9 @@ describe('RtpClock', () => {
     const ms = [0, 3, 1, 2, 6, 6, 4, 5].map((x) => x * 100);
     expect(ms.map((m) => b.next(m))).toEqual([0, 300, 100, 200, 300, 300, 400, 500]);
     expect(b.reordering).toBe(true);
+    // A key frame of 200 packets (one timestamp) does not end the B-frame spell: counted in frames.
+    for (let k = 0; k < 200; k++) expect(b.next(900)).toBe(600);
+    expect(b.next(1200)).toBe(900);
     b.reset();
     expect(b.reordering).toBe(false);
   });

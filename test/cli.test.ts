@@ -14,7 +14,14 @@ const cli = (args: string[]): ChildProcess =>
 function waitForLine(p: ChildProcess, re: RegExp, ms = 15000): Promise<string> {
   return new Promise((res, rej) => {
     let buf = '';
-    const t = setTimeout(() => rej(new Error(`no line matching ${re} in: ${buf}`)), ms);
+    let err = '';
+    const t = setTimeout(() => rej(new Error(`no line matching ${re} in: ${buf}${err}`)), ms);
+    p.stderr!.on('data', (d) => (err += d));
+    // A server that cannot start exits: say why at once instead of waiting for the timeout.
+    p.once('exit', (code) => {
+      clearTimeout(t);
+      rej(new Error(`tidecast exited (${code}) before printing ${re}: ${buf}${err}`));
+    });
     p.stdout!.on('data', (d) => {
       buf += d;
       const line = buf.split('\n').find((l) => re.test(l));
@@ -24,6 +31,14 @@ function waitForLine(p: ChildProcess, re: RegExp, ms = 15000): Promise<string> {
       }
     });
   });
+}
+
+/** Stops the CLI and waits for it to be gone (at once if it already exited). */
+async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  await exited;
 }
 
 describe('tidecast serve', () => {
@@ -82,8 +97,7 @@ describe('tidecast serve', () => {
       // Whether we hold 554 or someone else does, or we lack root: each means the fallback.
       expect(JSON.parse(line).msg).toMatch(/^HTTP on port \d+; RTSP on port 8554 \(554 needs root or is taken, so 8554\)/);
     } finally {
-      p.kill('SIGTERM');
-      await new Promise((r) => p.on('exit', r));
+      await stop(p);
       if (held) holder.close();
     }
   });

@@ -55,16 +55,21 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
 
   /** Binds UDP ports and the TCP listener; resolves with the TCP port actually bound. */
   async listen(port: number): Promise<number> {
-    await this.ports.start();
+    // TCP first: when the RTSP port is taken (554 without root) the caller retries on another,
+    // and the UDP pair must not have been bound meanwhile — a worker's dup of the RTP socket is
+    // released asynchronously, so an immediate rebind of the same port would fail.
+    const bound = await this.listenTcp(port);
     try {
-      const bound = await this.listenTcp(port);
-      this.sweeper = setInterval(() => this.sweep(), 1000);
-      this.sweeper.unref();
-      return bound;
+      await this.ports.start();
     } catch (e) {
-      this.ports.close();
+      const tcp = this.tcp;
+      this.tcp = undefined;
+      await new Promise<void>((r) => (tcp ? tcp.close(() => r()) : r()));
       throw e;
     }
+    this.sweeper = setInterval(() => this.sweep(), 1000);
+    this.sweeper.unref();
+    return bound;
   }
 
   newSessionId(): string {

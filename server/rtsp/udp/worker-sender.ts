@@ -23,16 +23,9 @@ parentPort.on('message', (m) => {
     parentPort.close();
     return;
   }
-  const bytes = new Uint8Array(m.buf);
-  const packets = [];
-  let off = 0;
-  for (const len of m.lens) {
-    packets.push(bytes.subarray(off, off + len));
-    off += len;
-  }
   let total = 0;
   for (const n of m.counts) total += n;
-  const r = addon.sendRuns(fd, packets, m.counts, new Uint8Array(m.slots), WAIT_MS);
+  const r = addon.sendRuns(fd, m.packets, m.counts, new Uint8Array(m.slots), WAIT_MS);
   c[0] += r[1];
   c[1] += r[2] + (total - r[0]);
   c[2] += total;
@@ -61,6 +54,12 @@ export class WorkerSender implements UdpSender {
   private scheduled = false;
   /** Sends refused on this thread (over the bound); the workers count their own. */
   private droppedHere = 0;
+  /**
+   * Each packet's bytes in shared memory, made on its first trip to a worker and kept as long as the
+   * packet lives (the GOP cache holds it): a joining reader's backlog, the same cached packets for
+   * every newcomer, then costs no copy at all, and a live packet is copied once, not once per turn.
+   */
+  private readonly shared = new WeakMap<Uint8Array, Uint8Array>();
   /** Set when a worker fails: from then on the main thread sends (still batched). */
   private broken: BatchSender | undefined;
 
@@ -115,28 +114,28 @@ export class WorkerSender implements UdpSender {
     }
   }
 
-  /** Posts each worker its share of the turn: the packets packed into one transferred buffer. */
+  /** Posts each worker its share of the turn: packets as shared memory, the slots transferred. */
   readonly flush = (): void => {
     this.scheduled = false;
     for (const l of this.lanes) {
       const b = l.batch;
       if (b.queued === 0) continue;
-      let total = 0;
-      for (const p of b.packets) total += p.length;
-      const buf = new ArrayBuffer(total);
-      const bytes = new Uint8Array(buf);
-      const lens = new Array<number>(b.packets.length);
-      let off = 0;
-      b.packets.forEach((p, i) => {
-        bytes.set(p, off);
-        off += p.length;
-        lens[i] = p.length;
-      });
+      const packets = b.packets.map(this.sharedOf);
       const slots = b.slots.slice(0, b.queued * b.slotSize).buffer;
-      l.worker.postMessage({ buf, lens, counts: b.counts, slots }, [buf, slots]);
+      l.worker.postMessage({ packets, counts: b.counts, slots }, [slots]);
       l.posted += b.queued;
       b.clear();
     }
+  };
+
+  private readonly sharedOf = (p: Uint8Array): Uint8Array => {
+    let s = this.shared.get(p);
+    if (!s) {
+      s = new Uint8Array(new SharedArrayBuffer(p.length));
+      s.set(p);
+      this.shared.set(p, s);
+    }
+    return s;
   };
 
   close(): void {

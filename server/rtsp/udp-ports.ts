@@ -116,13 +116,14 @@ export class UdpPortPair {
 
 /**
  * Fan-out workers, from TIDECAST_UDP_WORKERS: 0 sends on the main thread (batched), N > 0 in N
- * worker threads. Default 1: the main thread keeps RTSP and ingest, the worker takes the kernel's
- * per-datagram work, which is what a UDP reader costs (a profile of 500 readers on the main thread
- * showed 70 % of its time inside sendmmsg, and OPTIONS answers late).
+ * worker threads. Default 2: the main thread keeps RTSP and ingest, the workers take the kernel's
+ * per-datagram work, which is what a UDP reader costs (7-13 us per loopback datagram in sendmmsg).
+ * Measured with 500 readers on 2 cores (bench/README.md): on the main thread new readers timed out
+ * on OPTIONS; one worker kept up to ~45 k datagrams/s (55 % loss at the queue bound), two ~68 k/s (27 %).
  */
 function workerCount(): number {
-  const v = Number(process.env.TIDECAST_UDP_WORKERS ?? 1);
-  return Number.isInteger(v) && v >= 0 ? Math.min(v, 16) : 1;
+  const v = Number(process.env.TIDECAST_UDP_WORKERS ?? 2);
+  return Number.isInteger(v) && v >= 0 ? Math.min(v, 16) : 2;
 }
 
 function makeSender(sock: Socket, load: AddonLoad, workers: number, note: (why: string) => void): UdpSender {

@@ -65,7 +65,8 @@ describe('live LL-HLS playlist', () => {
     }
     expect(problems).toEqual([]);
     expect(history.problems).toEqual([]);
-    expect(history.reloads).toBeGreaterThan(20); // about one per 0.2 s part
+    // About one per 0.2 s part; parts released together (audio arriving in a burst) share one.
+    expect(history.reloads).toBeGreaterThan(10);
     expect(p.mediaSequence).toBeGreaterThan(firstSequence);
     expect(p.segments.length).toBe(3);
     expect(p.partTarget).toBeCloseTo(0.2, 5); // 6 frames at 30 fps

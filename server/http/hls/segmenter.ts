@@ -46,6 +46,8 @@ interface TrackState {
 const BASE_SECONDS = 10;
 /** A part's worth of frames for a track that leads nothing: beyond this its oldest are dropped (a stalled leader). */
 const MAX_QUEUE = 2000;
+/** Seconds a track may lag the leader before parts stop waiting for it. */
+const MAX_LAG = 1;
 
 /** Picks the tracks an HLS fMP4 stream carries: the first video and the first audio fMP4 supports. */
 export function hlsTracks(tracks: Track[]): Track[] {
@@ -69,7 +71,13 @@ export class Segmenter {
    */
   private anchorWallMs = 0;
   private anchorDts = 0;
+  /** The first key frame's pts (leader ticks): other tracks start at or after it. */
+  private startPts = 0;
   private partIndependent = true;
+  /** Where the last decided cut is (leader ticks): part durations are decided from here. */
+  private decidedStart = 0;
+  /** Cuts decided on the leader, waiting for the other tracks to reach them. */
+  private cuts: { end: number; next: TimedUnit | undefined; newSegment: boolean }[] = [];
   private sequence = 1;
   private failed = false;
   /** ftyp+moov, made at the first key frame (live parameter sets may arrive in band). */
@@ -103,19 +111,23 @@ export class Segmenter {
       if (st.video && !fmp4Supports(st.fmp4.track)) return; // parameter sets still unknown
       this.started = true;
       this.init = writeInitSegment(this.tracks);
-      this.partStart = this.segStart = u.au.dts;
+      this.partStart = this.segStart = this.decidedStart = u.au.dts;
       this.anchorWallMs = this.partWallMs = u.wallMs;
       this.anchorDts = u.au.dts;
+      this.startPts = u.au.pts;
     }
+    // Audio from before the first key frame arrives after it (see emitReady): not part of the stream here.
+    if (!isLeader && !st.pending && u.au.pts / st.fmp4.timescale < this.startPts / this.leaderClock) return;
     if (st.pending) this.enqueue(st, st.pending, u.au.dts - st.pending.au.dts);
     if (isLeader) this.decide(u);
     st.pending = u;
+    this.emitReady();
   }
 
   /** The source ended: the held frames go out as a last part. */
   flush(): void {
     if (!this.started || this.failed) return;
-    let end = this.partStart;
+    let end = this.decidedStart;
     for (const st of this.states.values()) {
       const p = st.pending;
       if (!p) continue;
@@ -123,7 +135,8 @@ export class Segmenter {
       if (p.trackId === this.leader) end = p.au.dts + p.au.duration;
       st.pending = undefined;
     }
-    if (end > this.partStart) this.cut(end, undefined, true);
+    if (end > this.decidedStart) this.cuts.push({ end, next: undefined, newSegment: true });
+    for (const c of this.cuts.splice(0)) this.cut(c.end, c.next, c.newSegment);
   }
 
   private decide(next: TimedUnit): void {
@@ -134,7 +147,7 @@ export class Segmenter {
     const segElapsed = next.au.dts - this.segStart;
     const canStartSegment = st.video ? next.au.key : true;
     if (canStartSegment && segElapsed >= this.opts.segmentMin * clock) {
-      this.cut(next.au.dts, next, true);
+      this.decideCut(next, true);
       return;
     }
     if (segElapsed > this.opts.segmentMax * clock) {
@@ -144,7 +157,37 @@ export class Segmenter {
     }
     // Cut when the part is within half a frame of the target: parts are whole frames, and this
     // keeps them closest to the target (0.2 s at 30 fps = 6 frames, at 24 fps 5 frames = 0.208 s).
-    if (next.au.dts - this.partStart >= this.opts.partTarget * clock - frame / 2) this.cut(next.au.dts, next, false);
+    if (next.au.dts - this.decidedStart >= this.opts.partTarget * clock - frame / 2) this.decideCut(next, false);
+  }
+
+  private decideCut(next: TimedUnit, newSegment: boolean): void {
+    this.cuts.push({ end: next.au.dts, next, newSegment });
+    this.decidedStart = next.au.dts;
+    if (newSegment) this.segStart = next.au.dts;
+  }
+
+  /**
+   * Emits the decided cuts every track has reached. Publishers send audio somewhat after the video
+   * of the same time (ffmpeg ~0.3 s, measured); a part closed on video alone would end its audio
+   * early, and MSE's buffered range (the intersection of the tracks) would then end before the
+   * segment does: hls.js, joining there, reloaded that segment's parts in a loop. A track that
+   * lags more than MAX_LAG (or never sent anything) does not hold the parts back.
+   */
+  private emitReady(): void {
+    const leadPending = this.states.get(this.leader)!.pending;
+    while (this.cuts.length > 0) {
+      const c = this.cuts[0]!;
+      const t = c.end / this.leaderClock;
+      const lagging = leadPending !== undefined && (leadPending.au.dts - c.end) / this.leaderClock > MAX_LAG;
+      let reached = true;
+      for (const st of this.states.values()) {
+        if (st.fmp4.track.id === this.leader || !st.pending) continue;
+        if (st.pending.au.dts / st.fmp4.timescale < t) reached = false;
+      }
+      if (!reached && !lagging) return;
+      this.cuts.shift();
+      this.cut(c.end, c.next, c.newSegment);
+    }
   }
 
   private enqueue(st: TrackState, u: TimedUnit, duration: number): void {
@@ -155,19 +198,18 @@ export class Segmenter {
     if (st.queue.length > MAX_QUEUE) st.queue.shift();
   }
 
-  /**
-   * Emits the queued samples of every track as one part ending at `end` (leader ticks). Other
-   * tracks go out as they arrived, not cut at `end`: publishers send audio somewhat after the video
-   * of the same time (ffmpeg ~0.3 s, measured), and holding the part for it would add that to the
-   * latency. Each traf has its own tfdt, so players place the audio right anyway.
-   */
-  private cut(end: number, next: TimedUnit | undefined, newSegment = false): void {
+  /** Emits the queued samples of every track before `end` (leader ticks) as one part. */
+  private cut(end: number, next: TimedUnit | undefined, newSegment: boolean): void {
     const runs: Fmp4Run[] = [];
+    const t = end / this.leaderClock;
     for (const st of this.states.values()) {
-      if (st.queue.length === 0) continue;
+      let n = 0;
+      while (n < st.queue.length && st.queue[n]!.dts / st.fmp4.timescale < t) n++;
+      if (next === undefined) n = st.queue.length; // the last part takes everything
+      if (n === 0) continue;
       const base = BASE_SECONDS * st.fmp4.timescale;
-      runs.push({ trackId: st.fmp4.id, baseDecodeTime: st.queue[0]!.dts + base, samples: st.queue.map((q) => q.sample) });
-      st.queue = [];
+      const taken = st.queue.splice(0, n);
+      runs.push({ trackId: st.fmp4.id, baseDecodeTime: taken[0]!.dts + base, samples: taken.map((q) => q.sample) });
     }
     if (runs.length > 0) {
       this.sink.part({
@@ -183,9 +225,6 @@ export class Segmenter {
       const lead = this.states.get(this.leader)!;
       this.partIndependent = lead.video ? next.au.key : true;
     }
-    if (newSegment) {
-      this.segStart = end;
-      this.sink.segmentEnd();
-    }
+    if (newSegment) this.sink.segmentEnd();
   }
 }

@@ -1,6 +1,7 @@
 // End-to-end latency of the web player on loopback for a live path: ws mode (RTCP SR wallclock of the frame on screen vs now) and hls mode (PROGRAM-DATE-TIME of the playhead vs now).
 //
-//   npm run bench:player                         # sample.mp4 published by ffmpeg (-re, -c copy) and testsrc; 20 s per mode
+//   npm run bench:player                         # sample.mp4 published by ffmpeg (-re, -c copy), with and without
+//                                                # -max_delay 0, and the built-in testsrc; 20 s per mode
 //   npm run bench:player -- --seconds 30 --sources publish --modes ws --json /tmp/player.json
 //
 // Tidecast runs in this process (through tsx): the numbers are latencies, not CPU. The player is
@@ -40,7 +41,7 @@ const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '4' },
-    sources: { type: 'string', default: 'publish,testsrc' },
+    sources: { type: 'string', default: 'publish,publish-default,testsrc' },
     modes: { type: 'string', default: 'ws,hls' },
     json: { type: 'string' },
   },
@@ -66,10 +67,13 @@ async function main(): Promise<void> {
     for (const source of args.sources.split(',')) {
       let path = 'testsrc';
       let child: ReturnType<typeof spawn> | undefined;
-      if (source === 'publish') {
-        path = 'live/bench';
+      if (source.startsWith('publish')) {
+        path = `live/${source}`;
         const url = `rtsp://127.0.0.1:${app.rtspPort}/${path}`;
-        child = spawn(ffmpeg, ['-v', 'error', '-re', '-stream_loop', '-1', '-i', resolve(ROOT, 'media/sample.mp4'), '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', url], { stdio: 'ignore' });
+        // ffmpeg's RTP muxer packs up to ~0.5 s of AAC frames into one packet by default: that is a
+        // floor under any receiver's audio delay. `-max_delay 0` sends one frame per packet.
+        const pack = source === 'publish' ? ['-max_delay', '0'] : [];
+        child = spawn(ffmpeg, ['-v', 'error', '-re', '-stream_loop', '-1', '-i', resolve(ROOT, 'media/sample.mp4'), '-c', 'copy', ...pack, '-f', 'rtsp', '-rtsp_transport', 'tcp', url], { stdio: 'ignore' });
         await sleep(2000);
       }
       try {

@@ -281,8 +281,10 @@ export class WsEngine implements Engine {
     const st = this.session?.tracks.find((t) => t.track.kind === 'video') ?? this.session?.tracks[0];
     if (!st) return 0;
     const ts = st.track.kind === 'video' ? this.lastShownTs : this.lastHeardTs;
-    const base = this.rtpAtStart.get(st.rtpChannel);
-    if (ts === undefined || base === undefined) return this.nptStart;
+    if (ts === undefined) return this.nptStart;
+    // Without RTP-Info's rtptime (a live path may send none), the first frame played is npt start.
+    if (!this.rtpAtStart.has(st.rtpChannel)) this.rtpAtStart.set(st.rtpChannel, ts);
+    const base = this.rtpAtStart.get(st.rtpChannel)!;
     return this.nptStart + ((ts - base) | 0) / st.track.clockRate;
   }
 

@@ -33,82 +33,14 @@
 // frames up to the next key frame. Packets that never come (UDP loss) teach no wait.
 
 import { TimestampUnwrapper, seqDiff } from '../../server/rtp/sequence.js';
-import { PlayoutDelay, type PlayoutDelayOptions } from './playout-delay.js';
+import { InterarrivalJitter, newJitterCounts } from './jitter-stats.js';
+import type { JitterBufferOptions, JitterStats, Released, RtpPacketIn } from './jitter-types.js';
+import { LossWait } from './loss-wait.js';
+import { PlayoutDelay } from './playout-delay.js';
 import { DecodeOrderTime } from './rtp-clock.js';
+import { SeqHistory, isSeqJump } from './seq-history.js';
 
-export interface RtpPacketIn {
-  seq: number;
-  timestamp: number;
-  marker: boolean;
-  payload: Uint8Array;
-  /** Local arrival time, ms, on the same clock as `now` (performance.now() in the page). */
-  arrivalMs: number;
-}
-
-export interface JitterBufferOptions extends PlayoutDelayOptions {
-  /** The track's RTP clock rate (SDP a=rtpmap), e.g. 90000 video, 48000 audio. */
-  clockRate: number;
-  /** Most packets held; one beyond drops the oldest (counted `overflow`). Default 2048. */
-  maxPackets?: number;
-  /**
-   * Longest a packet is held after its arrival, whatever its timestamp says. Default 2 x maxDelayMs.
-   * A sane packet is never held longer than the target; this bounds the harm of a bogus timestamp
-   * far in the future, which would otherwise hold every packet behind it.
-   */
-  maxHoldMs?: number;
-  /**
-   * Most a missing packet is waited for past its playout time when packets given up on have been
-   * arriving after all (see `lossWaitMs`). Default 500 ms.
-   */
-  maxLossWaitMs?: number;
-  /** Local clock in ms; `pop()`/`stats()` without an argument read it. Default performance.now(). */
-  now?: () => number;
-}
-
-export interface Released<P> {
-  packet: P;
-  /** Local time this packet was due. */
-  playoutMs: number;
-  /** How long after its playout time it left (0 when on time; large for packets that came late). */
-  lateMs: number;
-  /** Packets given up on (lost, or dropped by overflow) just before this one: its frame may be broken. */
-  gapBefore: number;
-}
-
-export interface JitterStats {
-  /** Packets pushed, all of them. */
-  packets: number;
-  /** Packets handed out by `pop()`. */
-  released: number;
-  /** Sequence numbers given up on when the packet after them was due. */
-  lost: number;
-  /** Packets that came after their place was given up (dropped), or stray sequence jumps. */
-  late: number;
-  /** Released after their playout time (they came late but their place was still open). */
-  overdue: number;
-  /** Packets that arrived after a higher-numbered one. */
-  reordered: number;
-  duplicates: number;
-  /** Held packets dropped because `maxPackets` were held. */
-  overflow: number;
-  /** Sequence restarts and timeline rebases. */
-  resyncs: number;
-  /** RFC 3550 §6.4.1 interarrival jitter, in ms. */
-  jitterMs: number;
-  /** Media time held: how long playback could go on with no new packet. */
-  depthMs: number;
-  /** Adaptive target (Ramjee d + 4v, bounded). */
-  targetMs: number;
-  /** Playout delay applied now (follows the target at most ~100 ms per second). */
-  delayMs: number;
-  /** Packets held now. */
-  held: number;
-  /**
-   * How long past its playout time a missing packet is waited for now: 0 until a packet given
-   * up on arrives after all, then how late it came (+20 %), halving every 10 s.
-   */
-  lossWaitMs: number;
-}
+export type { JitterBufferOptions, JitterStats, Released, RtpPacketIn };
 
 interface Entry<P> {
   packet: P;
@@ -117,15 +49,6 @@ interface Entry<P> {
   /** Arrival + maxHoldMs: due by then at the latest. */
   deadline: number;
 }
-
-/** RFC 3550 A.1: beyond these a sequence step is a restart (or a stray), not reordering. */
-const MAX_DROPOUT = 3000;
-const MAX_MISORDER = 100;
-/** Released/given-up memory behind the window, to tell a duplicate from a late packet. */
-const HISTORY = 256;
-
-/** The loss wait halves every 10 s without a new late arrival. */
-const LOSS_WAIT_HALF_LIFE_MS = 10_000;
 
 const defaultNow = (): number => globalThis.performance.now();
 
@@ -136,16 +59,12 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   private readonly now: () => number;
   private readonly delay: PlayoutDelay;
   private readonly slots: (Entry<P> | undefined)[];
-  /** Per extended seq modulo HISTORY behind `next`: 1 released, 0 given up. */
-  private readonly history = new Uint8Array(HISTORY);
-  /** When each sequence number behind `next` was given up (local ms), to learn how late "lost" ones come. */
-  private readonly gaveUpAt = new Float64Array(HISTORY);
-  private readonly maxLossWaitMs: number;
-  private lossWait = 0;
+  /** What became of the sequence numbers behind `next`: a duplicate or a late packet, and how late "lost" ones come. */
+  private readonly history = new SeqHistory();
+  private readonly lossWait: LossWait;
   /** `pop` calls, and the call that first found a gap overdue (0: none): gaps go at the next call. */
   private pops = 0;
   private overdueSeenAt = 0;
-  private lossWaitSince = 0;
   private readonly tsUnwrap = new TimestampUnwrapper();
   private ts0 = NaN;
   /** Last unwrapped timestamp seen, for `playoutTimeMs` of a timestamp not pushed. */
@@ -162,10 +81,9 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   /** Packets of an old sequence to hand out at once after a restart. */
   private flushQueue: Released<P>[] = [];
   private pendingGap = 0;
-  private lastTransit = NaN;
-  private jitter = 0;
+  private readonly jitter = new InterarrivalJitter();
   private resyncCount = 0;
-  private readonly counts = { packets: 0, released: 0, lost: 0, late: 0, overdue: 0, reordered: 0, duplicates: 0, overflow: 0 };
+  private readonly counts = newJitterCounts();
 
   constructor(opts: JitterBufferOptions) {
     if (!(opts.clockRate > 0)) throw new Error(`clockRate must be > 0, got ${opts.clockRate}`);
@@ -175,7 +93,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     this.now = opts.now ?? defaultNow;
     this.delay = new PlayoutDelay(opts);
     this.maxHoldMs = opts.maxHoldMs ?? 2 * this.delay.maxDelayMs;
-    this.maxLossWaitMs = opts.maxLossWaitMs ?? 500;
+    this.lossWait = new LossWait(opts.maxLossWaitMs ?? 500);
     this.slots = new Array<Entry<P> | undefined>(this.cap);
   }
 
@@ -195,7 +113,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     const seq = packet.seq & 0xffff;
     if (this.next < 0) this.next = seq + 0x10000;
     const d = seqDiff(seq, this.next & 0xffff);
-    if (d > MAX_DROPOUT || d < -MAX_MISORDER) {
+    if (isSeqJump(d)) {
       this.onJump(packet, seq);
       return;
     }
@@ -229,7 +147,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       if (due <= nowMs) last = e;
       if (due < minDue) minDue = due;
     }
-    const wait = this.lossWaitAt(nowMs);
+    const wait = this.lossWait.at(nowMs);
     this.pops++;
     let blocked = false;
     while (this.next <= last) {
@@ -267,7 +185,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       seen++;
       due = Math.min(due, this.dueOf(entry, offset));
     }
-    return this.slots[this.next % this.cap] ? due : due + this.lossWaitAt(nowMs);
+    return this.slots[this.next % this.cap] ? due : due + this.lossWait.at(nowMs);
   }
 
   /** Local time a given RTP timestamp plays at under the current delay (the A/V sync's video queue may use it). */
@@ -288,20 +206,19 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     return {
       ...this.counts,
       resyncs: this.resyncCount + s.resyncs,
-      jitterMs: this.jitter,
+      jitterMs: this.jitter.ms,
       depthMs: depth,
       targetMs: s.targetMs,
       delayMs: s.delayMs,
       held: this.held,
-      lossWaitMs: this.lossWaitAt(nowMs),
+      lossWaitMs: this.lossWait.at(nowMs),
     };
   }
 
   /** Drops what is held and forgets the sequence and timeline (counters stay): a seek, or PLAY after PAUSE. */
   reset(): void {
     this.slots.fill(undefined);
-    this.history.fill(0);
-    this.gaveUpAt.fill(0);
+    this.history.clear();
     this.overdueSeenAt = 0;
     this.held = 0;
     this.next = -1;
@@ -310,7 +227,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     this.suspect = undefined;
     this.flushQueue = [];
     this.pendingGap = 0;
-    this.lastTransit = NaN;
+    this.jitter.restart();
     this.decodeOrder.reset();
     this.lastEstMs = NaN;
     this.delay.restart();
@@ -323,12 +240,8 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     if (Number.isNaN(this.ts0)) this.ts0 = ext;
     const mediaMs = ((ext - this.ts0) * 1000) / this.clockRate;
     const transit = packet.arrivalMs - mediaMs;
-    // RFC 3550 §6.4.1 / A.8: D = (Rj - Ri) - (Sj - Si) over consecutive arrivals; J += (|D| - J)/16.
-    // On the raw timestamps, as the RFC defines it (B-frames show in it).
     // A step beyond the estimator's resync threshold is a new timeline (pause, seek), not jitter.
-    const dTransit = Math.abs(transit - this.lastTransit);
-    if (dTransit <= this.delay.resyncMs) this.jitter += (dTransit - this.jitter) / 16;
-    this.lastTransit = transit;
+    this.jitter.observe(transit, this.delay.resyncMs);
     const est = this.estimatorMediaMs(mediaMs, inOrder);
     // How much media this packet moved on (in decode order): its weight in the estimator.
     const step = inOrder && Number.isFinite(this.lastEstMs) ? Math.max(0, est - this.lastEstMs) : 0;
@@ -362,10 +275,11 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
         // Nothing has left yet: a packet older than the first one is the true start, not late.
         this.next = ext;
       } else {
-        if (d >= -HISTORY && this.history[ext % HISTORY] === 1) this.counts.duplicates++;
+        if (this.history.wasReleased(ext, d)) this.counts.duplicates++;
         else {
           this.counts.late++;
-          if (d >= -HISTORY && this.gaveUpAt[ext % HISTORY]! > 0) this.noteLateArrival(packet.arrivalMs - this.gaveUpAt[ext % HISTORY]!, packet.arrivalMs);
+          const gaveUpAt = this.history.givenUpAt(ext, d);
+          if (gaveUpAt > 0) this.lossWait.noteLateArrival(packet.arrivalMs - gaveUpAt, packet.arrivalMs);
           // Its delay is what the target failed to cover: the estimator must see it.
           this.entryOf(packet, false);
         }
@@ -382,7 +296,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       // It fills the gap everything held is waiting behind. Came after its own playout time: the
       // gap would have been given up had later packets been due, so the loss wait must cover it.
       const due = this.dueOf(entry, this.delay.offsetAt(packet.arrivalMs));
-      if (packet.arrivalMs > due) this.noteLateArrival(packet.arrivalMs - due, packet.arrivalMs);
+      if (packet.arrivalMs > due) this.lossWait.noteLateArrival(packet.arrivalMs - due, packet.arrivalMs);
     }
     // Beyond the window: drop the oldest held packets (and give up gaps) until it fits.
     if (ext >= this.next + this.cap) this.dropOldestUntil(ext - this.cap + 1);
@@ -415,11 +329,10 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
         gap = 0;
       }
       this.pendingGap = 0;
-      this.history.fill(0);
-      this.gaveUpAt.fill(0);
+      this.history.clear();
       this.decodeOrder.reset();
       this.lastEstMs = NaN;
-      this.lastTransit = NaN;
+      this.jitter.restart();
       this.resyncCount++;
       this.next = (s.seq & 0xffff) + 0x10000;
       this.maxHeld = -1;
@@ -435,28 +348,10 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   /** Advances `next` to `ext`, counting the holes lost (their playout time passed). */
   private giveUp(ext: number, nowMs: number): void {
     while (this.next < ext) {
-      this.history[this.next % HISTORY] = 0;
-      this.gaveUpAt[this.next % HISTORY] = nowMs;
+      this.history.markGivenUp(this.next, nowMs);
       this.counts.lost++;
       this.pendingGap++;
       this.next++;
-    }
-  }
-
-  /** The loss wait now: the last learnt value, halving every LOSS_WAIT_HALF_LIFE_MS. */
-  private lossWaitAt(nowMs: number): number {
-    if (this.lossWait === 0) return 0;
-    const w = this.lossWait * 0.5 ** (Math.max(0, nowMs - this.lossWaitSince) / LOSS_WAIT_HALF_LIFE_MS);
-    return w < 1 ? 0 : w;
-  }
-
-  /** A packet given up on arrived `lateByMs` after that: waiting that long (+20 %) would have saved it. */
-  private noteLateArrival(lateByMs: number, nowMs: number): void {
-    if (!(lateByMs >= 0)) return;
-    const w = Math.min(this.maxLossWaitMs, lateByMs * 1.2 + 1);
-    if (w > this.lossWaitAt(nowMs)) {
-      this.lossWait = w;
-      this.lossWaitSince = nowMs;
     }
   }
 
@@ -470,9 +365,8 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       } else {
         this.counts.lost++;
       }
-      this.history[this.next % HISTORY] = 0;
       // Dropped for room, not for time: a late arrival of it teaches nothing about waiting.
-      this.gaveUpAt[this.next % HISTORY] = 0;
+      this.history.markDropped(this.next);
       this.pendingGap++;
       this.next++;
     }
@@ -482,8 +376,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
   private release(entry: Entry<P>, due: number, nowMs: number, out: Released<P>[]): void {
     this.slots[this.next % this.cap] = undefined;
     this.held--;
-    this.history[this.next % HISTORY] = 1;
-    this.gaveUpAt[this.next % HISTORY] = 0;
+    this.history.markReleased(this.next);
     this.next++;
     const lateMs = Math.max(0, nowMs - due);
     // A few ms is the caller's polling granularity; beyond one frame-ish it came late.

@@ -21,6 +21,7 @@ import {
   type PlaySession,
   type RtspClientOptions,
 } from './rtsp-client-types.js';
+import { SessionTimers } from './session-timers.js';
 import { absolutize, matchRtpInfo, parseRtspUrl, resolveControls, stripUserinfo, type Target } from './rtsp-url.js';
 import { closePair, normalizeAddress, type UdpPair } from './udp-pair.js';
 import { chooseChallenge, rejectedCredentials } from './upstream-auth.js';
@@ -28,7 +29,6 @@ import { chooseChallenge, rejectedCredentials } from './upstream-auth.js';
 export type { RtspResponse };
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_READ_TIMEOUT_MS = 10_000;
 const DEFAULT_SESSION_TIMEOUT_S = 60;
 const MAX_REDIRECTS = 3;
 const USER_AGENT = 'Tidecast/0.1';
@@ -46,7 +46,6 @@ export class RtspClient extends EventEmitter {
   onRtcp: ((mediaIndex: number, data: Uint8Array) => void) | undefined;
 
   private readonly timeoutMs: number;
-  private readonly readTimeoutMs: number;
   private readonly userAgent: string;
   private readonly tlsOptions: ConnectionOptions | undefined;
   private preferredTransport: 'tcp' | 'udp';
@@ -65,9 +64,7 @@ export class RtspClient extends EventEmitter {
   /** `$` channel -> media and whether it carries RTCP. */
   private readonly channels = new Map<number, { media: number; rtcp: boolean }>();
   private readonly udp: UdpPair[] = [];
-  private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
-  private readTimer: ReturnType<typeof setInterval> | undefined;
-  private lastPacketAt = 0;
+  private readonly timers: SessionTimers;
   private closing = false;
   private isClosed = false;
   private closeReason: CloseReason | undefined;
@@ -77,7 +74,10 @@ export class RtspClient extends EventEmitter {
     super();
     this.target = target;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.readTimeoutMs = opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+    this.timers = new SessionTimers(opts.readTimeoutMs, {
+      keepalive: () => void this.keepalive(),
+      readTimeout: () => this.shutdown('read-timeout', `no RTP from upstream ${this.target.clean} for ${seconds(this.timers.readTimeoutMs)}`),
+    });
     this.userAgent = opts.userAgent ?? USER_AGENT;
     this.preferredTransport = opts.transport ?? 'tcp';
     this.tlsOptions = opts.tls;
@@ -185,7 +185,7 @@ export class RtspClient extends EventEmitter {
       ...(rtpInfo ? { rtpInfo } : {}),
       ...(range !== undefined ? { range } : {}),
     };
-    this.startTimers();
+    this.timers.start(this.sessionTimeoutS);
     return this.playing;
   }
 
@@ -196,7 +196,7 @@ export class RtspClient extends EventEmitter {
       return;
     }
     this.closing = true;
-    this.stopTimers();
+    this.timers.stop();
     if (this.sessionId !== undefined && this.conn && !this.conn.socket.destroyed) {
       const url = this.playing?.aggregateControl ?? this.described?.aggregateControl ?? this.target.clean;
       try {
@@ -268,7 +268,7 @@ export class RtspClient extends EventEmitter {
     if (route === undefined) return;
     if (route.rtcp) this.onRtcp?.(route.media, data);
     else {
-      this.lastPacketAt = performance.now();
+      this.timers.packetArrived();
       this.onRtp?.(route.media, data);
     }
   }
@@ -352,7 +352,7 @@ export class RtspClient extends EventEmitter {
       try {
         if (rtcp) this.onRtcp?.(media, data);
         else {
-          this.lastPacketAt = performance.now();
+          this.timers.packetArrived();
           this.onRtp?.(media, data);
         }
       } catch (err) {
@@ -363,26 +363,7 @@ export class RtspClient extends EventEmitter {
     pair.rtcp.on('message', deliver(true));
   }
 
-  private startTimers(): void {
-    this.lastPacketAt = performance.now();
-    // ffmpeg and VLC keep alive at half the session timeout; GET_PARAMETER only when Public lists it.
-    this.keepaliveTimer = setInterval(() => void this.keepalive(), (this.sessionTimeoutS * 1000) / 2);
-    this.keepaliveTimer.unref();
-    this.readTimer = setInterval(() => {
-      if (performance.now() - this.lastPacketAt >= this.readTimeoutMs) {
-        this.shutdown('read-timeout', `no RTP from upstream ${this.target.clean} for ${seconds(this.readTimeoutMs)}`);
-      }
-    }, Math.max(50, Math.min(1000, this.readTimeoutMs / 4)));
-    this.readTimer.unref();
-  }
-
-  private stopTimers(): void {
-    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
-    if (this.readTimer) clearInterval(this.readTimer);
-    this.keepaliveTimer = undefined;
-    this.readTimer = undefined;
-  }
-
+  /** GET_PARAMETER when Public listed it (dropped if refused), else OPTIONS; a 454 means the session is gone. */
   private async keepalive(): Promise<void> {
     if (this.isClosed || this.closing || !this.playing) return;
     const method = this.publicMethods?.includes('GET_PARAMETER') ? 'GET_PARAMETER' : 'OPTIONS';
@@ -405,7 +386,7 @@ export class RtspClient extends EventEmitter {
   private shutdown(kind: CloseKind, message: string, error?: Error): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.stopTimers();
+    this.timers.stop();
     this.conn?.failAll(message);
     this.conn?.destroy();
     for (const pair of this.udp) closePair(pair);

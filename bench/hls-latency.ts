@@ -8,19 +8,16 @@
 // with lowLatencyMode (no playback-rate catch-up: latency only grows after a stall), and
 // maxLiveSyncPlaybackRate 1.5 (it speeds up to get back to PART-HOLD-BACK).
 // Target (issue 4): <= 2 s.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { startTidecast } from '../server/app.js';
-import { makeConfig } from '../server/config.js';
-import { silentLogger } from '../server/log.js';
-import { resolveFfmpeg } from '../server/sources/process/ffmpeg-path.js';
 import { launchBrowser, newPage } from '../test/helpers/browser.js';
 import { servePage, type PageSample } from '../test/browser/hls-page.js';
-import { freeRtpPair, sleep } from './lib/net.js';
+import { runMain } from './lib/cases.js';
+import { publishSample, startInProcess } from './lib/in-process.js';
+import { sleep } from './lib/net.js';
+import { quantile as pct } from './lib/stats.js';
 import { f, table } from './lib/table.js';
-import { ROOT } from './lib/servers.js';
 
 interface Result {
   source: string;
@@ -44,12 +41,6 @@ const CLIENTS: { name: string; cfg: Record<string, unknown> }[] = [
   { name: 'hls.js + maxLiveSyncPlaybackRate 1.5', cfg: { maxLiveSyncPlaybackRate: 1.5 } },
 ];
 
-const pct = (l: number[], p: number): number => {
-  if (l.length === 0) return NaN;
-  const s = [...l].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-};
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -67,14 +58,8 @@ async function main(): Promise<void> {
   const page = await servePage();
   try {
     for (const part of values.parts!.split(',').map(Number)) {
-      const rtpPort = await freeRtpPair();
-      const app = await startTidecast(
-        makeConfig({ rtspPort: 0, httpPort: 0, rtpPort, host: '127.0.0.1', mediaDir: `${ROOT}/media`, logLevel: 'silent', hlsPartDuration: part }),
-        silentLogger,
-      );
-      const pub = spawn(resolveFfmpeg(), ['-v', 'error', '-re', '-stream_loop', '-1', '-i', `${ROOT}/media/sample.mp4`, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', `rtsp://127.0.0.1:${app.rtspPort}/bench/hls`], {
-        stdio: 'ignore',
-      });
+      const app = await startInProcess({ hlsPartDuration: part });
+      const pub = publishSample(`rtsp://127.0.0.1:${app.rtspPort}/bench/hls`);
       try {
         for (const source of values.sources!.split(',')) {
           const path = source === 'testsrc' ? 'testsrc' : 'bench/hls';
@@ -161,7 +146,4 @@ async function measure(browser: Awaited<ReturnType<typeof launchBrowser>>, url: 
   };
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench:hls failed: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+runMain(main, 'bench:hls failed');

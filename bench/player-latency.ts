@@ -10,17 +10,15 @@
 // a warm-up: in ws mode it is now - the sender wallclock (RTCP SR) of the frame drawn, which on
 // loopback shares the clock with the page; in hls mode it is now - hls.playingDate.
 // Target (issue 5): ws <= 300 ms.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startTidecast } from '../server/app.js';
-import { makeConfig } from '../server/config.js';
-import { silentLogger } from '../server/log.js';
-import { resolveFfmpeg } from '../server/sources/process/ffmpeg-path.js';
 import { launchBrowser, newPage } from '../test/helpers/browser.js';
-import { freeRtpPair, sleep } from './lib/net.js';
+import { publishSample, startInProcess } from './lib/in-process.js';
+import { sleep } from './lib/net.js';
 import { ROOT } from './lib/servers.js';
+import { quantile } from './lib/stats.js';
 import { f, table } from './lib/table.js';
 
 interface Result {
@@ -47,33 +45,24 @@ const { values: args } = parseArgs({
   },
 });
 
-const quantile = (xs: number[], q: number): number => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-
 async function main(): Promise<void> {
   execFileSync(process.execPath, [resolve(ROOT, 'scripts/build-player.mjs')], { stdio: 'inherit' });
-  const rtpPort = await freeRtpPair();
-  const config = makeConfig({ rtspPort: 0, httpPort: 0, rtpPort, host: '127.0.0.1', mediaDir: resolve(ROOT, 'media'), logLevel: 'silent' });
-  const app = await startTidecast(config, silentLogger);
+  const app = await startInProcess();
   const browser = await launchBrowser();
-  const ffmpeg = resolveFfmpeg();
   const seconds = Number(args.seconds);
   const warmup = Number(args.warmup);
   const results: Result[] = [];
   try {
     for (const source of args.sources.split(',')) {
       let path = 'testsrc';
-      let child: ReturnType<typeof spawn> | undefined;
+      let child: ChildProcess | undefined;
       if (source.startsWith('publish')) {
         path = `live/${source}`;
         const url = `rtsp://127.0.0.1:${app.rtspPort}/${path}`;
         // ffmpeg's RTP muxer packs up to ~0.5 s of AAC frames into one packet by default: that is a
         // floor under any receiver's audio delay. `-max_delay 0` sends one frame per packet.
         const pack = source === 'publish' ? ['-max_delay', '0'] : [];
-        child = spawn(ffmpeg, ['-v', 'error', '-re', '-stream_loop', '-1', '-i', resolve(ROOT, 'media/sample.mp4'), '-c', 'copy', ...pack, '-f', 'rtsp', '-rtsp_transport', 'tcp', url], { stdio: 'ignore' });
+        child = publishSample(url, pack);
         await sleep(2000);
       }
       try {

@@ -8,11 +8,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
-import { cpus } from 'node:os';
 import { CLIP, ensureClip, startPublisher } from './live/clip.js';
-import { freeRtpPair, freeTcpPort, sleep, waitForTcp } from './lib/net.js';
+import { hostLine, log, runMain } from './lib/cases.js';
+import { sleep, waitForTcp } from './lib/net.js';
 import { ProcSampler } from './lib/proc.js';
-import { CLI, ROOT, stopProcess } from './lib/servers.js';
+import { ROOT, startTidecast, stopProcess } from './lib/servers.js';
+import { quantile } from './lib/stats.js';
 import { f, table } from './lib/table.js';
 
 interface ClientReport {
@@ -57,16 +58,14 @@ async function clientMain(url: string, n: number, seconds: number): Promise<void
   await sleep(seconds * 1000);
   process.stdout.write(JSON.stringify({ event: 'stopping' }) + '\n');
   for (const r of reqs) r.destroy();
-  const sorted = [...bytes].sort((a, b) => a - b);
-  const fb = [...firstByte].sort((a, b) => a - b);
   const report: ClientReport = {
     readers: n,
     connected,
     ended,
-    bytesMin: sorted[0] ?? 0,
-    bytesMedian: sorted[Math.floor(n / 2)] ?? 0,
-    firstByteMsP50: fb[Math.floor(fb.length / 2)] ?? NaN,
-    firstByteMsMax: fb[fb.length - 1] ?? NaN,
+    bytesMin: quantile(bytes, 0) || 0,
+    bytesMedian: quantile(bytes, 0.5) || 0,
+    firstByteMsP50: quantile(firstByte, 0.5),
+    firstByteMsMax: quantile(firstByte, 1),
   };
   process.stdout.write(JSON.stringify({ event: 'report', report }) + '\n');
 }
@@ -82,18 +81,14 @@ interface CaseResult {
 }
 
 async function runCase(format: 'mp4' | 'ts', n: number, playSeconds: number): Promise<CaseResult> {
-  const rtsp = await freeTcpPort();
-  const http = await freeTcpPort();
-  const rtp = await freeRtpPair();
-  const server = spawn(process.execPath, [CLI, 'serve', '--rtsp-port', String(rtsp), '--http-port', String(http), '--rtp-port', String(rtp), '--log-level', 'warn', '--media', 'media'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const srv = await startTidecast({ inheritStderr: true });
+  const server = srv.child;
+  const http = srv.httpPort;
   let publisher: ChildProcess | undefined;
   let client: ChildProcess | undefined;
   try {
     await waitForTcp(http, server, 15000);
-    publisher = startPublisher(`rtsp://127.0.0.1:${rtsp}/live/bench`).child;
+    publisher = startPublisher(`rtsp://127.0.0.1:${srv.port}/live/bench`).child;
     const url = `http://127.0.0.1:${http}/live/bench/stream.${format}`;
     for (let i = 0; i < 100; i++) {
       const ok = await new Promise<boolean>((r) => request(url, { method: 'HEAD' }, (res) => r(res.statusCode === 200)).on('error', () => r(false)).end());
@@ -157,9 +152,8 @@ async function main(): Promise<void> {
   }
   const playSeconds = Number(values['play-seconds'] ?? 10);
   const spec = String(values.cases ?? 'mp4200,ts200');
-  const log = (s: string): void => void process.stderr.write(s);
   ensureClip(log);
-  log(`bench: ${new Date().toISOString()}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, clip ${CLIP}\n`);
+  log(`bench: ${hostLine()}, clip ${CLIP}\n`);
   const rows = [['case', 'server CPU % (median)', 'CPU % (mean)', 'RSS MB', 'readers with data', 'MB per reader (min / median)', 'first byte ms (p50 / max)', 'client CPU %']];
   for (const c of spec.split(',')) {
     const m = /^(mp4|ts)(\d+)$/.exec(c.trim());
@@ -181,7 +175,4 @@ async function main(): Promise<void> {
   process.stdout.write(`\nProgressive readers of one live 720p30 2 Mbit/s stream, ${playSeconds} s each\n\n${table(rows)}\n`);
 }
 
-void main().catch((e) => {
-  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+runMain(main);

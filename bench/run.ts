@@ -9,44 +9,41 @@
 // Each case gets a fresh server process; this process samples the server's /proc/<pid>/stat
 // (utime+stime) and /proc/<pid>/status (VmRSS, VmHWM) every 500 ms, and the load client
 // (bench/load-client.ts, its own process) reports loss, time to first RTP and RTP-Info checks.
-import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { LoadResult, LowerTransport } from './load-client/types.js';
 import { runClient } from './lib/client-proc.js';
+import {
+  caseProgress,
+  choosePeer,
+  errorText,
+  hostLine,
+  logDone,
+  parseRtspCases,
+  recordCaseEnd,
+  recordSteady,
+  requireBuild,
+  runCases,
+  runMain,
+  writeRaw,
+  RTSP_BENCH_OPTIONS,
+  type RtspCase,
+  type RtspCaseResult,
+} from './lib/cases.js';
 import { sleep } from './lib/net.js';
 import { ProcSampler, procStatusKb, udpCounters } from './lib/proc.js';
-import { CLI, GST_INSTALL_HINT, PYTHON, gstAvailable, startGst, startTidecast, stopProcess, type ServerKind } from './lib/servers.js';
-import { f, table } from './lib/table.js';
+import { caseColumns, caseNotes, ofLoad, ratioTable } from './lib/rtsp-report.js';
+import { startGst, startTidecast, stopProcess, type ServerKind } from './lib/servers.js';
+import { columnTable, f } from './lib/table.js';
 
 const SAMPLE_MS = 500;
 /** Samples this long after the last PLAY are left out: the ramp's handshakes are not steady state. */
 const SETTLE_MS = 1000;
 
-interface Case {
-  transport: LowerTransport;
-  n: number;
-}
-
-interface CaseResult {
-  server: ServerKind;
-  transport: LowerTransport;
-  n: number;
-  load?: LoadResult;
-  error?: string;
-  cpuPctMedian: number;
-  cpuPctMean: number;
-  cpuSamples: number;
-  clientCpuPctMedian: number;
-  rssIdleKb: number;
+interface CaseResult extends RtspCaseResult {
   rssSteadyMaxKb: number;
-  rssPeakKb: number;
-  udpRcvbufErrors: number;
-  udpSndbufErrors: number;
-  serverStderr: string;
 }
 
-async function runCase(kind: ServerKind, c: Case, playSeconds: number): Promise<CaseResult> {
+async function runCase(kind: ServerKind, c: RtspCase, playSeconds: number): Promise<CaseResult> {
   const out: CaseResult = {
     server: kind,
     transport: c.transport,
@@ -86,24 +83,18 @@ async function runCase(kind: ServerKind, c: Case, playSeconds: number): Promise<
     sampler.stop();
     const load = run.load;
     const clientErr = run.stderr;
-    out.rssPeakKb = procStatusKb(pid, 'VmHWM');
-    const udp1 = udpCounters();
-    out.udpRcvbufErrors = udp1.rcvbuf - udp0.rcvbuf;
-    out.udpSndbufErrors = udp1.sndbuf - udp0.sndbuf;
+    recordCaseEnd(out, pid, udp0);
     if (!load) {
       out.error = `load client failed: ${clientErr.trim().split('\n').slice(-3).join(' | ')}`;
       return out;
     }
     out.load = load;
     const st = sampler.steady(steadyFrom, steadyTo);
-    out.cpuSamples = st.cpuSamples;
-    out.cpuPctMedian = st.cpuPctMedian;
-    out.clientCpuPctMedian = st.clientCpuPctMedian;
-    out.cpuPctMean = st.cpuPctMean;
+    recordSteady(out, st);
     out.rssSteadyMaxKb = st.rssSteadyMaxKb;
     return out;
   } catch (e) {
-    out.error = e instanceof Error ? e.message : String(e);
+    out.error = errorText(e);
     return out;
   } finally {
     await stopProcess(srv.child);
@@ -113,162 +104,68 @@ async function runCase(kind: ServerKind, c: Case, playSeconds: number): Promise<
 
 // ---------- output ----------
 
-const perReaderCpu = (r: CaseResult): number => r.cpuPctMedian / (r.load?.playing || r.n);
-const perReaderKb = (r: CaseResult): number => (r.rssPeakKb - r.rssIdleKb) / (r.load?.playing || r.n);
-
 function report(results: CaseResult[], peerNote: string): string {
-  const head = [
-    'server',
-    'transport',
-    'N',
-    'playing',
-    'CPU % (median)',
-    'CPU %/reader',
-    'RSS idle MB',
-    'RSS peak MB',
-    'KB/reader',
-    'loss %',
-    'real-time p50/min',
-    'first RTP p50/p95/max ms',
-    'RTP-Info mismatch',
-    'client CPU %',
-  ];
-  const rows = [head];
-  for (const r of results) {
-    const l = r.load;
-    rows.push([
-      r.server,
-      r.transport.toUpperCase(),
-      String(r.n),
-      l ? String(l.playing) : 'ERR',
-      f(r.cpuPctMedian),
-      f(perReaderCpu(r), 3),
-      f(r.rssIdleKb / 1024),
-      f(r.rssPeakKb / 1024),
-      f(perReaderKb(r), 0),
-      l ? f(l.lossPct, 3) : '-',
-      l ? `${f(l.realtime.p50, 2)}/${f(l.realtime.min, 2)}` : '-',
-      l ? `${f(l.firstRtpMs.p50)}/${f(l.firstRtpMs.p95)}/${f(l.firstRtpMs.max)}` : '-',
-      l ? `${l.rtpInfoMismatches}/${l.playing * 2}` : '-',
-      f(r.clientCpuPctMedian),
-    ]);
-  }
-  const parts = [table(rows)];
-
-  const tide = results.filter((r) => r.server === 'tidecast');
-  const gst = results.filter((r) => r.server === 'gst');
-  if (gst.length > 0) {
-    const ratio = [['transport', 'N', 'CPU/reader Tidecast/gst', 'RSS/reader Tidecast/gst']];
-    for (const t of tide) {
-      const g = gst.find((x) => x.transport === t.transport && x.n === t.n);
-      if (!g) continue;
-      // A peer that fell behind real time or lost readers spent less than a full-rate reader costs.
-      const gl = g.load;
-      const flag = !gl ? ' (gst failed)' : gl.failed > 0 || gl.realtime.min < 0.95 ? ' (gst not at full rate: see notes)' : '';
-      ratio.push([t.transport.toUpperCase(), String(t.n), f(perReaderCpu(t) / perReaderCpu(g), 2) + flag, f(perReaderKb(t) / perReaderKb(g), 2)]);
-    }
-    parts.push('', table(ratio));
-  }
+  const cols = caseColumns<CaseResult>(
+    [],
+    [
+      ['first RTP p50/p95/max ms', ofLoad((l) => `${f(l.firstRtpMs.p50)}/${f(l.firstRtpMs.p95)}/${f(l.firstRtpMs.max)}`)],
+      ['RTP-Info mismatch', ofLoad((l) => `${l.rtpInfoMismatches}/${l.playing * 2}`)],
+      ['client CPU %', (r) => f(r.clientCpuPctMedian)],
+    ],
+  );
+  const parts = [columnTable(results, cols)];
+  // A peer that fell behind real time or lost readers spent less than a full-rate reader costs.
+  const ratio = ratioTable(results, (gl) => gl.failed > 0 || gl.realtime.min < 0.95);
+  if (ratio.table) parts.push('', ratio.table);
   parts.push('', peerNote);
-
-  const notes: string[] = [];
-  for (const r of results) {
-    const tag = `${r.server} ${r.transport.toUpperCase()} N=${r.n}`;
-    if (r.error) notes.push(`${tag}: ERROR ${r.error}`);
-    const l = r.load;
-    if (l) {
-      if (l.failed > 0) notes.push(`${tag}: ${l.failed} readers failed: ${JSON.stringify(l.errors)}`);
-      if (l.lost > 0) notes.push(`${tag}: lost ${l.lost} of ${l.expected} packets in ${l.gaps} gaps`);
-      if (l.realtime.min < 0.95) notes.push(`${tag}: the server fell behind real time (slowest reader ${f(l.realtime.min, 2)}x): its CPU figure is not a full-rate cost`);
-      if (l.silentTracks > 0) notes.push(`${tag}: ${l.silentTracks} tracks got no RTP`);
-      if (l.rtpInfoMismatches > 0) notes.push(`${tag}: RTP-Info mismatch, e.g. ${l.rtpInfoExamples[0]}`);
-      if (l.teardownOk < l.playing) notes.push(`${tag}: TEARDOWN answered for ${l.teardownOk}/${l.playing}`);
-      const delay = l.clientLoopDelayMs.p99;
-      if (r.clientCpuPctMedian > 80) {
-        notes.push(`${tag}: the load client is near one full core (${f(r.clientCpuPctMedian)} %): it may be the bottleneck`);
-      } else if (delay > 50) {
+  parts.push(
+    ...caseNotes(results, {
+      behind: (l) => `the server fell behind real time (slowest reader ${f(l.realtime.min, 2)}x): its CPU figure is not a full-rate cost`,
+      rtpInfo: (l) => `RTP-Info mismatch, e.g. ${l.rtpInfoExamples[0]}`,
+      tail: (r, l, tag) => {
+        const notes: string[] = [];
+        const delay = l.clientLoopDelayMs.p99;
+        if (r.clientCpuPctMedian > 80) {
+          notes.push(`${tag}: the load client is near one full core (${f(r.clientCpuPctMedian)} %): it may be the bottleneck`);
+        } else if (delay > 50) {
+          notes.push(
+            `${tag}: the machine is saturated: the client waited for a CPU (event-loop delay p99 +${f(delay)} ms at only ${f(r.clientCpuPctMedian)} % CPU), ` +
+              'so this row\'s times include scheduling delay',
+          );
+        }
         notes.push(
-          `${tag}: the machine is saturated: the client waited for a CPU (event-loop delay p99 +${f(delay)} ms at only ${f(r.clientCpuPctMedian)} % CPU), ` +
-            'so this row\'s times include scheduling delay',
+          `${tag}: ${f(l.packetsPerSecond, 0)} RTP pkt/s received (${f(l.packetsPerSecond / Math.max(1, l.playing), 1)}/reader), client loop delay p99 +${f(delay)} ms, ` +
+            `server CPU mean ${f(r.cpuPctMean)} % over ${r.cpuSamples} samples, client socket drops ${l.clientUdpDrops}, host UDP RcvbufErrors +${r.udpRcvbufErrors}, SndbufErrors +${r.udpSndbufErrors}`,
         );
-      }
-      notes.push(
-        `${tag}: ${f(l.packetsPerSecond, 0)} RTP pkt/s received (${f(l.packetsPerSecond / Math.max(1, l.playing), 1)}/reader), client loop delay p99 +${f(delay)} ms, ` +
-          `server CPU mean ${f(r.cpuPctMean)} % over ${r.cpuSamples} samples, client socket drops ${l.clientUdpDrops}, host UDP RcvbufErrors +${r.udpRcvbufErrors}, SndbufErrors +${r.udpSndbufErrors}`,
-      );
-    }
-    if (r.serverStderr) notes.push(`${tag}: server stderr: ${r.serverStderr.split('\n').slice(-3).join(' | ').slice(0, 400)}`);
-  }
-  if (notes.length > 0) parts.push('', 'Notes:', ...notes.map((n) => `- ${n}`));
+        return notes;
+      },
+      stderrLabel: 'server stderr',
+    }),
+  );
   return parts.join('\n');
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      cases: { type: 'string' },
-      peer: { type: 'string' },
-      'play-seconds': { type: 'string' },
-      json: { type: 'string' },
-    },
-  });
-  if (!existsSync(CLI)) {
-    process.stderr.write(`bench: ${CLI} is missing: run \`npm run build\` first (the benchmark measures the built JS)\n`);
-    process.exit(2);
-  }
+  const { values } = parseArgs({ options: RTSP_BENCH_OPTIONS });
+  requireBuild();
   const caseSpec = values.cases ?? process.env.BENCH_CASES ?? (values.quick ? 'udp50,tcp50' : 'udp50,udp200,tcp50,tcp200');
-  const cases: Case[] = caseSpec.split(',').map((s) => {
-    const m = /^(udp|tcp)(\d+)$/i.exec(s.trim());
-    if (!m) throw new Error(`bad case "${s}": use udp50, tcp200, ...`);
-    return { transport: m[1]!.toLowerCase() as LowerTransport, n: Number(m[2]) };
-  });
+  const cases = parseRtspCases(caseSpec, 'udp50, tcp200');
   const playSeconds = Number(values['play-seconds'] ?? process.env.BENCH_PLAY_SECONDS ?? (values.quick ? 8 : 15));
   const peerWanted = (values.peer ?? process.env.BENCH_PEER ?? 'gst') !== 'none';
+  const { kinds, peerNote } = choosePeer(peerWanted, 'non-shared media factory: one pipeline per reader.');
+  process.stderr.write(`bench: ${hostLine()}, cases ${caseSpec}, ${playSeconds} s of playing, servers: ${kinds.join(', ')}\n`);
 
-  let peerNote: string;
-  let kinds: ServerKind[] = ['tidecast'];
-  if (!peerWanted) {
-    peerNote = 'Peer: skipped (--peer none).';
-  } else {
-    const g = gstAvailable();
-    if (g.ok) {
-      kinds = ['tidecast', 'gst'];
-      peerNote = `Peer: gst-rtsp-server (${g.version}, ${PYTHON}), non-shared media factory: one pipeline per reader.`;
-    } else {
-      peerNote =
-        `Peer: gst-rtsp-server NOT measured: ${g.why}. Install it with ${GST_INSTALL_HINT}.`;
-    }
-  }
-  const cpu = cpus();
-  process.stderr.write(
-    `bench: ${new Date().toISOString()}, ${cpu.length} x ${cpu[0]?.model ?? '?'}, node ${process.version}, ` +
-      `cases ${caseSpec}, ${playSeconds} s of playing, servers: ${kinds.join(', ')}\n`,
-  );
-
-  const results: CaseResult[] = [];
   const t0 = Date.now();
-  for (const c of cases) {
-    // Tidecast and its peer back to back per case, so machine noise hits both alike.
-    for (const kind of kinds) {
-      process.stderr.write(`bench: ${kind} ${c.transport.toUpperCase()} N=${c.n} ... `);
-      const r = await runCase(kind, c, playSeconds);
-      results.push(r);
-      process.stderr.write(
-        r.error ? `error: ${r.error}\n` : `CPU ${f(r.cpuPctMedian)} %, loss ${f(r.load?.lossPct ?? NaN, 3)} %, first RTP p50 ${f(r.load?.firstRtpMs.p50 ?? NaN)} ms\n`,
-      );
-    }
-  }
-  process.stderr.write(`bench: done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-  process.stdout.write(`\nOn-demand readers of media/sample.mp4, ${playSeconds} s of playing per case, ${cpu.length} cores, medians of ${SAMPLE_MS} ms samples\n\n`);
+  const results = await runCases(
+    cases,
+    kinds,
+    (kind, c) => runCase(kind, c, playSeconds),
+    (r) => (r.error ? `error: ${r.error}` : caseProgress(r)),
+  );
+  logDone(t0);
+  process.stdout.write(`\nOn-demand readers of media/sample.mp4, ${playSeconds} s of playing per case, ${cpus().length} cores, medians of ${SAMPLE_MS} ms samples\n\n`);
   process.stdout.write(report(results, peerNote) + '\n');
-  if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), playSeconds, peerNote, results }, null, 2));
-    process.stdout.write(`\nraw results: ${values.json}\n`);
-  }
+  writeRaw(values.json, { playSeconds, peerNote, results });
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench: ${e instanceof Error ? e.stack : String(e)}\n`);
-  process.exit(1);
-});
+runMain(main);

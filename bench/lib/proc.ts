@@ -2,7 +2,7 @@
 // and a sampler that turns 500 ms samples into a steady-window median.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { percentile } from '../load-client/types.js';
+import { percentile } from './stats.js';
 
 export const CLK_TCK = (() => {
   const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });

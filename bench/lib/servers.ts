@@ -40,18 +40,24 @@ function capture(child: ChildProcess): () => string {
   return () => err;
 }
 
-/** `node dist/server/cli.js serve` on a free port, serving media/. */
-export async function startTidecast(): Promise<Started> {
+/**
+ * `node dist/server/cli.js serve` on free ports, serving media/, once its RTSP port listens.
+ * `inheritStderr`: the server writes to this process's stderr (then `stderr()` is empty).
+ */
+export async function startTidecast(opts: { inheritStderr?: boolean } = {}): Promise<Started & { httpPort: number }> {
   const port = await freeTcpPort();
   const rtp = await freeRtpPair();
   const http = await freeTcpPort();
   const child = spawn(process.execPath, [CLI, 'serve', '--rtsp-port', String(port), '--http-port', String(http), '--rtp-port', String(rtp), '--log-level', 'warn', '--media', 'media'], {
     cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', opts.inheritStderr ? 'inherit' : 'pipe'],
   });
-  const stderr = capture(child);
-  await waitForTcp(port, child, 15000);
-  return { child, port, stderr };
+  const stderr = opts.inheritStderr ? () => '' : capture(child);
+  await waitForTcp(port, child, 15000).catch(async (e: unknown) => {
+    await stopProcess(child);
+    throw e;
+  });
+  return { child, port, httpPort: http, stderr };
 }
 
 /** bench/peers/gst-rtsp-server.py serving `file` at `mount`; `shared`: one pipeline for every reader. */

@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { mergeLoadResults } from '../load-client/run-load.js';
 import type { LoadResult, LowerTransport } from '../load-client/types.js';
+import { errorText, recordCaseEnd, recordSteady, type RtspCase, type RtspCaseResult } from '../lib/cases.js';
 import { spawnClient, type ClientRun } from '../lib/client-proc.js';
 import { sleep } from '../lib/net.js';
 import { ProcSampler, procStatusKb, udpCounters } from '../lib/proc.js';
@@ -18,29 +19,10 @@ const SETTLE_MS = 1000;
 const IDLE_MS = 2500;
 const HOLDER_PORT_BASE = 40000;
 
-export interface LiveCase {
-  transport: LowerTransport;
-  n: number;
-}
-
-export interface LiveCaseResult {
-  server: ServerKind;
-  transport: LowerTransport;
-  n: number;
+export interface LiveCaseResult extends RtspCaseResult {
   clientProcs: number;
-  load?: LoadResult;
-  error?: string;
-  cpuPctMedian: number;
-  cpuPctMean: number;
   cpuIdlePct: number;
-  cpuSamples: number;
-  clientCpuPctMedian: number;
   publisherCpuPctMedian: number;
-  rssIdleKb: number;
-  rssPeakKb: number;
-  udpRcvbufErrors: number;
-  udpSndbufErrors: number;
-  serverStderr: string;
 }
 
 interface Live {
@@ -104,7 +86,28 @@ function startHolder(url: string, transport: LowerTransport): ClientRun {
   return spawnClient(url, { transport, n: 1 }, 0, ['--range', 'none', '--wait-stop', '--udp-port-base', String(HOLDER_PORT_BASE)]);
 }
 
-export async function runLiveCase(kind: ServerKind, c: LiveCase, playSeconds: number, clientProcs: number): Promise<LiveCaseResult> {
+/** `body` on a fresh server with its live source and a holder reader; both stop after it, then `stopped` sees the server. */
+async function onLive<T>(kind: ServerKind, transport: LowerTransport, body: (live: Live) => Promise<T>, stopped: (live: Live) => void = () => {}): Promise<T> {
+  let live: Live | undefined;
+  let holder: ClientRun | undefined;
+  try {
+    live = await startLive(kind);
+    holder = startHolder(live.url, transport);
+    await sleep(1500);
+    return await body(live);
+  } finally {
+    if (holder) {
+      holder.stop();
+      await holder.done;
+    }
+    if (live) {
+      await stopLive(live);
+      stopped(live);
+    }
+  }
+}
+
+export async function runLiveCase(kind: ServerKind, c: RtspCase, playSeconds: number, clientProcs: number): Promise<LiveCaseResult> {
   const out: LiveCaseResult = {
     server: kind,
     transport: c.transport,
@@ -122,94 +125,71 @@ export async function runLiveCase(kind: ServerKind, c: LiveCase, playSeconds: nu
     udpSndbufErrors: NaN,
     serverStderr: '',
   };
-  let live: Live | undefined;
-  let holder: ClientRun | undefined;
+  const serverStderr = (live: Live): void => {
+    out.serverStderr = (live.srv.stderr() + (live.pub ? live.pub.stderr() : '')).trim();
+  };
   try {
-    live = await startLive(kind);
-    const pid = live.srv.child.pid!;
-    const pubPid = live.pub?.child.pid;
-    holder = startHolder(live.url, c.transport);
-    await sleep(1500);
-    const clientPids: number[] = [];
-    const sampler = new ProcSampler(pid, () => (clientPids.length === clientProcs ? clientPids : []), () => (pubPid ? [pubPid] : []), SAMPLE_MS);
-    const idleFrom = performance.now();
-    await sleep(IDLE_MS);
-    out.cpuIdlePct = sampler.steady(idleFrom, performance.now()).cpuPctMedian;
-    out.rssIdleKb = procStatusKb(pid, 'VmRSS');
-    const udp0 = udpCounters();
-
-    let steadyFrom = Infinity;
-    let playingProcs = 0;
-    let allPlaying!: () => void;
-    const allPlayingP = new Promise<void>((r) => (allPlaying = r));
-    const runs: ClientRun[] = [];
-    for (let k = 0; k < clientProcs; k++) {
-      const n = Math.floor(c.n / clientProcs) + (k < c.n % clientProcs ? 1 : 0);
-      const extra = ['--range', 'none', '--wait-stop', '--readers', '--udp-port-base', String(20000 + 4000 * k), '--ramp-batch', String(Math.max(1, Math.round(10 / clientProcs)))];
-      runs.push(
-        spawnClient(live.url, { transport: c.transport, n }, 0, extra, (event, p) => {
-          if (event === 'spawned') clientPids.push(p);
-          else if (event === 'all-playing' && ++playingProcs === clientProcs) allPlaying();
-        }),
-      );
-    }
-    // A client that dies before all-playing must not hang the case.
-    await Promise.race([allPlayingP, Promise.all(runs.map((r) => r.done))]);
-    steadyFrom = performance.now() + SETTLE_MS;
-    await sleep(SETTLE_MS + playSeconds * 1000);
-    const steadyTo = performance.now();
-    for (const r of runs) r.stop();
-    const done = await Promise.all(runs.map((r) => r.done));
-    sampler.stop();
-    out.rssPeakKb = procStatusKb(pid, 'VmHWM');
-    const udp1 = udpCounters();
-    out.udpRcvbufErrors = udp1.rcvbuf - udp0.rcvbuf;
-    out.udpSndbufErrors = udp1.sndbuf - udp0.sndbuf;
-    const parts = done.map((d) => d.load).filter((l): l is LoadResult => l !== undefined);
-    if (parts.length < runs.length) {
-      out.error = `load client failed: ${done.map((d) => d.stderr.trim().split('\n').slice(-2).join(' | ')).join(' || ')}`;
-    }
-    if (parts.length === 0) return out;
-    out.load = mergeLoadResults(parts);
-    out.load.readers = [];
-    const st = sampler.steady(steadyFrom, steadyTo);
-    out.cpuPctMedian = st.cpuPctMedian;
-    out.cpuPctMean = st.cpuPctMean;
-    out.cpuSamples = st.cpuSamples;
-    out.clientCpuPctMedian = st.clientCpuPctMedian;
-    out.publisherCpuPctMedian = st.otherCpuPctMedian;
-    return out;
+    return await onLive(kind, c.transport, (live) => measure(live, c, playSeconds, clientProcs, out), serverStderr);
   } catch (e) {
-    out.error = e instanceof Error ? e.message : String(e);
+    out.error = errorText(e);
     return out;
-  } finally {
-    if (holder) {
-      holder.stop();
-      await holder.done;
-    }
-    if (live) {
-      await stopLive(live);
-      out.serverStderr = (live.srv.stderr() + (live.pub ? live.pub.stderr() : '')).trim();
-    }
   }
+}
+
+/** The idle window, then N readers over `clientProcs` load clients: fills `out`. */
+async function measure(live: Live, c: RtspCase, playSeconds: number, clientProcs: number, out: LiveCaseResult): Promise<LiveCaseResult> {
+  const pid = live.srv.child.pid!;
+  const pubPid = live.pub?.child.pid;
+  const clientPids: number[] = [];
+  const sampler = new ProcSampler(pid, () => (clientPids.length === clientProcs ? clientPids : []), () => (pubPid ? [pubPid] : []), SAMPLE_MS);
+  const idleFrom = performance.now();
+  await sleep(IDLE_MS);
+  out.cpuIdlePct = sampler.steady(idleFrom, performance.now()).cpuPctMedian;
+  out.rssIdleKb = procStatusKb(pid, 'VmRSS');
+  const udp0 = udpCounters();
+
+  let steadyFrom = Infinity;
+  let playingProcs = 0;
+  let allPlaying!: () => void;
+  const allPlayingP = new Promise<void>((r) => (allPlaying = r));
+  const runs: ClientRun[] = [];
+  for (let k = 0; k < clientProcs; k++) {
+    const n = Math.floor(c.n / clientProcs) + (k < c.n % clientProcs ? 1 : 0);
+    const extra = ['--range', 'none', '--wait-stop', '--readers', '--udp-port-base', String(20000 + 4000 * k), '--ramp-batch', String(Math.max(1, Math.round(10 / clientProcs)))];
+    runs.push(
+      spawnClient(live.url, { transport: c.transport, n }, 0, extra, (event, p) => {
+        if (event === 'spawned') clientPids.push(p);
+        else if (event === 'all-playing' && ++playingProcs === clientProcs) allPlaying();
+      }),
+    );
+  }
+  // A client that dies before all-playing must not hang the case.
+  await Promise.race([allPlayingP, Promise.all(runs.map((r) => r.done))]);
+  steadyFrom = performance.now() + SETTLE_MS;
+  await sleep(SETTLE_MS + playSeconds * 1000);
+  const steadyTo = performance.now();
+  for (const r of runs) r.stop();
+  const done = await Promise.all(runs.map((r) => r.done));
+  sampler.stop();
+  recordCaseEnd(out, pid, udp0);
+  const parts = done.map((d) => d.load).filter((l): l is LoadResult => l !== undefined);
+  if (parts.length < runs.length) {
+    out.error = `load client failed: ${done.map((d) => d.stderr.trim().split('\n').slice(-2).join(' | ')).join(' || ')}`;
+  }
+  if (parts.length === 0) return out;
+  out.load = mergeLoadResults(parts);
+  out.load.readers = [];
+  const st = sampler.steady(steadyFrom, steadyTo);
+  recordSteady(out, st);
+  out.publisherCpuPctMedian = st.otherCpuPctMedian;
+  return out;
 }
 
 /** The join probe on a fresh server with its live source and a holder reader (no other load). */
 export async function runJoin(kind: ServerKind, trials: number, gopMs: number): Promise<JoinResult | { error: string }> {
-  let live: Live | undefined;
-  let holder: ClientRun | undefined;
   try {
-    live = await startLive(kind);
-    holder = startHolder(live.url, 'tcp');
-    await sleep(1500);
-    return await joinTrials(live.srv.port, LIVE_PATH, trials, gopMs);
+    return await onLive(kind, 'tcp', (live) => joinTrials(live.srv.port, LIVE_PATH, trials, gopMs));
   } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  } finally {
-    if (holder) {
-      holder.stop();
-      await holder.done;
-    }
-    if (live) await stopLive(live);
+    return { error: errorText(e) };
   }
 }

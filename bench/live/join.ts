@@ -10,7 +10,7 @@
 // key frame, up to a GOP.
 import { spawn } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
-import { percentile } from '../load-client/types.js';
+import { percentile } from '../lib/stats.js';
 import { sleep } from '../lib/net.js';
 
 export interface JoinTrial {

@@ -1,8 +1,9 @@
 // One load case end to end (ramp, steady window, TEARDOWN), and the summary of its readers.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { percentile } from '../lib/stats.js';
 import { Reader } from './reader.js';
-import { percentile, type LoadOptions, type LoadResult, type ReaderResult } from './types.js';
+import type { LoadOptions, LoadResult, ReaderResult } from './types.js';
 import { UdpPairAllocator, udpSocketDrops } from './udp.js';
 
 const LOOP_RES_MS = 10;

@@ -1,4 +1,6 @@
 // Load client types and the options shared by the on-demand (bench/run.ts) and live (bench/live.ts) benchmarks.
+export { percentile } from '../lib/stats.js';
+
 export type LowerTransport = 'udp' | 'tcp';
 
 export interface LoadOptions {
@@ -102,11 +104,3 @@ export interface LoadResult {
   clientUdpDrops: number;
   readers: ReaderResult[];
 }
-
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const idx = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
-  return s[idx]!;
-}
-

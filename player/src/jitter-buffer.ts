@@ -93,7 +93,8 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     this.now = opts.now ?? defaultNow;
     this.delay = new PlayoutDelay(opts);
     this.maxHoldMs = opts.maxHoldMs ?? 2 * this.delay.maxDelayMs;
-    this.lossWait = new LossWait(opts.maxLossWaitMs ?? 500);
+    const maxLossWait = opts.maxLossWaitMs ?? 500;
+    this.lossWait = new LossWait(maxLossWait, opts.reliableTransport ? maxLossWait : 0);
     this.slots = new Array<Entry<P> | undefined>(this.cap);
   }
 

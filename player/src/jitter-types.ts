@@ -27,6 +27,13 @@ export interface JitterBufferOptions extends PlayoutDelayOptions {
    * arriving after all (see `lossWaitMs`). Default 500 ms.
    */
   maxLossWaitMs?: number;
+  /**
+   * The packets come over a transport that loses nothing (RTSP interleaved over TCP/WebSocket): a
+   * missing packet is only late, so it is always waited for up to maxLossWaitMs, from the first
+   * gap on, instead of the wait being learnt from late arrivals first. A give-up costs the frames
+   * to the next key frame (seen: a one-second stall when jitter starts); a wait costs one late frame.
+   */
+  reliableTransport?: boolean;
   /** Local clock in ms; `pop()`/`stats()` without an argument read it. Default performance.now(). */
   now?: () => number;
 }

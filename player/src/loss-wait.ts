@@ -11,14 +11,20 @@ export class LossWait {
   private wait = 0;
   private since = 0;
 
-  /** `maxMs`: the most a missing packet is waited for (the buffer's `maxLossWaitMs`). */
-  constructor(private readonly maxMs: number) {}
+  /**
+   * `maxMs`: the most a missing packet is waited for (the buffer's `maxLossWaitMs`). `floorMs`: the
+   * wait whatever was learnt (maxMs on a transport that loses nothing).
+   */
+  constructor(
+    private readonly maxMs: number,
+    private readonly floorMs = 0,
+  ) {}
 
-  /** The loss wait now: the last learnt value, halving every LOSS_WAIT_HALF_LIFE_MS. */
+  /** The loss wait now: the last learnt value, halving every LOSS_WAIT_HALF_LIFE_MS, never below the floor. */
   at(nowMs: number): number {
-    if (this.wait === 0) return 0;
+    if (this.wait === 0) return this.floorMs;
     const w = this.wait * 0.5 ** (Math.max(0, nowMs - this.since) / LOSS_WAIT_HALF_LIFE_MS);
-    return w < 1 ? 0 : w;
+    return Math.max(this.floorMs, w < 1 ? 0 : w);
   }
 
   /** A packet given up on arrived `lateByMs` after that: waiting that long (+20 %) would have saved it. */

@@ -103,7 +103,7 @@ export class WsEngine implements Engine {
   private async setupTracks(session: RtspSession): Promise<void> {
     const o = this.o;
     for (const st of session.tracks) {
-      const r = new TrackReceiver(st.track, { minDelayMs: 20, maxDelayMs: 2000 });
+      const r = new TrackReceiver(st.track, { minDelayMs: 20, maxDelayMs: 2000, reliableTransport: true });
       if (st.track.kind === 'video') {
         this.video = r;
         this.vdec = new VideoDecode(st.track);

@@ -100,6 +100,20 @@ describe('JitterBuffer ordering', () => {
     expect(udp.stats(7000)).toMatchObject({ lost: 6, late: 0, lossWaitMs: 0, held: 0 });
   });
 
+  it('on a transport that loses nothing, waits for a missing packet from the first gap on (up to maxLossWaitMs)', () => {
+    const late = new Set([300, 400, 500]);
+    const jb = new JitterBuffer<SimPacket>({ clockRate: CLOCK, minDelayMs: 20, now: () => 0, reliableTransport: true, maxLossWaitMs: 500 });
+    const r = simulate(jb, 12_000, { delay: (i) => (late.has(i) ? 150 : 0) });
+    expect(jb.stats(14_000)).toMatchObject({ lost: 0, late: 0, lossWaitMs: 500 });
+    const got = r.released.map((x) => x.packet.sentMs / 20);
+    for (const i of late) expect(got.includes(i)).toBe(true);
+    // A packet that never comes is still given up once the wait is over: no stall for ever.
+    const tcp = new JitterBuffer({ clockRate: CLOCK, minDelayMs: 20, now: () => 0, reliableTransport: true, maxLossWaitMs: 200 });
+    for (let i = 0; i < 100; i++) if (i !== 25) tcp.push(pkt(i, i * 20));
+    for (let t = 0; t < 3000; t += 5) tcp.pop(t);
+    expect(tcp.stats(3000)).toMatchObject({ lost: 1, held: 0 });
+  });
+
   it('fills a gap that arrives in time, late in the queue but before its playout', () => {
     const jb = fixed(100);
     jb.push(pkt(0, 0));

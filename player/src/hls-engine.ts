@@ -1,19 +1,12 @@
 // The hls mode: hls.js in low-latency mode on /<path>/index.m3u8 (native HLS where MSE is missing, as on iOS Safari).
 import type Hls from 'hls.js';
-import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats } from './engine.js';
-import { elementStats, playElement } from './media-element.js';
+import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
+import { ElementEngine, elementStats, playElement } from './media-element.js';
 
-export class HlsEngine implements Engine {
+export class HlsEngine extends ElementEngine implements Engine {
   readonly mode = 'hls' as const;
   private hls: Hls | undefined;
   duration: number | undefined;
-
-  constructor(
-    private readonly video: HTMLVideoElement,
-    private readonly url: string,
-    private readonly events: EngineEvents,
-    private readonly onMutedAutoplay: () => void,
-  ) {}
 
   async start(): Promise<void> {
     this.events.state('connecting');
@@ -50,27 +43,6 @@ export class HlsEngine implements Engine {
     video.onpause = () => this.events.state('paused');
     video.onended = () => this.events.state('ended');
     await playElement(video, this.onMutedAutoplay);
-  }
-
-  async pause(): Promise<void> {
-    this.video.pause();
-  }
-
-  async resume(): Promise<void> {
-    await this.video.play();
-  }
-
-  async seek(seconds: number): Promise<void> {
-    this.video.currentTime = seconds;
-  }
-
-  setVolume(volume: number, muted: boolean): void {
-    this.video.volume = volume;
-    this.video.muted = muted;
-  }
-
-  position(): number {
-    return this.video.currentTime;
   }
 
   stats(): Partial<EngineStats> {

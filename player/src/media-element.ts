@@ -1,5 +1,5 @@
 // What the hls and mp4 modes share: a <video> element's figures (decoded/dropped frames, audio bytes, e2e latency) and controls.
-import type { EngineStats } from './engine.js';
+import type { EngineEvents, EngineStats } from './engine.js';
 
 interface ChromiumMediaCounters {
   webkitAudioDecodedByteCount?: number;
@@ -41,4 +41,38 @@ export function bufferedAhead(video: HTMLVideoElement): number {
     if (video.currentTime >= b.start(i) - 0.1 && video.currentTime <= b.end(i)) return b.end(i) - video.currentTime;
   }
   return 0;
+}
+
+/**
+ * The controls of a mode that plays through a <video> element (hls, mp4): the element does the
+ * playing, pausing, seeking and volume; each mode only feeds it.
+ */
+export abstract class ElementEngine {
+  constructor(
+    protected readonly video: HTMLVideoElement,
+    protected readonly url: string,
+    protected readonly events: EngineEvents,
+    protected readonly onMutedAutoplay: () => void,
+  ) {}
+
+  async pause(): Promise<void> {
+    this.video.pause();
+  }
+
+  async resume(): Promise<void> {
+    await this.video.play();
+  }
+
+  async seek(seconds: number): Promise<void> {
+    this.video.currentTime = seconds;
+  }
+
+  setVolume(volume: number, muted: boolean): void {
+    this.video.volume = volume;
+    this.video.muted = muted;
+  }
+
+  position(): number {
+    return this.video.currentTime;
+  }
 }

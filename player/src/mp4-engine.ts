@@ -1,12 +1,12 @@
 // The mp4 mode: progressive fragmented MP4 from /<path>/stream.mp4 fed to Media Source Extensions as it streams in.
-import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats } from './engine.js';
+import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
 import { codecsOfMoov, topLevelBoxes } from './fmp4-codecs.js';
-import { bufferedAhead, elementStats, playElement } from './media-element.js';
+import { bufferedAhead, ElementEngine, elementStats, playElement } from './media-element.js';
 
 /** A live stream stays this close to its newest data: more buffered than this and the playhead jumps ahead. */
 const LIVE_MAX_AHEAD_S = 1.5;
 
-export class Mp4Engine implements Engine {
+export class Mp4Engine extends ElementEngine implements Engine {
   readonly mode = 'mp4' as const;
   private abort = new AbortController();
   private sb: SourceBuffer | undefined;
@@ -16,13 +16,6 @@ export class Mp4Engine implements Engine {
   duration: number | undefined;
   /** Until the response ends the stream is treated as live (a file's response ends). */
   private live = true;
-
-  constructor(
-    private readonly video: HTMLVideoElement,
-    private readonly url: string,
-    private readonly events: EngineEvents,
-    private readonly onMutedAutoplay: () => void,
-  ) {}
 
   async start(): Promise<void> {
     this.events.state('connecting');
@@ -138,27 +131,6 @@ export class Mp4Engine implements Engine {
     if (!sb || sb.updating || !this.live) return;
     const behind = this.video.currentTime - (force ? 2 : 20);
     if (sb.buffered.length && behind > sb.buffered.start(0) + 1) sb.remove(0, behind);
-  }
-
-  async pause(): Promise<void> {
-    this.video.pause();
-  }
-
-  async resume(): Promise<void> {
-    await this.video.play();
-  }
-
-  async seek(seconds: number): Promise<void> {
-    this.video.currentTime = seconds;
-  }
-
-  setVolume(volume: number, muted: boolean): void {
-    this.video.volume = volume;
-    this.video.muted = muted;
-  }
-
-  position(): number {
-    return this.video.currentTime;
   }
 
   stats(): Partial<EngineStats> {

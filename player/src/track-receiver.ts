@@ -1,12 +1,8 @@
 // One received track: RTP into the jitter buffer, RTCP SRs into its RTP clock, released packets through the server's depacketizer.
 import type { Track } from '../../server/core/media.js';
-import { AacDepacketizer } from '../../server/rtp/codecs/aac.js';
 import type { DepacketizedFrame, Depacketizer } from '../../server/rtp/codecs/frame.js';
-import { FramePerPacketDepacketizer } from '../../server/rtp/codecs/frame.js';
-import { H264Depacketizer } from '../../server/rtp/codecs/h264.js';
-import { H265Depacketizer } from '../../server/rtp/codecs/h265.js';
-import { OpusDepacketizer } from '../../server/rtp/codecs/opus.js';
 import { parseRtpPacket } from '../../server/rtp/packet.js';
+import { createDepacketizer } from '../../server/rtp/packetizer.js';
 import { parseRtcpCompound } from '../../server/rtp/rtcp.js';
 import { TimestampUnwrapper } from '../../server/rtp/sequence.js';
 import { JitterBuffer, type JitterBufferOptions, type RtpPacketIn } from './jitter-buffer.js';
@@ -20,21 +16,6 @@ export interface ReleasedFrame {
   playoutMs: number;
   /** How long after its playout time it left (a join's GOP-cache burst, jitter above the target). */
   lateMs: number;
-}
-
-function depacketizerFor(track: Track): Depacketizer {
-  switch (track.codec) {
-    case 'H264':
-      return new H264Depacketizer();
-    case 'H265':
-      return new H265Depacketizer();
-    case 'AAC':
-      return new AacDepacketizer();
-    case 'OPUS':
-      return new OpusDepacketizer();
-    default:
-      return new FramePerPacketDepacketizer();
-  }
 }
 
 const unixNow = (): number => performance.timeOrigin + performance.now();
@@ -55,7 +36,7 @@ export class TrackReceiver {
   ) {
     this.jb = new JitterBuffer({ clockRate: track.clockRate, ...opts });
     this.clock = new RtpClock(track.clockRate);
-    this.depack = depacketizerFor(track);
+    this.depack = createDepacketizer(track);
   }
 
   onRtp(bytes: Uint8Array): void {
@@ -102,7 +83,7 @@ export class TrackReceiver {
   reset(): void {
     this.jb.reset();
     this.clock.reset();
-    this.depack = depacketizerFor(this.track);
+    this.depack = createDepacketizer(this.track);
     this.bye = false;
   }
 

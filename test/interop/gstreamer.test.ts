@@ -64,7 +64,9 @@ async function play(file: string, protocol: 'udp' | 'tcp'): Promise<Played> {
     'src.', '!', 'application/x-rtp,media=audio', '!', 'queue', '!', 'decodebin', '!', 'audioconvert', '!',
     'fakesink', 'name=asink', 'sync=false', 'silent=false',
   ];
-  const r = await run(GST, args, { stopAfterMs: PLAY_MS, stopSignal: 'SIGINT', timeoutMs: PLAY_MS + 10_000 });
+  // After SIGINT, gst-launch -e drains to EOS and rtspsrc sends TEARDOWN; on a machine busy with the
+  // rest of the suite that has taken over 10 s, so it gets 20 s before it counts as hung.
+  const r = await run(GST, args, { stopAfterMs: PLAY_MS, stopSignal: 'SIGINT', timeoutMs: PLAY_MS + 20_000 });
   return {
     label: `${file} ${protocol}`,
     info: describeRun(GST, args, r),

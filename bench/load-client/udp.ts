@@ -1,6 +1,7 @@
 // Client UDP sockets: even/odd port pairs per track, and the kernel's drop counters for them.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import type { NativePair, UdpSink } from './native-sink.js';
 
 /** Port allocator shared by all readers of one run: even RTP port, RTCP on the next one (RFC 3550 §11). */
 export class UdpPairAllocator {
@@ -24,6 +25,20 @@ export class UdpPairAllocator {
       }
       this.ports.add(port).add(port + 1);
       return { rtp, rtcp, rtpPort: port };
+    }
+    throw new Error('no free even/odd UDP port pair');
+  }
+
+  /** As take(), with sockets of the native receive path (native-sink.ts). */
+  takeNative(sink: UdpSink, h264: boolean): NativePair {
+    for (let tries = 0; tries < 2000; tries++) {
+      const port = this.next;
+      this.next += 2;
+      if (port + 1 > 65535) break;
+      const pair = sink.bindPair(port, h264);
+      if (!pair) continue;
+      this.ports.add(port).add(port + 1);
+      return pair;
     }
     throw new Error('no free even/odd UDP port pair');
   }

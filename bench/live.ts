@@ -6,6 +6,7 @@
 //   npm run bench:live -- --quick                    # N=200 only, 6 s, 4 join trials
 //   npm run bench:live -- --cases udp500 --peer none --joins 0 --json /tmp/live.json
 //   BENCH_CLI=/tmp/other/dist/server/cli.js npm run bench:live
+//   npm run bench:live -- --cases udp500 --udp-recv dgram  # load client receives with dgram (default: native addon)
 //
 // Parts: live/clip.ts (the clip, the publisher), live/case.ts (one case, the join phase),
 // live/join.ts (ffmpeg mid-GOP join through a timing proxy), live/report.ts (tables, targets).
@@ -22,6 +23,8 @@ import {
   runCases,
   runMain,
   writeRaw,
+  setupUdpRecv,
+  udpRecvNote,
   RTSP_BENCH_OPTIONS,
 } from './lib/cases.js';
 import { f } from './lib/table.js';
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
   requireBuild();
   const caseSpec = values.cases ?? process.env.BENCH_CASES ?? (values.quick ? 'udp200,tcp200' : 'udp200,udp500,tcp200,tcp500');
   const cases = parseRtspCases(caseSpec, 'udp200, tcp500');
+  setupUdpRecv(values['udp-recv'], cases);
   const playSeconds = Number(values['play-seconds'] ?? process.env.BENCH_PLAY_SECONDS ?? (values.quick ? 6 : 10));
   const joinCount = Number(values.joins ?? (values.quick ? 4 : 10));
   /** Client processes per case: one per core, so the client can use both if it must. */
@@ -67,6 +71,8 @@ async function main(): Promise<void> {
     `\nLive fan-out: ${CLIP} (720p30 H.264 2 Mbit/s, 2 s GOP, + AAC), ${playSeconds} s of playing per case, ${cpus().length} cores, medians of 500 ms samples\n\n`,
   );
   process.stdout.write(liveReport(results, joins, peerNote) + '\n');
+  const recvNote = udpRecvNote(results);
+  if (recvNote) process.stdout.write(recvNote + '\n');
   writeRaw(values.json, { playSeconds, peerNote, joins, results });
 }
 

@@ -11,8 +11,13 @@
 // stdout: one JSON line per event ({"event":"all-playing"}, {"event":"stopping"}) and a final
 // {"event":"result", ...}; progress and errors go to stderr.
 //
+// UDP is received natively by default (--udp-recv native|dgram|auto, or BENCH_UDP_RECV): sockets
+// bound by a small C addon and drained with recvmmsg in a worker thread, no JS per datagram, so the
+// measuring client costs the shared cores little; dgram (one 'message' callback per datagram) is
+// the fallback when the addon cannot be built.
+//
 // The parts: load-client/reader.ts (one RTSP session and its RTP counters), load-client/udp.ts
-// (client port pairs, socket drops), load-client/run-load.ts (ramp, steady window, summary),
+// (client port pairs, socket drops), load-client/native*.ts and native/ (the native receive path), load-client/run-load.ts (ramp, steady window, summary),
 // load-client/types.ts (options and results).
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -36,14 +41,21 @@ async function main(): Promise<void> {
       'request-timeout-ms': { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.requestTimeoutMs) },
       range: { type: 'string', default: DEFAULT_LOAD_OPTIONS.range ?? 'none' },
       'wait-stop': { type: 'boolean', default: false },
+      // BENCH_UDP_RECV: the benches set it for the client processes they spawn.
+      'udp-recv': { type: 'string', default: process.env.BENCH_UDP_RECV ?? DEFAULT_LOAD_OPTIONS.udpRecv },
       readers: { type: 'boolean', default: false },
     },
   });
   if (!values.url) {
-    process.stderr.write('usage: load-client.ts --url rtsp://host:port/path [--n 50] [--transport udp|tcp] [--play-seconds 15] [--range npt=0.000-|none] [--wait-stop] [--readers]\n');
+    process.stderr.write('usage: load-client.ts --url rtsp://host:port/path [--n 50] [--transport udp|tcp] [--play-seconds 15] [--range npt=0.000-|none] [--wait-stop] [--udp-recv native|dgram|auto] [--readers]\n');
     process.exit(2);
   }
   const transport = values.transport === 'tcp' ? 'tcp' : 'udp';
+  const udpRecv = values['udp-recv'];
+  if (udpRecv !== 'native' && udpRecv !== 'dgram' && udpRecv !== 'auto') {
+    process.stderr.write(`--udp-recv ${udpRecv}: native, dgram or auto\n`);
+    process.exit(2);
+  }
   const opts: LoadOptions = {
     ...DEFAULT_LOAD_OPTIONS,
     url: values.url,
@@ -56,6 +68,7 @@ async function main(): Promise<void> {
     requestTimeoutMs: Number(values['request-timeout-ms']),
     range: values.range === 'none' ? null : values.range!,
     waitStop: values['wait-stop']!,
+    udpRecv,
   };
   const emit = (o: object): void => {
     process.stdout.write(JSON.stringify(o) + '\n');

@@ -5,6 +5,7 @@
 //   npm run bench -- --cases udp200,tcp50 --peer none --play-seconds 10 --json /tmp/bench.json
 //   BENCH_CASES=udp50 BENCH_PEER=none npm run bench
 //   BENCH_CLI=/tmp/other/dist/server/cli.js npm run bench  # a build of another checkout
+//   npm run bench -- --cases udp50 --udp-recv dgram  # load client receives with dgram (default: native addon; or BENCH_UDP_RECV)
 //
 // Each case gets a fresh server process; this process samples the server's /proc/<pid>/stat
 // (utime+stime) and /proc/<pid>/status (VmRSS, VmHWM) every 500 ms, and the load client
@@ -25,6 +26,8 @@ import {
   runCases,
   runMain,
   writeRaw,
+  setupUdpRecv,
+  udpRecvNote,
   RTSP_BENCH_OPTIONS,
   type RtspCase,
   type RtspCaseResult,
@@ -150,6 +153,7 @@ async function main(): Promise<void> {
   requireBuild();
   const caseSpec = values.cases ?? process.env.BENCH_CASES ?? (values.quick ? 'udp50,tcp50' : 'udp50,udp200,tcp50,tcp200');
   const cases = parseRtspCases(caseSpec, 'udp50, tcp200');
+  setupUdpRecv(values['udp-recv'], cases);
   const playSeconds = Number(values['play-seconds'] ?? process.env.BENCH_PLAY_SECONDS ?? (values.quick ? 8 : 15));
   const peerWanted = (values.peer ?? process.env.BENCH_PEER ?? 'gst') !== 'none';
   const { kinds, peerNote } = choosePeer(peerWanted, 'non-shared media factory: one pipeline per reader.');
@@ -165,6 +169,8 @@ async function main(): Promise<void> {
   logDone(t0);
   process.stdout.write(`\nOn-demand readers of media/sample.mp4, ${playSeconds} s of playing per case, ${cpus().length} cores, medians of ${SAMPLE_MS} ms samples\n\n`);
   process.stdout.write(report(results, peerNote) + '\n');
+  const recvNote = udpRecvNote(results);
+  if (recvNote) process.stdout.write(recvNote + '\n');
   writeRaw(values.json, { playSeconds, peerNote, results });
 }
 

@@ -1,6 +1,7 @@
 // The benchmarks' shared case runner: build check, udpN/tcpN cases, the gst peer, the case loop and its progress lines, raw JSON, exit on error.
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { loadUdpSink } from '../load-client/native.js';
 import type { LoadResult, LowerTransport } from '../load-client/types.js';
 import { procStatusKb, udpCounters, type SteadyStats } from './proc.js';
 import { CLI, GST_INSTALL_HINT, PYTHON, gstAvailable, type ServerKind } from './servers.js';
@@ -36,7 +37,34 @@ export const RTSP_BENCH_OPTIONS = {
   peer: { type: 'string' },
   'play-seconds': { type: 'string' },
   json: { type: 'string' },
+  'udp-recv': { type: 'string' },
 } as const;
+
+/**
+ * The load clients' UDP receive path (--udp-recv native|dgram|auto, or BENCH_UDP_RECV), handed to
+ * the client processes through BENCH_UDP_RECV. Unless dgram, the native addon is built here once,
+ * before several clients start at the same time.
+ */
+export function setupUdpRecv(flag: string | undefined, cases: RtspCase[]): void {
+  const mode = flag ?? process.env.BENCH_UDP_RECV ?? 'auto';
+  if (!['native', 'dgram', 'auto'].includes(mode)) {
+    process.stderr.write(`--udp-recv ${mode}: native, dgram or auto\n`);
+    process.exit(2);
+  }
+  process.env.BENCH_UDP_RECV = mode;
+  if (mode !== 'dgram' && cases.some((c) => c.transport === 'udp')) loadUdpSink((m) => log(`bench: ${m}\n`));
+}
+
+/** The notes' line on how the load clients received UDP (bench/load-client/native-sink.ts). */
+export function udpRecvNote(results: RtspCaseResult[]): string | undefined {
+  const used = [...new Set(results.map((r) => r.load?.udpRecv).filter((x) => x !== undefined))];
+  if (used.length === 0) return undefined;
+  const what: Record<string, string> = {
+    native: 'native (sockets bound by the udp_sink addon, recvmmsg in one worker thread, no JS per datagram)',
+    dgram: "dgram (one JS 'message' callback per datagram)",
+  };
+  return `Load client UDP receive: ${used.map((u) => what[u] ?? u).join('; ')} (BENCH_UDP_RECV=${process.env.BENCH_UDP_RECV ?? 'auto'}).`;
+}
 
 export const log = (s: string): void => void process.stderr.write(s);
 

@@ -10,6 +10,7 @@ import { parseTransport } from '../../server/rtsp/headers/transport.js';
 import { isRtcpPacket, parseRtpPacket } from '../../server/rtp/packet.js';
 import type { LoadOptions, ReaderResult } from './types.js';
 import type { UdpPairAllocator } from './udp.js';
+import type { NativePair, UdpSink } from './native-sink.js';
 
 /** Per SSRC seen on one track: received count and the extended-seq span, for loss = expected - received. */
 interface SsrcStat {
@@ -42,6 +43,8 @@ interface TrackState {
   first?: SsrcStat;
   rtcpPackets: number;
   udp?: { rtp: UdpSocket; rtcp: UdpSocket; rtpPort: number };
+  /** The native receive path's sockets (native-sink.ts): counted there, read back at stop. */
+  native?: NativePair;
 }
 
 function resolveControl(base: string, control: string): string {
@@ -91,6 +94,8 @@ export class Reader {
     private readonly opts: LoadOptions,
     private readonly ports: UdpPairAllocator,
     private readonly counter: { packets: number },
+    /** UDP readers receive through it when given (otherwise with dgram). */
+    private readonly sink?: UdpSink,
   ) {
     this.result = { index, ok: false, received: 0, expected: 0, lost: 0, gaps: 0, rtpInfoMismatches: 0, rtpInfoNoSeq: 0, silentTracks: 0, ssrcs: 0 };
   }
@@ -125,7 +130,10 @@ export class Reader {
     for (let i = 0; i < this.tracks.length; i++) {
       const t = this.tracks[i]!;
       let transport: string;
-      if (this.opts.transport === 'udp') {
+      if (this.opts.transport === 'udp' && this.sink) {
+        t.native = this.ports.takeNative(this.sink, t.h264);
+        transport = `RTP/AVP;unicast;client_port=${t.native.rtpPort}-${t.native.rtpPort + 1}`;
+      } else if (this.opts.transport === 'udp') {
         t.udp = await this.ports.take();
         transport = `RTP/AVP;unicast;client_port=${t.udp.rtpPort}-${t.udp.rtpPort + 1}`;
         t.udp.rtp.on('message', (m: Buffer) => this.onRtp(t, m));
@@ -146,6 +154,7 @@ export class Reader {
       }
     }
     this.counting = true;
+    this.setNative(true);
     this.playSentAt = performance.now();
     const playHeaders: Record<string, string> = { Session: this.sessionId! };
     if (this.opts.range !== null) playHeaders.Range = this.opts.range;
@@ -165,6 +174,7 @@ export class Reader {
 
   async stop(): Promise<boolean> {
     this.counting = false;
+    this.setNative(false);
     let ok = false;
     if (this.socket && !this.socket.destroyed && this.sessionId) {
       try {
@@ -180,16 +190,37 @@ export class Reader {
       t.udp?.rtp.close();
       t.udp?.rtcp.close();
     }
+    this.readNative();
     this.finish();
     return ok;
   }
 
   destroy(): void {
     this.counting = false;
+    this.setNative(false);
     this.socket?.destroy();
     for (const t of this.tracks) {
       t.udp?.rtp.close();
       t.udp?.rtcp.close();
+    }
+  }
+
+  /** Native sockets: counting on/off with `counting` (they are closed when the sink stops). */
+  private setNative(on: boolean): void {
+    for (const t of this.tracks) if (t.native) this.sink!.enable(t.native, on);
+  }
+
+  /** Native sockets: what onRtp would have counted, from the sink's shared counters. */
+  private readNative(): void {
+    for (const t of this.tracks) {
+      if (!t.native) continue;
+      const n = this.sink!.read(t.native);
+      for (const s of n.ssrcs) t.ssrcs.set(s.ssrc, s);
+      t.first = n.ssrcs[0];
+      Object.assign(t, { firstTs: n.firstTs, maxTsOffset: n.maxTsOffset, firstAt: n.firstAt, lastAt: n.lastAt, rtcpPackets: n.rtcpPackets });
+      if (n.firstAt > 0 && (this.firstRtpAt === 0 || n.firstAt < this.firstRtpAt)) this.firstRtpAt = n.firstAt;
+      if (n.keyAt > 0 && (this.firstKeyAt === 0 || n.keyAt < this.firstKeyAt)) this.firstKeyAt = n.keyAt;
+      if (n.overflowPackets > 0) this.result.ssrcOverflowPackets = (this.result.ssrcOverflowPackets ?? 0) + n.overflowPackets;
     }
   }
 

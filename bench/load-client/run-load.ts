@@ -2,6 +2,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { percentile } from '../lib/stats.js';
+import { loadUdpSink } from './native.js';
+import { UdpSink } from './native-sink.js';
 import { Reader } from './reader.js';
 import type { LoadOptions, LoadResult, ReaderResult } from './types.js';
 import { UdpPairAllocator, udpSocketDrops } from './udp.js';
@@ -66,10 +68,28 @@ function stdinStop(): Promise<void> {
   });
 }
 
+/**
+ * The native receive path for UDP readers (--udp-recv native, or auto when the addon builds and
+ * loads), else dgram. An explicit `native` that cannot load is an error, not a silent fallback.
+ */
+function openSink(opts: LoadOptions): { sink?: UdpSink; udpRecv?: string } {
+  if (opts.transport !== 'udp') return {};
+  if (opts.udpRecv === 'dgram') return { udpRecv: 'dgram' };
+  const addon = loadUdpSink();
+  if (!addon) {
+    if (opts.udpRecv === 'native') throw new Error('--udp-recv native: the udp_sink addon did not build or load (see above)');
+    return { udpRecv: 'dgram' };
+  }
+  // Two slots (RTP, RTCP) per track; up to 4 tracks per reader.
+  return { sink: new UdpSink(addon, 8 * opts.n + 8), udpRecv: 'native' };
+}
+
 /** Runs one load case end to end. `onEvent` marks the steady window for a CPU sampler. */
 export async function runLoad(opts: LoadOptions, onEvent: (e: LoadEvent) => void = () => {}): Promise<LoadResult> {
   const ports = new UdpPairAllocator(opts.udpPortBase);
   const counter = { packets: 0 };
+  const { sink, udpRecv } = openSink(opts);
+  const packets = (): number => counter.packets + (sink?.packets() ?? 0);
   const readers: Reader[] = [];
   const starts: Promise<void>[] = [];
   const errors: Record<string, number> = {};
@@ -82,7 +102,7 @@ export async function runLoad(opts: LoadOptions, onEvent: (e: LoadEvent) => void
 
   for (let i = 0; i < opts.n; i++) {
     if (i > 0 && i % opts.rampBatch === 0) await sleep(opts.rampStepMs);
-    const r = new Reader(i, opts, ports, counter);
+    const r = new Reader(i, opts, ports, counter, sink);
     readers.push(r);
     starts.push(
       r.start().catch((e: unknown) => {
@@ -101,9 +121,9 @@ export async function runLoad(opts: LoadOptions, onEvent: (e: LoadEvent) => void
   loop.enable();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const packets0 = counter.packets;
+  const packets0 = packets();
   await (stop ?? sleep(opts.playSeconds * 1000));
-  const steadyPackets = counter.packets - packets0;
+  const steadyPackets = packets() - packets0;
   const steadyMs = performance.now() - t0;
   const clientUdp = opts.transport === 'udp' ? udpSocketDrops(ports.ports) : { drops: 0, queuedBytes: 0 };
   const cpu = process.cpuUsage(cpu0);
@@ -112,6 +132,7 @@ export async function runLoad(opts: LoadOptions, onEvent: (e: LoadEvent) => void
 
   // Packets counted up to now (the counters keep running until each reader's TEARDOWN is sent).
   const teardowns = await Promise.all(playing.map((r) => r.stop()));
+  await sink?.close();
   const results = readers.map((r) => r.result);
   return {
     transport: opts.transport,
@@ -122,6 +143,7 @@ export async function runLoad(opts: LoadOptions, onEvent: (e: LoadEvent) => void
     errors,
     steadySeconds: steadyMs / 1000,
     ...summarizeReaders(results),
+    udpRecv,
     packetsPerSecond: steadyPackets / (steadyMs / 1000),
     clientCpuPct: (100 * (cpu.user + cpu.system)) / 1000 / steadyMs,
     // The histogram records the whole timer interval: subtract the resolution to get the lateness.
@@ -152,6 +174,7 @@ export function mergeLoadResults(parts: LoadResult[]): LoadResult {
     errors,
     steadySeconds: max((p) => p.steadySeconds),
     ...summarizeReaders(readers),
+    udpRecv: [...new Set(parts.map((p) => p.udpRecv).filter((x) => x !== undefined))].join('+') || undefined,
     packetsPerSecond: sum((p) => p.packetsPerSecond),
     clientCpuPct: sum((p) => p.clientCpuPct),
     clientLoopDelayMs: { p50: max((p) => p.clientLoopDelayMs.p50), p99: max((p) => p.clientLoopDelayMs.p99), max: max((p) => p.clientLoopDelayMs.max) },

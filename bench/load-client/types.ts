@@ -23,7 +23,11 @@ export interface LoadOptions {
    * harness that runs several client processes ends them together.
    */
   waitStop: boolean;
+  /** UDP receive path: the native addon (native-sink.ts), dgram, or native when it builds and loads. */
+  udpRecv: UdpRecv;
 }
+
+export type UdpRecv = 'native' | 'dgram' | 'auto';
 
 export const DEFAULT_LOAD_OPTIONS: Omit<LoadOptions, 'url' | 'n' | 'transport'> = {
   playSeconds: 15,
@@ -33,6 +37,7 @@ export const DEFAULT_LOAD_OPTIONS: Omit<LoadOptions, 'url' | 'n' | 'transport'> 
   requestTimeoutMs: 10000,
   range: 'npt=0.000-',
   waitStop: false,
+  udpRecv: 'auto',
 };
 
 export interface ReaderResult {
@@ -63,6 +68,8 @@ export interface ReaderResult {
   silentTracks: number;
   /** SSRC count across tracks: more than tracks means a stream restarted mid-session. */
   ssrcs: number;
+  /** Native UDP receive only: packets of SSRCs beyond its per-track bound (4), not in the counts above. */
+  ssrcOverflowPackets?: number;
   /**
    * Media seconds received per wall second, lowest over the tracks (RTP timestamp span / arrival
    * span): about 1 when the server keeps real time, below 1 when it falls behind.
@@ -94,6 +101,8 @@ export interface LoadResult {
   /** Readers' real-time factors (see ReaderResult.realtime): median and the slowest reader. */
   realtime: { p50: number; min: number };
   setupMs: { p50: number; p95: number; max: number };
+  /** UDP: how the client received ('native': recvmmsg in a worker thread; 'dgram': Node's dgram). */
+  udpRecv?: string;
   /** RTP packets/s received by the whole client during the steady period. */
   packetsPerSecond: number;
   /** This process: CPU % of one core over the steady period, and event-loop lateness (ms past due). */

@@ -10,8 +10,9 @@ export interface UdpBatchAddon {
   /**
    * Run k sends packets[k] to the next counts[k] slots of dests, in order. Returns [done, sent,
    * skipped, errno, blocked]: done messages were sent or skipped; blocked = the socket buffer was full at `done`.
+   * With `firstSlot`, `dests` is a ring of slots and the sends start at that slot, wrapping at its end.
    */
-  sendRuns(fd: number, packets: Uint8Array[], counts: number[], dests: Uint8Array, waitMs?: number): [number, number, number, number, number];
+  sendRuns(fd: number, packets: Uint8Array[], counts: number[], dests: Uint8Array, waitMs?: number, firstSlot?: number): [number, number, number, number, number];
   /** A second fd of the same socket (close-on-exec), owned by whoever sends on it; -1 on failure. */
   dupFd(fd: number): number;
   closeFd(fd: number): number;

@@ -1,9 +1,9 @@
 // UDP fan-out in worker threads: each turn's sends go to workers that run sendmmsg, so the kernel's
 // per-datagram work (most of a UDP reader's cost) leaves the event loop and can use another core.
 import { Worker } from 'node:worker_threads';
-import { MAX_QUEUED, SendBatch } from './batch.js';
 import type { UdpBatchAddon } from './native.js';
 import { BatchSender, type UdpDestination, type UdpSender, type UdpSenderStats } from './sender.js';
+import { SlotRing } from './slot-ring.js';
 
 /**
  * The worker, plain JS run with `eval` so the same code works from the sources (vitest, tsx) and
@@ -16,6 +16,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const addon = require(workerData.addonPath);
 const fd = workerData.fd;
 const c = new Float64Array(workerData.counters); // sent, dropped, done, calls
+const ring = new Uint8Array(workerData.ring);
 const WAIT_MS = 200;
 parentPort.on('message', (m) => {
   if (m === 'close') {
@@ -25,7 +26,7 @@ parentPort.on('message', (m) => {
   }
   let total = 0;
   for (const n of m.counts) total += n;
-  const r = addon.sendRuns(fd, m.packets, m.counts, new Uint8Array(m.slots), WAIT_MS);
+  const r = addon.sendRuns(fd, m.packets, m.counts, ring, WAIT_MS, m.first);
   c[0] += r[1];
   c[1] += r[2] + (total - r[0]);
   c[2] += total;
@@ -40,11 +41,10 @@ const CALLS = 3;
 
 interface Lane {
   worker: Worker;
-  batch: SendBatch;
+  /** The turn's sends, in a slot ring shared with the worker; posted - done is its bounded backlog. */
+  ring: SlotRing;
   /** Written by the worker only: datagrams sent, dropped, dealt with, and sendmmsg batches. */
   counters: Float64Array;
-  /** Datagrams posted to the worker so far; posted - done is its backlog, which is bounded. */
-  posted: number;
 }
 
 export class WorkerSender implements UdpSender {
@@ -75,11 +75,19 @@ export class WorkerSender implements UdpSender {
       const dup = addon.dupFd(fd);
       if (dup < 0) throw new Error('cannot dup the RTP socket for a fan-out worker');
       const counters = new Float64Array(new SharedArrayBuffer(4 * 8));
-      const worker = new Worker(WORKER_JS, { eval: true, workerData: { addonPath, fd: dup, counters: counters.buffer }, name: `tidecast-udp-${i}` });
+      const ring = new SlotRing(addon.slotSize);
+      const worker = new Worker(WORKER_JS, {
+        eval: true,
+        workerData: { addonPath, fd: dup, counters: counters.buffer, ring: ring.ring.buffer },
+        name: `tidecast-udp-${i}`,
+        // The worker allocates only the small message objects; a small young generation collects
+        // them (and releases the packets they reference) often instead of letting them pile up.
+        resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      });
       // The server's lifetime is the sockets', not the workers': they never keep the process up.
       worker.unref();
       worker.on('error', (e) => this.fail(e));
-      this.lanes.push({ worker, batch: new SendBatch(addon.slotSize), counters, posted: 0 });
+      this.lanes.push({ worker, ring, counters });
     }
   }
 
@@ -104,7 +112,7 @@ export class WorkerSender implements UdpSender {
   send(data: Uint8Array, to: UdpDestination): void {
     const l = to.lane === undefined ? undefined : this.lanes[to.lane];
     if (this.broken || !to.slot || !l) return this.fallback.send(data, to);
-    if (l.posted - l.counters[DONE]! + l.batch.queued >= MAX_QUEUED || !l.batch.add(data, to.slot)) {
+    if (!l.ring.add(data, to.slot, l.counters[DONE]!)) {
       this.droppedHere++;
       return;
     }
@@ -114,17 +122,13 @@ export class WorkerSender implements UdpSender {
     }
   }
 
-  /** Posts each worker its share of the turn: packets as shared memory, the slots transferred. */
+  /** Posts each worker its share of the turn: packets as shared memory, where its slots start in the ring. */
   readonly flush = (): void => {
     this.scheduled = false;
     for (const l of this.lanes) {
-      const b = l.batch;
-      if (b.queued === 0) continue;
-      const packets = b.packets.map(this.sharedOf);
-      const slots = b.slots.slice(0, b.queued * b.slotSize).buffer;
-      l.worker.postMessage({ packets, counts: b.counts, slots }, [slots]);
-      l.posted += b.queued;
-      b.clear();
+      if (l.ring.queued === 0) continue;
+      const { packets, counts, first } = l.ring.take();
+      l.worker.postMessage({ packets: packets.map(this.sharedOf), counts, first });
     }
   };
 

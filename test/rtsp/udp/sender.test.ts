@@ -92,6 +92,35 @@ describe('UDP RTP senders', () => {
     });
   }
 
+  it('a worker goes round its slot ring more than once and every send still reaches its reader in order', async () => {
+    const ports = await startPorts({ addon: native, workers: 1 });
+    open.ports.push(ports);
+    const readers = await Promise.all([receiver(), receiver()]);
+    open.socks.push(...readers.map((r) => r.sock));
+    const dests = readers.map((r) => ports.rtpDestination('127.0.0.1', r.port));
+    // 2 x 36 000 sends pass the ring's 65 536 slots; turns of 800 sends, each waited out so none is
+    // dropped at the bound (a drop would show as a missing seq below).
+    const COUNT = 36_000;
+    for (let seq = 0; seq < COUNT; seq++) {
+      const pkt = Buffer.alloc(40);
+      pkt.writeUInt16BE(seq & 0xffff, 0);
+      pkt.writeUInt32BE(seq, 2);
+      for (const d of dests) ports.sendRtp(pkt, d);
+      if (seq % 400 === 399) {
+        await new Promise((r) => setImmediate(r));
+        const until = Date.now() + 5000;
+        while (ports.sender!.stats.sent < 2 * (seq + 1) && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+      }
+    }
+    const deadline = Date.now() + 10_000;
+    while (readers.some((r) => r.got.length < COUNT) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const r of readers) {
+      expect(r.got.length).toBe(COUNT);
+      expect(r.got.every((g, i) => g.seq === (i & 0xffff))).toBe(true);
+    }
+    expect(ports.sendErrors).toBe(0);
+  });
+
   it('keeps sending for its readers after one destination goes away', async () => {
     const ports = await startPorts({ addon: native, workers: 1 });
     open.ports.push(ports);

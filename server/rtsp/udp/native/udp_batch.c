@@ -119,21 +119,26 @@ static size_t send_all(int fd, struct mmsghdr* msgs, size_t n, int wait_ms, int6
   return i;
 }
 
-// sendRuns(fd, packets: Uint8Array[], counts: number[], dests: Uint8Array, waitMs?) -> [done, sent, skipped, errno, blocked]
+// sendRuns(fd, packets: Uint8Array[], counts: number[], dests: Uint8Array, waitMs?, firstSlot?) -> [done, sent, skipped, errno, blocked]
 // Run k sends packets[k] to the next counts[k] slots of dests, in order: one turn's fan-out,
 // every packet still serialized once (the iovecs point at the same bytes for every reader).
+// With firstSlot (>= 0), dests is a ring of dests.length / SLOT slots and the sends start at that
+// slot, wrapping at its end: a fan-out worker reads the slots from shared memory the main thread
+// reuses, so no buffer is allocated per turn.
 static napi_value send_runs(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4) {
-    napi_throw_type_error(env, NULL, "udp_batch: sendRuns(fd, packets, counts, dests[, waitMs])");
+    napi_throw_type_error(env, NULL, "udp_batch: sendRuns(fd, packets, counts, dests[, waitMs[, firstSlot]])");
     return NULL;
   }
   int32_t fd;
   CHECK(napi_get_value_int32(env, argv[0], &fd));
   int32_t wait_ms = 0;
   if (argc > 4) CHECK(napi_get_value_int32(env, argv[4], &wait_ms));
+  int32_t first_slot = -1;
+  if (argc > 5) CHECK(napi_get_value_int32(env, argv[5], &first_slot));
   uint32_t runs;
   CHECK(napi_get_array_length(env, argv[1], &runs));
   void* dests;
@@ -167,6 +172,13 @@ static napi_value send_runs(napi_env env, napi_callback_info info) {
     iov[k].iov_len = len;
     total += (size_t)counts[k];
   }
+  size_t ring = dests_len / SLOT;
+  if (first_slot >= 0 && (size_t)first_slot >= ring) {
+    free(counts);
+    free(iov);
+    napi_throw_range_error(env, NULL, "udp_batch: firstSlot is past the end of the ring");
+    return NULL;
+  }
   if (total * SLOT > dests_len) {
     free(counts);
     free(iov);
@@ -183,7 +195,8 @@ static napi_value send_runs(napi_env env, napi_callback_info info) {
   size_t m = 0;
   for (uint32_t k = 0; k < runs; k++) {
     for (int32_t j = 0; j < counts[k]; j++, m++) {
-      uint8_t* slot = (uint8_t*)dests + m * SLOT;
+      size_t at = first_slot >= 0 ? ((size_t)first_slot + m) % ring : m;
+      uint8_t* slot = (uint8_t*)dests + at * SLOT;
       sa_family_t fam = ((struct sockaddr*)slot)->sa_family;
       msgs[m].msg_hdr.msg_name = slot;
       msgs[m].msg_hdr.msg_namelen = fam == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);

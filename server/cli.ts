@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The `tidecast` command: `tidecast serve` with flags over the YAML config and the defaults.
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type ConfigInput } from './config.js';

@@ -1,6 +1,6 @@
 // The servers under test as child processes: Tidecast (built JS) and the gst-rtsp-server peer.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freeRtpPair, freeTcpPort, waitForTcp } from './net.js';
 
@@ -44,11 +44,23 @@ function capture(child: ChildProcess): () => string {
  * `node dist/server/cli.js serve` on free ports, serving media/, once its RTSP port listens.
  * `inheritStderr`: the server writes to this process's stderr (then `stderr()` is empty).
  */
+/**
+ * Node's flags for the server: those `npm start` gives it (package.json), so the benchmark runs the
+ * server as a user does; BENCH_SERVER_NODE_FLAGS (space-separated, may be empty) overrides them.
+ */
+export const SERVER_NODE_FLAGS: string[] = (() => {
+  const env = process.env.BENCH_SERVER_NODE_FLAGS;
+  if (env !== undefined) return env.split(/\s+/).filter(Boolean);
+  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const words = (pkg.scripts?.start ?? '').split(/\s+/);
+  return words[0] === 'node' ? words.slice(1).filter((w, i, all) => w.startsWith('--') && all.slice(0, i).every((x) => x.startsWith('--'))) : [];
+})();
+
 export async function startTidecast(opts: { inheritStderr?: boolean } = {}): Promise<Started & { httpPort: number }> {
   const port = await freeTcpPort();
   const rtp = await freeRtpPair();
   const http = await freeTcpPort();
-  const child = spawn(process.execPath, [CLI, 'serve', '--rtsp-port', String(port), '--http-port', String(http), '--rtp-port', String(rtp), '--log-level', 'warn', '--media', 'media'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'serve', '--rtsp-port', String(port), '--http-port', String(http), '--rtp-port', String(rtp), '--log-level', 'warn', '--media', 'media'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', opts.inheritStderr ? 'inherit' : 'pipe'],
   });

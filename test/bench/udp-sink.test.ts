@@ -102,21 +102,24 @@ describe('udp_sink addon', () => {
   });
 
   it('stamps arrival with the kernel receive time, not when a coalesced pass gets to the packet', async () => {
-    const slow = new UdpSink(addon, 2, 400);
+    // A pass every second: the packet waits ~1 s in the socket before the loop reads it.
+    const slow = new UdpSink(addon, 2, 1000);
     try {
       const p = new UdpPairAllocator(pair.rtpPort + 2).takeNative(slow, false);
       slow.enable(p, true);
-      await send(rtp(1, 0, 7), p.rtpPort); // wakes the loop, which then sleeps 400 ms
+      await send(rtp(1, 0, 7), p.rtpPort); // wakes the loop, which then sleeps a second
       await sleep(60);
       const sentAt = performance.now();
       await send(rtp(2, 90, 7), p.rtpPort);
-      const until = Date.now() + 3000;
+      const until = Date.now() + 5000;
       while (slow.packets() < 2 && Date.now() < until) await sleep(10);
+      const readAt = performance.now();
       const t = slow.read(p);
       expect(t.ssrcs[0]!.received).toBe(2);
-      expect(performance.now() - sentAt).toBeGreaterThan(200); // it waited for the pass...
-      expect(t.lastAt - sentAt).toBeGreaterThanOrEqual(-1); // ...but the time is the arrival's
-      expect(t.lastAt - sentAt).toBeLessThan(50);
+      // Relative, so a loaded machine cannot fail it: the stamp is the send's moment (a little
+      // after sentAt), far nearer to it than the moment the pass read the packet.
+      expect(t.lastAt - sentAt).toBeGreaterThanOrEqual(-1);
+      expect(t.lastAt - sentAt).toBeLessThan((readAt - sentAt) / 2);
     } finally {
       await slow.close();
     }

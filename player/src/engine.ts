@@ -39,6 +39,8 @@ export interface EngineStats {
   syncMode: 'sr' | 'arrival' | 'video' | null;
   /** ws mode: extra audio delay (ms) given so video frames are decoded in time (lip sync). */
   audioFloorMs: number | null;
+  /** Audio frames of a live join's GOP burst skipped for being behind their playout point. */
+  audioDroppedLate: number;
 }
 
 export interface EngineEvents {

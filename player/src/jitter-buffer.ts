@@ -103,6 +103,16 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
     return this.held;
   }
 
+  /** In the join of a live path (PlayoutDelay): its GOP-cache burst and the catch-up after it. */
+  joining(nowMs: number = this.now()): boolean {
+    return this.delay.joining(nowMs);
+  }
+
+  /** A packet that arrived before this (local ms) was behind the live edge: part of a join's burst. */
+  get catchUpAtMs(): number {
+    return this.delay.catchUpAtMs;
+  }
+
   /** A lower bound on the target, e.g. the other track's target for lip sync (0 removes it). */
   setMinDelayMs(ms: number): void {
     this.delay.setFloorMs(ms);

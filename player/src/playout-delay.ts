@@ -18,6 +18,32 @@
 /** Ramjee's packets carried 20 ms of voice: `alpha` is per 20 ms of media at most. */
 const REF_PACKET_MS = 20;
 
+/*
+ * Joining a live path. The server starts a reader at its GOP cache: up to ~2 s of media from the
+ * last key frame in one burst, then the live edge in real time. That burst is not network jitter,
+ * and neither is what it costs the receiver: the page is busy depacketizing and decoding it, and
+ * the first live packets queue behind that work (measured in Chromium on loopback: nothing for
+ * ~0.4 s, then those packets at once, 200-400 ms "late"). Fed to Ramjee's d/v, that one stall
+ * raised the target by 100-200 ms, and the slew limit then kept the extra delay for seconds.
+ * So the join is kept out of the estimator: while packets come in faster than real time (each one
+ * lowers the minimum transit, the baseline, by more than JOIN_CATCH_UP_MS: a burst of 20-33 ms
+ * frames in a few ms does, live packets with jitter rarely do) and for `joinSettleMs` after the
+ * last such packet, transits only set the baseline; d and v keep their prior (the initial delay)
+ * and start learning after it. Jitter present from the start is then learnt ~1 s later than
+ * before; jitter that comes later is learnt as ever. A new timeline (restart) is a new join.
+ */
+/**
+ * After the join the prior (the initial delay, or what was learnt before a restart) counts as this
+ * many packets: the first packets after it move d and v nearly as a running mean would (a =
+ * (k + 20) / (k + 21) for the k-th), so the target reaches what the network needs within a second
+ * or two instead of decaying from the prior at 1 % a packet; from the 80th packet on, `alpha`.
+ */
+const PRIOR_PACKETS = 20;
+/** A packet lowering the baseline by more than this came in faster than real time: a catch-up burst. */
+const JOIN_CATCH_UP_MS = 8;
+/** The join ends this long after the first packet at the latest, whatever arrives. */
+const JOIN_MAX_MS = 5000;
+
 export interface PlayoutDelayOptions {
   /** Lower bound of the target. Default 20 ms: about one audio frame, some slack for decode. */
   minDelayMs?: number;
@@ -42,6 +68,12 @@ export interface PlayoutDelayOptions {
    * at once: nothing is playing yet, and a join's GOP-cache burst moves the baseline a lot. 1000 ms.
    */
   warmupMs?: number;
+  /**
+   * The join: from the first packet (or a restart) until this long after the last packet that came
+   * in faster than real time (see JOIN_CATCH_UP_MS), transits set the baseline but do not feed d
+   * and v, and the applied delay follows the target at once. Default 1000 ms.
+   */
+  joinSettleMs?: number;
   /** The baseline is the minimum transit over the last 5-10 s (two 5 s buckets). Default 10000. */
   baselineWindowMs?: number;
   /**
@@ -72,6 +104,7 @@ export class PlayoutDelay {
   private readonly alpha: number;
   private readonly slew: number;
   private readonly warmupMs: number;
+  private readonly joinSettleMs: number;
   private readonly bucketMs: number;
   readonly resyncMs: number;
   private readonly resyncPackets: number;
@@ -88,6 +121,13 @@ export class PlayoutDelay {
   private offset = NaN;
   private lastMs = 0;
   private warmUntil = 0;
+  /** The join (see above): until then d and v are not fed. `joinStart` bounds it. */
+  private joinUntil = 0;
+  private joinStart = 0;
+  /** Arrival of the last packet of the join that came in faster than real time (-Infinity: none). */
+  private catchUpAt = -Infinity;
+  /** Packets fed to d and v since the join (see PRIOR_PACKETS). */
+  private learnt = 0;
   /** Consecutive packets beyond `resyncMs` of the baseline, and their minimum transit. */
   private outlierRun = 0;
   private runMin = Infinity;
@@ -99,6 +139,7 @@ export class PlayoutDelay {
     this.alpha = opts.alpha ?? 0.99;
     this.slew = (opts.slewMsPerSec ?? 100) / 1000;
     this.warmupMs = opts.warmupMs ?? 1000;
+    this.joinSettleMs = Math.max(0, opts.joinSettleMs ?? 1000);
     this.bucketMs = (opts.baselineWindowMs ?? 10_000) / 2;
     this.resyncMs = opts.resyncMs ?? Math.max(2000, 2 * this.maxDelayMs);
     this.resyncPackets = opts.resyncPackets ?? 8;
@@ -146,6 +187,10 @@ export class PlayoutDelay {
       this.offset = transitMs + this.targetMs;
       this.lastMs = nowMs;
       this.warmUntil = nowMs + this.warmupMs;
+      this.joinStart = nowMs;
+      this.joinUntil = nowMs + this.joinSettleMs;
+      this.learnt = 0;
+      this.catchUpAt = -Infinity;
       this.outlierRun = 0;
       this.runMin = Infinity;
       return;
@@ -166,13 +211,38 @@ export class PlayoutDelay {
       this.curStart = nowMs;
     }
     if (transitMs < this.curMin) this.curMin = transitMs;
+    const before = this.baseline;
     this.baseline = Math.min(this.curMin, this.prevMin);
+    if (this.joining(nowMs)) {
+      // Faster than real time: the burst goes on, and the join settles from this packet on.
+      if (this.baseline < before - JOIN_CATCH_UP_MS) {
+        this.joinUntil = Math.min(nowMs + this.joinSettleMs, this.joinStart + JOIN_MAX_MS);
+        this.catchUpAt = nowMs;
+      }
+      this.offset = this.baseline + this.targetMs;
+      return;
+    }
     // n against the updated baseline; capped so one wild packet cannot push the target past max.
     const x = Math.min(Math.max(0, transitMs - this.baseline), this.maxDelayMs);
-    const a = mediaStepMs > REF_PACKET_MS ? this.alpha ** Math.min(mediaStepMs / REF_PACKET_MS, 500) : this.alpha;
+    const aStep = mediaStepMs > REF_PACKET_MS ? this.alpha ** Math.min(mediaStepMs / REF_PACKET_MS, 500) : this.alpha;
+    const k = this.learnt++;
+    const a = Math.min(aStep, (k + PRIOR_PACKETS) / (k + PRIOR_PACKETS + 1));
     this.d = a * this.d + (1 - a) * x;
     this.v = a * this.v + (1 - a) * Math.abs(this.d - x);
     if (nowMs < this.warmUntil) this.offset = this.baseline + this.targetMs;
+  }
+
+  /**
+   * Arrival time of the join's last packet that came in faster than real time. Packets that arrived
+   * before it were behind the live edge (a GOP-cache burst): what of them is late may be skipped.
+   */
+  get catchUpAtMs(): number {
+    return this.catchUpAt;
+  }
+
+  /** Whether `nowMs` is in the join (see above): the estimator learns nothing, the delay follows the target. */
+  joining(nowMs: number): boolean {
+    return this.started && nowMs < this.joinUntil;
   }
 
   /** The applied offset at `nowMs`: a media instant m (ms) plays at local time m + offsetAt(now). */
@@ -224,7 +294,7 @@ export class PlayoutDelay {
     if (!(dt > 0)) return;
     this.lastMs = nowMs;
     const want = this.baseline + this.targetMs;
-    if (nowMs < this.warmUntil) {
+    if (nowMs < this.warmUntil || nowMs < this.joinUntil) {
       this.offset = want;
       return;
     }

@@ -16,6 +16,8 @@ export interface ReleasedFrame {
   playoutMs: number;
   /** How long after its playout time it left (a join's GOP-cache burst, jitter above the target). */
   lateMs: number;
+  /** Late, and part of a join's GOP-cache burst (it arrived before the burst's last packet): behind the live edge. */
+  behindLiveEdge: boolean;
 }
 
 const unixNow = (): number => performance.timeOrigin + performance.now();
@@ -67,13 +69,15 @@ export class TrackReceiver {
 
   /** Releases what is due and depacketizes it; returns when to call again (performance.now ms). */
   pump(now = performance.now()): number {
+    const catchUpAt = this.jb.catchUpAtMs;
     for (const r of this.jb.pop(now)) {
       const pkt = r.packet;
+      const behindLiveEdge = r.lateMs > 0 && pkt.arrivalMs < catchUpAt;
       // The depacketizer sees the sequence gap of lost packets itself and marks the frame damaged.
       const frames = this.depack.push({ payload: pkt.payload, marker: pkt.marker, timestamp: pkt.timestamp, sequenceNumber: pkt.seq });
       for (const frame of frames) {
         this.framesOut++;
-        this.onFrame({ frame, rtpTime: this.unwrap.unwrap(frame.timestamp), playoutMs: r.playoutMs, lateMs: r.lateMs });
+        this.onFrame({ frame, rtpTime: this.unwrap.unwrap(frame.timestamp), playoutMs: r.playoutMs, lateMs: r.lateMs, behindLiveEdge });
       }
     }
     return this.jb.nextDueMs(now);

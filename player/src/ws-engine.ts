@@ -17,6 +17,8 @@ const VIDEO_CODECS = new Set(['H264', 'H265']);
 const AUDIO_CODECS = new Set(['AAC', 'OPUS', 'PCMU', 'PCMA']);
 /** Between release from the jitter buffer and being heard: decode plus the scheduling lead. */
 const AUDIO_OUTPUT_MARGIN_MS = 25;
+/** Audio of a join's burst later than this behind its playout point is skipped (one AAC frame is ~21 ms). */
+const AUDIO_SKIP_LATE_MS = 30;
 
 export interface WsEngineOptions {
   canvas: HTMLCanvasElement;
@@ -59,7 +61,15 @@ export class WsEngine implements Engine {
   private lastShownTs: number | undefined;
   private lastHeardTs: number | undefined;
   private keyFrameWaits = 0;
-  private readonly lateVideo = new Set<number>();
+  /**
+   * Video frames in the decoder that must not set the lip-sync floor, by RTP time; true: a frame of
+   * the join. `joinInDecoder` counts those still in the decoder.
+   */
+  private readonly notForLipSync = new Map<number, boolean>();
+  private joinInDecoder = 0;
+  /** Audio frames dropped for being behind the playout point at the start. */
+  private audioDroppedLate = 0;
+  private audioSkipping = false;
 
   constructor(private readonly o: WsEngineOptions) {}
 
@@ -132,26 +142,58 @@ export class WsEngine implements Engine {
       });
       const vdec = this.vdec!;
       video.onFrame = (f) => {
-        // Frames that left the jitter buffer late (the join's GOP burst, jitter beyond the target)
-        // must not set the lip-sync floor: that would turn a one-off burst into seconds of delay.
-        if (f.lateMs > 5) {
-          this.lateVideo.add(f.rtpTime >>> 0);
-          if (this.lateVideo.size > 300) this.lateVideo.delete(this.lateVideo.values().next().value!);
-        }
+        const skipped = vdec.framesSkipped;
         vdec.push({ nalus: f.frame.data, rtpTime: f.rtpTime, damaged: f.frame.damaged === true });
         this.keyFrameWaits = vdec.keyFrameWaits;
+        if (vdec.framesSkipped !== skipped) return; // not decoded: never comes out
+        // Frames that left the jitter buffer late (the join's GOP burst, jitter beyond the target)
+        // must not set the lip-sync floor: that would turn a one-off burst into seconds of delay.
+        // Nor may the frames of the join (its burst, the live frames right after), nor the frames
+        // given to the decoder while join frames are still in it: after a join the first live
+        // frames wait in the decoder for the ~2 s of burst frames ahead of them (measured:
+        // +150..+250 ms, which held the audio floor there for the 3 s window). Later on, frames
+        // behind a late one do count: a busy main thread makes frames a little late all the time,
+        // and what the decoder then takes is what lip sync must cover.
+        const join = video.jb.joining();
+        if (f.lateMs <= 5 && !join && this.joinInDecoder === 0) return;
+        if (this.notForLipSync.size >= 300) this.clearNotForLipSync();
+        this.notForLipSync.set(f.rtpTime >>> 0, join);
+        if (join) this.joinInDecoder++;
       };
       vdec.onFrame = (frame, rtpTime) => {
         if (this.closed) return void frame.close();
-        if (!this.lateVideo.delete(rtpTime >>> 0)) this.lipSync?.videoReady(rtpTime >>> 0);
-        this.videoOut!.push({ frame, rtpTimestamp: rtpTime >>> 0 });
+        const ts = rtpTime >>> 0;
+        const join = this.notForLipSync.get(ts);
+        if (join === undefined) this.lipSync?.videoReady(ts);
+        else {
+          this.notForLipSync.delete(ts);
+          if (join) this.joinInDecoder--;
+        }
+        this.videoOut!.push({ frame, rtpTimestamp: ts });
       };
-      vdec.onError = (e) => console.warn(`video decoder: ${e.message}; waiting for the next key frame`);
+      vdec.onError = (e) => {
+        this.clearNotForLipSync(); // what was in the decoder is gone
+        console.warn(`video decoder: ${e.message}; waiting for the next key frame`);
+      };
     }
     if (this.audio && this.adec) {
       const audio = this.audio;
       const adec = this.adec;
-      audio.onFrame = (f) => adec.push(f.frame.data[0] ?? new Uint8Array(0), f.rtpTime);
+      audio.onFrame = (f) => {
+        // A join's GOP burst hands out up to ~2 s of audio already behind its playout point.
+        // Played, it would be squeezed into the first moments (the output cannot catch up seconds
+        // by slewing) and cost decode work while the page is busiest: it is skipped. Other late
+        // audio (jitter, or a publisher packing 0.5 s of AAC per packet) plays as ever.
+        // The decoder is reset for it: Chromium stamps its output from the first input's timestamp
+        // on by counting samples, so a hole in the input would shift all later audio by its length.
+        if (f.behindLiveEdge && f.lateMs > AUDIO_SKIP_LATE_MS) {
+          if (!this.audioSkipping) adec.reset();
+          this.audioSkipping = true;
+          return void this.audioDroppedLate++;
+        }
+        this.audioSkipping = false;
+        adec.push(f.frame.data[0] ?? new Uint8Array(0), f.rtpTime);
+      };
       adec.onData = (data, rtpTime) => {
         if (this.closed || this.paused) return void data.close();
         const ts = rtpTime >>> 0;
@@ -243,10 +285,15 @@ export class WsEngine implements Engine {
     this.audioMap?.clear();
     this.sync?.reset();
     this.lipSync?.reset();
-    this.lateVideo.clear();
+    this.clearNotForLipSync();
     this.o.probe.reset();
     this.lastShownTs = undefined;
     this.lastHeardTs = undefined;
+  }
+
+  private clearNotForLipSync(): void {
+    this.notForLipSync.clear();
+    this.joinInDecoder = 0;
   }
 
   async pause(): Promise<void> {
@@ -304,6 +351,7 @@ export class WsEngine implements Engine {
       keyFrameWaits: this.keyFrameWaits,
       syncMode: s?.mode ?? null,
       audioFloorMs: this.lipSync ? round1(this.lipSync.floorMs) : null,
+      audioDroppedLate: this.audioDroppedLate,
     };
   }
 

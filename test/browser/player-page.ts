@@ -26,6 +26,8 @@ export interface PageStats {
   framesDropped?: number;
   audioFramesDecoded?: number;
   syncMode?: string | null;
+  audioFloorMs?: number | null;
+  audioDroppedLate?: number;
   sync: { samples: number; medianMs: number | null; minMs: number | null; maxMs: number | null; beeps: number; flashes: number };
   skewSamples: number[];
   at: number;

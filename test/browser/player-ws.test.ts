@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, launchBrowser, newPage } from '../helpers/browser.js';
 import { sleep } from '../helpers/rtsp-client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { publishSample, type Publisher } from '../http/hls-source.js';
-import { buildPlayer, playerUrl, sampleStats, stats, waitStats } from './player-page.js';
+import { publishSample, waitPlaylist, type Publisher } from '../http/hls-source.js';
+import { buildPlayer, playerUrl, publishLowLatency, sampleStats, stats, waitStats } from './player-page.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -83,6 +83,47 @@ describe('ws mode plays', () => {
     expect(b.audioFramesDecoded! - a.audioFramesDecoded!, why).toBeGreaterThan(90);
     expect(b.e2eLatencyMs, why).not.toBeNull();
     await page.close();
+  });
+});
+
+describe('ws mode live join', () => {
+  it('the GOP-cache burst of a live join does not inflate the playout delay: a few seconds in, audio and video are far below the 2 s cap', async () => {
+    // A low-latency publisher (one AAC frame per packet): ffmpeg's default packs 0.3-0.7 s of AAC
+    // into a packet, which is real delay variation the audio target must cover, join or not.
+    const low = publishLowLatency(srv, 'live/join');
+    try {
+      // The playlist answers once a segment is complete: the publisher is up and its GOP cached.
+      await waitPlaylist(srv.httpUrl('live/join/index.m3u8'));
+      const log: string[] = [];
+      const page = await open({ src: 'live/join' }, log);
+      await waitStats(page, (s) => s.state === 'playing', log, 20_000, 'playing');
+      const t0 = Date.now();
+      await waitStats(page, (s) => (s.framesShown ?? 0) > 20 && (s.audioFramesDecoded ?? 0) > 30, log, 20_000, 'live playback');
+      // 3 to 5 s after the join: past the join and its burst, where the old estimator still held
+      // the burst's delay (it slews down at 100 ms/s).
+      await sleep(Math.max(0, 3000 - (Date.now() - t0)));
+      const samples = await sampleStats(page, 2000);
+      const last = samples.at(-1)!;
+      const worst = (k: 'audio' | 'video', f: 'playoutDelayMs' | 'playoutTargetMs'): number => Math.max(...samples.map((x) => x.tracks?.[k]?.[f] ?? Infinity));
+      const measured = {
+        audio: { delay: worst('audio', 'playoutDelayMs'), target: worst('audio', 'playoutTargetMs') },
+        video: { delay: worst('video', 'playoutDelayMs'), target: worst('video', 'playoutTargetMs') },
+        audioFloorMs: last.audioFloorMs,
+        audioDroppedLate: last.audioDroppedLate,
+        e2eLatencyMs: last.e2eLatencyMs,
+      };
+      console.log(`live join, 3-5 s after PLAY (worst of 8 samples), ms: ${JSON.stringify(measured)}`);
+      const why = `${JSON.stringify(measured)}\n${JSON.stringify(last)}\n${log.join('\n')}\npublisher: ${low.stderr()}`;
+      // The join did start with the burst: its audio, behind the playout point, was dropped.
+      expect(last.audioDroppedLate, why).toBeGreaterThan(0);
+      // Loopback needs ~the 20 ms minimum; 400 ms leaves room for a loaded 2-core host's stalls
+      // (the cap is 2000 ms, and a burst fed to the estimator held 200+ ms for seconds).
+      for (const k of ['audio', 'video'] as const) expect(measured[k].delay, why).toBeLessThanOrEqual(400);
+      expect(last.framesShown! - samples[0]!.framesShown!, why).toBeGreaterThan(20);
+      await page.close();
+    } finally {
+      low.stop();
+    }
   });
 });
 

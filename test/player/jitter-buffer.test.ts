@@ -291,7 +291,8 @@ describe('JitterBuffer jitter and playout delay', () => {
 
   it('a runtime floor (lip sync) raises the target', () => {
     const jb = new JitterBuffer<SimPacket>({ clockRate: CLOCK, now: () => 0 });
-    simulate(jb, 3000, {});
+    // 4 s: the first second is the join, in which the estimator keeps its prior (100 ms).
+    simulate(jb, 4000, {});
     jb.setMinDelayMs(180);
     expect(jb.stats(5000).targetMs).toBe(180);
     jb.setMinDelayMs(0);

@@ -128,26 +128,22 @@ describe('ws mode live join', () => {
 });
 
 describe('ws mode A/V sync', () => {
-  it('flash + beep of media/sample.mp4: skew centred within 20 ms, nearly every pair within +-45 ms (ITU-R BT.1359)', async () => {
+  it('flash + beep of media/sample.mp4: skew centred within 20 ms, every pair within +-45 ms (ITU-R BT.1359)', async () => {
     const log: string[] = [];
     const page = await open({ src: 'sample.mp4' }, log);
     const s = await waitStats(page, (x) => x.sync.samples >= 8, log, 30_000, '8 flash/beep pairs');
     const why = `skews ${JSON.stringify(s.skewSamples)}\n${JSON.stringify(s.sync)}\n${log.join('\n')}`;
+    console.log(`ws A/V skew (flash - beep), ms: median ${s.sync.medianMs}, range [${s.sync.minMs}, ${s.sync.maxMs}], n=${s.sync.samples}; pairs ${JSON.stringify(s.skewSamples)}`);
     // Measured on the audio clock (AudioWorklet onset vs the flash frame's draw, both as context
     // time), so headless audio-clock drift against performance.now() does not enter.
-    // The median is the sync itself (PLAYER.md aims at |skew| <= 20 ms). Single pairs on a loaded
-    // 2-core host stray by a frame or two when a canvas draw lands late (seen: -51, +69 ms), so one
-    // pair in eight may fall outside +-45 ms, none below -125 ms (BT.1359: audio behind) or above
-    // +90 ms. The issue asks for every pair within +-45 ms: that is the gap still open.
+    // The issue's acceptance: A/V skew within +-45 ms in ws mode, every pair (BT.1359's
+    // detectability threshold for audio ahead; audio behind is detectable from -125 ms, the tighter
+    // bound holds both ways). The median is the sync itself: PLAYER.md aims at |skew| <= 20 ms.
     const sorted = [...s.skewSamples].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
     expect(Math.abs(median), why).toBeLessThanOrEqual(20);
-    const outside = s.skewSamples.filter((x) => Math.abs(x) > 45).length;
-    expect(outside, why).toBeLessThanOrEqual(Math.ceil(s.skewSamples.length / 8));
-    for (const x of s.skewSamples) expect(x, why).toBeGreaterThanOrEqual(-125);
-    for (const x of s.skewSamples) expect(x, why).toBeLessThanOrEqual(90);
+    for (const x of s.skewSamples) expect(Math.abs(x), why).toBeLessThanOrEqual(45);
     expect(s.sync.beeps, why).toBeGreaterThanOrEqual(8);
-    console.log(`ws A/V skew (flash - beep), ms: median ${s.sync.medianMs}, range [${s.sync.minMs}, ${s.sync.maxMs}], n=${s.sync.samples}`);
     await page.close();
   });
 });

@@ -49,5 +49,9 @@ export function testsrcArgs(o: TestsrcOptions = {}): string[] {
     '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
     '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-b:v', '2000k', '-maxrate', '2500k', '-bufsize', '2000k',
     '-c:a', 'aac', '-b:a', '96k', '-ar', '48000', '-ac', '2',
+    // One AAC frame (21 ms) per RTP packet. ffmpeg's RTP muxer otherwise packs up to ~0.5 s of
+    // frames into one, a floor under every reader's audio delay (the web player's ws mode measured
+    // ~1 s end to end with it, ~0.1 s without).
+    '-max_delay', '0',
   ];
 }

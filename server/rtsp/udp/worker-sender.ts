@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import type { UdpBatchAddon } from './native.js';
 import { BatchSender, type UdpDestination, type UdpSender, type UdpSenderStats } from './sender.js';
+import { PacketRing } from './packet-ring.js';
 import { SlotRing } from './slot-ring.js';
 
 /**
@@ -16,7 +17,8 @@ const { parentPort, workerData } = require('node:worker_threads');
 const addon = require(workerData.addonPath);
 const fd = workerData.fd;
 const c = new Float64Array(workerData.counters); // sent, dropped, done, calls
-const ring = new Uint8Array(workerData.ring);
+let ring = new Uint8Array(workerData.ring);
+let bytes = new Uint8Array(workerData.bytes);
 const WAIT_MS = 200;
 parentPort.on('message', (m) => {
   if (m === 'close') {
@@ -24,9 +26,16 @@ parentPort.on('message', (m) => {
     parentPort.close();
     return;
   }
+  // A grown packet ring: the turns posted before it were sent from the old one.
+  if (m.bytes) {
+    bytes = new Uint8Array(m.bytes);
+    return;
+  }
+  if (m.ring) ring = new Uint8Array(m.ring);
   let total = 0;
   for (const n of m.counts) total += n;
-  const r = addon.sendRuns(fd, m.packets, m.counts, ring, WAIT_MS, m.first);
+  const packets = m.offsets.map((o, i) => bytes.subarray(o, o + m.lengths[i]));
+  const r = addon.sendRuns(fd, packets, m.counts, ring, WAIT_MS, m.first);
   c[0] += r[1];
   c[1] += r[2] + (total - r[0]);
   c[2] += total;
@@ -45,6 +54,8 @@ interface Lane {
   ring: SlotRing;
   /** Written by the worker only: datagrams sent, dropped, dealt with, and sendmmsg batches. */
   counters: Float64Array;
+  /** Turns posted and not known done: when each is done (a done count) and the oldest packet bytes it reads. */
+  inFlight: { end: number; minPos: number }[];
 }
 
 export class WorkerSender implements UdpSender {
@@ -55,11 +66,10 @@ export class WorkerSender implements UdpSender {
   /** Sends refused on this thread (over the bound); the workers count their own. */
   private droppedHere = 0;
   /**
-   * Each packet's bytes in shared memory, made on its first trip to a worker and kept as long as the
-   * packet lives (the GOP cache holds it): a joining reader's backlog, the same cached packets for
-   * every newcomer, then costs no copy at all, and a live packet is copied once, not once per turn.
+   * Packet bytes in shared memory, copied once per packet (and reused while the copy is recent):
+   * a joining reader's backlog, the same GOP-cache packets for every newcomer, costs no copy.
    */
-  private readonly shared = new WeakMap<Uint8Array, Uint8Array>();
+  private readonly bytes = new PacketRing();
   /** Set when a worker fails: from then on the main thread sends (still batched). */
   private broken: BatchSender | undefined;
 
@@ -78,7 +88,7 @@ export class WorkerSender implements UdpSender {
       const ring = new SlotRing(addon.slotSize);
       const worker = new Worker(WORKER_JS, {
         eval: true,
-        workerData: { addonPath, fd: dup, counters: counters.buffer, ring: ring.ring.buffer },
+        workerData: { addonPath, fd: dup, counters: counters.buffer, ring: ring.ring.buffer, bytes: this.bytes.bytes.buffer },
         name: `tidecast-udp-${i}`,
         // The worker allocates only the small message objects; a small young generation collects
         // them (and releases the packets they reference) often instead of letting them pile up.
@@ -87,7 +97,7 @@ export class WorkerSender implements UdpSender {
       // The server's lifetime is the sockets', not the workers': they never keep the process up.
       worker.unref();
       worker.on('error', (e) => this.fail(e));
-      this.lanes.push({ worker, ring, counters });
+      this.lanes.push({ worker, ring, counters, inFlight: [] });
     }
   }
 
@@ -102,6 +112,11 @@ export class WorkerSender implements UdpSender {
     return { sent: s.sent + f.sent, dropped: s.dropped + f.dropped, calls: s.calls + f.calls };
   }
 
+  /** Current ring sizes: destination slots per worker, packet bytes (they grow with the sends in flight). */
+  get rings(): { slots: number[]; bytes: number } {
+    return { slots: this.lanes.map((l) => l.ring.cap), bytes: this.bytes.size };
+  }
+
   /** Destinations are dealt to the workers in turn, so each gets an even share of the readers. */
   destination(address: string, port: number): UdpDestination {
     const lane = this.next;
@@ -112,7 +127,19 @@ export class WorkerSender implements UdpSender {
   send(data: Uint8Array, to: UdpDestination): void {
     const l = to.lane === undefined ? undefined : this.lanes[to.lane];
     if (this.broken || !to.slot || !l) return this.fallback.send(data, to);
-    if (!l.ring.add(data, to.slot, l.counters[DONE]!)) {
+    if (l.ring.full(l.counters[DONE]!) && l.ring.canGrow) {
+      this.flushLane(l);
+      l.ring.grow();
+    }
+    let pos = NaN;
+    if (!l.ring.continues(data)) {
+      pos = this.bytes.place(data, this.oldestPending);
+      if (pos === -1 && this.bytes.canGrow) {
+        this.growBytes();
+        pos = this.bytes.place(data, this.oldestPending);
+      }
+    }
+    if (pos === -1 || !l.ring.add(data, to.slot, l.counters[DONE]!, pos)) {
       this.droppedHere++;
       return;
     }
@@ -122,24 +149,42 @@ export class WorkerSender implements UdpSender {
     }
   }
 
-  /** Posts each worker its share of the turn: packets as shared memory, where its slots start in the ring. */
+  /** Posts each worker its share of the turn: where its packets' bytes are, and where its slots start. */
   readonly flush = (): void => {
     this.scheduled = false;
-    for (const l of this.lanes) {
-      if (l.ring.queued === 0) continue;
-      const { packets, counts, first } = l.ring.take();
-      l.worker.postMessage({ packets: packets.map(this.sharedOf), counts, first });
-    }
+    for (const l of this.lanes) this.flushLane(l);
   };
 
-  private readonly sharedOf = (p: Uint8Array): Uint8Array => {
-    let s = this.shared.get(p);
-    if (!s) {
-      s = new Uint8Array(new SharedArrayBuffer(p.length));
-      s.set(p);
-      this.shared.set(p, s);
+  private flushLane(l: Lane): void {
+    if (l.ring.queued === 0) return;
+    const { positions, lengths, counts, first, end, minPos, ring } = l.ring.take();
+    l.inFlight.push({ end, minPos });
+    l.worker.postMessage({ offsets: positions.map((p) => this.bytes.offset(p)), lengths, counts, first, ring });
+  }
+
+  /**
+   * Sends in flight fill the packet ring: post every turn (they read the old ring), then hand every
+   * worker the new one. The old ring is nobody's to overwrite any more, so nothing pends on it.
+   */
+  private growBytes(): void {
+    this.flush();
+    const bytes = this.bytes.grow();
+    for (const l of this.lanes) {
+      l.worker.postMessage({ bytes });
+      l.inFlight = [];
     }
-    return s;
+  }
+
+  /** The oldest packet position a send not yet done reads (Infinity: none). */
+  private readonly oldestPending = (): number => {
+    let min = Infinity;
+    for (const l of this.lanes) {
+      const done = l.counters[DONE]!;
+      while (l.inFlight.length > 0 && l.inFlight[0]!.end <= done) l.inFlight.shift();
+      for (const t of l.inFlight) if (t.minPos < min) min = t.minPos;
+      if (l.ring.minPos < min) min = l.ring.minPos;
+    }
+    return min;
   };
 
   close(): void {

@@ -4,6 +4,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UdpPortPair, type UdpSendOptions } from '../../../server/rtsp/udp-ports.js';
 import { loadFrom, loadUdpBatch } from '../../../server/rtsp/udp/native.js';
+import { WorkerSender } from '../../../server/rtsp/udp/worker-sender.js';
 
 const native = loadUdpBatch();
 const missing = loadFrom(['./native/build/Release/no-such-addon.node']);
@@ -11,7 +12,7 @@ const missing = loadFrom(['./native/build/Release/no-such-addon.node']);
 interface Receiver {
   sock: Socket;
   port: number;
-  got: { seq: number; from: RemoteInfo }[];
+  got: { seq: number; from: RemoteInfo; tail: number }[];
 }
 
 async function receiver(): Promise<Receiver> {
@@ -19,7 +20,7 @@ async function receiver(): Promise<Receiver> {
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
   sock.setRecvBufferSize(4 * 1024 * 1024);
   const got: Receiver['got'] = [];
-  sock.on('message', (m, from) => got.push({ seq: m.readUInt16BE(0), from }));
+  sock.on('message', (m, from) => got.push({ seq: m.readUInt16BE(0), from, tail: m[m.length - 1]! }));
   return { sock, port: sock.address().port, got };
 }
 
@@ -92,33 +93,39 @@ describe('UDP RTP senders', () => {
     });
   }
 
-  it('a worker goes round its slot ring more than once and every send still reaches its reader in order', async () => {
+  it('a worker grows its rings, goes round them, and every send still reaches its reader in order with its own bytes', async () => {
     const ports = await startPorts({ addon: native, workers: 1 });
     open.ports.push(ports);
     const readers = await Promise.all([receiver(), receiver(), receiver()]);
     open.socks.push(...readers.map((r) => r.sock));
     const dests = readers.map((r) => ports.rtpDestination('127.0.0.1', r.port));
-    // 3 x 24 000 sends pass the ring's 65 536 slots. Turns of 1 500 sends: more than one sendmmsg
-    // call's 1 024, split in the middle of a packet's run of 3. Each turn is waited out so none is
-    // dropped at the bound (a drop would show as a missing seq below).
+    // Turns of 6 000 packets of 200 bytes to 3 readers: 18 000 sends grow the slot ring from 4 096
+    // slots, 1.2 MB of packets grow the 1 MB packet ring, and a turn is more than one sendmmsg
+    // call's 1 024 sends, split in the middle of a packet's run of 3. 24 000 packets go round both
+    // rings. Each turn is waited out so nothing is dropped at a bound (a drop would show as a
+    // missing seq below), and every datagram's last byte must be its own packet's.
     const COUNT = 24_000;
     for (let seq = 0; seq < COUNT; seq++) {
-      const pkt = Buffer.alloc(40);
+      const pkt = Buffer.alloc(200, seq % 251);
       pkt.writeUInt16BE(seq & 0xffff, 0);
       for (const d of dests) ports.sendRtp(pkt, d);
-      if (seq % 500 === 499) {
+      if (seq % 6000 === 5999) {
         await new Promise((r) => setImmediate(r));
-        const until = Date.now() + 5000;
-        while (ports.sender!.stats.sent < 3 * (seq + 1) && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+        const until = Date.now() + 10_000;
+        while (ports.sender!.stats.sent < 3 * (seq + 1) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       }
     }
     const deadline = Date.now() + 10_000;
     while (readers.some((r) => r.got.length < COUNT) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const r of readers) {
       expect(r.got.length).toBe(COUNT);
-      expect(r.got.every((g, i) => g.seq === (i & 0xffff))).toBe(true);
+      expect(r.got.every((g, i) => g.seq === (i & 0xffff) && g.tail === i % 251)).toBe(true);
     }
     expect(ports.sendErrors).toBe(0);
+    expect(ports.sender).toBeInstanceOf(WorkerSender);
+    const rings = (ports.sender as WorkerSender).rings;
+    expect(rings.slots[0]).toBeGreaterThanOrEqual(32_768);
+    expect(rings.bytes).toBeGreaterThanOrEqual(2 * 1024 * 1024);
   });
 
   it('keeps sending for its readers after one destination goes away', async () => {

@@ -126,7 +126,7 @@ export class RtspSession implements PacketSink, StreamReader {
     this.tracks.set(t.trackId, t);
     this.byTrack[t.trackId] = t;
     const tr = t.transport;
-    this.udpDest[t.trackId] = tr.kind === 'udp' ? this.ports.rtpDestination(tr.address, tr.rtpPort) : undefined;
+    this.udpDest[t.trackId] = tr.kind === 'udp' ? this.ports.rtpDestination(tr.address, tr.rtpPort, this) : undefined;
   }
 
   touch(): void {

@@ -3,7 +3,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { loadUdpBatch, type AddonLoad } from './udp/native.js';
 import { BatchSender, DgramSender, type UdpDestination, type UdpSender } from './udp/sender.js';
 import { socketFd } from './udp/socket-fd.js';
-import { WorkerSender } from './udp/worker-sender.js';
+import { WorkerSender, type RingSizes } from './udp/worker-sender.js';
 
 export type UdpHandler = (data: Buffer, from: RemoteInfo) => void;
 
@@ -15,6 +15,8 @@ export interface UdpSendOptions {
   addon?: AddonLoad;
   /** Fan-out worker threads; 0 = batched on the main thread. */
   workers?: number;
+  /** First sizes of the workers' rings (they double as needed): tests start them tiny. */
+  rings?: RingSizes;
 }
 
 export class UdpPortPair {
@@ -57,7 +59,7 @@ export class UdpPortPair {
       }
     }
     const load = this.sendOptions.addon ?? loadUdpBatch();
-    this.rtpSender = makeSender(this.rtpSock, load, this.sendOptions.workers ?? workerCount(), (note) => (this.senderNote = note));
+    this.rtpSender = makeSender(this.rtpSock, load, this.sendOptions.workers ?? workerCount(), (note) => (this.senderNote = note), this.sendOptions.rings);
     this.rtpSock.on('message', (m, r) => this.rtpRoutes.get(key(r.address, r.port))?.(m, r));
     this.rtcpSock.on('message', (m, r) => this.rtcpRoutes.get(key(r.address, r.port))?.(m, r));
   }
@@ -72,8 +74,8 @@ export class UdpPortPair {
   }
 
   /** A client's RTP port, resolved once (at SETUP) for every later send. */
-  rtpDestination(address: string, port: number): UdpDestination {
-    return this.rtpSender?.destination(address, port) ?? { address, port, slot: undefined };
+  rtpDestination(address: string, port: number, group?: object): UdpDestination {
+    return this.rtpSender?.destination(address, port, group) ?? { address, port, slot: undefined };
   }
 
   sendRtp(data: Uint8Array, to: UdpDestination): void {
@@ -126,7 +128,7 @@ function workerCount(): number {
   return Number.isInteger(v) && v >= 0 ? Math.min(v, 16) : 2;
 }
 
-function makeSender(sock: Socket, load: AddonLoad, workers: number, note: (why: string) => void): UdpSender {
+function makeSender(sock: Socket, load: AddonLoad, workers: number, note: (why: string) => void, rings?: RingSizes): UdpSender {
   const dgram = new DgramSender(sock);
   if (!load.addon) {
     note(`RTP over plain dgram: sendmmsg addon ${load.reason}`);
@@ -143,7 +145,7 @@ function makeSender(sock: Socket, load: AddonLoad, workers: number, note: (why: 
     return batched;
   }
   try {
-    const s = new WorkerSender(load.addon, fd, load.path, workers, batched, (e) => note(`RTP batched with sendmmsg on the main thread: a fan-out worker failed (${e.message})`));
+    const s = new WorkerSender(load.addon, fd, load.path, workers, batched, (e) => note(`RTP batched with sendmmsg on the main thread: a fan-out worker failed (${e.message})`), rings);
     note(`RTP batched with sendmmsg in ${workers} worker thread${workers > 1 ? 's' : ''}`);
     return s;
   } catch (e) {

@@ -25,7 +25,11 @@ export interface UdpSenderStats {
 export interface UdpSender {
   readonly kind: 'sendmmsg' | 'sendmmsg-workers' | 'dgram';
   readonly stats: UdpSenderStats;
-  destination(address: string, port: number): UdpDestination;
+  /**
+   * A reader's destination, resolved once. `group` (the RTSP session) keeps one reader's tracks
+   * together, so readers, each with the same mix of video and audio, are what is spread.
+   */
+  destination(address: string, port: number, group?: object): UdpDestination;
   /** Queues (or sends) `data` to `to`. `data` must not change afterwards: readers share it. */
   send(data: Uint8Array, to: UdpDestination): void;
   /** Sends what is queued now (the server's shutdown, tests). */

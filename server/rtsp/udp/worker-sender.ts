@@ -48,6 +48,14 @@ const DROPPED = 1;
 const DONE = 2;
 const CALLS = 3;
 
+/** First sizes of the rings, which double while sends in flight fill them. */
+export interface RingSizes {
+  /** Destination slots per worker (FIRST_RING_SLOTS). */
+  firstSlots?: number;
+  /** Packet bytes (FIRST_PACKET_RING_BYTES). */
+  firstBytes?: number;
+}
+
 interface Lane {
   worker: Worker;
   /** The turn's sends, in a slot ring shared with the worker; posted - done is its bounded backlog. */
@@ -62,6 +70,7 @@ export class WorkerSender implements UdpSender {
   readonly kind = 'sendmmsg-workers';
   private readonly lanes: Lane[] = [];
   private next = 0;
+  private readonly laneOf = new WeakMap<object, number>();
   private scheduled = false;
   /** Sends refused on this thread (over the bound); the workers count their own. */
   private droppedHere = 0;
@@ -69,7 +78,7 @@ export class WorkerSender implements UdpSender {
    * Packet bytes in shared memory, copied once per packet (and reused while the copy is recent):
    * a joining reader's backlog, the same GOP-cache packets for every newcomer, costs no copy.
    */
-  private readonly bytes = new PacketRing();
+  private readonly bytes: PacketRing;
   /** Set when a worker fails: from then on the main thread sends (still batched). */
   private broken: BatchSender | undefined;
 
@@ -80,12 +89,14 @@ export class WorkerSender implements UdpSender {
     count: number,
     private readonly fallback: BatchSender,
     private readonly onError: (e: Error) => void = () => {},
+    rings: RingSizes = {},
   ) {
+    this.bytes = new PacketRing(rings.firstBytes);
     for (let i = 0; i < count; i++) {
       const dup = addon.dupFd(fd);
       if (dup < 0) throw new Error('cannot dup the RTP socket for a fan-out worker');
       const counters = new Float64Array(new SharedArrayBuffer(4 * 8));
-      const ring = new SlotRing(addon.slotSize);
+      const ring = new SlotRing(addon.slotSize, rings.firstSlots);
       const worker = new Worker(WORKER_JS, {
         eval: true,
         workerData: { addonPath, fd: dup, counters: counters.buffer, ring: ring.ring.buffer, bytes: this.bytes.bytes.buffer },
@@ -117,10 +128,18 @@ export class WorkerSender implements UdpSender {
     return { slots: this.lanes.map((l) => l.ring.cap), bytes: this.bytes.size };
   }
 
-  /** Destinations are dealt to the workers in turn, so each gets an even share of the readers. */
-  destination(address: string, port: number): UdpDestination {
-    const lane = this.next;
-    this.next = (this.next + 1) % this.lanes.length;
+  /**
+   * Readers are dealt to the workers in turn, with all of a reader's tracks (its `group`) on one
+   * worker: dealt per destination, every video track landed on one worker and every audio track on
+   * the other (~87 % of the datagrams on one, measured).
+   */
+  destination(address: string, port: number, group?: object): UdpDestination {
+    let lane = group ? this.laneOf.get(group) : undefined;
+    if (lane === undefined) {
+      lane = this.next;
+      this.next = (this.next + 1) % this.lanes.length;
+      if (group) this.laneOf.set(group, lane);
+    }
     return { address, port, slot: this.addon.packAddress(address, port), lane };
   }
 

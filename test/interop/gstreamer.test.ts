@@ -90,9 +90,16 @@ function expectCleanDecode(p: Played): void {
   const videoSpan = video.length > 1 ? video[video.length - 1]!.pts - video[0]!.pts : 0;
   // ~8 s of the 9 s is playing (connect + jitter buffer take the rest): 30 fps gives ~240.
   expect(video.length, `${label}: decoded video frames\n${info}`).toBeGreaterThanOrEqual(120);
-  // Frames decoded = frames in the time covered: none dropped (rtspsrc drops video when RTP-Info seq is wrong).
-  expect(video.length / videoSpan, `${label}: decoded fps over ${videoSpan.toFixed(2)} s`).toBeGreaterThan(28);
-  expect(video.length / videoSpan, `${label}: decoded fps over ${videoSpan.toFixed(2)} s`).toBeLessThan(32);
+  // Frames decoded = frames in the time covered: none dropped (rtspsrc drops video when RTP-Info seq
+  // is wrong) and none twice. rtspsrc stamps buffers from their arrival (its jitter buffer's skew
+  // estimate), so when gst-launch starts slowly on a busy machine, the stream that queued up meanwhile
+  // arrives as a burst with squeezed pts (~32.6 fps over the whole run, seen in the full suite). The
+  // rate is taken after the first 1.5 s, where arrival is paced by the server again.
+  const steady = video.filter((v) => v.pts >= video[0]!.pts + 1.5);
+  const steadySpan = steady.length > 1 ? steady[steady.length - 1]!.pts - steady[0]!.pts : 0;
+  const fps = (steady.length - 1) / steadySpan;
+  expect(fps, `${label}: decoded fps over ${steadySpan.toFixed(2)} s after the first 1.5 s (whole run: ${video.length} frames over ${videoSpan.toFixed(2)} s)`).toBeGreaterThan(28);
+  expect(fps, `${label}: decoded fps over ${steadySpan.toFixed(2)} s after the first 1.5 s (whole run: ${video.length} frames over ${videoSpan.toFixed(2)} s)`).toBeLessThan(32);
   // Audio covers the same time.
   expect(audio.length, `${label}: decoded audio buffers`).toBeGreaterThan(50);
   const audioSeconds = audio.reduce((s, b) => s + b.duration, 0);
@@ -156,10 +163,20 @@ describe('gst-launch rtspsrc ! decodebin', () => {
   beforeAll(() => {
     for (const [f, t] of CASES) void played(f, t).catch(() => undefined);
   });
+  // A failed check forgets its run, so vitest's retry plays the pipeline again instead of reading
+  // the same output twice.
+  const check = async (file: string, protocol: 'udp' | 'tcp', expectFn: (p: Played) => void): Promise<void> => {
+    try {
+      expectFn(await played(file, protocol));
+    } catch (e) {
+      runs.delete(`${file} ${protocol}`);
+      throw e;
+    }
+  };
   it.concurrent.each(CASES)('%s over %s: video + audio decode ~9 s without errors at 30 fps', async (file, protocol) => {
-    expectCleanDecode(await played(file, protocol));
+    await check(file, protocol, expectCleanDecode);
   });
   it.concurrent.each(CASES)('%s over %s: lip sync settled within 3 s (an RTCP SR rtpbin can use)', async (file, protocol) => {
-    expectEarlyLipSync(await played(file, protocol));
+    await check(file, protocol, expectEarlyLipSync);
   });
 });

@@ -90,20 +90,22 @@ function expectCleanDecode(p: Played): void {
   const videoSpan = video.length > 1 ? video[video.length - 1]!.pts - video[0]!.pts : 0;
   // ~8 s of the 9 s is playing (connect + jitter buffer take the rest): 30 fps gives ~240.
   expect(video.length, `${label}: decoded video frames\n${info}`).toBeGreaterThanOrEqual(120);
-  // Frames decoded = frames in the time covered: none dropped (rtspsrc drops video when RTP-Info seq
-  // is wrong) and none twice. rtspsrc stamps buffers from their arrival (its jitter buffer's skew
-  // estimate), so when gst-launch starts slowly on a busy machine, the stream that queued up meanwhile
-  // arrives as a burst with squeezed pts (~32.6 fps over the whole run, seen in the full suite). The
-  // rate is taken after the first 1.5 s, where arrival is paced by the server again.
-  const steady = video.filter((v) => v.pts >= video[0]!.pts + 1.5);
-  const steadySpan = steady.length > 1 ? steady[steady.length - 1]!.pts - steady[0]!.pts : 0;
-  const fps = (steady.length - 1) / steadySpan;
-  expect(fps, `${label}: decoded fps over ${steadySpan.toFixed(2)} s after the first 1.5 s (whole run: ${video.length} frames over ${videoSpan.toFixed(2)} s)`).toBeGreaterThan(28);
-  expect(fps, `${label}: decoded fps over ${steadySpan.toFixed(2)} s after the first 1.5 s (whole run: ${video.length} frames over ${videoSpan.toFixed(2)} s)`).toBeLessThan(32);
-  // Audio covers the same time.
-  expect(audio.length, `${label}: decoded audio buffers`).toBeGreaterThan(50);
+  // Frames decoded = frames in the media time received: none dropped (rtspsrc drops video when
+  // RTP-Info seq is wrong: a GOP and more) and none twice. Neither clock gst-launch shows is exact:
+  // rtspsrc stamps video from its arrival, so a gst-launch that reads late on a busy machine gets
+  // bursts with squeezed pts (32.6-39.8 "fps" over the pts span in full-suite runs), and the decoded
+  // audio starts and ends a few hundred ms apart from the video. So the drop check takes the longer
+  // of the two spans and the duplicate check the shorter one; a lost GOP (~25 fps) or every frame
+  // twice (~60 fps) is still far outside.
   const audioSeconds = audio.reduce((s, b) => s + b.duration, 0);
-  expect(audioSeconds, `${label}: decoded audio seconds vs video span ${videoSpan.toFixed(2)} s`).toBeGreaterThan(videoSpan - 0.5);
+  expect(audio.length, `${label}: decoded audio buffers`).toBeGreaterThan(50);
+  expect(audioSeconds, `${label}: decoded audio seconds in a ${PLAY_MS / 1000} s run`).toBeGreaterThan(5);
+  const why = `${label}: ${video.length} video frames, video pts span ${videoSpan.toFixed(2)} s, decoded audio ${audioSeconds.toFixed(2)} s`;
+  const low = video.length / Math.max(videoSpan, audioSeconds);
+  const high = video.length / Math.min(videoSpan, audioSeconds);
+  console.log(`${why}: ${low.toFixed(2)}-${high.toFixed(2)} fps`);
+  expect(low, why).toBeGreaterThan(27);
+  expect(high, why).toBeLessThan(45);
 }
 
 /** rtpbin lip-sync corrections of more than 20 ms, with the video pts decoded when each was made. */

@@ -10,9 +10,9 @@ export interface Publisher {
   stop(): void;
 }
 
-/** `ffmpeg -re -stream_loop -1 -i sample.mp4 -c copy -f rtsp` (H.264 with B-frames + AAC, 2 s GOP) to `path`. */
-export function publishSample(srv: TestServer, path: string, file = 'sample.mp4'): Publisher {
-  const args = ['-v', 'error', '-re', '-stream_loop', '-1', '-i', `${MEDIA_DIR}/${file}`, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url(path)];
+/** `ffmpeg -re -stream_loop -1 -i sample.mp4 -c copy [outputArgs] -f rtsp` (H.264 with B-frames + AAC, 2 s GOP) to `path`. */
+export function publishSample(srv: TestServer, path: string, file = 'sample.mp4', outputArgs: string[] = []): Publisher {
+  const args = ['-v', 'error', '-re', '-stream_loop', '-1', '-i', `${MEDIA_DIR}/${file}`, '-c', 'copy', ...outputArgs, '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url(path)];
   const child = spawn(resolveFfmpeg(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));

@@ -44,8 +44,25 @@ export interface MediaPlaylist {
   preloadHint?: string;
 }
 
-/** Durations with 5 decimals: parts then add up to their segment within microseconds. */
+/** Seconds with 5 decimals (targets and hold-backs). */
 const secs = (s: number): string => s.toFixed(5);
+/**
+ * Part durations: 5 decimals, rounded down (the epsilon keeps exact values such as 0.2 from
+ * flooring a float error away), so parts add up to their segment within microseconds and never
+ * to more than their media.
+ */
+export const durationSecs = (s: number): string => (Math.floor(s * 1e5 + 1e-6) / 1e5).toFixed(5);
+
+/**
+ * EXTINF: rounded down as parts are, and at least 2 µs short of the media, so a player that
+ * places segments by adding EXTINFs up places each one inside the media buffered before it.
+ * hls.js loading parts at the live edge looks the next segment up at MSE's buffered end with no
+ * tolerance; MSE keeps whole microseconds and its end came out 1 µs short of an exact boundary
+ * (19.999999 for 20), or 3 µs short when a 2.0106777 s segment (a looping publisher's 10.7 ms
+ * wrap) was listed as 2.01068. Either way hls.js found the segment it had just loaded, loaded
+ * nothing, and stalled until that segment's parts left the playlist (three target durations).
+ */
+export const extinfSecs = (s: number): string => (Math.floor((s - 2e-6) * 1e5 + 1e-6) / 1e5).toFixed(5);
 
 export function formatPlaylist(p: MediaPlaylist): string {
   const out = ['#EXTM3U', `#EXT-X-VERSION:${p.version}`, `#EXT-X-TARGETDURATION:${p.targetDuration}`];
@@ -62,7 +79,8 @@ export function formatPlaylist(p: MediaPlaylist): string {
   for (const s of p.segments) {
     if (s.programDateTime !== undefined) out.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(s.programDateTime).toISOString()}`);
     for (const part of s.parts ?? []) out.push(formatPart(part));
-    out.push(`#EXTINF:${secs(s.duration)},`, s.uri);
+    // VOD segments are whole fragments, placed as listed: their exact durations are written.
+    out.push(`#EXTINF:${p.lowLatency ? extinfSecs(s.duration) : secs(s.duration)},`, s.uri);
   }
   if (p.open) {
     if (p.open.programDateTime !== undefined) out.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(p.open.programDateTime).toISOString()}`);
@@ -74,7 +92,7 @@ export function formatPlaylist(p: MediaPlaylist): string {
 }
 
 function formatPart(p: PlaylistPart): string {
-  return `#EXT-X-PART:DURATION=${secs(p.duration)},URI="${p.uri}"${p.independent ? ',INDEPENDENT=YES' : ''}`;
+  return `#EXT-X-PART:DURATION=${durationSecs(p.duration)},URI="${p.uri}"${p.independent ? ',INDEPENDENT=YES' : ''}`;
 }
 
 /** A blocking playlist reload: wait for segment `msn` (and part `part` of it) before answering. */

@@ -73,6 +73,19 @@ export class Segmenter {
   private anchorDts = 0;
   /** The first key frame's pts (leader ticks): other tracks start at or after it. */
   private startPts = 0;
+  /**
+   * Leader ticks added to video decode times: the first key frame's pts - dts (its reorder delay,
+   * 2 frames from the DTS estimate, with or without B-frames), so a key frame decodes at its
+   * presentation time and the frames around it get negative composition offsets (trun v1).
+   * Cuts are decided on these decode times, so every part and segment starts where its video is
+   * presented and the other tracks are cut at that same time. Cut at the unshifted dts, each
+   * segment's audio ended ~2 frames (67 ms at 30 fps) before its video did: MSE's buffered range
+   * (the intersection of the tracks) stopped short of where hls.js places the next segment (at its
+   * video's presentation time), and hls.js loading parts at the live edge looks the next fragment
+   * up at the buffered end with no tolerance: it found the segment it had just loaded, loaded
+   * nothing, and stalled until that segment's parts left the playlist (three target durations).
+   */
+  private shift = 0;
   private partIndependent = true;
   /** Where the last decided cut is (leader ticks): part durations are decided from here. */
   private decidedStart = 0;
@@ -111,11 +124,16 @@ export class Segmenter {
       if (st.video && !fmp4Supports(st.fmp4.track)) return; // parameter sets still unknown
       this.started = true;
       this.init = writeInitSegment(this.tracks);
-      this.partStart = this.segStart = this.decidedStart = u.au.dts;
+      // Bounded: a reorder delay is a few frames; anything longer is not one to align on.
+      this.shift = st.video ? Math.min(Math.max(0, u.au.pts - u.au.dts), this.leaderClock) : 0;
+      const start = u.au.dts + this.shift;
+      this.partStart = this.segStart = this.decidedStart = start;
       this.anchorWallMs = this.partWallMs = u.wallMs;
-      this.anchorDts = u.au.dts;
+      this.anchorDts = start;
       this.startPts = u.au.pts;
     }
+    // Video decode times on the presentation timeline (see `shift`); pts and the samples' cto follow.
+    if (isLeader && this.shift !== 0) u = { ...u, au: { ...u.au, dts: u.au.dts + this.shift } };
     // Audio from before the first key frame arrives after it (see emitReady): not part of the stream here.
     if (!isLeader && !st.pending && u.au.pts / st.fmp4.timescale < this.startPts / this.leaderClock) return;
     if (st.pending) this.enqueue(st, st.pending, u.au.dts - st.pending.au.dts);

@@ -1,6 +1,16 @@
 // The control bar and keyboard: play/pause, seek, volume/mute, fullscreen, mode switch, stats toggle.
 import { MODES, type Mode } from './engine.js';
 
+/**
+ * Button icons as inline SVG in the text colour: the emoji and symbol characters used before
+ * (U+1F50A, U+1F507, U+26F6) need fonts a minimal system lacks and showed there as empty boxes.
+ */
+const SVG = (body: string): string => `<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" fill="currentColor" stroke="currentColor" stroke-width="1.5" stroke-linecap="round">${body}</svg>`;
+const SPEAKER = '<path stroke="none" d="M2 6h3l4-3v10l-4-3H2z"/>';
+export const SPEAKER_ICON = SVG(`${SPEAKER}<path fill="none" d="M11 5.5a3.5 3.5 0 0 1 0 5M12.5 3.5a6 6 0 0 1 0 9"/>`);
+export const MUTED_ICON = SVG(`${SPEAKER}<path d="M11 6l4 4M15 6l-4 4"/>`);
+export const FULLSCREEN_ICON = SVG('<path fill="none" d="M2 6V2h4M10 2h4v4M14 10v4h-4M6 14H2v-4"/>');
+
 export interface ControlActions {
   togglePlay(): void;
   /** Seconds. */
@@ -45,6 +55,8 @@ export class Controls {
     private readonly actions: ControlActions,
   ) {
     this.mode.value = mode;
+    this.mute.innerHTML = SPEAKER_ICON;
+    this.fullscreen.innerHTML = FULLSCREEN_ICON;
     this.play.onclick = () => actions.togglePlay();
     this.seek.oninput = () => (this.dragging = true);
     this.seek.onchange = () => {
@@ -105,7 +117,7 @@ export class Controls {
 
   toggleMute(force?: boolean): void {
     this.muted = force ?? !this.muted;
-    this.mute.textContent = this.muted ? '🔇' : '🔊';
+    this.mute.innerHTML = this.muted ? MUTED_ICON : SPEAKER_ICON;
     this.mute.setAttribute('aria-label', this.muted ? 'Unmute (m)' : 'Mute (m)');
     this.applyVolume();
   }

@@ -147,10 +147,21 @@ export class WorkerSender implements UdpSender {
   send(data: Uint8Array, to: UdpDestination): void {
     const l = to.lane === undefined ? undefined : this.lanes[to.lane];
     if (this.broken || !to.slot || !l) return this.fallback.send(data, to);
-    if (l.ring.full(l.counters[DONE]!) && l.ring.canGrow) {
+    if (!this.add(l, data, to.slot)) {
+      // The slot ring is full of sends in flight: post this turn, double the ring, try once more.
+      if (!l.ring.canGrow || !l.ring.full(l.counters[DONE]!)) return void this.droppedHere++;
       this.flushLane(l);
       l.ring.grow();
+      if (!this.add(l, data, to.slot)) return void this.droppedHere++;
     }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  /** Queues one send on a lane, placing the packet's bytes when it starts a run; false if there is no room. */
+  private add(l: Lane, data: Uint8Array, slot: Uint8Array): boolean {
     let pos = NaN;
     if (!l.ring.continues(data)) {
       pos = this.bytes.place(data, this.oldestPending);
@@ -158,15 +169,9 @@ export class WorkerSender implements UdpSender {
         this.growBytes();
         pos = this.bytes.place(data, this.oldestPending);
       }
+      if (pos === -1) return false;
     }
-    if (pos === -1 || !l.ring.add(data, to.slot, l.counters[DONE]!, pos)) {
-      this.droppedHere++;
-      return;
-    }
-    if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(this.flush);
-    }
+    return l.ring.add(data, slot, l.counters[DONE]!, pos);
   }
 
   /** Posts each worker its share of the turn: where its packets' bytes are, and where its slots start. */

@@ -3,6 +3,7 @@
 // (reader.ts) takes two slots per track and reads its counters back once it stops.
 import { Worker } from 'node:worker_threads';
 import { ADDON_PATH, type UdpSinkAddon } from './native.js';
+import type { SsrcStat } from './types.js';
 
 /** As dgram's setRecvBufferSize in udp.ts: a few hundred ms of a reader's packets (capped by rmem_max). */
 export const RCVBUF_BYTES = 512 * 1024;
@@ -15,20 +16,9 @@ const KIND_RTP = 1;
 const KIND_RTP_H264 = 2;
 const KIND_RTCP = 3;
 
-/** What Reader.onRtp counts for one SSRC (times in performance.now() ms, 0 = never). */
-export interface NativeSsrc {
-  ssrc: number;
-  received: number;
-  firstSeq: number;
-  minExt: number;
-  maxExt: number;
-  gaps: number;
-  lastExt: number;
-}
-
 export interface NativeTrack {
-  /** In arrival order: the first is the track's first SSRC. */
-  ssrcs: NativeSsrc[];
+  /** What Reader.onRtp counts, per SSRC in arrival order: the first is the track's first SSRC. */
+  ssrcs: SsrcStat[];
   /** Packets of SSRCs beyond the addon's bound per track (layout.maxSsrc): received, not in ssrcs. */
   overflowPackets: number;
   firstTs: number;
@@ -126,7 +116,7 @@ export class UdpSink {
     const s = L.fHeader + p.rtp * L.fStride;
     const f = this.f;
     const at = (v: number): number => (v > 0 ? v - this.offsetMs : 0);
-    const ssrcs: NativeSsrc[] = [];
+    const ssrcs: SsrcStat[] = [];
     for (let i = 0; i < f[s + 2]!; i++) {
       const e = s + L.ssrc0 + i * L.ssrcSize;
       ssrcs.push({ ssrc: f[e]!, received: f[e + 1]!, firstSeq: f[e + 2]!, minExt: f[e + 3]!, maxExt: f[e + 4]!, gaps: f[e + 5]!, lastExt: f[e + 6]! });

@@ -8,22 +8,10 @@ import { parseRtpInfo, type RtpInfoEntry } from '../../server/rtsp/headers/rtp-i
 import { parseSession } from '../../server/rtsp/headers/session.js';
 import { parseTransport } from '../../server/rtsp/headers/transport.js';
 import { isRtcpPacket, parseRtpPacket } from '../../server/rtp/packet.js';
-import type { LoadOptions, ReaderResult } from './types.js';
+import type { LoadOptions, ReaderResult, SsrcStat } from './types.js';
 import type { UdpPairAllocator } from './udp.js';
 import type { NativePair, UdpSink } from './native-sink.js';
 
-/** Per SSRC seen on one track: received count and the extended-seq span, for loss = expected - received. */
-interface SsrcStat {
-  ssrc: number;
-  received: number;
-  firstSeq: number;
-  /** Extended (unwrapped) sequence numbers, relative to firstSeq's cycle. */
-  minExt: number;
-  maxExt: number;
-  /** Discontinuities: a packet whose seq is not last + 1. */
-  gaps: number;
-  lastExt: number;
-}
 
 interface TrackState {
   control: string;

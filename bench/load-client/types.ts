@@ -113,3 +113,16 @@ export interface LoadResult {
   clientUdpDrops: number;
   readers: ReaderResult[];
 }
+
+/** Per SSRC seen on one track: received count and the extended-seq span, for loss = expected - received. */
+export interface SsrcStat {
+  ssrc: number;
+  received: number;
+  firstSeq: number;
+  /** Extended (unwrapped) sequence numbers, relative to firstSeq's cycle. */
+  minExt: number;
+  maxExt: number;
+  /** Discontinuities: a packet whose seq is not last + 1. */
+  gaps: number;
+  lastExt: number;
+}

@@ -48,6 +48,21 @@ afterEach(() => {
   for (const s of open.socks.splice(0)) s.close();
 });
 
+/** A started port pair and three receivers with their destinations, all closed after the test. */
+async function fanOut(opts: UdpSendOptions): Promise<{ ports: UdpPortPair; readers: Receiver[]; dests: ReturnType<UdpPortPair['rtpDestination']>[] }> {
+  const ports = await startPorts(opts);
+  open.ports.push(ports);
+  const readers = await Promise.all([receiver(), receiver(), receiver()]);
+  open.socks.push(...readers.map((r) => r.sock));
+  return { ports, readers, dests: readers.map((r) => ports.rtpDestination('127.0.0.1', r.port)) };
+}
+
+/** Waits until every receiver has `count` datagrams, or `ms` passed (the assertions then say what is missing). */
+async function received(readers: Receiver[], count: number, ms = 10_000, pollMs = 20): Promise<void> {
+  const until = Date.now() + ms;
+  while (readers.some((r) => r.got.length < count) && Date.now() < until) await new Promise((res) => setTimeout(res, pollMs));
+}
+
 const modes: { name: string; opts: UdpSendOptions; note: RegExp }[] = [
   { name: 'plain dgram (addon missing)', opts: { addon: missing }, note: /plain dgram: sendmmsg addon not built/ },
   { name: 'sendmmsg on the main thread', opts: { addon: native, workers: 0 }, note: /main thread/ },
@@ -69,12 +84,8 @@ describe('UDP RTP senders', () => {
 
   for (const m of modes) {
     it(`${m.name}: every packet to every reader, in order, from the RTP port`, async () => {
-      const ports = await startPorts(m.opts);
-      open.ports.push(ports);
+      const { ports, readers, dests } = await fanOut(m.opts);
       expect(ports.senderNote).toMatch(m.note);
-      const readers = await Promise.all([receiver(), receiver(), receiver()]);
-      open.socks.push(...readers.map((r) => r.sock));
-      const dests = readers.map((r) => ports.rtpDestination('127.0.0.1', r.port));
       const COUNT = 300;
       for (let seq = 0; seq < COUNT; seq++) {
         // One packet object for every reader, as the live fan-out does; several per turn.
@@ -83,8 +94,7 @@ describe('UDP RTP senders', () => {
         for (const d of dests) ports.sendRtp(pkt, d);
         if (seq % 50 === 49) await new Promise((r) => setImmediate(r));
       }
-      const deadline = Date.now() + 5000;
-      while (readers.some((r) => r.got.length < COUNT) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await received(readers, COUNT, 5000);
       for (const r of readers) {
         expect(r.got.map((g) => g.seq)).toEqual([...Array(COUNT).keys()]);
         expect(new Set(r.got.map((g) => g.from.port))).toEqual(new Set([ports.rtpPort]));
@@ -96,11 +106,7 @@ describe('UDP RTP senders', () => {
   it('a worker grows its rings, goes round them, and every send still reaches its reader in order with its own bytes', async () => {
     // Rings started tiny (16 slots, 4 KB), so turns of a few hundred sends grow them several times
     // over, and readers that Node reads on this thread never see bursts their socket buffers drop.
-    const ports = await startPorts({ addon: native, workers: 1, rings: { firstSlots: 16, firstBytes: 4096 } });
-    open.ports.push(ports);
-    const readers = await Promise.all([receiver(), receiver(), receiver()]);
-    open.socks.push(...readers.map((r) => r.sock));
-    const dests = readers.map((r) => ports.rtpDestination('127.0.0.1', r.port));
+    const { ports, readers, dests } = await fanOut({ addon: native, workers: 1, rings: { firstSlots: 16, firstBytes: 4096 } });
     // Turns of 120 packets of 200 bytes to 3 readers: 360 sends grow the slot ring from 16 to 512
     // slots and 24 KB of packets the packet ring from 4 KB to 32 KB; 6 000 packets go round both
     // many times. A turn is one sendmmsg call of 360 sends, or more than one when the worker is
@@ -113,12 +119,10 @@ describe('UDP RTP senders', () => {
       for (const d of dests) ports.sendRtp(pkt, d);
       if (seq % 120 === 119) {
         await new Promise((r) => setImmediate(r));
-        const until = Date.now() + 10_000;
-        while (readers.some((r) => r.got.length < seq + 1) && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+        await received(readers, seq + 1, 10_000, 2);
       }
     }
-    const deadline = Date.now() + 10_000;
-    while (readers.some((r) => r.got.length < COUNT) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await received(readers, COUNT);
     for (const r of readers) {
       expect(r.got.length).toBe(COUNT);
       expect(r.got.every((g, i) => g.seq === i && g.tail === i % 251)).toBe(true);
@@ -131,11 +135,7 @@ describe('UDP RTP senders', () => {
   });
 
   it('a turn of more sends than one sendmmsg call takes (1 024) arrives whole and in order', async () => {
-    const ports = await startPorts({ addon: native, workers: 1 });
-    open.ports.push(ports);
-    const readers = await Promise.all([receiver(), receiver(), receiver()]);
-    open.socks.push(...readers.map((r) => r.sock));
-    const dests = readers.map((r) => ports.rtpDestination('127.0.0.1', r.port));
+    const { ports, readers, dests } = await fanOut({ addon: native, workers: 1 });
     // 3 x 360 sends in one turn: the worker's first call (1 024) ends in the middle of a packet's run of 3.
     const COUNT = 360;
     for (let seq = 0; seq < COUNT; seq++) {
@@ -143,8 +143,7 @@ describe('UDP RTP senders', () => {
       pkt.writeUInt16BE(seq, 0);
       for (const d of dests) ports.sendRtp(pkt, d);
     }
-    const deadline = Date.now() + 10_000;
-    while (readers.some((r) => r.got.length < COUNT) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await received(readers, COUNT);
     for (const r of readers) expect(r.got.every((g, i) => g.seq === i && g.tail === i % 251) && r.got.length === COUNT).toBe(true);
     expect(ports.sendErrors).toBe(0);
   });
@@ -174,8 +173,7 @@ describe('UDP RTP senders', () => {
       ports.sendRtp(pkt, dest);
       await new Promise((res) => setImmediate(res));
     }
-    const deadline = Date.now() + 5000;
-    while (r.got.length < 50 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    await received([r], 50, 5000);
     expect(r.got.map((g) => g.seq)).toEqual([...Array(50).keys()]);
   });
 });

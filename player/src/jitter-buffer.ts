@@ -220,6 +220,7 @@ export class JitterBuffer<P extends RtpPacketIn = RtpPacketIn> {
       jitterMs: this.jitter.ms,
       depthMs: depth,
       targetMs: s.targetMs,
+      networkTargetMs: s.networkTargetMs,
       delayMs: s.delayMs,
       held: this.held,
       lossWaitMs: this.lossWait.at(nowMs),

@@ -70,8 +70,10 @@ export interface JitterStats {
   jitterMs: number;
   /** Media time held: how long playback could go on with no new packet. */
   depthMs: number;
-  /** Adaptive target (Ramjee d + 4v, bounded). */
+  /** Adaptive target: Ramjee d + 4v, bounded, and at least the floor (`setMinDelayMs`). */
   targetMs: number;
+  /** The target without the floor: what the network alone asks for. */
+  networkTargetMs: number;
   /** Playout delay applied now (follows the target at most ~100 ms per second). */
   delayMs: number;
   /** Packets held now. */

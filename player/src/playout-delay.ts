@@ -89,6 +89,8 @@ export interface PlayoutDelayOptions {
 export interface PlayoutDelayState {
   /** Ramjee d + 4v bounded to [min, max] (and the floor set by `setFloorMs`). */
   targetMs: number;
+  /** The same without the floor: what the network alone asks for. */
+  networkTargetMs: number;
   /** The delay applied now: follows `targetMs` under the slew limit. */
   delayMs: number;
   /** Smoothed extra delay d and variation v. */
@@ -153,10 +155,14 @@ export class PlayoutDelay {
     this.v = Math.max(0, opts.initialDelayMs ?? 100) / 4;
   }
 
-  /** Ramjee's target, bounded. */
+  /** Ramjee's target, bounded, and at least the floor. */
   get targetMs(): number {
-    const lo = Math.max(this.minDelayMs, Math.min(this.floorMs, this.maxDelayMs));
-    return Math.min(this.maxDelayMs, Math.max(lo, this.d + 4 * this.v));
+    return Math.max(this.networkTargetMs, Math.min(this.floorMs, this.maxDelayMs));
+  }
+
+  /** Ramjee's target bounded to [min, max], without the floor. */
+  get networkTargetMs(): number {
+    return Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.d + 4 * this.v));
   }
 
   /**
@@ -271,7 +277,7 @@ export class PlayoutDelay {
   state(nowMs: number): PlayoutDelayState {
     this.advance(nowMs);
     const delay = this.started ? this.offset - this.baseline : this.targetMs;
-    return { targetMs: this.targetMs, delayMs: delay, meanMs: this.d, variationMs: this.v, resyncs: this.resyncCount };
+    return { targetMs: this.targetMs, networkTargetMs: this.networkTargetMs, delayMs: delay, meanMs: this.d, variationMs: this.v, resyncs: this.resyncCount };
   }
 
   private rebase(transitMs: number, nowMs: number): void {

@@ -37,8 +37,14 @@ function minFramesPerSecond(samples: PageStats[]): number {
   return min;
 }
 
-const maxOf = (xs: PageStats[], k: 'video' | 'audio'): number => Math.max(...xs.map((s) => s.tracks?.[k]?.playoutTargetMs ?? 0));
-const lastOf = (xs: PageStats[], k: 'video' | 'audio'): number => xs.at(-1)!.tracks?.[k]?.playoutTargetMs ?? 0;
+/*
+ * The network's own target (Ramjee d + 4v) is what follows the jitter. Audio's applied target is
+ * the higher of it and the lip-sync floor (video's decode time on top of video's delay), and on a
+ * loaded machine that floor stays up after the jitter for reasons that are not the network
+ * (measured in CI: applied 198.6 ms = the floor, 12 s after the jitter).
+ */
+const maxOf = (xs: PageStats[], k: 'video' | 'audio'): number => Math.max(...xs.map((s) => s.tracks?.[k]?.networkTargetMs ?? 0));
+const lastOf = (xs: PageStats[], k: 'video' | 'audio'): number => xs.at(-1)!.tracks?.[k]?.networkTargetMs ?? 0;
 
 describe('ws mode under network jitter', () => {
   it('plays on without a stall, keeps A/V skew within ITU-R BT.1359 detectability (-125..+45 ms), and its playout target rises and falls with the jitter', async () => {
@@ -64,7 +70,9 @@ describe('ws mode under network jitter', () => {
       relay: relay.stats(),
       calmTarget: { video: lastOf(calm, 'video'), audio: lastOf(calm, 'audio') },
       jitterTarget: { video: maxOf(jitter, 'video'), audio: maxOf(jitter, 'audio') },
-      endTarget: { video: last.tracks?.video?.playoutTargetMs, audio: last.tracks?.audio?.playoutTargetMs },
+      endTarget: { video: lastOf(after, 'video'), audio: lastOf(after, 'audio') },
+      applied: { video: last.tracks?.video?.playoutTargetMs, audio: last.tracks?.audio?.playoutTargetMs, audioFloor: last.audioFloorMs },
+      audioOutputResyncs: last.audioOutputResyncs,
       jitterMs: jitter.at(-1)!.tracks?.video?.jitterMs,
       minFramesPerSecond: { calm: minFramesPerSecond(calm), jitter: minFramesPerSecond(jitter), after: minFramesPerSecond(after) },
       skewDuring,
@@ -89,8 +97,11 @@ describe('ws mode under network jitter', () => {
     // The target follows the network: up from where the calm phase left it, then down again.
     for (const k of ['video', 'audio'] as const) {
       expect(summary.jitterTarget[k], why).toBeGreaterThan(summary.calmTarget[k] + 50);
-      expect(summary.endTarget[k]!, why).toBeLessThan(summary.jitterTarget[k] - 40);
+      expect(summary.endTarget[k], why).toBeLessThan(summary.jitterTarget[k] - 40);
     }
+    // Video has no floor: what it applies is the network's target. Audio applies that or the floor.
+    expect(summary.applied.video, why).toBe(summary.endTarget.video);
+    expect(summary.applied.audio, why).toBeCloseTo(Math.max(summary.endTarget.audio, Math.min(summary.applied.audioFloor ?? 0, 2000)), 0);
     await page.close();
   });
 });

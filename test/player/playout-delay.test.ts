@@ -41,6 +41,8 @@ describe('PlayoutDelay', () => {
     feed(d2, 0, 3000, () => 0);
     d2.setFloorMs(120);
     expect(d2.targetMs).toBe(120);
+    // The network's own figure stays apart from the floor.
+    expect(d2.state(3000)).toMatchObject({ targetMs: 120, networkTargetMs: 20 });
     d2.setFloorMs(Number.NaN);
     expect(d2.targetMs).toBe(20);
     void t;

@@ -55,6 +55,17 @@ export class AudioOut {
     return this.ctx.currentTime - (this.ctx.outputLatency || this.ctx.baseLatency || 0);
   }
 
+  /**
+   * How far the render position (currentTime, where a new buffer can start) runs ahead of what is
+   * heard (outputTime), in seconds: the output's buffering. A frame must be scheduled at least this
+   * long (plus LEAD_S) before it is to be heard, or it starts late and the schedule breaks.
+   * Measured in headless Chromium: base 10 ms + output 32 ms, currentTime - outputTime 33-42 ms.
+   */
+  get renderAheadS(): number {
+    const l = (this.ctx.baseLatency || 0) + (this.ctx.outputLatency || 0);
+    return l > 0 ? l : Math.max(0, this.ctx.currentTime - this.outputTime());
+  }
+
   /** Context time at which a sample scheduled now would be heard at performance time `perfMs`. */
   ctxTimeForPerf(perfMs: number): number {
     return this.outputTime(perfMs);
@@ -75,7 +86,9 @@ export class AudioOut {
     const ctx = this.ctx;
     const frames = data.numberOfFrames;
     const channels = data.numberOfChannels;
-    const buf = ctx.createBuffer(channels, frames, data.sampleRate);
+    // Read before close(): a closed AudioData reports 0 for its sample rate.
+    const sampleRate = data.sampleRate;
+    const buf = ctx.createBuffer(channels, frames, sampleRate);
     for (let c = 0; c < channels; c++) {
       data.copyTo(buf.getChannelData(c), { planeIndex: c, format: 'f32-planar' });
     }
@@ -110,9 +123,9 @@ export class AudioOut {
       this.live.delete(src);
       src.disconnect();
     };
-    const dur = frames / data.sampleRate / rate;
+    const dur = frames / sampleRate / rate;
     this.cursor = at + dur;
-    this.cursorWall = mediaMs + (frames / data.sampleRate) * 1000;
+    this.cursorWall = mediaMs + (frames / sampleRate) * 1000;
     this.framesPlayed++;
     this.lastRate = rate;
     return at;

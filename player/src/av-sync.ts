@@ -5,11 +5,11 @@
 //   const sync = new AvSync(videoClock, audioClock, { now: () => performance.now(),
 //                                                     unixNow: () => performance.timeOrigin + performance.now() });
 //   // audio: remember where each decoded chunk was scheduled in the AudioContext
-//   audioMap.schedule(startCtxSec, chunkRtpTimestamp, chunk.length);
-//   // each animation frame: what is being heard, then the video queue
+//   audioMap.schedule(startCtxSec, chunkRtpTimestamp, chunk.length, playbackRate);  // audio-output-map.ts
+//   // each animation frame: what is being heard (or where the output ran dry), then the video queue
 //   const o = ctx.getOutputTimestamp();
-//   const ts = audioMap.timestampAt(o.contextTime!);
-//   if (ts !== undefined) sync.setAudioPosition(ts, o.performanceTime!);
+//   const h = audioMap.heard(o.contextTime!);
+//   if (h) sync.setAudioPosition(h.timestamp, o.performanceTime!, h.running);
 //   while (queue.length) {
 //     const v = sync.decide(queue[0].rtpTimestamp);
 //     if (v.action === 'hold') break;             // early by > 5 ms: try again next frame
@@ -24,7 +24,8 @@
 // (getOutputTimestamp pairs it with performance.now()); its RTP time mapped through the audio
 // track's RtpClock is the sender wallclock of what is heard. A video frame is due when its own
 // wallclock equals that (audio and video mapped through the same sender clock, RFC 3550 §6.4.1).
-// Between updates the master advances with local time at 1x.
+// Between updates the master advances with local time at 1x, unless the output has run dry: then
+// it stands where the audio stopped (up to maxAudioStallMs), so the picture waits for the sound.
 //
 // Modes: 'sr' when both tracks have a sender report; 'arrival' before (both tracks mapped by their
 // arrival times, see RtpClock.arrivalWallclockMs for its error); 'video' when there is no audio
@@ -58,6 +59,12 @@ export interface AvSyncOptions {
   frameIntervalMs?: number;
   /** Time from the draw call to the frame being visible (compositor); frames are drawn that much early. Default 0. */
   displayLatencyMs?: number;
+  /**
+   * Longest the picture waits on audio that has run dry (see `setAudioPosition`): past it the audio
+   * is taken as gone (a track that ended or stopped) and video runs on from where audio stopped.
+   * Default 1000 ms.
+   */
+  maxAudioStallMs?: number;
   /** Local clock, ms (performance.now() in the page). */
   now?: () => number;
   /** Receiver Unix clock, ms, for the end-to-end latency. */
@@ -88,10 +95,13 @@ export class AvSync {
   private readonly maxEarlyMs: number;
   private readonly fixedInterval: number | undefined;
   private readonly displayMs: number;
+  private readonly maxStallMs: number;
   private readonly now: () => number;
   private readonly unixNow: () => number;
   private audioTs = NaN;
   private audioAtMs = NaN;
+  /** Local time the heard audio stopped advancing (the output ran dry); NaN while it runs. */
+  private stallAt = NaN;
   /** 'video' mode anchor: master(t) = anchorWall + (t - anchorAt). */
   private anchorWall = NaN;
   private anchorAt = NaN;
@@ -112,14 +122,28 @@ export class AvSync {
     this.maxEarlyMs = opts.maxEarlyMs ?? 3000;
     this.fixedInterval = opts.frameIntervalMs;
     this.displayMs = opts.displayLatencyMs ?? 0;
+    this.maxStallMs = opts.maxAudioStallMs ?? 1000;
     this.now = opts.now ?? perf;
     this.unixNow = opts.unixNow ?? (() => globalThis.performance.timeOrigin + globalThis.performance.now());
   }
 
-  /** The audio RTP timestamp heard at local time `atMs` (from getOutputTimestamp and an AudioOutputMap). */
-  setAudioPosition(audioTimestamp: number, atMs: number): void {
+  /**
+   * The audio RTP timestamp heard at local time `atMs` (from getOutputTimestamp and an
+   * AudioOutputMap). `running` false: the output has run dry at that timestamp (audio came too
+   * late, or the page stalled and could not schedule it). The master clock then stands still and
+   * the picture waits, for up to `maxAudioStallMs`: extrapolated at 1x instead, it would show the
+   * frames of audio not yet heard, and audio resumes late, so each stall put the picture ahead of
+   * the sound by the stall's length (measured: -95 ms with 150-350 ms main-thread stalls).
+   */
+  setAudioPosition(audioTimestamp: number, atMs: number, running = true): void {
     this.audioTs = audioTimestamp >>> 0;
-    this.audioAtMs = atMs;
+    if (running) {
+      this.audioAtMs = atMs;
+      this.stallAt = NaN;
+    } else if (Number.isNaN(this.stallAt)) {
+      this.stallAt = atMs;
+      this.audioAtMs = atMs;
+    }
   }
 
   get mode(): SyncMode {
@@ -178,6 +202,7 @@ export class AvSync {
   reset(): void {
     this.audioTs = NaN;
     this.audioAtMs = NaN;
+    this.stallAt = NaN;
     this.anchorWall = NaN;
     this.anchorAt = NaN;
     this.lastIntervalTs = NaN;
@@ -205,7 +230,10 @@ export class AvSync {
   private master(mode: SyncMode, t: number): number | undefined {
     if (mode === 'video') return Number.isNaN(this.anchorAt) ? undefined : this.anchorWall + (t - this.anchorAt);
     const w = this.wall(this.audio!, this.audioTs, mode);
-    return w === undefined ? undefined : w + (t - this.audioAtMs);
+    if (w === undefined) return undefined;
+    // Run dry: stand at the end of what was heard, then run on from there once the stall is too long.
+    if (!Number.isNaN(this.stallAt)) return w + Math.max(0, t - this.stallAt - this.maxStallMs);
+    return w + (t - this.audioAtMs);
   }
 
   private learnInterval(ts: number): void {
@@ -215,54 +243,5 @@ export class AvSync {
       if (d > 1 && d < 250) this.interval = 0.9 * this.interval + 0.1 * d;
     }
     this.lastIntervalTs = ts;
-  }
-}
-
-/**
- * Where decoded audio went in the AudioContext, to turn "context time being heard" back into the
- * audio RTP time being heard. Bounded: the last `capacity` chunks (default 256, ~5 s of AAC).
- */
-export class AudioOutputMap {
-  private readonly starts: Float64Array;
-  private readonly ends: Float64Array;
-  private readonly stamps: Float64Array;
-  private n = 0;
-  private head = 0;
-
-  constructor(
-    readonly clockRate: number,
-    private readonly capacity = 256,
-  ) {
-    if (!(clockRate > 0)) throw new Error(`clockRate must be > 0, got ${clockRate}`);
-    this.starts = new Float64Array(capacity);
-    this.ends = new Float64Array(capacity);
-    this.stamps = new Float64Array(capacity);
-  }
-
-  /** A chunk of `samples` samples (at the track clock rate) with RTP time `rtpTimestamp` starts at `ctxStartSec`. */
-  schedule(ctxStartSec: number, rtpTimestamp: number, samples: number): void {
-    const i = (this.head + this.n) % this.capacity;
-    this.starts[i] = ctxStartSec;
-    this.ends[i] = ctxStartSec + samples / this.clockRate;
-    this.stamps[i] = rtpTimestamp >>> 0;
-    if (this.n < this.capacity) this.n++;
-    else this.head = (this.head + 1) % this.capacity;
-  }
-
-  /** RTP timestamp (wrapped to 32 bits) heard at context time `ctxSec`; undefined in a gap or outside what is remembered. */
-  timestampAt(ctxSec: number): number | undefined {
-    // Newest first: the chunk being heard is near the end of what was scheduled ahead.
-    for (let k = this.n - 1; k >= 0; k--) {
-      const i = (this.head + k) % this.capacity;
-      if (ctxSec >= this.starts[i]! && ctxSec < this.ends[i]!) {
-        return (this.stamps[i]! + Math.round((ctxSec - this.starts[i]!) * this.clockRate)) >>> 0;
-      }
-    }
-    return undefined;
-  }
-
-  clear(): void {
-    this.n = 0;
-    this.head = 0;
   }
 }

@@ -16,6 +16,8 @@ export interface TrackStats {
   jitterMs: number;
   bufferDepthMs: number;
   playoutTargetMs: number;
+  /** What the network alone asks for (Ramjee d + 4v); the target is the higher of it and the lip-sync floor. */
+  networkTargetMs: number;
   playoutDelayMs: number;
   /** Frames out of the depacketizer / decoded. */
   framesIn: number;
@@ -41,6 +43,12 @@ export interface EngineStats {
   audioFloorMs: number | null;
   /** Audio frames of a live join's GOP burst skipped for being behind their playout point. */
   audioDroppedLate: number;
+  /**
+   * ws mode: times the audio output started a new schedule instead of playing on back to back
+   * (it ran dry, or was more than 300 ms off its playout time). A few per minute at most on a
+   * healthy page; each one is a gap or a jump in the sound.
+   */
+  audioOutputResyncs: number;
 }
 
 export interface EngineEvents {

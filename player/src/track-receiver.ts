@@ -5,6 +5,7 @@ import { parseRtpPacket } from '../../server/rtp/packet.js';
 import { createDepacketizer } from '../../server/rtp/packetizer.js';
 import { parseRtcpCompound } from '../../server/rtp/rtcp.js';
 import { TimestampUnwrapper } from '../../server/rtp/sequence.js';
+import type { TrackStats } from './engine.js';
 import { JitterBuffer, type JitterBufferOptions, type RtpPacketIn } from './jitter-buffer.js';
 import { RtpClock } from './rtp-clock.js';
 
@@ -91,6 +92,27 @@ export class TrackReceiver {
     this.bye = false;
   }
 
+  /** The overlay's figures for this track (ms rounded to 0.1); `decoded`: frames its decoder gave out. */
+  stats(decoded: number): TrackStats {
+    const s = this.jb.stats();
+    return {
+      codec: this.track.codec,
+      packets: s.packets,
+      lost: s.lost,
+      late: s.late + s.overdue,
+      reordered: s.reordered,
+      duplicates: s.duplicates,
+      jitterMs: round1(s.jitterMs),
+      bufferDepthMs: round1(s.depthMs),
+      playoutTargetMs: round1(s.targetMs),
+      networkTargetMs: round1(s.networkTargetMs),
+      playoutDelayMs: round1(s.delayMs),
+      framesIn: this.framesOut,
+      framesDecoded: decoded,
+      senderReports: this.clock.stats.reports,
+    };
+  }
+
   /** Sender wallclock (Unix ms) of an RTP timestamp: from SRs, else from arrivals. */
   wallclockMs(timestamp: number): number | undefined {
     return this.clock.wallclockMs(timestamp) ?? this.clock.arrivalWallclockMs(timestamp);
@@ -98,3 +120,5 @@ export class TrackReceiver {
 }
 
 export { unixNow };
+
+export const round1 = (x: number): number => Math.round(x * 10) / 10;

@@ -34,9 +34,12 @@ export class VideoOut {
     const c = canvas.getContext('2d', { alpha: false });
     if (!c) throw new Error('this browser gives no 2D canvas context');
     this.ctx2d = c;
-    const tick = (t: number): void => {
+    const tick = (): void => {
       if (this.stopped) return;
-      this.render(t);
+      // Now, not the callback's timestamp: that is the frame's begin time, which after a long task
+      // on the main thread lies that far in the past (measured 215 ms after a 207 ms stall), and a
+      // frame judged due then is drawn that much later than the decision assumed.
+      this.render(performance.now());
       this.raf = requestAnimationFrame(tick);
     };
     this.raf = requestAnimationFrame(tick);

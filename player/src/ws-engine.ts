@@ -3,19 +3,25 @@ import type { Track } from '../../server/core/media.js';
 import { seqDiff } from '../../server/rtp/sequence.js';
 import { AudioDecode } from './audio-decode.js';
 import type { AudioOut } from './audio-out.js';
-import { AudioOutputMap, AvSync } from './av-sync.js';
-import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats, type TrackStats } from './engine.js';
+import { AudioOutputMap } from './audio-output-map.js';
+import { AvSync } from './av-sync.js';
+import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats } from './engine.js';
 import { LipSync } from './lip-sync.js';
 import { RtspStatusError } from './rtsp-ws.js';
 import { RtspSession } from './rtsp-session.js';
 import type { SyncProbe } from './sync-probe.js';
-import { TrackReceiver, unixNow } from './track-receiver.js';
+import { round1, TrackReceiver, unixNow } from './track-receiver.js';
 import { UnsupportedCodecError, VideoDecode } from './video-decode.js';
 import { VideoOut } from './video-out.js';
 
 const VIDEO_CODECS = new Set(['H264', 'H265']);
 const AUDIO_CODECS = new Set(['AAC', 'OPUS', 'PCMU', 'PCMA']);
-/** Between release from the jitter buffer and being heard: decode plus the scheduling lead. */
+/**
+ * Between release from the jitter buffer and being heard: decode plus the scheduling lead, on top
+ * of the output's own buffering (AudioOut.renderAheadS, ~40 ms in Chromium). Without the latter
+ * every frame arrived after its start time had passed, and the output restarted its schedule
+ * several times a second.
+ */
 const AUDIO_OUTPUT_MARGIN_MS = 25;
 /** Audio of a join's burst later than this behind its playout point is skipped (one AAC frame is ~21 ms). */
 const AUDIO_SKIP_LATE_MS = 30;
@@ -198,9 +204,9 @@ export class WsEngine implements Engine {
         if (this.closed || this.paused) return void data.close();
         const ts = rtpTime >>> 0;
         const samples = (data.numberOfFrames * audio.track.clockRate) / data.sampleRate;
-        const playAt = audio.jb.playoutTimeMs(ts) + AUDIO_OUTPUT_MARGIN_MS;
+        const playAt = audio.jb.playoutTimeMs(ts) + AUDIO_OUTPUT_MARGIN_MS + o.audio.renderAheadS * 1000;
         const at = o.audio.play(data, (rtpTime * 1000) / audio.track.clockRate, playAt);
-        audioMap!.schedule(at, ts, samples);
+        audioMap!.schedule(at, ts, samples, o.audio.lastRate);
         const heardPerf = performance.now() + (at - o.audio.outputTime()) * 1000;
         this.lipSync?.audioScheduled(ts, heardPerf + performance.timeOrigin);
       };
@@ -213,10 +219,10 @@ export class WsEngine implements Engine {
     if (!this.audioMap || !this.sync) return;
     const perfNow = performance.now();
     const ctxNow = this.o.audio.outputTime(perfNow);
-    const ts = this.audioMap.timestampAt(ctxNow);
-    if (ts !== undefined) {
-      this.sync.setAudioPosition(ts, perfNow);
-      this.lastHeardTs = ts;
+    const heard = this.audioMap.heard(ctxNow);
+    if (heard !== undefined) {
+      this.sync.setAudioPosition(heard.timestamp, perfNow, heard.running);
+      this.lastHeardTs = heard.timestamp;
     }
   }
 
@@ -338,8 +344,8 @@ export class WsEngine implements Engine {
   stats(): Partial<EngineStats> {
     const s = this.sync?.stats();
     const tracks: EngineStats['tracks'] = {};
-    if (this.video) tracks.video = trackStats(this.video, this.vdec?.framesDecoded ?? 0);
-    if (this.audio) tracks.audio = trackStats(this.audio, this.adec?.framesDecoded ?? 0);
+    if (this.video) tracks.video = this.video.stats(this.vdec?.framesDecoded ?? 0);
+    if (this.audio) tracks.audio = this.audio.stats(this.adec?.framesDecoded ?? 0);
     return {
       tracks,
       avSkewMs: s && s.shown > 0 && s.mode !== 'video' ? round1(s.skewMs) : null,
@@ -352,6 +358,7 @@ export class WsEngine implements Engine {
       syncMode: s?.mode ?? null,
       audioFloorMs: this.lipSync ? round1(this.lipSync.floorMs) : null,
       audioDroppedLate: this.audioDroppedLate,
+      audioOutputResyncs: this.o.audio.resyncs,
     };
   }
 
@@ -376,23 +383,3 @@ function pickTracks(tracks: Track[]): Track[] {
   return out;
 }
 
-const round1 = (x: number): number => Math.round(x * 10) / 10;
-
-function trackStats(r: TrackReceiver, decoded: number): TrackStats {
-  const s = r.jb.stats();
-  return {
-    codec: r.track.codec,
-    packets: s.packets,
-    lost: s.lost,
-    late: s.late + s.overdue,
-    reordered: s.reordered,
-    duplicates: s.duplicates,
-    jitterMs: round1(s.jitterMs),
-    bufferDepthMs: round1(s.depthMs),
-    playoutTargetMs: round1(s.targetMs),
-    playoutDelayMs: round1(s.delayMs),
-    framesIn: r.framesOut,
-    framesDecoded: decoded,
-    senderReports: r.clock.stats.reports,
-  };
-}

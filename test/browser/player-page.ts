@@ -7,6 +7,20 @@ import { sleep } from '../helpers/rtsp-client.js';
 import type { TestServer } from '../helpers/server.js';
 
 /** The stats object the page publishes (player/src/stats.ts), as the tests read it. */
+/** One track's figures in window.tidecastStats (ws mode). */
+export interface TrackFigures {
+  packets: number;
+  lost: number;
+  late: number;
+  reordered: number;
+  jitterMs: number;
+  bufferDepthMs: number;
+  playoutTargetMs: number;
+  networkTargetMs: number;
+  playoutDelayMs: number;
+  senderReports: number;
+}
+
 export interface PageStats {
   mode: string;
   state: string;
@@ -16,8 +30,8 @@ export interface PageStats {
   reconnects: number;
   reconnectIn: number | null;
   tracks?: {
-    video?: { packets: number; lost: number; late: number; reordered: number; jitterMs: number; bufferDepthMs: number; playoutTargetMs: number; playoutDelayMs: number; senderReports: number };
-    audio?: { packets: number; lost: number; late: number; reordered: number; jitterMs: number; bufferDepthMs: number; playoutTargetMs: number; playoutDelayMs: number; senderReports: number };
+    video?: TrackFigures;
+    audio?: TrackFigures;
   };
   avSkewMs?: number | null;
   e2eLatencyMs?: number | null;
@@ -28,6 +42,7 @@ export interface PageStats {
   syncMode?: string | null;
   audioFloorMs?: number | null;
   audioDroppedLate?: number;
+  audioOutputResyncs?: number;
   sync: { samples: number; medianMs: number | null; minMs: number | null; maxMs: number | null; beeps: number; flashes: number };
   skewSamples: number[];
   at: number;

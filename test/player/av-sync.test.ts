@@ -1,6 +1,6 @@
-// AvSync: show/hold/drop table, skew and latency in a fake-clock playback loop across an SR refit, fallbacks, AudioOutputMap.
+// AvSync: show/hold/drop table, skew and latency in a fake-clock playback loop across an SR refit, fallbacks, audio that runs dry.
 import { describe, expect, it } from 'vitest';
-import { AudioOutputMap, AvSync } from '../../player/src/av-sync.js';
+import { AvSync } from '../../player/src/av-sync.js';
 import { RtpClock } from '../../player/src/rtp-clock.js';
 import { ntpFromUnixMs } from '../../server/rtp/ntp.js';
 import { prng } from '../helpers/prng.js';
@@ -138,6 +138,38 @@ describe('AvSync playback loop', () => {
     expect(s.stats()).toMatchObject({ dropped: 2, shown: 3, held: 1 });
   });
 
+  it('holds the picture where audio ran dry, and shows it in step once audio plays again', () => {
+    const { audio, video } = clocks();
+    const s = new AvSync(video, audio, { frameIntervalMs: 1000 / 30, maxAudioStallMs: 1000 });
+    s.setAudioPosition(audioTs(BASE + 1000), 0);
+    expect(s.decide(videoTs(BASE + 1000), 0).action).toBe('show');
+    // Audio heard up to BASE+1040, then nothing scheduled (a stall of the page): the clock stands.
+    s.setAudioPosition(audioTs(BASE + 1040), 40, false);
+    s.setAudioPosition(audioTs(BASE + 1040), 300, false);
+    expect(s.decide(videoTs(BASE + 1040), 300).action).toBe('show');
+    expect(s.decide(videoTs(BASE + 1073), 300).action).toBe('hold');
+    expect(s.decide(videoTs(BASE + 1073), 900).action).toBe('hold');
+    // Audio resumes 500 ms late: BASE+1040 heard at 540, and the frame after it is due 33 ms later.
+    s.setAudioPosition(audioTs(BASE + 1040), 540);
+    expect(s.decide(videoTs(BASE + 1073), 560).action).toBe('hold');
+    expect(s.decide(videoTs(BASE + 1073), 573).action).toBe('show');
+  });
+
+  it('runs on from where audio stopped once it has been dry for longer than maxAudioStallMs', () => {
+    const { audio, video } = clocks();
+    const s = new AvSync(video, audio, { frameIntervalMs: 1000 / 30, maxAudioStallMs: 1000 });
+    s.setAudioPosition(audioTs(BASE + 2000), 0, false);
+    s.setAudioPosition(audioTs(BASE + 2000), 800, false); // the stall started at 0, not 800
+    expect(s.decide(videoTs(BASE + 2100), 999).action).toBe('hold');
+    expect(s.decide(videoTs(BASE + 2100), 1100).action).toBe('show');
+    expect(s.decide(videoTs(BASE + 2200), 1100).action).toBe('hold');
+    // After a reset nothing of the stall is left.
+    s.reset();
+    s.setAudioPosition(audioTs(BASE + 3000), 0);
+    expect(s.decide(videoTs(BASE + 3000), 0).action).toBe('show');
+    expect(s.decide(videoTs(BASE + 3100), 100).action).toBe('show');
+  });
+
   it('uses arrival times before both tracks have an SR, SR mapping after', () => {
     const audio = new RtpClock(48_000);
     const video = new RtpClock(90_000);
@@ -186,20 +218,5 @@ describe('AvSync playback loop', () => {
       expect(Number.isFinite(st.skewMs)).toBe(true);
       expect(Number.isFinite(st.frameIntervalMs)).toBe(true);
     }
-  });
-});
-
-describe('AudioOutputMap', () => {
-  it('turns the context time being heard back into audio RTP time, across the 32-bit wrap', () => {
-    const m = new AudioOutputMap(48_000, 4);
-    const ts0 = 0xffffffff - 1023;
-    for (let i = 0; i < 6; i++) m.schedule(10 + (i * 1024) / 48_000, (ts0 + i * 1024) >>> 0, 1024);
-    // Only the last 4 chunks are remembered.
-    expect(m.timestampAt(10)).toBeUndefined();
-    expect(m.timestampAt(10 + (2 * 1024) / 48_000)).toBe((ts0 + 2048) >>> 0);
-    expect(m.timestampAt(10 + (2 * 1024 + 480) / 48_000)).toBe((ts0 + 2048 + 480) >>> 0);
-    expect(m.timestampAt(10 + (6 * 1024) / 48_000)).toBeUndefined(); // past the end: a gap
-    m.clear();
-    expect(m.timestampAt(10 + (5 * 1024) / 48_000)).toBeUndefined();
   });
 });

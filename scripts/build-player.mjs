@@ -50,12 +50,21 @@ await build({
 });
 writeFileSync(join(tmp, 'index.html'), readFileSync(join(root, 'player/index.html')));
 copyFileSync(join(root, 'player/player.css'), join(tmp, 'player.css'));
-rmSync(out, { recursive: true, force: true });
+// The old bundle is moved aside in one rename (a recursive delete in place races with another
+// build's rename into it: ENOTEMPTY), then ours is renamed in.
+const old = `${out}.old-${process.pid}`;
+try {
+  renameSync(out, old);
+} catch {
+  // No bundle yet, or another build just moved it.
+}
 try {
   renameSync(tmp, out);
 } catch (e) {
   // Another build won the race with the same sources: its bundle is as good as ours.
   rmSync(tmp, { recursive: true, force: true });
   if (!existsSync(stamp)) throw e;
+} finally {
+  rmSync(old, { recursive: true, force: true });
 }
 console.log(`player bundled into ${out}`);

@@ -17,12 +17,12 @@ import { VideoOut } from './video-out.js';
 const VIDEO_CODECS = new Set(['H264', 'H265']);
 const AUDIO_CODECS = new Set(['AAC', 'OPUS', 'PCMU', 'PCMA']);
 /**
- * Between release from the jitter buffer and being heard: decode plus the scheduling lead, on top
- * of the output's own buffering (AudioOut.renderAheadS, ~40 ms in Chromium). Without the latter
- * every frame arrived after its start time had passed, and the output restarted its schedule
- * several times a second.
+ * Between release from the jitter buffer and being heard: decode time, on top of what the output
+ * needs (AudioOut.scheduleAheadMs: its buffering, ~40 ms in Chromium, its lead and its guard).
+ * Without the output's buffering every frame arrived after its start time had passed, and the
+ * output restarted its schedule several times a second.
  */
-const AUDIO_OUTPUT_MARGIN_MS = 25;
+const AUDIO_DECODE_MARGIN_MS = 15;
 /** Audio of a join's burst later than this behind its playout point is skipped (one AAC frame is ~21 ms). */
 const AUDIO_SKIP_LATE_MS = 30;
 
@@ -204,7 +204,7 @@ export class WsEngine implements Engine {
         if (this.closed || this.paused) return void data.close();
         const ts = rtpTime >>> 0;
         const samples = (data.numberOfFrames * audio.track.clockRate) / data.sampleRate;
-        const playAt = audio.jb.playoutTimeMs(ts) + AUDIO_OUTPUT_MARGIN_MS + o.audio.renderAheadS * 1000;
+        const playAt = audio.jb.playoutTimeMs(ts) + AUDIO_DECODE_MARGIN_MS + o.audio.scheduleAheadMs();
         const at = o.audio.play(data, (rtpTime * 1000) / audio.track.clockRate, playAt);
         audioMap!.schedule(at, ts, samples, o.audio.lastRate);
         const heardPerf = performance.now() + (at - o.audio.outputTime()) * 1000;
@@ -359,6 +359,7 @@ export class WsEngine implements Engine {
       audioFloorMs: this.lipSync ? round1(this.lipSync.floorMs) : null,
       audioDroppedLate: this.audioDroppedLate,
       audioOutputResyncs: this.o.audio.resyncs,
+      audioOutputGuardMs: round1(this.o.audio.guardMs()),
     };
   }
 

@@ -34,6 +34,8 @@ export class AudioOut {
   /** Statistics for the overlay. */
   framesPlayed = 0;
   resyncs = 0;
+  /** Frames skipped to catch up a schedule more than RESYNC_S late (see `play`). */
+  framesSkipped = 0;
   lastRate = 1;
 
   constructor() {
@@ -102,19 +104,19 @@ export class AudioOut {
    * Schedules one decoded frame that should be heard at performance time `playAtPerf`; `mediaMs`
    * is its media time (any origin), to tell a gap in the media from a gap in the schedule.
    * Frames follow each other without gaps; the difference between where the schedule is and
-   * where it should be is slewed away by playback rate. Returns the context time it starts at.
+   * where it should be is slewed away by playback rate. Returns the context time it starts at, or
+   * undefined when the frame is skipped: the schedule is more than RESYNC_S behind its playout
+   * time while earlier frames still play, and starting anew would lay this one over them (after a
+   * long stall the page hands over a run of frames that are all that late; each one restarted the
+   * schedule on top of the last, 3 restarts per stall). Skipped frames count as played at once, so
+   * the frames after them follow on without a gap until the schedule is back within RESYNC_S.
    */
-  play(data: AudioData, mediaMs: number, playAtPerf: number): number {
+  play(data: AudioData, mediaMs: number, playAtPerf: number): number | undefined {
     const ctx = this.ctx;
     const frames = data.numberOfFrames;
-    const channels = data.numberOfChannels;
     // Read before close(): a closed AudioData reports 0 for its sample rate.
     const sampleRate = data.sampleRate;
-    const buf = ctx.createBuffer(channels, frames, sampleRate);
-    for (let c = 0; c < channels; c++) {
-      data.copyTo(buf.getChannelData(c), { planeIndex: c, format: 'f32-planar' });
-    }
-    data.close();
+    const mediaDurMs = (frames / sampleRate) * 1000;
     const desired = this.ctxTimeForPerf(playAtPerf);
     const earliest = ctx.currentTime + LEAD_S;
     let at: number;
@@ -134,13 +136,24 @@ export class AudioOut {
     } else {
       at = this.cursor + Math.max(0, mediaGapS);
       const err = at - desired; // > 0: playing later than the target: play faster to catch up
-      if (Math.abs(err) > RESYNC_S) {
-        at = Math.max(desired, earliest);
+      if (err > RESYNC_S) {
+        data.close();
+        this.cursorWall = mediaMs + mediaDurMs;
+        this.framesSkipped++;
+        return undefined;
+      }
+      if (err < -RESYNC_S) {
+        at = desired; // far ahead of the schedule: a gap of silence, then on time
         this.resyncs++;
       } else if (Math.abs(err) > 0.003) {
         rate = 1 + Math.max(-MAX_SLEW, Math.min(MAX_SLEW, err * 2));
       }
     }
+    const buf = ctx.createBuffer(data.numberOfChannels, frames, sampleRate);
+    for (let c = 0; c < data.numberOfChannels; c++) {
+      data.copyTo(buf.getChannelData(c), { planeIndex: c, format: 'f32-planar' });
+    }
+    data.close();
     const src = ctx.createBufferSource();
     src.buffer = buf;
     src.playbackRate.value = rate;
@@ -151,9 +164,8 @@ export class AudioOut {
       this.live.delete(src);
       src.disconnect();
     };
-    const dur = frames / sampleRate / rate;
-    this.cursor = at + dur;
-    this.cursorWall = mediaMs + (frames / sampleRate) * 1000;
+    this.cursor = at + frames / sampleRate / rate;
+    this.cursorWall = mediaMs + mediaDurMs;
     this.framesPlayed++;
     this.lastRate = rate;
     return at;

@@ -60,8 +60,9 @@ export interface AvSyncOptions {
   /** Time from the draw call to the frame being visible (compositor); frames are drawn that much early. Default 0. */
   displayLatencyMs?: number;
   /**
-   * Longest the picture waits on audio that has run dry (see `setAudioPosition`): past it the audio
-   * is taken as gone (a track that ended or stopped) and video runs on from where audio stopped.
+   * Longest the picture waits on audio that has run dry (see `setAudioPosition`), or, with an audio
+   * track, on the first audio to be heard: past it the audio is taken as gone (a track that ended,
+   * stopped, or never sends) and video runs on (from where audio stopped, or on its own clock).
    * Default 1000 ms.
    */
   maxAudioStallMs?: number;
@@ -102,6 +103,8 @@ export class AvSync {
   private audioAtMs = NaN;
   /** Local time the heard audio stopped advancing (the output ran dry); NaN while it runs. */
   private stallAt = NaN;
+  /** Local time of the first frame judged while no audio has been heard yet (NaN: none). */
+  private waitAudioSince = NaN;
   /** 'video' mode anchor: master(t) = anchorWall + (t - anchorAt). */
   private anchorWall = NaN;
   private anchorAt = NaN;
@@ -156,6 +159,16 @@ export class AvSync {
     const ts = videoTimestamp >>> 0;
     this.learnInterval(ts);
     const mode = this.mode;
+    if (mode === 'video' && this.audio) {
+      // Audio has not started: the first frames wait for it. Shown at once, they ran ahead of the
+      // sound (the clip's first flash was seen 43 ms before its beep was heard).
+      if (Number.isNaN(this.waitAudioSince)) this.waitAudioSince = nowMs;
+      if (nowMs - this.waitAudioSince < this.maxStallMs) {
+        if (ts !== this.lastHeldTs) this.counts.held++;
+        this.lastHeldTs = ts;
+        return { action: 'hold', earlyMs: 0 };
+      }
+    }
     const frameWall = this.wall(this.video, ts, mode);
     const shownAt = nowMs + this.displayMs;
     let master = this.master(mode, shownAt);
@@ -203,6 +216,7 @@ export class AvSync {
     this.audioTs = NaN;
     this.audioAtMs = NaN;
     this.stallAt = NaN;
+    this.waitAudioSince = NaN;
     this.anchorWall = NaN;
     this.anchorAt = NaN;
     this.lastIntervalTs = NaN;

@@ -49,6 +49,8 @@ export interface EngineStats {
    * healthy page; each one is a gap or a jump in the sound.
    */
   audioOutputResyncs: number;
+  /** ws mode: audio frames skipped to bring a schedule more than 300 ms late back (after a stall). */
+  audioOutputSkipped: number;
   /** ws mode: extra time audio is scheduled ahead, learnt from the output running dry (a busy page), ms. */
   audioOutputGuardMs: number;
 }

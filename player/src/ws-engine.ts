@@ -206,6 +206,7 @@ export class WsEngine implements Engine {
         const samples = (data.numberOfFrames * audio.track.clockRate) / data.sampleRate;
         const playAt = audio.jb.playoutTimeMs(ts) + AUDIO_DECODE_MARGIN_MS + o.audio.scheduleAheadMs();
         const at = o.audio.play(data, (rtpTime * 1000) / audio.track.clockRate, playAt);
+        if (at === undefined) return; // skipped: the schedule is catching up
         audioMap!.schedule(at, ts, samples, o.audio.lastRate);
         const heardPerf = performance.now() + (at - o.audio.outputTime()) * 1000;
         this.lipSync?.audioScheduled(ts, heardPerf + performance.timeOrigin);
@@ -359,6 +360,7 @@ export class WsEngine implements Engine {
       audioFloorMs: this.lipSync ? round1(this.lipSync.floorMs) : null,
       audioDroppedLate: this.audioDroppedLate,
       audioOutputResyncs: this.o.audio.resyncs,
+      audioOutputSkipped: this.o.audio.framesSkipped,
       audioOutputGuardMs: round1(this.o.audio.guardMs()),
     };
   }

@@ -43,6 +43,7 @@ export interface PageStats {
   audioFloorMs?: number | null;
   audioDroppedLate?: number;
   audioOutputResyncs?: number;
+  audioOutputSkipped?: number;
   audioOutputGuardMs?: number;
   sync: { samples: number; medianMs: number | null; minMs: number | null; maxMs: number | null; beeps: number; flashes: number };
   skewSamples: number[];

@@ -4,17 +4,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage } from '../helpers/browser.js';
 import { sleep } from '../helpers/rtsp-client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { buildPlayer, playerUrl, stats, waitStats } from './player-page.js';
+import { waitPlaylist } from '../http/hls-source.js';
+import { buildPlayer, playerUrl, publishLowLatency, stats, waitStats } from './player-page.js';
 
 let srv: TestServer;
 let browser: Browser;
+let pub: ReturnType<typeof publishLowLatency>;
+const PATH = 'live/stall';
 
 beforeAll(async () => {
   buildPlayer();
   srv = await startTestServer();
   browser = await launchBrowser();
+  // The flash + beep clip looped live: as long a run of stalls as wanted (the file lasts 20 s).
+  pub = publishLowLatency(srv, PATH);
+  await waitPlaylist(srv.httpUrl(`${PATH}/index.m3u8`));
 });
 afterAll(async () => {
+  pub?.stop();
   await browser?.close();
   await srv?.close();
 });
@@ -23,7 +30,7 @@ describe('ws mode with a stalling main thread', () => {
   it('keeps the picture from running ahead of the sound while the page blocks for 150-350 ms at a time', async () => {
     const log: string[] = [];
     const page = await newPage(browser, log);
-    await page.goto(playerUrl(srv, { src: 'sample.mp4' }));
+    await page.goto(playerUrl(srv, { src: PATH }));
     await waitStats(page, (s) => s.state === 'playing' && s.sync.samples >= 2, log, 30_000, 'playback with 2 flash/beep pairs');
     const before = (await stats(page)).skewSamples.length;
     // Stalls longer than the audio scheduled ahead (~the audio playout delay, 20-80 ms calm), at
@@ -33,7 +40,7 @@ describe('ws mode with a stalling main thread', () => {
     const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const t0 = Date.now();
     let stalls = 0;
-    while (Date.now() - t0 < 12_000) {
+    while (Date.now() - t0 < 20_000) {
       const ms = 150 + Math.round(rand() * 200);
       await page.evaluate((block) => {
         const end = performance.now() + block;
@@ -45,10 +52,11 @@ describe('ws mode with a stalling main thread', () => {
     const s = await stats(page);
     const during = s.skewSamples.slice(before);
     const why = `stalls ${stalls}, skews during ${JSON.stringify(during)}\n${JSON.stringify(s)}\n${log.join('\n')}`;
-    console.log(`ws A/V skew with main-thread stalls (flash - beep), ms: ${JSON.stringify(during)} ${JSON.stringify(s.sync)} restarts ${s.audioOutputResyncs} dropped ${s.framesDropped}`);
+    console.log(`ws A/V skew with main-thread stalls (flash - beep), ms: ${JSON.stringify(during)} ${JSON.stringify(s.sync)} restarts ${s.audioOutputResyncs} skipped ${s.audioOutputSkipped} dropped ${s.framesDropped}`);
     expect(s.state, why).toBe('playing');
-    // Flash frames due during a stall are late when it ends, and dropped when later than a frame.
-    expect(during.length, why).toBeGreaterThanOrEqual(4);
+    // Flash frames due during a stall are late when it ends, and dropped when later than a frame:
+    // about half of the 20 pairs are measured.
+    expect(during.length, why).toBeGreaterThanOrEqual(6);
     // The picture never runs ahead of the sound (it did: -95 ms with the clock extrapolated past
     // the last audio heard). The other way is not the player's to prevent: a flash due while the
     // page is blocked is drawn when the block ends, while the audio thread plays the beep on time.

@@ -191,6 +191,21 @@ describe('AvSync playback loop', () => {
     expect(s.decide(videoTs(BASE + 503), 0).action).toBe('show');
   });
 
+  it('with an audio track, the first frames wait for audio to be heard, for up to maxAudioStallMs', () => {
+    const { audio, video } = clocks();
+    const s = new AvSync(video, audio, { frameIntervalMs: 1000 / 30, maxAudioStallMs: 1000 });
+    expect(s.decide(videoTs(BASE + 0), 0).action).toBe('hold');
+    expect(s.decide(videoTs(BASE + 0), 500).action).toBe('hold');
+    s.setAudioPosition(audioTs(BASE - 20), 600);
+    expect(s.decide(videoTs(BASE + 0), 610).action).toBe('hold');
+    expect(s.decide(videoTs(BASE + 0), 620).action).toBe('show');
+    // An audio track that never plays: after the wait, video runs on its own.
+    const s2 = new AvSync(video, audio, { frameIntervalMs: 1000 / 30, maxAudioStallMs: 1000 });
+    expect(s2.decide(videoTs(BASE + 0), 0).action).toBe('hold');
+    expect(s2.decide(videoTs(BASE + 0), 1000).action).toBe('show');
+    expect(s2.stats().mode).toBe('video');
+  });
+
   it('without audio, runs on a free clock anchored on the first frame', () => {
     const { video } = clocks();
     const s = new AvSync(video, undefined, { frameIntervalMs: 40 });

@@ -34,6 +34,8 @@ export class AudioOut {
   /** Statistics for the overlay. */
   framesPlayed = 0;
   resyncs = 0;
+  /** Why the schedule restarted: ran dry, a jump in the media time, or far ahead of its playout time. */
+  readonly restartCauses = { dry: 0, mediaGap: 0, early: 0 };
   /** Frames skipped to catch up a schedule more than RESYNC_S late (see `play`). */
   framesSkipped = 0;
   lastRate = 1;
@@ -127,7 +129,9 @@ export class AudioOut {
     if (this.cursor === undefined || !(Math.abs(mediaGapS) < 0.1) || this.cursor < earliest) {
       at = Math.max(desired, earliest);
       if (this.cursor !== undefined) this.resyncs++;
+      if (this.cursor !== undefined && !(Math.abs(mediaGapS) < 0.1)) this.restartCauses.mediaGap++;
       if (this.cursor !== undefined && Math.abs(mediaGapS) < 0.1) {
+        this.restartCauses.dry++;
         // Ran dry: the frame came (earliest - cursor) after the schedule ran out.
         const now = performance.now();
         this.guard = Math.min(MAX_GUARD_MS, this.guardMs(now) + (earliest - this.cursor) * 1000 + 5);
@@ -145,6 +149,7 @@ export class AudioOut {
       if (err < -RESYNC_S) {
         at = desired; // far ahead of the schedule: a gap of silence, then on time
         this.resyncs++;
+        this.restartCauses.early++;
       } else if (Math.abs(err) > 0.003) {
         rate = 1 + Math.max(-MAX_SLEW, Math.min(MAX_SLEW, err * 2));
       }

@@ -51,6 +51,8 @@ export interface EngineStats {
   audioOutputResyncs: number;
   /** ws mode: audio frames skipped to bring a schedule more than 300 ms late back (after a stall). */
   audioOutputSkipped: number;
+  /** ws mode: the restarts by cause (ran dry, a jump in the audio's media time, far ahead of its playout time). */
+  audioOutputRestartCauses: { dry: number; mediaGap: number; early: number };
   /** ws mode: extra time audio is scheduled ahead, learnt from the output running dry (a busy page), ms. */
   audioOutputGuardMs: number;
 }

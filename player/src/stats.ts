@@ -41,7 +41,7 @@ function trackLines(name: string, t: TrackStats | undefined): string[] {
 export function formatStats(s: TidecastStats): string {
   const lines = [`mode ${s.mode}  ${s.state}  /${s.path}`];
   lines.push(...trackLines('video', s.tracks?.video), ...trackLines('audio', s.tracks?.audio));
-  lines.push(`frames decoded ${s.framesDecoded ?? 0}, shown ${s.framesShown ?? 0}, dropped ${s.framesDropped ?? 0}; audio decoded ${s.audioFramesDecoded ?? 0}${s.audioOutputResyncs ? `, output restarts ${s.audioOutputResyncs}, skipped ${s.audioOutputSkipped ?? 0} (guard ${f(s.audioOutputGuardMs)} ms)` : ''}`);
+  lines.push(`frames decoded ${s.framesDecoded ?? 0}, shown ${s.framesShown ?? 0}, dropped ${s.framesDropped ?? 0}; audio decoded ${s.audioFramesDecoded ?? 0}${s.audioOutputResyncs ? `, output restarts ${s.audioOutputResyncs}${s.audioOutputRestartCauses ? ` (dry ${s.audioOutputRestartCauses.dry}, media gap ${s.audioOutputRestartCauses.mediaGap}, early ${s.audioOutputRestartCauses.early})` : ''}, skipped ${s.audioOutputSkipped ?? 0} (guard ${f(s.audioOutputGuardMs)} ms)` : ''}`);
   lines.push(`A/V skew ${f(s.avSkewMs, ' ms')} (${s.syncMode ?? '-'})  e2e latency ${f(s.e2eLatencyMs, ' ms')}${s.audioFloorMs ? `  lip-sync floor ${f(s.audioFloorMs)} ms` : ''}`);
   if (s.sync.samples > 0) lines.push(`flash/beep skew median ${f(s.sync.medianMs)} ms [${f(s.sync.minMs)}, ${f(s.sync.maxMs)}] n=${s.sync.samples}`);
   if (s.reconnects > 0) lines.push(`reconnects ${s.reconnects}`);

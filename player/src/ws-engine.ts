@@ -361,6 +361,7 @@ export class WsEngine implements Engine {
       audioDroppedLate: this.audioDroppedLate,
       audioOutputResyncs: this.o.audio.resyncs,
       audioOutputSkipped: this.o.audio.framesSkipped,
+      audioOutputRestartCauses: { ...this.o.audio.restartCauses },
       audioOutputGuardMs: round1(this.o.audio.guardMs()),
     };
   }

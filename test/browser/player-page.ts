@@ -44,6 +44,7 @@ export interface PageStats {
   audioDroppedLate?: number;
   audioOutputResyncs?: number;
   audioOutputSkipped?: number;
+  audioOutputRestartCauses?: { dry: number; mediaGap: number; early: number };
   audioOutputGuardMs?: number;
   sync: { samples: number; medianMs: number | null; minMs: number | null; maxMs: number | null; beeps: number; flashes: number };
   skewSamples: number[];

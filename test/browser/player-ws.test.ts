@@ -148,6 +148,8 @@ describe('ws mode A/V sync', () => {
     // frame (~400 in these 8 s, what a bug once did). A loaded machine's page runs the output dry
     // now and then (6 in 8 s with two browsers on 2 cores) until the output's guard has learnt it.
     expect(s.audioOutputResyncs, why).toBeLessThan(s.audioFramesDecoded! / 20);
+    // A file's audio runs without a hole in its media time: no restart is for a media gap.
+    expect(s.audioOutputRestartCauses?.mediaGap, why).toBe(0);
     await page.close();
   });
 });

@@ -11,6 +11,13 @@ const RESYNC_S = 0.3;
 /** Scheduling closer than this to the render position risks the buffer starting late. */
 const LEAD_S = 0.01;
 /**
+ * A restart after the output ran dry starts at least this far past the render position. The page is
+ * busy then (that is why it ran dry), and a start the audio thread learns of after its time plays
+ * late from its first sample while the output map says it played on time: the picture, following
+ * the map, runs ahead of the sound (a CI run measured one pair at -58 ms with 10 ms).
+ */
+const RESTART_LEAD_S = 0.03;
+/**
  * The guard: extra time frames are scheduled ahead, learnt from the output running dry. A busy page
  * (timers and decode late by tens of ms on a loaded machine, a long task) hands a frame over after
  * the schedule ran out, and the sound has a gap. Each time, the guard grows by how late that frame
@@ -127,7 +134,7 @@ export class AudioOut {
     const expectedWall = this.cursor === undefined ? NaN : this.cursorWall;
     const mediaGapS = (mediaMs - expectedWall) / 1000;
     if (this.cursor === undefined || !(Math.abs(mediaGapS) < 0.1) || this.cursor < earliest) {
-      at = Math.max(desired, earliest);
+      at = Math.max(desired, this.cursor === undefined ? earliest : ctx.currentTime + RESTART_LEAD_S);
       if (this.cursor !== undefined) this.resyncs++;
       if (this.cursor !== undefined && !(Math.abs(mediaGapS) < 0.1)) this.restartCauses.mediaGap++;
       if (this.cursor !== undefined && Math.abs(mediaGapS) < 0.1) {

@@ -1,33 +1,22 @@
 // The ws mode through a WebSocket relay that delays messages by a seeded random 0-150 ms and reorders them: no stall, bounded skew, a playout target that grows and comes back down.
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, launchBrowser, newPage } from '../helpers/browser.js';
+import { artifactPath, newPage } from '../helpers/browser.js';
 import { startJitterRelay, type JitterRelay } from '../helpers/jitter-relay.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { waitPlaylist } from '../http/hls-source.js';
-import { buildPlayer, playerUrl, publishLowLatency, sampleStats, waitStats, type PageStats } from './player-page.js';
+import { playerUrl, sampleStats, startLivePlayerRig, waitStats, type LivePlayerRig, type PageStats } from './player-page.js';
 
-let srv: TestServer;
-let browser: Browser;
+let rig: LivePlayerRig;
 let relay: JitterRelay;
-let pub: ReturnType<typeof publishLowLatency>;
 const PATH = 'live/jitter';
 
 beforeAll(async () => {
-  buildPlayer();
-  srv = await startTestServer();
-  browser = await launchBrowser();
-  relay = await startJitterRelay({ upstream: `ws://127.0.0.1:${srv.httpPort}/rtsp`, seed: 7, maxDelayMs: 150, reorderWindow: 8, jitter: false });
   // A live path that loops the flash + beep clip (long enough for the three phases), one AAC
   // frame per packet so the audio target measures the network, not ffmpeg's packing.
-  pub = publishLowLatency(srv, PATH);
-  await waitPlaylist(srv.httpUrl(`${PATH}/index.m3u8`));
+  rig = await startLivePlayerRig(PATH);
+  relay = await startJitterRelay({ upstream: `ws://127.0.0.1:${rig.srv.httpPort}/rtsp`, seed: 7, maxDelayMs: 150, reorderWindow: 8, jitter: false });
 });
 afterAll(async () => {
-  pub?.stop();
   await relay?.close();
-  await browser?.close();
-  await srv?.close();
+  await rig?.close();
 });
 
 /** Fewest frames shown in any 1 s window of the samples (taken every 250 ms): a stall shows as 0. */
@@ -49,8 +38,8 @@ const lastOf = (xs: PageStats[], k: 'video' | 'audio'): number => xs.at(-1)!.tra
 describe('ws mode under network jitter', () => {
   it('plays on without a stall, keeps A/V skew within ITU-R BT.1359 detectability (-125..+45 ms), and its playout target rises and falls with the jitter', async () => {
     const log: string[] = [];
-    const page = await newPage(browser, log);
-    await page.goto(playerUrl(srv, { src: PATH, ws: relay.url('/rtsp') }));
+    const page = await newPage(rig.browser, log);
+    await page.goto(playerUrl(rig.srv, { src: PATH, ws: relay.url('/rtsp') }));
     await waitStats(page, (s) => s.state === 'playing' && (s.framesShown ?? 0) > 30, log, 20_000, 'playback through the relay');
     // The join starts with the GOP cache (up to 2 s of old packets at once): let the targets
     // settle from it before the calm phase is measured.

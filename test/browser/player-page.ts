@@ -1,12 +1,13 @@
 // What the player's browser tests share: building the bundle, opening /player/, reading window.tidecastStats, waiting on it.
 import { execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { sleep } from '../helpers/rtsp-client.js';
-import type { TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { waitPlaylist } from '../http/hls-source.js';
 
-/** The stats object the page publishes (player/src/stats.ts), as the tests read it. */
 /** One track's figures in window.tidecastStats (ws mode). */
 export interface TrackFigures {
   packets: number;
@@ -21,6 +22,7 @@ export interface TrackFigures {
   senderReports: number;
 }
 
+/** The stats object the page publishes (player/src/stats.ts), as the tests read it. */
 export interface PageStats {
   mode: string;
   state: string;
@@ -104,4 +106,31 @@ export function publishLowLatency(srv: TestServer, path: string): { stop(): void
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   return { stop: () => child.kill('SIGKILL'), stderr: () => err };
+}
+
+/** What the live player tests run on: the bundle built, a test server, a browser, and `publishLowLatency` on `path`. */
+export interface LivePlayerRig {
+  srv: TestServer;
+  browser: Browser;
+  pub: ReturnType<typeof publishLowLatency>;
+  close(): Promise<void>;
+}
+
+/** Builds the rig and waits until the path's playlist answers: the publisher is up and its GOP cached. */
+export async function startLivePlayerRig(path: string): Promise<LivePlayerRig> {
+  buildPlayer();
+  const srv = await startTestServer();
+  const browser = await launchBrowser();
+  const pub = publishLowLatency(srv, path);
+  await waitPlaylist(srv.httpUrl(`${path}/index.m3u8`));
+  return {
+    srv,
+    browser,
+    pub,
+    async close() {
+      pub.stop();
+      await browser.close();
+      await srv.close();
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // session, the 461 refusals (file paths, destinations outside the range, mixed sessions), and the
 // one sender per stream starting with the first PLAY and stopping after the last reader.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRtpInfo } from '../../server/rtsp/headers/rtp-info.js';
 import { parseSession } from '../../server/rtsp/headers/session.js';
 import { parseTransport } from '../../server/rtsp/headers/transport.js';
@@ -14,6 +14,8 @@ const PATH = 'live/mc-setup';
 let srv: TestServer;
 let publisher: ChildProcess | undefined;
 const clients: RawRtspClient[] = [];
+/** Sessions set up by the test running now: torn down after it, passed or failed, so a failed try leaves no groups held for the next. */
+const opened: { c: RawRtspClient; id: string }[] = [];
 
 beforeAll(async () => {
   // TTL 0: whatever PLAY sends here never leaves this host (no namespace in this suite).
@@ -26,6 +28,10 @@ beforeAll(async () => {
   }
   throw new Error(`/${PATH} did not go live`);
 }, 30_000);
+
+afterEach(async () => {
+  for (const { c, id } of opened.splice(0)) await c.request('TEARDOWN', srv.url(PATH), { Session: id }).catch(() => undefined);
+});
 
 afterAll(async () => {
   for (const c of clients) c.close();
@@ -44,6 +50,8 @@ const track = (n: number): string => `${srv.url(PATH)}/trackID=${n}`;
 async function setupMulticast(c: RawRtspClient, trackId: number, session?: string, transport = 'RTP/AVP;multicast') {
   const r = await c.request('SETUP', track(trackId), { Transport: transport, ...(session ? { Session: session } : {}) });
   expect(r.status, bodyText(r)).toBe(200);
+  const id = parseSession(r.headers.get('Session')!).id;
+  if (!opened.some((o) => o.c === c && o.id === id)) opened.push({ c, id });
   return { t: parseTransport(r.headers.get('Transport')!)[0]!, id: parseSession(r.headers.get('Session')!).id, raw: r.headers.get('Transport')! };
 }
 

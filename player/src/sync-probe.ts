@@ -1,4 +1,5 @@
 // Measures A/V skew on the flash + beep clips: beep onsets from an AudioWorklet on the output, flash presentations from the renderer.
+import { round1 } from './stats.js';
 
 /**
  * The worklet passes audio through and reports the context time of each tone onset: the first
@@ -117,7 +118,7 @@ export class SyncProbe {
 
   stats(): SkewStats {
     const s = [...this.skews].sort((a, b) => a - b);
-    const r = (x: number | undefined): number | null => (x === undefined ? null : Math.round(x * 10) / 10);
+    const r = (x: number | undefined): number | null => (x === undefined ? null : round1(x));
     return {
       samples: s.length,
       lastMs: r(this.skews.at(-1)),
@@ -131,6 +132,6 @@ export class SyncProbe {
 
   /** Every paired measurement, oldest first (tests assert on all of them). */
   all(): number[] {
-    return this.skews.map((x) => Math.round(x * 10) / 10);
+    return this.skews.map(round1);
   }
 }

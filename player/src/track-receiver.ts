@@ -8,6 +8,7 @@ import { TimestampUnwrapper } from '../../server/rtp/sequence.js';
 import type { TrackStats } from './engine.js';
 import { JitterBuffer, type JitterBufferOptions, type RtpPacketIn } from './jitter-buffer.js';
 import { RtpClock } from './rtp-clock.js';
+import { round1 } from './stats.js';
 
 export interface ReleasedFrame {
   frame: DepacketizedFrame;
@@ -120,5 +121,3 @@ export class TrackReceiver {
 }
 
 export { unixNow };
-
-export const round1 = (x: number): number => Math.round(x * 10) / 10;

@@ -40,7 +40,6 @@ export class AudioOut {
   private guardAt = 0;
   /** Statistics for the overlay. */
   framesPlayed = 0;
-  resyncs = 0;
   /** Why the schedule restarted: ran dry, a jump in the media time, or far ahead of its playout time. */
   readonly restartCauses = { dry: 0, mediaGap: 0, early: 0 };
   /** Frames skipped to catch up a schedule more than RESYNC_S late (see `play`). */
@@ -89,6 +88,11 @@ export class AudioOut {
     return l > 0 ? l : Math.max(0, this.ctx.currentTime - this.outputTime());
   }
 
+  /** Times the schedule restarted, whatever the cause. */
+  get resyncs(): number {
+    return this.restartCauses.dry + this.restartCauses.mediaGap + this.restartCauses.early;
+  }
+
   /** The guard now (see MAX_GUARD_MS), ms. */
   guardMs(perfNow = performance.now()): number {
     return Math.max(0, this.guard - ((perfNow - this.guardAt) / 1000) * GUARD_DECAY_MS_PER_S);
@@ -131,15 +135,16 @@ export class AudioOut {
     let at: number;
     let rate = 1;
     // The media time the cursor is at vs the frame's: a gap (lost packets, DTX) or overlap shows here.
-    const expectedWall = this.cursor === undefined ? NaN : this.cursorWall;
-    const mediaGapS = (mediaMs - expectedWall) / 1000;
-    if (this.cursor === undefined || !(Math.abs(mediaGapS) < 0.1) || this.cursor < earliest) {
-      at = Math.max(desired, this.cursor === undefined ? earliest : ctx.currentTime + RESTART_LEAD_S);
-      if (this.cursor !== undefined) this.resyncs++;
-      if (this.cursor !== undefined && !(Math.abs(mediaGapS) < 0.1)) this.restartCauses.mediaGap++;
-      if (this.cursor !== undefined && Math.abs(mediaGapS) < 0.1) {
-        this.restartCauses.dry++;
+    const mediaGapS = (mediaMs - this.cursorWall) / 1000;
+    const contiguous = Math.abs(mediaGapS) < 0.1;
+    if (this.cursor === undefined) {
+      at = Math.max(desired, earliest);
+    } else if (!contiguous || this.cursor < earliest) {
+      at = Math.max(desired, ctx.currentTime + RESTART_LEAD_S);
+      if (!contiguous) this.restartCauses.mediaGap++;
+      else {
         // Ran dry: the frame came (earliest - cursor) after the schedule ran out.
+        this.restartCauses.dry++;
         const now = performance.now();
         this.guard = Math.min(MAX_GUARD_MS, this.guardMs(now) + (earliest - this.cursor) * 1000 + 5);
         this.guardAt = now;
@@ -155,7 +160,6 @@ export class AudioOut {
       }
       if (err < -RESYNC_S) {
         at = desired; // far ahead of the schedule: a gap of silence, then on time
-        this.resyncs++;
         this.restartCauses.early++;
       } else if (Math.abs(err) > 0.003) {
         rate = 1 + Math.max(-MAX_SLEW, Math.min(MAX_SLEW, err * 2));

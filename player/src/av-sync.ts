@@ -144,8 +144,7 @@ export class AvSync {
       this.audioAtMs = atMs;
       this.stallAt = NaN;
     } else if (Number.isNaN(this.stallAt)) {
-      this.stallAt = atMs;
-      this.audioAtMs = atMs;
+      this.stallAt = atMs; // master() stands still from here; audioAtMs matters again once it runs
     }
   }
 

@@ -2,25 +2,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import type { TrackStats } from '../../player/src/engine.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { sleep } from '../helpers/rtsp-client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitPlaylist } from '../http/hls-source.js';
-
-/** One track's figures in window.tidecastStats (ws mode). */
-export interface TrackFigures {
-  packets: number;
-  lost: number;
-  late: number;
-  reordered: number;
-  jitterMs: number;
-  bufferDepthMs: number;
-  playoutTargetMs: number;
-  networkTargetMs: number;
-  playoutDelayMs: number;
-  senderReports: number;
-}
 
 /** The stats object the page publishes (player/src/stats.ts), as the tests read it. */
 export interface PageStats {
@@ -32,8 +19,8 @@ export interface PageStats {
   reconnects: number;
   reconnectIn: number | null;
   tracks?: {
-    video?: TrackFigures;
-    audio?: TrackFigures;
+    video?: TrackStats;
+    audio?: TrackStats;
   };
   avSkewMs?: number | null;
   e2eLatencyMs?: number | null;

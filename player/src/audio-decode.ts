@@ -1,5 +1,5 @@
 // WebCodecs audio decoding of depacketized frames (AAC with its AudioSpecificConfig, Opus, G.711).
-import type { Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
 import { audioDecoderConfig } from './codec-config.js';
 import { UnsupportedCodecError } from './video-decode.js';
 

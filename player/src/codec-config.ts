@@ -1,5 +1,5 @@
 // WebCodecs configurations from SDP tracks: avc1/hev1 codec strings and avcC from SPS/PPS, AAC from its AudioSpecificConfig.
-import type { Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
 import { parseAudioSpecificConfig } from '../../server/rtp/codecs/aac.js';
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');

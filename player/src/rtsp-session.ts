@@ -1,5 +1,5 @@
 // One RTSP PLAY session over a WebSocket: DESCRIBE, SETUP per track (interleaved 2n-2n+1), PLAY/PAUSE with Range, keepalive, TEARDOWN.
-import type { Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
 import { parseRange } from '../../server/rtsp/headers/range.js';
 import { parseRtpInfo, type RtpInfoEntry } from '../../server/rtsp/headers/rtp-info.js';
 import { parseSession } from '../../server/rtsp/headers/session.js';

@@ -1,5 +1,5 @@
 // One received track: RTP into the jitter buffer, RTCP SRs into its RTP clock, released packets through the server's depacketizer.
-import type { Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
 import type { DepacketizedFrame, Depacketizer } from '../../server/rtp/codecs/frame.js';
 import { parseRtpPacket } from '../../server/rtp/packet.js';
 import { createDepacketizer } from '../../server/rtp/packetizer.js';

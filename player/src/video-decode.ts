@@ -1,5 +1,5 @@
 // WebCodecs video decoding of depacketized frames: configuration from SDP or in-band parameter sets, waits for a key frame after loss.
-import type { Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
 import { isH264KeyFrame } from '../../server/rtp/codecs/h264.js';
 import { videoDecoderConfig, type VideoSetup } from './codec-config.js';
 

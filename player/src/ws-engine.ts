@@ -1,5 +1,5 @@
 // The ws mode: a real RTSP client over WebSocket; jitter buffers, RTCP-SR A/V sync with the audio clock as master, WebCodecs, canvas + WebAudio.
-import type { Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
 import { seqDiff } from '../../server/rtp/sequence.js';
 import { AudioDecode } from './audio-decode.js';
 import type { AudioOut } from './audio-out.js';

@@ -6,7 +6,8 @@ import { isH264KeyFrame } from '../rtp/codecs/h264.js';
 import { isH265KeyFrame } from '../rtp/codecs/h265.js';
 import { collectParamSets } from '../rtp/codecs/param-sets.js';
 import { DtsEstimator } from './dts.js';
-import type { AccessUnit, Track } from './media.js';
+import type { Track } from '../media/track.js';
+import type { AccessUnit } from '../media/access-unit.js';
 import type { OutPacket } from './stream.js';
 import { TrackClock } from './track-clock.js';
 

@@ -1,5 +1,5 @@
 // A live path: at most one publisher (a client's RECORD or a relay), the Stream it feeds, and readers waiting for it.
-import type { Track } from './media.js';
+import type { Track } from '../media/track.js';
 import { Stream, type StreamOptions } from './stream.js';
 
 export class PathBusyError extends Error {

@@ -1,6 +1,6 @@
 // A live stream: RTP from one source, serialized once, fanned out to every reader, with a GOP cache.
 import { AuView, type AuReader, type TimedUnit } from './au-view.js';
-import type { Track } from './media.js';
+import type { Track } from '../media/track.js';
 
 /** One RTP packet as every reader receives it: the same bytes for all of them. */
 export interface OutPacket {

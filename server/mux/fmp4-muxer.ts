@@ -1,5 +1,6 @@
 // Access units in, fragmented MP4 out: exact sample durations, a non-negative timeline, and fragments a reader can join at.
-import type { AccessUnit, Track } from '../core/media.js';
+import type { Track } from '../media/track.js';
+import type { AccessUnit } from '../media/access-unit.js';
 import { fmp4Supports, writeFragment, writeInitSegment, type Fmp4Run } from './fmp4/index.js';
 
 export interface MuxChunk {

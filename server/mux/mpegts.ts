@@ -1,6 +1,7 @@
 // MPEG-TS (ISO 13818-1) muxer for live and file streams: PAT/PMT before every key frame, PES per access unit, PCR on one PID.
 // Synchronous and runtime-neutral: each access unit leaves as whole 188-byte packets at once.
-import type { AccessUnit, Track } from '../core/media.js';
+import type { Track } from '../media/track.js';
+import type { AccessUnit } from '../media/access-unit.js';
 import { AAC_SAMPLE_RATES, parseAudioSpecificConfig } from '../rtp/codecs/aac.js';
 
 export const TS_PACKET = 188;

@@ -1,5 +1,5 @@
 // Finds random access points in RTP payloads and access units, so ingest can mark where a reader may start.
-import type { CodecName } from '../core/media.js';
+import type { CodecName } from '../media/track.js';
 import { isH264KeyFrame } from './codecs/h264.js';
 import { isH265KeyFrame } from './codecs/h265.js';
 

@@ -1,6 +1,7 @@
 // Codec dispatch: access unit -> RTP payloads, and a depacketizer for a track.
 
-import type { AccessUnit, Track } from '../core/media.js';
+import type { Track } from '../media/track.js';
+import type { AccessUnit } from '../media/access-unit.js';
 import { AacDepacketizer, packetizeAac } from './codecs/aac.js';
 import type { Depacketizer } from './codecs/frame.js';
 import { G711Depacketizer, packetizeG711 } from './codecs/g711.js';

@@ -1,6 +1,6 @@
 // One RTSP session: its state, the transport of each set-up track, and what it plays or publishes.
 import { framedFor, type OutPacket, type Stream, type StreamReader } from '../core/stream.js';
-import type { Track } from '../core/media.js';
+import type { Track } from '../media/track.js';
 import { buildBye } from '../rtp/rtcp.js';
 import type { MediaFile } from '../sources/file/demux.js';
 import type { FilePlayback, PacketSink } from '../sources/file/playback.js';

@@ -1,6 +1,6 @@
 // Builds the SDP answered to DESCRIBE (RFC 4566 + RFC 2326 Appendix C) from a stream's tracks.
 import { write, type SessionDescription, type MediaDescription } from 'sdp-transform';
-import type { Track } from '../core/media.js';
+import type { Track } from '../media/track.js';
 import { fmtpFor, rtpMapFor } from './fmtp.js';
 
 export interface DescribeOptions {

@@ -1,5 +1,5 @@
 // rtpmap and fmtp lines for each codec, per the RTP payload format RFCs and INTEROP.md.
-import type { Track } from '../core/media.js';
+import type { Track } from '../media/track.js';
 import { base64Encode } from './base64.js';
 
 export interface RtpMapEntry {

@@ -1,6 +1,6 @@
 // Reads a publisher's SDP (ANNOUNCE, RFC 2326 §10.3) into tracks, refusing what we cannot carry.
 import sdpTransform from 'sdp-transform';
-import type { CodecName, MediaKind, Track, TrackSdp } from '../core/media.js';
+import type { CodecName, MediaKind, Track, TrackSdp } from '../media/track.js';
 import { parseAudioSpecificConfig } from '../rtp/codecs/aac.js';
 import { base64Decode } from './base64.js';
 

@@ -1,7 +1,7 @@
 // OnDemandSource: the first reader starts the source, readers wait for its stream, idle sources stop, failures say why.
 import { describe, expect, it } from 'vitest';
 import { LivePath } from '../../server/core/live-path.js';
-import type { Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
 import { OnDemandSource, SourceUnavailableError, type SourceDriver } from '../../server/core/on-demand.js';
 import type { StreamReader } from '../../server/core/stream.js';
 import { sleep } from '../helpers/rtsp-client.js';

@@ -1,7 +1,7 @@
 // The LL-HLS segmenter against a publisher's timestamps (B-frames, audio arriving late, ffmpeg -stream_loop's wrap): where a player places each segment is where its media is buffered.
 import { describe, expect, it } from 'vitest';
 import { DtsEstimator } from '../../server/core/dts.js';
-import type { Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
 import { durationSecs, extinfSecs, formatPlaylist } from '../../server/http/hls/playlist.js';
 import { Segmenter, type CutPart } from '../../server/http/hls/segmenter.js';
 import { parsePlaylist } from '../helpers/playlist-check.js';

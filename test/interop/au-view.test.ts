@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuReader, TimedUnit } from '../../server/core/au-view.js';
-import type { AccessUnit } from '../../server/core/media.js';
+import type { AccessUnit } from '../../server/media/access-unit.js';
 import type { Stream } from '../../server/core/stream.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { sleep } from '../helpers/rtsp-client.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccessUnit } from '../../server/core/media.js';
+import type { AccessUnit } from '../../server/media/access-unit.js';
 import { fmp4Supports, sampleOf, videoInfo, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Track } from '../../server/mux/fmp4/index.js';
 import { loadMediaFile, type MediaFile } from '../../server/sources/file/demux.js';
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';

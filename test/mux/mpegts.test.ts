@@ -1,6 +1,7 @@
 // MPEG-TS muxer: 188-byte packets, valid PSI CRCs, tables before key frames, continuity counters, PTS/DTS/PCR encoding.
 import { describe, expect, it } from 'vitest';
-import type { AccessUnit, Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
+import type { AccessUnit } from '../../server/media/access-unit.js';
 import { crc32, TsMuxer, TS_PACKET } from '../../server/mux/mpegts.js';
 
 const SPS = Uint8Array.of(0x67, 0x64, 0x00, 0x1e, 0xac, 0xd1, 0x00, 0xa0, 0x2f, 0xf9, 0x70, 0x11);

@@ -1,6 +1,7 @@
 // Random access points from RTP payloads (our packetizers' and hand-made) and from whole access units.
 import { describe, expect, it } from 'vitest';
-import type { AccessUnit, CodecName, Track } from '../../server/core/media.js';
+import type { CodecName, Track } from '../../server/media/track.js';
+import type { AccessUnit } from '../../server/media/access-unit.js';
 import { isKeyFrameAccessUnit, keyFrameHint, startsKeyFrame } from '../../server/rtp/keyframe.js';
 import { packetizeAccessUnit } from '../../server/rtp/packetizer.js';
 import { patterned, prng, randInt, randomBytes } from './prng.js';

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import type { AccessUnit, CodecName, Track } from '../../server/core/media.js';
+import type { CodecName, Track } from '../../server/media/track.js';
+import type { AccessUnit } from '../../server/media/access-unit.js';
 import { createDepacketizer, packetizeAccessUnit } from '../../server/rtp/packetizer.js';
 import { buildRtpPacket, parseRtpPacket } from '../../server/rtp/packet.js';
 import { patterned } from './prng.js';

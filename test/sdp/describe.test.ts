@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import sdpTransform from 'sdp-transform';
 import { buildSdp } from '../../server/sdp/describe.js';
 import { base64Decode, base64Encode } from '../../server/sdp/base64.js';
-import type { Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
 
 const sps = new Uint8Array([0x67, 0x64, 0x00, 0x1e, 0xac, 0xd1]);
 const pps = new Uint8Array([0x68, 0xeb, 0xec, 0xb2]);

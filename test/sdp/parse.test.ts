@@ -7,7 +7,7 @@
 // `audiotestsrc ! opusenc`/`avenc_aac`/`mulawenc`/`alawenc` on sink_1).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Track } from '../../server/core/media.js';
+import type { Track } from '../../server/media/track.js';
 import { buildSdp } from '../../server/sdp/describe.js';
 import { fmtpFor, rtpMapFor } from '../../server/sdp/fmtp.js';
 import { h264Dimensions, parseFmtpParams, parseSdpTracks, SdpError } from '../../server/sdp/parse.js';

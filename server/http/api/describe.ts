@@ -1,5 +1,5 @@
 // Paths and tracks as JSON records for the REST API (what a dashboard or a monitoring script needs).
-import type { Track } from '../../core/media.js';
+import type { Track } from '../../media/track.js';
 import type { PathManager } from '../../core/path-manager.js';
 import type { Stream } from '../../core/stream.js';
 import { videoInfo } from '../../mux/fmp4/index.js';

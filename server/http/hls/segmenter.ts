@@ -1,6 +1,6 @@
 // Cuts a live stream's access units into LL-HLS parts (fMP4 fragments of ~part target) and segments starting at key frames.
 import type { TimedUnit } from '../../core/au-view.js';
-import type { Track } from '../../core/media.js';
+import type { Track } from '../../media/track.js';
 import { fmp4Supports, sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Sample, type Fmp4Track } from '../../mux/fmp4/index.js';
 
 export interface SegmenterOptions {

@@ -1,7 +1,7 @@
 // VOD HLS for media files: segments at key frames indexed once per loaded file, each made on request as one fMP4 fragment.
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import type { AccessUnit } from '../../core/media.js';
+import type { AccessUnit } from '../../media/access-unit.js';
 import { sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Track } from '../../mux/fmp4/index.js';
 import type { MediaFile } from '../../sources/file/demux.js';
 import { firstUnitIndexAtOrAfter } from '../../sources/file/seek.js';

@@ -1,5 +1,6 @@
 // The two progressive formats behind one interface: fragmented MP4 (an init segment, then fragments) and MPEG-TS.
-import type { AccessUnit, Track } from '../../core/media.js';
+import type { Track } from '../../media/track.js';
+import type { AccessUnit } from '../../media/access-unit.js';
 import { Fmp4Muxer, type MuxChunk } from '../../mux/fmp4-muxer.js';
 import { TsMuxer } from '../../mux/mpegts.js';
 

@@ -1,5 +1,5 @@
 // One fMP4 fragment: moof (mfhd, one traf per track: tfhd, tfdt v1, trun v1) + mdat, for any samples of several tracks.
-import type { AccessUnit } from '../../core/media.js';
+import type { AccessUnit } from '../../media/access-unit.js';
 import { BoxWriter } from './bytes.js';
 
 export interface Fmp4Sample {

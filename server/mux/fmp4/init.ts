@@ -1,5 +1,5 @@
 // The fMP4/CMAF init segment: ftyp + moov with one trak per track and mvex/trex, no samples.
-import type { Track } from '../../core/media.js';
+import type { Track } from '../../media/track.js';
 import { BoxWriter } from './bytes.js';
 import { videoInfo, writeSampleEntry } from './sample-entry.js';
 

@@ -1,5 +1,5 @@
 // Sample entries for the init segment's stsd: avc1/avcC, hvc1/hvcC, mp4a/esds, Opus/dOps.
-import type { Track } from '../../core/media.js';
+import type { Track } from '../../media/track.js';
 import type { BoxWriter } from './bytes.js';
 import { parseH264Sps, parseH265Sps, type SpsInfo } from './sps.js';
 

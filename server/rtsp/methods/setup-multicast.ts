@@ -1,5 +1,5 @@
 // SETUP with RTP/AVP;multicast: whether an offer can be served, the group a track gets, and the session's hold on it.
-import type { Track } from '../../core/media.js';
+import type { Track } from '../../media/track.js';
 import type { TransportHeader } from '../headers/transport.js';
 import type { MulticastTrackTransport, RtspSession, SessionMedia } from '../session.js';
 import type { RequestContext } from './request-context.js';

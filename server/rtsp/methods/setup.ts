@@ -1,5 +1,5 @@
 // SETUP: picks a transport the client offered (UDP unicast, TCP interleaved, UDP multicast) for one track (RFC 2326 §10.4).
-import type { Track } from '../../core/media.js';
+import type { Track } from '../../media/track.js';
 import { FilePlayback, NO_SINK } from '../../sources/file/playback.js';
 import { noteReports } from '../connection.js';
 import { RtspError } from '../errors.js';

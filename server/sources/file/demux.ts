@@ -7,7 +7,8 @@ import {
   MatroskaInputFormat,
   type InputTrack,
 } from 'mediabunny';
-import type { AccessUnit, CodecName, Track } from '../../core/media.js';
+import type { CodecName, Track } from '../../media/track.js';
+import type { AccessUnit } from '../../media/access-unit.js';
 import { adtsToAsc, collectParamSets, isAdts, isAud, parseAvcc, parseHvcc, splitNals } from './codec-config.js';
 import { audioUnits, dropped, videoUnits, type RawUnit } from './units.js';
 

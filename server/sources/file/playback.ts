@@ -1,5 +1,6 @@
 // One reader's cursor over a shared demuxed file: seek, pace against a monotonic clock, pause, end.
-import type { AccessUnit, Track } from '../../core/media.js';
+import type { Track } from '../../media/track.js';
+import type { AccessUnit } from '../../media/access-unit.js';
 import { packetizeAccessUnit } from '../../rtp/packetizer.js';
 import { RtpSenderState } from '../../rtp/sender-state.js';
 import type { MediaFile } from './demux.js';

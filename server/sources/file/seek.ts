@@ -1,5 +1,5 @@
 // Finds where a reader starts in a file's access units: the key frame for a video seek, the first audio unit after it.
-import type { AccessUnit } from '../../core/media.js';
+import type { AccessUnit } from '../../media/access-unit.js';
 
 /**
  * Indexes of key units per unit list, built on first use. Unit lists of a loaded MediaFile are

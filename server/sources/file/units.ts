@@ -1,6 +1,7 @@
 // Turns one track's demuxed packets (times in seconds) into AccessUnits on the track's clock, pts 0 at the common start.
 
-import type { AccessUnit, Track } from '../../core/media.js';
+import type { Track } from '../../media/track.js';
+import type { AccessUnit } from '../../media/access-unit.js';
 
 /** One track's packets in decode order, times still in seconds. */
 export interface RawUnit {

@@ -1,5 +1,5 @@
-// The data model shared by sources, packetizers, SDP and muxers: tracks and access units.
-// Runtime-neutral (no Node APIs) so the browser player imports it too.
+// The media model's tracks: kind, codec, clock and codec configuration, shared by sources, packetizers,
+// SDP, muxers and the browser player. A leaf: runtime-neutral, imports nothing.
 
 export type MediaKind = 'video' | 'audio';
 export type CodecName = 'H264' | 'H265' | 'AAC' | 'OPUS' | 'PCMU' | 'PCMA';
@@ -50,17 +50,4 @@ export interface TrackSdp {
   rtpmap: { codec: string; rate: number; encoding?: number };
   /** The a=fmtp parameter string after the payload type, as written. */
   fmtp?: string;
-}
-
-/** One frame of one track. Times are integers in the track's clock units. */
-export interface AccessUnit {
-  pts: number;
-  dts: number;
-  duration: number;
-  key: boolean;
-  /**
-   * Video: NAL units without start codes or length prefixes.
-   * Audio: exactly one element, the raw frame (AAC raw_data_block without ADTS, an Opus packet, G.711 bytes).
-   */
-  data: Uint8Array[];
 }

@@ -1,16 +1,36 @@
-// Test runner settings: interop suites spawn real clients, so they get long timeouts.
+// Test runner settings. Two projects: unit files run two at a time; the interop and browser files,
+// which start real clients (ffmpeg, GStreamer, VLC, Chromium) that compete for the machine's two
+// cores, run one at a time after them. No retries: a test that can fail on a clean run is a bug.
 import { defineConfig } from 'vitest/config';
+
+const clients = ['test/interop/**/*.test.ts', 'test/browser/**/*.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    fileParallelism: true,
-    maxWorkers: 2,
-    // Real clients (ffmpeg, GStreamer, Chromium) on a shared 2-core machine: a failure must repeat
-    // to count. A test that fails once and passes on retry is reported as such by vitest.
-    retry: 1,
+    retry: 0,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: clients,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'clients',
+          include: clients,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

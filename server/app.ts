@@ -17,6 +17,8 @@ export interface Tidecast {
   http: HttpServer;
   httpPort: number;
   paths: PathManager;
+  /** RTSP over HTTP: the tunnels open and the request heads still being read. */
+  tunnels: HttpTunnels;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     http,
     httpPort,
     paths,
+    tunnels,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
     // connection drop and be restarted.
     close: () => (closing ??= paths.stopSources('server shutting down').then(() => {

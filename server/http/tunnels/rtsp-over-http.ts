@@ -195,6 +195,11 @@ export class HttpTunnels {
     return this.open.size;
   }
 
+  /** Connections on the RTSP port whose HTTP request head is not complete yet. */
+  get pendingHeads(): number {
+    return this.reading.size;
+  }
+
   /** RTSP port: a paused socket whose first bytes (pushed back) are `GET ` or `POST `. */
   acceptSocket(sock: Socket): void {
     if (this.reading.size >= this.opts.maxPendingHeads) return rawError(sock, 503, 'too many connections are still sending their request head; try again later');

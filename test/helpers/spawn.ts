@@ -18,18 +18,20 @@ export interface RunOptions {
   /** Optional soft stop: send this signal after `stopAfterMs` (e.g. SIGINT so gst-launch -e drains to EOS). */
   stopAfterMs?: number;
   stopSignal?: NodeJS.Signals;
+  /** 'pipe': stdin stays open while the child runs, so a child that exits when its stdin closes goes with this process. Default 'ignore'. */
+  stdin?: 'ignore' | 'pipe';
 }
 
 /** Spawns `cmd args`, never through a shell; resolves when it exits (or is killed on timeout). */
 export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'] as const });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
     const stop = opts.stopAfterMs !== undefined
       ? setTimeout(() => child.kill(opts.stopSignal ?? 'SIGINT'), opts.stopAfterMs)
       : undefined;
@@ -45,6 +47,7 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
     child.once('close', (code, signal) => {
       clearTimeout(hard);
       if (stop) clearTimeout(stop);
+      child.stdin?.destroy();
       resolve({
         code,
         signal,

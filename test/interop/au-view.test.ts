@@ -5,6 +5,7 @@ import type { AuReader, TimedUnit } from '../../server/core/au-view.js';
 import type { AccessUnit } from '../../server/media/access-unit.js';
 import type { Stream } from '../../server/core/stream.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
+import { waitFor } from '../helpers/read.js';
 import { sleep } from '../helpers/rtsp-client.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -20,12 +21,17 @@ afterAll(async () => {
 });
 
 async function liveStream(path: string): Promise<Stream> {
-  for (let i = 0; i < 100; i++) {
-    const r = await srv.paths.resolve(path).catch(() => undefined);
-    if (r?.kind === 'live') return r.stream;
-    await sleep(100);
-  }
-  throw new Error(`/${path} did not go live`);
+  let stream: Stream | undefined;
+  await waitFor(
+    async () => {
+      const r = await srv.paths.resolve(path).catch(() => undefined);
+      if (r?.kind === 'live') stream = r.stream;
+      return stream !== undefined;
+    },
+    45_000,
+    `/${path} to go live`,
+  );
+  return stream!;
 }
 
 /** The slice NAL units of a frame (what the encoder made; SEI/AUD/parameter sets may differ in transit). */
@@ -43,7 +49,8 @@ describe('access units of a live path', () => {
     const reader: AuReader = { deliverAu: (u) => got.push(u), end: (r) => (ended = r) };
     const backlog = stream.attachAu(reader);
     expect(stream.readerCount).toBe(1);
-    await sleep(3000);
+    // About 3 s of media beyond the backlog, however long the publisher takes to send it.
+    await waitFor(() => got.filter((u) => u.trackId === 0).length >= 90 && got.filter((u) => u.trackId === 1).length >= 140, 60_000, '3 s of live access units');
     stream.detachAu(reader);
     expect(stream.readerCount).toBe(0);
     expect(ended).toBe('');
@@ -94,5 +101,5 @@ describe('access units of a live path', () => {
     // Wallclock advances with pts (for PROGRAM-DATE-TIME).
     const last = video[video.length - 1]!;
     expect(last.wallMs - video[0]!.wallMs).toBeCloseTo(((last.au.pts - video[0]!.au.pts) / 90000) * 1000, 0);
-  }, 40_000);
+  }, 120_000);
 });

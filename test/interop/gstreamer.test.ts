@@ -2,10 +2,9 @@
 // The clips are the bundled ones cut to 8 s, so a run ends at the file's end (RTCP BYE, then EOS)
 // and what must be decoded is known exactly: nothing depends on how long the machine takes.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { cutClips, type Clips } from '../helpers/clips.js';
-import { GST, gstClock, gstDecode, type GstDecoded } from '../helpers/gst-decode.js';
+import { gstRead, type GstRead } from '../helpers/gst-read.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** Media seconds of each clip: past the server's 5 s SR, so a late lip-sync correction shows. */
@@ -16,8 +15,8 @@ let srv: TestServer;
 let clips: Clips;
 
 beforeAll(async () => {
-  const v = spawnSync(GST, ['--version'], { encoding: 'utf8' });
-  if (v.status !== 0) throw new Error(`${GST} not found (apt-get install gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-libav)`);
+  const v = spawnSync('gst-inspect-1.0', ['rtspsrc'], { encoding: 'utf8' });
+  if (v.status !== 0) throw new Error('GStreamer rtspsrc not found (apt-get install gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-libav)');
   clips = cutClips([...FILES], CLIP_S);
   srv = await startTestServer({ mediaDir: clips.dir });
 });
@@ -26,23 +25,24 @@ afterAll(async () => {
   clips?.remove();
 });
 
-interface Played extends GstDecoded {
+interface Played extends GstRead {
   label: string;
   file: string;
   protocol: 'udp' | 'tcp';
 }
 
 async function play(file: string, protocol: 'udp' | 'tcp'): Promise<Played> {
-  const d = await gstDecode(srv.url(`clip-${file}`), [`protocols=${protocol}`], join(clips.dir, `out-${file}-${protocol}`), CLIP_S + 60);
+  // Until every picture and (within a frame) all the audio of the clip are decoded, or the file's
+  // end (RTCP BYE) ended the stream; the deadline is for a machine loaded several times over.
+  const d = await gstRead(srv.url(`clip-${file}`), { protocols: protocol, videoFrames: clips.videoFrames.get(`clip-${file}`)!, audioSeconds: CLIP_S - 0.05, deadlineS: 60 });
   return { ...d, label: `${file} ${protocol}`, file, protocol };
 }
 
 function expectCleanDecode(p: Played): void {
   const { label, info, videoFrames, audioSeconds } = p;
-  expect(p.timedOut, `${label}: gst-launch hung\n${info}`).toBe(false);
-  expect(p.code, info).toBe(0);
-  expect(p.problems, `${label}: errors/warnings\n${info}`).toEqual([]);
-  expect(p.stdout, info).toMatch(/Got EOS from element/);
+  expect(p.errors, `${label}: errors\n${info}`).toEqual([]);
+  expect(p.warnings, `${label}: warnings\n${info}`).toEqual([]);
+  expect(p.stoppedBy, info).not.toBe('deadline');
   const expected = clips.videoFrames.get(`clip-${p.file}`)!;
   const why = `${label}: ${videoFrames} of ${expected} video frames, decoded audio ${audioSeconds.toFixed(3)} s\n${info}`;
   console.log(why.split('\n')[0]);
@@ -56,25 +56,17 @@ function expectCleanDecode(p: Played): void {
   }
   // Audio to the clip's end, within one frame (AAC 21.3 ms, Opus 20 ms) of it.
   expect(audioSeconds, why).toBeLessThanOrEqual(CLIP_S + 0.025);
-  expect(audioSeconds, why).toBeGreaterThan(p.protocol === 'tcp' ? CLIP_S - 0.025 : CLIP_S / 2);
+  expect(audioSeconds, why).toBeGreaterThan(p.protocol === 'tcp' ? CLIP_S - 0.05 : CLIP_S / 2);
 }
 
 /** rtpbin lip-sync corrections of more than 20 ms, with the video pts decoded when each was made. */
-function lipSyncCorrections(stdout: string): { jitterbuffer: string; ms: number; atVideoPts: number }[] {
-  const out: { jitterbuffer: string; ms: number; atVideoPts: number }[] = [];
+function lipSyncCorrections(p: Played): { jitterbuffer: string; ms: number; atVideoPts: number }[] {
   const last = new Map<string, number>();
-  let videoPts = 0;
-  for (const line of stdout.split('\n')) {
-    const v = /vsink: last-message = chain.*?pts: ([\d:.]+)/.exec(line);
-    if (v) videoPts = gstClock(v[1]!);
-    const o = /(rtpjitterbuffer\d+): ts-offset = (-?\d+)/.exec(line);
-    if (o) {
-      const ms = Number(o[2]) / 1e6;
-      if (Math.abs(ms - (last.get(o[1]!) ?? 0)) > 20) out.push({ jitterbuffer: o[1]!, ms, atVideoPts: videoPts });
-      last.set(o[1]!, ms);
-    }
-  }
-  return out;
+  return p.tsOffsets.filter((o) => {
+    const big = Math.abs(o.ms - (last.get(o.jitterbuffer) ?? 0)) > 20;
+    last.set(o.jitterbuffer, o.ms);
+    return big;
+  });
 }
 
 /**
@@ -86,9 +78,9 @@ function lipSyncCorrections(stdout: string): { jitterbuffer: string; ms: number;
  */
 function expectEarlyLipSync(p: Played): void {
   // The run must reach past the server's 5 s SR, or a late correction would go unseen.
-  const lastPts = p.video.length ? p.video[p.video.length - 1]!.pts : 0;
+  const lastPts = p.videoPts.at(-1) ?? 0;
   expect(lastPts, `${p.label}: decoded video reached pts ${lastPts.toFixed(2)} s only; too short to judge lip sync`).toBeGreaterThan(5.5);
-  const late = lipSyncCorrections(p.stdout).filter((c) => c.atVideoPts >= 3);
+  const late = lipSyncCorrections(p).filter((c) => c.atVideoPts >= 3);
   expect(
     late,
     `${p.label}: rtpbin corrected A/V sync after 3 s of playback (video pts at the correction), i.e. no usable RTCP SR came earlier`,
@@ -118,8 +110,8 @@ describe('gst-launch rtspsrc ! decodebin', () => {
   });
   it.concurrent.each(CASES)(`%s over %s: video + audio decode the ${CLIP_S} s clip to its end without errors, every frame once`, async (file, protocol) => {
     expectCleanDecode(await played(file, protocol));
-  });
+  }, 150_000);
   it.concurrent.each(CASES)('%s over %s: lip sync settled within 3 s (an RTCP SR rtpbin can use)', async (file, protocol) => {
     expectEarlyLipSync(await played(file, protocol));
-  });
+  }, 150_000);
 });

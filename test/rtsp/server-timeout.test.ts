@@ -5,7 +5,7 @@ import { parseTransport } from '../../server/rtsp/headers/transport.js';
 import { buildReceiverReport, parseRtcpCompound } from '../../server/rtp/rtcp.js';
 import { waitFor } from '../helpers/read.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { RawRtspClient, bodyText, udpReceiver, type UdpReceiver } from '../helpers/rtsp-client.js';
+import { RawRtspClient, bodyText, sleep, udpReceiver, type UdpReceiver } from '../helpers/rtsp-client.js';
 
 let srv: TestServer;
 beforeAll(async () => {
@@ -59,19 +59,23 @@ describe('session timeout', () => {
     const { c, id, rx, ssrc } = await playOneTrack();
     const session = srv.rtsp.sessions.get(id)!;
     const playedAt = session.lastActivity;
+    // The report comes measurably later than PLAY, so a sweep time can fall between the two limits.
+    await sleep(50);
     const rr = buildReceiverReport({ ssrc: 0x1234, reports: [{ ssrc, fractionLost: 0, cumulativeLost: 0, highestSeq: 1, jitter: 3, lastSr: 0, delaySinceLastSr: 0 }] });
     rx.rtcpSocket.send(rr, srv.rtpPort + 1, '127.0.0.1');
     await waitFor(() => session.lastActivity > playedAt, 20_000, 'the receiver report to reach the session');
     const reportedAt = session.lastActivity;
-    // The limit after the report: past the limit after PLAY, so only the report keeps the session.
-    srv.rtsp.sweep(reportedAt + 5000);
+    expect(reportedAt - playedAt).toBeGreaterThanOrEqual(40);
+    // Past the limit after PLAY, 20 ms short of the limit after the report: only the report keeps it.
+    // (Times 20 ms off the limit, as a sum of fractional milliseconds is not exact to the last bit.)
+    srv.rtsp.sweep(reportedAt + 5000 - 20);
     expect(srv.rtsp.sessions.has(id)).toBe(true);
     expect((await c.request('GET_PARAMETER', srv.url('sample.mp4'), { Session: id })).status).toBe(200);
-    // That request counts as activity too; one more millisecond of silence past the limit ends it.
+    // That request counts as activity too; silence past the limit after it ends the session.
     const askedAt = session.lastActivity;
-    srv.rtsp.sweep(askedAt + 5000);
+    srv.rtsp.sweep(askedAt + 5000 - 20);
     expect(srv.rtsp.sessions.has(id)).toBe(true);
-    srv.rtsp.sweep(askedAt + 5001);
+    srv.rtsp.sweep(askedAt + 5000 + 20);
     expect(srv.rtsp.sessions.has(id)).toBe(false);
     await waitFor(() => byeAt(rx) !== undefined, 20_000, 'RTCP BYE after the simulated timeout');
     expect(bodyText(await c.request('GET_PARAMETER', srv.url('sample.mp4'), { Session: id }))).toMatch(/timed out after 5 s/);

@@ -46,7 +46,8 @@ interface Received {
 
 /** Connects and plays, recording packets from the first one (callbacks are set before PLAY). */
 async function playFrom(url: string, opts: RtspClientOptions = {}): Promise<Received> {
-  const client = await RtspClient.connect(url, { timeoutMs: 5000, ...opts });
+  // A request's deadline, not its expected time: gst-rtsp-server builds its pipeline on DESCRIBE.
+  const client = await RtspClient.connect(url, { timeoutMs: 30_000, ...opts });
   const rtp: Uint8Array[][] = [];
   const rtcp: number[] = [];
   client.onRtp = (i, p) => (rtp[i] ??= []).push(p.slice());
@@ -431,7 +432,7 @@ describe('against gst-rtsp-server (python3-gi, gir1.2-gst-rtsp-server-1.0)', () 
 
   it.each(['tcp', 'udp'] as const)('pulls H.264 over %s in order from the RTP-Info seq (every packet, contiguous, over tcp)', async (transport) => {
     const port = await gst();
-    const r = await playFrom(`rtsp://127.0.0.1:${port}/test`, { transport, timeoutMs: 10000 });
+    const r = await playFrom(`rtsp://127.0.0.1:${port}/test`, { transport });
     try {
       expect(r.session.sdp).toMatch(/a=rtpmap:96 H264\/90000/);
       expect(r.session.medias).toHaveLength(1);
@@ -443,18 +444,21 @@ describe('against gst-rtsp-server (python3-gi, gir1.2-gst-rtsp-server-1.0)', () 
     } finally {
       await r.client.close();
     }
-  });
+  }, 120_000);
 
   it('authenticates with Basic', async () => {
     const port = await gst(['--user', 'relay', '--password', 's3cret']);
-    const anonymous = await RtspClient.connect(`rtsp://127.0.0.1:${port}/test`);
-    await expect(anonymous.play()).rejects.toThrow(/401 Unauthorized; it asks for Basic/);
-    await anonymous.close();
+    const anonymous = await RtspClient.connect(`rtsp://127.0.0.1:${port}/test`, { timeoutMs: 30_000 });
+    try {
+      await expect(anonymous.play()).rejects.toThrow(/401 Unauthorized; it asks for Basic/);
+    } finally {
+      await anonymous.close();
+    }
     const r = await playFrom(`rtsp://relay:s3cret@127.0.0.1:${port}/test`);
     try {
       await waitFor(() => (r.rtp[0]?.length ?? 0) > 5, 30_000, 'H.264 packets after Basic authentication');
     } finally {
       await r.client.close();
     }
-  });
+  }, 120_000);
 });

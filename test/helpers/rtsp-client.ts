@@ -48,13 +48,13 @@ export class RawRtspClient {
   }
 
   /** Writes raw text and waits for the next response. */
-  raw(text: string | Uint8Array, timeoutMs = 5000): Promise<RtspResponse> {
+  raw(text: string | Uint8Array, timeoutMs = 20_000): Promise<RtspResponse> {
     const p = this.next(timeoutMs);
     this.socket.write(text);
     return p;
   }
 
-  next(timeoutMs = 5000): Promise<RtspResponse> {
+  next(timeoutMs = 20_000): Promise<RtspResponse> {
     const ready = this.responses.shift();
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {

@@ -182,8 +182,11 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
     });
   }
 
-  private sweep(): void {
-    const now = performance.now();
+  /**
+   * Ends UDP sessions with no request or RTCP for sessionTimeout. The timer runs it every second with
+   * the clock's time; `now` (performance.now() scale) lets a test ask what a sweep at a later time does.
+   */
+  sweep(now = performance.now()): void {
     const limit = this.config.sessionTimeout * 1000;
     for (const s of [...this.sessions.values()]) {
       // Interleaved sessions are alive while their connection is (the slow-reader rule covers dead peers).

@@ -20,7 +20,7 @@ function openSocket(port: number): Promise<Socket> {
 }
 
 /** Sends one raw HTTP request and returns the whole answer once the server closes (for refusals). */
-export async function httpOnce(port: number, text: string, timeoutMs = 5000): Promise<HttpAnswer> {
+export async function httpOnce(port: number, text: string, timeoutMs = 20_000): Promise<HttpAnswer> {
   const s = await openSocket(port);
   const chunks: Buffer[] = [];
   s.on('data', (c) => chunks.push(c));
@@ -68,7 +68,7 @@ export class HttpTunnelClient {
     get.write(`GET ${path} HTTP/1.0\r\nx-sessioncookie: ${cookie}\r\nAccept: application/x-rtsp-tunnelled\r\nPragma: no-cache\r\nCache-Control: no-cache\r\n\r\n`);
     let buf = Buffer.alloc(0);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('no answer to the tunnel GET')), 5000);
+      const t = setTimeout(() => reject(new Error('no answer to the tunnel GET')), 20_000);
       const onData = (c: Buffer): void => {
         buf = Buffer.concat([buf, c]);
         const end = buf.indexOf('\r\n\r\n');
@@ -116,7 +116,7 @@ export class HttpTunnelClient {
     return p;
   }
 
-  next(timeoutMs = 5000): Promise<RtspResponse> {
+  next(timeoutMs = 20_000): Promise<RtspResponse> {
     const ready = this.responses.shift();
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {

@@ -19,12 +19,14 @@ export async function readFor(url: string, transport: 'udp' | 'tcp', seconds: nu
   return { video: lines.filter((l) => /^0,/.test(l)).length, audio: lines.filter((l) => /^1,/.test(l)).length, args, r };
 }
 
-/** Polls `cond` every 100 ms until it holds; throws `what` after `ms`. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+/** Polls `cond` every `everyMs` (default 100) until it holds; throws `what` after `ms`. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string, everyMs = 100): Promise<void> {
   const t0 = Date.now();
   while (Date.now() - t0 < ms) {
     if (await cond()) return;
-    await sleep(100);
+    await sleep(everyMs);
   }
+  // One last look: a machine that stalled past the deadline may have met the condition meanwhile.
+  if (await cond()) return;
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }

@@ -14,6 +14,8 @@ export interface Interleaved {
 export class RawRtspClient {
   private readonly parser = new RtspParser();
   private readonly waiting: ((r: RtspResponse) => void)[] = [];
+  /** How many interleaved frames came before each response on the connection (see framesBefore). */
+  private readonly framesAt = new WeakMap<RtspResponse, number>();
   readonly responses: RtspResponse[] = [];
   readonly frames: Interleaved[] = [];
   readonly text: string[] = [];
@@ -25,6 +27,7 @@ export class RawRtspClient {
       this.text.push(chunk.toString('latin1'));
       for (const item of this.parser.push(chunk)) {
         if (item.type === 'response') {
+          this.framesAt.set(item.message, this.frames.length);
           const w = this.waiting.shift();
           if (w) w(item.message);
           else this.responses.push(item.message);
@@ -45,13 +48,13 @@ export class RawRtspClient {
   }
 
   /** Writes raw text and waits for the next response. */
-  raw(text: string | Uint8Array, timeoutMs = 5000): Promise<RtspResponse> {
+  raw(text: string | Uint8Array, timeoutMs = 20_000): Promise<RtspResponse> {
     const p = this.next(timeoutMs);
     this.socket.write(text);
     return p;
   }
 
-  next(timeoutMs = 5000): Promise<RtspResponse> {
+  next(timeoutMs = 20_000): Promise<RtspResponse> {
     const ready = this.responses.shift();
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
@@ -70,8 +73,19 @@ export class RawRtspClient {
     return this.raw(lines.join('\r\n') + '\r\n\r\n' + body);
   }
 
-  rtpOn(channel: number): RtpPacket[] {
-    return this.frames.filter((f) => f.channel === channel).map((f) => parseRtpPacket(f.data));
+  /**
+   * The number of interleaved frames that arrived before response `r`. One TCP connection keeps the
+   * server's order: frames[0 .. framesBefore(r)) were sent before the answer, the rest after it.
+   */
+  framesBefore(r: RtspResponse): number {
+    const n = this.framesAt.get(r);
+    if (n === undefined) throw new Error('not a response read by this client');
+    return n;
+  }
+
+  /** RTP packets on `channel` among frames[from .. to). */
+  rtpOn(channel: number, from = 0, to = this.frames.length): RtpPacket[] {
+    return this.frames.slice(from, to).filter((f) => f.channel === channel).map((f) => parseRtpPacket(f.data));
   }
 
   close(): void {

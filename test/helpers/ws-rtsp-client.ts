@@ -44,7 +44,7 @@ export class WsRtspClient {
     });
   }
 
-  next(timeoutMs = 5000): Promise<RtspResponse> {
+  next(timeoutMs = 20_000): Promise<RtspResponse> {
     const ready = this.responses.shift();
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {

@@ -6,7 +6,8 @@ import { parseSession } from '../../server/rtsp/headers/session.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { VERSION } from '../../server/version.js';
 import { artifactPath, launchBrowser, newPage } from '../helpers/browser.js';
-import { RawRtspClient, sleep, udpReceiver, type UdpReceiver } from '../helpers/rtsp-client.js';
+import { waitFor } from '../helpers/read.js';
+import { RawRtspClient, udpReceiver, type UdpReceiver } from '../helpers/rtsp-client.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 
 let srv: TestServer;
@@ -21,15 +22,16 @@ const get = async (path: string): Promise<{ status: number; body: any; headers: 
 };
 
 beforeAll(async () => {
-  srv = await startTestServer();
+  // The file reader below sends no RTCP: a long session timeout keeps it through a slow run of this file.
+  srv = await startTestServer({ sessionTimeout: 3600 });
   pub = spawn(resolveFfmpeg(), ['-v', 'error', '-re', '-stream_loop', '-1', '-i', `${MEDIA_DIR}/sample.mp4`, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('cams/door')], { stdio: 'ignore' });
   // A file reader over UDP, left playing for the duration of the tests.
   rtsp = await RawRtspClient.open(srv.rtspPort);
   rx = await udpReceiver();
   const s = await rtsp.request('SETUP', `${srv.url('sample.mp4')}/trackID=0`, { Transport: `RTP/AVP;unicast;client_port=${rx.rtpPort}-${rx.rtcpPort}` });
   await rtsp.request('PLAY', srv.url('sample.mp4'), { Session: parseSession(s.headers.get('Session')!).id });
-  for (let i = 0; i < 100 && !(await get('api/v1/paths')).body.live.some((p: { running: boolean }) => p.running); i++) await sleep(100);
-});
+  await waitFor(async () => (await get('api/v1/paths')).body.live.some((p: { running: boolean; packets: number }) => p.running && p.packets > 0), 50_000, 'the publisher to go live');
+}, 60_000);
 afterAll(async () => {
   pub?.kill('SIGKILL');
   rtsp?.close();
@@ -91,9 +93,8 @@ describe('Prometheus metrics', () => {
     expect(packets).toBeGreaterThan(0);
     expect(body).toMatch(/^tidecast_process_resident_memory_bytes \d+/m);
     // Counters only go up while the stream runs.
-    await sleep(500);
-    const later = Number(/^tidecast_stream_packets_total\{path="cams\/door"\} (\d+)$/m.exec((await get('metrics')).body)?.[1]);
-    expect(later).toBeGreaterThan(packets);
+    const counted = async (): Promise<number> => Number(/^tidecast_stream_packets_total\{path="cams\/door"\} (\d+)$/m.exec((await get('metrics')).body)?.[1]);
+    await waitFor(async () => (await counted()) > packets, 30_000, 'the packet counter to go up');
   });
 });
 
@@ -104,7 +105,7 @@ describe('dashboard', () => {
     try {
       const page = await newPage(browser, log);
       await page.goto(srv.httpUrl('').replace('127.0.0.1', 'localhost'));
-      await page.waitForFunction(() => document.querySelector('#live')?.textContent?.includes('cams/door') && document.querySelector('#live')?.textContent?.includes('kbit/s'), undefined, { timeout: 15_000 });
+      await page.waitForFunction(() => document.querySelector('#live')?.textContent?.includes('cams/door') && document.querySelector('#live')?.textContent?.includes('kbit/s'), undefined, { timeout: 45_000 });
       const text = await page.textContent('body');
       expect(text).toContain('sample.mkv');
       expect(text).toMatch(/H264 640x360, AAC 2ch/);
@@ -117,5 +118,5 @@ describe('dashboard', () => {
     } finally {
       await browser.close();
     }
-  }, 40_000);
+  }, 90_000);
 });

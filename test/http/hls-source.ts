@@ -20,7 +20,7 @@ export function publishSample(srv: TestServer, path: string, file = 'sample.mp4'
 }
 
 /** Fetches `url` until it answers 200 (the publisher is live and the first segment is complete); returns the body. */
-export async function waitPlaylist(url: string, ms = 20_000): Promise<string> {
+export async function waitPlaylist(url: string, ms = 45_000): Promise<string> {
   const t0 = Date.now();
   let last = '';
   while (Date.now() - t0 < ms) {

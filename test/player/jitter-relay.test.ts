@@ -1,5 +1,5 @@
 // The jitter relay against a real ws echo server: every message delivered with its type, order changed within the window, jitter off at runtime, close and refusal passed on.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startJitterRelay, type JitterRelay } from '../helpers/jitter-relay.js';
@@ -62,6 +62,15 @@ async function connect(url: string): Promise<{ ws: WebSocket; got: Got[]; waitFo
   return { ws, got, waitFor };
 }
 
+/** Event-loop turns until `cond` holds (a real-time deadline: the timers may be simulated meanwhile). */
+async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+}
+
 /** Largest number of later messages that overtook any one message. */
 function maxOvertaken(order: number[]): number {
   let worst = 0;
@@ -84,15 +93,26 @@ describe('jitter relay', () => {
     await relay.close();
     await new Promise<void>((r) => echo.wss.close(() => r()));
   });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('delivers every message, binary and text as sent, reordered within the window while jitter is on', async () => {
     const c = await connect(relay.url('/rtsp'));
     expect(c.ws.protocol).toBe('rtsp');
     const N = 300;
+    // The relay's delays run on a simulated clock: all N messages come back from the echo server
+    // and wait at the relay at the same simulated instant, so the order they leave in is the
+    // seeded delays' alone, whatever the machine's load.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     for (let i = 0; i < N; i++) {
       if (i % 10 === 0) c.ws.send(`text ${i}`);
       else c.ws.send(Buffer.from(`bin ${i}`), { binary: true });
     }
+    await until(() => relay.stats().delayed === N, 'every echo to reach the relay');
+    expect(c.got).toEqual([]);
+    await vi.advanceTimersByTimeAsync(150);
+    vi.useRealTimers();
     await c.waitFor(N);
     // Client -> server: in order, untouched.
     const log = echo.received.at(-1)!;

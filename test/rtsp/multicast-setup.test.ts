@@ -3,11 +3,14 @@
 // one sender per stream starting with the first PLAY and stopping after the last reader.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildRtpPacket } from '../../server/rtp/packet.js';
 import { parseRtpInfo } from '../../server/rtsp/headers/rtp-info.js';
 import { parseSession } from '../../server/rtsp/headers/session.js';
 import { parseTransport } from '../../server/rtsp/headers/transport.js';
+import { encodeInterleaved } from '../../server/rtsp/message.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
-import { RawRtspClient, bodyText, sleep } from '../helpers/rtsp-client.js';
+import { waitFor } from '../helpers/read.js';
+import { RawRtspClient, bodyText } from '../helpers/rtsp-client.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 
 const PATH = 'live/mc-setup';
@@ -15,22 +18,23 @@ let srv: TestServer;
 let publisher: ChildProcess | undefined;
 const clients: RawRtspClient[] = [];
 /** Sessions set up by the test running now: torn down after it, passed or failed, so a failed try leaves no groups held for the next. */
-const opened: { c: RawRtspClient; id: string }[] = [];
+const opened: { c: RawRtspClient; id: string; path: string }[] = [];
 
 beforeAll(async () => {
   // TTL 0: whatever PLAY sends here never leaves this host (no namespace in this suite).
   srv = await startTestServer({ multicastIPRange: '239.255.77.0/28', multicastRTPPort: 18002, multicastRTCPPort: 18003, multicastTTL: 0 });
   publisher = spawn(resolveFfmpeg(), ['-v', 'error', '-re', '-stream_loop', '-1', '-i', `${MEDIA_DIR}/sample.mp4`, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url(PATH)], { stdio: 'ignore' });
-  const c = await open();
-  for (let i = 0; i < 60; i++) {
-    if ((await c.request('DESCRIBE', srv.url(PATH))).status === 200) return;
-    await sleep(250);
-  }
-  throw new Error(`/${PATH} did not go live`);
-}, 30_000);
+  // DESCRIBE answers 200 from RECORD on, before the publisher's first RTP packet; a track's SSRC
+  // (which a SETUP reply names) is known only from that packet on. Wait for the packet on every
+  // track, so the tests below see the stream as a reader joining a running publisher does.
+  await waitFor(() => {
+    const s = srv.rtsp.paths.livePath(PATH).stream;
+    return s !== undefined && s.tracks.length === 2 && s.tracks.every((t) => s.ssrcOf(t.id) !== undefined);
+  }, 50_000, `/${PATH} to go live with a packet on each track`);
+}, 60_000);
 
 afterEach(async () => {
-  for (const { c, id } of opened.splice(0)) await c.request('TEARDOWN', srv.url(PATH), { Session: id }).catch(() => undefined);
+  for (const { c, id, path } of opened.splice(0)) await c.request('TEARDOWN', srv.url(path), { Session: id }).catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -45,13 +49,13 @@ async function open(): Promise<RawRtspClient> {
   return c;
 }
 
-const track = (n: number): string => `${srv.url(PATH)}/trackID=${n}`;
+const track = (n: number, path = PATH): string => `${srv.url(path)}/trackID=${n}`;
 
-async function setupMulticast(c: RawRtspClient, trackId: number, session?: string, transport = 'RTP/AVP;multicast') {
-  const r = await c.request('SETUP', track(trackId), { Transport: transport, ...(session ? { Session: session } : {}) });
+async function setupMulticast(c: RawRtspClient, trackId: number, session?: string, transport = 'RTP/AVP;multicast', path = PATH) {
+  const r = await c.request('SETUP', track(trackId, path), { Transport: transport, ...(session ? { Session: session } : {}) });
   expect(r.status, bodyText(r)).toBe(200);
   const id = parseSession(r.headers.get('Session')!).id;
-  if (!opened.some((o) => o.c === c && o.id === id)) opened.push({ c, id });
+  if (!opened.some((o) => o.c === c && o.id === id)) opened.push({ c, id, path });
   return { t: parseTransport(r.headers.get('Transport')!)[0]!, id: parseSession(r.headers.get('Session')!).id, raw: r.headers.get('Transport')! };
 }
 
@@ -107,6 +111,37 @@ describe('multicast SETUP on a live path', () => {
   });
 });
 
+describe('the SSRC in the SETUP reply', () => {
+  // A live path forwards its publisher's packets as they are, SSRC included, so the server knows a
+  // track's SSRC only from the first packet on. RFC 2326 §12.39 makes ssrc optional in the reply:
+  // before that packet the reply leaves it out rather than name an SSRC the packets will not carry.
+  it('is left out before the publisher\'s first packet on the track, and is the publisher\'s after it', async () => {
+    const path = 'live/mc-first-packet';
+    const pub = await open();
+    let pubSession: string | undefined;
+    try {
+      const sdp = 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\na=control:trackID=0\r\n';
+      expect((await pub.request('ANNOUNCE', srv.url(path), { 'Content-Type': 'application/sdp' }, sdp)).status).toBe(200);
+      const rs = await pub.request('SETUP', `${srv.url(path)}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1;mode=record' });
+      expect(rs.status, bodyText(rs)).toBe(200);
+      pubSession = parseSession(rs.headers.get('Session')!).id;
+      expect((await pub.request('RECORD', srv.url(path), { Session: pubSession })).status).toBe(200);
+
+      const before = await setupMulticast(await open(), 0, undefined, 'RTP/AVP;multicast', path);
+      expect(before.raw).toMatch(/^RTP\/AVP;multicast;destination=239\.255\.77\.\d+;port=18002-18003;ttl=0$/);
+
+      const ssrc = 0x7ee1d00d;
+      pub.socket.write(encodeInterleaved(0, buildRtpPacket({ payloadType: 0, marker: false, sequenceNumber: 1, timestamp: 160, ssrc }, new Uint8Array(160).fill(0xff))));
+      await waitFor(() => srv.rtsp.paths.livePath(path).stream?.ssrcOf(0) === ssrc, 20_000, 'the first packet to reach the stream');
+      const after = await setupMulticast(await open(), 0, undefined, 'RTP/AVP;multicast', path);
+      expect(after.t.ssrc).toBe(ssrc);
+      expect(after.t.destination).toBe(before.t.destination);
+    } finally {
+      if (pubSession) await pub.request('TEARDOWN', srv.url(path), { Session: pubSession }).catch(() => undefined);
+    }
+  });
+});
+
 describe('multicast on a media file', () => {
   it('is refused with 461 and the reason', async () => {
     const c = await open();
@@ -140,10 +175,8 @@ describe('one sender per stream', () => {
     expect(p1.status).toBe(200);
     // The first reader starts the sender at the cached GOP: RTP-Info names its first packets.
     expect(parseRtpInfo(p1.headers.get('RTP-Info')!)[0]!.seq, p1.headers.get('RTP-Info')).toBeTypeOf('number');
-    await sleep(300);
-    expect(sender.sending).toBe(true);
-    const sentBefore = sender.packets;
-    expect(sentBefore).toBeGreaterThan(0);
+    // The sender starts once the PLAY answer is out, with the cached GOP.
+    await waitFor(() => sender.sending && sender.packets > 0, 20_000, 'the multicast sender to send its first packets');
 
     const p2 = await c2.request('PLAY', srv.url(PATH), { Session: s2.id });
     expect(p2.status).toBe(200);

@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sdpTransform from 'sdp-transform';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { RawRtspClient, bodyText, udpReceiver, sleep } from '../helpers/rtsp-client.js';
+import { waitFor } from '../helpers/read.js';
+import { RawRtspClient, bodyText, udpReceiver } from '../helpers/rtsp-client.js';
 
 let srv: TestServer;
 let c: RawRtspClient;
@@ -71,30 +72,35 @@ describe('typed by hand with bare LF', () => {
 
   it('plays a whole session from OPTIONS to TEARDOWN and records the transcript', async () => {
     const t = await RawRtspClient.open(srv.rtspPort);
-    const rx = await udpReceiver();
-    const url = `rtsp://localhost:${srv.rtspPort}/sample.mp4`;
-    const typed: string[] = [];
-    const say = async (text: string): Promise<ReturnType<RawRtspClient['raw']>> => {
-      typed.push(text);
-      return t.raw(text);
-    };
-    expect((await say(`OPTIONS ${url} RTSP/1.0\nCSeq: 1\n\n`)).headers.get('Public')).toMatch(/GET_PARAMETER/);
-    expect((await say(`DESCRIBE ${url} RTSP/1.0\nCSeq: 2\n\n`)).status).toBe(200);
-    const setup = await say(`SETUP ${url}/trackID=0 RTSP/1.0\nCSeq: 3\nTransport: RTP/AVP;unicast;client_port=${rx.rtpPort}-${rx.rtcpPort}\n\n`);
-    expect(setup.status).toBe(200);
-    const id = setup.headers.get('Session')!.split(';')[0]!;
-    expect(setup.headers.get('Session')).toBe(`${id};timeout=55`);
-    expect((await say(`PLAY ${url} RTSP/1.0\nCSeq: 4\nSession: ${id}\nRange: npt=5-\n\n`)).status).toBe(200);
-    await sleep(500);
-    expect(rx.rtp.length).toBeGreaterThan(5);
-    expect((await say(`GET_PARAMETER ${url} RTSP/1.0\nCSeq: 5\nSession: ${id}\n\n`)).status).toBe(200);
-    expect((await say(`PAUSE ${url} RTSP/1.0\nCSeq: 6\nSession: ${id}\n\n`)).status).toBe(200);
-    expect((await say(`TEARDOWN ${url} RTSP/1.0\nCSeq: 7\nSession: ${id}\n\n`)).status).toBe(200);
-    // The transcript in README.md is this exchange; keep a fresh copy as a test artifact.
-    mkdirSync('test-artifacts', { recursive: true });
-    const received = t.text.join('');
-    writeFileSync('test-artifacts/telnet-transcript.txt', `--- typed ---\n${typed.join('')}--- received ---\n${received.replace(/\r\n/g, '\n')}`);
-    t.close();
-    rx.close();
+    const rx = await udpReceiver().catch((e: unknown) => {
+      t.close();
+      throw e;
+    });
+    try {
+      const url = `rtsp://localhost:${srv.rtspPort}/sample.mp4`;
+      const typed: string[] = [];
+      const say = async (text: string): Promise<ReturnType<RawRtspClient['raw']>> => {
+        typed.push(text);
+        return t.raw(text);
+      };
+      expect((await say(`OPTIONS ${url} RTSP/1.0\nCSeq: 1\n\n`)).headers.get('Public')).toMatch(/GET_PARAMETER/);
+      expect((await say(`DESCRIBE ${url} RTSP/1.0\nCSeq: 2\n\n`)).status).toBe(200);
+      const setup = await say(`SETUP ${url}/trackID=0 RTSP/1.0\nCSeq: 3\nTransport: RTP/AVP;unicast;client_port=${rx.rtpPort}-${rx.rtcpPort}\n\n`);
+      expect(setup.status).toBe(200);
+      const id = setup.headers.get('Session')!.split(';')[0]!;
+      expect(setup.headers.get('Session')).toBe(`${id};timeout=55`);
+      expect((await say(`PLAY ${url} RTSP/1.0\nCSeq: 4\nSession: ${id}\nRange: npt=5-\n\n`)).status).toBe(200);
+      await waitFor(() => rx.rtp.length > 5, 20_000, 'RTP from the typed PLAY');
+      expect((await say(`GET_PARAMETER ${url} RTSP/1.0\nCSeq: 5\nSession: ${id}\n\n`)).status).toBe(200);
+      expect((await say(`PAUSE ${url} RTSP/1.0\nCSeq: 6\nSession: ${id}\n\n`)).status).toBe(200);
+      expect((await say(`TEARDOWN ${url} RTSP/1.0\nCSeq: 7\nSession: ${id}\n\n`)).status).toBe(200);
+      // The transcript in README.md is this exchange; keep a fresh copy as a test artifact.
+      mkdirSync('test-artifacts', { recursive: true });
+      const received = t.text.join('');
+      writeFileSync('test-artifacts/telnet-transcript.txt', `--- typed ---\n${typed.join('')}--- received ---\n${received.replace(/\r\n/g, '\n')}`);
+    } finally {
+      t.close();
+      rx.close();
+    }
   });
 });

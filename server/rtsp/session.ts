@@ -1,7 +1,8 @@
 // One RTSP session: its state, the transport of each set-up track, and what it plays or publishes.
-import { framedFor, type OutPacket, type Stream, type StreamReader } from '../core/stream.js';
+import { framedFor, type OutPacket } from '../core/out-packet.js';
+import type { Stream, StreamReader } from '../core/stream.js';
 import type { Track } from '../media/track.js';
-import { buildBye } from '../rtp/rtcp.js';
+import { buildBye, parseRtcpCompound } from '../rtp/rtcp.js';
 import type { MediaFile } from '../sources/file/demux.js';
 import type { FilePlayback, PacketSink } from '../sources/file/playback.js';
 import type { TrackIngest } from '../sources/publish/ingest.js';
@@ -207,6 +208,19 @@ export class RtspSession implements PacketSink, StreamReader {
   noteReceiverReport(trackId: number, r: { fractionLost: number; cumulativeLost: number; jitter: number }): void {
     const t = this.byTrack[trackId];
     if (t) t.rr = { ...r, at: Date.now() };
+  }
+
+  /** A reader's RTCP on `trackId`: its report blocks about our SSRC are recorded; malformed RTCP loses only itself. */
+  noteRtcp(trackId: number, data: Uint8Array): void {
+    const ssrc = this.ssrcOf(trackId);
+    try {
+      for (const p of parseRtcpCompound(data)) {
+        if (p.type !== 'rr' && p.type !== 'sr') continue;
+        for (const b of p.reports) if (b.ssrc === ssrc) this.noteReceiverReport(trackId, b);
+      }
+    } catch {
+      /* a client's malformed RTCP costs only that report */
+    }
   }
 
   /** The SSRC we send on a track (file playback) or the live source's. */

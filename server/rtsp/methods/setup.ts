@@ -1,7 +1,6 @@
 // SETUP: picks a transport the client offered (UDP unicast, TCP interleaved, UDP multicast) for one track (RFC 2326 §10.4).
 import type { Track } from '../../media/track.js';
 import { FilePlayback, NO_SINK } from '../../sources/file/playback.js';
-import { noteReports } from '../connection.js';
 import { RtspError } from '../errors.js';
 import { formatTransport, parseTransport, type TransportHeader } from '../headers/transport.js';
 import { RtspSession, type SessionMedia, type TrackTransport } from '../session.js';
@@ -159,7 +158,7 @@ function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: Trac
     s.cleanups.push(
       server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
         s.touch();
-        noteReports(s, track.id, data);
+        s.noteRtcp(track.id, data);
       }),
     );
   }

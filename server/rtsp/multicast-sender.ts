@@ -4,7 +4,8 @@ import type { OutPacket } from '../core/out-packet.js';
 import type { StartPoint, Stream, StreamReader } from '../core/stream.js';
 import type { Logger } from '../log.js';
 import { buildBye } from '../rtp/rtcp.js';
-import { GroupPool, inRange, parseMulticastRange, type Ipv4Range } from './multicast-groups.js';
+import { inRange, parseMulticastRange, type Ipv4Range } from '../util/multicast-range.js';
+import { GroupPool } from './multicast-groups.js';
 
 export interface MulticastSettings {
   multicastIPRange: string;

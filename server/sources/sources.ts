@@ -3,7 +3,7 @@ import type { Config, PathConfig } from '../config.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { Logger } from '../log.js';
 import { FfmpegSource } from './process/ffmpeg-source.js';
-import { splitArgs } from './process/split-args.js';
+import { splitArgs } from '../util/split-args.js';
 import { testsrcArgs } from './process/testsrc.js';
 import { RelaySource } from './relay/relay-source.js';
 import { stripUserinfo } from './relay/rtsp-url.js';

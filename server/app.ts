@@ -9,6 +9,7 @@ import { rtspOverWebSocket } from './http/tunnels/rtsp-over-websocket.js';
 import { createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
+import { FileSource } from './sources/file/file-source.js';
 import { configurePaths } from './sources/sources.js';
 
 export interface Tidecast {
@@ -25,8 +26,8 @@ export const RTSP_WELL_KNOWN_PORT = 554;
 export const RTSP_FALLBACK_PORT = 8554;
 
 export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
-  const files = new MediaFileCache({ maxBytes: config.fileCacheBytes });
-  const paths = new PathManager(config.mediaDir, files, { gopCacheBytes: config.gopCacheBytes });
+  const files = new FileSource(new MediaFileCache({ maxBytes: config.fileCacheBytes }));
+  const paths = new PathManager(config.mediaDir, { files }, { gopCacheBytes: config.gopCacheBytes });
   const rtsp = new RtspServer(config, paths, log);
   let rtspPort: number;
   if (config.rtspPort !== undefined) {

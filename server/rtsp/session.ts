@@ -3,8 +3,8 @@ import { framedFor, type OutPacket } from '../core/out-packet.js';
 import type { Stream, StreamReader } from '../core/stream.js';
 import type { Track } from '../media/track.js';
 import { buildBye, parseRtcpCompound } from '../rtp/rtcp.js';
-import type { MediaFile } from '../sources/file/demux.js';
-import type { FilePlayback, PacketSink } from '../sources/file/playback.js';
+import type { PacketSink, Playback } from '../core/playback.js';
+import type { SeekableMedia } from '../core/seekable-media.js';
 import type { TrackIngest } from '../sources/publish/ingest.js';
 import type { SessionState } from './state-table.js';
 import type { UdpPortPair } from './udp-ports.js';
@@ -66,7 +66,7 @@ export interface SetupTrack {
 
 /** A session plays a file (own cursor), reads a live stream, or publishes one. */
 export type SessionMedia =
-  | { kind: 'file'; file: MediaFile; playback: FilePlayback }
+  | { kind: 'file'; file: SeekableMedia; playback: Playback }
   | { kind: 'live'; stream: Stream }
   | { kind: 'publish'; tracks: Track[]; controls: string[]; ingest: (TrackIngest | undefined)[] };
 
@@ -108,7 +108,7 @@ export class RtspSession implements PacketSink, StreamReader {
     return m.kind === 'file' ? m.file.tracks : m.kind === 'live' ? m.stream.tracks : m.tracks;
   }
 
-  get playback(): FilePlayback | undefined {
+  get playback(): Playback | undefined {
     return this.media.kind === 'file' ? this.media.playback : undefined;
   }
 

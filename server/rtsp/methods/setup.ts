@@ -1,6 +1,6 @@
 // SETUP: picks a transport the client offered (UDP unicast, TCP interleaved, UDP multicast) for one track (RFC 2326 §10.4).
 import type { Track } from '../../media/track.js';
-import { FilePlayback, NO_SINK } from '../../sources/file/playback.js';
+import { NO_SINK } from '../../core/playback.js';
 import { RtspError } from '../errors.js';
 import { formatTransport, parseTransport, type TransportHeader } from '../headers/transport.js';
 import { RtspSession, type SessionMedia, type TrackTransport } from '../session.js';
@@ -121,7 +121,7 @@ async function newSessionMedia(ctx: RequestContext, record: boolean): Promise<Se
   return {
     kind: 'file',
     file: r.file,
-    playback: new FilePlayback(r.file, NO_SINK, {
+    playback: server.paths.playback(r.file, NO_SINK, {
       mtu: server.config.mtu,
       rtcpIntervalMs: server.config.rtcpInterval * 1000,
       cname: `tidecast@${conn.localAddress}`,

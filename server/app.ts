@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
 import { FileSource } from './sources/file/file-source.js';
+import { ingestRtp } from './sources/publish/publisher.js';
 import { configurePaths } from './sources/sources.js';
 
 export interface Tidecast {
@@ -27,7 +28,7 @@ export const RTSP_FALLBACK_PORT = 8554;
 
 export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
   const files = new FileSource(new MediaFileCache({ maxBytes: config.fileCacheBytes }));
-  const paths = new PathManager(config.mediaDir, { files }, { gopCacheBytes: config.gopCacheBytes });
+  const paths = new PathManager(config.mediaDir, { files, ingest: ingestRtp }, { gopCacheBytes: config.gopCacheBytes });
   const rtsp = new RtspServer(config, paths, log);
   let rtspPort: number;
   if (config.rtspPort !== undefined) {

@@ -3,7 +3,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { LivePath, type LivePathSettings } from './live-path.js';
 import { OnDemandSource, type OnDemandOptions, type SourceDriver } from './on-demand.js';
+import type { Track } from '../media/track.js';
 import type { PacketSink, Playback, PlaybackOptions } from './playback.js';
+import type { Ingest, Publisher, PublishInput } from './publisher.js';
 import type { MediaFiles, SeekableMedia } from './seekable-media.js';
 import type { Stream, StreamOptions } from './stream.js';
 
@@ -20,6 +22,8 @@ export type Resolved = { kind: 'file'; file: SeekableMedia } | { kind: 'live'; s
 export interface PathSources {
   /** Serves every path that names a file under the media directory. */
   files: MediaFiles;
+  /** Turns a publisher's RTP into its stream's packets (RTSP RECORD, relays). */
+  ingest: Ingest;
 }
 
 export class PathNotFoundError extends Error {
@@ -117,6 +121,14 @@ export class PathManager {
       this.live.set(path, p);
     }
     return p;
+  }
+
+  /**
+   * RECORD, or a relay going live: the path's stream starts with `tracks` (readers waiting for it
+   * get it) and is fed through the returned Publisher. The caller has claimed the path.
+   */
+  publish(path: string, tracks: Track[], inputs: PublishInput[]): Publisher {
+    return this.registered.ingest(this.livePath(path).start(tracks), inputs);
   }
 
   /**

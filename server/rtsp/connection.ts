@@ -188,9 +188,10 @@ export class RtspConnection implements ConnectionInfo {
       s.touch();
       if (s.media.kind === 'publish') {
         // The parser hands out views into the socket chunk: copy, since the stream keeps packets.
-        const ingest = s.media.ingest[hit.track.trackId];
-        if (hit.rtcp) ingest?.pushRtcp(data.slice());
-        else ingest?.pushRtp(data.slice(), performance.now());
+        const publisher = s.media.publisher;
+        const trackId = hit.track.trackId;
+        if (hit.rtcp) publisher?.pushRtcp(trackId, data.slice());
+        else publisher?.pushRtp(trackId, data.slice(), performance.now());
         return;
       }
       // A reader's RTCP: its receiver reports keep the session alive and feed loss/jitter stats.

@@ -4,8 +4,8 @@ import type { Stream, StreamReader } from '../core/stream.js';
 import type { Track } from '../media/track.js';
 import { buildBye, parseRtcpCompound } from '../rtp/rtcp.js';
 import type { PacketSink, Playback } from '../core/playback.js';
+import type { Publisher } from '../core/publisher.js';
 import type { SeekableMedia } from '../core/seekable-media.js';
-import type { TrackIngest } from '../sources/publish/ingest.js';
 import type { SessionState } from './state-table.js';
 import type { UdpPortPair } from './udp-ports.js';
 import type { UdpDestination } from './udp/sender.js';
@@ -68,7 +68,7 @@ export interface SetupTrack {
 export type SessionMedia =
   | { kind: 'file'; file: SeekableMedia; playback: Playback }
   | { kind: 'live'; stream: Stream }
-  | { kind: 'publish'; tracks: Track[]; controls: string[]; ingest: (TrackIngest | undefined)[] };
+  | { kind: 'publish'; tracks: Track[]; controls: string[]; publisher: Publisher | undefined };
 
 const INTERLEAVED_HEADER = 4;
 

@@ -137,16 +137,16 @@ function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: Trac
   const m = s.media;
   if (m.kind === 'file') m.playback.activate(track.id);
   if (m.kind === 'publish') {
-    // The stream exists from RECORD on; ingest is created then (see record.ts), routes now.
+    // The stream exists from RECORD on; its Publisher is made then (see publish.ts), routes now.
     if (tr.kind === 'udp') {
       s.cleanups.push(
         server.ports.routeRtp(tr.address, tr.rtpPort, (data) => {
           s.touch();
-          if (m.kind === 'publish') m.ingest[track.id]?.pushRtp(data, performance.now());
+          if (m.kind === 'publish') m.publisher?.pushRtp(track.id, data, performance.now());
         }),
         server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
           s.touch();
-          if (m.kind === 'publish') m.ingest[track.id]?.pushRtcp(data);
+          if (m.kind === 'publish') m.publisher?.pushRtcp(track.id, data);
         }),
       );
     }

@@ -11,7 +11,7 @@ import { RtspServer } from './rtsp/server.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
 import { FileSource } from './sources/file/file-source.js';
 import { ingestRtp } from './sources/publish/publisher.js';
-import { configurePaths } from './sources/sources.js';
+import { configurePaths } from './configure-paths.js';
 
 export interface Tidecast {
   rtsp: RtspServer;

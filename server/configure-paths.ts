@@ -1,12 +1,12 @@
-// Builds the configured path sources (relays, ffmpeg, the built-in testsrc) and path rules for a PathManager.
-import type { Config, PathConfig } from '../config.js';
-import type { PathManager } from '../core/path-manager.js';
-import type { Logger } from '../log.js';
-import { FfmpegSource } from './process/ffmpeg-source.js';
-import { splitArgs } from '../util/split-args.js';
-import { testsrcArgs } from './process/testsrc.js';
-import { RelaySource } from './relay/relay-source.js';
-import { stripUserinfo } from './relay/rtsp-url.js';
+// Builds the configured path sources (relays, ffmpeg, the built-in testsrc) and path rules for a PathManager: with app.ts, the composition root.
+import type { Config, PathConfig } from './config.js';
+import type { PathManager } from './core/path-manager.js';
+import type { Logger } from './log.js';
+import { FfmpegSource } from './sources/process/ffmpeg-source.js';
+import { splitArgs } from './util/split-args.js';
+import { testsrcArgs } from './sources/process/testsrc.js';
+import { RelaySource } from './sources/relay/relay-source.js';
+import { stripUserinfo } from './sources/relay/rtsp-url.js';
 
 export const TESTSRC_PATH = 'testsrc';
 

@@ -9,7 +9,9 @@ import { rtspOverWebSocket } from './http/tunnels/rtsp-over-websocket.js';
 import { createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
-import { configurePaths } from './sources/sources.js';
+import { FileSource } from './sources/file/file-source.js';
+import { ingestRtp } from './sources/publish/publisher.js';
+import { configurePaths } from './configure-paths.js';
 
 export interface Tidecast {
   rtsp: RtspServer;
@@ -27,8 +29,8 @@ export const RTSP_WELL_KNOWN_PORT = 554;
 export const RTSP_FALLBACK_PORT = 8554;
 
 export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
-  const files = new MediaFileCache({ maxBytes: config.fileCacheBytes });
-  const paths = new PathManager(config.mediaDir, files, { gopCacheBytes: config.gopCacheBytes });
+  const files = new FileSource(new MediaFileCache({ maxBytes: config.fileCacheBytes }));
+  const paths = new PathManager(config.mediaDir, { files, ingest: ingestRtp }, { gopCacheBytes: config.gopCacheBytes });
   const rtsp = new RtspServer(config, paths, log);
   let rtspPort: number;
   if (config.rtspPort !== undefined) {

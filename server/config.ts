@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { splitArgs } from './sources/process/split-args.js';
-import { multicastRangeProblem } from './rtsp/multicast-groups.js';
+import { splitArgs } from './util/split-args.js';
+import { multicastRangeProblem } from './util/multicast-range.js';
 
 const port = z.number().int().min(0).max(65535);
 

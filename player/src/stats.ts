@@ -2,9 +2,6 @@
 import type { EngineStats, Mode, PlayerState, TrackStats } from './engine.js';
 import type { SkewStats } from './sync-probe.js';
 
-/** Milliseconds as the stats show them: rounded to 0.1. */
-export const round1 = (x: number): number => Math.round(x * 10) / 10;
-
 export interface TidecastStats extends Partial<EngineStats> {
   mode: Mode;
   path: string;

@@ -1,5 +1,5 @@
 // Measures A/V skew on the flash + beep clips: beep onsets from an AudioWorklet on the output, flash presentations from the renderer.
-import { round1 } from './stats.js';
+import { round1 } from './round.js';
 
 /**
  * The worklet passes audio through and reports the context time of each tone onset: the first

@@ -8,7 +8,7 @@ import { TimestampUnwrapper } from '../../server/rtp/sequence.js';
 import type { TrackStats } from './engine.js';
 import { JitterBuffer, type JitterBufferOptions, type RtpPacketIn } from './jitter-buffer.js';
 import { RtpClock } from './rtp-clock.js';
-import { round1 } from './stats.js';
+import { round1 } from './round.js';
 
 export interface ReleasedFrame {
   frame: DepacketizedFrame;

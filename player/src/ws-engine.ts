@@ -10,7 +10,7 @@ import { LipSync } from './lip-sync.js';
 import { RtspStatusError } from './rtsp-ws.js';
 import { RtspSession } from './rtsp-session.js';
 import type { SyncProbe } from './sync-probe.js';
-import { round1 } from './stats.js';
+import { round1 } from './round.js';
 import { TrackReceiver, unixNow } from './track-receiver.js';
 import { UnsupportedCodecError, VideoDecode } from './video-decode.js';
 import { VideoOut } from './video-out.js';

@@ -8,7 +8,7 @@ import { collectParamSets } from '../rtp/codecs/param-sets.js';
 import { DtsEstimator } from './dts.js';
 import type { Track } from '../media/track.js';
 import type { AccessUnit } from '../media/access-unit.js';
-import type { OutPacket } from './stream.js';
+import type { OutPacket } from './out-packet.js';
 import { TrackClock } from './track-clock.js';
 
 export interface TimedUnit {

@@ -1,10 +1,12 @@
 // Maps a request path to what serves it: a redirect, a configured source (relay, ffmpeg), a publisher's stream, or a media file.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { MediaFile } from '../sources/file/demux.js';
-import type { MediaFileCache } from '../sources/file/file-cache.js';
 import { LivePath, type LivePathSettings } from './live-path.js';
 import { OnDemandSource, type OnDemandOptions, type SourceDriver } from './on-demand.js';
+import type { Track } from '../media/track.js';
+import type { PacketSink, Playback, PlaybackOptions } from './playback.js';
+import type { Ingest, Publisher, PublishInput } from './publisher.js';
+import type { MediaFiles, SeekableMedia } from './seekable-media.js';
 import type { Stream, StreamOptions } from './stream.js';
 
 /** What the config says about one named path (the parts PathManager acts on). */
@@ -14,7 +16,15 @@ export interface PathRule extends LivePathSettings {
 }
 
 /** What serves a path: a file every reader plays on its own cursor, or a live stream they share. */
-export type Resolved = { kind: 'file'; file: MediaFile } | { kind: 'live'; stream: Stream };
+export type Resolved = { kind: 'file'; file: SeekableMedia } | { kind: 'live'; stream: Stream };
+
+/** What the sources register with the PathManager (app.ts wires them): the core never names a concrete source. */
+export interface PathSources {
+  /** Serves every path that names a file under the media directory. */
+  files: MediaFiles;
+  /** Turns a publisher's RTP into its stream's packets (RTSP RECORD, relays). */
+  ingest: Ingest;
+}
 
 export class PathNotFoundError extends Error {
   constructor(
@@ -53,7 +63,7 @@ export class PathManager {
 
   constructor(
     mediaDir: string,
-    private readonly files: MediaFileCache,
+    private readonly registered: PathSources,
     private readonly streamOptions: StreamOptions = { gopCacheBytes: 16 * 1024 * 1024 },
   ) {
     this.mediaDir = resolve(mediaDir);
@@ -114,6 +124,14 @@ export class PathManager {
   }
 
   /**
+   * RECORD, or a relay going live: the path's stream starts with `tracks` (readers waiting for it
+   * get it) and is fed through the returned Publisher. The caller has claimed the path.
+   */
+  publish(path: string, tracks: Track[], inputs: PublishInput[]): Publisher {
+    return this.registered.ingest(this.livePath(path).start(tracks), inputs);
+  }
+
+  /**
    * Every named live path (configured, published to, or relayed) with what feeds it, for the API:
    * configured paths are listed even while nothing runs.
    */
@@ -163,7 +181,7 @@ export class PathManager {
     return full;
   }
 
-  async open(path: string): Promise<MediaFile> {
+  async open(path: string): Promise<SeekableMedia> {
     if (!path) throw new PathNotFoundError(path, `no stream at /: name a file, e.g. /${this.list()[0] ?? 'sample.mp4'}`);
     const full = this.filePath(path);
     let isFile = false;
@@ -178,10 +196,15 @@ export class PathManager {
       throw new PathNotFoundError(path, `no stream at /${path}: there is no such file in the media directory${hint}`);
     }
     try {
-      return await this.files.get(full);
+      return await this.registered.files.get(full);
     } catch (e) {
       throw new UnsupportedMediaError(`/${path} cannot be streamed: ${(e as Error).message}`);
     }
+  }
+
+  /** A new reader's own cursor over a file `open` or `resolve` gave (RTSP PLAY of a file). */
+  playback(file: SeekableMedia, sink: PacketSink, opts: PlaybackOptions): Playback {
+    return this.registered.files.playback(file, sink, opts);
   }
 
   /** Media files under the media directory, relative paths with '/' separators (for hints and the API). */

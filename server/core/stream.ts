@@ -1,38 +1,7 @@
 // A live stream: RTP from one source, serialized once, fanned out to every reader, with a GOP cache.
 import { AuView, type AuReader, type TimedUnit } from './au-view.js';
+import type { OutPacket } from './out-packet.js';
 import type { Track } from '../media/track.js';
-
-/** One RTP packet as every reader receives it: the same bytes for all of them. */
-export interface OutPacket {
-  trackId: number;
-  /** The whole RTP packet. Never modified after publish(). */
-  data: Uint8Array;
-  seq: number;
-  timestamp: number;
-  ssrc: number;
-  /** First packet of a video access unit a decoder can start from (or any audio packet). */
-  keyStart: boolean;
-  /** `$`-framed copies for TCP readers, one per interleaved channel in use, made on first need. */
-  framed?: (Uint8Array | undefined)[];
-  /** Unix ms the packet reached the stream (the access-unit view's timeline before any SR). */
-  arrivalMs?: number;
-}
-
-/** `$ channel length` + packet for RTSP interleaving, built once per channel per packet. */
-export function framedFor(p: OutPacket, channel: number): Uint8Array {
-  const cache = (p.framed ??= []);
-  let f = cache[channel];
-  if (!f) {
-    f = new Uint8Array(4 + p.data.length);
-    f[0] = 0x24;
-    f[1] = channel;
-    f[2] = p.data.length >>> 8;
-    f[3] = p.data.length & 0xff;
-    f.set(p.data, 4);
-    cache[channel] = f;
-  }
-  return f;
-}
 
 export interface StreamReader {
   deliver(p: OutPacket): void;

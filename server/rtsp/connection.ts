@@ -1,6 +1,5 @@
 // One client connection (TCP, or a WebSocket/HTTP tunnel): parses its byte stream, answers requests in order, carries interleaved RTP/RTCP.
 import type { ByteChannel } from './channel.js';
-import { parseRtcpCompound } from '../rtp/rtcp.js';
 import type { ServerContext } from './context.js';
 import { SERVER_NAME } from './context.js';
 import { dispatch } from './dispatch.js';
@@ -189,27 +188,15 @@ export class RtspConnection implements ConnectionInfo {
       s.touch();
       if (s.media.kind === 'publish') {
         // The parser hands out views into the socket chunk: copy, since the stream keeps packets.
-        const ingest = s.media.ingest[hit.track.trackId];
-        if (hit.rtcp) ingest?.pushRtcp(data.slice());
-        else ingest?.pushRtp(data.slice(), performance.now());
+        const publisher = s.media.publisher;
+        const trackId = hit.track.trackId;
+        if (hit.rtcp) publisher?.pushRtcp(trackId, data.slice());
+        else publisher?.pushRtp(trackId, data.slice(), performance.now());
         return;
       }
       // A reader's RTCP: its receiver reports keep the session alive and feed loss/jitter stats.
-      if (hit.rtcp) noteReports(s, hit.track.trackId, data);
+      if (hit.rtcp) s.noteRtcp(hit.track.trackId, data);
       return;
     }
-  }
-}
-
-/** Records the receiver-report blocks about our SSRC on `trackId`; malformed RTCP loses only itself. */
-export function noteReports(s: RtspSession, trackId: number, data: Uint8Array): void {
-  const ssrc = s.ssrcOf(trackId);
-  try {
-    for (const p of parseRtcpCompound(data)) {
-      if (p.type !== 'rr' && p.type !== 'sr') continue;
-      for (const b of p.reports) if (b.ssrc === ssrc) s.noteReceiverReport(trackId, b);
-    }
-  } catch {
-    /* a client's malformed RTCP costs only that report */
   }
 }

@@ -1,9 +1,11 @@
 // UDP multicast for live paths: per stream, one sender whose packets go once to each track's group, whatever the number of readers.
 import { createSocket, type Socket } from 'node:dgram';
-import type { OutPacket, StartPoint, Stream, StreamReader } from '../core/stream.js';
+import type { OutPacket } from '../core/out-packet.js';
+import type { StartPoint, Stream, StreamReader } from '../core/stream.js';
 import type { Logger } from '../log.js';
 import { buildBye } from '../rtp/rtcp.js';
-import { GroupPool, inRange, parseMulticastRange, type Ipv4Range } from './multicast-groups.js';
+import { inRange, parseMulticastRange, type Ipv4Range } from '../util/multicast-range.js';
+import { GroupPool } from './multicast-groups.js';
 
 export interface MulticastSettings {
   multicastIPRange: string;

@@ -1,10 +1,11 @@
 // One RTSP session: its state, the transport of each set-up track, and what it plays or publishes.
-import { framedFor, type OutPacket, type Stream, type StreamReader } from '../core/stream.js';
+import { framedFor, type OutPacket } from '../core/out-packet.js';
+import type { Stream, StreamReader } from '../core/stream.js';
 import type { Track } from '../media/track.js';
-import { buildBye } from '../rtp/rtcp.js';
-import type { MediaFile } from '../sources/file/demux.js';
-import type { FilePlayback, PacketSink } from '../sources/file/playback.js';
-import type { TrackIngest } from '../sources/publish/ingest.js';
+import { buildBye, parseRtcpCompound } from '../rtp/rtcp.js';
+import type { PacketSink, Playback } from '../core/playback.js';
+import type { Publisher } from '../core/publisher.js';
+import type { SeekableMedia } from '../core/seekable-media.js';
 import type { SessionState } from './state-table.js';
 import type { UdpPortPair } from './udp-ports.js';
 import type { UdpDestination } from './udp/sender.js';
@@ -65,9 +66,9 @@ export interface SetupTrack {
 
 /** A session plays a file (own cursor), reads a live stream, or publishes one. */
 export type SessionMedia =
-  | { kind: 'file'; file: MediaFile; playback: FilePlayback }
+  | { kind: 'file'; file: SeekableMedia; playback: Playback }
   | { kind: 'live'; stream: Stream }
-  | { kind: 'publish'; tracks: Track[]; controls: string[]; ingest: (TrackIngest | undefined)[] };
+  | { kind: 'publish'; tracks: Track[]; controls: string[]; publisher: Publisher | undefined };
 
 const INTERLEAVED_HEADER = 4;
 
@@ -107,7 +108,7 @@ export class RtspSession implements PacketSink, StreamReader {
     return m.kind === 'file' ? m.file.tracks : m.kind === 'live' ? m.stream.tracks : m.tracks;
   }
 
-  get playback(): FilePlayback | undefined {
+  get playback(): Playback | undefined {
     return this.media.kind === 'file' ? this.media.playback : undefined;
   }
 
@@ -207,6 +208,19 @@ export class RtspSession implements PacketSink, StreamReader {
   noteReceiverReport(trackId: number, r: { fractionLost: number; cumulativeLost: number; jitter: number }): void {
     const t = this.byTrack[trackId];
     if (t) t.rr = { ...r, at: Date.now() };
+  }
+
+  /** A reader's RTCP on `trackId`: its report blocks about our SSRC are recorded; malformed RTCP loses only itself. */
+  noteRtcp(trackId: number, data: Uint8Array): void {
+    const ssrc = this.ssrcOf(trackId);
+    try {
+      for (const p of parseRtcpCompound(data)) {
+        if (p.type !== 'rr' && p.type !== 'sr') continue;
+        for (const b of p.reports) if (b.ssrc === ssrc) this.noteReceiverReport(trackId, b);
+      }
+    } catch {
+      /* a client's malformed RTCP costs only that report */
+    }
   }
 
   /** The SSRC we send on a track (file playback) or the live source's. */

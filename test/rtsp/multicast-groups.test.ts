@@ -1,7 +1,8 @@
 // The multicast range: CIDR parsing, the group pool (distinct, reusable, never the reserved ones) and the config checks.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, makeConfig } from '../../server/config.js';
-import { GroupPool, inRange, multicastRangeProblem, parseMulticastRange } from '../../server/rtsp/multicast-groups.js';
+import { GroupPool } from '../../server/rtsp/multicast-groups.js';
+import { inRange, multicastRangeProblem, parseMulticastRange } from '../../server/util/multicast-range.js';
 
 describe('multicast range', () => {
   const cases: [string, string | undefined][] = [

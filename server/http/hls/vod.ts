@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { AccessUnit } from '../../media/access-unit.js';
 import { sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Track } from '../../mux/fmp4/index.js';
-import type { MediaFile } from '../../sources/file/demux.js';
-import { firstUnitIndexAtOrAfter } from '../../sources/file/seek.js';
+import { firstUnitIndexAtOrAfter } from '../../core/seek.js';
+import type { SeekableMedia } from '../../core/seekable-media.js';
 import { HttpError } from '../errors.js';
 import type { MediaPlaylist } from './playlist.js';
 import { hlsTracks } from './segmenter.js';
@@ -32,10 +32,10 @@ export interface VodIndex {
   segments: VodSegment[];
 }
 
-const indexes = new WeakMap<MediaFile, VodIndex>();
+const indexes = new WeakMap<SeekableMedia, VodIndex>();
 
 /** The file's segment index, made on first use and kept as long as the file stays loaded. */
-export function vodIndex(file: MediaFile, segmentMin: number): VodIndex {
+export function vodIndex(file: SeekableMedia, segmentMin: number): VodIndex {
   let idx = indexes.get(file);
   if (!idx) {
     idx = buildIndex(file, segmentMin);
@@ -44,7 +44,7 @@ export function vodIndex(file: MediaFile, segmentMin: number): VodIndex {
   return idx;
 }
 
-function buildIndex(file: MediaFile, segmentMin: number): VodIndex {
+function buildIndex(file: SeekableMedia, segmentMin: number): VodIndex {
   const picked = hlsTracks(file.tracks);
   if (picked.length === 0) {
     throw new HttpError(415, `${file.path}: no track HLS can carry (H.264, H.265, AAC or Opus); try /stream.ts or RTSP`);

@@ -1,7 +1,7 @@
 // A media file as one progressive response: muxed for this reader from the shared demuxed units, as fast as it reads.
 import type { Response } from 'express';
-import type { MediaFile } from '../../sources/file/demux.js';
-import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../sources/file/seek.js';
+import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../core/seek.js';
+import type { SeekableMedia } from '../../core/seekable-media.js';
 import { createMuxer, type ProgressiveFormat } from './formats.js';
 
 /** Bytes queued in the response before we wait for 'drain': enough to keep a fast reader busy. */
@@ -14,7 +14,7 @@ interface Cursor {
 }
 
 /** Where each track starts for `start` seconds: video at the key frame at or before it, audio from that frame's time. */
-export function startCursors(file: MediaFile, start: number): { cursors: Cursor[]; from: number } {
+export function startCursors(file: SeekableMedia, start: number): { cursors: Cursor[]; from: number } {
   const video = file.tracks.find((t) => t.kind === 'video');
   let from = start;
   const cursors: Cursor[] = [];
@@ -36,7 +36,7 @@ export function startCursors(file: MediaFile, start: number): { cursors: Cursor[
  * they go out, paced only by the reader (back-pressure), never held in memory as a whole.
  * Resolves when the response is finished or the reader left.
  */
-export function streamFile(file: MediaFile, format: ProgressiveFormat, start: number, res: Response): Promise<void> {
+export function streamFile(file: SeekableMedia, format: ProgressiveFormat, start: number, res: Response): Promise<void> {
   const { cursors } = startCursors(file, start);
   // Times stay the file's own (npt), shifted just enough that the reorder delay's negative dts fit.
   let minDts = 0;

@@ -2,11 +2,11 @@
 import { SourceUnavailableError } from '../../core/on-demand.js';
 import { PathNotFoundError, PathRedirectError, UnsupportedMediaError } from '../../core/path-manager.js';
 import type { Resolved } from '../../core/path-manager.js';
-import type { MediaFile } from '../../sources/file/demux.js';
+import type { SeekableMedia } from '../../core/seekable-media.js';
 import type { ServerContext } from '../context.js';
 import { RtspError } from '../errors.js';
 
-export async function openStream(server: ServerContext, path: string): Promise<MediaFile> {
+export async function openStream(server: ServerContext, path: string): Promise<SeekableMedia> {
   return guard(() => server.paths.open(path));
 }
 

@@ -7,7 +7,7 @@ import type { Handler, HandlerResult, RequestContext } from './request-context.j
 import type { RtspSession } from '../session.js';
 import type { StartPoint, Stream } from '../../core/stream.js';
 import type { StreamMulticast } from '../multicast-sender.js';
-import type { FilePlayback } from '../../sources/file/playback.js';
+import type { Playback } from '../../core/playback.js';
 
 function requireAggregate(ctx: RequestContext, s: RtspSession): void {
   // A track URL is fine when it is the only track (RFC 2326 §10.5); otherwise 460.
@@ -27,7 +27,7 @@ export const play: Handler = (ctx) => {
   return m.kind === 'file' ? playFile(ctx, s, m.playback) : playLive(ctx, s, m.stream);
 };
 
-function playFile(ctx: RequestContext, s: RtspSession, pb: FilePlayback): HandlerResult {
+function playFile(ctx: RequestContext, s: RtspSession, pb: Playback): HandlerResult {
   const rangeHeader = ctx.req.headers.get('Range');
   const range = rangeHeader ? parseRange(rangeHeader) : undefined;
   // A PLAY while playing repositions: stop the clock first so Range and RTP-Info name exactly

@@ -1,7 +1,6 @@
 // ANNOUNCE and RECORD (RFC 2326 §10.3, §10.11): a publisher describes its stream, sets up tracks, and goes live.
 import { PathBusyError } from '../../core/live-path.js';
 import { parseSdpTracks, SdpError } from '../../sdp/parse.js';
-import { TrackIngest } from '../../sources/publish/ingest.js';
 import { RtspError } from '../errors.js';
 import { RtspSession } from '../session.js';
 import type { Handler } from './request-context.js';
@@ -29,7 +28,7 @@ export const announce: Handler = (ctx) => {
   }
   const { tracks, controls } = parsed;
   if (server.sessions.size >= server.config.maxSessions) throw new RtspError(503, `the server is at its limit of ${server.config.maxSessions} sessions; try again later`);
-  const s = new RtspSession(server.newSessionId(), target.path, { kind: 'publish', tracks, controls, ingest: [] }, conn.remoteAddress, conn, server.ports);
+  const s = new RtspSession(server.newSessionId(), target.path, { kind: 'publish', tracks, controls, publisher: undefined }, conn.remoteAddress, conn, server.ports);
   try {
     const { evicted } = server.paths.livePath(target.path).claim(
       { sessionId: s.id, address: conn.remoteAddress, since: new Date() },
@@ -55,16 +54,10 @@ export const record: Handler = (ctx) => {
   if (m.kind !== 'publish') throw new RtspError(455, `session ${s.id} plays /${s.path}; RECORD is for sessions set up with mode=record`);
   if (target.path !== s.path) throw new RtspError(400, `session ${s.id} publishes /${s.path}, not /${target.path}`);
   if (s.tracks.size === 0) throw new RtspError(455, 'RECORD before any SETUP: set up the tracks with mode=record first');
-  const path = server.paths.livePath(s.path);
-  const stream = path.start(m.tracks);
-  for (const t of s.tracks.values()) {
-    m.ingest[t.trackId] = new TrackIngest(m.tracks[t.trackId]!, stream, t.transport.kind === 'udp');
-  }
+  const inputs = [...s.tracks.values()].map((t) => ({ trackId: t.trackId, reorder: t.transport.kind === 'udp' }));
+  m.publisher = server.paths.publish(s.path, m.tracks, inputs);
   if (s.transportKind === 'udp') {
-    const timer = setInterval(() => {
-      const now = performance.now();
-      for (const i of m.ingest) i?.flush(now);
-    }, FLUSH_MS);
+    const timer = setInterval(() => m.publisher?.flush(performance.now()), FLUSH_MS);
     s.cleanups.push(() => clearInterval(timer));
   }
   s.state = 'recording';

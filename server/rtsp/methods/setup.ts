@@ -1,7 +1,6 @@
 // SETUP: picks a transport the client offered (UDP unicast, TCP interleaved, UDP multicast) for one track (RFC 2326 §10.4).
 import type { Track } from '../../media/track.js';
-import { FilePlayback, NO_SINK } from '../../sources/file/playback.js';
-import { noteReports } from '../connection.js';
+import { NO_SINK } from '../../core/playback.js';
 import { RtspError } from '../errors.js';
 import { formatTransport, parseTransport, type TransportHeader } from '../headers/transport.js';
 import { RtspSession, type SessionMedia, type TrackTransport } from '../session.js';
@@ -122,7 +121,7 @@ async function newSessionMedia(ctx: RequestContext, record: boolean): Promise<Se
   return {
     kind: 'file',
     file: r.file,
-    playback: new FilePlayback(r.file, NO_SINK, {
+    playback: server.paths.playback(r.file, NO_SINK, {
       mtu: server.config.mtu,
       rtcpIntervalMs: server.config.rtcpInterval * 1000,
       cname: `tidecast@${conn.localAddress}`,
@@ -138,16 +137,16 @@ function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: Trac
   const m = s.media;
   if (m.kind === 'file') m.playback.activate(track.id);
   if (m.kind === 'publish') {
-    // The stream exists from RECORD on; ingest is created then (see record.ts), routes now.
+    // The stream exists from RECORD on; its Publisher is made then (see publish.ts), routes now.
     if (tr.kind === 'udp') {
       s.cleanups.push(
         server.ports.routeRtp(tr.address, tr.rtpPort, (data) => {
           s.touch();
-          if (m.kind === 'publish') m.ingest[track.id]?.pushRtp(data, performance.now());
+          if (m.kind === 'publish') m.publisher?.pushRtp(track.id, data, performance.now());
         }),
         server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
           s.touch();
-          if (m.kind === 'publish') m.ingest[track.id]?.pushRtcp(data);
+          if (m.kind === 'publish') m.publisher?.pushRtcp(track.id, data);
         }),
       );
     }
@@ -159,7 +158,7 @@ function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: Trac
     s.cleanups.push(
       server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
         s.touch();
-        noteReports(s, track.id, data);
+        s.noteRtcp(track.id, data);
       }),
     );
   }

@@ -7,6 +7,7 @@ import {
   MatroskaInputFormat,
   type InputTrack,
 } from 'mediabunny';
+import type { SeekableMedia } from '../../core/seekable-media.js';
 import type { CodecName, Track } from '../../media/track.js';
 import type { AccessUnit } from '../../media/access-unit.js';
 import { adtsToAsc, collectParamSets, isAdts, isAud, parseAvcc, parseHvcc, splitNals } from './codec-config.js';
@@ -14,19 +15,8 @@ import { audioUnits, dropped, videoUnits, type RawUnit } from './units.js';
 
 export { adtsToAsc, parseAvcc, parseHvcc, splitAnnexB, splitNals } from './codec-config.js';
 
-export interface MediaFile {
-  path: string;
-  /** Supported tracks only; `tracks[i].id === i`. */
-  tracks: Track[];
-  /**
-   * Per track, in decode order. pts/dts/duration are integers in the track's clock units.
-   * pts is shifted so the first video key frame is at 0 (audio before it is dropped); without
-   * video, the earliest pts is 0. dts <= pts always, so with B-frames the first few video dts are negative
-   * (down to minus the reorder delay, e.g. -3000 for one B-frame at 30 fps).
-   */
-  units: AccessUnit[][];
-  /** Seconds: the latest unit end over all tracks. */
-  duration: number;
+/** A demuxed file: what the core serves (SeekableMedia), plus what the file cache accounts. */
+export interface MediaFile extends SeekableMedia {
   /** Total AU payload bytes held (sum of all data arrays). */
   bytes: number;
   /** Seconds of file time that became pts 0 (e.g. 1.4 for a typical ffmpeg MPEG-TS). */

@@ -1,38 +1,11 @@
-// One reader's cursor over a shared demuxed file: seek, pace against a monotonic clock, pause, end.
+// One reader's cursor over a shared demuxed file (core's Playback): seek, pace against a monotonic clock, pause, end.
 import type { Track } from '../../media/track.js';
 import type { AccessUnit } from '../../media/access-unit.js';
 import { packetizeAccessUnit } from '../../rtp/packetizer.js';
 import { RtpSenderState } from '../../rtp/sender-state.js';
-import type { MediaFile } from './demux.js';
-import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from './seek.js';
-
-/** Where a reader's packets go: a UDP pair or a TCP connection. */
-export interface PacketSink {
-  /** Free bytes wanted in front of each RTP packet (4 for the TCP interleaved header). */
-  readonly headroom: number;
-  /** Sends one RTP packet (with `headroom` bytes in front); false when the reader's queue is full. */
-  rtp(trackId: number, packet: Uint8Array): boolean;
-  rtcp(trackId: number, data: Uint8Array): void;
-}
-
-/** A sink that accepts and drops everything: a playback's sink until its session exists. */
-export const NO_SINK: PacketSink = { headroom: 0, rtp: () => true, rtcp: () => undefined };
-
-export interface PlaybackOptions {
-  mtu: number;
-  rtcpIntervalMs: number;
-  cname: string;
-  /** Monotonic milliseconds (performance.now): pacing never follows wallclock steps. */
-  now: () => number;
-  /** Wallclock milliseconds for RTCP NTP times. */
-  wall: () => number;
-}
-
-export interface TrackRtpInfo {
-  trackId: number;
-  seq: number;
-  rtptime: number;
-}
+import type { PacketSink, Playback, PlaybackOptions, PlaybackState, TrackRtpInfo } from '../../core/playback.js';
+import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../core/seek.js';
+import type { SeekableMedia } from '../../core/seekable-media.js';
 
 interface Cursor {
   track: Track;
@@ -54,9 +27,7 @@ function payloadsOf(track: Track, au: AccessUnit, mtu: number): Uint8Array[] {
   return payloads;
 }
 
-export type PlaybackState = 'ready' | 'playing' | 'paused' | 'ended';
-
-export class FilePlayback {
+export class FilePlayback implements Playback {
   /** One cursor per file track; only the ones a client set up are `active`. */
   private readonly all: Cursor[];
   private cursors: Cursor[] = [];
@@ -69,7 +40,7 @@ export class FilePlayback {
   onEnd: (() => void) | undefined;
 
   constructor(
-    readonly file: MediaFile,
+    readonly file: SeekableMedia,
     /** Where packets go; the session sets itself here once it exists. */
     public sink: PacketSink,
     private readonly opts: PlaybackOptions,

@@ -1,6 +1,7 @@
 // Turns a publisher's RTP for one track into stream packets: reordered (UDP), key frames marked, published once.
 import type { Track } from '../../media/track.js';
-import type { OutPacket, Stream } from '../../core/stream.js';
+import type { OutPacket } from '../../core/out-packet.js';
+import type { Stream } from '../../core/stream.js';
 import { keyFrameHint } from '../../rtp/keyframe.js';
 import { parseRtpPacket } from '../../rtp/packet.js';
 import { ReorderBuffer } from '../../rtp/reorder.js';

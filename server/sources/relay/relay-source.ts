@@ -1,9 +1,8 @@
 // Relay source: pulls an upstream RTSP stream with our client and publishes it on a path, reconnecting with backoff.
-import type { LivePath } from '../../core/live-path.js';
 import type { SourceDriver } from '../../core/on-demand.js';
+import type { PathManager } from '../../core/path-manager.js';
 import type { Logger } from '../../log.js';
 import { parseSdpTracks } from '../../sdp/parse.js';
-import { TrackIngest } from '../publish/ingest.js';
 import { RtspClient } from './rtsp-client.js';
 import { stripUserinfo } from './rtsp-url.js';
 import { Backoff } from '../../core/backoff.js';
@@ -34,7 +33,9 @@ export class RelaySource implements SourceDriver {
   private state = 'stopped';
 
   constructor(
-    private readonly path: LivePath,
+    private readonly paths: PathManager,
+    /** The path this relay publishes on. */
+    private readonly name: string,
     private readonly opts: RelayOptions,
     private readonly log: Logger,
   ) {
@@ -105,20 +106,14 @@ export class RelaySource implements SourceDriver {
       const described = await client.describe();
       const { tracks } = parseSdpTracks(described.sdp);
       if (!this.wanted) return 'stopped';
-      this.path.claim({ sessionId, address: stripUserinfo(described.url), since: new Date() }, true, true);
-      const stream = this.path.start(tracks);
+      this.paths.livePath(this.name).claim({ sessionId, address: stripUserinfo(described.url), since: new Date() }, true, true);
       const reorder = this.opts.transport === 'udp';
-      const ingest = tracks.map((t) => new TrackIngest(t, stream, reorder));
+      const publisher = this.paths.publish(this.name, tracks, tracks.map((t) => ({ trackId: t.id, reorder })));
       // TCP frames are views into the socket's chunk and UDP buffers may be pooled: the stream
       // keeps packets (GOP cache, reader queues), so each is copied once here.
-      client.onRtp = (i, data) => ingest[i]?.pushRtp(data.slice(), performance.now());
-      client.onRtcp = (i, data) => ingest[i]?.pushRtcp(data.slice());
-      if (reorder) {
-        flush = setInterval(() => {
-          const now = performance.now();
-          for (const x of ingest) x.flush(now);
-        }, FLUSH_MS);
-      }
+      client.onRtp = (i, data) => publisher.pushRtp(i, data.slice(), performance.now());
+      client.onRtcp = (i, data) => publisher.pushRtcp(i, data.slice());
+      if (reorder) flush = setInterval(() => publisher.flush(performance.now()), FLUSH_MS);
       const session = await client.play();
       onPlaying(performance.now());
       this.problem = undefined;
@@ -128,7 +123,7 @@ export class RelaySource implements SourceDriver {
     } finally {
       if (flush) clearInterval(flush);
       // Readers get BYE; new readers wait for the next connection (or fail with the reason).
-      this.path.release(sessionId, `relay upstream ${stripUserinfo(this.opts.url)} is gone`);
+      this.paths.livePath(this.name).release(sessionId, `relay upstream ${stripUserinfo(this.opts.url)} is gone`);
       await client.close();
     }
   }
@@ -136,9 +131,9 @@ export class RelaySource implements SourceDriver {
   private setState(state: string, fields: Record<string, unknown>): void {
     if (state === this.state && state !== 'retrying') return;
     this.state = state;
-    const msg = `relay /${this.path.name} ${state}`;
-    if (state === 'retrying') this.log.warn({ path: this.path.name, ...fields }, msg);
-    else if (state === 'connecting') this.log.debug({ path: this.path.name, ...fields }, msg);
-    else this.log.info({ path: this.path.name, ...fields }, msg);
+    const msg = `relay /${this.name} ${state}`;
+    if (state === 'retrying') this.log.warn({ path: this.name, ...fields }, msg);
+    else if (state === 'connecting') this.log.debug({ path: this.name, ...fields }, msg);
+    else this.log.info({ path: this.name, ...fields }, msg);
   }
 }

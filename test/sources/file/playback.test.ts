@@ -1,7 +1,8 @@
 // The per-reader cursor with a fake clock: pacing without drift, seek to key frames, pause, end.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { FilePlayback, type PacketSink } from '../../../server/sources/file/playback.js';
+import type { PacketSink } from '../../../server/core/playback.js';
+import { FilePlayback } from '../../../server/sources/file/playback.js';
 import { loadMediaFile } from '../../../server/sources/file/demux.js';
 import { parseRtpPacket } from '../../../server/rtp/packet.js';
 import { parseRtcpCompound } from '../../../server/rtp/rtcp.js';

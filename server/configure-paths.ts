@@ -1,12 +1,12 @@
-// Builds the configured path sources (relays, ffmpeg, the built-in testsrc) and path rules for a PathManager.
-import type { Config, PathConfig } from '../config.js';
-import type { PathManager } from '../core/path-manager.js';
-import type { Logger } from '../log.js';
-import { FfmpegSource } from './process/ffmpeg-source.js';
-import { splitArgs } from './process/split-args.js';
-import { testsrcArgs } from './process/testsrc.js';
-import { RelaySource } from './relay/relay-source.js';
-import { stripUserinfo } from './relay/rtsp-url.js';
+// Builds the configured path sources (relays, ffmpeg, the built-in testsrc) and path rules for a PathManager: with app.ts, the composition root.
+import type { Config, PathConfig } from './config.js';
+import type { PathManager } from './core/path-manager.js';
+import type { Logger } from './log.js';
+import { FfmpegSource } from './sources/process/ffmpeg-source.js';
+import { splitArgs } from './util/split-args.js';
+import { testsrcArgs } from './sources/process/testsrc.js';
+import { RelaySource } from './sources/relay/relay-source.js';
+import { stripUserinfo } from './sources/relay/rtsp-url.js';
 
 export const TESTSRC_PATH = 'testsrc';
 
@@ -32,7 +32,7 @@ export function configurePaths(config: Config, paths: PathManager, rtspPort: num
     });
     const onDemand = { onDemand: p.sourceOnDemand, closeAfterMs: p.sourceOnDemandCloseAfter * 1000, startTimeoutMs: p.sourceOnDemandStartTimeout * 1000 };
     if (relay) {
-      paths.addSource(name, new RelaySource(paths.livePath(name), { url: relay, transport: p.sourceProtocol }, log), onDemand);
+      paths.addSource(name, new RelaySource(paths, name, { url: relay, transport: p.sourceProtocol }, log), onDemand);
       continue;
     }
     const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined;

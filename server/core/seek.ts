@@ -1,8 +1,8 @@
-// Finds where a reader starts in a file's access units: the key frame for a video seek, the first audio unit after it.
-import type { AccessUnit } from '../../media/access-unit.js';
+// Finds where a reader starts in a seekable media's access units: the key frame for a video seek, the first audio unit after it.
+import type { AccessUnit } from '../media/access-unit.js';
 
 /**
- * Indexes of key units per unit list, built on first use. Unit lists of a loaded MediaFile are
+ * Indexes of key units per unit list, built on first use. Unit lists of a SeekableMedia are
  * never mutated, so the cache stays valid; it goes away with the list.
  */
 const keyIndex = new WeakMap<AccessUnit[], number[]>();

@@ -1,6 +1,6 @@
 // splitArgs: configured ffmpeg argument strings split as a POSIX shell would, one table of cases.
 import { describe, expect, it } from 'vitest';
-import { splitArgs } from '../../../server/sources/process/split-args.js';
+import { splitArgs } from '../../server/util/split-args.js';
 
 const cases: [string, string[]][] = [
   ['-re -i in.mp4 -c copy', ['-re', '-i', 'in.mp4', '-c', 'copy']],

@@ -1,7 +1,7 @@
 // Seek helpers on a synthetic GOP-structured unit list.
 import { describe, expect, it } from 'vitest';
-import type { AccessUnit } from '../../../server/media/access-unit.js';
-import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../../server/sources/file/seek.js';
+import type { AccessUnit } from '../../server/media/access-unit.js';
+import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../server/core/seek.js';
 
 const unit = (pts: number, key: boolean): AccessUnit => ({ pts, dts: pts, duration: 10, key, data: [new Uint8Array(1)] });
 

@@ -1,0 +1,134 @@
+// The layering rule of docs/architecture.md as dependency-cruiser rules: `npm run lint:layers` (part of `npm test`).
+// Paths are relative to the repository root. Type-only imports count as much as value imports.
+
+/** The runtime-neutral leaves the browser player shares: the media model, RTP, SDP, muxers, and the RTSP message code. */
+const LEAVES = [
+  '^server/(media|rtp|sdp|mux)/',
+  '^server/rtsp/(message|parser|errors|headers-map|url)\\.ts$',
+  '^server/rtsp/headers/',
+];
+/** npm packages a leaf may use: bundled into the player, so they must run without Node. */
+const LEAF_PACKAGES = ['^node_modules/(@types/)?sdp-transform/'];
+const LOG = '^server/log\\.ts$';
+/** The composition root: only it names every layer. */
+const ROOT = '^server/(cli|app|configure-paths)\\.ts$';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycle',
+      severity: 'error',
+      comment: 'Import cycle (value or type imports): layers only point down, and files within a layer form no loop.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment: 'An import that cannot be resolved cannot be checked against the layers either.',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
+      name: 'media-imports-nothing',
+      severity: 'error',
+      comment: 'Layer rule: server/media (the media model) is the bottom leaf and imports nothing but itself.',
+      from: { path: '^server/media/' },
+      to: { pathNot: '^server/media/' },
+    },
+    {
+      name: 'leaf-no-node',
+      severity: 'error',
+      comment: 'Layer rule: the leaves (media, rtp, sdp, mux, RTSP message/headers) run in the browser too: no Node built-ins.',
+      from: { path: LEAVES },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'leaf-imports-leaves',
+      severity: 'error',
+      comment: 'Layer rule: a leaf (media, rtp, sdp, mux, RTSP message/headers) imports only leaves (and sdp-transform), nothing above them.',
+      from: { path: LEAVES },
+      to: { dependencyTypesNot: ['core'], pathNot: [...LEAVES, ...LEAF_PACKAGES] },
+    },
+    {
+      name: 'core-imports-core-leaves-log',
+      severity: 'error',
+      comment: 'Layer rule: server/core imports only core, the leaves and log (and Node built-ins): no delivery, no concrete source, no config.',
+      from: { path: '^server/core/' },
+      to: { dependencyTypesNot: ['core'], pathNot: ['^server/core/', ...LEAVES, LOG] },
+    },
+    {
+      name: 'source-imports-core-leaves-log-itself',
+      severity: 'error',
+      comment: 'Layer rule: a source (sources/<name>/) imports only core, the leaves (relay: the RTSP message code), log and its own folder; sources meet other layers through core interfaces.',
+      from: { path: '^server/sources/([^/]+)/' },
+      to: { path: '^server/', pathNot: ['^server/sources/$1/', '^server/core/', ...LEAVES, LOG] },
+    },
+    {
+      name: 'delivery-no-sources',
+      severity: 'error',
+      comment: 'Layer rule: delivery (rtsp/, http/) knows sources only through core interfaces (SeekableMedia, Playback, Publisher, SourceDriver).',
+      from: { path: '^server/(rtsp|http)/' },
+      to: { path: '^server/sources/' },
+    },
+    {
+      name: 'rtsp-no-http',
+      severity: 'error',
+      comment: 'Layer rule: RTSP delivery does not import HTTP delivery (HTTP carries RTSP tunnels, not the other way round).',
+      from: { path: '^server/rtsp/' },
+      to: { path: '^server/http/' },
+    },
+    {
+      name: 'http-rtsp-channel-only',
+      severity: 'error',
+      comment: 'Layer rule: HTTP imports from rtsp/ only channel.ts (the byte channel its tunnels hand to the RTSP server) and the RTSP message leaf.',
+      from: { path: '^server/http/' },
+      to: { path: '^server/rtsp/', pathNot: ['^server/rtsp/channel\\.ts$', ...LEAVES] },
+    },
+    {
+      name: 'only-root-imports-root',
+      severity: 'error',
+      comment: 'Layer rule: cli.ts, app.ts and configure-paths.ts are the composition root; no layer imports them.',
+      from: { path: '^server/', pathNot: ROOT },
+      to: { path: ROOT },
+    },
+    {
+      name: 'config-imports-util',
+      severity: 'error',
+      comment: 'Layer rule: config.ts is read by every layer above core, so it imports none of them: only server/util.',
+      from: { path: '^server/config\\.ts$' },
+      to: { path: '^server/', pathNot: '^server/util/' },
+    },
+    {
+      name: 'util-and-log-import-no-layer',
+      severity: 'error',
+      comment: 'Layer rule: server/util, log.ts and version.ts are shared infrastructure and import no layer.',
+      from: { path: ['^server/util/', '^server/(log|version)\\.ts$'] },
+      to: { path: '^server/', pathNot: '^server/util/' },
+    },
+    {
+      name: 'player-imports-player-leaves-hls',
+      severity: 'error',
+      comment: 'Layer rule: player/src imports only player/src, the leaves (media, rtp, sdp, mux, RTSP message/headers) and hls.js.',
+      from: { path: '^player/src/' },
+      to: { pathNot: ['^player/src/', ...LEAVES, '^node_modules/hls\\.js/'] },
+    },
+    {
+      name: 'no-test-or-bench',
+      severity: 'error',
+      comment: 'Layer rule: the product (server/, player/src) never imports test/ or bench/.',
+      from: { path: ['^server/', '^player/src/'] },
+      to: { path: '^(test|bench)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+  },
+};

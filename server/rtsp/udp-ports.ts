@@ -154,6 +154,9 @@ function makeSender(sock: Socket, load: AddonLoad, workers: number, note: (why: 
   }
 }
 
+/** Receive buffer asked for the server's RTP/RTCP sockets (the kernel caps it at net.core.rmem_max). */
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 function bind(type: 'udp4' | 'udp6', port: number, host: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = createSocket({ type, reuseAddr: false });
@@ -163,6 +166,13 @@ function bind(type: 'udp4' | 'udp6', port: number, host: string): Promise<Socket
       s.on('error', () => {
         /* per-send errors are counted in onSent */
       });
+      // Publishers over UDP send a key frame as a burst of dozens of packets, and the event loop
+      // may be busy fanning out when it comes: the default buffer (~200 KB) drops some of it.
+      try {
+        s.setRecvBufferSize(RECV_BUFFER_BYTES);
+      } catch {
+        // capped by the kernel (net.core.rmem_max): the default still works
+      }
       resolve(s);
     });
   });

@@ -11,9 +11,15 @@ export interface ReadResult {
   r: RunResult;
 }
 
+/**
+ * ffmpeg's UDP socket buffer for the tests' readers: 4 MB holds more than any test reads, so a
+ * reader starved of CPU by the rest of the suite reads late but loses nothing on loopback.
+ */
+export const UDP_BUFFER = ['-buffer_size', '4194304'];
+
 /** Decodes `url` for `seconds` with ffmpeg (framecrc): stderr stays empty when nothing failed to decode. */
 export async function readFor(url: string, transport: 'udp' | 'tcp', seconds: number): Promise<ReadResult> {
-  const args = ['-v', 'error', '-rtsp_transport', transport, '-i', url, '-t', String(seconds), '-f', 'framecrc', '-'];
+  const args = ['-v', 'error', '-rtsp_transport', transport, ...(transport === 'udp' ? UDP_BUFFER : []), '-i', url, '-t', String(seconds), '-f', 'framecrc', '-'];
   const r = await run(resolveFfmpeg(), args, { timeoutMs: (seconds + 20) * 1000 });
   const lines = r.stdout.split('\n');
   return { video: lines.filter((l) => /^0,/.test(l)).length, audio: lines.filter((l) => /^1,/.test(l)).length, args, r };

@@ -126,6 +126,9 @@ export async function udpReceiver(): Promise<UdpReceiver> {
       rtcpSocket: b,
       close: () => { a.close(); b.close(); },
     };
+    // 4 MB: more than any test reads, so a test process busy elsewhere reads late but loses nothing.
+    a.setRecvBufferSize(4 * 1024 * 1024);
+    b.setRecvBufferSize(1024 * 1024);
     a.on('message', (m) => r.rtp.push({ pkt: parseRtpPacket(new Uint8Array(m)), at: performance.now() }));
     b.on('message', (m) => r.rtcp.push({ data: new Uint8Array(m), at: performance.now() }));
     return r;

@@ -40,11 +40,27 @@ function inNs(cmd: string, args: string[], onOut?: (s: string) => void): ChildPr
   return child;
 }
 
-async function waitFor(what: string, ok: () => boolean, ms: number): Promise<void> {
+async function waitFor(what: string, ok: () => boolean, ms: number, poll?: () => Promise<void>): Promise<void> {
   const t0 = Date.now();
-  while (!ok()) {
+  for (;;) {
+    await poll?.();
+    if (ok()) return;
     if (Date.now() - t0 > ms) throw new Error(`${what} did not happen within ${ms} ms; server log:\n${serverLog.slice(-3000)}`);
     await sleep(100);
+  }
+}
+
+/** The live path's packet count from the server's API (its HTTP port, 8888, is inside the namespace). */
+let lastPathPackets = 0;
+const pathPackets = (): number => lastPathPackets;
+async function pollPathPackets(): Promise<void> {
+  const js = "fetch('http://127.0.0.1:8888/api/v1/paths').then((r) => r.json()).then((j) => console.log(JSON.stringify(j)), () => console.log('null'))";
+  const r = await run('ip', ['netns', 'exec', NS, process.execPath, '-e', js], { timeoutMs: 20_000 });
+  try {
+    const body = JSON.parse(r.stdout) as { live?: { name: string; packets: number }[] } | null;
+    lastPathPackets = body?.live?.find((p) => p.name === 'live/mc')?.packets ?? 0;
+  } catch {
+    lastPathPackets = 0;
   }
 }
 
@@ -57,11 +73,12 @@ const logged = (msg: string): Record<string, unknown>[] =>
     .filter((l) => l.msg === msg);
 
 // Joins every group of the range on the RTP port and counts packets per SSRC and seq; prints the
-// tally on SIGINT. A duplicate would mean a packet went to the group more than once.
+// tally whenever it changed (every 100 ms at most). A duplicate would mean a packet went to the
+// group more than once. Its 4 MB socket buffer holds far more than the test sends.
 const RECEIVER = `
 import { createSocket } from 'node:dgram';
 const [port, ...groups] = process.argv.slice(2);
-const seen = new Map(); let packets = 0, duplicates = 0;
+const seen = new Map(); let packets = 0, duplicates = 0, said = -1;
 const s = createSocket({ type: 'udp4', reuseAddr: true });
 s.on('message', (m) => {
   packets++;
@@ -72,8 +89,13 @@ s.bind(Number(port), () => {
   s.setRecvBufferSize(4 * 1024 * 1024);
   for (const g of groups) s.addMembership(g, '127.0.0.1');
   console.log('ready');
+  setInterval(() => {
+    if (packets === said) return;
+    said = packets;
+    console.log(JSON.stringify({ packets, unique: seen.size, duplicates }));
+  }, 100);
 });
-process.on('SIGINT', () => { console.log(JSON.stringify({ packets, unique: seen.size, duplicates })); process.exit(0); });
+process.on('SIGINT', () => process.exit(0));
 `;
 
 beforeAll(async () => {
@@ -92,9 +114,10 @@ beforeAll(async () => {
   inNs(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'serve', '--rtsp-port', String(RTSP_PORT), '--rtp-port', '8000', '--media', 'media', '--config', config], (s) => (serverLog += s));
   await waitFor('server start', () => serverLog.includes('RTSP on port'), 20_000);
   inNs(ffmpeg, ['-v', 'error', '-re', '-stream_loop', '-1', '-i', 'media/sample.mp4', '-c', 'copy', '-f', 'rtsp', URL], (s) => (serverLog += `[publisher] ${s}`));
-  await waitFor('publishing', () => logged('publishing').length > 0, 20_000);
-  await sleep(1500); // a GOP in the cache and packets on both tracks
-}, 60_000);
+  await waitFor('publishing', () => logged('publishing').length > 0, 60_000);
+  // A GOP in the cache and packets on both tracks: the path's packet count, read from the API.
+  await waitFor('1 s of packets from the publisher', () => pathPackets() > 100, 60_000, pollPathPackets);
+}, 150_000);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -112,13 +135,18 @@ describe('UDP multicast in a network namespace', () => {
   it('two ffmpeg readers decode; the group carries each packet once, as many as the one sender sent', async () => {
     let rxOut = '';
     const rx = inNs(process.execPath, [join(dir, 'rx.mjs'), String(MC_RTP), ...GROUPS], (s) => (rxOut += s));
-    await waitFor('receiver ready', () => rxOut.includes('ready'), 10_000);
+    await waitFor('receiver ready', () => rxOut.includes('ready'), 30_000);
 
-    const args = ['-v', 'error', '-rtsp_transport', 'udp_multicast', '-i', URL, '-t', '4', '-f', 'framecrc', '-'];
-    const readers = await Promise.all([0, 1].map(() => run('ip', ['netns', 'exec', NS, ffmpeg, ...args], { timeoutMs: 30_000 })));
+    // -buffer_size 4 MB: the readers' sockets hold far more than the 4 s they read, so a reader
+    // starved of CPU by the rest of the suite reads late but loses nothing.
+    const args = ['-v', 'error', '-rtsp_transport', 'udp_multicast', '-buffer_size', '4194304', '-i', URL, '-t', '4', '-f', 'framecrc', '-'];
+    const readers = await Promise.all([0, 1].map(() => run('ip', ['netns', 'exec', NS, ffmpeg, ...args], { timeoutMs: 60_000 })));
     // The readers sent TEARDOWN: the sender stops and logs what it sent.
-    await waitFor('sender stop', () => logged('multicast sender stopped').length > 0, 5_000);
-    await sleep(300);
+    await waitFor('sender stop', () => logged('multicast sender stopped').length > 0, 30_000);
+    const sentCount = logged('multicast sender stopped')[0]!.packets as number;
+    const tallyOf = (): { packets: number; unique: number; duplicates: number } => JSON.parse(rxOut.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{"packets":0}');
+    // Every datagram the sender sent is already in the receiver's socket: wait until it has read them.
+    await waitFor(`the receiver to count ${sentCount} packets`, () => tallyOf().packets >= sentCount, 30_000);
     const done = new Promise<void>((r) => rx.once('close', () => r()));
     rx.kill('SIGINT');
     await done;
@@ -135,7 +163,7 @@ describe('UDP multicast in a network namespace', () => {
       expect(frames[i], all).toBeGreaterThanOrEqual(50);
     }
 
-    const tally = JSON.parse(rxOut.trim().split('\n').pop()!) as { packets: number; unique: number; duplicates: number };
+    const tally = tallyOf();
     const started = logged('multicast sender started');
     const stopped = logged('multicast sender stopped');
     expect(started, serverLog.slice(-3000)).toHaveLength(1);
@@ -149,5 +177,5 @@ describe('UDP multicast in a network namespace', () => {
     // Both sessions really were multicast readers of the one sender.
     expect(logged('play live (multicast)')).toHaveLength(2);
     expect(logged('play live')).toHaveLength(0);
-  }, 60_000);
+  }, 180_000);
 });

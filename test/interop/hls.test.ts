@@ -87,12 +87,17 @@ describe('ffmpeg plays HLS', () => {
   });
 });
 
-/** VLC (as nobody: it refuses root) plays `url` for `seconds`, saving every 15th decoded picture as PNG. */
+/**
+ * VLC (as nobody: it refuses root) plays `url` for `seconds` of media (--stop-time is a media
+ * position), saving every 15th decoded picture as PNG. Late pictures are neither skipped by the
+ * decoder nor dropped by the output: on a loaded machine VLC would otherwise drop what it decodes
+ * late, and the count would measure the machine.
+ */
 async function vlcFrames(url: string, seconds: number): Promise<{ pngs: string[]; why: string; stderr: string }> {
   const dir = mkdtempSync(join(tmp, 'vlc-'));
   chmodSync(dir, 0o755);
   chownSync(dir, 65534, 65534); // nobody
-  const args = ['-u', 'nobody', '--', 'env', 'HOME=/tmp', 'cvlc', '-I', 'dummy', '--play-and-exit', '--vout=dummy', '--aout=dummy',
+  const args = ['-u', 'nobody', '--', 'env', 'HOME=/tmp', 'cvlc', '-I', 'dummy', '--play-and-exit', '--vout=dummy', '--aout=dummy', '--no-drop-late-frames', '--no-skip-frames',
     `--stop-time=${seconds}`, '--video-filter=scene', `--scene-path=${dir}`, '--scene-prefix=f', '--scene-ratio=15', '--scene-format=png', url];
   const r = await run('runuser', args, { timeoutMs: (seconds + 30) * 1000, stopAfterMs: (seconds + 20) * 1000, stopSignal: 'SIGTERM' });
   const pngs = readdirSync(dir).filter((f) => f.endsWith('.png') && statSync(join(dir, f)).size > 1000);

@@ -27,8 +27,17 @@ const RESTART_LEAD_S = 0.03;
 const MAX_GUARD_MS = 150;
 const GUARD_DECAY_MS_PER_S = 10;
 
-export class AudioOut {
-  readonly ctx: AudioContext;
+/** What the output uses of an AudioContext: the page's real one, or a simulated one in tests. */
+export type OutputContext = Pick<
+  AudioContext,
+  'currentTime' | 'baseLatency' | 'outputLatency' | 'getOutputTimestamp' | 'createGain' | 'createBuffer' | 'createBufferSource' | 'destination' | 'close'
+>;
+
+/** What the output uses of a decoded frame (WebCodecs AudioData). */
+export type DecodedAudio = Pick<AudioData, 'numberOfFrames' | 'sampleRate' | 'numberOfChannels' | 'copyTo' | 'close'>;
+
+export class AudioOut<C extends OutputContext = AudioContext> {
+  readonly ctx: C;
   /** Sources connect here; it feeds the measurement tap, then the volume, then the speakers. */
   readonly input: GainNode;
   private readonly volume: GainNode;
@@ -46,8 +55,12 @@ export class AudioOut {
   framesSkipped = 0;
   lastRate = 1;
 
-  constructor() {
-    this.ctx = new AudioContext({ latencyHint: 'interactive' });
+  /** `ctx` and `now` (performance.now() in the page) are injected by the tests' simulated output. */
+  constructor(
+    ctx?: C,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.ctx = ctx ?? (new AudioContext({ latencyHint: 'interactive' }) as OutputContext as C);
     this.input = this.ctx.createGain();
     this.volume = this.ctx.createGain();
     this.input.connect(this.volume);
@@ -69,7 +82,7 @@ export class AudioOut {
    * The context time being heard now: getOutputTimestamp pairs an output position with the
    * performance.now() at which it is heard, so output latency is included; extrapolated to `perfNow`.
    */
-  outputTime(perfNow = performance.now()): number {
+  outputTime(perfNow = this.now()): number {
     const ts = this.ctx.getOutputTimestamp?.();
     if (ts && ts.contextTime !== undefined && ts.performanceTime !== undefined && ts.performanceTime > 0) {
       return ts.contextTime + (perfNow - ts.performanceTime) / 1000;
@@ -94,12 +107,12 @@ export class AudioOut {
   }
 
   /** The guard now (see MAX_GUARD_MS), ms. */
-  guardMs(perfNow = performance.now()): number {
+  guardMs(perfNow = this.now()): number {
     return Math.max(0, this.guard - ((perfNow - this.guardAt) / 1000) * GUARD_DECAY_MS_PER_S);
   }
 
   /** How long before it is to be heard a frame should reach `play`, beyond decode: the output's buffering, its lead and the guard. */
-  scheduleAheadMs(perfNow = performance.now()): number {
+  scheduleAheadMs(perfNow = this.now()): number {
     return (this.renderAheadS + LEAD_S) * 1000 + this.guardMs(perfNow);
   }
 
@@ -124,7 +137,7 @@ export class AudioOut {
    * schedule on top of the last, 3 restarts per stall). Skipped frames count as played at once, so
    * the frames after them follow on without a gap until the schedule is back within RESYNC_S.
    */
-  play(data: AudioData, mediaMs: number, playAtPerf: number): number | undefined {
+  play(data: DecodedAudio, mediaMs: number, playAtPerf: number): number | undefined {
     const ctx = this.ctx;
     const frames = data.numberOfFrames;
     // Read before close(): a closed AudioData reports 0 for its sample rate.
@@ -145,7 +158,7 @@ export class AudioOut {
       else {
         // Ran dry: the frame came (earliest - cursor) after the schedule ran out.
         this.restartCauses.dry++;
-        const now = performance.now();
+        const now = this.now();
         this.guard = Math.min(MAX_GUARD_MS, this.guardMs(now) + (earliest - this.cursor) * 1000 + 5);
         this.guardAt = now;
       }

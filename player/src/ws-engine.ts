@@ -4,6 +4,7 @@ import { seqDiff } from '../../server/rtp/sequence.js';
 import { AudioDecode } from './audio-decode.js';
 import type { AudioOut } from './audio-out.js';
 import { AudioOutputMap } from './audio-output-map.js';
+import { scheduleAudio, updateAudioPosition } from './audio-schedule.js';
 import { AvSync } from './av-sync.js';
 import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats } from './engine.js';
 import { LipSync } from './lip-sync.js';
@@ -17,13 +18,6 @@ import { VideoOut } from './video-out.js';
 
 const VIDEO_CODECS = new Set(['H264', 'H265']);
 const AUDIO_CODECS = new Set(['AAC', 'OPUS', 'PCMU', 'PCMA']);
-/**
- * Between release from the jitter buffer and being heard: decode time, on top of what the output
- * needs (AudioOut.scheduleAheadMs: its buffering, ~40 ms in Chromium, its lead and its guard).
- * Without the output's buffering every frame arrived after its start time had passed, and the
- * output restarted its schedule several times a second.
- */
-const AUDIO_DECODE_MARGIN_MS = 15;
 /** Audio of a join's burst later than this behind its playout point is skipped (one AAC frame is ~21 ms). */
 const AUDIO_SKIP_LATE_MS = 30;
 
@@ -204,11 +198,8 @@ export class WsEngine implements Engine {
       adec.onData = (data, rtpTime) => {
         if (this.closed || this.paused) return void data.close();
         const ts = rtpTime >>> 0;
-        const samples = (data.numberOfFrames * audio.track.clockRate) / data.sampleRate;
-        const playAt = audio.jb.playoutTimeMs(ts) + AUDIO_DECODE_MARGIN_MS + o.audio.scheduleAheadMs();
-        const at = o.audio.play(data, (rtpTime * 1000) / audio.track.clockRate, playAt);
+        const at = scheduleAudio(o.audio, audioMap!, data, rtpTime, audio.track.clockRate, audio.jb.playoutTimeMs(ts));
         if (at === undefined) return; // skipped: the schedule is catching up
-        audioMap!.schedule(at, ts, samples, o.audio.lastRate);
         const heardPerf = performance.now() + (at - o.audio.outputTime()) * 1000;
         this.lipSync?.audioScheduled(ts, heardPerf + performance.timeOrigin);
       };
@@ -219,13 +210,7 @@ export class WsEngine implements Engine {
   /** The A/V sync's master: the audio RTP time being heard now. */
   private updateAudioPosition(): void {
     if (!this.audioMap || !this.sync) return;
-    const perfNow = performance.now();
-    const ctxNow = this.o.audio.outputTime(perfNow);
-    const heard = this.audioMap.heard(ctxNow);
-    if (heard !== undefined) {
-      this.sync.setAudioPosition(heard.timestamp, perfNow, heard.running);
-      this.lastHeardTs = heard.timestamp;
-    }
+    this.lastHeardTs = updateAudioPosition(this.o.audio, this.audioMap, this.sync, performance.now()) ?? this.lastHeardTs;
   }
 
   private onFrame(channel: number, data: Uint8Array): void {

@@ -2,7 +2,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { newPage } from '../../test/helpers/browser.js';
 import type { TestServer } from '../../test/helpers/server.js';
-import { playerUrl } from '../../test/browser/player-page.js';
+import { playerUrl, publishLowLatency } from '../../test/browser/player-page.js';
+import { waitPlaylist } from '../../test/http/hls-source.js';
 import type { Verdict } from '../lib/verdict.js';
 
 export interface PlayerBenchContext {
@@ -23,4 +24,25 @@ export async function openPlayer(ctx: PlayerBenchContext, query: Record<string, 
   const page = await newPage(ctx.browser, log);
   await page.goto(playerUrl(ctx.srv, query));
   return page;
+}
+
+/**
+ * A live path published by `publishLowLatency` (one AAC frame per packet: ffmpeg's default packs
+ * 0.3-0.7 s of AAC into a packet, a floor under any player's audio delay), the player opened on it
+ * with `query` once its playlist answers, and `fn` run on the page; page and publisher are closed after.
+ */
+export async function withLivePage<T>(ctx: PlayerBenchContext, path: string, query: Record<string, string>, fn: (page: Page, log: string[]) => Promise<T>): Promise<T> {
+  const pub = publishLowLatency(ctx.srv, path);
+  const log: string[] = [];
+  try {
+    await waitPlaylist(ctx.srv.httpUrl(`${path}/index.m3u8`), 45_000);
+    const page = await openPlayer(ctx, { src: path, ...query }, log);
+    try {
+      return await fn(page, log);
+    } finally {
+      await page.close();
+    }
+  } finally {
+    pub.stop();
+  }
 }

@@ -1,11 +1,8 @@
 // The ws mode through a relay that delays messages by a seeded 0-150 ms and reorders them: skew during the jitter, stalls, and the playout target's rise and fall.
-import { publishLowLatency, sampleStats, waitStats, type PageStats } from '../../test/browser/player-page.js';
-import { waitPlaylist } from '../../test/http/hls-source.js';
+import { sampleStats, waitStats, type PageStats } from '../../test/browser/player-page.js';
 import { startJitterRelay } from '../../test/helpers/jitter-relay.js';
 import { above, atLeast, atMost, below, type Verdict } from '../lib/verdict.js';
-import { openPlayer, type PlayerBenchContext, type ScenarioResult } from './context.js';
-
-const PATH = 'bench/jitter';
+import { withLivePage, type PlayerBenchContext, type ScenarioResult } from './context.js';
 
 /** Fewest frames shown in any 1 s window of the samples (taken every 250 ms): a stall shows as 0. */
 export function minFramesPerSecond(samples: PageStats[]): number {
@@ -18,13 +15,9 @@ const peakOf = (xs: PageStats[], k: 'video' | 'audio'): number => Math.max(...xs
 const lastOf = (xs: PageStats[], k: 'video' | 'audio'): number => xs.at(-1)!.tracks?.[k]?.networkTargetMs ?? NaN;
 
 export async function jitterScenario(ctx: PlayerBenchContext): Promise<ScenarioResult> {
-  const pub = publishLowLatency(ctx.srv, PATH);
   const relay = await startJitterRelay({ upstream: `ws://127.0.0.1:${ctx.srv.httpPort}/rtsp`, seed: 7, maxDelayMs: 150, reorderWindow: 8, jitter: false });
-  const log: string[] = [];
   try {
-    await waitPlaylist(ctx.srv.httpUrl(`${PATH}/index.m3u8`), 45_000);
-    const page = await openPlayer(ctx, { src: PATH, ws: relay.url('/rtsp') }, log);
-    try {
+    return await withLivePage(ctx, 'bench/jitter', { ws: relay.url('/rtsp') }, async (page, log) => {
       await waitStats(page, (s) => s.state === 'playing' && (s.framesShown ?? 0) > 30, log, 30_000, 'playback through the relay');
       // Past the join's GOP-cache burst before the calm phase is measured.
       await waitStats(page, (s) => (s.tracks?.audio?.playoutDelayMs ?? 1e9) < 400 && (s.tracks?.video?.playoutDelayMs ?? 1e9) < 400, log, 30_000, 'settled playout delays').catch(() => undefined);
@@ -53,11 +46,8 @@ export async function jitterScenario(ctx: PlayerBenchContext): Promise<ScenarioR
           `jitter: relay ${JSON.stringify(relay.stats())}, network targets video/audio calm ${targets(calm, lastOf)} -> peak ${targets(jitter, peakOf)} -> after ${targets(after, lastOf)} ms, ` +
           `skews during ${JSON.stringify(skews)}`,
       };
-    } finally {
-      await page.close();
-    }
+    });
   } finally {
     await relay.close();
-    pub.stop();
   }
 }

@@ -1,7 +1,7 @@
 // RTSP over HTTP (GET/POST tunnel): ffmpeg -rtsp_transport http and GStreamer rtsph:// decode through it, plus a raw-socket transcript on both ports and its refusals.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { HttpTunnels } from '../../server/http/tunnels/rtsp-over-http.js';
 import { silentLogger } from '../../server/log.js';
 import { H264Depacketizer, isH264KeyFrame } from '../../server/rtp/codecs/h264.js';
@@ -35,6 +35,18 @@ afterAll(async () => {
   await srv?.close();
   clips?.remove();
 });
+
+/** Clients for one test: closed when the test finishes, passed or failed. */
+async function openTunnel(...args: Parameters<typeof HttpTunnelClient.open>): Promise<HttpTunnelClient> {
+  const c = await HttpTunnelClient.open(...args);
+  onTestFinished(() => c.close());
+  return c;
+}
+async function openRaw(port: number): Promise<RawRtspClient> {
+  const c = await RawRtspClient.open(port);
+  onTestFinished(() => c.close());
+  return c;
+}
 
 async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
   const t0 = performance.now();
@@ -94,7 +106,7 @@ describe('raw-socket tunnel transcript', () => {
   for (const port of ['RTSP', 'HTTP'] as const) {
     it(`GET then POST on the ${port} port: base64 split anywhere, SETUP/PLAY, RTP and SR on the GET, closing the GET ends the session`, async () => {
       const p = port === 'RTSP' ? srv.rtspPort : srv.httpPort;
-      const c = await HttpTunnelClient.open(p, `cookie-${port}-${Date.now()}`, '/sample.mp4');
+      const c = await openTunnel(p, `cookie-${port}-${Date.now()}`, '/sample.mp4');
       expect(c.answer.status).toBe(200);
       expect(c.answer.head).toMatch(/^HTTP\/1\.0 200 OK/);
       expect(c.answer.head).toMatch(/\r\nContent-Type: application\/x-rtsp-tunnelled/i);
@@ -158,7 +170,7 @@ describe('tunnel refusals', () => {
   });
 
   it('a second GET with an open cookie gets 400; the first tunnel is unaffected', async () => {
-    const c = await HttpTunnelClient.open(srv.rtspPort, 'dup-cookie');
+    const c = await openTunnel(srv.rtspPort, 'dup-cookie');
     const a = await httpOnce(srv.rtspPort, 'GET / HTTP/1.0\r\nx-sessioncookie: dup-cookie\r\nAccept: application/x-rtsp-tunnelled\r\n\r\n');
     expect(a.status).toBe(400);
     expect(a.body).toMatch(/already used/);
@@ -177,7 +189,7 @@ describe('tunnel refusals', () => {
   });
 
   it('bad base64 on the POST gets 400 on that POST; a new POST keeps the tunnel going', async () => {
-    const c = await HttpTunnelClient.open(srv.rtspPort, 'bad-b64');
+    const c = await openTunnel(srv.rtspPort, 'bad-b64');
     const post = await c.openPost();
     const chunks: Buffer[] = [];
     post.on('data', (x) => chunks.push(x));
@@ -201,14 +213,14 @@ describe('tunnel refusals', () => {
       expect(a.status >= 400 && a.status < 500, `status ${a.status}: ${a.head}`).toBe(true);
     }
     for (let i = 0; i < 10; i++) {
-      const c = await HttpTunnelClient.open(srv.rtspPort, `fuzz-${i}`);
+      const c = await openTunnel(srv.rtspPort, `fuzz-${i}`);
       await c.openPost();
       // Valid base64 of random bytes: the RTSP parser answers 4xx or closes; the process carries on.
       await c.sendBase64(bytes(50 + Math.floor(rnd() * 300)).toString('base64'), [3, 17, 40]);
       await sleep(20);
       c.close();
     }
-    const c = await HttpTunnelClient.open(srv.rtspPort, 'after-fuzz');
+    const c = await openTunnel(srv.rtspPort, 'after-fuzz');
     await c.openPost();
     expect((await c.request('OPTIONS', srv.url('sample.mp4'))).status).toBe(200);
     c.close();
@@ -222,16 +234,18 @@ describe('tunnel refusals', () => {
       tunnels.acceptSocket(sock);
     });
     await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    onTestFinished(() => {
+      tunnels.close();
+      front.close();
+    });
     const port = (front.address() as { port: number }).port;
     const before = new Set(srv.rtsp.connections);
-    const c = await HttpTunnelClient.open(port, 'lonely');
+    const c = await openTunnel(port, 'lonely');
     expect(c.answer.status).toBe(200);
     const mine = [...srv.rtsp.connections].filter((x) => !before.has(x));
     expect(mine.map((x) => x.tunnel)).toEqual(['http']);
     await c.closed;
     await until(() => mine[0]!.closed && tunnels.size === 0 && !srv.rtsp.connections.has(mine[0]!), 'the unpaired connection to go');
-    tunnels.close();
-    front.close();
   });
 });
 
@@ -241,7 +255,7 @@ describe('slow readers through the tunnel', () => {
     children.push(spawn(ffmpeg, ['-v', 'error', '-readrate', '8', '-stream_loop', '-1', '-i', `${MEDIA_DIR}/sample.mp4`, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live/tunnel')], { stdio: 'ignore' }));
     const base = `${srv.url('live/tunnel')}/`;
     const reader = async (cookie: string): Promise<{ c: HttpTunnelClient; id: string }> => {
-      const c = await HttpTunnelClient.open(srv.rtspPort, cookie);
+      const c = await openTunnel(srv.rtspPort, cookie);
       await c.openPost();
       const t0 = performance.now();
       let s = await c.request('SETUP', `${base}trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
@@ -279,13 +293,13 @@ describe('tunnel at the connection limit', () => {
   it('a GET beyond maxConnections gets 503', async () => {
     const small = await startTestServer({ maxConnections: 1 });
     try {
-      const first = await HttpTunnelClient.open(small.rtspPort, 'first');
+      const first = await openTunnel(small.rtspPort, 'first');
       const a = await httpOnce(small.httpPort, 'GET / HTTP/1.0\r\nx-sessioncookie: second\r\nAccept: application/x-rtsp-tunnelled\r\n\r\n');
       expect(a.status).toBe(503);
       expect(a.body).toMatch(/connection limit/);
       // A plain RTSP connection beyond the limit gets 503; once its client goes, nothing is left
       // open (an unread refused socket used to hold the server's close forever).
-      const extra = await RawRtspClient.open(small.rtspPort);
+      const extra = await openRaw(small.rtspPort);
       const refused = await extra.request('OPTIONS', small.url('sample.mp4'));
       expect(refused.status).toBe(503);
       extra.close();

@@ -1,6 +1,6 @@
 // RTSP over WebSocket with the `ws` package as the client: file and live playback, RTCP both ways, PAUSE/PLAY, TEARDOWN, 461 for UDP, bad input, slow readers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { parseSession } from '../../server/rtsp/headers/session.js';
 import { AacDepacketizer } from '../../server/rtp/codecs/aac.js';
@@ -26,6 +26,13 @@ afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   await srv?.close();
 });
+
+/** A client for one test: closed when the test finishes, passed or failed. */
+async function openWs(...args: Parameters<typeof WsRtspClient.open>): Promise<WsRtspClient> {
+  const c = await WsRtspClient.open(...args);
+  onTestFinished(() => c.ws.terminate());
+  return c;
+}
 
 /** Waits until `cond` holds, polling; fails with `what` after `ms`. */
 async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
@@ -55,7 +62,7 @@ function depacketize(c: WsRtspClient, channel: number, d: { push: H264Depacketiz
 
 describe('RTSP over WebSocket: a file', () => {
   it('OPTIONS, DESCRIBE, SETUP interleaved, PLAY: RTP decodes, SR arrives, RR is taken, one message per response or frame', async () => {
-    const c = await WsRtspClient.open(wsUrl, ['rtsp']);
+    const c = await openWs(wsUrl, ['rtsp']);
     expect(c.ws.protocol).toBe('rtsp');
     const url = srv.url('sample.mp4');
     const o = await c.request('OPTIONS', url);
@@ -98,7 +105,7 @@ describe('RTSP over WebSocket: a file', () => {
   }, 90_000);
 
   it('PAUSE stops RTP, PLAY resumes with continuous sequence numbers', async () => {
-    const c = await WsRtspClient.open(wsUrl, 'rtsp');
+    const c = await openWs(wsUrl, 'rtsp');
     const base = `${srv.url('sample.mp4')}/`;
     const id = await setupAndPlay(c, base);
     await until(() => c.rtpOn(0).length > 30, 'video RTP');
@@ -118,7 +125,7 @@ describe('RTSP over WebSocket: a file', () => {
   }, 90_000);
 
   it('works without a subprotocol; closing the WebSocket tears the session down', async () => {
-    const c = await WsRtspClient.open(wsUrl);
+    const c = await openWs(wsUrl);
     expect(c.ws.protocol).toBe('');
     const id = await setupAndPlay(c, `${srv.url('sample.mp4')}/`);
     await until(() => c.rtpOn(0).length > 5, 'video RTP');
@@ -128,7 +135,7 @@ describe('RTSP over WebSocket: a file', () => {
   }, 90_000);
 
   it('SETUP asking for UDP gets 461 saying to use RTP/AVP/TCP', async () => {
-    const c = await WsRtspClient.open(wsUrl, 'rtsp');
+    const c = await openWs(wsUrl, 'rtsp');
     const r = await c.request('SETUP', `${srv.url('sample.mp4')}/trackID=0`, { Transport: 'RTP/AVP;unicast;client_port=5000-5001' });
     expect(r.status).toBe(461);
     expect(bodyText(r)).toContain('RTP/AVP/TCP');
@@ -141,9 +148,9 @@ describe('RTSP over WebSocket: a file', () => {
 
 describe('RTSP over WebSocket: bad input', () => {
   it('garbage gets 400 and the server keeps serving another client', async () => {
-    const other = await WsRtspClient.open(wsUrl, 'rtsp');
+    const other = await openWs(wsUrl, 'rtsp');
     const id = await setupAndPlay(other, `${srv.url('sample.mp4')}/`);
-    const bad = await WsRtspClient.open(wsUrl, 'rtsp');
+    const bad = await openWs(wsUrl, 'rtsp');
     const r = await bad.raw('HELLO\r\n\r\n');
     expect(r.status).toBe(400);
     expect(bodyText(r)).toMatch(/expected METHOD URI RTSP\/1.0/);
@@ -168,17 +175,17 @@ describe('RTSP over WebSocket: bad input', () => {
   }, 90_000);
 
   it('a message over the size limit closes with 1009; a malformed frame with 1002; others are unaffected', async () => {
-    const huge = await WsRtspClient.open(wsUrl, 'rtsp');
+    const huge = await openWs(wsUrl, 'rtsp');
     huge.ws.send(new Uint8Array(1024 * 1024));
     expect((await huge.closed).code).toBe(1009);
 
     // An unmasked client frame breaks RFC 6455 §5.1: written on a raw socket, since ws will not send one.
-    const raw = await WsRtspClient.open(wsUrl, 'rtsp');
+    const raw = await openWs(wsUrl, 'rtsp');
     const sock = (raw.ws as unknown as { _socket: import('node:net').Socket })._socket;
     sock.write(Buffer.from([0x82, 0x05, 1, 2, 3, 4, 5]));
     expect((await raw.closed).code).toBe(1002);
 
-    const ok = await WsRtspClient.open(wsUrl, 'rtsp');
+    const ok = await openWs(wsUrl, 'rtsp');
     expect((await ok.request('OPTIONS', srv.url('sample.mp4'))).status).toBe(200);
     ok.close();
   });
@@ -187,7 +194,7 @@ describe('RTSP over WebSocket: bad input', () => {
     const rnd = prng(7);
     const words = ['OPTIONS', 'SETUP', 'PLAY', 'RTSP/1.0', 'CSeq: ', 'Content-Length: ', 'Transport: RTP/AVP/TCP;interleaved=', '\r\n', '\r\n\r\n', '$', 'rtsp://x/sample.mp4', '99999999'];
     for (let conn = 0; conn < 20; conn++) {
-      const c = await WsRtspClient.open(wsUrl, 'rtsp');
+      const c = await openWs(wsUrl, 'rtsp');
       for (let m = 0; m < 20 && c.ws.readyState === WebSocket.OPEN; m++) {
         const parts: Buffer[] = [];
         for (let i = 0, n = 1 + Math.floor(rnd() * 8); i < n; i++) {
@@ -201,7 +208,7 @@ describe('RTSP over WebSocket: bad input', () => {
       expect(c.badMessages).toEqual([]);
       c.ws.terminate();
     }
-    const ok = await WsRtspClient.open(wsUrl, 'rtsp');
+    const ok = await openWs(wsUrl, 'rtsp');
     expect((await ok.request('OPTIONS', srv.url('sample.mp4'))).status).toBe(200);
     ok.close();
   }, 90_000);
@@ -210,8 +217,8 @@ describe('RTSP over WebSocket: bad input', () => {
     const small = await startTestServer({ maxConnections: 1 });
     try {
       const url = `ws://127.0.0.1:${small.httpPort}/rtsp`;
-      const first = await WsRtspClient.open(url, 'rtsp');
-      const second = await WsRtspClient.open(url, 'rtsp');
+      const first = await openWs(url, 'rtsp');
+      const second = await openWs(url, 'rtsp');
       const closed = await second.closed;
       expect(closed.code).toBe(1013);
       expect(closed.reason).toMatch(/limit of 1 connections/);
@@ -248,7 +255,7 @@ describe('RTSP over WebSocket: a live path', () => {
   }, 90_000);
 
   it('a reader starts at a key frame and decodes video and audio', async () => {
-    const c = await WsRtspClient.open(wsUrl, 'rtsp');
+    const c = await openWs(wsUrl, 'rtsp');
     const d = await c.request('DESCRIBE', srv.url('live/ws'));
     expect(d.status).toBe(200);
     const id = await setupAndPlay(c, `${srv.url('live/ws')}/`);
@@ -263,9 +270,9 @@ describe('RTSP over WebSocket: a live path', () => {
   }, 90_000);
 
   it('a reader that reads nothing stays bounded and is dropped; a normal reader keeps every packet', async () => {
-    const normal = await WsRtspClient.open(wsUrl, 'rtsp');
+    const normal = await openWs(wsUrl, 'rtsp');
     const normalId = await setupAndPlay(normal, `${srv.url('live/ws')}/`);
-    const slow = await WsRtspClient.open(wsUrl, 'rtsp');
+    const slow = await openWs(wsUrl, 'rtsp');
     const slowId = await setupAndPlay(slow, `${srv.url('live/ws')}/`);
     slow.ws.pause(); // reads nothing from here on: kernel buffers fill, then bufferedAmount grows
     const conn = [...srv.rtsp.connections].find((x) => [...x.sessions].some((s) => s.id === slowId))!;

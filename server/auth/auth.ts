@@ -131,7 +131,7 @@ export class Auth {
   private async anonymous(req: AccessRequest): Promise<AccessResult> {
     if (this.external) return this.askExternal(req, '', '', '', '');
     if (allows(this.users!.anonymousPermissions(req.ip), req.action, req.path)) return { ok: true, user: '', owner: '' };
-    return { ok: false, status: 401, reason: `${capital(doing(req.action, req.path))} needs a login (user name and password)` };
+    return { ok: false, status: 401, reason: needsLogin(req.action, req.path) };
   }
 
   private async identify(req: AccessRequest): Promise<Identity> {
@@ -182,7 +182,7 @@ export class Auth {
       return { ok: false, status: 503, reason: `the authentication service did not answer (${answer.error}); try again later` };
     }
     if (answer.allowed) return { ok: true, user, owner };
-    if (user === '' && token === '') return { ok: false, status: 401, reason: `${capital(doing(req.action, req.path))} needs a login (user name and password)` };
+    if (user === '' && token === '') return { ok: false, status: 401, reason: needsLogin(req.action, req.path) };
     return this.failed(req, user, `the authentication service refused ${doing(req.action, req.path)}`);
   }
 
@@ -218,7 +218,11 @@ export function doing(action: AuthAction, path: string): string {
   }
 }
 
-const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+/** "Reading /cams/door needs a login": the words of a 401 to someone who sent no credentials. */
+export function needsLogin(action: AuthAction, path: string): string {
+  const what = { read: `Reading /${path}`, publish: `Publishing to /${path}`, playback: `Downloading /${path}`, api: 'Using the API', metrics: 'Reading /metrics' }[action];
+  return `${what} needs a login (user name and password)`;
+}
 
 /** The Digest `uri` and the request line name the same resource: as written, or the same path without scheme and host. */
 function sameResource(digestUri: string, requestUri: string): boolean {

@@ -36,8 +36,8 @@ type Row = [what: string, presented: Presented, ip: string, action: AuthAction, 
 
 const table: Row[] = [
   ['anyone reads public/*', NONE, '192.0.2.1', 'read', 'public/x', { user: '' }],
-  ['anyone elsewhere needs a login', NONE, '192.0.2.1', 'read', 'cams/door', { status: 401, reason: /^Read \/cams\/door needs a login/ }],
-  ['anyone may not publish', NONE, '192.0.2.1', 'publish', 'public/x', { status: 401, reason: /^Publish to \/public\/x needs a login/ }],
+  ['anyone elsewhere needs a login', NONE, '192.0.2.1', 'read', 'cams/door', { status: 401, reason: /^Reading \/cams\/door needs a login/ }],
+  ['anyone may not publish', NONE, '192.0.2.1', 'publish', 'public/x', { status: 401, reason: /^Publishing to \/public\/x needs a login/ }],
   ['alice reads cams/*', basic('alice', 'secret'), '192.0.2.1', 'read', 'cams/door', { user: 'alice' }],
   ['alice may do what anyone may', basic('alice', 'secret'), '192.0.2.1', 'read', 'public/x', { user: 'alice' }],
   ['alice publishes by her regex', basic('alice', 'secret'), '192.0.2.1', 'publish', 'live/alice-1', { user: 'alice' }],

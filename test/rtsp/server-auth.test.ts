@@ -82,7 +82,7 @@ describe('RTSP logins', () => {
     expect((await c.request('OPTIONS', srv.url('sample.mp4'))).status).toBe(200);
     const r = await c.request('DESCRIBE', srv.url('sample.mp4'));
     expect(r.status).toBe(401);
-    expect(bodyText(r)).toMatch(/^Read \/sample\.mp4 needs a login/);
+    expect(bodyText(r)).toMatch(/^Reading \/sample\.mp4 needs a login/);
     const lines = r.headers.getAll('WWW-Authenticate');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^Digest realm="Tidecast", nonce="[0-9a-f]{42}", algorithm=MD5, qop="auth"$/);
@@ -117,7 +117,7 @@ describe('RTSP logins', () => {
     const type = { 'Content-Type': 'application/sdp' };
     const r0 = await (await client()).request('ANNOUNCE', srv.url('live/x'), type, sdp);
     expect(r0.status).toBe(401);
-    expect(bodyText(r0)).toMatch(/^Publish to \/live\/x needs a login/);
+    expect(bodyText(r0)).toMatch(/^Publishing to \/live\/x needs a login/);
     const r1 = await new LoggedIn(await client(), 'bob', 'builder').request('ANNOUNCE', srv.url('live/x'), type, sdp);
     expect(r1.status).toBe(403);
     expect(bodyText(r1)).toBe('user bob may not publish to /live/x\r\n');

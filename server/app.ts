@@ -59,7 +59,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
-    configurePaths(config, paths, rtspPort, log);
+    configurePaths(config, paths, rtspPort, log, auth);
     await paths.startAlwaysOn();
   } catch (e) {
     await paths.stopSources('startup failed');

@@ -1,5 +1,5 @@
 // The auth layer's entry point: who sent a request (anyone, a user, a token), whether they may do what it asks, the 401 challenges, login tokens.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config.js';
 import { DEFAULT_AUTH_USERS, effectiveAuthMethods, type AuthAction, type AuthMethod } from '../config-auth.js';
 import type { Logger } from '../log.js';
@@ -28,6 +28,8 @@ export interface AccessRequest {
   uri?: string;
   /** Nonces this connection has used: an RTSP connection keeps them past their expiry. */
   nonces?: NonceMemory;
+  /** The server's own address on the connection: equal to `ip` when the client runs on this machine. */
+  local?: string;
 }
 
 /** `user` is '' for anonymous; `owner` is who a session made by this request belongs to. */
@@ -48,6 +50,8 @@ export interface AuthOptions {
 export type AuthSettings = Pick<Config, 'authUsers' | 'authMethods' | 'authHTTPAddress' | 'authTokenLifetime'>;
 
 const WRONG = 'wrong user name or password';
+/** The user our own ffmpeg sources publish as (sourceCredentials); never a configured one. */
+export const SOURCE_USER = 'tidecast-source';
 
 export class Auth {
   readonly methods: AuthMethod[];
@@ -56,6 +60,7 @@ export class Auth {
   readonly throttle: LoginThrottle;
   readonly nonces: NonceMint;
   readonly tokens: TokenSealer;
+  private readonly sourceKey = randomBytes(32);
 
   constructor(
     config: AuthSettings,
@@ -82,9 +87,33 @@ export class Auth {
     if (blocked) return blocked;
     const who = await this.identify({ ...req, presented: p });
     if (!who.ok) return who;
+    if (who.user === SOURCE_USER) {
+      return req.action === 'publish' ? { ok: true, user: who.user, owner: who.owner } : { ok: false, status: 403, reason: `user ${SOURCE_USER} only publishes its own path` };
+    }
     if (this.external) return this.askExternal(req, who.user, who.password ?? '', who.token ?? '', who.owner);
     if (allows(this.users!.permissionsOf(who.user, req.ip), req.action, req.path)) return { ok: true, user: who.user, owner: who.owner };
     return { ok: false, status: 403, reason: `user ${who.user} may not ${doing(req.action, req.path)}` };
+  }
+
+  /**
+   * What an ffmpeg source of ours (configure-paths.ts) publishes to `path` with, whatever authUsers
+   * says: good only for publishing that path, only from this machine, only while this process runs.
+   */
+  sourceCredentials(path: string): { username: string; password: string } {
+    return { username: SOURCE_USER, password: this.sourcePassword(path) };
+  }
+
+  private sourcePassword(path: string): string {
+    return createHmac('sha256', this.sourceKey).update(`publish\0${path}`).digest('base64url');
+  }
+
+  /** Our own source: the password of its path, from this machine (the connection's two ends have one address). */
+  private source(req: AccessRequest, password: string): Identity {
+    const expected = Buffer.from(this.sourcePassword(req.path));
+    const given = Buffer.from(password);
+    const ok = given.length === expected.length && timingSafeEqual(given, expected);
+    if (!ok || req.local === undefined || req.local !== req.ip) return this.failed(req, SOURCE_USER, 'not our own source');
+    return { ok: true, user: SOURCE_USER, owner: SOURCE_USER };
   }
 
   /** The challenges of a 401 on RTSP: Digest (a fresh nonce for this address) before Basic, as authMethods has them. */
@@ -137,6 +166,7 @@ export class Auth {
   private async identify(req: AccessRequest): Promise<Identity> {
     const p = req.presented;
     if (p.kind === 'basic') {
+      if (p.user === SOURCE_USER) return this.source(req, p.password);
       if (!this.methods.includes('basic')) return this.failed(req, p.user, 'Basic is not enabled (authMethods)', 'Basic credentials are not accepted here: answer the Digest challenge');
       return this.password(req, p.user, p.password);
     }
@@ -159,7 +189,8 @@ export class Auth {
   }
 
   private digest(req: AccessRequest, d: DigestAuthorization, method: string): Identity {
-    if (!this.methods.includes('digest') || !this.users) return this.failed(req, d.username, 'Digest is not enabled', 'Digest is not accepted here: answer the Basic challenge');
+    const ours = d.username === SOURCE_USER;
+    if (!this.methods.includes('digest') || (!this.users && !ours)) return this.failed(req, d.username, 'Digest is not enabled', 'Digest is not accepted here: answer the Basic challenge');
     const shape = digestShapeProblem(d);
     if (shape) return this.failed(req, d.username, shape);
     const state = this.nonces.check(d.nonce, req.ip);
@@ -168,11 +199,16 @@ export class Auth {
     // RFC 7616 §3.3: an expired nonce is answered with a new one and stale=true, and is no failure.
     if (state === 'stale' && !known) return { ok: false, status: 401, reason: 'the Digest nonce has expired: answer the new challenge', stale: true };
     if (req.uri !== undefined && !sameResource(d.uri, req.uri)) return this.failed(req, d.username, `Digest uri ${d.uri} is not the request's ${req.uri}`);
-    const secret = this.users.digestSecret(d.username, req.ip);
+    const secret = ours ? this.sourceDigestSecret(req) : this.users!.digestSecret(d.username, req.ip);
     const match = digestMatches(d, secret.password, method);
     if (secret.refuse || !match) return this.failed(req, d.username, secret.refuse ?? `wrong password for ${d.username}`);
     req.nonces?.add(d.nonce);
     return { ok: true, user: d.username, owner: d.username };
+  }
+
+  private sourceDigestSecret(req: AccessRequest): { password: string; refuse?: string } {
+    const password = this.sourcePassword(req.path);
+    return req.local !== undefined && req.local === req.ip ? { password } : { password, refuse: 'not our own source' };
   }
 
   private async askExternal(req: AccessRequest, user: string, password: string, token: string, owner: string): Promise<AccessResult> {

@@ -47,6 +47,7 @@ export async function checkAccess(server: ServerContext, conn: ConnectionInfo, r
       presented: presentedBy(req, conn),
       uri: req.uri,
       nonces: nonces(conn),
+      local: conn.localAddress,
     });
     if (!r.ok) {
       if (id !== undefined && (r.status === 403 || (r.status === 401 && !r.stale))) throw notFound(server, id);

@@ -195,6 +195,23 @@ describe('login tokens', () => {
   });
 });
 
+describe("our own ffmpeg sources", () => {
+  it('publish their own path with the credentials auth gives them, from this machine only, whatever authUsers says', async () => {
+    const { auth } = rig();
+    const { username, password } = auth.sourceCredentials('clock');
+    const here = (action: AuthAction, path: string, pw = password, ip = '127.0.0.1', local = '127.0.0.1') =>
+      auth.check({ ip, local, action, path, protocol: 'rtsp', presented: basic(username, pw) });
+    expect(await here('publish', 'clock')).toMatchObject({ ok: true, user: 'tidecast-source' });
+    // Also on a server bound to one non-loopback address: the connection's two ends are that address.
+    expect(await here('publish', 'clock', password, '192.0.2.2', '192.0.2.2')).toMatchObject({ ok: true });
+    expect(await here('publish', 'other')).toMatchObject({ ok: false, status: 401 });
+    expect(await here('read', 'clock')).toMatchObject({ ok: false, status: 403 });
+    expect(await here('publish', 'clock', password, '192.0.2.7', '192.0.2.2')).toMatchObject({ ok: false, status: 401 });
+    expect(await here('publish', 'clock', password.slice(1))).toMatchObject({ ok: false, status: 401 });
+    expect(new Auth(makeConfig(USERS), silentLogger).sourceCredentials('clock').password).not.toBe(password);
+  });
+});
+
 describe('configuration', () => {
   it('offers Digest only where it can check passwords', () => {
     expect(new Auth(makeConfig({ authUsers: [{ user: 'a', pass: 'x' }] }), silentLogger).methods).toEqual(['basic', 'digest']);

@@ -1,5 +1,8 @@
 // Real clients against a Tidecast with users: ffmpeg, GStreamer rtspsrc and rtspclientsink, our relay client, curl and ffmpeg over HTTP; 401 without credentials, playing with them, Digest and Basic, a wrong password, 403.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/auth/password.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
@@ -208,6 +211,29 @@ describe('HTTP clients', () => {
     expect((await curl(['-u', 'bob:builder', srv.httpUrl('api/v1/status')])).stdout).toBe('403');
     expect((await curl(['-u', 'alice:secret', '--max-time', '2', srv.httpUrl('sample.mp4/stream.ts')])).stdout).toBe('200');
   }, 60_000);
+
+  it('VLC plays HLS and MPEG-TS with user:pass in the URL', async () => {
+    // VLC refuses to run as root: as nobody, saving every 15th picture into a directory it may write.
+    const tmp = mkdtempSync(join(tmpdir(), 'tidecast-auth-vlc-'));
+    chmodSync(tmp, 0o755);
+    chownSync(tmp, 65534, 65534);
+    try {
+      const vlc = async (url: string, name: string): Promise<{ pngs: number; why: string }> => {
+        const args = ['-u', 'nobody', '--', 'env', 'HOME=/tmp', 'cvlc', '-I', 'dummy', '--play-and-exit', '--vout=dummy', '--aout=dummy', '--no-drop-late-frames', '--no-skip-frames',
+          '--stop-time=4', '--video-filter=scene', `--scene-path=${tmp}`, `--scene-prefix=${name}`, '--scene-ratio=15', '--scene-format=png', url];
+        const r = await run('runuser', args, { timeoutMs: 60_000, stopAfterMs: 40_000, stopSignal: 'SIGTERM' });
+        const pngs = readdirSync(tmp).filter((f) => f.startsWith(name) && f.endsWith('.png') && statSync(join(tmp, f)).size > 1000).length;
+        return { pngs, why: describeRun('cvlc', args, r) };
+      };
+      for (const path of ['sample.mp4/index.m3u8', 'sample.mp4/stream.ts']) {
+        const name = path.replace(/\W/g, '');
+        const ok = await vlc(srv.httpUrl(path).replace('http://', 'http://bob:builder@'), name);
+        expect(ok.pngs, ok.why).toBeGreaterThanOrEqual(4);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('ffmpeg plays HLS and a progressive stream with user:pass in the URL, and a token URL', async () => {
     const hls = srv.httpUrl('sample.mp4/index.m3u8').replace('http://', 'http://bob:builder@');

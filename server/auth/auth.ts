@@ -160,7 +160,9 @@ export class Auth {
   private async anonymous(req: AccessRequest): Promise<AccessResult> {
     if (this.external) return this.askExternal(req, '', '', '', '');
     if (allows(this.users!.anonymousPermissions(req.ip), req.action, req.path)) return { ok: true, user: '', owner: '' };
-    return { ok: false, status: 401, reason: needsLogin(req.action, req.path) };
+    // Without users nobody can log in: say where the request would be allowed instead.
+    const hint = this.users!.hasUsers ? '' : `; no users are configured (authUsers), and ${req.ip} is not an address allowed to do this without one`;
+    return { ok: false, status: 401, reason: `${needsLogin(req.action, req.path)}${hint}` };
   }
 
   private async identify(req: AccessRequest): Promise<Identity> {

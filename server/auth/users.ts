@@ -40,6 +40,11 @@ export class UserStore {
     this.dummy = dummySpec([...this.named.values()].flatMap((u) => (u.spec ? [u.spec] : [])));
   }
 
+  /** Users with a password: none means nobody can log in (the default config). */
+  get hasUsers(): boolean {
+    return this.named.size > 0;
+  }
+
   /** What anyone may do from `ip`: every `any` entry whose ips hold it. */
   anonymousPermissions(ip: string): Permission[] {
     return this.anonymous.filter((u) => fromAllowed(u, ip)).flatMap((u) => u.permissions);

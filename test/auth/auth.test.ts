@@ -82,6 +82,11 @@ describe('who may do what', () => {
       expect((await ask(auth, NONE, ip, action, 'x')).ok, `${action} from ${ip}`).toBe(ok);
     }
     expect(auth.methods).toEqual(['basic', 'digest']);
+    // Nobody can log in: the refusal says why, and where from it would work.
+    expect(await ask(auth, NONE, '203.0.113.5', 'api', '')).toMatchObject({
+      status: 401,
+      reason: 'Using the API needs a login (user name and password); no users are configured (authUsers), and 203.0.113.5 is not an address allowed to do this without one',
+    });
   });
 
   it('logs a failed login with the address, path and why, never the password', async () => {

@@ -59,7 +59,8 @@ describe('HTTP without authUsers', () => {
       for (const path of ['api/v1/status', 'api/v1/sessions', 'metrics']) {
         const r = await get(s.httpUrl(path), { from: '127.0.0.2' });
         expect(r.status, path).toBe(401);
-        expect(JSON.parse(r.body)).toEqual({ error: path === 'metrics' ? 'Reading /metrics needs a login (user name and password)' : 'Using the API needs a login (user name and password)', status: 401 });
+        const what = path === 'metrics' ? 'Reading /metrics' : 'Using the API';
+        expect(JSON.parse(r.body)).toEqual({ error: `${what} needs a login (user name and password); no users are configured (authUsers), and 127.0.0.2 is not an address allowed to do this without one`, status: 401 });
       }
       expect((await get(s.httpUrl('api/v1/status'), { from: '127.0.0.1' })).status).toBe(200);
       expect((await get(s.httpUrl('sample.mp4/index.m3u8'), { from: '127.0.0.2' })).status).toBe(200);

@@ -10,6 +10,8 @@ const LEAVES = [
 /** npm packages a leaf may use: bundled into the player, so they must run without Node. */
 const LEAF_PACKAGES = ['^node_modules/(@types/)?sdp-transform/'];
 const LOG = '^server/log\\.ts$';
+/** config.ts and the parts of its schema kept beside it (config-auth.ts). */
+const CONFIG = ['^server/config\\.ts$', '^server/config-[a-z]+\\.ts$'];
 /** The composition root: only it names every layer. */
 const ROOT = '^server/(cli|app|configure-paths)\\.ts$';
 
@@ -95,9 +97,16 @@ module.exports = {
     {
       name: 'config-imports-util',
       severity: 'error',
-      comment: 'Layer rule: config.ts is read by every layer above core, so it imports none of them: only server/util.',
-      from: { path: '^server/config\\.ts$' },
-      to: { path: '^server/', pathNot: '^server/util/' },
+      comment: 'Layer rule: config.ts (and config-*.ts, parts of its schema) is read by every layer above core, so it imports none of them: only server/util.',
+      from: { path: CONFIG },
+      to: { path: '^server/', pathNot: ['^server/util/', ...CONFIG] },
+    },
+    {
+      name: 'auth-imports-leaves-config-log',
+      severity: 'error',
+      comment: 'Layer rule: server/auth (users, permissions, Basic/Digest/token checks, external auth) is asked by delivery and imports no layer above the leaves: only itself, the leaves (the RTSP auth headers), config, log and util.',
+      from: { path: '^server/auth/' },
+      to: { path: '^server/', pathNot: ['^server/auth/', ...LEAVES, LOG, ...CONFIG, '^server/util/'] },
     },
     {
       name: 'util-and-log-import-no-layer',

@@ -1,4 +1,5 @@
 // Starts a Tidecast instance from a config: media paths, configured sources, the RTSP server, its UDP ports and the HTTP port.
+import { Auth } from './auth/auth.js';
 import type { Config } from './config.js';
 import { PathManager } from './core/path-manager.js';
 import { HttpServer } from './http/server.js';
@@ -31,7 +32,9 @@ export const RTSP_FALLBACK_PORT = 8554;
 export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
   const files = new FileSource(new MediaFileCache({ maxBytes: config.fileCacheBytes }));
   const paths = new PathManager(config.mediaDir, { files, ingest: ingestRtp }, { gopCacheBytes: config.gopCacheBytes });
-  const rtsp = new RtspServer(config, paths, log);
+  // One Auth for both ports: the same users, login tokens, Digest nonces and failed-login counts.
+  const auth = new Auth(config, log);
+  const rtsp = new RtspServer(config, paths, log, auth);
   let rtspPort: number;
   if (config.rtspPort !== undefined) {
     rtspPort = await rtsp.listen(config.rtspPort);
@@ -45,7 +48,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
       rtspPort = await rtsp.listen(RTSP_FALLBACK_PORT);
     }
   }
-  const http = new HttpServer({ config, paths, log, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
+  const http = new HttpServer({ config, auth, paths, log, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
   // RTSP over WebSocket at /rtsp on the HTTP port: the RTSP server runs the connection.
   http.onUpgrade(rtspOverWebSocket(http.ctx, rtsp));
   let httpPort = 0;
@@ -56,7 +59,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
-    configurePaths(config, paths, rtspPort, log);
+    configurePaths(config, paths, rtspPort, log, auth);
     await paths.startAlwaysOn();
   } catch (e) {
     await paths.stopSources('startup failed');

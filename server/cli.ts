@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type ConfigInput } from './config.js';
 import { startTidecast } from './app.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
+import { hashPasswordCommand } from './cli-hash-password.js';
 
 const portArg = (v: string): number => {
   const n = Number(v);
@@ -71,5 +72,12 @@ program
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
   });
+
+program
+  .command('hash-password')
+  .description('print the stored form of a password for authUsers (scrypt, or --sha256); without the argument it is read from the terminal, unechoed, or from stdin')
+  .argument('[password]', 'the password; better left out, so that it stays out of the shell history')
+  .option('--sha256', "unsalted SHA-256 (MediaMTX's form) instead of scrypt")
+  .action(hashPasswordCommand);
 
 await program.parseAsync(process.argv);

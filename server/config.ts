@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { splitArgs } from './util/split-args.js';
 import { multicastRangeProblem } from './util/multicast-range.js';
+import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -140,8 +141,11 @@ export const ConfigSchema = z
         maxBodyBytes: z.number().int().min(1024).default(65536),
       })
       .default({ maxHeaderBytes: 8192, maxHeaderCount: 64, maxBodyBytes: 65536 }),
+    /** Users, permissions, auth methods, an external auth service (config-auth.ts). */
+    ...AUTH_CONFIG_FIELDS,
   })
   .strict()
+  .superRefine(checkAuthConfig)
   .refine((c) => c.multicastRTCPPort === c.multicastRTPPort + 1, {
     path: ['multicastRTCPPort'],
     message: 'must be multicastRTPPort + 1: clients such as ffmpeg read RTCP on the port after RTP',

@@ -1,4 +1,5 @@
 // Builds the configured path sources (relays, ffmpeg, the built-in testsrc) and path rules for a PathManager: with app.ts, the composition root.
+import type { Auth } from './auth/auth.js';
 import type { Config, PathConfig } from './config.js';
 import type { PathManager } from './core/path-manager.js';
 import type { Logger } from './log.js';
@@ -10,14 +11,18 @@ import { stripUserinfo } from './sources/relay/rtsp-url.js';
 
 export const TESTSRC_PATH = 'testsrc';
 
-/** Where our own ffmpeg children publish: the RTSP port on loopback when we listen on every address. */
-export function publishUrl(host: string, port: number, path: string): string {
+/**
+ * Where our own ffmpeg children publish: the RTSP port on loopback when we listen on every address,
+ * with the credentials auth gives that path's source (whatever authUsers allows anyone else).
+ */
+export function publishUrl(host: string, port: number, path: string, creds?: { username: string; password: string }): string {
   const h = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `rtsp://${h}:${port}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  const login = creds ? `${encodeURIComponent(creds.username)}:${encodeURIComponent(creds.password)}@` : '';
+  return `rtsp://${login}${h}:${port}/${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 /** Registers every configured path on `paths`; `rtspPort` is the port actually bound (ffmpeg publishes to it). */
-export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger): void {
+export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger, auth?: Auth): void {
   const all: Record<string, PathConfig> = { ...config.paths };
   // Built in unless the config names `testsrc` itself (to change or replace it).
   if (!(TESTSRC_PATH in all)) {
@@ -38,7 +43,7 @@ export function configurePaths(config: Config, paths: PathManager, rtspPort: num
     const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined;
     if (p.ffmpeg !== undefined || builtIn) {
       const args = p.ffmpeg !== undefined ? splitArgs(p.ffmpeg) : testsrcArgs();
-      paths.addSource(name, new FfmpegSource(name, { args, publishUrl: publishUrl(config.host, rtspPort, name) }, log), onDemand);
+      paths.addSource(name, new FfmpegSource(name, { args, publishUrl: publishUrl(config.host, rtspPort, name, auth?.sourceCredentials(name)) }, log), onDemand);
     }
   }
 }

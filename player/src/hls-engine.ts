@@ -1,6 +1,7 @@
 // The hls mode: hls.js in low-latency mode on /<path>/index.m3u8 (native HLS where MSE is missing, as on iOS Safari).
 import type Hls from 'hls.js';
 import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
+import { PAGE_HEADERS, refusalOf } from './login.js';
 import { ElementEngine, elementStats, playElement } from './media-element.js';
 
 export class HlsEngine extends ElementEngine implements Engine {
@@ -13,7 +14,9 @@ export class HlsEngine extends ElementEngine implements Engine {
     // Fetched only in this mode: hls.js is most of the bundle's weight.
     const { default: HlsClass } = await import('hls.js');
     const video = this.video;
-    const probe = await fetch(this.url, { method: 'GET' });
+    const probe = await fetch(this.url, { method: 'GET', headers: PAGE_HEADERS });
+    const refused = await refusalOf(probe);
+    if (refused) throw refused;
     if (probe.status === 404) throw new FatalPlayerError(`no stream at this path (the server answered 404 for ${new URL(this.url).pathname})`, 'not-found');
     if (!probe.ok) throw new Error(`the playlist ${new URL(this.url).pathname} answered ${probe.status} ${probe.statusText}`);
     if (!HlsClass.isSupported()) {
@@ -23,7 +26,13 @@ export class HlsEngine extends ElementEngine implements Engine {
       video.src = this.url;
     } else {
       // Speeding up to 1.5x after a stall brings a live stream back to its part hold-back instead of staying behind.
-      const hls = new HlsClass({ lowLatencyMode: true, backBufferLength: 10, maxLiveSyncPlaybackRate: 1.5 });
+      const hls = new HlsClass({
+        lowLatencyMode: true,
+        backBufferLength: 10,
+        maxLiveSyncPlaybackRate: 1.5,
+        // A 401 later on (the token expired) must not put up the browser's own password box.
+        xhrSetup: (xhr) => xhr.setRequestHeader('X-Tidecast-Page', '1'),
+      });
       this.hls = hls;
       hls.on(HlsClass.Events.ERROR, (_ev, data) => {
         if (!data.fatal) return;

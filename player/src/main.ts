@@ -3,6 +3,7 @@ import { AudioOut } from './audio-out.js';
 import { Controls, parseMode } from './controls.js';
 import { FatalPlayerError, type Engine, type EngineEvents, type Mode, type PlayerState } from './engine.js';
 import { HlsEngine } from './hls-engine.js';
+import { askLogin, LoginNeededError, storedToken, withToken } from './login.js';
 import { Mp4Engine } from './mp4-engine.js';
 import { formatStats, type TidecastStats } from './stats.js';
 import { SyncProbe } from './sync-probe.js';
@@ -25,6 +26,8 @@ class Player {
   private muted = false;
   /** Where a file was when the connection dropped: the reconnect resumes there. */
   private resumeAt: number | undefined;
+  /** A login token (from this tab's storage, or the form): carried on every request. */
+  private token = storedToken();
   private readonly controls: Controls;
 
   constructor(
@@ -94,8 +97,17 @@ class Player {
         this.setMessage(e.message);
         return;
       }
+      if (e instanceof LoginNeededError) return this.login(e);
       await this.onDropped(e as Error);
     }
+  }
+
+  /** The server wants a login (401) or another user (403): the form, then the same stream again with the token. */
+  private async login(e: LoginNeededError): Promise<void> {
+    this.setMessage(null);
+    const why = e.status === 403 ? `${e.reason}. Log in as a user who may watch it.` : `${e.reason}.`;
+    this.token = await askLogin(why, { action: 'read', path: this.path.replace(/^\/+/, '') });
+    await this.start();
   }
 
   private makeEngine(): Engine {
@@ -106,9 +118,9 @@ class Player {
     };
     switch (this.mode) {
       case 'hls':
-        return new HlsEngine(this.controls.video, `${base}/index.m3u8`, this.events, mutedAutoplay);
+        return new HlsEngine(this.controls.video, withToken(`${base}/index.m3u8`, this.token), this.events, mutedAutoplay);
       case 'mp4':
-        return new Mp4Engine(this.controls.video, `${base}/stream.mp4`, this.events, mutedAutoplay);
+        return new Mp4Engine(this.controls.video, withToken(`${base}/stream.mp4`, this.token), this.events, mutedAutoplay);
       default: {
         const params = new URLSearchParams(location.search);
         const opts: ConstructorParameters<typeof WsEngine>[0] = {
@@ -119,6 +131,7 @@ class Player {
           events: this.events,
         };
         if (this.resumeAt !== undefined) opts.startAt = this.resumeAt;
+        if (this.token) opts.token = this.token;
         // Tools and tests may point the player at another endpoint (a jitter-injecting relay).
         const ws = params.get('ws');
         if (ws) opts.wsUrl = ws;

@@ -1,6 +1,7 @@
 // The mp4 mode: progressive fragmented MP4 from /<path>/stream.mp4 fed to Media Source Extensions as it streams in.
 import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
 import { codecsOfMoov, topLevelBoxes } from './fmp4-codecs.js';
+import { PAGE_HEADERS, refusalOf } from './login.js';
 import { bufferedAhead, ElementEngine, elementStats, playElement } from './media-element.js';
 
 /** A live stream stays this close to its newest data: more buffered than this and the playhead jumps ahead. */
@@ -22,7 +23,9 @@ export class Mp4Engine extends ElementEngine implements Engine {
     // Safari on iOS has only ManagedMediaSource.
     const MS = (globalThis as { ManagedMediaSource?: typeof MediaSource }).ManagedMediaSource ?? globalThis.MediaSource;
     if (!MS) throw new FatalPlayerError('this browser has no Media Source Extensions: the mp4 mode cannot play here', 'unsupported');
-    const res = await fetch(this.url, { signal: this.abort.signal });
+    const res = await fetch(this.url, { signal: this.abort.signal, headers: PAGE_HEADERS });
+    const refused = await refusalOf(res);
+    if (refused) throw refused;
     if (res.status === 404) throw new FatalPlayerError(`no stream at this path (the server answered 404 for ${new URL(this.url).pathname})`, 'not-found');
     if (!res.ok || !res.body) throw new Error(`${new URL(this.url).pathname} answered ${res.status} ${res.statusText}`);
     const reader = res.body.getReader();

@@ -8,6 +8,7 @@ import { scheduleAudio, updateAudioPosition } from './audio-schedule.js';
 import { AvSync } from './av-sync.js';
 import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats } from './engine.js';
 import { LipSync } from './lip-sync.js';
+import { LoginNeededError, withToken } from './login.js';
 import { RtspStatusError } from './rtsp-ws.js';
 import { RtspSession } from './rtsp-session.js';
 import type { SyncProbe } from './sync-probe.js';
@@ -32,6 +33,8 @@ export interface WsEngineOptions {
   events: EngineEvents & { dropped(e: Error): void };
   /** Overrides for tests: where the RTSP-over-WebSocket endpoint is (a jitter relay). */
   wsUrl?: string;
+  /** A login token (POST /api/v1/login), sent as ?token= on the WebSocket URL. */
+  token?: string;
 }
 
 /** Per track while a PLAY is pending: RTP before the PLAY answer, or before RTP-Info's seq, is the old position's. */
@@ -81,12 +84,14 @@ export class WsEngine implements Engine {
   async start(): Promise<void> {
     const o = this.o;
     o.events.state('connecting');
-    const wsUrl = o.wsUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rtsp`;
+    // The token rides in the URL: a browser cannot add headers to a WebSocket.
+    const wsUrl = withToken(o.wsUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rtsp`, o.token);
     const rtspUrl = `rtsp://${location.hostname}/${o.path.replace(/^\/+/, '')}`;
     let session: RtspSession;
     try {
       session = await RtspSession.open(wsUrl, rtspUrl, pickTracks);
     } catch (e) {
+      if (e instanceof RtspStatusError && (e.status === 401 || e.status === 403)) throw new LoginNeededError(e.status, e.body.trim() || e.reason);
       if (e instanceof RtspStatusError && e.status === 404) {
         throw new FatalPlayerError(`"${o.path}" does not exist on this server: DESCRIBE answered 404${e.body ? ` (${e.body.trim()})` : ''}`, 'not-found');
       }

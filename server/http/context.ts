@@ -1,4 +1,5 @@
 // What HTTP handlers may use: config, paths, logger and the ports (layers point down: no RTSP internals here).
+import type { Auth } from '../auth/auth.js';
 import type { Config } from '../config.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { SessionDirectory } from '../core/status.js';
@@ -6,6 +7,8 @@ import type { Logger } from '../log.js';
 
 export interface HttpContext {
   config: Config;
+  /** Users and permissions: the gate (auth/gate.ts) asks it before any route. */
+  auth: Auth;
   paths: PathManager;
   log: Logger;
   /** The bound RTSP port (pages and playlists name it). */

@@ -7,7 +7,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly reason: string,
-    readonly headers: Record<string, string> = {},
+    /** A list is one header line per value (WWW-Authenticate). */
+    readonly headers: Record<string, string | readonly string[]> = {},
   ) {
     super(reason);
     this.name = 'HttpError';

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { createHttpApp, type RouteInstaller } from './app.js';
 import type { HttpContext } from './context.js';
 import { installApi } from './api/routes.js';
+import { installAuth } from './auth/gate.js';
 import { installMetrics } from './api/metrics.js';
 import { installDashboard } from './dashboard/routes.js';
 import { installPlayerRoutes } from './player-routes.js';
@@ -14,8 +15,8 @@ import { installHls } from './hls/routes.js';
 /** Handles an HTTP upgrade (WebSocket) for requests it claims; returns false to pass. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
-/** Route groups, in order. Each delivery (progressive, HLS, API, player) adds its installer here. */
-const ROUTES: RouteInstaller[] = [installApi, installMetrics, installDashboard, installPlayerRoutes, installProgressiveRoutes, installHls, installStaticMediaRoutes];
+/** Route groups, in order; the auth gate first. Each delivery (progressive, HLS, API, player) adds its installer here. */
+const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDashboard, installPlayerRoutes, installProgressiveRoutes, installHls, installStaticMediaRoutes];
 
 export class HttpServer {
   readonly server: Server;

@@ -1,5 +1,6 @@
 // The byte channel an RTSP connection runs over (TCP socket, WebSocket, HTTP GET/POST tunnel), and the TCP adapter.
 import type { Socket } from 'node:net';
+import type { Presented } from '../auth/credentials.js';
 
 /**
  * What RtspConnection needs of its transport. Every `write` carries one whole RTSP message or one
@@ -12,6 +13,8 @@ export interface ByteChannel {
   readonly localAddress: string;
   /** What the tunnel is, when it is one: SETUP then accepts only interleaved transport. */
   readonly tunnel: 'websocket' | 'http' | undefined;
+  /** Tunnels: what the opening HTTP request presented (a token, Basic): RTSP requests without Authorization use it. */
+  readonly credentials?: Presented;
   /** Bytes accepted by `write` and not yet handed to the kernel: the slow-reader policy reads it. */
   readonly queuedBytes: number;
   readonly closed: boolean;

@@ -1,4 +1,5 @@
 // One client connection (TCP, or a WebSocket/HTTP tunnel): parses its byte stream, answers requests in order, carries interleaved RTP/RTCP.
+import type { Presented } from '../auth/credentials.js';
 import type { ByteChannel } from './channel.js';
 import type { ServerContext } from './context.js';
 import { SERVER_NAME } from './context.js';
@@ -20,6 +21,7 @@ export class RtspConnection implements ConnectionInfo {
   readonly localAddress: string;
   /** Set for WebSocket and HTTP tunnels: SETUP accepts only interleaved transport on them. */
   readonly tunnel: 'websocket' | 'http' | undefined;
+  readonly credentials: Presented | undefined;
   readonly usedChannels = new Set<number>();
   readonly sessions = new Set<RtspSession>();
   closed = false;
@@ -38,6 +40,7 @@ export class RtspConnection implements ConnectionInfo {
     this.remoteAddress = channel.remoteAddress;
     this.localAddress = channel.localAddress;
     this.tunnel = channel.tunnel;
+    this.credentials = channel.credentials;
     const l = server.config.limits;
     this.parser = new RtspParser({ maxHeaderBytes: l.maxHeaderBytes, maxHeaderCount: l.maxHeaderCount, maxBodyBytes: l.maxBodyBytes });
     channel.onData((chunk) => this.onData(chunk));

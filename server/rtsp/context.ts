@@ -1,4 +1,5 @@
 // What request handlers may use of the server: settings, sessions, paths, UDP ports, pacer, log.
+import type { Auth } from '../auth/auth.js';
 import type { Config } from '../config.js';
 import type { Pacer } from '../core/pacer.js';
 import type { PathManager } from '../core/path-manager.js';
@@ -10,6 +11,8 @@ import type { UdpPortPair } from './udp-ports.js';
 export interface ServerContext {
   readonly config: Config;
   readonly log: Logger;
+  /** Users and permissions: every request is checked before its handler runs (access.ts). */
+  readonly auth: Auth;
   readonly paths: PathManager;
   readonly ports: UdpPortPair;
   /** Multicast groups and the one sender per live stream that multicast readers share. */

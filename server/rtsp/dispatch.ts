@@ -1,7 +1,8 @@
 // Turns one parsed request into one response: version, CSeq, method, session and state checks, then the handler.
 import { RtspError } from './errors.js';
 import { parseCSeq } from './headers/cseq.js';
-import { formatSession, parseSession } from './headers/session.js';
+import { formatSession } from './headers/session.js';
+import { checkAccess } from './access.js';
 import type { RtspRequest, RtspResponse } from './message.js';
 import { describe } from './methods/describe.js';
 import { checkRedirect } from './methods/open-stream.js';
@@ -58,23 +59,14 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     }
     const method = req.method;
     const target = parseRtspTarget(req.uri);
+    // Permissions and session ownership first: a redirect or a state error must not tell a stranger anything.
+    const { session, owner } = await checkAccess(server, conn, req, method, target);
     // A redirected path answers 302 before anything else (ffmpeg follows it from OPTIONS on).
     checkRedirect(server, method, target.path);
-    const sessionHeader = req.headers.get('Session');
-    let session;
-    if (sessionHeader !== undefined) {
-      const { id } = parseSession(sessionHeader);
-      session = server.sessions.get(id);
-      if (!session) {
-        throw new RtspError(454, `session ${id} not found: it timed out after ${server.config.sessionTimeout} s without a request or RTCP, or was torn down`);
-      }
-      session.touch();
-      if (session.transportKind === 'tcp' && session.connection !== conn && !session.connection.closed) {
-        throw new RtspError(454, `session ${id} belongs to another connection: its RTP is interleaved on that one`);
-      }
-    }
     checkState(method, session ? session.state : 'none');
     const result = await HANDLERS[method]({ server, conn, req, target, session });
+    // A session belongs to the request that made it (SETUP, ANNOUNCE return it).
+    if (result.session && result.session.owner === undefined) result.session.owner = owner;
     return { response: build(result, base, server), ...(result.after ? { after: result.after } : {}) };
   } catch (e) {
     const err = e instanceof RtspError ? e : internal(server, e, req);

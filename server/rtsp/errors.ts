@@ -41,10 +41,10 @@ export class RtspError extends Error {
   /** True when the connection cannot continue (framing lost) and must be closed after the answer. */
   readonly fatal: boolean;
 
-  /** Extra response headers, e.g. Location on a 302 (RFC 2326 §12.25). */
-  readonly headers: Record<string, string> | undefined;
+  /** Extra response headers, e.g. Location on a 302 (RFC 2326 §12.25); a list is one header line per value (WWW-Authenticate). */
+  readonly headers: Record<string, string | readonly string[]> | undefined;
 
-  constructor(status: number, reason: string, fatal = false, headers?: Record<string, string>) {
+  constructor(status: number, reason: string, fatal = false, headers?: Record<string, string | readonly string[]>) {
     super(`${status} ${STATUS_REASONS[status] ?? 'Error'}: ${reason}`);
     this.name = 'RtspError';
     this.status = status;

@@ -5,8 +5,8 @@ import type { RtspResponse } from './message.js';
 
 const enc = new TextEncoder();
 
-export function response(status: number, headers: Record<string, string> = {}, body?: string | Uint8Array): RtspResponse {
-  const h = new RtspHeaders(Object.entries(headers));
+export function response(status: number, headers: Record<string, string | readonly string[]> = {}, body?: string | Uint8Array): RtspResponse {
+  const h = new RtspHeaders(headers);
   const bytes = body === undefined ? new Uint8Array(0) : typeof body === 'string' ? enc.encode(body) : body;
   return { version: 'RTSP/1.0', status, reason: STATUS_REASONS[status] ?? 'Error', headers: h, body: bytes };
 }

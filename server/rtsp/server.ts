@@ -1,6 +1,7 @@
 // The RTSP server: listens, owns the session registry, times out idle sessions, shuts down with BYE.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { Auth } from '../auth/auth.js';
 import type { Config } from '../config.js';
 import { Pacer } from '../core/pacer.js';
 import type { PathManager } from '../core/path-manager.js';
@@ -48,6 +49,7 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
     readonly config: Config,
     readonly paths: PathManager,
     readonly log: Logger,
+    readonly auth: Auth = new Auth(config, log),
   ) {
     this.ports = new UdpPortPair(config.rtpPort, config.host);
     this.multicast = new MulticastHub(config, log);

@@ -90,6 +90,8 @@ export class RtspSession implements PacketSink, StreamReader {
   onSourceEnd: ((reason: string) => void) | undefined;
   /** The stream's multicast sender, when this session's tracks are multicast: it sends for us. */
   multicast: StreamMulticast | undefined;
+  /** Who made it ('' anonymous; set by the request that created it): requests as anyone else get 454. */
+  owner: string | undefined;
 
   constructor(
     readonly id: string,

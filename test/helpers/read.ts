@@ -18,7 +18,7 @@ export interface ReadResult {
 export const UDP_BUFFER = ['-buffer_size', '4194304'];
 
 /** Decodes `url` for `seconds` with ffmpeg (framecrc): stderr stays empty when nothing failed to decode. */
-export async function readFor(url: string, transport: 'udp' | 'tcp', seconds: number): Promise<ReadResult> {
+export async function readFor(url: string, transport: 'udp' | 'tcp' | 'http', seconds: number): Promise<ReadResult> {
   const args = ['-v', 'error', '-rtsp_transport', transport, ...(transport === 'udp' ? UDP_BUFFER : []), '-i', url, '-t', String(seconds), '-f', 'framecrc', '-'];
   const r = await run(resolveFfmpeg(), args, { timeoutMs: (seconds + 20) * 1000 });
   const lines = r.stdout.split('\n');

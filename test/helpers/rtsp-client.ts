@@ -40,9 +40,10 @@ export class RawRtspClient {
     socket.on('error', () => (this.closed = true));
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<RawRtspClient> {
+  /** `localAddress` 127.0.0.2 makes a second client address on loopback. */
+  static open(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawRtspClient> {
     return new Promise((resolve, reject) => {
-      const s = connect(port, host, () => resolve(new RawRtspClient(s)));
+      const s = connect({ port, host, ...(localAddress ? { localAddress } : {}) }, () => resolve(new RawRtspClient(s)));
       s.once('error', reject);
     });
   }

@@ -8,6 +8,7 @@ import type { LiveHlsMuxer } from './live-muxer.js';
 import { HlsMuxers } from './muxers.js';
 import { formatPlaylist, parseBlockingQuery } from './playlist.js';
 import { hlsTracks } from './segmenter.js';
+import { queryToken, withToken } from './token-uris.js';
 import { vodIndex, vodPlaylist, vodSegment, type VodIndex } from './vod.js';
 
 /** Path names hold "/", so the file name is matched at the end and the rest is the path. */
@@ -47,6 +48,7 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
 async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string): Promise<void> {
   const left = clientGone(res);
   const block = parseBlockingQuery(req.query as Record<string, unknown>);
+  const token = queryToken(req.query as Record<string, unknown>);
   let resolved;
   try {
     resolved = await ctx.paths.resolve(path);
@@ -56,14 +58,14 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
     const ended = muxers.get(path);
     if (e instanceof PathNotFoundError && ended?.ended && !ended.failure) {
       ended.lastRequestMs = Date.now();
-      return send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(ended.playlist()));
+      return send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(withToken(ended.playlist(), token)));
     }
     throw e;
   }
   if (resolved.kind === 'file') {
     const idx = vodIndex(resolved.file, ctx.config.hlsSegmentDuration);
     // The index (and so the playlist) only changes with the file; a short max-age covers a replaced file.
-    send(res, PLAYLIST_TYPE, 'public, max-age=60', formatPlaylist(vodPlaylist(idx)));
+    send(res, PLAYLIST_TYPE, 'public, max-age=60', formatPlaylist(withToken(vodPlaylist(idx), token)));
     return;
   }
   const stream = resolved.stream;
@@ -93,7 +95,7 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   }
   mux.lastRequestMs = Date.now();
   // Short-lived: a blocking reload carries its own query, the plain URL must be fetched fresh.
-  send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(mux.playlist()));
+  send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(withToken(mux.playlist(), token)));
 }
 
 async function file(res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, id: string, kind: 'init' | 'seg' | 'part', msn: number, index: number): Promise<void> {

@@ -20,6 +20,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { normalizeAddress, type ByteChannel, type ChannelAcceptor } from '../../rtsp/channel.js';
 import type { Logger } from '../../log.js';
+import { fromHttp, NONE, type Presented } from '../../auth/credentials.js';
 import { Base64StreamDecoder } from './base64-stream.js';
 
 export const TUNNEL_CONTENT_TYPE = 'application/x-rtsp-tunnelled';
@@ -61,6 +62,8 @@ class HttpTunnelChannel implements ByteChannel {
   constructor(
     readonly cookie: string,
     private readonly out: Socket,
+    /** What the GET presented (Authorization, ?token=, cookie): the RTSP inside runs as that user unless it says otherwise. */
+    readonly credentials: Presented = NONE,
   ) {
     this.remoteAddress = normalizeAddress(out.remoteAddress);
     this.localAddress = normalizeAddress(out.localAddress);
@@ -277,13 +280,13 @@ export class HttpTunnels {
       return fail(400, `this is the RTSP port: ${head.method} ${head.url} ${head.version} is a plain HTTP request; HTTP is served on port ${this.opts.httpPort()}. Only RTSP-over-HTTP tunnels (GET and POST with x-sessioncookie) are served here`);
     }
     if (!COOKIE.test(cookie)) return fail(400, 'x-sessioncookie must be 1-128 printable characters without spaces');
-    if (head.method === 'GET') this.openGet(cookie, socket, fail);
+    if (head.method === 'GET') this.openGet(cookie, socket, fail, fromHttp({ authorization: head.headers.get('authorization'), cookie: head.headers.get('cookie') }, head.url, 'GET'));
     else this.openPost(cookie, head, body, rest, fail);
   }
 
-  private openGet(cookie: string, socket: Socket, fail: (status: number, why: string) => void): void {
+  private openGet(cookie: string, socket: Socket, fail: (status: number, why: string) => void, credentials: Presented): void {
     if (this.open.has(cookie)) return fail(400, `x-sessioncookie ${cookie} is already used by an open RTSP-over-HTTP tunnel; each tunnel needs its own cookie`);
-    const ch = new HttpTunnelChannel(cookie, socket);
+    const ch = new HttpTunnelChannel(cookie, socket, credentials);
     if (!this.acceptor.acceptChannel(ch)) return fail(503, 'the server is at its connection limit; try again later');
     this.open.set(cookie, ch);
     ch.onClose(() => {

@@ -20,6 +20,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { fromHttp, NONE, type Presented } from '../../auth/credentials.js';
 import { normalizeAddress, type ByteChannel, type ChannelAcceptor } from '../../rtsp/channel.js';
 import type { HttpContext } from '../context.js';
 import type { UpgradeHandler } from '../server.js';
@@ -41,6 +42,8 @@ export class WebSocketChannel implements ByteChannel {
     private readonly ws: WebSocket,
     /** The upgraded TCP socket under `ws`: corking it batches one turn's frames into one writev. */
     private readonly socket: Socket,
+    /** What the upgrade request presented (?token=, the login cookie): the RTSP inside runs as that user. */
+    readonly credentials: Presented = NONE,
   ) {
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
     this.localAddress = normalizeAddress(socket.localAddress);
@@ -125,7 +128,8 @@ export function rtspOverWebSocket(ctx: HttpContext, acceptor: ChannelAcceptor): 
     const path = (req.url ?? '/').split('?')[0];
     if (path !== RTSP_WEBSOCKET_PATH) return false;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const channel = new WebSocketChannel(ws, socket as Socket);
+      // A browser cannot add headers to a WebSocket: the player's token rides in ?token= or the login cookie.
+      const channel = new WebSocketChannel(ws, socket as Socket, fromHttp(req.headers, req.url ?? '/', 'GET'));
       ws.on('error', (err) => ctx.log.info({ peer: channel.remoteAddress, err: err.message }, 'RTSP WebSocket closed on a protocol error'));
       if (!acceptor.acceptChannel(channel)) {
         ws.close(1013, `the server is at its limit of ${ctx.config.maxConnections} connections; try again later`);

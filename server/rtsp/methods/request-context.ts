@@ -1,4 +1,5 @@
 // The per-request view handed to a method handler.
+import type { Presented } from '../../auth/credentials.js';
 import type { ServerContext } from '../context.js';
 import type { RtspRequest } from '../message.js';
 import type { ConnectionInfo as SessionConnection, RtspSession } from '../session.js';
@@ -8,6 +9,8 @@ import type { RtspTarget } from '../url.js';
 export interface ConnectionInfo extends SessionConnection {
   /** WebSocket or HTTP tunnel: only interleaved transport can reach the client through it. */
   readonly tunnel: 'websocket' | 'http' | undefined;
+  /** What a tunnel's opening HTTP request presented; requests without Authorization use it. */
+  readonly credentials?: Presented | undefined;
 }
 
 export interface RequestContext {

@@ -103,7 +103,7 @@ export class FfmpegSource implements SourceDriver {
     child.stderr!.on('data', (d: string) => {
       const lines = (partial + d).split(/\r?\n|\r/);
       partial = lines.pop() ?? '';
-      for (const l of lines) if (l.trim()) tail.push(l.trim());
+      for (const l of lines) if (l.trim()) tail.push(hideUserinfo(l.trim()));
       tail.splice(0, Math.max(0, tail.length - STDERR_LINES));
     });
     let done!: () => void;
@@ -139,4 +139,12 @@ export class FfmpegSource implements SourceDriver {
     }, delay);
     this.restartTimer.unref();
   }
+}
+
+/**
+ * ffmpeg names its input and output URLs as given, credentials and all (our publish URL carries the
+ * path's source login): its lines become the path's `problem`, shown in the API and in 503s, without them.
+ */
+export function hideUserinfo(line: string): string {
+  return line.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
 }

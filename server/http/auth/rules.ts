@@ -1,0 +1,42 @@
+// What each HTTP URL needs: the API `api`, /metrics `metrics`, streams and HLS `read` of their path, media files `playback`; pages are public.
+import type { AuthAction } from '../../config-auth.js';
+import type { AuthProtocol } from '../../auth/auth.js';
+import { HttpError } from '../errors.js';
+
+export type HttpRule =
+  | { kind: 'public' }
+  | { kind: 'login' }
+  | { kind: 'logout' }
+  | { kind: 'check'; action: AuthAction; path: string; protocol: AuthProtocol };
+
+const STREAM = /^\/(.+)\/stream\.(?:mp4|ts)$/;
+const HLS = /^\/(.+)\/(?:index\.m3u8|init-[0-9a-f]+\.mp4|seg-[0-9a-f]+-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
+
+/**
+ * The dashboard page and the player's files are public (they hold no data: what they show comes
+ * from the API and the streams, which are checked). Anything not recognised is checked as a read
+ * of that path, so a new route is closed until it is listed here.
+ */
+export function ruleFor(urlPath: string): HttpRule {
+  if (urlPath === '/api/v1/login') return { kind: 'login' };
+  if (urlPath === '/api/v1/logout') return { kind: 'logout' };
+  if (urlPath === '/' || urlPath === '/player' || urlPath.startsWith('/player/') || urlPath === '/favicon.ico') return { kind: 'public' };
+  if (urlPath === '/api' || urlPath.startsWith('/api/')) return { kind: 'check', action: 'api', path: '', protocol: 'api' };
+  if (urlPath === '/metrics') return { kind: 'check', action: 'metrics', path: '', protocol: 'metrics' };
+  const hls = HLS.exec(urlPath);
+  if (hls) return { kind: 'check', action: 'read', path: decodePath(hls[1]!), protocol: 'hls' };
+  const stream = STREAM.exec(urlPath);
+  if (stream) return { kind: 'check', action: 'read', path: decodePath(stream[1]!), protocol: 'http' };
+  // GET /<file>: the stored file itself, whole or by byte ranges.
+  const path = decodePath(urlPath.slice(1));
+  return { kind: 'check', action: /\.\w{2,4}$/.test(path) ? 'playback' : 'read', path, protocol: 'http' };
+}
+
+/** "live/cam%201" -> "live/cam 1": permissions name paths as RTSP and the path manager do. */
+function decodePath(p: string): string {
+  try {
+    return p.split('/').map(decodeURIComponent).join('/');
+  } catch {
+    throw new HttpError(400, `the path ${p} has a malformed percent escape`);
+  }
+}

@@ -29,7 +29,7 @@ export const RTSP_WELL_KNOWN_PORT = 554;
 export const RTSP_FALLBACK_PORT = 8554;
 
 export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
-  const files = new FileSource(new MediaFileCache({ maxBytes: config.fileCacheBytes }));
+  const files = new FileSource(new MediaFileCache({ maxBytes: config.fileCacheBytes, demuxStallMs: config.fileDemuxTimeout * 1000 }));
   const paths = new PathManager(config.mediaDir, { files, ingest: ingestRtp }, { gopCacheBytes: config.gopCacheBytes });
   const rtsp = new RtspServer(config, paths, log);
   let rtspPort: number;

@@ -1,13 +1,15 @@
 // Shares one demuxed MediaFile per path among all readers, bounded in bytes with LRU eviction.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadMediaFile, type LoadOptions, type MediaFile } from './demux.js';
+import { DEMUX_STALL_MS, loadMediaFile, type LoadOptions, type MediaFile } from './demux.js';
 
 export interface MediaFileCacheOptions {
   /** Upper bound on the AU payload bytes held by cached files together. */
   maxBytes: number;
   /** Demuxer; tests inject a counting one. */
   load?: (path: string, opts: LoadOptions) => Promise<MediaFile>;
+  /** Milliseconds a demux may show no progress before the file is taken as damaged. */
+  demuxStallMs?: number;
 }
 
 interface Entry {
@@ -24,10 +26,12 @@ export class MediaFileCache {
   /** Map order is recency order: the first key is the least recently used. */
   private readonly entries = new Map<string, Entry>();
   private total = 0;
+  private readonly stallMs: number;
 
   constructor(opts: MediaFileCacheOptions) {
     this.maxBytes = opts.maxBytes;
     this.load = opts.load ?? loadMediaFile;
+    this.stallMs = opts.demuxStallMs ?? DEMUX_STALL_MS;
   }
 
   /** Bytes held by completed entries. */
@@ -55,7 +59,7 @@ export class MediaFileCache {
     if (hit) this.remove(key, hit); // changed on disk
 
     const entry: Entry = { mtimeMs: st.mtimeMs, size: st.size, bytes: 0, promise: Promise.resolve(null as never) };
-    entry.promise = this.load(key, { maxBytes: this.maxBytes }).then(
+    entry.promise = this.load(key, { maxBytes: this.maxBytes, stallMs: this.stallMs }).then(
       (file) => {
         if (file.bytes > this.maxBytes) {
           throw new Error(`${key}: ${file.bytes} bytes of media exceed the file cache limit of ${this.maxBytes} bytes`);

@@ -1,6 +1,7 @@
 // The hls mode: hls.js in low-latency mode on /<path>/index.m3u8 (native HLS where MSE is missing, as on iOS Safari).
 import type Hls from 'hls.js';
 import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
+import { unplayable } from './http-refusal.js';
 import { ElementEngine, elementStats, playElement } from './media-element.js';
 
 export class HlsEngine extends ElementEngine implements Engine {
@@ -15,6 +16,8 @@ export class HlsEngine extends ElementEngine implements Engine {
     const video = this.video;
     const probe = await fetch(this.url, { method: 'GET' });
     if (probe.status === 404) throw new FatalPlayerError(`no stream at this path (the server answered 404 for ${new URL(this.url).pathname})`, 'not-found');
+    const refused = await unplayable(probe, this.url);
+    if (refused) throw refused;
     if (!probe.ok) throw new Error(`the playlist ${new URL(this.url).pathname} answered ${probe.status} ${probe.statusText}`);
     if (!HlsClass.isSupported()) {
       if (!video.canPlayType('application/vnd.apple.mpegurl')) {

@@ -22,11 +22,15 @@ export interface ContainerTrack {
   channels?: number;
   /** The decoder configuration record (avcC, hvcC, AudioSpecificConfig, OpusHead). */
   description?: Uint8Array;
+  /** Seconds the container's index gives this track; null when it says nothing. */
+  declaredDuration: number | null;
   packets: ContainerPacket[];
 }
 
 export interface Container {
   matroska: boolean;
+  /** Seconds the container's own header or index says the media lasts; null when it says nothing (MPEG-TS). */
+  declaredDuration: number | null;
   tracks: ContainerTrack[];
 }
 
@@ -63,10 +67,10 @@ async function read() {
     } catch (e) {
       return { error: 'format', message: String(e && e.message || e) };
     }
-    const out = { matroska: format instanceof mb.MatroskaInputFormat, tracks: [] };
+    const out = { matroska: format instanceof mb.MatroskaInputFormat, declaredDuration: null, tracks: [] };
     let bytes = 0;
     for (const it of await input.getTracks()) {
-      const t = { id: it.id, codec: it.codec ?? null, type: it.type, packets: [] };
+      const t = { id: it.id, codec: it.codec ?? null, type: it.type, declaredDuration: null, packets: [] };
       out.tracks.push(t);
       if (!workerData.codecs.includes(t.codec) || !(it.isVideoTrack() || it.isAudioTrack())) continue;
       const config = await it.getDecoderConfig();
@@ -84,7 +88,9 @@ async function read() {
         transfer.push(data.buffer);
         t.packets.push({ pts: p.timestamp, dur: p.duration, key: p.type === 'key', data });
       }
+      t.declaredDuration = await it.getDurationFromMetadata().catch(() => null);
     }
+    out.declaredDuration = await input.getDurationFromMetadata().catch(() => null);
     return { container: out, transfer };
   } finally {
     input.dispose();

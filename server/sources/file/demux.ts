@@ -43,6 +43,13 @@ const CODECS: Record<string, CodecName> = {
   alaw: 'PCMA',
 };
 
+/**
+ * A container whose header or index promises this much more media than its packets hold is cut
+ * short (a copy or download that stopped): seconds, and a share of the promised length.
+ */
+const TRUNCATED_SECONDS = 1;
+const TRUNCATED_SHARE = 0.1;
+
 export async function loadMediaFile(path: string, opts: LoadOptions = {}): Promise<MediaFile> {
   const budget = opts.maxBytes ?? Infinity;
   const overBudget = `${path}: access units exceed the cache limit of ${budget} bytes; raise the limit or use a smaller file`;
@@ -92,20 +99,53 @@ export async function loadMediaFile(path: string, opts: LoadOptions = {}): Promi
   return { path, tracks, units, duration, bytes, startTime: start };
 }
 
-/** The tracks with a supported codec; a ContainerError saying what was found when none. */
+/** The tracks with a supported codec and at least one packet; a ContainerError saying what was found when none. */
 function pickTracks(path: string, c: Container): { ct: ContainerTrack; codec: CodecName }[] {
   const found: string[] = [];
   const picked: { ct: ContainerTrack; codec: CodecName }[] = [];
+  const empty: string[] = [];
   for (const ct of c.tracks) {
     const name = ct.codec ?? 'unknown';
     found.push(`${name} (${ct.type})`);
     const codec = CODECS[name];
-    if (codec && (ct.type === 'video' || ct.type === 'audio')) picked.push({ ct, codec });
+    if (!codec || (ct.type !== 'video' && ct.type !== 'audio')) continue;
+    if (ct.packets.length > 0) picked.push({ ct, codec });
+    else empty.push(name);
   }
-  if (picked.length === 0) {
-    throw new ContainerError(`${path}: no supported track; found ${found.length ? found.join(', ') : 'no tracks'}; supported are ${SUPPORTED}`);
+  // A track the index gives frames to but none could be read: the check below names it.
+  checkComplete(path, c, c.tracks.filter((t) => t.codec !== null && CODECS[t.codec] !== undefined));
+  if (picked.length === 0 && empty.length > 0) {
+    throw new ContainerError(`${path}: no frames could be read from its ${empty.join(' and ')} track${empty.length > 1 ? 's' : ''}; the file is truncated or damaged`);
   }
+  if (found.length === 0) throw new ContainerError(`${path}: no tracks found; the file is truncated or damaged`);
+  if (picked.length === 0) throw new ContainerError(`${path}: no supported track; found ${found.join(', ')}; supported are ${SUPPORTED}`);
   return picked;
+}
+
+/**
+ * Refuses a file whose index disagrees with its frames: it promises well more media than the
+ * frames hold (a copy or download cut short, sample offsets past the end), or frame times far past
+ * what it promises (a damaged timing table).
+ */
+function checkComplete(path: string, c: Container, tracks: ContainerTrack[]): void {
+  const off = (declared: number, end: number): boolean => {
+    const gap = Math.abs(declared - end);
+    return gap > TRUNCATED_SECONDS && gap > TRUNCATED_SHARE * declared;
+  };
+  let fileEnd = 0;
+  for (const t of tracks) {
+    const end = t.packets.reduce((e, p) => Math.max(e, p.pts + p.dur), 0);
+    fileEnd = Math.max(fileEnd, end);
+    const declared = t.declaredDuration;
+    if (declared !== null && declared > 0 && off(declared, end)) throw new ContainerError(mismatch(path, `its ${t.codec} track`, declared, end));
+  }
+  const declared = c.declaredDuration;
+  if (declared !== null && declared > 0 && off(declared, fileEnd)) throw new ContainerError(mismatch(path, 'it', declared, fileEnd));
+}
+
+function mismatch(path: string, what: string, declared: number, end: number): string {
+  const why = end < declared ? 'the file is truncated or damaged' : 'its timing table is damaged';
+  return `${path}: ${why}: ${what} should last ${declared.toFixed(1)} s, but its frames end at ${end.toFixed(1)} s`;
 }
 
 function buildTrack(

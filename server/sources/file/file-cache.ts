@@ -1,7 +1,9 @@
-// Shares one demuxed MediaFile per path among all readers, bounded in bytes with LRU eviction.
+// Shares one demuxed MediaFile per path among all readers, bounded in bytes with LRU eviction; remembers files that failed.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { DemuxStats } from '../../core/seekable-media.js';
 import { DEMUX_STALL_MS, loadMediaFile, type LoadOptions, type MediaFile } from './demux.js';
+import { FailedLoads } from './failed-loads.js';
 
 export interface MediaFileCacheOptions {
   /** Upper bound on the AU payload bytes held by cached files together. */
@@ -27,6 +29,9 @@ export class MediaFileCache {
   private readonly entries = new Map<string, Entry>();
   private total = 0;
   private readonly stallMs: number;
+  /** A damaged file fails the same way every time: its error is answered until the file changes. */
+  private readonly failed = new FailedLoads();
+  readonly stats: DemuxStats = { demuxes: 0, failed: 0, remembered: 0 };
 
   constructor(opts: MediaFileCacheOptions) {
     this.maxBytes = opts.maxBytes;
@@ -57,8 +62,14 @@ export class MediaFileCache {
       return hit.promise;
     }
     if (hit) this.remove(key, hit); // changed on disk
+    const failure = this.failed.get(key, st.mtimeMs, st.size);
+    if (failure) {
+      this.stats.remembered++;
+      throw failure;
+    }
 
     const entry: Entry = { mtimeMs: st.mtimeMs, size: st.size, bytes: 0, promise: Promise.resolve(null as never) };
+    this.stats.demuxes++;
     entry.promise = this.load(key, { maxBytes: this.maxBytes, stallMs: this.stallMs }).then(
       (file) => {
         if (file.bytes > this.maxBytes) {
@@ -72,9 +83,13 @@ export class MediaFileCache {
         return file;
       },
     );
-    // A failed load is forgotten so the next get retries (the file may be fixed meanwhile).
-    entry.promise.catch(() => {
-      if (this.entries.get(key) === entry) this.remove(key, entry);
+    // A failed load is remembered for this version of the file only: a fixed file (new mtime or
+    // size) is demuxed again.
+    entry.promise.catch((e: unknown) => {
+      this.stats.failed++;
+      if (this.entries.get(key) !== entry) return;
+      this.remove(key, entry);
+      this.failed.set(key, entry.mtimeMs, entry.size, e instanceof Error ? e : new Error(String(e)));
     });
     this.entries.set(key, entry);
     return entry.promise;
@@ -85,6 +100,7 @@ export class MediaFileCache {
     const key = resolve(path);
     const e = this.entries.get(key);
     if (e) this.remove(key, e);
+    this.failed.delete(key);
   }
 
   private remove(key: string, e: Entry): void {

@@ -5,6 +5,7 @@ export { prng };
 
 import { isDeepStrictEqual } from 'node:util';
 import { RtspError } from '../../server/rtsp/errors.js';
+import type { ParsedItem } from '../../server/rtsp/parser.js';
 
 
 const ALPHABET = '0123456789abcdefABCDEF-=;,.:/"\' \t\r\n\0éx_*$npt=now-url=seq=rtptime=timeout=client_port=RTP/AVP/TCP';
@@ -92,4 +93,24 @@ export function catchRtspError(fn: () => unknown): RtspError {
     throw err;
   }
   throw new Error('expected an RtspError, but nothing was thrown');
+}
+
+/** Items as plain data, so results of different chunkings compare with toEqual. */
+export function plain(items: ParsedItem[]): unknown[] {
+  return items.map((item) => {
+    switch (item.type) {
+      case 'request': {
+        const { method, uri, version, headers, body } = item.message;
+        return { type: 'request', method, uri, version, headers: [...headers], body: [...body] };
+      }
+      case 'response': {
+        const { version, status, reason, headers, body } = item.message;
+        return { type: 'response', version, status, reason, headers: [...headers], body: [...body] };
+      }
+      case 'interleaved':
+        return { type: 'interleaved', channel: item.channel, data: [...item.data] };
+      case 'error':
+        return { type: 'error', status: item.error.status, reason: item.error.reason, fatal: item.error.fatal, cseq: item.cseq };
+    }
+  });
 }

@@ -11,6 +11,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     retry: 0,
+    // Sums the fuzz properties' generated inputs over every file and prints the total.
+    globalSetup: ['test/helpers/fuzz-tally.ts'],
     projects: [
       {
         extends: true,

@@ -30,7 +30,7 @@ export const RTSP_WELL_KNOWN_PORT = 554;
 export const RTSP_FALLBACK_PORT = 8554;
 
 export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
-  const files = new FileSource(new MediaFileCache({ maxBytes: config.fileCacheBytes }));
+  const files = new FileSource(new MediaFileCache({ maxBytes: config.fileCacheBytes, demuxStallMs: config.fileDemuxTimeout * 1000 }));
   const paths = new PathManager(config.mediaDir, { files, ingest: ingestRtp }, { gopCacheBytes: config.gopCacheBytes });
   // One Auth for both ports: the same users, login tokens, Digest nonces and failed-login counts.
   const auth = new Auth(config, log);

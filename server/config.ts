@@ -100,6 +100,8 @@ export const ConfigSchema = z
     rtcpInterval: z.number().min(0.5).max(60).default(5),
     /** Bytes of demuxed media kept in memory, shared by all readers of a file. */
     fileCacheBytes: z.number().int().min(1 << 20).default(512 * 1024 * 1024),
+    /** Seconds a file's demuxer may make no progress before the file is refused as damaged (415). */
+    fileDemuxTimeout: z.number().min(1).max(600).default(10),
     /** Per-reader TCP send queue; past it the reader skips to the next key frame. */
     tcpQueueBytes: z.number().int().min(64 * 1024).default(2 * 1024 * 1024),
     /** A TCP reader whose queue stays full this many seconds is disconnected. */

@@ -1,6 +1,7 @@
 // The hls mode: hls.js in low-latency mode on /<path>/index.m3u8 (native HLS where MSE is missing, as on iOS Safari).
 import type Hls from 'hls.js';
 import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
+import { unplayable } from './http-refusal.js';
 import { PAGE_HEADERS, refusalOf } from './login.js';
 import { ElementEngine, elementStats, playElement } from './media-element.js';
 
@@ -18,6 +19,8 @@ export class HlsEngine extends ElementEngine implements Engine {
     const refused = await refusalOf(probe);
     if (refused) throw refused;
     if (probe.status === 404) throw new FatalPlayerError(`no stream at this path (the server answered 404 for ${new URL(this.url).pathname})`, 'not-found');
+    const damaged = await unplayable(probe, this.url);
+    if (damaged) throw damaged;
     if (!probe.ok) throw new Error(`the playlist ${new URL(this.url).pathname} answered ${probe.status} ${probe.statusText}`);
     if (!HlsClass.isSupported()) {
       if (!video.canPlayType('application/vnd.apple.mpegurl')) {

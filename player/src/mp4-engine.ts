@@ -1,5 +1,6 @@
 // The mp4 mode: progressive fragmented MP4 from /<path>/stream.mp4 fed to Media Source Extensions as it streams in.
 import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
+import { unplayable } from './http-refusal.js';
 import { codecsOfMoov, topLevelBoxes } from './fmp4-codecs.js';
 import { PAGE_HEADERS, refusalOf } from './login.js';
 import { bufferedAhead, ElementEngine, elementStats, playElement } from './media-element.js';
@@ -27,6 +28,8 @@ export class Mp4Engine extends ElementEngine implements Engine {
     const refused = await refusalOf(res);
     if (refused) throw refused;
     if (res.status === 404) throw new FatalPlayerError(`no stream at this path (the server answered 404 for ${new URL(this.url).pathname})`, 'not-found');
+    const damaged = await unplayable(res, this.url);
+    if (damaged) throw damaged;
     if (!res.ok || !res.body) throw new Error(`${new URL(this.url).pathname} answered ${res.status} ${res.statusText}`);
     const reader = res.body.getReader();
     // Until the moov is complete the codecs are unknown: collect, then create the SourceBuffer.

@@ -6,7 +6,7 @@ import { OnDemandSource, type OnDemandOptions, type SourceDriver } from './on-de
 import type { Track } from '../media/track.js';
 import type { PacketSink, Playback, PlaybackOptions } from './playback.js';
 import type { Ingest, Publisher, PublishInput } from './publisher.js';
-import type { MediaFiles, SeekableMedia } from './seekable-media.js';
+import type { DemuxStats, MediaFiles, SeekableMedia } from './seekable-media.js';
 import type { Stream, StreamOptions } from './stream.js';
 
 /** What the config says about one named path (the parts PathManager acts on). */
@@ -200,6 +200,11 @@ export class PathManager {
     } catch (e) {
       throw new UnsupportedMediaError(`/${path} cannot be streamed: ${(e as Error).message}`);
     }
+  }
+
+  /** Demuxes of media files so far, failed ones, and requests a remembered failure answered. */
+  get fileStats(): DemuxStats {
+    return this.registered.files.stats;
   }
 
   /** A new reader's own cursor over a file `open` or `resolve` gave (RTSP PLAY of a file). */

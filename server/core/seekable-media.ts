@@ -20,8 +20,16 @@ export interface SeekableMedia {
   readonly duration: number;
 }
 
+/** How often files were demuxed, and how often a remembered failure answered instead (metrics). */
+export interface DemuxStats {
+  demuxes: number;
+  failed: number;
+  remembered: number;
+}
+
 /** The file source (sources/file implements it; app.ts hands it to the PathManager). */
 export interface MediaFiles {
+  readonly stats: DemuxStats;
   /** The media at an absolute file path, demuxed at most once per version; rejects when it cannot be read. */
   get(path: string): Promise<SeekableMedia>;
   /** A new reader's own cursor over `media`, sending to `sink`. */

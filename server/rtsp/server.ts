@@ -191,8 +191,10 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
   sweep(now = performance.now()): void {
     const limit = this.config.sessionTimeout * 1000;
     for (const s of [...this.sessions.values()]) {
-      // Interleaved sessions are alive while their connection is (the slow-reader rule covers dead peers).
-      if (s.transportKind === 'tcp' && !s.connection.closed) continue;
+      // Interleaved readers are alive while their connection is (the slow-reader rule covers dead
+      // peers). A publisher's RTP is its sign of life: one frozen (a stopped process, a host gone
+      // without closing the connection) would otherwise hold its path for ever.
+      if (s.transportKind === 'tcp' && !s.connection.closed && s.media.kind !== 'publish') continue;
       if (now - s.lastActivity > limit) this.destroySession(s, `timeout: no request or RTCP for ${this.config.sessionTimeout} s`, true);
     }
   }

@@ -23,7 +23,9 @@ export function parseRtspTarget(uri: string): RtspTarget {
   if (q >= 0) rest = rest.slice(0, q);
   let segments: string[];
   try {
-    segments = rest.split('/').filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
+    // An escaped slash (%2F) separates segments like a plain one: otherwise "%2F.." would slip a
+    // ".." segment (or a leading "/") past the checks below.
+    segments = rest.split('/').flatMap((s) => decodeURIComponent(s).split('/')).filter((s) => s.length > 0);
   } catch {
     throw new RtspError(400, `"${uri}" has a malformed percent-escape`);
   }

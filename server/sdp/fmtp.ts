@@ -38,11 +38,23 @@ function carriesConfig(track: Track, fmtp: string | undefined): boolean {
   return true;
 }
 
-/** The fmtp parameter string, or undefined when the codec needs none. Throws when required config is missing. */
+/** Whether the track's codec configuration (parameter sets, AudioSpecificConfig) is known. */
+function hasConfig(track: Track): boolean {
+  if (track.codec === 'H264') return !!track.h264?.sps[0] && track.h264.pps.length > 0;
+  if (track.codec === 'H265') return !!track.h265?.vps[0] && !!track.h265.sps[0] && !!track.h265.pps[0];
+  if (track.codec === 'AAC') return !!track.aac;
+  return true;
+}
+
+/**
+ * The fmtp parameter string, or undefined when the codec needs none. Throws when required config
+ * is missing from a track that is not a publisher's (a file's tracks always have it).
+ */
 export function fmtpFor(track: Track): string | undefined {
   // A publisher's fmtp verbatim, unless it lacks the parameter sets clients need (they came
-  // in-band): then the config learnt since is described, or the usual error is thrown.
-  if (track.sdp && carriesConfig(track, track.sdp.fmtp)) return track.sdp.fmtp;
+  // in-band): then the config learnt since is described. Before any is learnt, its own fmtp again:
+  // sprop-parameter-sets is optional (RFC 6184 §8.1, RFC 7798 §7.1), clients take them in band.
+  if (track.sdp && (carriesConfig(track, track.sdp.fmtp) || !hasConfig(track))) return track.sdp.fmtp;
   switch (track.codec) {
     case 'H264': {
       const sps = track.h264?.sps[0];

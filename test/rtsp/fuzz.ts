@@ -5,6 +5,7 @@ export { prng };
 
 import { isDeepStrictEqual } from 'node:util';
 import { RtspError } from '../../server/rtsp/errors.js';
+import type { ParsedItem } from '../../server/rtsp/parser.js';
 
 
 const ALPHABET = '0123456789abcdefABCDEF-=;,.:/"\' \t\r\n\0éx_*$npt=now-url=seq=rtptime=timeout=client_port=RTP/AVP/TCP';
@@ -40,9 +41,32 @@ export function mutate(seeds: readonly string[], rnd: () => number): string {
 }
 
 /**
- * Runs `count` mutated inputs through parse. Each must either parse, or throw an RtspError; what
- * parses must format, and the formatted text must parse back to the same value. Returns the
- * problems found (empty when all is well) so the test prints them all at once.
+ * The property every typed header keeps for any input: parse returns or throws an RtspError, and
+ * what parses formats to text that parses back to the same value. Undefined when it holds, else
+ * what went wrong.
+ */
+export function headerProblem<T>(parse: (value: string) => T, format: (h: T) => string, input: string): string | undefined {
+  let parsed: T;
+  try {
+    parsed = parse(input);
+  } catch (err) {
+    return err instanceof RtspError ? undefined : `${JSON.stringify(input)} threw ${String(err)}`;
+  }
+  try {
+    const text = format(parsed);
+    const again = parse(text);
+    if (!isDeepStrictEqual(again, parsed)) {
+      return `${JSON.stringify(input)} -> ${JSON.stringify(text)} parsed differently: ${JSON.stringify(parsed)} vs ${JSON.stringify(again)}`;
+    }
+  } catch (err) {
+    return `${JSON.stringify(input)} parsed to ${JSON.stringify(parsed)} but did not round-trip: ${String(err)}`;
+  }
+  return undefined;
+}
+
+/**
+ * Runs `count` mutated inputs through parse and headerProblem. Returns the problems found (empty
+ * when all is well) so the test prints them all at once.
  */
 export function fuzzHeader<T>(
   parse: (value: string) => T,
@@ -54,23 +78,8 @@ export function fuzzHeader<T>(
   const rnd = prng(seed);
   const problems: string[] = [];
   for (let i = 0; i < count && problems.length < 10; i++) {
-    const input = mutate(seeds, rnd);
-    let parsed: T;
-    try {
-      parsed = parse(input);
-    } catch (err) {
-      if (!(err instanceof RtspError)) problems.push(`${JSON.stringify(input)} threw ${String(err)}`);
-      continue;
-    }
-    try {
-      const text = format(parsed);
-      const again = parse(text);
-      if (!isDeepStrictEqual(again, parsed)) {
-        problems.push(`${JSON.stringify(input)} -> ${JSON.stringify(text)} parsed differently: ${JSON.stringify(parsed)} vs ${JSON.stringify(again)}`);
-      }
-    } catch (err) {
-      problems.push(`${JSON.stringify(input)} parsed to ${JSON.stringify(parsed)} but did not round-trip: ${String(err)}`);
-    }
+    const problem = headerProblem(parse, format, mutate(seeds, rnd));
+    if (problem) problems.push(problem);
   }
   return problems;
 }
@@ -84,4 +93,24 @@ export function catchRtspError(fn: () => unknown): RtspError {
     throw err;
   }
   throw new Error('expected an RtspError, but nothing was thrown');
+}
+
+/** Items as plain data, so results of different chunkings compare with toEqual. */
+export function plain(items: ParsedItem[]): unknown[] {
+  return items.map((item) => {
+    switch (item.type) {
+      case 'request': {
+        const { method, uri, version, headers, body } = item.message;
+        return { type: 'request', method, uri, version, headers: [...headers], body: [...body] };
+      }
+      case 'response': {
+        const { version, status, reason, headers, body } = item.message;
+        return { type: 'response', version, status, reason, headers: [...headers], body: [...body] };
+      }
+      case 'interleaved':
+        return { type: 'interleaved', channel: item.channel, data: [...item.data] };
+      case 'error':
+        return { type: 'error', status: item.error.status, reason: item.error.reason, fatal: item.error.fatal, cseq: item.cseq };
+    }
+  });
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RtspError } from '../../server/rtsp/errors.js';
 import { encodeInterleaved } from '../../server/rtsp/message.js';
 import { DEFAULT_PARSER_LIMITS, RtspParser, type ParsedItem, type RtspParserLimits } from '../../server/rtsp/parser.js';
-import { prng } from './fuzz.js';
+import { plain, prng } from './fuzz.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const concat = (...parts: Uint8Array[]) => {
@@ -16,26 +16,6 @@ const concat = (...parts: Uint8Array[]) => {
   }
   return out;
 };
-
-/** Items as plain data, so results of different chunkings compare with toEqual. */
-function plain(items: ParsedItem[]): unknown[] {
-  return items.map((item) => {
-    switch (item.type) {
-      case 'request': {
-        const { method, uri, version, headers, body } = item.message;
-        return { type: 'request', method, uri, version, headers: [...headers], body: [...body] };
-      }
-      case 'response': {
-        const { version, status, reason, headers, body } = item.message;
-        return { type: 'response', version, status, reason, headers: [...headers], body: [...body] };
-      }
-      case 'interleaved':
-        return { type: 'interleaved', channel: item.channel, data: [...item.data] };
-      case 'error':
-        return { type: 'error', status: item.error.status, reason: item.error.reason, fatal: item.error.fatal, cseq: item.cseq };
-    }
-  });
-}
 
 function parseChunks(chunks: Uint8Array[], limits?: Partial<RtspParserLimits>): ParsedItem[] {
   const p = new RtspParser(limits);

@@ -15,6 +15,9 @@ describe('parseRtspTarget', () => {
     ['rtsp://[::1]:554/a.ts', 'a.ts', undefined],
     ['/sample.mp4', 'sample.mp4', undefined],
     ['*', '', undefined],
+    // Regression (found by the URI fuzz): an escaped slash is a separator, never part of a name.
+    ['rtsp://h:554/%2F', '', undefined],
+    ['rtsp://h/cams%2Fdoor/trackID=0', 'cams/door', 0],
   ];
   it.each(cases)('%s -> %s track %s', (uri, path, track) => {
     const t = parseRtspTarget(uri);
@@ -22,7 +25,7 @@ describe('parseRtspTarget', () => {
     expect(t.trackId).toBe(track);
   });
 
-  it.each(['http://h/x', 'sample.mp4', 'rtsp://h/%zz', 'rtsp://h/../etc/passwd', 'rtsp://h/a/%2e%2e/b'])('refuses %s with 400', (uri) => {
+  it.each(['http://h/x', 'sample.mp4', 'rtsp://h/%zz', 'rtsp://h/../etc/passwd', 'rtsp://h/a/%2e%2e/b', 'rtsp://h/x%2F..%2F..%2Fetc%2Fpasswd', 'rtsp://h/live%2F.'])('refuses %s with 400', (uri) => {
     try {
       parseRtspTarget(uri);
       expect.unreachable();

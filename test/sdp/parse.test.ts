@@ -146,8 +146,12 @@ describe('fmtp.ts with a publisher track', () => {
   it('describes parameter sets learnt in-band when the publisher fmtp has none', () => {
     const inBand: Track = { ...base, sdp: { rtpmap: { codec: 'H264', rate: 90000 }, fmtp: 'packetization-mode=1' } };
     expect(fmtpFor(inBand)).toMatch(/^packetization-mode=1;profile-level-id=f4000d;sprop-parameter-sets=/);
+    // None learnt yet: the publisher's own fmtp (sprop-parameter-sets is optional, RFC 6184 §8.1).
     const noConfig: Track = { ...inBand, h264: undefined };
-    expect(() => fmtpFor(noConfig)).toThrow(/without SPS\/PPS/);
+    expect(fmtpFor(noConfig)).toBe('packetization-mode=1');
+    expect(fmtpFor({ ...inBand, h264: { sps: inBand.h264!.sps, pps: [] } })).toBe('packetization-mode=1');
+    const file: Track = { ...noConfig, sdp: undefined };
+    expect(() => fmtpFor(file)).toThrow(/without SPS\/PPS/);
   });
 });
 

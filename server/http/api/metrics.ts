@@ -2,6 +2,7 @@
 import type { Express } from 'express';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpContext } from '../context.js';
+import { registerFileMetrics } from './file-metrics.js';
 
 /** One registry per server (tests run several servers in one process; the global one would mix them). */
 export function metricsRegistry(ctx: HttpContext): Registry {
@@ -74,6 +75,7 @@ export function metricsRegistry(ctx: HttpContext): Registry {
       for (const s of ctx.paths.liveStreams()) this.inc({ path: s.name }, s.bytes);
     },
   });
+  registerFileMetrics(register, ctx);
   return register;
 }
 

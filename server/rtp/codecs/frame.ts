@@ -27,6 +27,11 @@ export interface Depacketizer {
 
 /** A NAL unit larger than this is dropped rather than buffered (bounds memory under hostile input). */
 export const MAX_NAL_SIZE = 16 * 1024 * 1024;
+/**
+ * A frame (all its NAL units) larger than this is dropped: a publisher that never sets the marker
+ * nor changes the timestamp would otherwise grow one frame without end.
+ */
+export const MAX_FRAME_SIZE = 16 * 1024 * 1024;
 
 /** Sequence classification: 0 in order, 1 gap (loss), -1 late or duplicate (drop). */
 export function seqCheck(last: number, seq: number): 0 | 1 | -1 {
@@ -64,9 +69,15 @@ export abstract class NalDepacketizer implements Depacketizer {
   private open = false;
   private ts = 0;
   private nalus: Uint8Array[] = [];
+  private nalBytes = 0;
   private damaged = false;
   private fu: Uint8Array[] | null = null;
   private fuSize = 0;
+
+  /** Bytes held for the frame being assembled (its NAL units and an unfinished fragmented one). */
+  get bufferedBytes(): number {
+    return this.nalBytes + this.fuSize;
+  }
 
   /** Handles one payload, calling addNal / fuStart / fuAppend / fuEnd / damage. */
   protected abstract handlePayload(payload: Uint8Array): void;
@@ -108,8 +119,22 @@ export abstract class NalDepacketizer implements Depacketizer {
       out.push(f);
     }
     this.nalus = [];
+    this.nalBytes = 0;
     this.damaged = false;
     this.open = false;
+  }
+
+  /** Keeps a NAL unit of the frame, or drops the whole frame (damaged) once it is over MAX_FRAME_SIZE. */
+  private keep(nal: Uint8Array): void {
+    if (this.nalBytes + this.fuSize + nal.length > MAX_FRAME_SIZE) {
+      this.nalus = [];
+      this.nalBytes = 0;
+      this.dropFu();
+      this.damaged = true;
+      return;
+    }
+    this.nalus.push(nal);
+    this.nalBytes += nal.length;
   }
 
   private dropFu(): void {
@@ -123,7 +148,7 @@ export abstract class NalDepacketizer implements Depacketizer {
       this.dropFu();
       this.damaged = true;
     }
-    if (nal.length > 0) this.nalus.push(nal);
+    if (nal.length > 0) this.keep(nal);
   }
 
   protected damage(): void {
@@ -181,7 +206,7 @@ export abstract class NalDepacketizer implements Depacketizer {
       return;
     }
     this.fuSize += chunk.length;
-    if (this.fuSize > MAX_NAL_SIZE) {
+    if (this.fuSize > MAX_NAL_SIZE || this.nalBytes + this.fuSize > MAX_FRAME_SIZE) {
       this.dropFu();
       this.damaged = true;
       return;
@@ -200,7 +225,7 @@ export abstract class NalDepacketizer implements Depacketizer {
       off += p.length;
     }
     this.dropFu();
-    this.nalus.push(nal);
+    this.keep(nal);
   }
 }
 

@@ -26,6 +26,11 @@ export interface TransportHeader {
 
 /** Parses the whole header: a comma-separated list of alternatives, in the client's order of preference. */
 export function parseTransport(value: string): TransportHeader[] {
+  // An unclosed quote would take the rest of the header as one value, and the parameters after it
+  // with it: `destination="a;client_port=5000-5001` is refused, not read as one destination.
+  if ((value.match(/"/g)?.length ?? 0) % 2 !== 0) {
+    throw new RtspError(400, `Transport: a quoted value is not closed in ${quote(value)}`);
+  }
   const specs = splitOutsideQuotes(value, ',')
     .map((s) => s.trim())
     .filter((s) => s !== '');

@@ -1,16 +1,9 @@
-// Demuxes a media file (MP4/MOV, MKV/WebM, MPEG-TS) with mediabunny into Tracks and AccessUnits held in memory.
-import {
-  ALL_FORMATS,
-  EncodedPacketSink,
-  FilePathSource,
-  Input,
-  MatroskaInputFormat,
-  type InputTrack,
-} from 'mediabunny';
+// Demuxes a media file (MP4/MOV, MKV/WebM, MPEG-TS) with mediabunny, in a worker, into Tracks and AccessUnits held in memory.
 import type { SeekableMedia } from '../../core/seekable-media.js';
 import type { CodecName, Track } from '../../media/track.js';
 import type { AccessUnit } from '../../media/access-unit.js';
 import { adtsToAsc, collectParamSets, isAdts, isAud, parseAvcc, parseHvcc, splitNals } from './codec-config.js';
+import { ContainerError, readContainer, type Container, type ContainerReadOptions, type ContainerTrack } from './container-worker.js';
 import { audioUnits, dropped, videoUnits, type RawUnit } from './units.js';
 
 export { adtsToAsc, parseAvcc, parseHvcc, splitAnnexB, splitNals } from './codec-config.js';
@@ -26,7 +19,18 @@ export interface MediaFile extends SeekableMedia {
 export interface LoadOptions {
   /** Abort (throw) once the AU payload exceeds this, so a huge file never fills memory. */
   maxBytes?: number;
+  /** Milliseconds the demuxer may show no progress before the file is taken as damaged. */
+  stallMs?: number;
+  /** Heap (MB) the demux may use before the file is taken as damaged. */
+  heapMb?: number;
+  /** Reads the container (tests count or replace it). */
+  read?: (path: string, opts: ContainerReadOptions) => Promise<Container>;
 }
+
+/** The default of `fileDemuxTimeout`: a healthy demuxer beats many times a second. */
+export const DEMUX_STALL_MS = 10_000;
+/** Heap a demux worker may use: an index of hours of 60 fps video needs a fraction of it. */
+const DEMUX_HEAP_MB = 512;
 
 const SUPPORTED = 'H.264 (avc), H.265 (hevc), AAC, Opus, G.711 (ulaw, alaw)';
 
@@ -39,123 +43,148 @@ const CODECS: Record<string, CodecName> = {
   alaw: 'PCMA',
 };
 
+/**
+ * A container whose header or index promises this much more media than its packets hold is cut
+ * short (a copy or download that stopped): seconds, and a share of the promised length.
+ */
+const TRUNCATED_SECONDS = 1;
+const TRUNCATED_SHARE = 0.1;
+
 export async function loadMediaFile(path: string, opts: LoadOptions = {}): Promise<MediaFile> {
-  const input = new Input({ formats: ALL_FORMATS, source: new FilePathSource(path) });
-  try {
-    let format;
-    try {
-      format = await input.getFormat();
-    } catch (err) {
-      throw new Error(
-        `${path}: not a media file that can be read (MP4/MOV, MKV/WebM, MPEG-TS, Ogg, WAV are supported): ${(err as Error).message}`,
-      );
-    }
-    const isMatroska = format instanceof MatroskaInputFormat;
-    const inputTracks = await input.getTracks();
-    const found: string[] = [];
-    const picked: { it: InputTrack; codec: CodecName }[] = [];
-    for (const it of inputTracks) {
-      const name = it.codec ?? 'unknown';
-      found.push(`${name} (${it.type})`);
-      const codec = CODECS[name];
-      if (codec && (it.type === 'video' || it.type === 'audio')) picked.push({ it, codec });
-    }
-    if (picked.length === 0) {
-      throw new Error(
-        `${path}: no supported track; found ${found.length ? found.join(', ') : 'no tracks'}; supported are ${SUPPORTED}`,
-      );
-    }
+  const budget = opts.maxBytes ?? Infinity;
+  const overBudget = `${path}: access units exceed the cache limit of ${budget} bytes; raise the limit or use a smaller file`;
+  const container = await (opts.read ?? readContainer)(path, {
+    codecs: Object.keys(CODECS),
+    maxBytes: budget,
+    overBudget,
+    stallMs: opts.stallMs ?? DEMUX_STALL_MS,
+    heapMb: opts.heapMb ?? DEMUX_HEAP_MB,
+  });
+  const picked = pickTracks(path, container);
 
-    const tracks: Track[] = [];
-    const raws: RawUnit[][] = [];
-    let bytes = 0;
-    const budget = opts.maxBytes ?? Infinity;
-    const account = (n: number): void => {
-      bytes += n;
-      if (bytes > budget) {
-        throw new Error(`${path}: access units exceed the cache limit of ${budget} bytes; raise the limit or use a smaller file`);
-      }
-    };
-
-    for (const { it, codec } of picked) {
-      const id = tracks.length;
-      const { track, raw } = await readTrack(it, codec, id, isMatroska, account);
-      tracks.push(track);
-      raws.push(raw);
-    }
-
-    // Common zero (npt 0): the first video key frame, so that npt N is what the picture's clock
-    // shows and `Range: npt=10-` lands on a key frame at 10 s, not at 8 s plus a priming offset.
-    // Audio before it (AAC/Opus encoder priming: -1024 samples in an MP4 edit list; MPEG-TS starts
-    // near 1.4 s for both) is dropped below. Without video, the earliest pts over all tracks.
-    let start = Infinity;
-    tracks.forEach((t, i) => {
-      if (t.kind !== 'video') return;
-      for (const u of raws[i]!) if (u.key && u.pts < start) start = u.pts;
-    });
-    if (!Number.isFinite(start)) for (const raw of raws) for (const u of raw) if (u.pts < start) start = u.pts;
-    if (!Number.isFinite(start)) start = 0;
-
-    const units: AccessUnit[][] = [];
-    let duration = 0;
-    for (let i = 0; i < tracks.length; i++) {
-      const track = tracks[i]!;
-      const list = track.kind === 'video' ? videoUnits(raws[i]!, start, track.clockRate) : audioUnits(raws[i]!, start, track).filter((u) => u.pts >= 0);
-      units.push(list);
-      if (track.kind === 'audio') bytes -= dropped(raws[i]!, list);
-      for (const u of list) duration = Math.max(duration, (u.pts + u.duration) / track.clockRate);
-    }
-    return { path, tracks, units, duration, bytes, startTime: start };
-  } finally {
-    input.dispose();
+  const tracks: Track[] = [];
+  const raws: RawUnit[][] = [];
+  let bytes = 0;
+  const account = (n: number): void => {
+    bytes += n;
+    if (bytes > budget) throw new ContainerError(overBudget);
+  };
+  for (const { ct, codec } of picked) {
+    const { track, raw } = buildTrack(ct, codec, tracks.length, container.matroska, account);
+    tracks.push(track);
+    raws.push(raw);
   }
+
+  // Common zero (npt 0): the first video key frame, so that npt N is what the picture's clock
+  // shows and `Range: npt=10-` lands on a key frame at 10 s, not at 8 s plus a priming offset.
+  // Audio before it (AAC/Opus encoder priming: -1024 samples in an MP4 edit list; MPEG-TS starts
+  // near 1.4 s for both) is dropped below. Without video, the earliest pts over all tracks.
+  let start = Infinity;
+  tracks.forEach((t, i) => {
+    if (t.kind !== 'video') return;
+    for (const u of raws[i]!) if (u.key && u.pts < start) start = u.pts;
+  });
+  if (!Number.isFinite(start)) for (const raw of raws) for (const u of raw) if (u.pts < start) start = u.pts;
+  if (!Number.isFinite(start)) start = 0;
+
+  const units: AccessUnit[][] = [];
+  let duration = 0;
+  for (let i = 0; i < tracks.length; i++) {
+    const track = tracks[i]!;
+    const list = track.kind === 'video' ? videoUnits(raws[i]!, start, track.clockRate) : audioUnits(raws[i]!, start, track).filter((u) => u.pts >= 0);
+    units.push(list);
+    if (track.kind === 'audio') bytes -= dropped(raws[i]!, list);
+    for (const u of list) duration = Math.max(duration, (u.pts + u.duration) / track.clockRate);
+  }
+  return { path, tracks, units, duration, bytes, startTime: start };
 }
 
-async function readTrack(
-  it: InputTrack,
+/** The tracks with a supported codec and at least one packet; a ContainerError saying what was found when none. */
+function pickTracks(path: string, c: Container): { ct: ContainerTrack; codec: CodecName }[] {
+  const found: string[] = [];
+  const picked: { ct: ContainerTrack; codec: CodecName }[] = [];
+  const empty: string[] = [];
+  for (const ct of c.tracks) {
+    const name = ct.codec ?? 'unknown';
+    found.push(`${name} (${ct.type})`);
+    const codec = CODECS[name];
+    if (!codec || (ct.type !== 'video' && ct.type !== 'audio')) continue;
+    if (ct.packets.length > 0) picked.push({ ct, codec });
+    else empty.push(name);
+  }
+  // A track the index gives frames to but none could be read: the check below names it.
+  checkComplete(path, c, c.tracks.filter((t) => t.codec !== null && CODECS[t.codec] !== undefined));
+  if (picked.length === 0 && empty.length > 0) {
+    throw new ContainerError(`${path}: no frames could be read from its ${empty.join(' and ')} track${empty.length > 1 ? 's' : ''}; the file is truncated or damaged`);
+  }
+  if (found.length === 0) throw new ContainerError(`${path}: no tracks found; the file is truncated or damaged`);
+  if (picked.length === 0) throw new ContainerError(`${path}: no supported track; found ${found.join(', ')}; supported are ${SUPPORTED}`);
+  return picked;
+}
+
+/**
+ * Refuses a file whose index disagrees with its frames: it promises well more media than the
+ * frames hold (a copy or download cut short, sample offsets past the end), or frame times far past
+ * what it promises (a damaged timing table).
+ */
+function checkComplete(path: string, c: Container, tracks: ContainerTrack[]): void {
+  const off = (declared: number, end: number): boolean => {
+    const gap = Math.abs(declared - end);
+    return gap > TRUNCATED_SECONDS && gap > TRUNCATED_SHARE * declared;
+  };
+  let fileEnd = 0;
+  for (const t of tracks) {
+    const end = t.packets.reduce((e, p) => Math.max(e, p.pts + p.dur), 0);
+    fileEnd = Math.max(fileEnd, end);
+    const declared = t.declaredDuration;
+    if (declared !== null && declared > 0 && off(declared, end)) throw new ContainerError(mismatch(path, `its ${t.codec} track`, declared, end));
+  }
+  const declared = c.declaredDuration;
+  if (declared !== null && declared > 0 && off(declared, fileEnd)) throw new ContainerError(mismatch(path, 'it', declared, fileEnd));
+}
+
+function mismatch(path: string, what: string, declared: number, end: number): string {
+  const why = end < declared ? 'the file is truncated or damaged' : 'its timing table is damaged';
+  return `${path}: ${why}: ${what} should last ${declared.toFixed(1)} s, but its frames end at ${end.toFixed(1)} s`;
+}
+
+function buildTrack(
+  ct: ContainerTrack,
   codec: CodecName,
   id: number,
   isMatroska: boolean,
   account: (n: number) => void,
-): Promise<{ track: Track; raw: RawUnit[] }> {
-  const config = it.isVideoTrack() ? await it.getDecoderConfig() : it.isAudioTrack() ? await it.getDecoderConfig() : null;
-  const desc = config?.description ? toBytes(config.description) : null;
+): { track: Track; raw: RawUnit[] } {
+  return ct.type === 'video' ? buildVideo(ct, codec, id, account) : buildAudio(ct, codec, id, isMatroska, account);
+}
+
+function buildVideo(ct: ContainerTrack, codec: CodecName, id: number, account: (n: number) => void): { track: Track; raw: RawUnit[] } {
+  const track: Track = { id, kind: 'video', codec, clockRate: 90000, width: ct.width, height: ct.height, payloadType: 96 + id };
+  const desc = ct.description;
+  const h265 = codec === 'H265';
+  const cfg = desc ? (h265 ? parseHvcc(desc) : parseAvcc(desc)) : null;
+  const ps = { vps: cfg?.vps ?? [], sps: cfg?.sps ?? [], pps: cfg?.pps ?? [] };
+  const fromConfig = ps.sps.length > 0 && ps.pps.length > 0;
   const raw: RawUnit[] = [];
-  const sink = new EncodedPacketSink(it);
-
-  if (it.isVideoTrack()) {
-    const track: Track = {
-      id,
-      kind: 'video',
-      codec,
-      clockRate: 90000,
-      width: it.codedWidth,
-      height: it.codedHeight,
-      payloadType: 96 + id,
-    };
-    const h265 = codec === 'H265';
-    const cfg = desc ? (h265 ? parseHvcc(desc) : parseAvcc(desc)) : null;
-    const ps = { vps: cfg?.vps ?? [], sps: cfg?.sps ?? [], pps: cfg?.pps ?? [] };
-    const fromConfig = ps.sps.length > 0 && ps.pps.length > 0;
-    for await (const p of sink.packets()) {
-      const nals = splitNals(copy(p.data), cfg?.lengthSize ?? 4).filter((n) => !isAud(n, h265));
-      if (nals.length === 0) continue;
-      // MPEG-TS carries no decoder config: take the first in-band parameter sets instead.
-      if (!fromConfig) collectParamSets(nals, h265, ps);
-      for (const n of nals) account(n.byteLength);
-      raw.push({ pts: p.timestamp, dur: p.duration, key: p.type === 'key', data: nals });
-    }
-    if (ps.sps.length === 0 || ps.pps.length === 0 || (h265 && ps.vps.length === 0)) {
-      throw new Error(`track ${it.id}: ${codec} without parameter sets in the decoder config or the bitstream`);
-    }
-    if (h265) track.h265 = { vps: ps.vps, sps: ps.sps, pps: ps.pps };
-    else track.h264 = { sps: ps.sps, pps: ps.pps };
-    return { track, raw };
+  for (const p of ct.packets) {
+    const nals = splitNals(p.data, cfg?.lengthSize ?? 4).filter((n) => !isAud(n, h265));
+    if (nals.length === 0) continue;
+    // MPEG-TS carries no decoder config: take the first in-band parameter sets instead.
+    if (!fromConfig) collectParamSets(nals, h265, ps);
+    for (const n of nals) account(n.byteLength);
+    raw.push({ pts: p.pts, dur: p.dur, key: p.key, data: nals });
   }
+  if (ps.sps.length === 0 || ps.pps.length === 0 || (h265 && ps.vps.length === 0)) {
+    throw new ContainerError(`track ${ct.id}: ${codec} without parameter sets in the decoder config or the bitstream`);
+  }
+  if (h265) track.h265 = { vps: ps.vps, sps: ps.sps, pps: ps.pps };
+  else track.h264 = { sps: ps.sps, pps: ps.pps };
+  return { track, raw };
+}
 
-  if (!it.isAudioTrack()) throw new Error(`track ${it.id}: neither video nor audio`);
-  const sampleRate = it.sampleRate;
-  const channels = it.numberOfChannels;
+function buildAudio(ct: ContainerTrack, codec: CodecName, id: number, isMatroska: boolean, account: (n: number) => void): { track: Track; raw: RawUnit[] } {
+  const sampleRate = ct.sampleRate ?? 0;
+  const channels = ct.channels ?? 0;
   let clockRate = sampleRate;
   let payloadType = 96 + id;
   if (codec === 'OPUS') clockRate = 48000; // RFC 7587 section 4.1: always 48000
@@ -163,6 +192,7 @@ async function readTrack(
     payloadType = codec === 'PCMU' ? 0 : 8; // RFC 3551 static types are 8 kHz mono only
   }
   const track: Track = { id, kind: 'audio', codec, clockRate, channels, sampleRate, payloadType };
+  const desc = ct.description;
 
   // mediabunny's Matroska demuxer ignores CodecDelay; Ogg/MP4 apply pre-skip/edit lists. Subtract
   // the Opus pre-skip (which encoders write equal to CodecDelay) so the first decoded non-priming
@@ -172,9 +202,10 @@ async function readTrack(
     shift = (desc[10]! | (desc[11]! << 8)) / 48000;
   }
 
-  let asc = codec === 'AAC' ? desc : null;
-  for await (const p of sink.packets()) {
-    let frame = copy(p.data);
+  let asc = codec === 'AAC' ? (desc ?? null) : null;
+  const raw: RawUnit[] = [];
+  for (const p of ct.packets) {
+    let frame = p.data;
     if (codec === 'AAC' && isAdts(frame)) {
       // MPEG-TS (and raw .aac) packets carry ADTS headers; RTP and MP4 want the raw block.
       asc ??= adtsToAsc(frame);
@@ -189,28 +220,15 @@ async function readTrack(
       for (let o = 0; o < frame.byteLength; o += step) {
         const part = frame.subarray(o, Math.min(o + step, frame.byteLength));
         const t = o / Math.max(1, channels) / sampleRate;
-        raw.push({ pts: p.timestamp + t, dur: part.byteLength / Math.max(1, channels) / sampleRate, key: true, data: [part] });
+        raw.push({ pts: p.pts + t, dur: part.byteLength / Math.max(1, channels) / sampleRate, key: true, data: [part] });
       }
       continue;
     }
-    raw.push({ pts: p.timestamp - shift, dur: p.duration, key: true, data: [frame] });
+    raw.push({ pts: p.pts - shift, dur: p.dur, key: true, data: [frame] });
   }
   if (codec === 'AAC') {
-    if (!asc) throw new Error(`track ${it.id}: AAC without an AudioSpecificConfig or ADTS headers`);
+    if (!asc) throw new ContainerError(`track ${ct.id}: AAC without an AudioSpecificConfig or ADTS headers`);
     track.aac = { asc };
   }
   return { track, raw };
-}
-
-// --- buffer helpers ------------------------------------------------------------------------------
-
-function toBytes(d: AllowSharedBufferSource): Uint8Array {
-  if (d instanceof Uint8Array) return d.slice();
-  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice();
-  return new Uint8Array(d as ArrayBuffer).slice();
-}
-
-/** Own copy so held NALs do not pin mediabunny's read buffers. */
-function copy(d: Uint8Array): Uint8Array {
-  return d.slice();
 }

@@ -1,13 +1,17 @@
-// Shares one demuxed MediaFile per path among all readers, bounded in bytes with LRU eviction.
+// Shares one demuxed MediaFile per path among all readers, bounded in bytes with LRU eviction; remembers files that failed.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadMediaFile, type LoadOptions, type MediaFile } from './demux.js';
+import type { DemuxStats } from '../../core/seekable-media.js';
+import { DEMUX_STALL_MS, loadMediaFile, type LoadOptions, type MediaFile } from './demux.js';
+import { FailedLoads } from './failed-loads.js';
 
 export interface MediaFileCacheOptions {
   /** Upper bound on the AU payload bytes held by cached files together. */
   maxBytes: number;
   /** Demuxer; tests inject a counting one. */
   load?: (path: string, opts: LoadOptions) => Promise<MediaFile>;
+  /** Milliseconds a demux may show no progress before the file is taken as damaged. */
+  demuxStallMs?: number;
 }
 
 interface Entry {
@@ -24,10 +28,15 @@ export class MediaFileCache {
   /** Map order is recency order: the first key is the least recently used. */
   private readonly entries = new Map<string, Entry>();
   private total = 0;
+  private readonly stallMs: number;
+  /** A damaged file fails the same way every time: its error is answered until the file changes. */
+  private readonly failed = new FailedLoads();
+  readonly stats: DemuxStats = { demuxes: 0, failed: 0, remembered: 0 };
 
   constructor(opts: MediaFileCacheOptions) {
     this.maxBytes = opts.maxBytes;
     this.load = opts.load ?? loadMediaFile;
+    this.stallMs = opts.demuxStallMs ?? DEMUX_STALL_MS;
   }
 
   /** Bytes held by completed entries. */
@@ -53,9 +62,15 @@ export class MediaFileCache {
       return hit.promise;
     }
     if (hit) this.remove(key, hit); // changed on disk
+    const failure = this.failed.get(key, st.mtimeMs, st.size);
+    if (failure) {
+      this.stats.remembered++;
+      throw failure;
+    }
 
     const entry: Entry = { mtimeMs: st.mtimeMs, size: st.size, bytes: 0, promise: Promise.resolve(null as never) };
-    entry.promise = this.load(key, { maxBytes: this.maxBytes }).then(
+    this.stats.demuxes++;
+    entry.promise = this.load(key, { maxBytes: this.maxBytes, stallMs: this.stallMs }).then(
       (file) => {
         if (file.bytes > this.maxBytes) {
           throw new Error(`${key}: ${file.bytes} bytes of media exceed the file cache limit of ${this.maxBytes} bytes`);
@@ -68,9 +83,13 @@ export class MediaFileCache {
         return file;
       },
     );
-    // A failed load is forgotten so the next get retries (the file may be fixed meanwhile).
-    entry.promise.catch(() => {
-      if (this.entries.get(key) === entry) this.remove(key, entry);
+    // A failed load is remembered for this version of the file only: a fixed file (new mtime or
+    // size) is demuxed again.
+    entry.promise.catch((e: unknown) => {
+      this.stats.failed++;
+      if (this.entries.get(key) !== entry) return;
+      this.remove(key, entry);
+      this.failed.set(key, entry.mtimeMs, entry.size, e instanceof Error ? e : new Error(String(e)));
     });
     this.entries.set(key, entry);
     return entry.promise;
@@ -81,6 +100,7 @@ export class MediaFileCache {
     const key = resolve(path);
     const e = this.entries.get(key);
     if (e) this.remove(key, e);
+    this.failed.delete(key);
   }
 
   private remove(key: string, e: Entry): void {

@@ -63,6 +63,8 @@ const invalid: { input: string; status: number; reason: string }[] = [
   { input: 'RTP/AVP;source', status: 400, reason: 'source needs a value' },
   { input: 'RTP/AVP;=5', status: 400, reason: 'has no name' },
   { input: 'RTP/AVP;a b=1', status: 400, reason: '"a b" is not a parameter name' },
+  // Regression (found by the grammar fuzz): the open quote took every parameter after it as the destination.
+  { input: 'RTP/AVP;destination="127.0.0.1;client_port=0-10,RTP/AVP/TCP', status: 400, reason: 'a quoted value is not closed' },
 ];
 
 describe('Transport', () => {

@@ -25,6 +25,7 @@ const FILES: Record<string, string> = {
     "import { demux } from '../file/demux.js';\nimport { session } from '../../rtsp/session.js';\nexport const p = [demux, session];\n",
   'server/config.ts': "import { session } from './rtsp/session.js';\nexport const p = session;\n",
   'server/util/probe.ts': "import { fixture } from '../../test/helpers/fixture.js';\nexport const p = fixture;\n",
+  'server/limits/probe.ts': "import { session } from '../rtsp/session.js';\nexport const p = session;\n",
   'player/src/probe.ts': "import { Stream } from '../../server/core/stream.js';\nexport const p = Stream;\n",
   // A cycle of type-only imports.
   'server/core/a.ts': "import type { B } from './b.js';\nexport interface A { b?: B }\n",
@@ -75,6 +76,7 @@ describe('layer check', () => {
     ['server/sources/relay/probe.ts', 'server/rtsp/session.ts', 'source-imports-core-leaves-log-itself'],
     ['server/config.ts', 'server/rtsp/session.ts', 'config-imports-util'],
     ['server/util/probe.ts', 'test/helpers/fixture.ts', 'no-test-or-bench'],
+    ['server/limits/probe.ts', 'server/rtsp/session.ts', 'limits-import-config-log-util'],
     ['player/src/probe.ts', 'server/core/stream.ts', 'player-imports-player-leaves-hls'],
     ['server/core/a.ts', 'server/core/b.ts', 'no-cycle'],
   ])('%s -> %s is reported as %s', (from, to, rule) => {

@@ -123,6 +123,30 @@ export class PathManager {
     return p;
   }
 
+  /** True when a live path of that name exists (configured, published to, or relayed). */
+  hasLivePath(path: string): boolean {
+    return this.live.has(path);
+  }
+
+  /** Live paths that exist only because a client announced them: no rule or source in the config keeps them. */
+  get announcedPaths(): number {
+    let n = 0;
+    for (const name of this.live.keys()) if (!this.rules.has(name) && !this.sources.has(name)) n++;
+    return n;
+  }
+
+  /**
+   * The publisher `sessionId` left (TEARDOWN, disconnect, timeout): readers get BYE, and a name
+   * nothing configures is forgotten once nobody publishes or waits there (ANNOUNCE used to keep
+   * every name it was given for ever).
+   */
+  release(path: string, sessionId: string, reason: string): void {
+    const p = this.live.get(path);
+    if (!p) return;
+    p.release(sessionId, reason);
+    if (!p.publisher && !p.stream && p.waiting === 0 && !this.rules.has(path) && !this.sources.has(path)) this.live.delete(path);
+  }
+
   /**
    * RECORD, or a relay going live: the path's stream starts with `tracks` (readers waiting for it
    * get it) and is fed through the returned Publisher. The caller has claimed the path.

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Pacer } from '../core/pacer.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { Logger } from '../log.js';
+import type { NoticeLog } from '../limits/notice-log.js';
 import type { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
 import type { UdpPortPair } from './udp-ports.js';
@@ -10,6 +11,8 @@ import type { UdpPortPair } from './udp-ports.js';
 export interface ServerContext {
   readonly config: Config;
   readonly log: Logger;
+  /** Refusals and cut-offs, logged once per client address and minute. */
+  readonly notices: NoticeLog;
   readonly paths: PathManager;
   readonly ports: UdpPortPair;
   /** Multicast groups and the one sender per live stream that multicast readers share. */

@@ -40,6 +40,11 @@ export class RawRtspClient {
     socket.on('error', () => (this.closed = true));
   }
 
+  /** A client over a socket already connected (e.g. bound to a second loopback address). */
+  static over(socket: Socket): RawRtspClient {
+    return new RawRtspClient(socket);
+  }
+
   static open(port: number, host = '127.0.0.1'): Promise<RawRtspClient> {
     return new Promise((resolve, reject) => {
       const s = connect(port, host, () => resolve(new RawRtspClient(s)));

@@ -50,7 +50,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   http.onUpgrade(rtspOverWebSocket(http.ctx, rtsp));
   let httpPort = 0;
   // RTSP over HTTP (the GET/POST tunnel) on both ports, one registry: the halves pair wherever they land.
-  const tunnels = new HttpTunnels(rtsp, log, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, maxPendingHeads: config.maxConnections, httpPort: () => httpPort });
+  const tunnels = new HttpTunnels(rtsp, log, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, maxPendingHeads: config.maxConnections, httpPort: () => httpPort, readTimeoutMs: config.readTimeout * 1000 });
   rtsp.httpOnRtspPort = (socket) => tunnels.acceptSocket(socket);
   tunnels.interceptHttp(http.server);
   // Sources need the bound port: ffmpeg publishes to it.

@@ -3,6 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { LivePath, type LivePathSettings } from './live-path.js';
 import { OnDemandSource, type OnDemandOptions, type SourceDriver } from './on-demand.js';
+import { realInside, withoutMediaDir } from './media-dir.js';
 import type { Track } from '../media/track.js';
 import type { PacketSink, Playback, PlaybackOptions } from './playback.js';
 import type { Ingest, Publisher, PublishInput } from './publisher.js';
@@ -195,14 +196,19 @@ export class PathManager {
     return { kind: 'file', file: await this.open(path) };
   }
 
-  /** Absolute file path for a request path, refusing anything that escapes the media directory. */
+  /**
+   * Absolute file path for a request path (its real path when it exists), refusing anything that
+   * escapes the media directory: by name (`..`) or through a symbolic link.
+   */
   filePath(path: string): string {
     const full = resolve(this.mediaDir, path);
     const rel = relative(this.mediaDir, full);
     if (rel === '' || rel.startsWith('..') || rel.split(sep).includes('..')) {
       throw new PathNotFoundError(path, `no stream at /${path}`);
     }
-    return full;
+    const real = realInside(this.mediaDir, full);
+    if (real === undefined) throw new PathNotFoundError(path, `no stream at /${path}: it links to a file outside the media directory, which is not served`);
+    return real;
   }
 
   async open(path: string): Promise<SeekableMedia> {
@@ -222,7 +228,7 @@ export class PathManager {
     try {
       return await this.registered.files.get(full);
     } catch (e) {
-      throw new UnsupportedMediaError(`/${path} cannot be streamed: ${(e as Error).message}`);
+      throw new UnsupportedMediaError(`/${path} cannot be streamed: ${withoutMediaDir((e as Error).message, this.mediaDir, full, path)}`);
     }
   }
 
@@ -245,6 +251,7 @@ export class PathManager {
       for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         if (e.name.startsWith('.')) continue;
         const full = join(dir, e.name);
+        if (e.isSymbolicLink() && realInside(this.mediaDir, full) === undefined) continue;
         if (e.isDirectory()) walk(full, depth + 1);
         else if (/\.(mp4|m4v|mov|mkv|webm|ts|m2ts)$/i.test(e.name)) out.push(relative(this.mediaDir, full).split(sep).join('/'));
         if (out.length >= limit) return;

@@ -10,6 +10,8 @@ import { createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
 import { FileSource } from './sources/file/file-source.js';
+import { DemuxSlots } from './sources/file/demux-slots.js';
+import { loadMediaFile } from './sources/file/demux.js';
 import { ingestRtp } from './sources/publish/publisher.js';
 import { configurePaths } from './configure-paths.js';
 
@@ -29,7 +31,7 @@ export const RTSP_WELL_KNOWN_PORT = 554;
 export const RTSP_FALLBACK_PORT = 8554;
 
 export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
-  const files = new FileSource(new MediaFileCache({ maxBytes: config.fileCacheBytes }));
+  const files = new FileSource(new MediaFileCache({ maxBytes: config.fileCacheBytes, load: new DemuxSlots(config.maxConcurrentDemuxes).wrap(loadMediaFile) }));
   const paths = new PathManager(config.mediaDir, { files, ingest: ingestRtp }, { gopCacheBytes: config.gopCacheBytes });
   const rtsp = new RtspServer(config, paths, log);
   let rtspPort: number;

@@ -2,7 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { LivePath, type LivePathSettings } from './live-path.js';
-import { OnDemandSource, type OnDemandOptions, type SourceDriver } from './on-demand.js';
+import { OnDemandSource, SourceUnavailableError, type OnDemandOptions, type SourceDriver } from './on-demand.js';
 import { realInside, withoutMediaDir } from './media-dir.js';
 import type { Track } from '../media/track.js';
 import type { PacketSink, Playback, PlaybackOptions } from './playback.js';
@@ -228,6 +228,7 @@ export class PathManager {
     try {
       return await this.registered.files.get(full);
     } catch (e) {
+      if (e instanceof SourceUnavailableError) throw e; // busy (maxConcurrentDemuxes), not broken
       throw new UnsupportedMediaError(`/${path} cannot be streamed: ${withoutMediaDir((e as Error).message, this.mediaDir, full, path)}`);
     }
   }

@@ -30,6 +30,8 @@ export function letThrough(socket: object): void {
 
 /** A refused socket may take this long to send its first request before it is cut off unanswered. */
 export const REFUSED_GRACE_MS = 2000;
+/** Refused sockets that may wait for their request even when maxConnections is tiny (a tunnel POST among them). */
+const MIN_WAITING = 64;
 
 export const clientAddress = (socket: { remoteAddress?: string | undefined }): string => (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 
@@ -96,9 +98,9 @@ export class PortGuard {
     this.refused++;
     this.notices.warn(address, `${this.port} connections`, { port: this.port, open: this.open, fromAddress: this.from(address) }, `connection refused: ${why}`);
     socket.on('error', () => socket.destroy());
-    // Refused sockets waiting for their request are bounded too: past as many as may be admitted,
-    // the next ones are answered at once without being read.
-    if (this.waiting >= this.limits.maxConnections) {
+    // Refused sockets waiting for their request are bounded too: past as many as may be admitted
+    // (at least MIN_WAITING), the next ones are answered at once without being read.
+    if (this.waiting >= Math.max(MIN_WAITING, this.limits.maxConnections)) {
       refusals.set(socket, { why, pardon: () => undefined });
       this.answerNow(socket, why);
       return;

@@ -17,6 +17,8 @@ export const MAX_PENDING = 32;
  * it is cut off: a peer that sends requests or garbage and never reads must not grow our memory.
  */
 export const MAX_UNREAD_REPLY_BYTES = 256 * 1024;
+/** Bytes parsed at a time (see onData). */
+const PARSE_SLICE = 4096;
 let nextId = 1;
 
 export class RtspConnection implements ConnectionInfo {
@@ -143,6 +145,12 @@ export class RtspConnection implements ConnectionInfo {
     if (this.closed || this.flooded) return;
     const now = performance.now();
     this.lastInputAt = now;
+    // In slices: a 64 KiB chunk of garbage lines is 32 768 errors parsed at once (100 MB for a
+    // moment); a slice makes at most 2048 before a flood is noticed and the rest is dropped.
+    for (let at = 0; at < chunk.length && !this.closed && !this.flooded; at += PARSE_SLICE) this.onSlice(chunk.subarray(at, at + PARSE_SLICE), now);
+  }
+
+  private onSlice(chunk: Uint8Array, now: number): void {
     const items = this.parser.push(chunk);
     // A message still incomplete after this chunk began in it when the chunk completed another one.
     if (!this.parser.midMessage) this.partialSince = undefined;

@@ -85,14 +85,17 @@ describe('half-sent requests on the RTSP port (slowloris)', () => {
 
   it('a head trickled a byte at a time is cut off too (the limit counts from its first byte)', async () => {
     const a = await attacker();
-    const text = `OPTIONS rtsp://127.0.0.1:${srv.rtspPort}/sample.mp4 RTSP/1.0\r\nCSeq: 6\r\nX-Slow: ${'s'.repeat(200)}\r\n\r\n`;
+    // Long enough that, a byte every 50 ms, it would take minutes to finish.
+    const text = `OPTIONS rtsp://127.0.0.1:${srv.rtspPort}/sample.mp4 RTSP/1.0\r\nCSeq: 6\r\nX-Slow: ${'s'.repeat(4000)}\r\n\r\n`;
     let done = false;
     void a.closed.then(() => (done = true));
-    for (let i = 0; i < text.length && !done; i++) {
-      a.sock.write(text[i]!);
+    let sent = 0;
+    while (sent < text.length && !done) {
+      a.sock.write(text[sent++]!);
       await sleep(50);
     }
-    expect(done).toBe(true);
+    await a.closed;
+    expect(sent).toBeLessThan(text.length);
     expect(responses(a.text()).map((r) => r.status)).toEqual([408]);
   }, 60_000);
 

@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 let srv: TestServer;
 let bystander: Bystander;
 beforeAll(async () => {
-  srv = await startTestServer({ maxSessions: 12, maxSessionsPerConnection: 4, maxSessionsPerAddress: 6, maxAnnouncedPaths: 3, setupTimeout: 1 });
+  srv = await startTestServer({ maxSessions: 12, maxSessionsPerConnection: 4, maxSessionsPerAddress: 6, maxAnnouncedPaths: 3, setupTimeout: 5 });
   bystander = await Bystander.start(srv.rtspPort);
 });
 afterAll(async () => {
@@ -75,10 +75,10 @@ describe('sessions never played', () => {
     expect((await c.request('PLAY', srv.url('sample.mp4'), { Session: id })).status).toBe(200);
     const session = srv.rtsp.sessions.get(id)!;
     // What the sweep would do long after the setup timeout (the session timeout is far off still).
-    srv.rtsp.sweep(session.openedAt + 5000);
+    srv.rtsp.sweep(session.openedAt + 10_000);
     expect(srv.rtsp.sessions.has(id)).toBe(true);
     expect((await c.request('PAUSE', srv.url('sample.mp4'), { Session: id })).status).toBe(200);
-    srv.rtsp.sweep(session.openedAt + 5000);
+    srv.rtsp.sweep(session.openedAt + 10_000);
     expect(srv.rtsp.sessions.has(id)).toBe(true);
     await c.request('TEARDOWN', srv.url('sample.mp4'), { Session: id });
   });

@@ -149,11 +149,8 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
           return;
         }
         // A refusal is answered once the first bytes say what this is: the POST half of a tunnel
-        // belongs to a connection already counted (its GET), so it is let through there.
-        if (this.sniffing.size >= this.config.maxConnections) {
-          refuseRtsp(sock, `the server is at its limit of ${this.config.maxConnections} connections that have sent nothing yet; try again later`);
-          return;
-        }
+        // belongs to a connection already counted (its GET), so it is let through there. Sockets
+        // still silent are bounded by the guard: maxConnections admitted, as many refused waiting.
         this.sniff(sock, refused);
       });
       srv.once('error', reject);

@@ -72,6 +72,31 @@ describe('connections per address on the RTSP port', () => {
   }, 60_000);
 });
 
+describe('a flood of silent connections from one address', () => {
+  it('the refused ones do not fill the port: another address is admitted and served', async () => {
+    const small = await startTestServer({ maxConnections: 40, maxConnectionsPerAddress: 10 });
+    const mine: Socket[] = [];
+    try {
+      // 10 admitted, the rest refused (waiting for a first request to answer, or answered at once).
+      for (let i = 0; i < 120; i++) {
+        const s = await connectFrom(small.rtspPort, '127.0.0.1');
+        s.on('error', () => undefined);
+        mine.push(s);
+      }
+      await waitFor(() => small.rtsp.guard.from('127.0.0.1') === 10, 20_000, 'ten admitted');
+      const other = await connectFrom(small.rtspPort);
+      mine.push(other);
+      const answer = new Promise<string>((r) => other.once('data', (c: Buffer) => r(c.toString('latin1'))));
+      other.write(`OPTIONS rtsp://127.0.0.1:${small.rtspPort}/sample.mp4 RTSP/1.0\r\nCSeq: 1\r\n\r\n`);
+      expect(await answer).toMatch(/^RTSP\/1\.0 200 OK/);
+      expect(small.rtsp.guard.refused).toBe(110);
+    } finally {
+      for (const s of mine) s.destroy();
+      await small.close();
+    }
+  }, 60_000);
+});
+
 describe('half-sent requests on the RTSP port (slowloris)', () => {
   it('a request head that stops half-way gets 408 with the reason and is closed', async () => {
     const a = await attacker();

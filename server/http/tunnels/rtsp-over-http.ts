@@ -205,8 +205,13 @@ export class HttpTunnels {
 
   /** RTSP port: a paused socket whose first bytes (pushed back) are `GET ` or `POST `. */
   acceptSocket(sock: Socket): void {
-    if (this.reading.size >= this.opts.maxPendingHeads) return rawError(sock, 503, 'too many connections are still sending their request head; try again later');
-    this.reading.add(sock);
+    // A socket the port refused is read (its POST may belong to an open tunnel) but takes no
+    // place here: the port guard bounds those, and they must not crowd out admitted clients.
+    const refused = refusalOf(sock);
+    if (refused === undefined && this.reading.size >= this.opts.maxPendingHeads) {
+      return rawError(sock, 503, 'too many connections are still sending their request head; try again later');
+    }
+    if (refused === undefined) this.reading.add(sock);
     let buf: Buffer = Buffer.alloc(0);
     const headMs = this.opts.readTimeoutMs ?? HEAD_TIMEOUT_MS;
     const timer = setTimeout(() => {
@@ -222,6 +227,11 @@ export class HttpTunnels {
     };
     const onData = (chunk: Buffer): void => {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      // Only a POST is let through a refusal: a refused GET is answered at once, head or not.
+      if (refused !== undefined && buf.toString('latin1', 0, 4) === 'GET ') {
+        done();
+        return rawError(sock, 503, refused);
+      }
       const m = /\r?\n\r?\n/.exec(buf.toString('latin1', 0, Math.min(buf.length, this.opts.maxHeadBytes + 4)));
       if (!m) {
         if (buf.length > this.opts.maxHeadBytes) {

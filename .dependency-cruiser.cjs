@@ -88,6 +88,13 @@ module.exports = {
       to: { path: '^server/rtsp/', pathNot: ['^server/rtsp/channel\\.ts$', ...LEAVES] },
     },
     {
+      name: 'limits-import-config-log-util',
+      severity: 'error',
+      comment: 'Layer rule: server/limits (connections per port and per address, the once-a-minute refusal log) is asked by delivery; it imports only config, log and util (and Node built-ins).',
+      from: { path: '^server/limits/' },
+      to: { path: '^server/', pathNot: ['^server/limits/', ...CONFIG, LOG, '^server/util/'] },
+    },
+    {
       name: 'only-root-imports-root',
       severity: 'error',
       comment: 'Layer rule: cli.ts, app.ts and configure-paths.ts are the composition root; no layer imports them.',

@@ -119,7 +119,27 @@ export const ConfigSchema = z
     hlsSegmentCount: z.number().int().min(3).max(60).default(7),
     /** Seconds without a request before a live path's HLS muxer stops (and lets an on-demand source go). */
     hlsIdleTimeout: z.number().min(1).max(3600).default(30),
+    /**
+     * Connections each port holds at once (the RTSP port and the HTTP port, counted apart), and RTSP
+     * connections over every transport (TCP, WebSocket, HTTP tunnels). Past it: 503 with the reason.
+     */
     maxConnections: z.number().int().min(1).default(4000),
+    /** Connections one client address holds on each port: one host cannot take every slot (503 past it). */
+    maxConnectionsPerAddress: z.number().int().min(1).default(200),
+    /** RTSP sessions one connection may have open (SETUP or ANNOUNCE past it: 503). */
+    maxSessionsPerConnection: z.number().int().min(1).default(16),
+    /** RTSP sessions one client address may have open, across its connections (UDP sessions outlive theirs). */
+    maxSessionsPerAddress: z.number().int().min(1).default(200),
+    /** Seconds a request (head and body) may take from its first byte to its last before 408 and close: slowloris. */
+    readTimeout: z.number().min(0.1).max(600).default(10),
+    /** Seconds a connection with no session may stay silent before it is closed. */
+    idleTimeout: z.number().min(0.1).max(3600).default(60),
+    /** Seconds a session may stay set up (or announced) without PLAY or RECORD before it is closed. */
+    setupTimeout: z.number().min(0.1).max(3600).default(30),
+    /** Live path names ANNOUNCE may hold at once (configured paths do not count); past it: 503. */
+    maxAnnouncedPaths: z.number().int().min(1).default(1000),
+    /** Media files demuxed at the same time; more wait in a short queue, and past that get 503. */
+    maxConcurrentDemuxes: z.number().int().min(1).max(256).default(4),
     /** IPv4 range (CIDR) multicast groups come from: one group per track of a live path (RTP/AVP;multicast). */
     multicastIPRange: z
       .string()

@@ -14,6 +14,34 @@ describe('config', () => {
     expect([c.httpPort, c.rtpPort, c.mediaDir, c.mtu, c.sessionTimeout]).toEqual([8888, 8000, './media', 1400, 60]);
   });
 
+  it('has the limits and timeouts README documents, and refuses unusable ones', () => {
+    const c = makeConfig();
+    expect({
+      maxConnections: c.maxConnections,
+      maxConnectionsPerAddress: c.maxConnectionsPerAddress,
+      maxSessions: c.maxSessions,
+      maxSessionsPerConnection: c.maxSessionsPerConnection,
+      maxSessionsPerAddress: c.maxSessionsPerAddress,
+      readTimeout: c.readTimeout,
+      idleTimeout: c.idleTimeout,
+      setupTimeout: c.setupTimeout,
+      maxAnnouncedPaths: c.maxAnnouncedPaths,
+      maxConcurrentDemuxes: c.maxConcurrentDemuxes,
+    }).toEqual({
+      maxConnections: 4000,
+      maxConnectionsPerAddress: 200,
+      maxSessions: 2000,
+      maxSessionsPerConnection: 16,
+      maxSessionsPerAddress: 200,
+      readTimeout: 10,
+      idleTimeout: 60,
+      setupTimeout: 30,
+      maxAnnouncedPaths: 1000,
+      maxConcurrentDemuxes: 4,
+    });
+    expect(() => makeConfig({ readTimeout: 0, maxConnectionsPerAddress: 0, maxConcurrentDemuxes: 1.5 })).toThrow(/maxConnectionsPerAddress: .*\n {2}readTimeout: .*\n {2}maxConcurrentDemuxes: /s);
+  });
+
   it('reads YAML and lets flags win', () => {
     const f = join(dir, 'a.yml');
     writeFileSync(f, 'rtspPort: 9554\nrtpPort: 9000\nmediaDir: /srv/media\n');

@@ -27,6 +27,7 @@ const FILES: Record<string, string> = {
   'server/config-auth.ts': "import { session } from './rtsp/session.js';\nexport const p = session;\n",
   'server/auth/probe.ts': "import { session } from '../rtsp/session.js';\nexport const p = session;\n",
   'server/util/probe.ts': "import { fixture } from '../../test/helpers/fixture.js';\nexport const p = fixture;\n",
+  'server/limits/probe.ts': "import { session } from '../rtsp/session.js';\nexport const p = session;\n",
   'player/src/probe.ts': "import { Stream } from '../../server/core/stream.js';\nexport const p = Stream;\n",
   // A cycle of type-only imports.
   'server/core/a.ts': "import type { B } from './b.js';\nexport interface A { b?: B }\n",
@@ -80,6 +81,7 @@ describe('layer check', () => {
     ['server/config-auth.ts', 'server/rtsp/session.ts', 'config-imports-util'],
     ['server/auth/probe.ts', 'server/rtsp/session.ts', 'auth-imports-leaves-config-log'],
     ['server/util/probe.ts', 'test/helpers/fixture.ts', 'no-test-or-bench'],
+    ['server/limits/probe.ts', 'server/rtsp/session.ts', 'limits-import-config-log-util'],
     ['player/src/probe.ts', 'server/core/stream.ts', 'player-imports-player-leaves-hls'],
     ['server/core/a.ts', 'server/core/b.ts', 'no-cycle'],
   ])('%s -> %s is reported as %s', (from, to, rule) => {

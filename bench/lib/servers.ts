@@ -8,6 +8,8 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 /** BENCH_CLI=/path/to/dist/server/cli.js measures another build (e.g. a pinned commit) with this bench. */
 export const CLI = resolve(process.env.BENCH_CLI ?? resolve(ROOT, 'dist/server/cli.js'));
 export const GST_PEER = resolve(ROOT, 'bench/peers/gst-rtsp-server.py');
+/** Per-address limits lifted: every load reader comes from 127.0.0.1 (see the file). */
+export const LOAD_LIMITS = resolve(ROOT, 'bench/lib/load-limits.yaml');
 export const PYTHON = process.env.BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
 export type ServerKind = 'tidecast' | 'gst';
@@ -60,7 +62,7 @@ export async function startTidecast(opts: { inheritStderr?: boolean } = {}): Pro
   const port = await freeTcpPort();
   const rtp = await freeRtpPair();
   const http = await freeTcpPort();
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'serve', '--rtsp-port', String(port), '--http-port', String(http), '--rtp-port', String(rtp), '--log-level', 'warn', '--media', 'media'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'serve', '--rtsp-port', String(port), '--http-port', String(http), '--rtp-port', String(rtp), '--log-level', 'warn', '--media', 'media', '--config', LOAD_LIMITS], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', opts.inheritStderr ? 'inherit' : 'pipe'],
   });

@@ -10,6 +10,7 @@ import type { Track } from '../media/track.js';
 import type { AccessUnit } from '../media/access-unit.js';
 import type { OutPacket } from './out-packet.js';
 import { TrackClock } from './track-clock.js';
+import { TimelineJumpGuard } from './timeline-jump.js';
 
 export interface TimedUnit {
   trackId: number;
@@ -36,6 +37,8 @@ interface TrackState {
   track: Track;
   depack: Depacketizer;
   clock: TrackClock;
+  /** Rebases jumps in the publisher's RTP time (timeline-jump.ts). */
+  jump: TimelineJumpGuard;
   dts: DtsEstimator | undefined;
   /** Stream-timeline offset added to the unwrapped RTP time, fixed at the track's first unit. */
   offset: number | undefined;
@@ -65,6 +68,7 @@ export class AuView {
       track,
       depack: createDepacketizer(track),
       clock: new TrackClock(track.clockRate),
+      jump: new TimelineJumpGuard(track.clockRate),
       dts: track.kind === 'video' ? new DtsEstimator(2, Math.round(track.clockRate / 30)) : undefined,
       offset: undefined,
       lastDts: Number.NEGATIVE_INFINITY,
@@ -134,7 +138,7 @@ export class AuView {
       st.needKey = false;
       if (key) fillParamSets(track, data);
     }
-    const ext = st.clock.unwrap(ts);
+    const ext = st.jump.next(st.clock.unwrap(ts), arrivalMs);
     const wallMs = st.clock.wallMsOf(ext, arrivalMs);
     this.zeroWallMs ??= wallMs;
     st.offset ??= Math.round(((wallMs - this.zeroWallMs) * track.clockRate) / 1000) - ext;

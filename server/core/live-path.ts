@@ -81,6 +81,11 @@ export class LivePath {
     s?.end(reason);
   }
 
+  /** Readers waiting for a stream to start (waitForStream). */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   /** Resolves when a stream is live (at once if it is), or rejects after `timeoutMs`. */
   waitForStream(timeoutMs: number): Promise<Stream> {
     if (this.stream) return Promise.resolve(this.stream);

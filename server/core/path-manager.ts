@@ -2,7 +2,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { LivePath, type LivePathSettings } from './live-path.js';
-import { OnDemandSource, type OnDemandOptions, type SourceDriver } from './on-demand.js';
+import { OnDemandSource, SourceUnavailableError, type OnDemandOptions, type SourceDriver } from './on-demand.js';
+import { realInside, withoutMediaDir } from './media-dir.js';
 import type { Track } from '../media/track.js';
 import type { PacketSink, Playback, PlaybackOptions } from './playback.js';
 import type { Ingest, Publisher, PublishInput } from './publisher.js';
@@ -123,6 +124,30 @@ export class PathManager {
     return p;
   }
 
+  /** True when a live path of that name exists (configured, published to, or relayed). */
+  hasLivePath(path: string): boolean {
+    return this.live.has(path);
+  }
+
+  /** Live paths that exist only because a client announced them: no rule or source in the config keeps them. */
+  get announcedPaths(): number {
+    let n = 0;
+    for (const name of this.live.keys()) if (!this.rules.has(name) && !this.sources.has(name)) n++;
+    return n;
+  }
+
+  /**
+   * The publisher `sessionId` left (TEARDOWN, disconnect, timeout): readers get BYE, and a name
+   * nothing configures is forgotten once nobody publishes or waits there (ANNOUNCE used to keep
+   * every name it was given for ever).
+   */
+  release(path: string, sessionId: string, reason: string): void {
+    const p = this.live.get(path);
+    if (!p) return;
+    p.release(sessionId, reason);
+    if (!p.publisher && !p.stream && p.waiting === 0 && !this.rules.has(path) && !this.sources.has(path)) this.live.delete(path);
+  }
+
   /**
    * RECORD, or a relay going live: the path's stream starts with `tracks` (readers waiting for it
    * get it) and is fed through the returned Publisher. The caller has claimed the path.
@@ -171,14 +196,19 @@ export class PathManager {
     return { kind: 'file', file: await this.open(path) };
   }
 
-  /** Absolute file path for a request path, refusing anything that escapes the media directory. */
+  /**
+   * Absolute file path for a request path (its real path when it exists), refusing anything that
+   * escapes the media directory: by name (`..`) or through a symbolic link.
+   */
   filePath(path: string): string {
     const full = resolve(this.mediaDir, path);
     const rel = relative(this.mediaDir, full);
     if (rel === '' || rel.startsWith('..') || rel.split(sep).includes('..')) {
       throw new PathNotFoundError(path, `no stream at /${path}`);
     }
-    return full;
+    const real = realInside(this.mediaDir, full);
+    if (real === undefined) throw new PathNotFoundError(path, `no stream at /${path}: it links to a file outside the media directory, which is not served`);
+    return real;
   }
 
   async open(path: string): Promise<SeekableMedia> {
@@ -198,7 +228,8 @@ export class PathManager {
     try {
       return await this.registered.files.get(full);
     } catch (e) {
-      throw new UnsupportedMediaError(`/${path} cannot be streamed: ${(e as Error).message}`);
+      if (e instanceof SourceUnavailableError) throw e; // busy (maxConcurrentDemuxes), not broken
+      throw new UnsupportedMediaError(`/${path} cannot be streamed: ${withoutMediaDir((e as Error).message, this.mediaDir, full, path)}`);
     }
   }
 
@@ -226,6 +257,7 @@ export class PathManager {
       for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         if (e.name.startsWith('.')) continue;
         const full = join(dir, e.name);
+        if (e.isSymbolicLink() && realInside(this.mediaDir, full) === undefined) continue;
         if (e.isDirectory()) walk(full, depth + 1);
         else if (/\.(mp4|m4v|mov|mkv|webm|ts|m2ts)$/i.test(e.name)) out.push(relative(this.mediaDir, full).split(sep).join('/'));
         if (out.length >= limit) return;

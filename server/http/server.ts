@@ -11,6 +11,9 @@ import { installPlayerRoutes } from './player-routes.js';
 import { installProgressiveRoutes } from './progressive/routes.js';
 import { installStaticMediaRoutes } from './static-media.js';
 import { installHls } from './hls/routes.js';
+import { NoticeLog } from '../limits/notice-log.js';
+import { refusalOf, type PortGuard } from '../limits/port-guard.js';
+import { connectionsCheckingInterval, guardHttpPort, rawJsonAnswer, refusedRequest } from './limits.js';
 
 /** Handles an HTTP upgrade (WebSocket) for requests it claims; returns false to pass. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
@@ -22,11 +25,18 @@ export class HttpServer {
   readonly server: Server;
   private readonly upgrades: UpgradeHandler[] = [];
   private readonly sockets = new Set<Duplex>();
+  /** Sockets on the HTTP port: maxConnections, and maxConnectionsPerAddress from one address. */
+  readonly guard: PortGuard;
 
   constructor(readonly ctx: HttpContext, routes: RouteInstaller[] = ROUTES) {
-    this.server = createServer(createHttpApp(ctx, routes));
-    // Streams run for hours: no request timeout; idle keep-alive sockets still close.
+    const app = createHttpApp(ctx, routes);
+    this.server = createServer({ connectionsCheckingInterval: connectionsCheckingInterval(ctx.config) }, (req, res) => {
+      if (!refusedRequest(req, res)) app(req, res);
+    });
+    // Streams run for hours: no request timeout; idle keep-alive sockets still close, and a
+    // request head must be complete within readTimeout (limits.ts).
     this.server.requestTimeout = 0;
+    this.guard = guardHttpPort(this.server, ctx.config, new NoticeLog(ctx.log));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -34,6 +44,8 @@ export class HttpServer {
     this.server.on('upgrade', (req, socket, head) => {
       socket.on('error', () => socket.destroy());
       for (const h of this.upgrades) if (h(req, socket, head)) return;
+      const refused = refusalOf(socket);
+      if (refused !== undefined) return void socket.end(rawJsonAnswer(503, refused));
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"no WebSocket endpoint here","status":404}');
     });
   }

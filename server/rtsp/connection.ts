@@ -8,11 +8,18 @@ import { serializeResponse, type RtspRequest, type RtspResponse } from './messag
 import type { ConnectionInfo } from './methods/request-context.js';
 import { RtspParser } from './parser.js';
 import { errorResponse } from './response.js';
-import type { RtspError } from './errors.js';
+import { RtspError } from './errors.js';
 import type { RtspSession } from './session.js';
 
-/** Requests a client may have in flight before it is cut off (pipelining is legal, flooding is not). */
-const MAX_PENDING = 32;
+/** Requests (and unparseable lines) a client may have waiting for an answer: pipelining is legal, flooding is not. */
+export const MAX_PENDING = 32;
+/**
+ * Answers a client may leave unread beyond the interleaved queue's own bound (tcpQueueBytes) before
+ * it is cut off: a peer that sends requests or garbage and never reads must not grow our memory.
+ */
+export const MAX_UNREAD_REPLY_BYTES = 256 * 1024;
+/** Bytes parsed at a time (see onData). */
+const PARSE_SLICE = 4096;
 let nextId = 1;
 
 export class RtspConnection implements ConnectionInfo {
@@ -29,6 +36,14 @@ export class RtspConnection implements ConnectionInfo {
   private readonly parser: RtspParser;
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
+  /** Past MAX_PENDING: the 503 is queued and further input is dropped until the connection closes. */
+  private flooded = false;
+  /** end() was called: the connection closes once what is queued has left (or after 500 ms). */
+  private ending = false;
+  /** performance.now() of the last bytes from the peer: the idle timeout counts from it. */
+  lastInputAt = performance.now();
+  /** performance.now() when the message (or frame) being received began; undefined between messages (the read timeout). */
+  partialSince: number | undefined;
   /** When the send queue first went over its bound; the reader is dropped if it stays there. */
   private congestedSince = 0;
 
@@ -113,14 +128,37 @@ export class RtspConnection implements ConnectionInfo {
 
   /** Ends the connection gracefully (server shutdown, or framing lost with `why`): flushes what is queued, then closes. */
   end(why?: string): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
+    this.ending = true;
     this.channel.end(why);
     setTimeout(() => this.close(), 500).unref();
   }
 
+  /** The read timeout: answers `status` with `why` (no CSeq: the request never completed), then closes. */
+  timeOut(status: number, why: string): void {
+    if (this.closed || this.flooded) return;
+    this.flooded = true;
+    this.queue = this.queue.then(() => {
+      this.send(errorResponse(new RtspError(status, why, true), { Server: SERVER_NAME }));
+      this.end(why);
+    });
+  }
+
   private onData(chunk: Uint8Array): void {
-    if (this.closed) return;
-    for (const item of this.parser.push(chunk)) {
+    if (this.closed || this.flooded) return;
+    const now = performance.now();
+    this.lastInputAt = now;
+    // In slices: a 64 KiB chunk of garbage lines is 32 768 errors parsed at once (100 MB for a
+    // moment); a slice makes at most 2048 before a flood is noticed and the rest is dropped.
+    for (let at = 0; at < chunk.length && !this.closed && !this.flooded; at += PARSE_SLICE) this.onSlice(chunk.subarray(at, at + PARSE_SLICE), now);
+  }
+
+  private onSlice(chunk: Uint8Array, now: number): void {
+    const items = this.parser.push(chunk);
+    // A message still incomplete after this chunk began in it when the chunk completed another one.
+    if (!this.parser.midMessage) this.partialSince = undefined;
+    else if (items.length > 0 || this.partialSince === undefined) this.partialSince = now;
+    for (const item of items) {
       switch (item.type) {
         case 'request':
           this.enqueue(item.message);
@@ -135,16 +173,29 @@ export class RtspConnection implements ConnectionInfo {
           this.enqueueError(item.error, item.cseq);
           break;
       }
-      if (this.closed) return;
+      if (this.closed || this.flooded) return;
     }
   }
 
+  /**
+   * Counts one more message waiting for its answer. Past MAX_PENDING the client is told why (503,
+   * after the answers already due) and the connection ends: nothing more it sends is read.
+   */
+  private admit(cseq: string | undefined): boolean {
+    if (++this.pending <= MAX_PENDING) return true;
+    this.pending--;
+    this.flooded = true;
+    const why = `more than ${MAX_PENDING} requests are waiting for an answer on this connection; read the answers before sending more`;
+    this.server.notices.warn(this.remoteAddress, 'pipelined requests', { conn: this.id, tunnel: this.tunnel }, `connection closed: ${why}`);
+    this.queue = this.queue.then(() => {
+      this.send(errorResponse(new RtspError(503, why, true), withCSeq({ Server: SERVER_NAME }, cseq)));
+      this.end(why);
+    });
+    return false;
+  }
+
   private enqueue(req: RtspRequest): void {
-    if (++this.pending > MAX_PENDING) {
-      this.server.log.warn({ conn: this.id, peer: this.remoteAddress }, 'too many pipelined requests: connection closed');
-      this.close();
-      return;
-    }
+    if (!this.admit(req.headers.get('CSeq'))) return;
     this.queue = this.queue.then(async () => {
       if (this.closed) return;
       const { response, after } = await dispatch(this.server, this, req);
@@ -158,19 +209,26 @@ export class RtspConnection implements ConnectionInfo {
   }
 
   private enqueueError(err: RtspError, cseq: string | undefined): void {
+    if (!this.admit(cseq)) return;
     this.queue = this.queue.then(() => {
       if (this.closed) return;
-      const headers: Record<string, string> = { Server: SERVER_NAME };
-      if (cseq !== undefined && /^\s*\d{1,10}\s*$/.test(cseq)) headers.CSeq = cseq.trim();
-      this.send(errorResponse(err, headers));
+      this.send(errorResponse(err, withCSeq({ Server: SERVER_NAME }, cseq)));
       if (err.fatal) this.end(err.reason);
     }).catch((e) => {
       this.server.log.error({ err: e, conn: this.id }, 'connection error handler failed');
+    }).finally(() => {
+      this.pending--;
     });
   }
 
   private send(res: RtspResponse): void {
     if (this.closed) return;
+    const queued = this.channel.queuedBytes;
+    if (queued > this.server.config.tcpQueueBytes + MAX_UNREAD_REPLY_BYTES) {
+      this.server.notices.warn(this.remoteAddress, 'unread answers', { conn: this.id, tunnel: this.tunnel, queued }, 'connection closed: the client does not read its answers');
+      this.close();
+      return;
+    }
     let bytes: Uint8Array;
     try {
       bytes = serializeResponse(res);
@@ -202,4 +260,10 @@ export class RtspConnection implements ConnectionInfo {
       return;
     }
   }
+}
+
+/** `headers` with CSeq echoed when the request's was a number (anything else must not reach the answer). */
+function withCSeq(headers: Record<string, string>, cseq: string | undefined): Record<string, string> {
+  if (cseq !== undefined && /^\s*\d{1,10}\s*$/.test(cseq)) headers.CSeq = cseq.trim();
+  return headers;
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Pacer } from '../core/pacer.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { Logger } from '../log.js';
+import type { NoticeLog } from '../limits/notice-log.js';
 import type { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
 import type { UdpPortPair } from './udp-ports.js';
@@ -13,6 +14,8 @@ export interface ServerContext {
   readonly log: Logger;
   /** Users and permissions: every request is checked before its handler runs (access.ts). */
   readonly auth: Auth;
+  /** Refusals and cut-offs, logged once per client address and minute. */
+  readonly notices: NoticeLog;
   readonly paths: PathManager;
   readonly ports: UdpPortPair;
   /** Multicast groups and the one sender per live stream that multicast readers share. */

@@ -82,6 +82,8 @@ export class RtspParser {
   private filled = 0;
   private pendingMessage: StartLine | undefined;
   private pendingHeaders: RtspHeaders | undefined;
+  /** A line ended at a CR that closed the last chunk: an LF first in the next one belongs to it. */
+  private skipLF = false;
 
   constructor(limits: Partial<RtspParserLimits> = {}) {
     this.limits = { ...DEFAULT_PARSER_LIMITS, ...limits };
@@ -90,6 +92,11 @@ export class RtspParser {
   /** Bytes received and held but not yet returned as an item. */
   get bufferedBytes(): number {
     return this.lineLen + this.frameHeaderLen + this.filled;
+  }
+
+  /** True while a message or frame has begun and is not complete: a peer that stops here is half-way (the read timeout). */
+  get midMessage(): boolean {
+    return this.state !== 'start' && this.state !== 'dead';
   }
 
   /** True after a fatal error: the connection must be closed, further input is ignored. */
@@ -114,6 +121,14 @@ export class RtspParser {
     const n = chunk.length;
     let i = 0;
     while (i < n) {
+      if (this.skipLF) {
+        // The LF of a CRLF whose CR ended the previous chunk (see 'head').
+        this.skipLF = false;
+        if (chunk[i] === LF) {
+          i++;
+          continue;
+        }
+      }
       switch (this.state) {
         case 'dead':
           return;
@@ -182,27 +197,39 @@ export class RtspParser {
 
         case 'head': {
           const lf = chunk.indexOf(LF, i);
-          const end = lf === -1 ? n : lf;
+          // The line's bytes end at `end` (a CR before it is stripped by onLine); reading goes on at `next`.
+          let end = lf === -1 ? n : lf;
+          let next = lf === -1 ? n : lf + 1;
+          // RFC 2326 §4: receivers should also take a CR alone as a line end. A CR that is not the
+          // one just before the LF ends the line there; at the end of a chunk it may be the first
+          // half of a CRLF, so an LF that comes next is skipped (skipLF).
+          const cr = chunk.subarray(i, end).indexOf(CR);
+          if (cr !== -1 && i + cr !== lf - 1) {
+            end = i + cr;
+            next = end + 1;
+            if (next === n) this.skipLF = true;
+          }
+          const complete = next > end;
           // Checked before buffering so garbage without a newline costs at most maxHeaderBytes.
-          const total = this.headBytes + this.lineLen + (end - i) + (lf === -1 ? 0 : 1);
+          const total = this.headBytes + this.lineLen + (next - i);
           if (total > this.limits.maxHeaderBytes) {
             this.fail(out, 431, `the request line and headers exceed ${this.limits.maxHeaderBytes} bytes`);
             return;
           }
-          if (lf === -1) {
+          if (!complete) {
             this.appendLine(chunk, i, n);
             return;
           }
           let bytes: Uint8Array;
           if (this.lineLen === 0) {
-            bytes = chunk.subarray(i, lf);
+            bytes = chunk.subarray(i, end);
           } else {
-            this.appendLine(chunk, i, lf);
+            this.appendLine(chunk, i, end);
             bytes = this.line.subarray(0, this.lineLen);
           }
           this.headBytes = total;
           this.lineLen = 0;
-          i = lf + 1;
+          i = next;
           this.onLine(bytes, out);
           break;
         }
@@ -235,7 +262,7 @@ export class RtspParser {
   }
 
   private onLine(bytes: Uint8Array, out: ParsedItem[]): void {
-    // Bare LF is accepted as well as CRLF: people type RTSP into telnet/nc.
+    // Bare LF and bare CR are accepted as well as CRLF: people type RTSP into telnet/nc (RFC 2326 §4).
     const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
     const text = decoder.decode(bytes.subarray(0, end));
     this.lineCount++;
@@ -373,6 +400,7 @@ export class RtspParser {
 
   private die(): void {
     this.state = 'dead';
+    this.skipLF = false;
     this.line = new Uint8Array(0);
     this.lineLen = 0;
     this.frameHeaderLen = 0;

@@ -6,23 +6,15 @@ import type { Config } from '../config.js';
 import { Pacer } from '../core/pacer.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { Logger } from '../log.js';
+import { NoticeLog } from '../limits/notice-log.js';
+import { PortGuard } from '../limits/port-guard.js';
 import { SocketChannel, type ByteChannel, type ChannelAcceptor } from './channel.js';
 import { RtspConnection } from './connection.js';
 import type { ServerContext } from './context.js';
+import { expireConnections, expireUnstarted, refuseRtsp } from './limits.js';
 import { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
 import { UdpPortPair } from './udp-ports.js';
-
-/**
- * Answers 503 and closes. The socket's input is drained so that the peer's close is seen (an
- * unread socket never sees EOF and would stay open), and it is destroyed if the peer lingers.
- */
-function refuse(sock: Socket): void {
-  sock.on('error', () => sock.destroy());
-  sock.end('RTSP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
-  sock.resume();
-  setTimeout(() => sock.destroy(), 2000).unref();
-}
 
 /** How a connection on the RTSP port starts when it is an HTTP request (an RTSP-over-HTTP tunnel half). */
 const HTTP_START = /^(?:GET|POST) /;
@@ -33,6 +25,9 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
   readonly pacer = new Pacer(5);
   readonly ports: UdpPortPair;
   readonly multicast: MulticastHub;
+  readonly notices: NoticeLog;
+  /** Sockets on the RTSP port: maxConnections, and maxConnectionsPerAddress from one address. */
+  readonly guard: PortGuard;
   private tcp: Server | undefined;
   /** Sockets whose first bytes have not arrived yet: RTSP or an HTTP tunnel half? */
   private readonly sniffing = new Set<Socket>();
@@ -53,6 +48,8 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
   ) {
     this.ports = new UdpPortPair(config.rtpPort, config.host);
     this.multicast = new MulticastHub(config, log);
+    this.notices = new NoticeLog(log);
+    this.guard = new PortGuard('RTSP', config, this.notices, (sock, why) => refuseRtsp(sock, why));
   }
 
   /** Binds UDP ports and the TCP listener; resolves with the TCP port actually bound. */
@@ -97,7 +94,7 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
       m.stream.detach(s);
       if (sendBye) s.end(why);
     }
-    if (m.kind === 'publish') this.paths.livePath(s.path).release(s.id, why);
+    if (m.kind === 'publish') this.paths.release(s.path, s.id, why);
     s.dispose();
     const stats = pb?.stats().map((x) => ({ track: x.trackId, packets: x.packets, lost: s.tracks.get(x.trackId)?.rr?.cumulativeLost }));
     this.log.info({ session: s.id, path: s.path, why, seconds: Math.round((Date.now() - s.createdAt) / 1000), stats, dropped: s.dropped }, 'session closed');
@@ -124,10 +121,18 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
 
   /** Runs an RTSP connection over a channel (a TCP socket, a WebSocket, an HTTP tunnel); false when at maxConnections. */
   acceptChannel(channel: ByteChannel): boolean {
-    if (this.connections.size >= this.config.maxConnections) return false;
+    if (this.connections.size >= this.config.maxConnections) {
+      this.notices.warn(channel.remoteAddress, 'RTSP connections', { tunnel: channel.tunnel, open: this.connections.size }, `connection refused: ${this.fullReason}`);
+      return false;
+    }
     const c = new RtspConnection(channel, this, (x) => this.connections.delete(x));
     this.connections.add(c);
     return true;
+  }
+
+  /** Why a connection is refused at maxConnections. */
+  get fullReason(): string {
+    return `the server is at its limit of ${this.config.maxConnections} RTSP connections (maxConnections); try again later`;
   }
 
   get address(): number | undefined {
@@ -138,17 +143,17 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
   private listenTcp(port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const srv = createServer((sock) => {
+        const refused = this.guard.admit(sock);
+        if (sock.writableEnded) return; // refused and answered at once (PortGuard)
         if (!this.httpOnRtspPort) {
-          if (!this.acceptChannel(new SocketChannel(sock))) refuse(sock);
+          if (refused !== undefined) refuseRtsp(sock, refused);
+          else if (!this.acceptChannel(new SocketChannel(sock))) refuseRtsp(sock, this.fullReason);
           return;
         }
-        // The limit is applied once the first bytes say what this is: the POST half of a tunnel
-        // belongs to a connection already counted (its GET), so it must not be refused here.
-        if (this.sniffing.size >= this.config.maxConnections) {
-          refuse(sock);
-          return;
-        }
-        this.sniff(sock);
+        // A refusal is answered once the first bytes say what this is: the POST half of a tunnel
+        // belongs to a connection already counted (its GET), so it is let through there. Sockets
+        // still silent are bounded by the guard: maxConnections admitted, as many refused waiting.
+        this.sniff(sock, refused);
       });
       srv.once('error', reject);
       srv.listen(port, this.config.host, () => {
@@ -162,15 +167,20 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
   }
 
   /** Waits for a connection's first bytes: `GET `/`POST ` goes to the HTTP tunnel, anything else is RTSP. */
-  private sniff(sock: Socket): void {
+  private sniff(sock: Socket, refused: string | undefined): void {
     this.sniffing.add(sock);
+    // A socket that says nothing holds a slot: it goes after idleTimeout (a refused one sooner, see PortGuard).
+    const idle = setTimeout(() => sock.destroy(), this.config.idleTimeout * 1000);
+    idle.unref();
     const gone = (): void => {
+      clearTimeout(idle);
       this.sniffing.delete(sock);
       sock.destroy();
     };
     sock.on('error', gone);
     sock.once('close', gone);
     sock.once('data', (first: Buffer) => {
+      clearTimeout(idle);
       this.sniffing.delete(sock);
       sock.off('error', gone);
       sock.off('close', gone);
@@ -179,16 +189,20 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
       // A chunk always holds the whole 5-byte prefix in practice: clients write a request line in one go.
       const http = HTTP_START.test(first.subarray(0, 5).toString('latin1'));
       if (http && this.httpOnRtspPort) this.httpOnRtspPort(sock);
+      else if (refused !== undefined) refuseRtsp(sock, refused, first);
       else if (this.acceptChannel(new SocketChannel(sock))) sock.resume();
-      else refuse(sock);
+      else refuseRtsp(sock, this.fullReason, first);
     });
   }
 
   /**
-   * Ends UDP sessions with no request or RTCP for sessionTimeout. The timer runs it every second with
+   * Ends UDP sessions with no request or RTCP for sessionTimeout, sessions never started within
+   * setupTimeout, and half-sent or idle connections (limits.ts). The timer runs it every second with
    * the clock's time; `now` (performance.now() scale) lets a test ask what a sweep at a later time does.
    */
   sweep(now = performance.now()): void {
+    expireConnections(this, this.connections, now);
+    expireUnstarted(this, now);
     const limit = this.config.sessionTimeout * 1000;
     for (const s of [...this.sessions.values()]) {
       // Interleaved readers are alive while their connection is (the slow-reader rule covers dead

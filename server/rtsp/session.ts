@@ -73,7 +73,11 @@ export type SessionMedia =
 const INTERLEAVED_HEADER = 4;
 
 export class RtspSession implements PacketSink, StreamReader {
-  state: Exclude<SessionState, 'none'> = 'init';
+  private current: Exclude<SessionState, 'none'> = 'init';
+  /** Set once the session has played or recorded: one that never does is closed after setupTimeout. */
+  started = false;
+  /** performance.now() at creation (the setup timeout counts from it). */
+  readonly openedAt = performance.now();
   readonly tracks = new Map<number, SetupTrack>();
   lastActivity: number;
   readonly createdAt = Date.now();
@@ -103,6 +107,15 @@ export class RtspSession implements PacketSink, StreamReader {
     private readonly ports: UdpPortPair,
   ) {
     this.lastActivity = performance.now();
+  }
+
+  get state(): Exclude<SessionState, 'none'> {
+    return this.current;
+  }
+
+  set state(v: Exclude<SessionState, 'none'>) {
+    this.current = v;
+    if (v === 'playing' || v === 'recording') this.started = true;
   }
 
   get mediaTracks(): Track[] {

@@ -1,6 +1,6 @@
 // Short cuts of the bundled clips in a temporary media directory: a player that reads one to its end stops on the stream's EOS, and what it must decode is known exactly.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
@@ -18,7 +18,8 @@ export interface Clips {
 export function cutClips(files: string[], seconds: number): Clips {
   const dir = mkdtempSync(join(tmpdir(), 'tidecast-clips-'));
   const videoFrames = new Map<string, number>();
-  for (const f of ['sample.mp4', 'sample.mkv', 'sample.ts']) symlinkSync(join(MEDIA_DIR, f), join(dir, f));
+  // Copies, not links: the server refuses a link whose file lies outside its media directory.
+  for (const f of ['sample.mp4', 'sample.mkv', 'sample.ts']) copyFileSync(join(MEDIA_DIR, f), join(dir, f));
   for (const f of files) {
     const out = join(dir, `clip-${f}`);
     const cut = spawnSync(resolveFfmpeg(), ['-v', 'error', '-i', join(MEDIA_DIR, f), '-t', String(seconds), '-map', '0', '-c', 'copy', out], { encoding: 'utf8' });

@@ -40,6 +40,11 @@ export class RawRtspClient {
     socket.on('error', () => (this.closed = true));
   }
 
+  /** A client over a socket already connected (e.g. bound to a second loopback address). */
+  static over(socket: Socket): RawRtspClient {
+    return new RawRtspClient(socket);
+  }
+
   /** `localAddress` 127.0.0.2 makes a second client address on loopback. */
   static open(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawRtspClient> {
     return new Promise((resolve, reject) => {

@@ -38,6 +38,8 @@ const mixed = concat(
   enc('hello\r\n'), // garbage line
   enc('GET_PARAMETER rtsp://host/live RTSP/1.0\r\nCSeq: 3\r\nbroken line\r\nContent-Length: 4\r\n\r\n$$$$'), // bad header: body skipped
   enc('TEARDOWN rtsp://host/live RTSP/1.0\nCSeq: 4\n\n'),
+  enc('OPTIONS rtsp://host/cr RTSP/1.0\rCSeq: 5\r\r'), // bare CR line ends (RFC 2326 §4)
+  enc('SET_PARAMETER rtsp://host/cr RTSP/1.0\rCSeq: 6\rContent-Length: 2\r\rok'),
 );
 
 describe('RtspParser: chunking', () => {
@@ -53,11 +55,15 @@ describe('RtspParser: chunking', () => {
       'error',
       'error',
       'request',
+      'request',
+      'request',
     ]);
     expect(expected[1]).toEqual({ type: 'interleaved', channel: 0, data: [...rtp] });
     expect(expected[3]).toMatchObject({ method: 'ANNOUNCE', body: [...enc(sdp)] });
     expect(expected[6]).toMatchObject({ status: 400, fatal: false, cseq: '3' });
     expect(expected[7]).toMatchObject({ method: 'TEARDOWN', headers: [['CSeq', '4']] });
+    expect(expected[8]).toMatchObject({ method: 'OPTIONS', uri: 'rtsp://host/cr', headers: [['CSeq', '5']] });
+    expect(expected[9]).toMatchObject({ method: 'SET_PARAMETER', headers: [['CSeq', '6'], ['Content-Length', '2']], body: [...enc('ok')] });
   });
 
   it('gives the same items for every split point', () => {
@@ -96,6 +102,13 @@ describe('RtspParser: syntax leniency', () => {
   it('accepts bare LF line endings (telnet)', () => {
     const [item] = plain(parseAll('DESCRIBE rtsp://h/x RTSP/1.0\nCSeq: 5\nAccept: application/sdp\n\n'));
     expect(item).toMatchObject({ type: 'request', method: 'DESCRIBE', headers: [['CSeq', '5'], ['Accept', 'application/sdp']] });
+  });
+
+  it('accepts bare CR line endings, and a CRLF split after its CR', () => {
+    const [item] = plain(parseAll('DESCRIBE rtsp://h/x RTSP/1.0\rCSeq: 5\rAccept: application/sdp\r\r'));
+    expect(item).toMatchObject({ type: 'request', method: 'DESCRIBE', headers: [['CSeq', '5'], ['Accept', 'application/sdp']] });
+    const split = plain(parseChunks([enc('ANNOUNCE rtsp://h/x RTSP/1.0\r\nContent-Length: 3\r\n\r'), enc('\nabc')]));
+    expect(split).toEqual([expect.objectContaining({ type: 'request', method: 'ANNOUNCE', body: [...enc('abc')] })]);
   });
 
   it('folds continuation lines into the previous header', () => {

@@ -22,6 +22,7 @@ import { normalizeAddress, type ByteChannel, type ChannelAcceptor } from '../../
 import type { Logger } from '../../log.js';
 import { fromHttp, NONE, type Presented } from '../../auth/credentials.js';
 import { Base64StreamDecoder } from './base64-stream.js';
+import { letThrough, refusalOf } from '../../limits/port-guard.js';
 
 export const TUNNEL_CONTENT_TYPE = 'application/x-rtsp-tunnelled';
 /** A GET waits this long for its POST: clients send the POST right after the GET's answer. */
@@ -36,11 +37,13 @@ export interface HttpTunnelOptions {
   maxPendingHeads: number;
   /** The HTTP port, named in the answer to a plain HTTP request on the RTSP port (bound after the tunnel is made). */
   httpPort: () => number;
+  /** A request head on the RTSP port must be complete this long after the connection opened (readTimeout; default 10 s). */
+  readTimeoutMs?: number;
 }
 
 /** Apple's cookies are 22 characters; anything printable up to 128 is taken, nothing that could smuggle a header. */
 const COOKIE = /^[\x21-\x7e]{1,128}$/;
-/** A head must arrive this fast on the RTSP port; an idle socket must not hold a connection slot. */
+/** A head must arrive this fast on the RTSP port (unless readTimeoutMs says otherwise); an idle socket must not hold a connection slot. */
 const HEAD_TIMEOUT_MS = 10_000;
 
 /** One POST body feeding a tunnel. */
@@ -205,10 +208,20 @@ export class HttpTunnels {
 
   /** RTSP port: a paused socket whose first bytes (pushed back) are `GET ` or `POST `. */
   acceptSocket(sock: Socket): void {
-    if (this.reading.size >= this.opts.maxPendingHeads) return rawError(sock, 503, 'too many connections are still sending their request head; try again later');
-    this.reading.add(sock);
+    // A socket the port refused is read (its POST may belong to an open tunnel) but takes no
+    // place here: the port guard bounds those, and they must not crowd out admitted clients.
+    const refused = refusalOf(sock);
+    if (refused === undefined && this.reading.size >= this.opts.maxPendingHeads) {
+      return rawError(sock, 503, 'too many connections are still sending their request head; try again later');
+    }
+    if (refused === undefined) this.reading.add(sock);
     let buf: Buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => sock.destroy(), HEAD_TIMEOUT_MS);
+    const headMs = this.opts.readTimeoutMs ?? HEAD_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      this.reading.delete(sock);
+      sock.off('data', onData);
+      rawError(sock, 408, `the HTTP request head was not complete within ${headMs / 1000} s (readTimeout)`);
+    }, headMs);
     timer.unref();
     const done = (): void => {
       clearTimeout(timer);
@@ -217,6 +230,11 @@ export class HttpTunnels {
     };
     const onData = (chunk: Buffer): void => {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      // Only a POST is let through a refusal: a refused GET is answered at once, head or not.
+      if (refused !== undefined && buf.toString('latin1', 0, 4) === 'GET ') {
+        done();
+        return rawError(sock, 503, refused);
+      }
       const m = /\r?\n\r?\n/.exec(buf.toString('latin1', 0, Math.min(buf.length, this.opts.maxHeadBytes + 4)));
       if (!m) {
         if (buf.length > this.opts.maxHeadBytes) {
@@ -280,8 +298,15 @@ export class HttpTunnels {
       return fail(400, `this is the RTSP port: ${head.method} ${head.url} ${head.version} is a plain HTTP request; HTTP is served on port ${this.opts.httpPort()}. Only RTSP-over-HTTP tunnels (GET and POST with x-sessioncookie) are served here`);
     }
     if (!COOKIE.test(cookie)) return fail(400, 'x-sessioncookie must be 1-128 printable characters without spaces');
-    if (head.method === 'GET') this.openGet(cookie, socket, fail, fromHttp({ authorization: head.headers.get('authorization'), cookie: head.headers.get('cookie') }, head.url, 'GET'));
-    else this.openPost(cookie, head, body, rest, fail);
+    // A socket refused at its port (too many connections, or from this address) may still carry
+    // the POST of an open tunnel: that half belongs to its GET's connection, counted already.
+    const refused = refusalOf(socket);
+    if (head.method === 'GET') {
+      if (refused !== undefined) return fail(503, refused);
+      this.openGet(cookie, socket, fail, fromHttp({ authorization: head.headers.get('authorization'), cookie: head.headers.get('cookie') }, head.url, 'GET'));
+    } else if (this.openPost(cookie, head, body, rest, fail) && refused !== undefined) {
+      letThrough(socket);
+    }
   }
 
   private openGet(cookie: string, socket: Socket, fail: (status: number, why: string) => void, credentials: Presented): void {
@@ -311,16 +336,20 @@ export class HttpTunnels {
     this.log.debug({ peer: ch.remoteAddress, cookie }, 'RTSP-over-HTTP tunnel opened');
   }
 
-  private openPost(cookie: string, head: Head, body: Readable, rest: Uint8Array, fail: (status: number, why: string) => void): void {
+  /** Attaches a POST to its open GET; false (and answered) when there is none or it is not tunnelled. */
+  private openPost(cookie: string, head: Head, body: Readable, rest: Uint8Array, fail: (status: number, why: string) => void): boolean {
     const ch = this.open.get(cookie);
     if (!ch || ch.closed) {
-      return fail(400, `no RTSP-over-HTTP tunnel is open with x-sessioncookie ${cookie}: send the GET with that cookie first and keep it open`);
+      fail(400, `no RTSP-over-HTTP tunnel is open with x-sessioncookie ${cookie}: send the GET with that cookie first and keep it open`);
+      return false;
     }
     const type = head.headers.get('content-type');
     if (type !== undefined && !type.includes(TUNNEL_CONTENT_TYPE)) {
-      return fail(415, `the POST of an RTSP-over-HTTP tunnel carries ${TUNNEL_CONTENT_TYPE}, not ${type}`);
+      fail(415, `the POST of an RTSP-over-HTTP tunnel carries ${TUNNEL_CONTENT_TYPE}, not ${type}`);
+      return false;
     }
     ch.attachPost({ source: body, reject: fail }, rest);
+    return true;
   }
 }
 
@@ -333,7 +362,7 @@ function isTunnelRequest(req: IncomingMessage): boolean {
 
 /** An HTTP error on a raw socket of the RTSP port, then close. */
 function rawError(sock: Socket, status: number, why: string): void {
-  const reason = { 400: 'Bad Request', 405: 'Method Not Allowed', 415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const reason = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' }[status] ?? 'Error';
   const body = `${why}\r\n`;
   sock.end(`HTTP/1.0 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   // Drain the input so the peer's close is seen (an unread socket never sees EOF), and do not wait long for it.

@@ -24,6 +24,7 @@ import { fromHttp, NONE, type Presented } from '../../auth/credentials.js';
 import { normalizeAddress, type ByteChannel, type ChannelAcceptor } from '../../rtsp/channel.js';
 import type { HttpContext } from '../context.js';
 import type { UpgradeHandler } from '../server.js';
+import { refusalOf } from '../../limits/port-guard.js';
 
 export const RTSP_WEBSOCKET_PATH = '/rtsp';
 export const RTSP_SUBPROTOCOL = 'rtsp';
@@ -128,11 +129,19 @@ export function rtspOverWebSocket(ctx: HttpContext, acceptor: ChannelAcceptor): 
     const path = (req.url ?? '/').split('?')[0];
     if (path !== RTSP_WEBSOCKET_PATH) return false;
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // Refused at the HTTP port (too many connections, or too many from this address): the
+      // handshake completes so that the page can read why in the close frame.
+      const refused = refusalOf(socket);
+      if (refused !== undefined) {
+        ws.on('error', () => ws.terminate());
+        ws.close(1013, closeReason(refused));
+        return;
+      }
       // A browser cannot add headers to a WebSocket: the player's token rides in ?token= or the login cookie.
       const channel = new WebSocketChannel(ws, socket as Socket, fromHttp(req.headers, req.url ?? '/', 'GET'));
       ws.on('error', (err) => ctx.log.info({ peer: channel.remoteAddress, err: err.message }, 'RTSP WebSocket closed on a protocol error'));
       if (!acceptor.acceptChannel(channel)) {
-        ws.close(1013, `the server is at its limit of ${ctx.config.maxConnections} connections; try again later`);
+        ws.close(1013, closeReason(`the server is at its limit of ${ctx.config.maxConnections} connections; try again later`));
         return;
       }
       ctx.log.debug({ peer: channel.remoteAddress, protocol: ws.protocol || undefined }, 'RTSP over WebSocket connected');

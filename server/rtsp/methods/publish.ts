@@ -4,6 +4,7 @@ import { parseSdpTracks, SdpError } from '../../sdp/parse.js';
 import { RtspError } from '../errors.js';
 import { RtspSession } from '../session.js';
 import type { Handler } from './request-context.js';
+import { checkAnnouncedRoom, checkSessionRoom } from '../limits.js';
 
 /** How often UDP reorder buffers release what they held past their delay. */
 const FLUSH_MS = 20;
@@ -27,7 +28,8 @@ export const announce: Handler = (ctx) => {
     throw e;
   }
   const { tracks, controls } = parsed;
-  if (server.sessions.size >= server.config.maxSessions) throw new RtspError(503, `the server is at its limit of ${server.config.maxSessions} sessions; try again later`);
+  checkSessionRoom(server, conn);
+  checkAnnouncedRoom(server, conn, target.path);
   const s = new RtspSession(server.newSessionId(), target.path, { kind: 'publish', tracks, controls, publisher: undefined }, conn.remoteAddress, conn, server.ports);
   try {
     const { evicted } = server.paths.livePath(target.path).claim(

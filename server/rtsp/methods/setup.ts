@@ -7,6 +7,7 @@ import { RtspSession, type SessionMedia, type TrackTransport } from '../session.
 import { resolveStream } from './open-stream.js';
 import { acceptMulticast, holdMulticast, mixedDelivery } from './setup-multicast.js';
 import type { Handler, RequestContext } from './request-context.js';
+import { checkSessionRoom } from '../limits.js';
 
 export const setup: Handler = async (ctx) => {
   const { server, conn, req, target } = ctx;
@@ -31,6 +32,7 @@ export const setup: Handler = async (ctx) => {
   if (session && (session.media.kind === 'publish') !== record) {
     throw new RtspError(455, `session ${session.id} ${session.media.kind === 'publish' ? 'publishes' : 'plays'}; its tracks must all be set up in that mode`);
   }
+  if (!session) checkSessionRoom(server, conn);
   const media = session?.media ?? (await newSessionMedia(ctx, record));
   const track = pickTrack(session?.mediaTracks ?? tracksOf(media), trackId, target.path);
 

@@ -1,6 +1,7 @@
 // Shares one demuxed MediaFile per path among all readers, bounded in bytes with LRU eviction; remembers files that failed.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { SourceUnavailableError } from '../../core/on-demand.js';
 import type { DemuxStats } from '../../core/seekable-media.js';
 import { DEMUX_STALL_MS, loadMediaFile, type LoadOptions, type MediaFile } from './demux.js';
 import { FailedLoads } from './failed-loads.js';
@@ -86,9 +87,12 @@ export class MediaFileCache {
     // A failed load is remembered for this version of the file only: a fixed file (new mtime or
     // size) is demuxed again.
     entry.promise.catch((e: unknown) => {
+      const current = this.entries.get(key) === entry;
+      if (current) this.remove(key, entry);
+      // Every demux slot busy (maxConcurrentDemuxes) says nothing about the file: not remembered.
+      if (e instanceof SourceUnavailableError) return;
       this.stats.failed++;
-      if (this.entries.get(key) !== entry) return;
-      this.remove(key, entry);
+      if (!current) return;
       this.failed.set(key, entry.mtimeMs, entry.size, e instanceof Error ? e : new Error(String(e)));
     });
     this.entries.set(key, entry);

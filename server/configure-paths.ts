@@ -37,7 +37,7 @@ export function configurePaths(config: Config, paths: PathManager, rtspPort: num
     });
     const onDemand = { onDemand: p.sourceOnDemand, closeAfterMs: p.sourceOnDemandCloseAfter * 1000, startTimeoutMs: p.sourceOnDemandStartTimeout * 1000 };
     if (relay) {
-      paths.addSource(name, new RelaySource(paths, name, { url: relay, transport: p.sourceProtocol }, log), onDemand);
+      paths.addSource(name, new RelaySource(paths, name, { url: relay, transport: p.sourceProtocol, readTimeoutMs: config.readTimeout * 1000 }, log), onDemand);
       continue;
     }
     const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined;

@@ -53,6 +53,8 @@ export interface ConnectionInfo {
   writeShared(framed: Uint8Array): boolean;
   /** Closes the connection (a slow reader, or the end of a live stream). */
   close(): void;
+  /** Flushes what is queued (a BYE), then closes. */
+  end(why?: string): void;
 }
 
 export interface SetupTrack {
@@ -208,13 +210,14 @@ export class RtspSession implements PacketSink, StreamReader {
     this.rtcp(trackId, data);
   }
 
-  /** The live source ended: BYE on every track (with the source's SSRC), then the owner closes us. */
+  /**
+   * The live source ended: BYE on every track, then the owner closes us. The BYE carries the
+   * source's SSRC; a source that ended before its first packet has none, and the BYE names SSRC 0:
+   * ffmpeg ends on any BYE, and without one a UDP reader waits for packets for ever.
+   */
   end(reason: string): void {
     if (this.media.kind === 'live') {
-      for (const t of this.tracks.values()) {
-        const ssrc = this.media.stream.ssrcOf(t.trackId);
-        if (ssrc !== undefined) this.rtcp(t.trackId, buildBye([ssrc], reason));
-      }
+      for (const t of this.tracks.values()) this.rtcp(t.trackId, buildBye([this.media.stream.ssrcOf(t.trackId) ?? 0], reason));
     }
     this.onSourceEnd?.(reason);
   }

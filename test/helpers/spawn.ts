@@ -63,5 +63,12 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
 /** Formats a result for an assertion message, so a failure shows what the client printed. */
 export function describeRun(cmd: string, args: string[], r: RunResult): string {
   const tail = (s: string): string => (s.length > 4000 ? '…' + s.slice(-4000) : s);
-  return `${cmd} ${args.join(' ')}\nexit=${r.code} signal=${r.signal} timedOut=${r.timedOut} ms=${Math.round(r.ms)}\nstderr:\n${tail(r.stderr)}`;
+  return `${cmd} ${args.join(' ')}\nexit=${r.code} signal=${r.signal} timedOut=${r.timedOut} ms=${Math.round(r.ms)}\n${stdoutSummary(r.stdout)}\nstderr:\n${tail(r.stderr)}`;
+}
+
+/** How much a client wrote and its first and last lines (a hung reader that got frames or none at all). */
+function stdoutSummary(out: string): string {
+  const lines = out.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  if (lines.length === 0) return 'stdout: nothing';
+  return `stdout: ${lines.length} lines, first: ${lines[0]!.slice(0, 120)} | last: ${lines[lines.length - 1]!.slice(0, 120)}`;
 }

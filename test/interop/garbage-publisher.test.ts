@@ -104,10 +104,13 @@ describe('a publisher sending garbage', () => {
     expect(await mp4.ended).toBe('done');
     expect(await ts.ended).toBe('done');
 
-    // ffmpeg publishes the sample on the same path, and ffmpeg plays it.
+    expect(srv.paths.livePath('live/garbage').stream).toBeUndefined();
+
+    // ffmpeg publishes the sample on the same path, and ffmpeg plays it. Waited for on the path, not
+    // the playlist: the garbage publisher's final one (EXT-X-ENDLIST) is served until its muxer goes idle.
     const next = publishSample(srv, 'live/garbage');
     publishers.push(next);
-    await waitPlaylist(srv.httpUrl('live/garbage/index.m3u8'), 45_000);
+    await waitFor(() => (srv.paths.livePath('live/garbage').stream?.bytes ?? 0) > 0, 45_000, 'the good publisher to send media');
     const read = await readFor(srv.url('live/garbage'), 'tcp', 3);
     expect(read.video, read.r.stderr).toBeGreaterThanOrEqual(60);
     expect(read.audio, read.r.stderr).toBeGreaterThan(50);

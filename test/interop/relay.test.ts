@@ -2,7 +2,7 @@
 // on-demand start and stop, readers over UDP and TCP, reconnect after the upstream restarts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { readFor, waitFor } from '../helpers/read.js';
 import { bodyText, RawRtspClient } from '../helpers/rtsp-client.js';
@@ -31,10 +31,19 @@ function expectClean(x: Awaited<ReturnType<typeof readFor>>, minVideo: number): 
  * A read with UDP somewhere on the way: a datagram dropped on a loopback starved of CPU costs a
  * frame and makes ffmpeg say so, so it is held to playing, not to every frame.
  */
-function expectPlays(x: Awaited<ReturnType<typeof readFor>>): void {
-  expect(x.r.code, describeRun('ffmpeg', x.args, x.r)).toBe(0);
-  expect(x.video, describeRun('ffmpeg', x.args, x.r)).toBeGreaterThan(0);
-  expect(x.audio + x.video, describeRun('ffmpeg', x.args, x.r)).toBeGreaterThan(0);
+function expectPlays(x: Awaited<ReturnType<typeof readFor>>, relayState = ''): void {
+  const what = describeRun('ffmpeg', x.args, x.r) + relayState;
+  expect(x.r.code, what).toBe(0);
+  expect(x.video, what).toBeGreaterThan(0);
+  expect(x.audio + x.video, what).toBeGreaterThan(0);
+}
+
+/** The relay's side of a failed read: its source, its stream and its readers. */
+function relayState(srv: TestServer, path: string): string {
+  const source = srv.paths.sourceOf(path);
+  const stream = srv.paths.livePath(path).stream;
+  const readers = [...srv.rtsp.sessions.values()].filter((s) => s.path === path).map((s) => `${s.id} ${s.media.kind} ${s.transportKind} ${s.state}`);
+  return `\nrelay: running=${source?.isRunning} problem=${source?.driver.problem ?? '-'} stream=${stream ? `${stream.bytes} bytes, ${stream.readerCount} readers` : 'none'}; sessions: ${readers.join(', ') || 'none'}`;
 }
 
 beforeAll(async () => {
@@ -80,6 +89,23 @@ describe('relay from another Tidecast', () => {
     expectClean(await reading, 45);
     await waitFor(() => readersOf(up, 'sample.mkv') === 0, 30_000, 'the upstream session to end');
     await waitFor(() => !relay.paths.sourceOf('relay/demand')!.isRunning, 30_000, 'the relay source to stop');
+  }, 60_000);
+
+  it('ends its readers over UDP and TCP (BYE, then the connection) when the upstream sends no RTP for readTimeout', async () => {
+    // A publisher that announces and records but never sends a packet: the stream has no SSRC yet.
+    const pub = await RawRtspClient.open(up.rtspPort);
+    onTestFinished(() => pub.close());
+    const sdp = 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;sprop-parameter-sets=Z0IAHpWoKA9k,aM48gA==\r\na=control:trackID=0\r\n';
+    expect((await pub.request('ANNOUNCE', up.url('silent'), { 'Content-Type': 'application/sdp' }, sdp)).status).toBe(200);
+    const setup = await pub.request('SETUP', up.url('silent/trackID=0'), { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1;mode=record' });
+    expect((await pub.request('RECORD', up.url('silent'), { Session: setup.headers.get('session')!.split(';')[0]! })).status).toBe(200);
+    const r = await startTestServer({ readTimeout: 2, paths: { quiet: { source: up.url('silent'), sourceProtocol: 'udp', sourceOnDemandCloseAfter: 1 } } });
+    servers.push(r);
+    const [u, t] = await Promise.all([readFor(r.url('quiet'), 'udp', 3), readFor(r.url('quiet'), 'tcp', 3)]);
+    for (const x of [u, t]) {
+      expect(x.r.timedOut, describeRun('ffmpeg', x.args, x.r) + relayState(r, 'quiet')).toBe(false);
+      expect(x.video).toBe(0);
+    }
   }, 60_000);
 
   it('refuses publishers on a relay path', async () => {
@@ -144,10 +170,12 @@ describe('relay from gst-rtsp-server', () => {
   for (const transport of ['tcp', 'udp'] as const) {
     it(`relays its H.264 stream pulled over ${transport}; ffmpeg reads it cleanly`, async () => {
       const r = await startTestServer({ paths: { gst: { source: `rtsp://127.0.0.1:${gstPort}/test`, sourceProtocol: transport, sourceOnDemandCloseAfter: 1 } } });
-      servers.push(r);
+      // Closed (its upstream session torn down) before the next test pulls the same shared media.
+      onTestFinished(() => r.close());
       const [u, t] = await Promise.all([readFor(r.url('gst'), 'udp', 3), readFor(r.url('gst'), 'tcp', 3)]);
-      expectPlays(u);
-      if (transport === 'udp') expectPlays(t);
+      const state = relayState(r, 'gst');
+      expectPlays(u, state);
+      if (transport === 'udp') expectPlays(t, state);
       else expectClean(t, 60); // 3 s at 25 fps
     }, 60_000);
   }

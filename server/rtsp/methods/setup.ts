@@ -58,8 +58,16 @@ export const setup: Handler = async (ctx) => {
     session = new RtspSession(server.newSessionId(), target.path, media, conn.remoteAddress, conn, server.ports);
     if (media.kind === 'file') media.playback.sink = session;
     const s0 = session;
-    // A live reader ends with its source: the stream already sent BYE, the session just goes.
-    if (media.kind === 'live') s0.onSourceEnd = (why) => server.destroySession(s0, `source ended: ${why}`, false);
+    // A live reader ends with its source: the stream already sent BYE, the session goes, and so does
+    // a connection left without sessions (BYE flushed first): over UDP, the closing connection is
+    // what tells ffmpeg the stream is over when a BYE datagram was lost.
+    if (media.kind === 'live') {
+      s0.onSourceEnd = (why) => {
+        server.destroySession(s0, `source ended: ${why}`, false);
+        conn.sessions.delete(s0);
+        if (conn.sessions.size === 0) conn.end(`the source of /${s0.path} ended: ${why}`);
+      };
+    }
     server.sessions.set(session.id, session);
     conn.sessions.add(session);
     server.log.info({ session: session.id, path: target.path, peer: conn.remoteAddress, mode: media.kind }, 'session created');

@@ -45,7 +45,8 @@ export class LivePath {
     }
     if (this.publisher && !internal && !(this.settings.overridePublisher ?? takeover)) {
       throw new PathBusyError(
-        `/${this.name} is already being published by ${this.publisher.address} (session ${this.publisher.sessionId}) since ${this.publisher.since.toISOString()}; ` +
+        // Neither the publisher's address nor its session id: the refused client may be anyone.
+        `/${this.name} is already being published (since ${this.publisher.since.toISOString()}); ` +
           'stop that publisher first, or set overridePublisher: true for this path',
       );
     }

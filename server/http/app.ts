@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { HttpContext } from './context.js';
 import { cors } from './cors.js';
 import { HttpError, httpErrorOf, sendError } from './errors.js';
+import { hideSecrets } from '../util/hide-secrets.js';
 
 /** A group of routes (progressive, HLS, API, player); each delivery adds itself to ROUTES in server.ts. */
 export type RouteInstaller = (app: express.Express, ctx: HttpContext) => void;
@@ -24,7 +25,7 @@ export function createHttpApp(ctx: HttpContext, routes: RouteInstaller[]): expre
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendError(res, new HttpError(status, (err as Error).message || 'bad request'));
     }
-    ctx.log.error({ err, url: req.originalUrl }, 'HTTP handler failed');
+    ctx.log.error({ err, url: hideSecrets(req.originalUrl) }, 'HTTP handler failed');
     sendError(res, new HttpError(500, 'internal error while handling the request; it is logged on the server'));
   });
   return app;

@@ -55,3 +55,13 @@ export async function gstRead(url: string, o: GstReadOptions): Promise<GstRead> 
   }
   return { ...parsed, info: `${info}\nresult: ${JSON.stringify({ ...parsed, videoPts: `${parsed.videoPts.length} values` })}` };
 }
+
+/** rtpbin lip-sync corrections of more than 20 ms (jitter buffer `ts-offset`), with the video pts decoded when each was made. */
+export function lipSyncCorrections(p: GstRead): { jitterbuffer: string; ms: number; atVideoPts: number }[] {
+  const last = new Map<string, number>();
+  return p.tsOffsets.filter((o) => {
+    const big = Math.abs(o.ms - (last.get(o.jitterbuffer) ?? 0)) > 20;
+    last.set(o.jitterbuffer, o.ms);
+    return big;
+  });
+}

@@ -1,4 +1,4 @@
-// GStreamer rtspsrc against Tidecast over UDP and TCP: video and audio decode to the end of the file with no errors, every frame once, and lip sync settles early.
+// GStreamer rtspsrc against Tidecast over UDP and TCP: video and audio decode to the end of the file with no errors, every frame once (how soon rtpbin settles lip sync is a benchmark figure: bench/gst-lipsync.ts).
 // The clips are the bundled ones cut to 8 s, so a run ends at the file's end (RTCP BYE, then EOS)
 // and what must be decoded is known exactly: nothing depends on how long the machine takes.
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { cutClips, type Clips } from '../helpers/clips.js';
 import { gstRead, type GstRead } from '../helpers/gst-read.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-/** Media seconds of each clip: past the server's 5 s SR, so a late lip-sync correction shows. */
+/** Media seconds of each clip. */
 const CLIP_S = 8;
 const FILES = ['sample.mp4', 'sample.mkv', 'sample.ts'] as const;
 
@@ -59,34 +59,6 @@ function expectCleanDecode(p: Played): void {
   expect(audioSeconds, why).toBeGreaterThan(p.protocol === 'tcp' ? CLIP_S - 0.05 : CLIP_S / 2);
 }
 
-/** rtpbin lip-sync corrections of more than 20 ms, with the video pts decoded when each was made. */
-function lipSyncCorrections(p: Played): { jitterbuffer: string; ms: number; atVideoPts: number }[] {
-  const last = new Map<string, number>();
-  return p.tsOffsets.filter((o) => {
-    const big = Math.abs(o.ms - (last.get(o.jitterbuffer) ?? 0)) > 20;
-    last.set(o.jitterbuffer, o.ms);
-    return big;
-  });
-}
-
-/**
- * rtpbin aligns the tracks (jitter buffer `ts-offset`) only from an RTCP SR that arrives after its
- * jitter buffer has started output (gst_rtp_jitter_buffer_get_sync has no base before). Video sent in
- * decode order arrives ahead of its pts (~100 ms with this file's B-frames), so until such an SR video
- * plays ahead of audio. RFC 3550 §6.2 puts the first report at half the 5 s minimum interval: by ~2.5 s
- * lip sync must be settled, not 5 s later with a jump in the picture.
- */
-function expectEarlyLipSync(p: Played): void {
-  // The run must reach past the server's 5 s SR, or a late correction would go unseen.
-  const lastPts = p.videoPts.at(-1) ?? 0;
-  expect(lastPts, `${p.label}: decoded video reached pts ${lastPts.toFixed(2)} s only; too short to judge lip sync`).toBeGreaterThan(5.5);
-  const late = lipSyncCorrections(p).filter((c) => c.atVideoPts >= 3);
-  expect(
-    late,
-    `${p.label}: rtpbin corrected A/V sync after 3 s of playback (video pts at the correction), i.e. no usable RTCP SR came earlier`,
-  ).toEqual([]);
-}
-
 const CASES: [string, 'udp' | 'tcp'][] = [
   ['sample.mp4', 'udp'],
   ['sample.mp4', 'tcp'],
@@ -110,8 +82,5 @@ describe('gst-launch rtspsrc ! decodebin', () => {
   });
   it.concurrent.each(CASES)(`%s over %s: video + audio decode the ${CLIP_S} s clip to its end without errors, every frame once`, async (file, protocol) => {
     expectCleanDecode(await played(file, protocol));
-  }, 150_000);
-  it.concurrent.each(CASES)('%s over %s: lip sync settled within 3 s (an RTCP SR rtpbin can use)', async (file, protocol) => {
-    expectEarlyLipSync(await played(file, protocol));
   }, 150_000);
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
-import { sleep } from '../helpers/rtsp-client.js';
+import { bodyText, RawRtspClient, sleep } from '../helpers/rtsp-client.js';
 
 let srv: TestServer;
 let ffmpeg: string;
@@ -105,6 +105,15 @@ describe('ffmpeg publishes, ffmpeg reads', () => {
     const second = await run(ffmpeg, ['-v', 'error', '-re', '-i', `${MEDIA_DIR}/sample.mp4`, '-t', '2', '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url(path)], { timeoutMs: 20_000 });
     expect(second.code).not.toBe(0);
     expect(second.stderr).toMatch(/403/);
+    // The refusal names neither the first publisher's session id nor its address.
+    const c = await RawRtspClient.open(srv.rtspPort);
+    const busy = await c.request('ANNOUNCE', srv.url(path), { 'Content-Type': 'application/sdp' }, 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\na=control:trackID=0\r\n');
+    c.close();
+    expect(busy.status).toBe(403);
+    const publisher = [...srv.rtsp.sessions.values()].find((s) => s.path === path && s.media.kind === 'publish')!;
+    expect(bodyText(busy)).toMatch(/already being published/);
+    expect(bodyText(busy)).not.toContain(publisher.id);
+    expect(bodyText(busy)).not.toContain('127.0.0.1');
     expectRead(await readFor(path, 'tcp', 2), 2, true);
     first.child.kill('SIGINT');
   }, 120_000);

@@ -15,7 +15,21 @@ interface Cursor {
   /** Set when the sink refused a packet: skip to the next key frame rather than send a broken GOP. */
   skipToKey: boolean;
   lastSrAt: number;
+  /** SRs sent since PLAY: the first EARLY_SRS go a second apart. */
+  srsSincePlay: number;
 }
+
+/**
+ * After PLAY an SR goes every second until this many were sent, then every rtcpInterval.
+ * GStreamer's rtpbin only applies an SR that arrives after its jitter buffer started output
+ * (rtspsrc's latency, 2 s by default, later on a loaded machine): with one SR at 0 and one at half
+ * the interval, a late start left video ahead of audio until the 5 s report, then the picture jumped.
+ * A second apart, the first SR it can use follows its start within a second. RFC 3550 §6.2 lets
+ * the minimum interval shrink with the session's bandwidth (360 / kb/s), and five 60-byte
+ * reports are nothing beside the media.
+ */
+const EARLY_SRS = 5;
+const EARLY_SR_MS = 1000;
 
 // Payloads depend only on the unit and the MTU, so every reader of a file shares them.
 const payloadCache = new WeakMap<AccessUnit, { mtu: number; payloads: Uint8Array[] }>();
@@ -54,6 +68,7 @@ export class FilePlayback implements Playback {
         next: 0,
         skipToKey: false,
         lastSrAt: -Infinity,
+        srsSincePlay: 0,
       };
     });
   }
@@ -124,13 +139,12 @@ export class FilePlayback implements Playback {
     this.state = this.isExhausted() ? 'ended' : 'playing';
     if (this.state !== 'playing') return;
     this.startClock();
-    // An SR at once gives the client its wallclock anchor before the first frame. GStreamer's
-    // rtpbin only applies an SR that arrives after its jitter buffer started, so the second one
-    // follows after half an interval (RFC 3550 §6.2 halves the first interval too).
+    // An SR at once gives the client its wallclock anchor before the first frame; the next ones
+    // follow a second apart (EARLY_SRS).
     const now = this.opts.now();
     for (const c of this.cursors) {
+      c.srsSincePlay = 0;
       this.sendSr(c, now);
-      c.lastSrAt = now - this.opts.rtcpIntervalMs / 2;
     }
     this.tick();
   }
@@ -159,7 +173,8 @@ export class FilePlayback implements Playback {
         c.next++;
         this.sendUnit(c, au);
       }
-      if (now - c.lastSrAt >= this.opts.rtcpIntervalMs) this.sendSr(c, now);
+      const interval = c.srsSincePlay < EARLY_SRS ? Math.min(EARLY_SR_MS, this.opts.rtcpIntervalMs) : this.opts.rtcpIntervalMs;
+      if (now - c.lastSrAt >= interval) this.sendSr(c, now);
     }
     if (this.isExhausted()) this.finish();
   }
@@ -213,6 +228,7 @@ export class FilePlayback implements Playback {
 
   private sendSr(c: Cursor, now: number): void {
     c.lastSrAt = now;
+    c.srsSincePlay++;
     const media = this.state === 'playing' ? this.mediaStart + (now - this.wallStart) / 1000 : this.position;
     const rtpTs = c.sender.timestampAt(Math.round(media * c.track.clockRate));
     this.sink.rtcp(c.track.id, c.sender.senderReport(rtpTs, this.opts.wall()));

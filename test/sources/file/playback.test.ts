@@ -76,7 +76,7 @@ describe('FilePlayback', () => {
     expect(next.seq).toBe(info.find((i) => i.trackId === next.track)!.seq);
   });
 
-  it('sends an SR at once, after half an interval, then every 5 s, and SR+BYE at the end', () => {
+  it('sends an SR at once, then one a second until five were sent, then every 5 s, and SR+BYE at the end', () => {
     const h = harness();
     h.pb.seek(8);
     h.pb.play();
@@ -87,9 +87,20 @@ describe('FilePlayback', () => {
     const byes = h.rtcp.filter((r) => r.types.includes('bye'));
     expect(byes.map((b) => b.track).sort()).toEqual([0, 1]);
     expect(byes[0]!.types).toEqual(['sr', 'sdes', 'bye']);
-    // RFC 3550 §6.2: the first interval is halved (GStreamer needs an SR after its jitter buffer starts).
+    // GStreamer applies the first SR after its jitter buffer starts (2 s or later): one a second at first.
     const videoSrAt = h.rtcp.filter((r) => r.track === 0 && !r.types.includes('bye')).map((r) => Math.round((r.at - t0) / 100) * 100);
-    expect(videoSrAt).toEqual([0, 2500, 7500]);
+    expect(videoSrAt).toEqual([0, 1000, 2000, 3000, 4000, 9000]);
+    // PLAY again (after a PAUSE) starts the early reports over.
+    const h2 = harness();
+    h2.pb.play();
+    h2.run(6_000);
+    h2.pb.pause();
+    h2.run(2_000);
+    const resumedAt = h2.now;
+    h2.pb.play();
+    h2.run(3_500);
+    const after = h2.rtcp.filter((r) => r.track === 0 && r.at >= resumedAt).map((r) => Math.round((r.at - resumedAt) / 100) * 100);
+    expect(after).toEqual([0, 1000, 2000, 3000]);
   });
 
   it('skips to the next key frame when the sink refuses a video packet', () => {

@@ -1,11 +1,12 @@
 // The layering rule of docs/architecture.md as dependency-cruiser rules: `npm run lint:layers` (part of `npm test`).
 // Paths are relative to the repository root. Type-only imports count as much as value imports.
 
-/** The runtime-neutral leaves the browser player shares: the media model, RTP, SDP, muxers, and the RTSP message code. */
+/** The runtime-neutral leaves the browser player shares: the media model, RTP, SDP, muxers, and the RTSP message code (MIKEY included: KeyMgmt carries it). */
 const LEAVES = [
   '^server/(media|rtp|sdp|mux)/',
   '^server/rtsp/(message|parser|errors|headers-map|url)\\.ts$',
   '^server/rtsp/headers/',
+  '^server/rtsp/mikey/',
 ];
 /** npm packages a leaf may use: bundled into the player, so they must run without Node. */
 const LEAF_PACKAGES = ['^node_modules/(@types/)?sdp-transform/'];

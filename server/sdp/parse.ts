@@ -26,6 +26,13 @@ export interface ParsedSdp {
   sessionControl?: string;
   /** The s= line. */
   name?: string;
+  /**
+   * Per m= line: the base64 MIKEY message of its `a=key-mgmt:mikey` (RFC 4567 §3.1; the session-level
+   * one when the medium has none), or undefined. Only RTP/SAVP media carry one.
+   */
+  keyMgmt: (string | undefined)[];
+  /** Per m= line: RTP/SAVP (SRTP), whose packets need the key to be read. */
+  srtp: boolean[];
 }
 
 const SUPPORTED = 'supported: H264, H265, MPEG4-GENERIC (AAC), opus, PCMU, PCMA';
@@ -97,7 +104,13 @@ export function parseSdpTracks(sdp: string): ParsedSdp {
       controls.push(control);
     }
   });
-  const out: ParsedSdp = { tracks, controls };
+  const sessionKey = keyMgmtOf(session.invalid);
+  const out: ParsedSdp = {
+    tracks,
+    controls,
+    srtp: media.map((m) => /^RTP\/SAVP/i.test(str(m.protocol) ?? '')),
+    keyMgmt: media.map((m) => keyMgmtOf(m.invalid) ?? sessionKey),
+  };
   const sessionControl = str(session.control);
   if (sessionControl) out.sessionControl = sessionControl;
   const name = str(session.name);
@@ -107,16 +120,25 @@ export function parseSdpTracks(sdp: string): ParsedSdp {
 
 type Media = sdpTransform.MediaDescription;
 
+/** The data of an `a=key-mgmt:mikey <base64>` among the attributes sdp-transform does not know. */
+function keyMgmtOf(invalid: { value: string }[] | undefined): string | undefined {
+  for (const a of invalid ?? []) {
+    const m = /^key-mgmt:\s*mikey\s+(\S+)\s*$/i.exec(str(a.value) ?? '');
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
 function parseMedia(m: Media, i: number): Track {
   const where = `media ${i}`;
   const type = str(m.type) ?? '';
   if (type !== 'video' && type !== 'audio') {
     throw new SdpError(`${where}: media type "${type}" is not supported; only audio and video`, 'unsupported');
   }
-  // RTP/AVPF only adds feedback messages; SAVP (SRTP) we could not decrypt.
+  // RTP/AVPF only adds feedback messages; SAVP is SRTP, readable with the MIKEY key of a=key-mgmt or SETUP.
   const proto = str(m.protocol) ?? '';
-  if (!/^RTP\/AVPF?(\/(UDP|TCP))?$/i.test(proto)) {
-    throw new SdpError(`${where}: transport protocol "${proto}" is not supported; use RTP/AVP`, 'unsupported');
+  if (!/^RTP\/S?AVPF?(\/(UDP|TCP))?$/i.test(proto)) {
+    throw new SdpError(`${where}: transport protocol "${proto}" is not supported; use RTP/AVP (or RTP/SAVP over RTSPS)`, 'unsupported');
   }
   // With several formats the first is the preferred one (RFC 3264 §5.1); a publisher sends that.
   const first = (str(m.payloads) ?? '').trim().split(/\s+/)[0] ?? '';

@@ -110,6 +110,13 @@ module.exports = {
       to: { path: '^server/', pathNot: ['^server/auth/', ...LEAVES, LOG, ...CONFIG, '^server/util/'] },
     },
     {
+      name: 'tls-imports-util-log',
+      severity: 'error',
+      comment: 'Layer rule: server/tls (the certificate files and their reload, the self-signed pair of tidecast cert) serves both TLS listeners and imports only itself, util and log.',
+      from: { path: '^server/tls/' },
+      to: { path: '^server/', pathNot: ['^server/tls/', '^server/util/', LOG] },
+    },
+    {
       name: 'util-and-log-import-no-layer',
       severity: 'error',
       comment: 'Layer rule: server/util, log.ts and version.ts are shared infrastructure and import no layer.',

@@ -43,6 +43,8 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
    * owns the tunnel); without it such a connection is answered as RTSP (a 400 naming the HTTP port).
    */
   httpOnRtspPort: ((socket: Socket) => void) | undefined;
+  /** Set by the app once the RTSPS listener (rtsp/tls/listener.ts) is bound. */
+  rtspsPort: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(

@@ -1,5 +1,6 @@
 // RTSPS with real ffmpeg: interleaved RTP inside TLS (a file and a live path), authentication over TLS, both ports side by side, and rtspEncryption strict refusing plain RTSP with a reason.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { RtspSession } from '../../server/rtsp/session.js';
 import { readFor } from '../helpers/read.js';
 import { bodyText, RawRtspClient } from '../helpers/rtsp-client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -32,7 +33,13 @@ describe('rtspEncryption optional', () => {
 
   it('ffmpeg reads a file over rtsps:// (TCP inside TLS), and the same file over plain RTSP beside it', async () => {
     expect(srv.rtspsPort).toBeGreaterThan(0);
+    const sessions: RtspSession[] = [];
+    const set = srv.rtsp.sessions.set.bind(srv.rtsp.sessions);
+    srv.rtsp.sessions.set = (k, v) => (sessions.push(v), set(k, v));
+    onTestFinished(() => void (srv.rtsp.sessions.set = set));
     expectPlays(await readFor(rtsps(srv, 'sample.mp4'), 'tcp', 3));
+    // ffmpeg asks RTP/AVP/TCP: plain RTP interleaved, inside TLS.
+    expect([...sessions[0]!.tracks.values()].map((t) => ({ kind: t.transport.kind, srtp: t.srtp !== undefined }))).toEqual([{ kind: 'tcp', srtp: false }, { kind: 'tcp', srtp: false }]);
     expectPlays(await readFor(srv.url('sample.mp4'), 'tcp', 2));
   }, 120_000);
 

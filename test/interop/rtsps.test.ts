@@ -1,7 +1,10 @@
 // RTSPS with real ffmpeg: interleaved RTP inside TLS (a file and a live path), authentication over TLS, both ports side by side, and rtspEncryption strict refusing plain RTSP with a reason.
+import { copyFileSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { RtspSession } from '../../server/rtsp/session.js';
-import { readFor } from '../helpers/read.js';
+import { readFor, waitFor } from '../helpers/read.js';
 import { bodyText, RawRtspClient } from '../helpers/rtsp-client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun } from '../helpers/spawn.js';
@@ -119,5 +122,45 @@ describe('rtspEncryption strict', () => {
 
   it('our own testsrc ffmpeg publishes over RTSPS, and it is read over RTSPS', async () => {
     expectPlays(await readFor(rtsps(srv, 'testsrc'), 'tcp', 3), false);
+  }, 120_000);
+});
+
+describe('a renewed certificate', () => {
+  let srv: TestServer;
+  /** A pair of this block's own: the test writes over its files. */
+  let own: TestCert;
+  let renewed: TestCert;
+  beforeAll(async () => {
+    own = await makeTestCert();
+    renewed = await makeTestCert('renewed.localhost');
+    srv = await startTestServer({ serverCert: own.cert, serverKey: own.key, rtspsPort: 0, httpsPort: 0 });
+  });
+  afterAll(async () => {
+    await srv?.close();
+    own?.remove();
+    renewed?.remove();
+  });
+
+  /** The certificate a new TLS handshake on `port` is shown. */
+  const presented = (port: number): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const s = connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => {
+        resolve(s.getPeerCertificate().fingerprint256);
+        s.end();
+      });
+      s.once('error', reject);
+    });
+
+  it('written over the files, is what new RTSPS and HTTPS handshakes get, without a restart; ffmpeg still plays', async () => {
+    const before = new X509Certificate(readFileSync(own.cert)).fingerprint256;
+    const after = new X509Certificate(readFileSync(renewed.cert)).fingerprint256;
+    expect(await presented(srv.rtspsPort!)).toBe(before);
+    // As certbot's deploy hook or `tidecast cert --force` would: both files rewritten in place.
+    copyFileSync(renewed.cert, own.cert);
+    copyFileSync(renewed.key, own.key);
+    await waitFor(async () => (await presented(srv.rtspsPort!)) === after, 30_000, 'RTSPS to present the renewed certificate');
+    expect(await presented(srv.httpsPort!)).toBe(after);
+    expect(srv.certs!.reloads).toBeGreaterThanOrEqual(1);
+    expectPlays(await readFor(rtsps(srv, 'sample.mp4'), 'tcp', 2));
   }, 120_000);
 });

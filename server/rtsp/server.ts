@@ -30,6 +30,8 @@ const HTTP_START = /^(?:GET|POST) /;
 export class RtspServer implements ServerContext, ChannelAcceptor {
   readonly sessions = new Map<string, RtspSession>();
   readonly connections = new Set<RtspConnection>();
+  /** Connections open by side, each held to maxConnections (acceptChannel). */
+  private readonly open = { plain: 0, tls: 0 };
   readonly pacer = new Pacer(5);
   readonly ports: UdpPortPair;
   readonly multicast: MulticastHub;
@@ -124,10 +126,18 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
     await closed;
   }
 
-  /** Runs an RTSP connection over a channel (a TCP socket, a WebSocket, an HTTP tunnel); false when at maxConnections. */
+  /**
+   * Runs an RTSP connection over a channel (a TCP socket, a WebSocket, an HTTP tunnel); false when
+   * at maxConnections. Plain and TLS connections (RTSPS, wss://, https:// tunnels) each have their
+   * own maxConnections: a flood of plain connections does not lock the TLS clients out.
+   */
   acceptChannel(channel: ByteChannel): boolean {
-    if (this.connections.size >= this.config.maxConnections) return false;
-    const c = new RtspConnection(channel, this, (x) => this.connections.delete(x));
+    const side = channel.secure ? 'tls' : 'plain';
+    if (this.open[side] >= this.config.maxConnections) return false;
+    this.open[side]++;
+    const c = new RtspConnection(channel, this, (x) => {
+      if (this.connections.delete(x)) this.open[side]--;
+    });
     this.connections.add(c);
     return true;
   }

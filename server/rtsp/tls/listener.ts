@@ -9,7 +9,7 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface RtspsOptions {
   host: string;
-  /** Sockets this port holds at once, handshakes included (net.Server#maxConnections: more are dropped by Node). */
+  /** RTSP connections on this port (config maxConnections); sockets, handshakes included, are held to twice that. */
   maxConnections: number;
 }
 
@@ -34,7 +34,9 @@ export class RtspsListener {
       sock.end('RTSP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 62\r\n\r\nthe server is at its connection limit; try again in a moment\r\n');
       setTimeout(() => sock.destroy(), 2000).unref();
     });
-    this.server.maxConnections = opts.maxConnections;
+    // Sockets, handshakes included: the RTSP connections (held to maxConnections by the RTSP server,
+    // which answers one more with 503 inside TLS) and as many handshakes again; past that Node drops them.
+    this.server.maxConnections = 2 * opts.maxConnections;
     this.server.on('tlsClientError', (err, sock) => {
       this.handshakeErrors++;
       // Debug only: a port on the internet sees scanners all day.

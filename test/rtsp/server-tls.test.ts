@@ -1,9 +1,11 @@
-// The RTSPS port beside the plain one: each has its own maxConnections, plain bytes on the TLS port fail the handshake and harm nothing, rtspEncryption no binds no RTSPS port.
+// The RTSPS port beside the plain one: each has its own maxConnections, plain bytes on the TLS port fail the handshake and harm nothing, rtspEncryption no binds no RTSPS port, bad KeyMgmt headers get 400 in words.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { formatKeyMgmt, parseKeyMgmt } from '../../server/rtsp/headers/key-mgmt.js';
+import { srtpMikey } from '../../server/rtsp/mikey/srtp-policy.js';
 import { makeSelfSigned } from '../../server/tls/self-signed.js';
 import { waitFor } from '../helpers/read.js';
 import { RawRtspClient } from '../helpers/rtsp-client.js';
@@ -83,5 +85,44 @@ describe('rtspEncryption no', () => {
     onTestFinished(() => srv.close());
     expect(srv.rtspsPort).toBeUndefined();
     expect(srv.httpsPort).toBeGreaterThan(0);
+  });
+});
+
+describe('bad keys over RTSPS', () => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startTestServer({ serverCert: cert, serverKey: key, rtspsPort: 0, httpsPort: 0 });
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
+
+  it.each([
+    ['', /KeyMgmt: empty/],
+    ['prot=mikey', /without data=/],
+    ['prot=sdes; data="abc"', /only MIKEY/],
+    ['prot=mikey; uri="x"; data="!!!!"', /not base64/],
+    ['prot=mikey; uri="x"; data="AAAA"', /KeyMgmt: /],
+    ['prot=mikey; uri="x"; data="' + Buffer.alloc(200, 0x41).toString('base64') + '"', /KeyMgmt: /],
+  ])('SETUP RTP/SAVP with KeyMgmt %j is answered 400 in words and the connection goes on', async (value, why) => {
+    const c = await RawRtspClient.openTls(srv.rtspsPort!);
+    onTestFinished(() => c.close());
+    const url = `rtsps://127.0.0.1:${srv.rtspsPort}/sample.mp4`;
+    await c.request('DESCRIBE', url);
+    const r = await c.request('SETUP', `${url}/trackID=0`, { Transport: 'RTP/SAVP;unicast;client_port=40000-40001', KeyMgmt: value });
+    expect(r.status).toBe(400);
+    expect(new TextDecoder().decode(r.body)).toMatch(why);
+    expect((await c.request('OPTIONS', url)).status).toBe(200);
+  });
+
+  it('a SETUP URI with a quote in it still gets a well-formed KeyMgmt', async () => {
+    const c = await RawRtspClient.openTls(srv.rtspsPort!);
+    onTestFinished(() => c.close());
+    const url = `rtsps://127.0.0.1:${srv.rtspsPort}/sample.mp4`;
+    await c.request('DESCRIBE', url);
+    const mikey = srtpMikey({ key: new Uint8Array(30).fill(7), ssrcs: [] }, 0n, new Uint8Array(16), 1);
+    const r = await c.request('SETUP', `${url}/trackID=0?x="y"`, { Transport: 'RTP/SAVP;unicast;client_port=40000-40001', KeyMgmt: formatKeyMgmt({ uri: url, message: mikey }) });
+    expect(r.status).toBe(200);
+    expect(parseKeyMgmt(r.headers.get('KeyMgmt')!).uri).toContain('%22y%22');
   });
 });

@@ -105,7 +105,8 @@ export const setup: Handler = async (ctx) => {
   const headers: Record<string, string> = { Transport: formatTransport(reply) };
   // The key our packets on this track are sealed with (as gortsplib's server does, even when the SDP had it).
   const ours = srtp?.reply();
-  if (ours) headers.KeyMgmt = formatKeyMgmt({ uri: req.uri, message: ours });
+  // The URI as the client sent it, a quote or control character escaped (it goes between quotes).
+  if (ours) headers.KeyMgmt = formatKeyMgmt({ uri: req.uri.replace(/["\x00-\x1f\x7f]/g, (c) => encodeURIComponent(c)), message: ours });
   return { headers, session: s };
 };
 

@@ -63,24 +63,22 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   rtsp.httpOnRtspPort = (socket) => tunnels.acceptSocket(socket);
   tunnels.interceptHttp(http.server);
   // TLS beside the plain ports, made after the HTTP port is wired: HTTPS serves what it serves.
-  const rtsps = certs && rtspsEnabled(config) ? new RtspsListener(rtsp, certs, { host: config.host, maxConnections: config.maxConnections }, log) : undefined;
-  const https = certs ? new HttpsListener(http, certs, config.host, log) : undefined;
-  let rtspsPort: number | undefined;
-  let httpsPort: number | undefined;
+  const tls = tlsListeners(config, certs, rtsp, http, log);
+  let ports: { rtspsPort: number | undefined; httpsPort: number | undefined };
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
-    if (rtsps) rtsp.rtspsPort = rtspsPort = await rtsps.listen(config.rtspsPort);
-    if (https) httpsPort = await https.listen(config.httpsPort);
+    ports = await tls.listen();
+    rtsp.rtspsPort = ports.rtspsPort;
     // Under rtspEncryption strict our own ffmpeg sources publish over RTSPS too.
-    const strict = config.rtspEncryption === 'strict' && rtspsPort !== undefined;
-    configurePaths(config, paths, strict ? rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp');
+    const strict = config.rtspEncryption === 'strict' && ports.rtspsPort !== undefined;
+    configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp');
     await paths.startAlwaysOn();
   } catch (e) {
     await paths.stopSources('startup failed');
     tunnels.close();
-    await Promise.all([rtsp.close(), http.close(), rtsps?.close(), https?.close()]);
-    certs?.close();
+    await Promise.all([rtsp.close(), http.close()]);
+    await tls.close();
     throw e;
   }
   let closing: Promise<void> | undefined;
@@ -92,16 +90,31 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     paths,
     tunnels,
     certs,
-    rtspsPort,
-    httpsPort,
+    ...ports,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
     // connection drop and be restarted.
     close: () => (closing ??= paths.stopSources('server shutting down').then(async () => {
       tunnels.close();
       await Promise.all([rtsp.close(), http.close()]);
+      await tls.close();
+    })),
+  };
+}
+
+/** RTSPS (unless rtspEncryption is `no`) and HTTPS/WSS when there is a certificate: bound by `listen`, closed with the certificate watch. */
+function tlsListeners(config: Config, certs: CertificateFiles | undefined, rtsp: RtspServer, http: HttpServer, log: Logger) {
+  const rtsps = certs && rtspsEnabled(config) ? new RtspsListener(rtsp, certs, { host: config.host, maxConnections: config.maxConnections }, log) : undefined;
+  const https = certs ? new HttpsListener(http, certs, config.host, log) : undefined;
+  return {
+    async listen(): Promise<{ rtspsPort: number | undefined; httpsPort: number | undefined }> {
+      const rtspsPort = rtsps ? await rtsps.listen(config.rtspsPort) : undefined;
+      const httpsPort = https ? await https.listen(config.httpsPort) : undefined;
+      return { rtspsPort, httpsPort };
+    },
+    async close(): Promise<void> {
       await Promise.all([rtsps?.close(), https?.close()]);
       certs?.close();
-    })),
+    },
   };
 }
 

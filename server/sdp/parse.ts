@@ -3,6 +3,7 @@ import sdpTransform from 'sdp-transform';
 import type { CodecName, MediaKind, Track, TrackSdp } from '../media/track.js';
 import { parseAudioSpecificConfig } from '../rtp/codecs/aac.js';
 import { base64Decode } from './base64.js';
+import { srtpOfMedia } from './srtp-media.js';
 
 /** A problem with an SDP, in words for the publisher's log; `unsupported` when valid but beyond us. */
 export class SdpError extends Error {
@@ -104,13 +105,7 @@ export function parseSdpTracks(sdp: string): ParsedSdp {
       controls.push(control);
     }
   });
-  const sessionKey = keyMgmtOf(session.invalid);
-  const out: ParsedSdp = {
-    tracks,
-    controls,
-    srtp: media.map((m) => /^RTP\/SAVP/i.test(str(m.protocol) ?? '')),
-    keyMgmt: media.map((m) => keyMgmtOf(m.invalid) ?? sessionKey),
-  };
+  const out: ParsedSdp = { tracks, controls, ...srtpOfMedia(session, media) };
   const sessionControl = str(session.control);
   if (sessionControl) out.sessionControl = sessionControl;
   const name = str(session.name);
@@ -119,15 +114,6 @@ export function parseSdpTracks(sdp: string): ParsedSdp {
 }
 
 type Media = sdpTransform.MediaDescription;
-
-/** The data of an `a=key-mgmt:mikey <base64>` among the attributes sdp-transform does not know. */
-function keyMgmtOf(invalid: { value: string }[] | undefined): string | undefined {
-  for (const a of invalid ?? []) {
-    const m = /^key-mgmt:\s*mikey\s+(\S+)\s*$/i.exec(str(a.value) ?? '');
-    if (m) return m[1];
-  }
-  return undefined;
-}
 
 function parseMedia(m: Media, i: number): Track {
   const where = `media ${i}`;

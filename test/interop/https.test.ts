@@ -1,4 +1,4 @@
-// HTTPS and WSS on httpsPort with the test's certificate trusted: curl on the API and an HLS playlist, ffmpeg decoding HLS over HTTPS, RTSP over wss:// playing, and rtspEncryption strict turning plain ws:// away.
+// HTTPS and WSS on httpsPort with the test's certificate trusted: curl on the API and an HLS playlist, ffmpeg decoding HLS and the RTSP-over-HTTP tunnel over HTTPS, RTSP over wss:// playing, and rtspEncryption strict turning plain ws:// away.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseSession } from '../../server/rtsp/headers/session.js';
@@ -55,6 +55,13 @@ describe('HTTPS', () => {
     expect(r.code, describeRun('curl', [], r)).toBe(0);
     expect(r.stdout).toMatch(/^#EXTM3U/);
     const args = ['-v', 'error', '-i', https(srv, 'sample.mp4/index.m3u8').replace('https://', 'https://alice:secret@'), '-t', '3', '-f', 'framecrc', '-'];
+    const f = await run(resolveFfmpeg(), args, { timeoutMs: 90_000 });
+    expect(f.code, describeRun('ffmpeg', args, f)).toBe(0);
+    expect(f.stdout.split('\n').filter((l) => /^0,/.test(l)).length, describeRun('ffmpeg', args, f)).toBeGreaterThan(30);
+  }, 120_000);
+
+  it('ffmpeg reads RTSP tunnelled over HTTPS (-rtsp_transport https)', async () => {
+    const args = ['-v', 'error', '-rtsp_transport', 'https', '-i', `rtsp://alice:secret@127.0.0.1:${srv.httpsPort}/sample.mp4`, '-t', '2', '-f', 'framecrc', '-'];
     const f = await run(resolveFfmpeg(), args, { timeoutMs: 90_000 });
     expect(f.code, describeRun('ffmpeg', args, f)).toBe(0);
     expect(f.stdout.split('\n').filter((l) => /^0,/.test(l)).length, describeRun('ffmpeg', args, f)).toBeGreaterThan(30);

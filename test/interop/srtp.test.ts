@@ -64,13 +64,17 @@ describe('GStreamer rtspsrc over RTSPS', () => {
     }, 150_000);
   }
 
-  it('two rtspsrc at once on a live path over SRTP both decode (every SRTP reader of a stream gets its one sealed copy of each packet)', async () => {
+  it('two rtspsrc at once on a live path over SRTP both decode, with the same key: the stream seals each packet once for both', async () => {
+    const sessions = watchSessions();
     const [a, b] = await Promise.all([
       gstRead(rtsps('testsrc'), { protocols: 'udp', props: TLS_PROPS, videoFrames: 30, deadlineS: 90 }),
       gstRead(rtsps('testsrc'), { protocols: 'udp', props: TLS_PROPS, videoFrames: 30, deadlineS: 90 }),
     ]);
     expect(a.videoFrames, a.info).toBeGreaterThanOrEqual(30);
     expect(b.videoFrames, b.info).toBeGreaterThanOrEqual(30);
+    const video = sessions.filter((s) => s.media.kind === 'live').map((s) => s.tracks.get(0)!.srtp!.reply()!);
+    expect(video.length).toBe(2);
+    expect(Buffer.from(srtpKeyingOf(video[0]!).key)).toEqual(Buffer.from(srtpKeyingOf(video[1]!).key));
   }, 150_000);
 });
 

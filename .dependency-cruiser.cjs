@@ -1,11 +1,12 @@
 // The layering rule of docs/architecture.md as dependency-cruiser rules: `npm run lint:layers` (part of `npm test`).
 // Paths are relative to the repository root. Type-only imports count as much as value imports.
 
-/** The runtime-neutral leaves the browser player shares: the media model, RTP, SDP, muxers, and the RTSP message code. */
+/** The runtime-neutral leaves the browser player shares: the media model, RTP, SDP, muxers, and the RTSP message code (MIKEY included: KeyMgmt carries it). */
 const LEAVES = [
   '^server/(media|rtp|sdp|mux)/',
   '^server/rtsp/(message|parser|errors|headers-map|url)\\.ts$',
   '^server/rtsp/headers/',
+  '^server/rtsp/mikey/',
 ];
 /** npm packages a leaf may use: bundled into the player, so they must run without Node. */
 const LEAF_PACKAGES = ['^node_modules/(@types/)?sdp-transform/'];
@@ -114,6 +115,13 @@ module.exports = {
       comment: 'Layer rule: server/auth (users, permissions, Basic/Digest/token checks, external auth) is asked by delivery and imports no layer above the leaves: only itself, the leaves (the RTSP auth headers), config, log and util.',
       from: { path: '^server/auth/' },
       to: { path: '^server/', pathNot: ['^server/auth/', ...LEAVES, LOG, ...CONFIG, '^server/util/'] },
+    },
+    {
+      name: 'tls-imports-util-log',
+      severity: 'error',
+      comment: 'Layer rule: server/tls (the certificate files and their reload, the self-signed pair of tidecast cert) serves both TLS listeners and imports only itself, util and log.',
+      from: { path: '^server/tls/' },
+      to: { path: '^server/', pathNot: ['^server/tls/', '^server/util/', LOG] },
     },
     {
       name: 'util-and-log-import-no-layer',

@@ -15,6 +15,10 @@ import { DemuxSlots } from './sources/file/demux-slots.js';
 import { loadMediaFile } from './sources/file/demux.js';
 import { ingestRtp } from './sources/publish/publisher.js';
 import { configurePaths } from './configure-paths.js';
+import { hasCertificate, rtspsEnabled } from './config-tls.js';
+import { HttpsListener } from './http/secure.js';
+import { RtspsListener } from './rtsp/tls/listener.js';
+import { CertificateFiles } from './tls/certificate.js';
 
 export interface Tidecast {
   rtsp: RtspServer;
@@ -24,6 +28,12 @@ export interface Tidecast {
   paths: PathManager;
   /** RTSP over HTTP: the tunnels open and the request heads still being read. */
   tunnels: HttpTunnels;
+  /** With serverCert/serverKey: the pair (reloaded when the files change), and the TLS ports bound. */
+  certs: CertificateFiles | undefined;
+  /** RTSPS, unless rtspEncryption is `no`. */
+  rtspsPort: number | undefined;
+  /** HTTPS and WSS. */
+  httpsPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -32,6 +42,8 @@ export const RTSP_WELL_KNOWN_PORT = 554;
 export const RTSP_FALLBACK_PORT = 8554;
 
 export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
+  // First: a certificate that cannot be read stops the start before any port is bound.
+  const certs = hasCertificate(config) ? new CertificateFiles(config.serverCert!, config.serverKey!, log) : undefined;
   const files = new FileSource(
     new MediaFileCache({ maxBytes: config.fileCacheBytes, demuxStallMs: config.fileDemuxTimeout * 1000, load: new DemuxSlots(config.maxConcurrentDemuxes).wrap(loadMediaFile) }),
   );
@@ -39,6 +51,79 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   // One Auth for both ports: the same users, login tokens, Digest nonces and failed-login counts.
   const auth = new Auth(config, log);
   const rtsp = new RtspServer(config, paths, log, auth);
+  let rtspPort: number;
+  try {
+    rtspPort = await listenRtsp(rtsp, config);
+  } catch (e) {
+    certs?.close();
+    throw e;
+  }
+  const http = new HttpServer({ config, auth, paths, log, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
+  // RTSP over WebSocket at /rtsp on the HTTP port: the RTSP server runs the connection.
+  http.onUpgrade(rtspOverWebSocket(http.ctx, rtsp));
+  let httpPort = 0;
+  // RTSP over HTTP (the GET/POST tunnel) on both ports, one registry: the halves pair wherever they land.
+  const tunnels = new HttpTunnels(rtsp, log, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, maxPendingHeads: config.maxConnections, httpPort: () => httpPort, readTimeoutMs: config.readTimeout * 1000 });
+  rtsp.httpOnRtspPort = (socket) => tunnels.acceptSocket(socket);
+  tunnels.interceptHttp(http.server);
+  // TLS beside the plain ports, made after the HTTP port is wired: HTTPS serves what it serves.
+  const tls = tlsListeners(config, certs, rtsp, http, log);
+  let ports: { rtspsPort: number | undefined; httpsPort: number | undefined };
+  // Sources need the bound port: ffmpeg publishes to it.
+  try {
+    httpPort = await http.listen(config.httpPort, config.host);
+    ports = await tls.listen();
+    rtsp.rtspsPort = ports.rtspsPort;
+    // Under rtspEncryption strict our own ffmpeg sources publish over RTSPS too.
+    const strict = config.rtspEncryption === 'strict' && ports.rtspsPort !== undefined;
+    configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp');
+    await paths.startAlwaysOn();
+  } catch (e) {
+    await paths.stopSources('startup failed');
+    tunnels.close();
+    await Promise.all([rtsp.close(), http.close()]);
+    await tls.close();
+    throw e;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    rtsp,
+    rtspPort,
+    http,
+    httpPort,
+    paths,
+    tunnels,
+    certs,
+    ...ports,
+    // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
+    // connection drop and be restarted.
+    close: () => (closing ??= paths.stopSources('server shutting down').then(async () => {
+      tunnels.close();
+      await Promise.all([rtsp.close(), http.close()]);
+      await tls.close();
+    })),
+  };
+}
+
+/** RTSPS (unless rtspEncryption is `no`) and HTTPS/WSS when there is a certificate: bound by `listen`, closed with the certificate watch. */
+function tlsListeners(config: Config, certs: CertificateFiles | undefined, rtsp: RtspServer, http: HttpServer, log: Logger) {
+  const rtsps = certs && rtspsEnabled(config) ? new RtspsListener(rtsp, certs, { host: config.host, maxConnections: config.maxConnections }, log) : undefined;
+  const https = certs ? new HttpsListener(http, certs, config.host, log) : undefined;
+  return {
+    async listen(): Promise<{ rtspsPort: number | undefined; httpsPort: number | undefined }> {
+      const rtspsPort = rtsps ? await rtsps.listen(config.rtspsPort) : undefined;
+      const httpsPort = https ? await https.listen(config.httpsPort) : undefined;
+      return { rtspsPort, httpsPort };
+    },
+    async close(): Promise<void> {
+      await Promise.all([rtsps?.close(), https?.close()]);
+      certs?.close();
+    },
+  };
+}
+
+/** The RTSP port: the configured one, or as live555MediaServer does, 554 when we may bind it, else 8554. */
+async function listenRtsp(rtsp: RtspServer, config: Config): Promise<number> {
   let rtspPort: number;
   if (config.rtspPort !== undefined) {
     rtspPort = await rtsp.listen(config.rtspPort);
@@ -52,38 +137,5 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
       rtspPort = await rtsp.listen(RTSP_FALLBACK_PORT);
     }
   }
-  const http = new HttpServer({ config, auth, paths, log, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
-  // RTSP over WebSocket at /rtsp on the HTTP port: the RTSP server runs the connection.
-  http.onUpgrade(rtspOverWebSocket(http.ctx, rtsp));
-  let httpPort = 0;
-  // RTSP over HTTP (the GET/POST tunnel) on both ports, one registry: the halves pair wherever they land.
-  const tunnels = new HttpTunnels(rtsp, log, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, maxPendingHeads: config.maxConnections, httpPort: () => httpPort, readTimeoutMs: config.readTimeout * 1000 });
-  rtsp.httpOnRtspPort = (socket) => tunnels.acceptSocket(socket);
-  tunnels.interceptHttp(http.server);
-  // Sources need the bound port: ffmpeg publishes to it.
-  try {
-    httpPort = await http.listen(config.httpPort, config.host);
-    configurePaths(config, paths, rtspPort, log, auth);
-    await paths.startAlwaysOn();
-  } catch (e) {
-    await paths.stopSources('startup failed');
-    tunnels.close();
-    await Promise.all([rtsp.close(), http.close()]);
-    throw e;
-  }
-  let closing: Promise<void> | undefined;
-  return {
-    rtsp,
-    rtspPort,
-    http,
-    httpPort,
-    paths,
-    tunnels,
-    // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
-    // connection drop and be restarted.
-    close: () => (closing ??= paths.stopSources('server shutting down').then(() => {
-      tunnels.close();
-      return Promise.all([rtsp.close(), http.close()]).then(() => undefined);
-    })),
-  };
+  return rtspPort;
 }

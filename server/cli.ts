@@ -6,12 +6,29 @@ import { startTidecast } from './app.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
 import { hashPasswordCommand } from './cli-hash-password.js';
+import { certCommand, certCommandOptions } from './cli-cert.js';
+import { RTSP_ENCRYPTION } from './config-tls.js';
 
 const portArg = (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
   return n;
 };
+
+interface ServeOptions {
+  rtspPort?: number;
+  httpPort?: number;
+  rtpPort?: number;
+  host?: string;
+  media?: string;
+  config?: string;
+  logLevel?: string;
+  serverCert?: string;
+  serverKey?: string;
+  rtspsPort?: number;
+  httpsPort?: number;
+  rtspEncryption?: string;
+}
 
 const program = new Command();
 program.name('tidecast').description('Tidecast streaming media server').version(VERSION);
@@ -24,9 +41,14 @@ program
   .option('--rtp-port <port>', 'server RTP port for UDP transport, even; RTCP uses the next one (default: 8000)', portArg)
   .option('--host <address>', 'address to listen on (default: 0.0.0.0)')
   .option('--media <dir>', 'directory of media files to serve (default: ./media)')
+  .option('--server-cert <file>', 'PEM certificate: with --server-key turns on RTSPS and HTTPS/WSS (tidecast cert makes a self-signed pair)')
+  .option('--server-key <file>', 'PEM private key of --server-cert')
+  .option('--rtsps-port <port>', 'RTSPS (RTSP over TLS) port (default: 8322)', portArg)
+  .option('--https-port <port>', 'HTTPS and WSS port (default: 8443)', portArg)
+  .option('--rtsp-encryption <mode>', `${RTSP_ENCRYPTION.join('|')}: strict refuses plain RTSP (default: optional)`)
   .option('--config <file>', 'YAML config file; flags override it')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default: info)')
-  .action(async (opts: { rtspPort?: number; httpPort?: number; rtpPort?: number; host?: string; media?: string; config?: string; logLevel?: string }) => {
+  .action(async (opts: ServeOptions) => {
     let config;
     try {
       config = loadConfig(opts.config, {
@@ -36,6 +58,11 @@ program
         host: opts.host,
         mediaDir: opts.media,
         logLevel: opts.logLevel as ConfigInput['logLevel'],
+        serverCert: opts.serverCert,
+        serverKey: opts.serverKey,
+        rtspsPort: opts.rtspsPort,
+        httpsPort: opts.httpsPort,
+        rtspEncryption: opts.rtspEncryption as ConfigInput['rtspEncryption'],
       });
     } catch (e) {
       if (e instanceof ConfigError) {
@@ -50,14 +77,15 @@ program
       app = await startTidecast(config, log);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      process.stderr.write(`tidecast: cannot start: ${err.message}${err.code === 'EADDRINUSE' ? ' (another server holds the port: pick another with --rtsp-port/--rtp-port)' : ''}\n`);
+      process.stderr.write(`tidecast: cannot start: ${err.message}${err.code === 'EADDRINUSE' ? ' (another server holds the port: pick another with --rtsp-port/--rtp-port/--rtsps-port/--https-port)' : ''}\n`);
       process.exit(1);
     }
     const files = app.paths.list();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const tls = [app.rtspsPort !== undefined ? `; RTSPS on port ${app.rtspsPort}` : '', app.httpsPort !== undefined ? `; HTTPS and WSS on port ${app.httpsPort}` : ''].join('');
     log.info(
-      { rtspPort: app.rtspPort, httpPort: app.httpPort, rtpPort: config.rtpPort, rtcpPort: config.rtpPort + 1, udpSender: app.rtsp.ports.senderNote, mediaDir: app.paths.mediaDir, files: files.length },
-      `HTTP on port ${app.httpPort}; RTSP on port ${app.rtspPort}${config.rtspPort === undefined && app.rtspPort !== 554 ? ' (554 needs root or is taken, so 8554)' : ''}: try ffplay rtsp://${host}:${app.rtspPort}/${files[0] ?? 'sample.mp4'}`,
+      { rtspPort: app.rtspPort, httpPort: app.httpPort, rtspsPort: app.rtspsPort, httpsPort: app.httpsPort, rtspEncryption: config.rtspEncryption, rtpPort: config.rtpPort, rtcpPort: config.rtpPort + 1, udpSender: app.rtsp.ports.senderNote, mediaDir: app.paths.mediaDir, files: files.length },
+      `HTTP on port ${app.httpPort}; RTSP on port ${app.rtspPort}${config.rtspPort === undefined && app.rtspPort !== 554 ? ' (554 needs root or is taken, so 8554)' : ''}${config.rtspEncryption === 'strict' ? ' (refused: rtspEncryption strict)' : ''}${tls}: try ffplay ${app.rtspsPort !== undefined ? `rtsps://${host}:${app.rtspsPort}` : `rtsp://${host}:${app.rtspPort}`}/${files[0] ?? 'sample.mp4'}`,
     );
     let stopping = false;
     const stop = (sig: string): void => {
@@ -79,5 +107,15 @@ program
   .argument('[password]', 'the password; better left out, so that it stays out of the shell history')
   .option('--sha256', "unsalted SHA-256 (MediaMTX's form) instead of scrypt")
   .action(hashPasswordCommand);
+
+const cert = program
+  .command('cert')
+  .description('write a self-signed certificate and key (ECDSA P-256) for trying RTSPS and HTTPS out');
+for (const o of certCommandOptions()) {
+  if (o.parse) cert.option(o.flags, o.description, o.parse);
+  else if (o.def !== undefined) cert.option(o.flags, o.description, o.def);
+  else cert.option(o.flags, o.description);
+}
+cert.action(certCommand);
 
 await program.parseAsync(process.argv);

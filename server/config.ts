@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { splitArgs } from './util/split-args.js';
 import { multicastRangeProblem } from './util/multicast-range.js';
 import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
+import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -165,9 +166,12 @@ export const ConfigSchema = z
       .default({ maxHeaderBytes: 8192, maxHeaderCount: 64, maxBodyBytes: 65536 }),
     /** Users, permissions, auth methods, an external auth service (config-auth.ts). */
     ...AUTH_CONFIG_FIELDS,
+    /** Certificate, RTSPS and HTTPS ports, rtspEncryption (config-tls.ts). */
+    ...TLS_CONFIG_FIELDS,
   })
   .strict()
   .superRefine(checkAuthConfig)
+  .superRefine(checkTlsConfig)
   .refine((c) => c.multicastRTCPPort === c.multicastRTPPort + 1, {
     path: ['multicastRTCPPort'],
     message: 'must be multicastRTPPort + 1: clients such as ffmpeg read RTCP on the port after RTP',

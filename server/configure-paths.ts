@@ -15,14 +15,17 @@ export const TESTSRC_PATH = 'testsrc';
  * Where our own ffmpeg children publish: the RTSP port on loopback when we listen on every address,
  * with the credentials auth gives that path's source (whatever authUsers allows anyone else).
  */
-export function publishUrl(host: string, port: number, path: string, creds?: { username: string; password: string }): string {
+export function publishUrl(host: string, port: number, path: string, creds?: { username: string; password: string }, scheme: 'rtsp' | 'rtsps' = 'rtsp'): string {
   const h = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const login = creds ? `${encodeURIComponent(creds.username)}:${encodeURIComponent(creds.password)}@` : '';
-  return `rtsp://${login}${h}:${port}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  return `${scheme}://${login}${h}:${port}/${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/** Registers every configured path on `paths`; `rtspPort` is the port actually bound (ffmpeg publishes to it). */
-export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger, auth?: Auth): void {
+/**
+ * Registers every configured path on `paths`; `rtspPort` is the port actually bound (ffmpeg
+ * publishes to it): the RTSPS port with `scheme` rtsps, when rtspEncryption strict refuses plain RTSP.
+ */
+export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger, auth?: Auth, scheme: 'rtsp' | 'rtsps' = 'rtsp'): void {
   const all: Record<string, PathConfig> = { ...config.paths };
   // Built in unless the config names `testsrc` itself (to change or replace it).
   if (!(TESTSRC_PATH in all)) {
@@ -43,7 +46,7 @@ export function configurePaths(config: Config, paths: PathManager, rtspPort: num
     const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined;
     if (p.ffmpeg !== undefined || builtIn) {
       const args = p.ffmpeg !== undefined ? splitArgs(p.ffmpeg) : testsrcArgs();
-      paths.addSource(name, new FfmpegSource(name, { args, publishUrl: publishUrl(config.host, rtspPort, name, auth?.sourceCredentials(name)) }, log), onDemand);
+      paths.addSource(name, new FfmpegSource(name, { args, publishUrl: publishUrl(config.host, rtspPort, name, auth?.sourceCredentials(name), scheme) }, log), onDemand);
     }
   }
 }

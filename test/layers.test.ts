@@ -28,6 +28,8 @@ const FILES: Record<string, string> = {
   'server/auth/probe.ts': "import { session } from '../rtsp/session.js';\nexport const p = session;\n",
   'server/util/probe.ts': "import { fixture } from '../../test/helpers/fixture.js';\nexport const p = fixture;\n",
   'server/limits/probe.ts': "import { session } from '../rtsp/session.js';\nexport const p = session;\n",
+  'server/tls/probe.ts': "import { session } from '../rtsp/session.js';\nexport const p = session;\n",
+  'server/rtsp/mikey/probe.ts': "import { readFileSync } from 'node:fs';\nimport { session } from '../session.js';\nexport const p = [readFileSync, session];\n",
   'player/src/probe.ts': "import { Stream } from '../../server/core/stream.js';\nexport const p = Stream;\n",
   // A cycle of type-only imports.
   'server/core/a.ts': "import type { B } from './b.js';\nexport interface A { b?: B }\n",
@@ -36,6 +38,8 @@ const FILES: Record<string, string> = {
   'server/core/ok.ts': "import type { Track } from '../media/track.js';\nexport type T = Track;\n",
   'server/sources/relay/ok.ts': "import { message } from '../../rtsp/message.js';\nexport const p = message;\n",
   'server/auth/ok.ts': "import { message } from '../rtsp/message.js';\nexport const p = message;\n",
+  'server/rtsp/headers/ok.ts': "import { mikey } from '../mikey/ok.js';\nexport const p = mikey;\n",
+  'server/rtsp/mikey/ok.ts': "import { message } from '../message.js';\nexport const mikey = message;\n",
 };
 
 /** What the check printed (the same report `npm run lint:layers` prints) and its exit code. */
@@ -82,6 +86,9 @@ describe('layer check', () => {
     ['server/auth/probe.ts', 'server/rtsp/session.ts', 'auth-imports-leaves-config-log'],
     ['server/util/probe.ts', 'test/helpers/fixture.ts', 'no-test-or-bench'],
     ['server/limits/probe.ts', 'server/rtsp/session.ts', 'limits-import-config-log-util'],
+    ['server/tls/probe.ts', 'server/rtsp/session.ts', 'tls-imports-util-log'],
+    ['server/rtsp/mikey/probe.ts', 'fs', 'leaf-no-node'],
+    ['server/rtsp/mikey/probe.ts', 'server/rtsp/session.ts', 'leaf-imports-leaves'],
     ['player/src/probe.ts', 'server/core/stream.ts', 'player-imports-player-leaves-hls'],
     ['server/core/a.ts', 'server/core/b.ts', 'no-cycle'],
   ])('%s -> %s is reported as %s', (from, to, rule) => {
@@ -95,7 +102,7 @@ describe('layer check', () => {
   });
 
   it('reports nothing about the allowed imports', () => {
-    expect(report).not.toMatch(/: server\/core\/ok\.ts|: server\/sources\/relay\/ok\.ts|: server\/auth\/ok\.ts/);
+    expect(report).not.toMatch(/: server\/core\/ok\.ts|: server\/sources\/relay\/ok\.ts|: server\/auth\/ok\.ts|: server\/rtsp\/(headers|mikey)\/ok\.ts/);
   });
 });
 

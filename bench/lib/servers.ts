@@ -58,11 +58,14 @@ export const SERVER_NODE_FLAGS: string[] = (() => {
   return words[0] === 'node' ? words.slice(1).filter((w, i, all) => w.startsWith('--') && all.slice(0, i).every((x) => x.startsWith('--'))) : [];
 })();
 
-export async function startTidecast(opts: { inheritStderr?: boolean } = {}): Promise<Started & { httpPort: number }> {
+export async function startTidecast(opts: { inheritStderr?: boolean; tls?: { cert: string; key: string } } = {}): Promise<Started & { httpPort: number; rtspsPort?: number }> {
   const port = await freeTcpPort();
   const rtp = await freeRtpPair();
   const http = await freeTcpPort();
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'serve', '--rtsp-port', String(port), '--http-port', String(http), '--rtp-port', String(rtp), '--log-level', 'warn', '--media', 'media', '--config', LOAD_LIMITS], {
+  const rtsps = opts.tls ? await freeTcpPort() : undefined;
+  const https = opts.tls ? await freeTcpPort() : undefined;
+  const tlsArgs = opts.tls ? ['--server-cert', opts.tls.cert, '--server-key', opts.tls.key, '--rtsps-port', String(rtsps), '--https-port', String(https)] : [];
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'serve', '--rtsp-port', String(port), '--http-port', String(http), '--rtp-port', String(rtp), ...tlsArgs, '--log-level', 'warn', '--media', 'media', '--config', LOAD_LIMITS], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', opts.inheritStderr ? 'inherit' : 'pipe'],
   });
@@ -71,7 +74,8 @@ export async function startTidecast(opts: { inheritStderr?: boolean } = {}): Pro
     await stopProcess(child);
     throw e;
   });
-  return { child, port, httpPort: http, stderr };
+  if (rtsps !== undefined) await waitForTcp(rtsps, child, 15000);
+  return { child, port, httpPort: http, stderr, ...(rtsps !== undefined ? { rtspsPort: rtsps } : {}) };
 }
 
 /** bench/peers/gst-rtsp-server.py serving `file` at `mount`; `shared`: one pipeline for every reader. */

@@ -1,7 +1,11 @@
 // One live fan-out case: a fresh server with its live source, a holder reader, N readers split
 // over several load-client processes, and /proc sampling of the server, the clients and the publisher.
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeSelfSigned } from '../../server/tls/self-signed.js';
 import { mergeLoadResults } from '../load-client/run-load.js';
 import type { LoadResult, LowerTransport } from '../load-client/types.js';
 import { errorText, recordCaseEnd, recordSteady, type RtspCase, type RtspCaseResult } from '../lib/cases.js';
@@ -28,7 +32,19 @@ export interface LiveCaseResult extends RtspCaseResult {
 interface Live {
   srv: { child: ChildProcess; port: number; stderr: () => string };
   pub?: { child: ChildProcess; stderr: () => string };
+  /** What the readers read: rtsps:// on the RTSPS port for a secure case. */
   url: string;
+  /** A secure case's self-signed pair, removed with the case. */
+  certDir?: string;
+}
+
+/** A self-signed pair for a secure case, as `tidecast cert` makes it. */
+function benchCert(): { dir: string; cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tidecast-bench-tls-'));
+  const s = makeSelfSigned({ hosts: ['localhost', '127.0.0.1'], days: 1 });
+  writeFileSync(join(dir, 'server.crt'), s.certPem);
+  writeFileSync(join(dir, 'server.key'), s.keyPem, { mode: 0o600 });
+  return { dir, cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
 }
 
 /** DESCRIBE answers 200 once the publisher's ANNOUNCE/RECORD made the path live. */
@@ -52,30 +68,35 @@ function describeOk(port: number): Promise<boolean> {
 }
 
 /** Tidecast plus an ffmpeg publisher (live when DESCRIBE says so, then one GOP more), or gst with a shared factory over the clip. */
-async function startLive(kind: ServerKind): Promise<Live> {
+async function startLive(kind: ServerKind, secure = false): Promise<Live> {
   if (kind === 'gst') {
     const srv = await startGst({ file: CLIP, mount: LIVE_PATH, shared: true });
     return { srv, url: `rtsp://127.0.0.1:${srv.port}${LIVE_PATH}` };
   }
-  const srv = await startTidecast();
+  const cert = secure ? benchCert() : undefined;
+  const srv = await startTidecast(cert ? { tls: cert } : {});
   const url = `rtsp://127.0.0.1:${srv.port}${LIVE_PATH}`;
+  // The publisher stays on plain RTSP: the secure case measures the readers' side.
+  const readUrl = srv.rtspsPort !== undefined ? `rtsps://127.0.0.1:${srv.rtspsPort}${LIVE_PATH}` : url;
   const pub = startPublisher(url);
   const until = Date.now() + 15000;
   while (!(await describeOk(srv.port))) {
     if (Date.now() > until || pub.child.exitCode !== null) {
       await stopProcess(pub.child);
       await stopProcess(srv.child);
+      if (cert) rmSync(cert.dir, { recursive: true, force: true });
       throw new Error(`the publisher did not make ${LIVE_PATH} live: ${pub.stderr().trim().split('\n').pop() ?? ''}`);
     }
     await sleep(200);
   }
   await sleep(2000);
-  return { srv, pub, url };
+  return { srv, pub, url: readUrl, ...(cert ? { certDir: cert.dir } : {}) };
 }
 
 async function stopLive(l: Live): Promise<void> {
   if (l.pub) await stopProcess(l.pub.child);
   await stopProcess(l.srv.child);
+  if (l.certDir) rmSync(l.certDir, { recursive: true, force: true });
 }
 
 /**
@@ -87,11 +108,11 @@ function startHolder(url: string, transport: LowerTransport): ClientRun {
 }
 
 /** `body` on a fresh server with its live source and a holder reader; both stop after it, then `stopped` sees the server. */
-async function onLive<T>(kind: ServerKind, transport: LowerTransport, body: (live: Live) => Promise<T>, stopped: (live: Live) => void = () => {}): Promise<T> {
+async function onLive<T>(kind: ServerKind, transport: LowerTransport, body: (live: Live) => Promise<T>, stopped: (live: Live) => void = () => {}, secure = false): Promise<T> {
   let live: Live | undefined;
   let holder: ClientRun | undefined;
   try {
-    live = await startLive(kind);
+    live = await startLive(kind, secure);
     holder = startHolder(live.url, transport);
     await sleep(1500);
     return await body(live);
@@ -107,7 +128,8 @@ async function onLive<T>(kind: ServerKind, transport: LowerTransport, body: (liv
   }
 }
 
-export async function runLiveCase(kind: ServerKind, c: RtspCase, playSeconds: number, clientProcs: number): Promise<LiveCaseResult> {
+/** `secure`: Tidecast with a certificate, read over RTSPS (UDP: SRTP; TCP: interleaved inside TLS). */
+export async function runLiveCase(kind: ServerKind, c: RtspCase, playSeconds: number, clientProcs: number, secure = false): Promise<LiveCaseResult> {
   const out: LiveCaseResult = {
     server: kind,
     transport: c.transport,
@@ -129,7 +151,7 @@ export async function runLiveCase(kind: ServerKind, c: RtspCase, playSeconds: nu
     out.serverStderr = (live.srv.stderr() + (live.pub ? live.pub.stderr() : '')).trim();
   };
   try {
-    return await onLive(kind, c.transport, (live) => measure(live, c, playSeconds, clientProcs, out), serverStderr);
+    return await onLive(kind, c.transport, (live) => measure(live, c, playSeconds, clientProcs, out), serverStderr, secure);
   } catch (e) {
     out.error = errorText(e);
     return out;

@@ -1,7 +1,11 @@
 // One RTSP reader of the load client: OPTIONS, DESCRIBE, SETUP per track, PLAY, then it counts RTP
 // per SSRC (received, extended-seq span, gaps) until TEARDOWN.
 import type { Socket as UdpSocket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { formatKeyMgmt } from '../../server/rtsp/headers/key-mgmt.js';
+import { srtpMikey } from '../../server/rtsp/mikey/srtp-policy.js';
 import { RtspParser } from '../../server/rtsp/parser.js';
 import type { RtspResponse } from '../../server/rtsp/message.js';
 import { parseRtpInfo, type RtpInfoEntry } from '../../server/rtsp/headers/rtp-info.js';
@@ -62,6 +66,12 @@ function sdpMedia(sdp: string): { control: string; clock: number; h264: boolean 
   return out;
 }
 
+/** A KeyMgmt header with a fresh SRTP key of the reader's own (MIKEY, RFC 3830). */
+function clientKeyMgmt(url: string): string {
+  const message = srtpMikey({ key: new Uint8Array(randomBytes(30)), ssrcs: [] }, 0n, new Uint8Array(randomBytes(16)), randomBytes(4).readUInt32BE(0));
+  return formatKeyMgmt({ uri: url, message });
+}
+
 export class Reader {
   private socket: Socket | undefined;
   private readonly parser = new RtspParser({ maxBodyBytes: 1 << 20 });
@@ -91,8 +101,12 @@ export class Reader {
   async start(): Promise<void> {
     const u = new URL(this.opts.url);
     this.connectAt = performance.now();
+    const secure = u.protocol === 'rtsps:';
     this.socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect(Number(u.port || 554), u.hostname, () => resolve(s));
+      // rtsps://: TLS, the server's (bench, self-signed) certificate not verified.
+      const s = secure
+        ? connectTls({ port: Number(u.port || 322), host: u.hostname, rejectUnauthorized: false }, () => resolve(s))
+        : connect(Number(u.port || 554), u.hostname, () => resolve(s));
       s.once('error', reject);
     });
     this.socket.setNoDelay(true);
@@ -130,6 +144,12 @@ export class Reader {
         transport = `RTP/AVP/TCP;unicast;interleaved=${2 * i}-${2 * i + 1}`;
       }
       const headers: Record<string, string> = { Transport: transport };
+      // Over RTSPS, UDP is SRTP: RTP/SAVP with our key for the SRTCP we would send (RFC 4567).
+      // The counters read only RTP headers, which SRTP leaves in the clear.
+      if (secure && this.opts.transport === 'udp') {
+        headers.Transport = transport.replace('RTP/AVP;', 'RTP/SAVP;');
+        headers.KeyMgmt = clientKeyMgmt(t.url);
+      }
       if (this.sessionId) headers.Session = this.sessionId;
       const res = await this.request('SETUP', t.url, headers);
       const sess = res.headers.get('Session');

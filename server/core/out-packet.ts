@@ -14,6 +14,11 @@ export interface OutPacket {
   framed?: (Uint8Array | undefined)[];
   /** Unix ms the packet reached the stream (the access-unit view's timeline before any SR). */
   arrivalMs?: number;
+  /**
+   * The same packet protected once for every SRTP reader of its stream (one key per track), made by
+   * the delivery layer on first need; it carries its own `framed` copies.
+   */
+  srtp?: OutPacket;
 }
 
 /** `$ channel length` + packet for RTSP interleaving, built once per channel per packet. */

@@ -15,6 +15,8 @@ export interface ByteChannel {
   readonly tunnel: 'websocket' | 'http' | undefined;
   /** Tunnels: what the opening HTTP request presented (a token, Basic): RTSP requests without Authorization use it. */
   readonly credentials?: Presented;
+  /** TLS under it: RTSPS, or a tunnel over HTTPS/WSS (rtspEncryption and SRTP depend on it). */
+  readonly secure?: boolean;
   /** Bytes accepted by `write` and not yet handed to the kernel: the slow-reader policy reads it. */
   readonly queuedBytes: number;
   readonly closed: boolean;
@@ -39,15 +41,20 @@ export interface ChannelAcceptor {
 
 export const normalizeAddress = (a: string | undefined): string => (a ?? '').replace(/^::ffff:/, '');
 
-/** A plain RTSP TCP connection. */
+/** Whether a socket is a TLS one (tls.TLSSocket sets `encrypted`). */
+export const isTls = (socket: object): boolean => (socket as { encrypted?: unknown }).encrypted === true;
+
+/** An RTSP connection on a TCP socket, or a TLS one (RTSPS). */
 export class SocketChannel implements ByteChannel {
   readonly remoteAddress: string;
   readonly localAddress: string;
   readonly tunnel = undefined;
+  readonly secure: boolean;
 
   constructor(private readonly socket: Socket) {
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
     this.localAddress = normalizeAddress(socket.localAddress);
+    this.secure = isTls(socket);
     // Responses and RTP are small writes that must leave now, not wait for Nagle.
     socket.setNoDelay(true);
   }

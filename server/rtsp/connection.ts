@@ -29,6 +29,8 @@ export class RtspConnection implements ConnectionInfo {
   /** Set for WebSocket and HTTP tunnels: SETUP accepts only interleaved transport on them. */
   readonly tunnel: 'websocket' | 'http' | undefined;
   readonly credentials: Presented | undefined;
+  /** TLS under it (RTSPS, HTTPS/WSS tunnels): SRTP may be set up, and rtspEncryption strict lets it through. */
+  readonly secure: boolean;
   readonly usedChannels = new Set<number>();
   readonly sessions = new Set<RtspSession>();
   closed = false;
@@ -56,6 +58,7 @@ export class RtspConnection implements ConnectionInfo {
     this.localAddress = channel.localAddress;
     this.tunnel = channel.tunnel;
     this.credentials = channel.credentials;
+    this.secure = channel.secure === true;
     const l = server.config.limits;
     this.parser = new RtspParser({ maxHeaderBytes: l.maxHeaderBytes, maxHeaderCount: l.maxHeaderCount, maxBodyBytes: l.maxBodyBytes });
     channel.onData((chunk) => this.onData(chunk));
@@ -248,11 +251,14 @@ export class RtspConnection implements ConnectionInfo {
       if (!hit) continue;
       s.touch();
       if (s.media.kind === 'publish') {
-        // The parser hands out views into the socket chunk: copy, since the stream keeps packets.
         const publisher = s.media.publisher;
         const trackId = hit.track.trackId;
-        if (hit.rtcp) publisher?.pushRtcp(trackId, data.slice());
-        else publisher?.pushRtp(trackId, data.slice(), performance.now());
+        const opened = s.openIn(trackId, data, hit.rtcp);
+        if (!opened) return;
+        // The parser hands out views into the socket chunk: copy, since the stream keeps packets.
+        const own = opened === data ? data.slice() : opened;
+        if (hit.rtcp) publisher?.pushRtcp(trackId, own);
+        else publisher?.pushRtp(trackId, own, performance.now());
         return;
       }
       // A reader's RTCP: its receiver reports keep the session alive and feed loss/jitter stats.

@@ -22,6 +22,8 @@ export interface ServerContext {
   readonly multicast: MulticastHub;
   readonly pacer: Pacer;
   readonly sessions: Map<string, RtspSession>;
+  /** The RTSPS port bound, when RTSPS runs (refusals under rtspEncryption strict name it). */
+  readonly rtspsPort?: number | undefined;
   /** Ends a session: stops its playback, sends BYE when asked, frees its routes, logs why. */
   destroySession(session: RtspSession, why: string, sendBye: boolean): void;
   /** A fresh unguessable session id. */

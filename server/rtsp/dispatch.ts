@@ -3,6 +3,7 @@ import { RtspError } from './errors.js';
 import { parseCSeq } from './headers/cseq.js';
 import { formatSession } from './headers/session.js';
 import { checkAccess } from './access.js';
+import { checkEncryption } from './tls/policy.js';
 import type { RtspRequest, RtspResponse } from './message.js';
 import { describe } from './methods/describe.js';
 import { checkRedirect } from './methods/open-stream.js';
@@ -59,6 +60,8 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     }
     const method = req.method;
     const target = parseRtspTarget(req.uri);
+    // rtspEncryption strict: nothing is answered in the clear but the refusal.
+    checkEncryption(server, conn, target.path);
     // Permissions and session ownership first: a redirect or a state error must not tell a stranger anything.
     const { session, owner } = await checkAccess(server, conn, req, method, target);
     // A redirected path answers 302 before anything else (ffmpeg follows it from OPTIONS on).

@@ -22,6 +22,8 @@ const HTTP_START = /^(?:GET|POST) /;
 export class RtspServer implements ServerContext, ChannelAcceptor {
   readonly sessions = new Map<string, RtspSession>();
   readonly connections = new Set<RtspConnection>();
+  /** Connections open by side, each held to maxConnections (acceptChannel). */
+  private readonly open = { plain: 0, tls: 0 };
   readonly pacer = new Pacer(5);
   readonly ports: UdpPortPair;
   readonly multicast: MulticastHub;
@@ -38,6 +40,8 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
    * owns the tunnel); without it such a connection is answered as RTSP (a 400 naming the HTTP port).
    */
   httpOnRtspPort: ((socket: Socket) => void) | undefined;
+  /** Set by the app once the RTSPS listener (rtsp/tls/listener.ts) is bound. */
+  rtspsPort: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -119,13 +123,21 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
     await closed;
   }
 
-  /** Runs an RTSP connection over a channel (a TCP socket, a WebSocket, an HTTP tunnel); false when at maxConnections. */
+  /**
+   * Runs an RTSP connection over a channel (a TCP socket, a WebSocket, an HTTP tunnel); false when
+   * at maxConnections. Plain and TLS connections (RTSPS, wss://, https:// tunnels) each have their
+   * own maxConnections: a flood of plain connections does not lock the TLS clients out.
+   */
   acceptChannel(channel: ByteChannel): boolean {
-    if (this.connections.size >= this.config.maxConnections) {
-      this.notices.warn(channel.remoteAddress, 'RTSP connections', { tunnel: channel.tunnel, open: this.connections.size }, `connection refused: ${this.fullReason}`);
+    const side = channel.secure ? 'tls' : 'plain';
+    if (this.open[side] >= this.config.maxConnections) {
+      this.notices.warn(channel.remoteAddress, 'RTSP connections', { tunnel: channel.tunnel, side, open: this.open[side] }, `connection refused: ${this.fullReason}`);
       return false;
     }
-    const c = new RtspConnection(channel, this, (x) => this.connections.delete(x));
+    this.open[side]++;
+    const c = new RtspConnection(channel, this, (x) => {
+      if (this.connections.delete(x)) this.open[side]--;
+    });
     this.connections.add(c);
     return true;
   }

@@ -10,6 +10,7 @@ import type { SessionState } from './state-table.js';
 import type { UdpPortPair } from './udp-ports.js';
 import type { UdpDestination } from './udp/sender.js';
 import type { StreamMulticast } from './multicast-sender.js';
+import type { TrackSrtp } from './srtp/track-srtp.js';
 
 export interface UdpTrackTransport {
   kind: 'udp';
@@ -64,6 +65,8 @@ export interface SetupTrack {
   controlUrl: string;
   /** Receiver-report figures for this track (RFC 3550 §6.4.1). */
   rr?: { fractionLost: number; cumulativeLost: number; jitter: number; at: number };
+  /** Set up as RTP/SAVP (RTSPS): what we send is SRTP/SRTCP, what the peer sends is opened with its key. */
+  srtp?: TrackSrtp;
 }
 
 /** A session plays a file (own cursor), reads a live stream, or publishes one. */
@@ -157,6 +160,11 @@ export class RtspSession implements PacketSink, StreamReader {
     if (!t) return true;
     const tr = t.transport;
     if (tr.kind === 'multicast') return true;
+    if (t.srtp) {
+      const sealed = t.srtp.own(packet.subarray(INTERLEAVED_HEADER), INTERLEAVED_HEADER);
+      if (!sealed) return true;
+      packet = sealed;
+    }
     if (tr.kind === 'udp') {
       this.ports.sendRtp(packet.subarray(INTERLEAVED_HEADER), this.udpDest[trackId]!);
       return true;
@@ -173,6 +181,11 @@ export class RtspSession implements PacketSink, StreamReader {
     const tr = t.transport;
     // The group's RTCP (SRs, the one BYE) is the sender's: one reader's BYE would end everyone's.
     if (tr.kind === 'multicast') return;
+    if (t.srtp) {
+      const sealed = t.srtp.rtcp(data);
+      if (!sealed) return;
+      data = sealed;
+    }
     if (tr.kind === 'udp') {
       this.ports.sendRtcp(data, tr.rtcpPort, tr.address);
       return;
@@ -194,12 +207,15 @@ export class RtspSession implements PacketSink, StreamReader {
     }
     const tr = t.transport;
     if (tr.kind === 'multicast') return;
+    // SRTP readers share the stream's one sealed copy of the packet (srtp/stream-srtp.ts).
+    const q = t.srtp ? t.srtp.live(p) : p;
+    if (!q) return;
     if (tr.kind === 'udp') {
       // Queued with the other readers' sends of this turn: one sendmmsg for all (udp/sender.ts).
-      this.ports.sendRtp(p.data, this.udpDest[p.trackId]!);
+      this.ports.sendRtp(q.data, this.udpDest[p.trackId]!);
       return;
     }
-    if (!this.connection.writeShared(framedFor(p, tr.rtpChannel))) {
+    if (!this.connection.writeShared(framedFor(q, tr.rtpChannel))) {
       this.dropped++;
       // Never a broken GOP: after a lost video packet, skip to the next key frame.
       if (isKeyTrack) this.waitKey = true;
@@ -228,17 +244,31 @@ export class RtspSession implements PacketSink, StreamReader {
     if (t) t.rr = { ...r, at: Date.now() };
   }
 
-  /** A reader's RTCP on `trackId`: its report blocks about our SSRC are recorded; malformed RTCP loses only itself. */
-  noteRtcp(trackId: number, data: Uint8Array): void {
+  /**
+   * A reader's RTCP on `trackId`: its report blocks about our SSRC are recorded; malformed RTCP loses
+   * only itself. False when it was SRTCP that failed authentication (it then proves nothing).
+   */
+  noteRtcp(trackId: number, data: Uint8Array): boolean {
+    const srtp = this.byTrack[trackId]?.srtp;
+    const plain = srtp ? srtp.opener.openRtcp(data) : data;
+    if (!plain) return false;
     const ssrc = this.ssrcOf(trackId);
     try {
-      for (const p of parseRtcpCompound(data)) {
+      for (const p of parseRtcpCompound(plain)) {
         if (p.type !== 'rr' && p.type !== 'sr') continue;
         for (const b of p.reports) if (b.ssrc === ssrc) this.noteReceiverReport(trackId, b);
       }
     } catch {
       /* a client's malformed RTCP costs only that report */
     }
+    return true;
+  }
+
+  /** A publisher's RTP or RTCP on `trackId` as it can be ingested: opened when SRTP, undefined when it fails authentication. */
+  openIn(trackId: number, data: Uint8Array, rtcp: boolean): Uint8Array | undefined {
+    const srtp = this.byTrack[trackId]?.srtp;
+    if (!srtp) return data;
+    return rtcp ? srtp.opener.openRtcp(data) : srtp.opener.openRtp(data);
   }
 
   /** The SSRC we send on a track (file playback) or the live source's. */

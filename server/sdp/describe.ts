@@ -13,6 +13,11 @@ export interface DescribeOptions {
   duration?: number;
   /** Stable per stream so a client can tell versions apart (o= session id). */
   sessionId?: number;
+  /**
+   * SRTP (RTSPS): each medium is `RTP/SAVP` with `a=key-mgmt:mikey <base64>` (RFC 4567 §3.1), the
+   * MIKEY message carrying the key its packets are sent with, one per track in track order.
+   */
+  keyMgmt?: string[];
 }
 
 /** Media-level control attribute: relative, appended by clients to Content-Base (INTEROP.md). */
@@ -21,12 +26,13 @@ export const trackControl = (track: Track): string => `trackID=${track.id}`;
 export function buildSdp(opts: DescribeOptions): string {
   const ipVer = opts.serverAddress.includes(':') ? 6 : 4;
   const range = opts.duration !== undefined ? `range:npt=0-${opts.duration.toFixed(3)}` : 'range:npt=0-';
-  const media: MediaDescription[] = opts.tracks.map((t) => {
+  const media: MediaDescription[] = opts.tracks.map((t, i) => {
     const fmtp = fmtpFor(t);
+    const key = opts.keyMgmt?.[i];
     const m: MediaDescription = {
       type: t.kind,
       port: 0,
-      protocol: 'RTP/AVP',
+      protocol: key !== undefined ? 'RTP/SAVP' : 'RTP/AVP',
       payloads: String(t.payloadType),
       rtp: [rtpMapFor(t)],
       fmtp: fmtp ? [{ payload: t.payloadType, config: fmtp }] : [],
@@ -36,6 +42,7 @@ export function buildSdp(opts: DescribeOptions): string {
       // Not part of RFC 4566 but read by VLC and ffmpeg to size the picture before the first frame.
       m.invalid = [{ value: `x-dimensions:${t.width},${t.height}` }];
     }
+    if (key !== undefined) (m.invalid ??= []).push({ value: `key-mgmt:mikey ${key}` });
     return m;
   });
   const session: SessionDescription = {

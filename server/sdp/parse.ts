@@ -3,6 +3,7 @@ import sdpTransform from 'sdp-transform';
 import type { CodecName, MediaKind, Track, TrackSdp } from '../media/track.js';
 import { parseAudioSpecificConfig } from '../rtp/codecs/aac.js';
 import { base64Decode } from './base64.js';
+import { srtpOfMedia } from './srtp-media.js';
 
 /** A problem with an SDP, in words for the publisher's log; `unsupported` when valid but beyond us. */
 export class SdpError extends Error {
@@ -26,6 +27,13 @@ export interface ParsedSdp {
   sessionControl?: string;
   /** The s= line. */
   name?: string;
+  /**
+   * Per m= line: the base64 MIKEY message of its `a=key-mgmt:mikey` (RFC 4567 §3.1; the session-level
+   * one when the medium has none), or undefined. Only RTP/SAVP media carry one.
+   */
+  keyMgmt: (string | undefined)[];
+  /** Per m= line: RTP/SAVP (SRTP), whose packets need the key to be read. */
+  srtp: boolean[];
 }
 
 const SUPPORTED = 'supported: H264, H265, MPEG4-GENERIC (AAC), opus, PCMU, PCMA';
@@ -97,7 +105,7 @@ export function parseSdpTracks(sdp: string): ParsedSdp {
       controls.push(control);
     }
   });
-  const out: ParsedSdp = { tracks, controls };
+  const out: ParsedSdp = { tracks, controls, ...srtpOfMedia(session, media) };
   const sessionControl = str(session.control);
   if (sessionControl) out.sessionControl = sessionControl;
   const name = str(session.name);
@@ -113,10 +121,10 @@ function parseMedia(m: Media, i: number): Track {
   if (type !== 'video' && type !== 'audio') {
     throw new SdpError(`${where}: media type "${type}" is not supported; only audio and video`, 'unsupported');
   }
-  // RTP/AVPF only adds feedback messages; SAVP (SRTP) we could not decrypt.
+  // RTP/AVPF only adds feedback messages; SAVP is SRTP, readable with the MIKEY key of a=key-mgmt or SETUP.
   const proto = str(m.protocol) ?? '';
-  if (!/^RTP\/AVPF?(\/(UDP|TCP))?$/i.test(proto)) {
-    throw new SdpError(`${where}: transport protocol "${proto}" is not supported; use RTP/AVP`, 'unsupported');
+  if (!/^RTP\/S?AVPF?(\/(UDP|TCP))?$/i.test(proto)) {
+    throw new SdpError(`${where}: transport protocol "${proto}" is not supported; use RTP/AVP (or RTP/SAVP over RTSPS)`, 'unsupported');
   }
   // With several formats the first is the preferred one (RFC 3264 §5.1); a publisher sends that.
   const first = (str(m.payloads) ?? '').trim().split(/\s+/)[0] ?? '';

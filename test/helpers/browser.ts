@@ -19,8 +19,9 @@ const FLAGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+/** `extra`: more Chromium flags (a trusted certificate, host names mapped to loopback). */
+export async function launchBrowser(extra: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...extra] });
 }
 
 /** A new page that forwards the page's console errors to `log` (a failing test shows them). */

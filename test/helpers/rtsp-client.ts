@@ -1,5 +1,6 @@
 // A raw-socket RTSP client for tests: sends requests as text, reads responses and interleaved frames.
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { RtspParser } from '../../server/rtsp/parser.js';
 import type { RtspResponse } from '../../server/rtsp/message.js';
@@ -49,6 +50,14 @@ export class RawRtspClient {
   static open(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawRtspClient> {
     return new Promise((resolve, reject) => {
       const s = connect({ port, host, ...(localAddress ? { localAddress } : {}) }, () => resolve(new RawRtspClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  /** Over TLS (RTSPS), the server's certificate not verified (the tests' is self-signed). */
+  static openTls(port: number, host = '127.0.0.1'): Promise<RawRtspClient> {
+    return new Promise((resolve, reject) => {
+      const s = connectTls({ port, host, rejectUnauthorized: false }, () => resolve(new RawRtspClient(s)));
       s.once('error', reject);
     });
   }

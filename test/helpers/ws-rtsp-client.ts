@@ -35,10 +35,10 @@ export class WsRtspClient {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  /** `headers` go on the upgrade request (a Cookie, as a browser sends it). */
-  static open(url: string, protocols?: string | string[], headers?: Record<string, string>): Promise<WsRtspClient> {
+  /** `headers` go on the upgrade request (a Cookie, as a browser sends it); `ca` is the certificate a wss:// server is trusted by. */
+  static open(url: string, protocols?: string | string[], headers?: Record<string, string>, ca?: string): Promise<WsRtspClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, protocols, headers ? { headers } : {});
+      const ws = new WebSocket(url, protocols, { ...(headers ? { headers } : {}), ...(ca ? { ca } : {}) });
       ws.once('open', () => resolve(new WsRtspClient(ws)));
       ws.once('error', reject);
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));

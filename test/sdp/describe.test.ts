@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import sdpTransform from 'sdp-transform';
 import { buildSdp } from '../../server/sdp/describe.js';
+import { parseSdpTracks } from '../../server/sdp/parse.js';
 import { base64Decode, base64Encode } from '../../server/sdp/base64.js';
 import type { Track } from '../../server/media/track.js';
 
@@ -64,6 +65,16 @@ describe('buildSdp', () => {
     const live = buildSdp({ tracks: [tracks[4]!], sessionName: 'live', serverAddress: '::1' });
     expect(live).toMatch(/a=range:npt=0-\r\n/);
     expect(live).toMatch(/o=- 0 1 IN IP6 ::1/);
+  });
+
+  it('over RTSPS: every medium RTP/SAVP with its a=key-mgmt:mikey, which the publisher-side parser reads back', () => {
+    const keys = tracks.map((t) => base64Encode(new Uint8Array([t.id, 1, 2])));
+    const secure = buildSdp({ tracks, sessionName: 'cam/1', serverAddress: '127.0.0.1', keyMgmt: keys });
+    const parsed = sdpTransform.parse(secure);
+    expect(parsed.media.map((m) => m.protocol)).toEqual(tracks.map(() => 'RTP/SAVP'));
+    expect(parsed.media.map((m) => m.invalid?.find((a) => a.value.startsWith('key-mgmt:'))?.value)).toEqual(keys.map((k) => `key-mgmt:mikey ${k}`));
+    expect(parseSdpTracks(secure)).toMatchObject({ srtp: tracks.map(() => true), keyMgmt: keys });
+    expect(sdp.media.every((m) => m.protocol === 'RTP/AVP' && !m.invalid?.some((a) => a.value.startsWith('key-mgmt')))).toBe(true);
   });
 });
 

@@ -175,7 +175,7 @@ describe('parseSdpTracks errors', () => {
     ],
     ['static MPA', sdp('m=audio 0 RTP/AVP 14'), /media 0: codec MPA is not supported/, 'unsupported'],
     ['application medium', sdp('m=application 0 RTP/AVP 107', 'a=rtpmap:107 vnd.onvif.metadata/90000'), /media type "application" is not supported/, 'unsupported'],
-    ['SRTP', sdp('m=video 0 RTP/SAVP 96', 'a=rtpmap:96 H264/90000'), /protocol "RTP\/SAVP" is not supported/, 'unsupported'],
+    ['SRTP over DCCP', sdp('m=video 0 RTP/SAVP/DCCP 96', 'a=rtpmap:96 H264/90000'), /protocol "RTP\/SAVP\/DCCP" is not supported; use RTP\/AVP \(or RTP\/SAVP over RTSPS\)/, 'unsupported'],
     ['payload not a number', sdp('m=video 0 RTP/AVP x'), /payload type "x"/, 'invalid'],
     ['payload > 127', sdp('m=video 0 RTP/AVP 300'), /payload type "300"/, 'invalid'],
     ['rtpmap without rate', sdp('m=video 0 RTP/AVP 96', 'a=rtpmap:96 H264'), /H264 has no valid clock rate/, 'invalid'],
@@ -205,6 +205,14 @@ describe('parseSdpTracks errors', () => {
       expect((err as SdpError).name).toBe('SdpError');
     });
   }
+
+  it('reads RTP/SAVP media and their a=key-mgmt:mikey, the session-level one for a medium without its own (RFC 4567 §3.1)', () => {
+    const text = sdp('a=key-mgmt:mikey U0VTU0lPTg==', 'm=video 0 RTP/SAVP 96', 'a=rtpmap:96 H264/90000', 'a=key-mgmt:mikey VklERU8=', 'a=control:trackID=0', ...PCMU);
+    const r = parseSdpTracks(text);
+    expect(r.srtp).toEqual([true, false]);
+    expect(r.keyMgmt).toEqual(['VklERU8=', 'U0VTU0lPTg==']);
+    expect(parseSdpTracks(sdp(...H264)).keyMgmt).toEqual([undefined]);
+  });
 
   it('accepts a lone medium without a=control (set up at the session URL), and LF line ends', () => {
     const p = parseSdpTracks('v=0\ns=\nm=audio 5000 RTP/AVP 8\n');

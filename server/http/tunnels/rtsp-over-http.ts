@@ -18,7 +18,7 @@
 import type { IncomingMessage, RequestListener, Server as HttpNodeServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { normalizeAddress, type ByteChannel, type ChannelAcceptor } from '../../rtsp/channel.js';
+import { isTls, normalizeAddress, type ByteChannel, type ChannelAcceptor } from '../../rtsp/channel.js';
 import type { Logger } from '../../log.js';
 import { fromHttp, NONE, type Presented } from '../../auth/credentials.js';
 import { Base64StreamDecoder } from './base64-stream.js';
@@ -58,6 +58,8 @@ class HttpTunnelChannel implements ByteChannel {
   readonly tunnel = 'http' as const;
   readonly remoteAddress: string;
   readonly localAddress: string;
+  /** Its GET (what the server sends) is on HTTPS. */
+  readonly secure: boolean;
   paired = false;
   private dataCb: ((chunk: Uint8Array) => void) | undefined;
   private post: { half: PostHalf; stop: () => void } | undefined;
@@ -70,6 +72,7 @@ class HttpTunnelChannel implements ByteChannel {
   ) {
     this.remoteAddress = normalizeAddress(out.remoteAddress);
     this.localAddress = normalizeAddress(out.localAddress);
+    this.secure = isTls(out);
     out.setNoDelay(true);
   }
 

@@ -21,7 +21,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { fromHttp, NONE, type Presented } from '../../auth/credentials.js';
-import { normalizeAddress, type ByteChannel, type ChannelAcceptor } from '../../rtsp/channel.js';
+import { isTls, normalizeAddress, type ByteChannel, type ChannelAcceptor } from '../../rtsp/channel.js';
 import type { HttpContext } from '../context.js';
 import type { UpgradeHandler } from '../server.js';
 import { refusalOf } from '../../limits/port-guard.js';
@@ -36,6 +36,8 @@ export class WebSocketChannel implements ByteChannel {
   readonly tunnel = 'websocket' as const;
   readonly remoteAddress: string;
   readonly localAddress: string;
+  /** Upgraded from HTTPS (wss://). */
+  readonly secure: boolean;
   private alive = true;
   private readonly pinger: NodeJS.Timeout;
 
@@ -48,6 +50,7 @@ export class WebSocketChannel implements ByteChannel {
   ) {
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
     this.localAddress = normalizeAddress(socket.localAddress);
+    this.secure = isTls(socket);
     socket.setNoDelay(true);
     ws.on('pong', () => (this.alive = true));
     this.pinger = setInterval(() => {

@@ -4,6 +4,8 @@ import { resolveStream } from './open-stream.js';
 import { contentBase } from '../url.js';
 import type { Handler } from './request-context.js';
 import { RtspError } from '../errors.js';
+import { describeKeys } from '../srtp/describe-keys.js';
+import { srtpOffered } from '../tls/policy.js';
 
 export const describe: Handler = async ({ server, conn, req, target }) => {
   const accept = req.headers.get('Accept');
@@ -11,13 +13,16 @@ export const describe: Handler = async ({ server, conn, req, target }) => {
     throw new RtspError(406, `this server describes streams only as application/sdp, not "${accept}"`);
   }
   const r = await resolveStream(server, target.path);
+  const tracks = r.kind === 'file' ? r.file.tracks : r.stream.tracks;
   const sdp = buildSdp({
-    tracks: r.kind === 'file' ? r.file.tracks : r.stream.tracks,
+    tracks,
     sessionName: target.path,
     serverAddress: conn.localAddress,
     // Files have a length (clients show a seek bar); a live stream is `npt=0-`.
     ...(r.kind === 'file' ? { duration: r.file.duration } : {}),
     sessionId: hashPath(target.path),
+    // Over RTSPS each medium is RTP/SAVP with the key it is sent with (as gortsplib's server does).
+    ...(srtpOffered(conn) ? { keyMgmt: describeKeys(conn, target.path, r) } : {}),
   });
   return {
     headers: {

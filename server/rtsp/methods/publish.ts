@@ -3,6 +3,8 @@ import { PathBusyError } from '../../core/live-path.js';
 import { parseSdpTracks, SdpError } from '../../sdp/parse.js';
 import { RtspError } from '../errors.js';
 import { RtspSession } from '../session.js';
+import { rememberAnnouncedKeys } from '../srtp/setup-srtp.js';
+import { srtpOffered } from '../tls/policy.js';
 import type { Handler } from './request-context.js';
 import { checkAnnouncedRoom, checkSessionRoom } from '../limits.js';
 
@@ -28,9 +30,15 @@ export const announce: Handler = (ctx) => {
     throw e;
   }
   const { tracks, controls } = parsed;
+  if (parsed.srtp.some(Boolean) && !srtpOffered(conn)) {
+    throw new RtspError(400, `the announced SDP has RTP/SAVP (SRTP) media, which is published only over RTSPS: its key would cross the network in the clear here; publish to rtsps://, or announce RTP/AVP`);
+  }
   checkSessionRoom(server, conn);
   checkAnnouncedRoom(server, conn, target.path);
   const s = new RtspSession(server.newSessionId(), target.path, { kind: 'publish', tracks, controls, publisher: undefined }, conn.remoteAddress, conn, server.ports);
+  // The publisher's keys (a=key-mgmt per medium) stand in for KeyMgmt on its SETUPs (rtspclientsink
+  // sends both); checked before the path is claimed, so a bad key claims nothing.
+  rememberAnnouncedKeys(s, parsed.keyMgmt, parsed.srtp);
   try {
     const { evicted } = server.paths.livePath(target.path).claim(
       { sessionId: s.id, address: conn.remoteAddress, since: new Date() },

@@ -11,6 +11,8 @@ export interface ConnectionInfo extends SessionConnection {
   readonly tunnel: 'websocket' | 'http' | undefined;
   /** What a tunnel's opening HTTP request presented; requests without Authorization use it. */
   readonly credentials?: Presented | undefined;
+  /** TLS under the connection (RTSPS, HTTPS/WSS tunnels). */
+  readonly secure: boolean;
 }
 
 export interface RequestContext {

@@ -2,7 +2,11 @@
 import type { Track } from '../../media/track.js';
 import { NO_SINK } from '../../core/playback.js';
 import { RtspError } from '../errors.js';
+import { formatKeyMgmt } from '../headers/key-mgmt.js';
 import { formatTransport, parseTransport, type TransportHeader } from '../headers/transport.js';
+import { srtpForSetup } from '../srtp/setup-srtp.js';
+import type { TrackSrtp } from '../srtp/track-srtp.js';
+import { encryptionRefusal } from '../tls/policy.js';
 import { RtspSession, type SessionMedia, type TrackTransport } from '../session.js';
 import { resolveStream } from './open-stream.js';
 import { acceptMulticast, holdMulticast, mixedDelivery } from './setup-multicast.js';
@@ -50,9 +54,15 @@ export const setup: Handler = async (ctx) => {
   }
   if (!chosen) {
     const multicast = media.kind === 'live' ? ', RTP/AVP;multicast' : '';
-    const offer = conn.tunnel ? 'RTP/AVP/TCP;interleaved=0-1' : `RTP/AVP;unicast;client_port=N-N+1${multicast} or RTP/AVP/TCP;interleaved=0-1`;
+    const udp = conn.secure && !conn.tunnel ? 'RTP/SAVP;unicast;client_port=N-N+1 (with KeyMgmt)' : `RTP/AVP;unicast;client_port=N-N+1${multicast}`;
+    const offer = conn.tunnel ? 'RTP/AVP/TCP;interleaved=0-1' : `${udp} or RTP/AVP/TCP;interleaved=0-1`;
     throw new RtspError(461, `none of the offered transports can be used (${refusals.join('; ')}); offer ${offer}`);
   }
+  // RTP/SAVP: the peer's key (KeyMgmt, or its ANNOUNCE) is checked before anything is set up.
+  const srtp: TrackSrtp | undefined =
+    chosen.offer.protocol === 'RTP/SAVP'
+      ? srtpForSetup({ media, trackId: track.id, keyMgmt: req.headers.get('KeyMgmt'), session, conn, path: target.path })
+      : undefined;
 
   if (!session) {
     session = new RtspSession(server.newSessionId(), target.path, media, conn.remoteAddress, conn, server.ports);
@@ -78,7 +88,7 @@ export const setup: Handler = async (ctx) => {
     conn.usedChannels.delete(old.rtpChannel);
     conn.usedChannels.delete(old.rtcpChannel);
   }
-  s.addTrack({ trackId: track.id, transport: chosen.transport, controlUrl: target.base });
+  s.addTrack({ trackId: track.id, transport: chosen.transport, controlUrl: target.base, ...(srtp ? { srtp } : {}) });
   const tr = chosen.transport;
   if (tr.kind === 'tcp') {
     conn.usedChannels.add(tr.rtpChannel);
@@ -101,8 +111,13 @@ export const setup: Handler = async (ctx) => {
         : { interleaved: [tr.rtpChannel, tr.rtcpChannel] as [number, number] }),
   };
   s.state = 'ready';
-  server.log.info({ session: s.id, track: track.id, codec: track.codec, transport: tr.kind, mode: s.media.kind }, 'track set up');
-  return { headers: { Transport: formatTransport(reply) }, session: s };
+  server.log.info({ session: s.id, track: track.id, codec: track.codec, transport: tr.kind, srtp: !!srtp, mode: s.media.kind }, 'track set up');
+  const headers: Record<string, string> = { Transport: formatTransport(reply) };
+  // The key our packets on this track are sealed with (as gortsplib's server does, even when the SDP had it).
+  const ours = srtp?.reply();
+  // The URI as the client sent it, a quote or control character escaped (it goes between quotes).
+  if (ours) headers.KeyMgmt = formatKeyMgmt({ uri: req.uri.replace(/["\x00-\x1f\x7f]/g, (c) => encodeURIComponent(c)), message: ours });
+  return { headers, session: s };
 };
 
 const isUnder = (p: string, base: string): boolean => p === base || p.startsWith(`${base}/`);
@@ -151,12 +166,16 @@ function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: Trac
     if (tr.kind === 'udp') {
       s.cleanups.push(
         server.ports.routeRtp(tr.address, tr.rtpPort, (data) => {
+          const plain = s.openIn(track.id, data, false);
+          if (!plain) return;
           s.touch();
-          if (m.kind === 'publish') m.publisher?.pushRtp(track.id, data, performance.now());
+          if (m.kind === 'publish') m.publisher?.pushRtp(track.id, plain, performance.now());
         }),
         server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
+          const plain = s.openIn(track.id, data, true);
+          if (!plain) return;
           s.touch();
-          if (m.kind === 'publish') m.publisher?.pushRtcp(track.id, data);
+          if (m.kind === 'publish') m.publisher?.pushRtcp(track.id, plain);
         }),
       );
     }
@@ -167,8 +186,7 @@ function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: Trac
     // RTCP receiver reports from the client keep the session alive and feed its loss/jitter stats.
     s.cleanups.push(
       server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
-        s.touch();
-        s.noteRtcp(track.id, data);
+        if (s.noteRtcp(track.id, data)) s.touch();
       }),
     );
   }
@@ -198,6 +216,11 @@ function tryOffer(
     refusals.push(`this connection is an RTSP-over-${ctx.conn.tunnel === 'http' ? 'HTTP' : 'WebSocket'} tunnel, which carries RTP only interleaved: use RTP/AVP/TCP;unicast;interleaved=0-1`);
     return undefined;
   }
+  const encryption = encryptionRefusal(ctx.conn, offer);
+  if (encryption) {
+    refusals.push(encryption);
+    return undefined;
+  }
   const mixed = mixedDelivery(to.session, to.track.id, offer.delivery === 'multicast');
   if (mixed) {
     refusals.push(mixed);
@@ -209,7 +232,8 @@ function tryOffer(
 
 function acceptOffer(offer: TransportHeader, ctx: RequestContext, refusals: string[]): TrackTransport | undefined {
   const { conn } = ctx;
-  if (offer.protocol !== 'RTP/AVP') {
+  // RTP/SAVP is RTP/AVP with SRTP on top (RFC 3711): the same transports, keys set up by the caller.
+  if (offer.protocol !== 'RTP/AVP' && offer.protocol !== 'RTP/SAVP') {
     refusals.push(`${offer.protocol} is not supported`);
     return undefined;
   }

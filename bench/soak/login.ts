@@ -17,9 +17,9 @@ export function challengeOf(lines: readonly string[], scheme: AuthScheme): AuthC
 
 /**
  * One connection's login: without credentials it sends requests as they are; with them it sends
- * Basic at once (a client that knows the server wants it), or, for Digest, the request bare first
- * and again with the answer to the 401's challenge, then the same nonce with a rising nc on every
- * later request (RFC 7616 §3.4), as ffmpeg does.
+ * Basic at once (a client that knows the server wants it; `challengeFirst` waits for the 401 as
+ * ffmpeg and GStreamer do), or, for Digest, the request bare first and again with the answer to the
+ * 401's challenge, then the same nonce with a rising nc on every later request (RFC 7616 §3.4).
  */
 export class RtspLogin {
   private challenge: AuthChallenge | undefined;
@@ -31,11 +31,14 @@ export class RtspLogin {
     private readonly rtsp: SoakRtsp,
     private readonly creds: Credentials | undefined,
     private readonly scheme: AuthScheme = 'basic',
+    private readonly challengeFirst = false,
   ) {}
 
   async request(method: string, url: string, headers: Record<string, string> = {}): Promise<RtspResponse> {
-    const first = await this.rtsp.request(method, url, { ...headers, ...this.authorization(method, url) });
-    if (first.status !== 401 || !this.creds || this.challenge) return first;
+    const auth = this.authorization(method, url);
+    const first = await this.rtsp.request(method, url, { ...headers, ...auth });
+    // Credentials sent and refused are an answer: sending them again would be a second failed login.
+    if (first.status !== 401 || !this.creds || auth.Authorization !== undefined) return first;
     this.unauthorized++;
     this.challenge = challengeOf(first.headers.getAll('WWW-Authenticate'), this.scheme);
     if (!this.challenge) return first;
@@ -44,7 +47,7 @@ export class RtspLogin {
 
   private authorization(method: string, url: string): Record<string, string> {
     if (!this.creds) return {};
-    if (this.scheme === 'basic') return { Authorization: formatAuthorization({ scheme: 'Basic', ...this.creds }) };
+    if (this.scheme === 'basic' && (this.challenge || !this.challengeFirst)) return { Authorization: formatAuthorization({ scheme: 'Basic', ...this.creds }) };
     if (!this.challenge) return {};
     return { Authorization: formatAuthorization(answerChallenge(this.challenge, this.creds, method, url, { nc: ++this.nc })) };
   }

@@ -3,12 +3,14 @@
 //   npm run build && npm run soak                  # 10 minutes
 //   npm run soak -- --minutes 3 --seed 7
 //
-// The server is `node dist/server/cli.js serve` with the default limits (only the ports and the
-// media directory set). From 127.0.0.1: two ffmpeg publishers (TCP and UDP, killed and restarted
-// every 40-80 s), eight RTSP readers (a file or a live path, UDP or TCP, 3-15 s each, one in five
-// leaving without TEARDOWN), three progressive readers (fMP4 / MPEG-TS), two LL-HLS readers, one
-// RTSP-over-WebSocket reader, and wrong logins (a hook until auth lands: see actors.ts). From
-// 127.0.0.2: about ten attacks a second on every port (soak/fuzz.ts). The figures: after a 30 s
+// The server is `node dist/server/cli.js serve` with the default limits (only the ports, the
+// media directory and the users of SOAK_CONFIG set). From 127.0.0.1, each logged in as its user:
+// two ffmpeg publishers (TCP and UDP, killed and restarted every 40-80 s), eight RTSP readers (a
+// file or a live path, UDP or TCP, Basic, Digest or anonymous on the public path, 3-15 s each, one
+// in five leaving without TEARDOWN), three progressive readers (fMP4 / MPEG-TS), two LL-HLS
+// readers, one RTSP-over-WebSocket reader with a login token. From 127.0.0.2: wrong logins (Basic
+// and Digest, RTSP and HTTP, every 2 s: that address is throttled, 127.0.0.1 must never be) and
+// about ten attacks a second on every port (soak/fuzz.ts). The figures: after a 30 s
 // warm-up ("start") and at the end of the load ("end"), both under load; then, the load stopped
 // and the sessions gone, "after" against the idle server before the load ("before").
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,13 +24,31 @@ import { freeRtpPair, freeTcpPort, sleep, waitForTcp } from './lib/net.js';
 import { CLI, ROOT, SERVER_NODE_FLAGS, stopProcess } from './lib/servers.js';
 import { f, table } from './lib/table.js';
 import { atLeast, atMost, verdictTable } from './lib/verdict.js';
-import { hlsReader, newCounts, progressiveReader, publisher, rtspReader, wrongLogins, wsReader, type SoakCounts, type SoakTarget } from './soak/actors.js';
-import { fuzzer, newFuzzCounts, type FuzzCounts } from './soak/fuzz.js';
+import { hlsReader, newCounts, progressiveReader, publisher, rtspReader, wsReader, type SoakCounts, type SoakTarget } from './soak/actors.js';
+import { FUZZ_ADDRESS, fuzzer, newFuzzCounts, type FuzzCounts } from './soak/fuzz.js';
 import { probe, type Probe } from './soak/probe.js';
+import { RtspLogin } from './soak/login.js';
 import { SoakRtsp, sessionOf } from './soak/rtsp.js';
+import { wrongLogins } from './soak/wrong-logins.js';
 
-/** The server's settings beyond the ports: none, so the defaults (limits included) are what is soaked. Auth goes here once it lands. */
-const SOAK_CONFIG: Record<string, unknown> = { logLevel: 'warn' };
+const READER = { username: 'reader', password: 'soak-reader-pw' };
+const PUBLISHER = { username: 'publisher', password: 'soak-publisher-pw' };
+/**
+ * The server's settings beyond the ports: users, and otherwise the defaults (limits included).
+ * Plain passwords, so that both Basic and Digest are offered (Digest needs the password itself).
+ * `any` reads public/** from anywhere and uses the API from 127.0.0.1 only (the soak's probe).
+ */
+const SOAK_CONFIG: Record<string, unknown> = {
+  logLevel: 'warn',
+  authMethods: ['basic', 'digest'],
+  authUsers: [
+    { user: READER.username, pass: READER.password, permissions: [{ action: 'read' }] },
+    { user: PUBLISHER.username, pass: PUBLISHER.password, permissions: [{ action: 'publish', path: 'live/**' }, { action: 'publish', path: 'public/**' }] },
+    { user: 'any', permissions: [{ action: 'read', path: 'public/**' }] },
+    { user: 'any', ips: ['127.0.0.1/32'], permissions: [{ action: 'api' }] },
+  ],
+};
+const LIVE = ['live/soak-tcp', 'public/soak-udp'];
 const WARMUP_S = 30;
 const SAMPLE_S = 15;
 
@@ -51,8 +71,8 @@ function watchLog(child: ChildProcess): Record<string, number> {
     rest = lines.pop()!;
     for (const l of lines) {
       try {
-        const j = JSON.parse(l) as { limit?: string; msg?: string; level?: number };
-        const k = j.limit ?? `${j.level === 50 ? 'error' : 'warn'}: ${(j.msg ?? '').slice(0, 50)}`;
+        const j = JSON.parse(l) as { limit?: string; msg?: string; level?: number; peer?: string };
+        const k = j.msg === 'failed login' ? `failed login from ${j.peer}` : (j.limit ?? `${j.level === 50 ? 'error' : 'warn'}: ${(j.msg ?? '').slice(0, 50)}`);
         byLimit[k] = (byLimit[k] ?? 0) + 1;
       } catch {
         /* not a log line */
@@ -64,18 +84,20 @@ function watchLog(child: ChildProcess): Record<string, number> {
 
 /** A reader after the soak: plays the sample over TCP; the frames it got in 20 s. */
 async function finalReader(rtspPort: number): Promise<number> {
-  const r = await SoakRtsp.open(rtspPort);
+  const conn = await SoakRtsp.open(rtspPort);
+  const r = new RtspLogin(conn, READER, 'digest');
   try {
     const url = `rtsp://127.0.0.1:${rtspPort}/sample.mp4`;
+    await r.request('DESCRIBE', url, { Accept: 'application/sdp' });
     const s = await r.request('SETUP', `${url}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
     await r.request('PLAY', url, { Session: sessionOf(s) ?? '' });
     const t0 = Date.now();
-    while (r.frames < 50 && Date.now() - t0 < 20_000) await sleep(100);
-    return r.frames;
+    while (conn.frames < 50 && Date.now() - t0 < 20_000) await sleep(100);
+    return conn.frames;
   } catch {
     return 0;
   } finally {
-    r.close();
+    conn.close();
   }
 }
 
@@ -106,8 +128,8 @@ async function startServer(configFile: string): Promise<Server> {
 /** Every actor of the mix, each a loop until `t.running()` is false. */
 function startLoad(t: SoakTarget, c: SoakCounts, fz: FuzzCounts, children: Set<ChildProcess>): Promise<void>[] {
   return [
-    publisher(t, c, 'live/soak-tcp', 'tcp', children),
-    publisher(t, c, 'live/soak-udp', 'udp', children),
+    publisher(t, c, LIVE[0]!, 'tcp', children),
+    publisher(t, c, LIVE[1]!, 'udp', children),
     ...Array.from({ length: 8 }, () => rtspReader(t, c)),
     ...Array.from({ length: 3 }, () => progressiveReader(t, c)),
     hlsReader(t, c),
@@ -137,7 +159,21 @@ interface Figures {
   finalFrames: number;
 }
 
+/** Wrong logins answered as they must be: 401, or the throttle's 503 (RTSP) / 429 (HTTP); and all of them. */
+function wrongLoginFigures(c: SoakCounts): { refused: number; all: number } {
+  let refused = 0;
+  let all = 0;
+  for (const [k, n] of Object.entries(c.wrongLogins)) {
+    all += n;
+    if (/: (401|429|503)$/.test(k)) refused += n;
+  }
+  return { refused, all };
+}
+
+const sum = (m: Record<string, number>, match: (k: string) => boolean = () => true): number => Object.entries(m).reduce((a, [k, n]) => a + (match(k) ? n : 0), 0);
+
 function report(minutes: number, seed: string, srv: Server, c: SoakCounts, fz: FuzzCounts, x: Figures): string {
+  const wrong = wrongLoginFigures(c);
   const start = x.series[0]!;
   const end = x.series.at(-1)!;
   const row = (name: string, p: Probe): string[] => [name, String(p.t), f(p.rssMb), String(p.fds), String(p.udpSockets), String(p.sessions), String(p.connections)];
@@ -145,7 +181,9 @@ function report(minutes: number, seed: string, srv: Server, c: SoakCounts, fz: F
   out.push(`\nSoak: ${minutes} min, seed ${seed}, server ${CLI}\n`);
   out.push(table([['when', 's', 'RSS MB', 'open fds', 'UDP sockets', 'sessions', 'RTSP connections'], row('before (idle)', x.before), ...x.series.map((p, i) => row(i === 0 ? 'start (load)' : i === x.series.length - 1 ? 'end (load)' : 'load', p)), row('after (idle)', x.after)]));
   out.push(`\nclients: ${c.publisherStarts} publisher starts, ${c.rtspSessions} RTSP sessions (${c.rtspLeftWithoutTeardown} left without TEARDOWN, ${c.rtspPackets} RTP packets), ${(c.progressiveBytes / 1e6).toFixed(1)} MB progressive, ${c.hlsFiles} HLS parts, ${c.wsFrames} WebSocket frames`);
-  out.push(`wrong logins: ${JSON.stringify(c.wrongLogins)}`);
+  out.push(`RTSP sessions by login: ${JSON.stringify(c.rtspLogins)}`);
+  out.push(`wrong logins (from ${FUZZ_ADDRESS}): ${JSON.stringify(c.wrongLogins)}`);
+  out.push(`good clients refused: ${JSON.stringify(c.refused)}`);
   out.push(`client errors: ${JSON.stringify(c.errors)}`);
   out.push(`attacks sent: ${JSON.stringify(fz.sent)}`);
   out.push(`server answers to attacks: ${JSON.stringify(fz.answers)}`);
@@ -161,6 +199,10 @@ function report(minutes: number, seed: string, srv: Server, c: SoakCounts, fz: F
       atMost('open fds after - before (idle)', x.after.fds - x.before.fds, 4, 0),
       atMost('UDP sockets after - before (idle)', x.after.udpSockets - x.before.udpSockets, 0, 0),
       atLeast('RTSP sessions played per minute', c.rtspSessions / minutes, 20, 0),
+      atLeast('wrong logins tried per minute', wrong.all / minutes, 20, 0),
+      atMost('wrong logins not answered 401/429/503', wrong.all - wrong.refused, 0, 0),
+      atMost('good clients refused (401/403/429/503)', sum(c.refused), 0, 0),
+      atMost(`failed logins from 127.0.0.1 (server log)`, sum(srv.logs, (k) => k.startsWith('failed login from') && !k.endsWith(FUZZ_ADDRESS)), 0, 0),
       atLeast('RTP frames to a reader after the soak', x.finalFrames, 50, 0),
     ]),
   );
@@ -185,7 +227,7 @@ async function main(): Promise<void> {
     const before = await probe(pid, srv.httpPort, t0);
     let running = true;
     const exited = srv.exited;
-    const t: SoakTarget = { rtspPort: srv.rtspPort, httpPort: srv.httpPort, mediaDir: resolve(ROOT, 'media'), live: ['live/soak-tcp', 'live/soak-udp'], running: () => running && !exited(), rnd: seeded(Number(values.seed)) };
+    const t: SoakTarget = { rtspPort: srv.rtspPort, httpPort: srv.httpPort, mediaDir: resolve(ROOT, 'media'), live: LIVE, isPublic: (p) => p.startsWith('public/'), reader: READER, publisher: PUBLISHER, running: () => running && !exited(), rnd: seeded(Number(values.seed)) };
     const c = newCounts();
     const fz = newFuzzCounts();
     process.stderr.write(`soak: ${minutes} min on RTSP ${srv.rtspPort}, HTTP ${srv.httpPort} (server pid ${pid})\n`);

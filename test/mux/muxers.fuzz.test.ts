@@ -93,8 +93,8 @@ function sampleBytes(u: Unit): number {
   return u.au.data.reduce((n, d) => n + d.length + (u.trackId === 0 ? 4 : 0), 0);
 }
 
-/** Sample bytes described by the truns of a run of fragments (moof > traf > trun v1 sizes). */
-function trunBytes(b: Uint8Array): number {
+/** Sample bytes in a run of fragments: their mdat payloads (fragmentProblems checks that the truns add up to them). */
+function mdatBytes(b: Uint8Array): number {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let total = 0;
   for (let o = 0; o + 8 <= b.length; o += dv.getUint32(o)) if (String.fromCharCode(...b.subarray(o + 4, o + 8)) === 'mdat') total += dv.getUint32(o) - 8;
@@ -113,7 +113,7 @@ describe('the muxers fed hostile access units', () => {
         for (const c of chunks) {
           fragments++;
           problems.push(...fragmentProblems(c.bytes));
-          outBytes += trunBytes(c.bytes);
+          outBytes += mdatBytes(c.bytes);
         }
       };
       for (const u of list) {
@@ -159,7 +159,7 @@ describe('the muxers fed hostile access units', () => {
         part: (p: CutPart) => {
           parts++;
           problems.push(...fragmentProblems(p.data));
-          out += trunBytes(p.data);
+          out += mdatBytes(p.data);
           if (!Number.isFinite(p.duration) || !Number.isFinite(p.wallMs)) problems.push(`part duration ${p.duration}, wall clock ${p.wallMs}`);
         },
         segmentEnd: () => {},

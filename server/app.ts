@@ -6,6 +6,7 @@ import { HttpServer } from './http/server.js';
 import { rtspDirectory } from './rtsp/summary.js';
 import { VERSION } from './version.js';
 import { HttpTunnels, TUNNEL_PAIR_TIMEOUT_MS } from './http/tunnels/rtsp-over-http.js';
+import { takeTunnelPosts } from './http/tunnels/tunnel-posts.js';
 import { rtspOverWebSocket } from './http/tunnels/rtsp-over-websocket.js';
 import { createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
@@ -66,6 +67,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   const tunnels = new HttpTunnels(rtsp, log, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, maxPendingHeads: config.maxConnections, httpPort: () => httpPort, readTimeoutMs: config.readTimeout * 1000 });
   rtsp.httpOnRtspPort = (socket) => tunnels.acceptSocket(socket);
   tunnels.interceptHttp(http.server);
+  takeTunnelPosts(http.server, tunnels, { maxHeadBytes: config.limits.maxHeaderBytes, readTimeoutMs: config.readTimeout * 1000 });
   // TLS beside the plain ports, made after the HTTP port is wired: HTTPS serves what it serves.
   const tls = tlsListeners(config, certs, rtsp, http, log);
   let ports: { rtspsPort: number | undefined; httpsPort: number | undefined };

@@ -10,7 +10,7 @@ const json = (status: number, why: string): string => JSON.stringify({ error: wh
 
 /** A whole HTTP/1.1 answer with a JSON body, written straight to a socket (no request object exists yet). */
 export function rawJsonAnswer(status: number, why: string): string {
-  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const reason = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' }[status] ?? 'Error';
   const body = json(status, why);
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
 }

@@ -48,6 +48,12 @@ export class HttpServer {
       if (refused !== undefined) return void socket.end(rawJsonAnswer(503, refused));
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"no WebSocket endpoint here","status":404}');
     });
+    // Without a listener Node drops a CONNECT without a word; the client deserves to know why.
+    this.server.on('connect', (req, socket) => {
+      socket.on('error', () => socket.destroy());
+      const refused = refusalOf(socket);
+      socket.end(refused !== undefined ? rawJsonAnswer(503, refused) : rawJsonAnswer(405, `CONNECT ${req.url ?? ''}: this is a media server, not a proxy; use GET for /<path>/index.m3u8, /<path>/stream.mp4 or /<path>/stream.ts`));
+    });
   }
 
   onUpgrade(h: UpgradeHandler): void {

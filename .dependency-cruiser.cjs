@@ -119,9 +119,9 @@ module.exports = {
     {
       name: 'tls-imports-util-log',
       severity: 'error',
-      comment: 'Layer rule: server/tls (the certificate files and their reload, the self-signed pair of tidecast cert) serves both TLS listeners and imports only itself, util and log.',
+      comment: 'Layer rule: server/tls (the certificate files and their reload, the self-signed pair of tidecast cert) serves both TLS listeners and imports only itself, util, log and the byte helper of the media leaf.',
       from: { path: '^server/tls/' },
-      to: { path: '^server/', pathNot: ['^server/tls/', '^server/util/', LOG] },
+      to: { path: '^server/', pathNot: ['^server/tls/', '^server/util/', '^server/media/bytes\\.ts$', LOG] },
     },
     {
       name: 'util-and-log-import-no-layer',

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Logger } from '../log.js';
 import type { CertificateFiles } from '../tls/certificate.js';
+import { closeTls, listenTls } from '../tls/listen.js';
 import type { HttpServer } from './server.js';
 
 /** A client that has not finished its TLS handshake by then is cut off. */
@@ -37,20 +38,10 @@ export class HttpsListener {
   }
 
   listen(port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, this.host, () => {
-        this.server.off('error', reject);
-        this.server.on('error', (e) => this.log.error({ err: e }, 'https listener error'));
-        const a = this.server.address();
-        resolve(a && typeof a === 'object' ? a.port : port);
-      });
-    });
+    return listenTls(this.server, port, this.host, this.log, 'https');
   }
 
   close(): Promise<void> {
-    const closed = new Promise<void>((r) => this.server.close(() => r()));
-    for (const s of this.sockets) s.destroy();
-    return closed;
+    return closeTls(this.server, this.sockets);
   }
 }

@@ -1,5 +1,6 @@
 // MPEG-TS (ISO 13818-1) muxer for live and file streams: PAT/PMT before every key frame, PES per access unit, PCR on one PID.
 // Synchronous and runtime-neutral: each access unit leaves as whole 188-byte packets at once.
+import { concatBytes } from '../media/bytes.js';
 import type { Track } from '../media/track.js';
 import type { AccessUnit } from '../media/access-unit.js';
 import { AAC_SAMPLE_RATES, parseAudioSpecificConfig } from '../rtp/codecs/aac.js';
@@ -218,17 +219,7 @@ function to90k(t: number, clock: number, offset: number): number {
   return ((v % WRAP) + WRAP) % WRAP;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const concat = concatBytes;
 
 /** A PES packet (ISO 13818-1 §2.4.3.6) with PTS, and DTS when it differs (video). */
 function pesPacket(streamId: number, video: boolean, pts: number, dts: number, payload: Uint8Array): Uint8Array {

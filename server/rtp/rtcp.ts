@@ -1,4 +1,5 @@
 // RTCP (RFC 3550 §6): builders for SR, RR, SDES CNAME, BYE and compounds, and a validating compound parser.
+import { concatBytes } from '../media/bytes.js';
 
 export const RTCP_SR = 200;
 export const RTCP_RR = 201;
@@ -137,15 +138,7 @@ export function buildBye(ssrcs: number[], reason?: string): Uint8Array {
 
 /** Compound packet (RFC 3550 §6.1): the parts stacked back to back. */
 export function concatRtcp(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function readReportBlocks(v: DataView, off: number, count: number): RtcpReportBlock[] {

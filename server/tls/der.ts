@@ -1,14 +1,7 @@
 // A small DER encoder (ITU-T X.690 §8, §10): the few ASN.1 types an X.509 certificate is made of.
+import { concatBytes } from '../media/bytes.js';
 
-const concat = (parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+const concat = concatBytes;
 
 /** Tag, definite length (short form under 128, else long form, §8.1.3), contents. */
 export function tlv(tag: number, content: Uint8Array): Uint8Array {

@@ -1,4 +1,5 @@
 // Property, RtspParser: generated streams of requests, responses and `$` frames parse to exactly what was sent whatever the chunking; mixed with hostile pieces they never throw, never hit an internal error, and stay within the limits.
+import { concatBytes } from '../../server/media/bytes.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RtspHeaders } from '../../server/rtsp/headers-map.js';
@@ -39,15 +40,7 @@ function expected(i: Item): ParsedItem {
   return i.kind === 'request' ? { type: 'request', message: { ...i.m, headers } } : { type: 'response', message: { ...i.m, headers } };
 }
 
-const concat = (parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+const concat = concatBytes;
 
 /** Cuts `b` at the generated offsets (any chunking must give the same items). */
 function chunked(b: Uint8Array, cuts: number[]): Uint8Array[] {

@@ -1,5 +1,6 @@
 // RtspParser: split invariance, line-ending leniency, limits, error recovery and a random-bytes fuzz.
 
+import { concatBytes } from '../../server/media/bytes.js';
 import { describe, expect, it } from 'vitest';
 import { RtspError } from '../../server/rtsp/errors.js';
 import { encodeInterleaved } from '../../server/rtsp/message.js';
@@ -7,15 +8,7 @@ import { DEFAULT_PARSER_LIMITS, RtspParser, type ParsedItem, type RtspParserLimi
 import { plain, prng } from './fuzz.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 
 function parseChunks(chunks: Uint8Array[], limits?: Partial<RtspParserLimits>): ParsedItem[] {
   const p = new RtspParser(limits);

@@ -1,4 +1,5 @@
 // Sample entries for the init segment's stsd: avc1/avcC, hvc1/hvcC, mp4a/esds, Opus/dOps.
+import { concatBytes } from '../../media/bytes.js';
 import type { Track } from '../../media/track.js';
 import type { BoxWriter } from './bytes.js';
 import { parseH264Sps, parseH265Sps, type SpsInfo } from './sps.js';
@@ -155,12 +156,4 @@ function dOps(w: BoxWriter, track: Track): void {
   });
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const concat = concatBytes;

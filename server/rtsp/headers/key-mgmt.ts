@@ -1,4 +1,5 @@
 // KeyMgmt header (RFC 4567 §4): `prot=mikey; uri="rtsp://..."; data="<base64 MIKEY>"`, the SRTP keys a SETUP sends and its reply returns.
+import { quote, splitOutsideQuotes } from './quoted.js';
 import { base64Decode, base64Encode } from '../../sdp/base64.js';
 import { RtspError } from '../errors.js';
 import { formatMikey, MikeyError, parseMikey, type MikeyMessage } from '../mikey/message.js';
@@ -61,24 +62,4 @@ export function decodeMikey(text: string, where = 'KeyMgmt'): MikeyMessage {
 
 function unquote(v: string): string {
   return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
-}
-
-function splitOutsideQuotes(text: string, sep: string): string[] {
-  const out: string[] = [];
-  let quoted = false;
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === sep && !quoted) {
-      out.push(text.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(text.slice(from));
-  return out;
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 }

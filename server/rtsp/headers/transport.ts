@@ -1,5 +1,6 @@
 // Transport header (RFC 2326 §12.39): how and where RTP is carried, offered by SETUP and echoed in its reply.
 
+import { quote, splitOutsideQuotes } from './quoted.js';
 import { RtspError } from '../errors.js';
 
 export interface TransportHeader {
@@ -168,25 +169,4 @@ function pair(name: string, val: string | undefined, max: number, what: string):
     throw new RtspError(400, `Transport: ${name} must be ${what}, got ${quote(text)}`);
   }
   return [a, b];
-}
-
-/** Splits on `sep` except inside double quotes (§12.39 allows mode="PLAY,RECORD"). */
-function splitOutsideQuotes(text: string, sep: string): string[] {
-  const out: string[] = [];
-  let quoted = false;
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === sep && !quoted) {
-      out.push(text.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(text.slice(from));
-  return out;
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 }

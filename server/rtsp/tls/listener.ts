@@ -2,6 +2,7 @@
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Logger } from '../../log.js';
 import type { CertificateFiles } from '../../tls/certificate.js';
+import { closeTls, listenTls } from '../../tls/listen.js';
 import { SocketChannel, type ChannelAcceptor } from '../channel.js';
 
 /** A client that has not finished its TLS handshake by then is cut off: a half-open handshake holds a socket. */
@@ -46,21 +47,11 @@ export class RtspsListener {
   }
 
   listen(port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, this.opts.host, () => {
-        this.server.off('error', reject);
-        this.server.on('error', (e) => this.log.error({ err: e }, 'rtsps listener error'));
-        const a = this.server.address();
-        resolve(a && typeof a === 'object' ? a.port : port);
-      });
-    });
+    return listenTls(this.server, port, this.opts.host, this.log, 'rtsps');
   }
 
   /** Stops listening and drops what is left (after the RTSP server has closed its connections, with BYE). */
   close(): Promise<void> {
-    const closed = new Promise<void>((r) => this.server.close(() => r()));
-    for (const s of this.sockets) s.destroy();
-    return closed;
+    return closeTls(this.server, this.sockets);
   }
 }

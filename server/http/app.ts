@@ -4,6 +4,8 @@ import type { HttpContext } from './context.js';
 import { cors } from './cors.js';
 import { HttpError, httpErrorOf, sendError } from './errors.js';
 import { hideSecrets } from '../util/hide-secrets.js';
+import { NoticeLog } from '../limits/notice-log.js';
+import { attachRefusalLog } from './refusal-log.js';
 
 /** A group of routes (progressive, HLS, API, player); each delivery adds itself to ROUTES in server.ts. */
 export type RouteInstaller = (app: express.Express, ctx: HttpContext) => void;
@@ -12,6 +14,12 @@ export function createHttpApp(ctx: HttpContext, routes: RouteInstaller[]): expre
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Every error answer (sendError) logs one line: path, client, reason.
+  const notices = new NoticeLog(ctx.log);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    attachRefusalLog(notices, req, res);
+    next();
+  });
   app.use(cors);
   for (const install of routes) install(app, ctx);
   app.use((req: Request, res: Response) => {

@@ -2,6 +2,7 @@
 import type { Response } from 'express';
 import { SourceUnavailableError } from '../core/on-demand.js';
 import { PathNotFoundError, PathRedirectError, UnsupportedMediaError } from '../core/path-manager.js';
+import { noteRefusal } from './refusal-log.js';
 
 export class HttpError extends Error {
   constructor(
@@ -25,12 +26,18 @@ export function httpErrorOf(e: unknown): HttpError | undefined {
   return undefined;
 }
 
-/** `{ "error": reason, "status": n }`, unless the response has already started (then the socket is closed). */
+/**
+ * `{ "error": reason, "status": n }`, unless the response has already started (then the socket is
+ * closed); either way the refusal is logged once (refusal-log.ts).
+ */
 export function sendError(res: Response, e: HttpError): void {
+  noteRefusal(res, e);
   if (res.headersSent) {
     res.destroy();
     return;
   }
   for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+  // A route may have set its media's type before it refused: the answer is JSON whatever it set.
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.status(e.status).setHeader('Cache-Control', 'no-store').json({ error: e.reason, status: e.status });
 }

@@ -29,6 +29,11 @@ export class NoticeLog {
    * minute; the next line logged counts the ones left out.
    */
   warn(address: string, limit: string, fields: Record<string, unknown>, msg: string): void {
+    this.note('warn', address, limit, fields, msg);
+  }
+
+  /** As warn, at `level`: a refusal that is part of a normal exchange (a first 401 challenge) is `info`. */
+  note(level: 'warn' | 'info', address: string, limit: string, fields: Record<string, unknown>, msg: string): void {
     const t = this.now();
     const key = `${limit} ${address}`;
     const e = this.seen.get(key);
@@ -40,7 +45,7 @@ export class NoticeLog {
     this.seen.delete(key);
     if (this.seen.size >= MAX_ADDRESSES) this.prune(t);
     this.seen.set(key, { at: t, quiet: 0 });
-    this.log.warn({ peer: address, limit, ...fields, ...(quiet > 0 ? { notLoggedInTheLastMinute: quiet } : {}) }, msg);
+    this.log[level]({ peer: address, limit, ...fields, ...(quiet > 0 ? { notLoggedInTheLastMinute: quiet } : {}) }, msg);
   }
 
   private prune(t: number): void {

@@ -10,6 +10,8 @@ import type { Presented } from '../auth/credentials.js';
 export interface ByteChannel {
   /** The peer's address (IPv4-mapped prefix removed): UDP SETUP and logs use it. */
   readonly remoteAddress: string;
+  /** The peer's port: logs name a client as address:port. */
+  readonly remotePort?: number;
   readonly localAddress: string;
   /** What the tunnel is, when it is one: SETUP then accepts only interleaved transport. */
   readonly tunnel: 'websocket' | 'http' | undefined;
@@ -47,12 +49,14 @@ export const isTls = (socket: object): boolean => (socket as { encrypted?: unkno
 /** An RTSP connection on a TCP socket, or a TLS one (RTSPS). */
 export class SocketChannel implements ByteChannel {
   readonly remoteAddress: string;
+  readonly remotePort: number | undefined;
   readonly localAddress: string;
   readonly tunnel = undefined;
   readonly secure: boolean;
 
   constructor(private readonly socket: Socket) {
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
+    this.remotePort = socket.remotePort;
     this.localAddress = normalizeAddress(socket.localAddress);
     this.secure = isTls(socket);
     // Responses and RTP are small writes that must leave now, not wait for Nagle.

@@ -9,6 +9,7 @@ import type { ConnectionInfo } from './methods/request-context.js';
 import { RtspParser } from './parser.js';
 import { errorResponse } from './response.js';
 import { RtspError } from './errors.js';
+import { logRefusal } from './refusal-log.js';
 import type { RtspSession } from './session.js';
 
 /** Requests (and unparseable lines) a client may have waiting for an answer: pipelining is legal, flooding is not. */
@@ -25,6 +26,7 @@ let nextId = 1;
 export class RtspConnection implements ConnectionInfo {
   readonly id = nextId++;
   readonly remoteAddress: string;
+  readonly remotePort: number | undefined;
   readonly localAddress: string;
   /** Set for WebSocket and HTTP tunnels: SETUP accepts only interleaved transport on them. */
   readonly tunnel: 'websocket' | 'http' | undefined;
@@ -55,6 +57,7 @@ export class RtspConnection implements ConnectionInfo {
     private readonly onClose: (c: RtspConnection) => void,
   ) {
     this.remoteAddress = channel.remoteAddress;
+    this.remotePort = channel.remotePort;
     this.localAddress = channel.localAddress;
     this.tunnel = channel.tunnel;
     this.credentials = channel.credentials;
@@ -215,6 +218,7 @@ export class RtspConnection implements ConnectionInfo {
     if (!this.admit(cseq)) return;
     this.queue = this.queue.then(() => {
       if (this.closed) return;
+      logRefusal(this.server, this, undefined, err);
       this.send(errorResponse(err, withCSeq({ Server: SERVER_NAME }, cseq)));
       if (err.fatal) this.end(err.reason);
     }).catch((e) => {

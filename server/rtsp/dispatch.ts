@@ -17,6 +17,7 @@ import type { ServerContext } from './context.js';
 import { SERVER_NAME } from './context.js';
 import { checkState, IMPLEMENTED_METHODS, isImplemented, type Method } from './state-table.js';
 import { parseRtspTarget } from './url.js';
+import { logRefusal } from './refusal-log.js';
 
 const HANDLERS: Record<Method, Handler> = {
   OPTIONS: options,
@@ -41,6 +42,7 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
   const cseqRaw = req.headers.get('CSeq');
   // Echo CSeq only when it is a number: anything else (a stray CR, text) must not reach the response.
   if (cseqRaw !== undefined && /^\s*\d{1,10}\s*$/.test(cseqRaw)) base.CSeq = cseqRaw.trim();
+  let path: string | undefined;
   try {
     if (/^HTTP\//i.test(req.version)) {
       throw new RtspError(400, `this is the RTSP port and ${req.method} ${req.uri} ${req.version} is an HTTP request; HTTP is served on port ${server.config.httpPort}`);
@@ -60,6 +62,7 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     }
     const method = req.method;
     const target = parseRtspTarget(req.uri);
+    path = target.path;
     // rtspEncryption strict: nothing is answered in the clear but the refusal.
     checkEncryption(server, conn, target.path);
     // Permissions and session ownership first: a redirect or a state error must not tell a stranger anything.
@@ -73,6 +76,8 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     return { response: build(result, base, server), ...(result.after ? { after: result.after } : {}) };
   } catch (e) {
     const err = e instanceof RtspError ? e : internal(server, e, req);
+    // The one place an RTSP refusal is logged: the path, the client and the reason.
+    logRefusal(server, conn, req, err, path);
     return { response: errorResponse(err, base) };
   }
 }

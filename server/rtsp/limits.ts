@@ -7,19 +7,19 @@ import type { ConnectionInfo } from './methods/request-context.js';
 /** Throws 503 with the limit's name when `conn` (or its address) may not open another session. */
 export function checkSessionRoom(server: ServerContext, conn: ConnectionInfo): void {
   const { maxSessions, maxSessionsPerConnection, maxSessionsPerAddress } = server.config;
-  const refuse = (limit: string, why: string): never => {
-    server.notices.warn(conn.remoteAddress, limit, { conn: conn.id }, `session refused: ${why}`);
+  // Logged where the 503 is answered (dispatch), with the path and the client.
+  const refuse = (why: string): never => {
     throw new RtspError(503, why);
   };
   if (conn.sessions.size >= maxSessionsPerConnection) {
-    refuse('sessions per connection', `this connection already has ${conn.sessions.size} sessions, the most one connection may open (maxSessionsPerConnection); TEARDOWN one first`);
+    refuse(`this connection already has ${conn.sessions.size} sessions, the most one connection may open (maxSessionsPerConnection); TEARDOWN one first`);
   }
   let fromAddress = 0;
   for (const s of server.sessions.values()) if (s.peerAddress === conn.remoteAddress) fromAddress++;
   if (fromAddress >= maxSessionsPerAddress) {
-    refuse('sessions per address', `${conn.remoteAddress} already has ${fromAddress} sessions, the most one address may open (maxSessionsPerAddress); TEARDOWN some first`);
+    refuse(`${conn.remoteAddress} already has ${fromAddress} sessions, the most one address may open (maxSessionsPerAddress); TEARDOWN some first`);
   }
-  if (server.sessions.size >= maxSessions) refuse('sessions', `the server is at its limit of ${maxSessions} sessions; try again later`);
+  if (server.sessions.size >= maxSessions) refuse(`the server is at its limit of ${maxSessions} sessions; try again later`);
 }
 
 /** Throws 503 when ANNOUNCE would create one live path name more than maxAnnouncedPaths. */
@@ -27,7 +27,6 @@ export function checkAnnouncedRoom(server: ServerContext, conn: ConnectionInfo, 
   const max = server.config.maxAnnouncedPaths;
   if (server.paths.hasLivePath(path) || server.paths.announcedPaths < max) return;
   const why = `the server already holds ${max} announced paths (maxAnnouncedPaths); publish to one of the paths in use or try again later`;
-  server.notices.warn(conn.remoteAddress, 'announced paths', { conn: conn.id, path }, `ANNOUNCE refused: ${why}`);
   throw new RtspError(503, why);
 }
 

@@ -57,6 +57,7 @@ interface PostHalf {
 class HttpTunnelChannel implements ByteChannel {
   readonly tunnel = 'http' as const;
   readonly remoteAddress: string;
+  readonly remotePort: number | undefined;
   readonly localAddress: string;
   /** Its GET (what the server sends) is on HTTPS. */
   readonly secure: boolean;
@@ -71,6 +72,7 @@ class HttpTunnelChannel implements ByteChannel {
     readonly credentials: Presented = NONE,
   ) {
     this.remoteAddress = normalizeAddress(out.remoteAddress);
+    this.remotePort = out.remotePort;
     this.localAddress = normalizeAddress(out.localAddress);
     this.secure = isTls(out);
     out.setNoDelay(true);

@@ -35,6 +35,7 @@ const PING_INTERVAL_MS = 30_000;
 export class WebSocketChannel implements ByteChannel {
   readonly tunnel = 'websocket' as const;
   readonly remoteAddress: string;
+  readonly remotePort: number | undefined;
   readonly localAddress: string;
   /** Upgraded from HTTPS (wss://). */
   readonly secure: boolean;
@@ -49,6 +50,7 @@ export class WebSocketChannel implements ByteChannel {
     readonly credentials: Presented = NONE,
   ) {
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
+    this.remotePort = socket.remotePort;
     this.localAddress = normalizeAddress(socket.localAddress);
     this.secure = isTls(socket);
     socket.setNoDelay(true);

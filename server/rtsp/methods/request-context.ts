@@ -13,6 +13,8 @@ export interface ConnectionInfo extends SessionConnection {
   readonly credentials?: Presented | undefined;
   /** TLS under the connection (RTSPS, HTTPS/WSS tunnels). */
   readonly secure: boolean;
+  /** The peer's port, when the transport has one: refusal logs name the client as address:port. */
+  readonly remotePort?: number | undefined;
 }
 
 export interface RequestContext {

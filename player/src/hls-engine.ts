@@ -2,6 +2,8 @@
 import type Hls from 'hls.js';
 import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
 import { unplayable } from './http-refusal.js';
+import { checkCodecs, initSegmentUrl, undecodableError, variantCodecs } from './codec-support.js';
+import { codecsOfMoov, topLevelBoxes } from './fmp4-codecs.js';
 import { PAGE_HEADERS, refusalOf } from './login.js';
 import { ElementEngine, elementStats, playElement } from './media-element.js';
 
@@ -22,6 +24,8 @@ export class HlsEngine extends ElementEngine implements Engine {
     const damaged = await unplayable(probe, this.url);
     if (damaged) throw damaged;
     if (!probe.ok) throw new Error(`the playlist ${new URL(this.url).pathname} answered ${probe.status} ${probe.statusText}`);
+    // A track the browser cannot decode is a message, not a connection that drops and reconnects for ever.
+    await this.checkDecodable(await probe.text());
     if (!HlsClass.isSupported()) {
       if (!video.canPlayType('application/vnd.apple.mpegurl')) {
         throw new FatalPlayerError('this browser has neither Media Source Extensions nor native HLS: the hls mode cannot play here', 'unsupported');
@@ -39,6 +43,12 @@ export class HlsEngine extends ElementEngine implements Engine {
       this.hls = hls;
       hls.on(HlsClass.Events.ERROR, (_ev, data) => {
         if (!data.fatal) return;
+        // hls.js's own codec checks (a playlist whose codecs changed since the start): said once, not recovered in a loop.
+        if (/codec/i.test(data.details)) {
+          hls.destroy();
+          this.events.state('error', `this browser cannot decode this stream's codecs through Media Source Extensions (hls.js: ${data.details}). Try the ws mode or another browser.`);
+          return;
+        }
         if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) {
           hls.recoverMediaError();
         } else {
@@ -55,6 +65,27 @@ export class HlsEngine extends ElementEngine implements Engine {
     video.onpause = () => this.events.state('paused');
     video.onended = () => this.events.state('ended');
     await playElement(video, this.onMutedAutoplay);
+  }
+
+  /**
+   * The codecs of the stream (a multivariant playlist's CODECS, else the EXT-X-MAP init segment's
+   * sample entries) each asked of MediaSource.isTypeSupported: a track it refuses is named.
+   */
+  private async checkDecodable(playlist: string): Promise<void> {
+    const MS = (globalThis as { ManagedMediaSource?: typeof MediaSource }).ManagedMediaSource ?? globalThis.MediaSource;
+    if (!MS) return; // native HLS: the element says what it cannot play
+    let codecs = variantCodecs(playlist);
+    const init = codecs ? undefined : initSegmentUrl(playlist, this.url);
+    if (init) {
+      const res = await fetch(init, { headers: PAGE_HEADERS });
+      if (!res.ok) return; // hls.js will fetch it again and report what went wrong
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const moov = topLevelBoxes(bytes).find((b) => b.type === 'moov');
+      if (moov) codecs = codecsOfMoov(bytes.subarray(moov.start, moov.end));
+    }
+    if (!codecs?.length) return;
+    const check = checkCodecs(codecs, (t) => MS.isTypeSupported(t));
+    if (check.unsupported.length) throw undecodableError('hls', check);
   }
 
   stats(): Partial<EngineStats> {

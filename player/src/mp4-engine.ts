@@ -2,6 +2,7 @@
 import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
 import { unplayable } from './http-refusal.js';
 import { codecsOfMoov, topLevelBoxes } from './fmp4-codecs.js';
+import { checkCodecs, undecodableError } from './codec-support.js';
 import { PAGE_HEADERS, refusalOf } from './login.js';
 import { bufferedAhead, ElementEngine, elementStats, playElement } from './media-element.js';
 
@@ -46,6 +47,12 @@ export class Mp4Engine extends ElementEngine implements Engine {
       if (moov) codecs = codecsOfMoov(head.subarray(moov.start, moov.end));
     }
     const type = `video/mp4; codecs="${codecs.join(',')}"`;
+    // Each track on its own first, so the message names the one the browser cannot decode.
+    const check = checkCodecs(codecs, (t) => MS.isTypeSupported(t));
+    if (check.unsupported.length) {
+      await reader.cancel().catch(() => {});
+      throw undecodableError('mp4', check);
+    }
     if (!MS.isTypeSupported(type)) {
       throw new FatalPlayerError(`this browser cannot play ${type} through Media Source Extensions`, 'unsupported');
     }

@@ -61,6 +61,8 @@ export interface EngineEvents {
   state(s: PlayerState, detail?: string): void;
   /** Seconds until the next reconnect attempt (0 when it starts), for the visible countdown. */
   reconnectIn(seconds: number): void;
+  /** A track left out (the browser cannot decode it) while the rest plays: shown until the page leaves. */
+  trackLeftOut?(message: string): void;
 }
 
 export interface Engine {

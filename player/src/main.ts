@@ -19,6 +19,8 @@ class Player {
   private reconnects = 0;
   private attempt = 0;
   private reconnectIn: number | null = null;
+  /** The message saying which track the browser cannot decode while the rest plays: kept while playing. */
+  private leftOut: string | undefined;
   private countdown: ReturnType<typeof setInterval> | undefined;
   private audio: AudioOut | undefined;
   private probe: SyncProbe | undefined;
@@ -58,12 +60,16 @@ class Player {
       this.state = s;
       if (s === 'playing') {
         this.attempt = 0;
-        if (this.message !== null && !this.message.startsWith('Sound')) this.setMessage(null);
+        if (this.message !== null && !this.message.startsWith('Sound') && this.message !== this.leftOut) this.setMessage(null);
       }
       if (s === 'ended') this.setMessage('End of the stream.', 'info');
       if (s === 'error' && detail) this.setMessage(detail);
     },
     reconnectIn: (n) => (this.reconnectIn = n),
+    trackLeftOut: (m) => {
+      this.leftOut = m;
+      this.setMessage(m, 'info');
+    },
     dropped: (e) => void this.onDropped(e),
   };
 

@@ -118,19 +118,27 @@ export class WsEngine implements Engine {
 
   private async setupTracks(session: RtspSession): Promise<void> {
     const o = this.o;
+    // A track the browser cannot decode is left out, said, and the rest plays (its RTP is dropped on arrival).
+    const cannot: string[] = [];
     for (const st of session.tracks) {
       const r = new TrackReceiver(st.track, { minDelayMs: 20, maxDelayMs: 2000, reliableTransport: true });
-      if (st.track.kind === 'video') {
-        this.video = r;
-        this.vdec = new VideoDecode(st.track);
-        await this.vdec.check();
-      } else {
-        this.audio = r;
-        this.adec = new AudioDecode(st.track);
-        await this.adec.check();
+      try {
+        if (st.track.kind === 'video') {
+          const vdec = new VideoDecode(st.track);
+          await vdec.check();
+          [this.video, this.vdec] = [r, vdec];
+        } else {
+          const adec = new AudioDecode(st.track);
+          await adec.check();
+          [this.audio, this.adec] = [r, adec];
+        }
+      } catch (e) {
+        if (!(e instanceof UnsupportedCodecError)) throw e;
+        cannot.push(e.message);
       }
     }
-    if (!this.video && !this.audio) throw new UnsupportedCodecError('the stream has no audio or video track this player can play');
+    if (!this.video && !this.audio) throw new UnsupportedCodecError(cannot.join('; ') || 'the stream has no audio or video track this player can play');
+    if (cannot.length) o.events.trackLeftOut?.(`${cannot.join('; ')}. Playing the ${this.video ? 'video' : 'sound'} alone.`);
     const audioMap = this.audio ? new AudioOutputMap(this.audio.track.clockRate, 512) : undefined;
     this.audioMap = audioMap;
     this.lipSync = new LipSync(this.video, this.audio);

@@ -1,9 +1,10 @@
 // A codec the browser cannot decode (H.265 in Debian's Chromium) is a message naming the track in every mode,
-// never a "Connection dropped … Reconnecting" loop: hls (hls.js), mp4 (MSE) and ws (WebCodecs).
+// never a "Connection dropped … Reconnecting" loop: hls (hls.js) and mp4 (MSE) stop there (their tracks
+// come muxed); ws (WebCodecs) leaves the video out and plays the sound.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { launchBrowser } from '../helpers/browser.js';
@@ -38,7 +39,7 @@ afterAll(async () => {
  * Opens the player and polls its stats until a message names H.265; every sample on the way is kept,
  * so a reconnect at any moment of the wait (a "Connection dropped" message, the counter) is seen.
  */
-async function messageIn(mode: 'hls' | 'mp4' | 'ws'): Promise<{ last: PageStats; seen: PageStats[]; log: string[] }> {
+async function messageIn(mode: 'hls' | 'mp4' | 'ws'): Promise<{ last: PageStats; seen: PageStats[]; log: string[]; page: Page }> {
   const log: string[] = [];
   const page = await testPage(browser, log);
   await page.goto(playerUrl(srv, { src: 'h265.mp4', mode }));
@@ -50,14 +51,29 @@ async function messageIn(mode: 'hls' | 'mp4' | 'ws'): Promise<{ last: PageStats;
   while (Date.now() - t0 < 45_000) {
     const s = await stats(page);
     if (s) seen.push(s);
-    if (s?.message && /H\.?265/.test(s.message)) return { last: s, seen, log };
+    if (s?.message && /H\.?265/.test(s.message)) return { last: s, seen, log, page };
     await sleep(100);
   }
   throw new Error(`no message naming H.265 in ${mode} mode\nstats seen: ${JSON.stringify(seen.slice(-5))}\n${log.join('\n')}`);
 }
 
 describe('a track the browser cannot decode', () => {
-  it.each(['hls', 'mp4', 'ws'] as const)('%s mode names H.265 and does not reconnect', async (mode) => {
+  it('ws mode names H.265, leaves it out and plays the sound', async () => {
+    const { last, seen, log, page } = await messageIn('ws');
+    const why = `${JSON.stringify(last)}\n${log.join('\n')}`;
+    expect(last.message, why).toMatch(/cannot decode H\.?265 video.*Playing the sound alone/);
+    expect(seen.every((s) => s.reconnects === 0 && s.state !== 'error'), why).toBe(true);
+    const t0 = Date.now();
+    let s = last;
+    while (!((s.audioFramesDecoded ?? 0) > 0) && Date.now() - t0 < 30_000) {
+      await sleep(100);
+      s = await stats(page);
+    }
+    expect(s.audioFramesDecoded, `${JSON.stringify(s)}\n${log.join('\n')}`).toBeGreaterThan(0);
+    expect(s.reconnects).toBe(0);
+  });
+
+  it.each(['hls', 'mp4'] as const)('%s mode names H.265 and does not reconnect', async (mode) => {
     const { last, seen, log } = await messageIn(mode);
     const why = `${JSON.stringify(last)}\n${log.join('\n')}`;
     expect(last.state, why).toBe('error');

@@ -29,16 +29,30 @@ export function noteRefusal(res: Response, e: Refusal): void {
  * 404 (a browser's favicon, a typo); `warn` for every other refusal. A 500 is logged where it failed.
  */
 export function logHttpRefusal(notices: NoticeLog, req: Request, e: Refusal): void {
-  if (e.status < 400 || e.status === 500) return;
   const presented = fromHttp(req.headers, req.originalUrl ?? req.url, req.method);
-  const auth = fromAuthorization(req.headers.authorization, req.method);
-  const user = auth.kind === 'basic' ? auth.user : auth.kind === 'digest' ? auth.auth.username : undefined;
   const quiet = e.status === 404 || (e.status === 401 && presented.kind === 'none');
-  const address = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  const port = req.socket.remotePort;
+  logRefusalLine(notices, { socket: req.socket, method: req.method, path: req.path, authorization: req.headers.authorization }, e, quiet);
+}
+
+/** What a refusal line says of the request (an express request, or a raw tunnel head). */
+export interface RefusedRequest {
+  socket: { remoteAddress?: string | undefined; remotePort?: number | undefined };
+  method: string;
+  /** Path without its query (a query is masked anyway). */
+  path: string;
+  authorization: string | undefined;
+}
+
+/** One line (rate-limited per address and status): client address:port, user if named, path, status, reason. */
+export function logRefusalLine(notices: NoticeLog, r: RefusedRequest, e: Refusal, quiet = false): void {
+  if (e.status < 400 || e.status === 500) return;
+  const auth = fromAuthorization(r.authorization, r.method);
+  const user = auth.kind === 'basic' ? auth.user : auth.kind === 'digest' ? auth.auth.username : undefined;
+  const address = (r.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const port = r.socket.remotePort;
   const client = port === undefined ? address : address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-  const path = hideSecrets(req.path);
+  const path = hideSecrets(r.path);
   const reason = hideSecrets(e.reason);
-  const fields = { client, ...(user !== undefined ? { user } : {}), path, method: req.method, status: e.status, reason };
-  notices.note(quiet ? 'info' : 'warn', address, `HTTP ${e.status}`, fields, `HTTP ${req.method} ${path} refused with ${e.status} for ${client}: ${reason}`);
+  const fields = { client, ...(user !== undefined ? { user } : {}), path, method: r.method, status: e.status, reason };
+  notices.note(quiet ? 'info' : 'warn', address, `HTTP ${e.status}`, fields, `HTTP ${r.method} ${path} refused with ${e.status} for ${client}: ${reason}`);
 }

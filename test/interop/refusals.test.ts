@@ -119,4 +119,25 @@ describe('HTTP refusals', () => {
     expect(body.error).toMatch(/PCMA/);
     expectOneLine(log, 415, '/live/alaw/stream.mp4', /PCMA/);
   });
+
+  it('ffprobe reading stream.mp4 as a user without read permission gets 403 and one line naming the user', async () => {
+    const { s, log } = await start({ authUsers: [{ user: 'pub', pass: 'secret', permissions: [{ action: 'publish' }] }] });
+    const url = s.httpUrl('sample.mp4/stream.mp4').replace('http://', 'http://pub:secret@');
+    const args = ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv', url];
+    const r = await run(ffprobe, args, { timeoutMs: 20_000 });
+    expect(r.code, describeRun('ffprobe', args, r)).not.toBe(0);
+    expect(r.stderr).toMatch(/403/);
+    const line = expectOneLine(log, 403, '/sample.mp4/stream.mp4', /pub|read/);
+    expect(line.user).toBe('pub');
+    expect(JSON.stringify(log.lines)).not.toContain('secret');
+  });
+
+  it('curl sending plain HTTP to the RTSP port gets 400 in words and one line', async () => {
+    const { s, log } = await start();
+    const args = ['-s', '-S', '-o', '-', '-w', '\n%{http_code}', `http://127.0.0.1:${s.rtspPort}/sample.mp4`];
+    const r = await run('curl', args, { timeoutMs: 20_000 });
+    expect(r.stdout, describeRun('curl', args, r)).toMatch(/400$/);
+    expect(r.stdout).toMatch(/HTTP is served on port/);
+    expectOneLine(log, 400, '/sample.mp4', /HTTP is served on port/);
+  });
 });

@@ -23,6 +23,8 @@ import type { Logger } from '../../log.js';
 import { fromHttp, NONE, type Presented } from '../../auth/credentials.js';
 import { Base64StreamDecoder } from './base64-stream.js';
 import { letThrough, refusalOf } from '../../limits/port-guard.js';
+import { NoticeLog } from '../../limits/notice-log.js';
+import { logRefusalLine } from '../refusal-log.js';
 
 export const TUNNEL_CONTENT_TYPE = 'application/x-rtsp-tunnelled';
 /** A GET waits this long for its POST: clients send the POST right after the GET's answer. */
@@ -194,12 +196,16 @@ export function parseHead(text: string): Head | undefined {
 export class HttpTunnels {
   private readonly open = new Map<string, HttpTunnelChannel>();
   private readonly reading = new Set<Socket>();
+  /** Refused tunnel halves: a line per address and status a minute. */
+  private readonly notices: NoticeLog;
 
   constructor(
     private readonly acceptor: ChannelAcceptor,
     private readonly log: Logger,
     private readonly opts: HttpTunnelOptions,
-  ) {}
+  ) {
+    this.notices = new NoticeLog(log);
+  }
 
   /** Tunnels whose GET is open (paired or not). */
   get size(): number {
@@ -294,7 +300,14 @@ export class HttpTunnels {
     this.reading.clear();
   }
 
-  private handle(head: Head, socket: Socket, rest: Uint8Array, body: Readable, fail: (status: number, why: string) => void): void {
+  private handle(head: Head, socket: Socket, rest: Uint8Array, body: Readable, answer: (status: number, why: string) => void): void {
+    // Every refusal of a tunnel half is logged once (a socket refused at its port was logged there).
+    const fail = (status: number, why: string): void => {
+      if (refusalOf(socket) === undefined) {
+        logRefusalLine(this.notices, { socket, method: head.method, path: head.url.split('?')[0] ?? '/', authorization: head.headers.get('authorization') }, { status, reason: why });
+      }
+      answer(status, why);
+    };
     const cookie = head.headers.get('x-sessioncookie');
     if (head.method !== 'GET' && head.method !== 'POST') return fail(405, `${head.method} is not part of an RTSP-over-HTTP tunnel: it is a GET (server to client) and a POST (client to server)`);
     if (cookie === undefined) {

@@ -66,7 +66,27 @@ function ascBits(r: Bits): number {
     r.u(1); // extensionFlag3
   }
   if ([17, 19, 20, 21, 22, 23].includes(type)) r.u(2); // epConfig
+  syncExtension(r);
   return r.pos - start;
+}
+
+/** Backward-compatible SBR/PS signalling (ISO 14496-3 1.6.5.2: sync word 0x2B7) that encoders such as libav's append. */
+function syncExtension(r: Bits): void {
+  if (r.left < 16) return;
+  const at = r.pos;
+  if (r.u(11) !== 0x2b7) {
+    r.pos = at;
+    return;
+  }
+  const ext = r.u(5);
+  if (ext === 5 && r.u(1)) {
+    if (r.u(4) === 15) r.u(24);
+    if (r.left >= 12) {
+      const ps = r.pos;
+      if (r.u(11) === 0x548) r.u(1);
+      else r.pos = ps;
+    }
+  }
 }
 
 /** StreamMuxConfig (ISO 14496-3 1.7.3) at the reader: one program, one layer, frameLengthType 0. */
@@ -91,9 +111,11 @@ function readStreamMuxConfig(r: Bits): StreamMuxConfig {
     r.pos = at;
     asc = r.copy(len);
   }
-  const frameLengthType = r.u(3);
+  // GStreamer's rtpmp4apay cuts the SDP config short after frameLengthType: missing tail bits read as 0.
+  const frameLengthType = r.left >= 3 ? r.u(3) : 0;
   if (frameLengthType !== 0) throw new RangeError(`frameLengthType ${frameLengthType} is not supported; only 0`);
-  r.u(8); // latmBufferFullness
+  if (r.left >= 8) r.u(8); // latmBufferFullness
+  else r.pos = r.buf.length * 8;
   if (r.left >= 2) {
     // otherDataPresent would put bits after every PayloadMux; crcCheckPresent adds an 8-bit checksum.
     if (r.u(1)) throw new RangeError('otherDataPresent is not supported');

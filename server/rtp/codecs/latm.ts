@@ -224,7 +224,7 @@ export class LatmDepacketizer implements Depacketizer {
           frame = buf.subarray(at, at + len);
           r.pos += len * 8;
         } else frame = r.copy(len * 8);
-        out.push({ timestamp: (ts + out.length * this.samplesPerFrame) >>> 0, data: [frame] });
+        if (frame.length > 0) out.push({ timestamp: (ts + out.length * this.samplesPerFrame) >>> 0, data: [frame] });
       }
       if (this.cpresent) r.pos = Math.ceil(r.pos / 8) * 8; // byte alignment of an AudioMuxElement
     }

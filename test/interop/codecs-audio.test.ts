@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
 import { UDP_BUFFER, waitFor } from '../helpers/read.js';
 
@@ -99,6 +99,11 @@ describe('audio codecs published live', () => {
   it('ffmpeg publishes MP3 (libmp3lame, static payload type 14)', async () => {
     const err = ffPublish('live/mp3', ['-c:a', 'libmp3lame', '-b:a', '64k'], 44100, 2);
     await expectCarried('live/mp3', 'mp3', 44100, 2, err);
+  });
+
+  it('ffmpeg publishes the bundled media/sample-mp3.mp3 as it is (-c copy)', async () => {
+    const err = publish(ffmpeg, ['-v', 'error', '-re', '-stream_loop', '-1', '-i', `${MEDIA_DIR}/sample-mp3.mp3`, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live/mp3-file')]);
+    await expectCarried('live/mp3-file', 'mp3', 44100, 1, err);
   });
 
   it('GStreamer publishes AC-3 (rtpac3pay; ffmpeg 5.1 has no AC-3 RTP packetizer)', async () => {

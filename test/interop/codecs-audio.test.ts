@@ -79,8 +79,8 @@ async function expectCarried(path: string, codec: string, rate: number, channels
     expect(Number(a!.sample_rate), p.info).toBe(rate);
     expect(a!.channels, p.info).toBe(channels);
   }
-  for (const format of ['mp4', 'ts']) {
-    const d = await decodedAudio(srv.httpUrl(`${path}/stream.${format}`));
+  for (const file of ['stream.mp4', 'stream.ts', 'index.m3u8']) {
+    const d = await decodedAudio(srv.httpUrl(`${path}/${file}`));
     expect(d.frames, d.info).toBeGreaterThan(0);
   }
 }

@@ -178,8 +178,10 @@ function parseMedia(m: Media, i: number): Track {
       readH265(track, params, where);
       break;
     case 'AAC':
-      if (/^MP4A-LATM$/i.test(rtpmap.codec)) readLatm(track, params, where, rtpmap.encoding);
-      else readAac(track, params, where, rtpmap.encoding);
+      if (/^MP4A-LATM$/i.test(rtpmap.codec)) {
+        const refusal = readLatm(track, params, where, rtpmap.encoding);
+        if (refusal) throw new SdpError(refusal.message, refusal.reason);
+      } else readAac(track, params, where, rtpmap.encoding);
       break;
     case 'MPA':
       // RFC 2250/3551: a 90 kHz clock; rate and channels come from the first frame header.

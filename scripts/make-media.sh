@@ -88,7 +88,7 @@ make_audio_clips() {
   "$FFMPEG" -hide_banner -loglevel error -y -f lavfi -i "$beep" \
     -c:a libmp3lame -b:a 32k -ar 44100 -ac 1 -fflags +bitexact -write_xing 0 -id3v2_version 0 "$OUT/sample-mp3.mp3"
   "$FFMPEG" -hide_banner -loglevel error -y -f lavfi -i "$beep" \
-    -c:a ac3 -b:a 64k -ar 48000 -ac 2 -fflags +bitexact -f ac3 "$OUT/sample-ac3.ac3"
+    -c:a ac3 -b:a 64k -ar 48000 -ac 2 -fflags +bitexact "$OUT/sample-ac3.mka"
 }
 make_audio_clips
 

@@ -129,3 +129,12 @@ describe('audio codecs published live', () => {
     expect(r.stdout.split('\n').filter((l) => /^0,/.test(l)).length, describeRun(ffmpeg, args, r)).toBeGreaterThan(10);
   });
 });
+
+describe('the bundled audio clips as file paths', () => {
+  it.each([
+    ['sample-mp3.mp3', 'mp3', 44100, 1],
+    ['sample-ac3.mka', 'ac3', 48000, 2],
+  ])('%s: RTSP readers and stream.mp4/.ts/HLS decode it', async (file, codec, rate, channels) => {
+    await expectCarried(file, codec, rate, channels, () => '');
+  });
+});

@@ -96,9 +96,10 @@ describe('audio codecs published live', () => {
     await expectCarried('live/latm-gst', 'aac', 48000, 2, err);
   });
 
-  it('ffmpeg publishes MP3 (libmp3lame, static payload type 14)', async () => {
-    const err = ffPublish('live/mp3', ['-c:a', 'libmp3lame', '-b:a', '64k'], 44100, 2);
-    await expectCarried('live/mp3', 'mp3', 44100, 2, err);
+  it('ffmpeg publishes MPEG-2 Layer III (libmp3lame at 22.05 kHz, static payload type 14)', async () => {
+    // MPEG-2 audio: 576-sample frames, MP4 object type 0x69, TS stream type 0x04 (the clip below is MPEG-1).
+    const err = ffPublish('live/mp3', ['-c:a', 'libmp3lame', '-b:a', '32k'], 22050, 2);
+    await expectCarried('live/mp3', 'mp3', 22050, 2, err);
   });
 
   it('ffmpeg publishes the bundled media/sample-mp3.mp3 as it is (-c copy)', async () => {

@@ -79,4 +79,17 @@ X264="keyint=${GOP}:min-keyint=${GOP}:scenecut=0:bframes=2:b-pyramid=none:open-g
   -t ${DUR} \
   "$OUT/sample.mkv"
 
-ls -l "$OUT"/sample.*
+# 4) Audio-only clips for the MPEG-1/2 Audio and AC-3 payload formats (RFC 2250, RFC 4184): the
+# same beep, 4 s each, at low bit rates (~16 KB and ~32 KB). Publish them with
+# `ffmpeg -re -stream_loop -1 -i media/sample-mp3.mp3 -c copy -f rtsp rtsp://host:8554/path`; AC-3
+# needs GStreamer (ffmpeg 5.1 has no AC-3 RTP packetizer): see media/README.md.
+make_audio_clips() {
+  local beep="aevalsrc=exprs=${BEEP}|${BEEP}:sample_rate=48000:channel_layout=stereo:duration=4"
+  "$FFMPEG" -hide_banner -loglevel error -y -f lavfi -i "$beep" \
+    -c:a libmp3lame -b:a 32k -ar 44100 -ac 1 -fflags +bitexact -write_xing 0 -id3v2_version 0 "$OUT/sample-mp3.mp3"
+  "$FFMPEG" -hide_banner -loglevel error -y -f lavfi -i "$beep" \
+    -c:a ac3 -b:a 64k -ar 48000 -ac 2 -fflags +bitexact "$OUT/sample-ac3.mka"
+}
+make_audio_clips
+
+ls -l "$OUT"/sample.* "$OUT"/sample-*

@@ -5,6 +5,8 @@ import { createDepacketizer, type Depacketizer } from '../rtp/packetizer.js';
 import { isH264KeyFrame } from '../rtp/codecs/h264.js';
 import { isH265KeyFrame } from '../rtp/codecs/h265.js';
 import { collectParamSets } from '../rtp/codecs/param-sets.js';
+import { mpaTicks, parseMpaHeader } from '../rtp/codecs/mpa.js';
+import { AC3_SAMPLES, parseAc3Header } from '../rtp/codecs/ac3.js';
 import { DtsEstimator } from './dts.js';
 import type { Track } from '../media/track.js';
 import type { AccessUnit } from '../media/access-unit.js';
@@ -137,7 +139,7 @@ export class AuView {
       }
       st.needKey = false;
       if (key) fillParamSets(track, data);
-    }
+    } else if (!track.audioHeader) fillAudioHeader(track, data[0]!);
     const ext = st.jump.next(st.clock.unwrap(ts), arrivalMs);
     const wallMs = st.clock.wallMsOf(ext, arrivalMs);
     this.zeroWallMs ??= wallMs;
@@ -186,6 +188,15 @@ function fillParamSets(track: Track, nals: Uint8Array[]): void {
   }
 }
 
+/** MP3 and AC-3: rate and channels from the first frame header (the SDP may not say), kept for muxers. */
+function fillAudioHeader(track: Track, frame: Uint8Array): void {
+  const h = track.codec === 'MPA' ? parseMpaHeader(frame) : track.codec === 'AC3' ? parseAc3Header(frame) : undefined;
+  if (!h) return;
+  track.audioHeader = frame.slice(0, 8);
+  track.sampleRate = h.sampleRate;
+  track.channels = h.channels;
+}
+
 /** Frame duration in clock units: what the codec says for audio, the last dts step for video. */
 function durationOf(track: Track, first: Uint8Array, lastStep: number): number {
   switch (track.codec) {
@@ -196,6 +207,12 @@ function durationOf(track: Track, first: Uint8Array, lastStep: number): number {
     case 'PCMU':
     case 'PCMA':
       return first.length;
+    case 'MPA': {
+      const h = parseMpaHeader(first);
+      return h ? mpaTicks(h) : 2351;
+    }
+    case 'AC3':
+      return AC3_SAMPLES;
     default:
       return lastStep > 0 ? lastStep : Math.round(track.clockRate / 30);
   }

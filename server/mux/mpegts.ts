@@ -4,6 +4,7 @@ import { concatBytes } from '../media/bytes.js';
 import type { Track } from '../media/track.js';
 import type { AccessUnit } from '../media/access-unit.js';
 import { AAC_SAMPLE_RATES, parseAudioSpecificConfig } from '../rtp/codecs/aac.js';
+import { parseMpaHeader } from '../rtp/codecs/mpa.js';
 
 export const TS_PACKET = 188;
 const PAT_PID = 0;
@@ -19,7 +20,7 @@ export function tsSupports(t: Track): boolean {
   if (t.codec === 'H264') return !!t.h264?.sps.length;
   if (t.codec === 'H265') return !!t.h265?.sps.length;
   if (t.codec === 'AAC') return !!t.aac?.asc.length;
-  return t.codec === 'OPUS';
+  return t.codec === 'OPUS' || t.codec === 'MPA' || t.codec === 'AC3';
 }
 
 export interface TsMuxOptions {
@@ -74,6 +75,14 @@ export class TsMuxer {
         e.streamType = 0x0f;
         e.streamId = 0xc0 + audio++;
         e.adts = adtsTemplate(t);
+      } else if (t.codec === 'MPA') {
+        // ISO 13818-1 Table 2-34: 0x03 MPEG-1 audio, 0x04 MPEG-2 (13818-3) audio.
+        e.streamType = t.audioHeader && parseMpaHeader(t.audioHeader)?.version !== 1 ? 0x04 : 0x03;
+        e.streamId = 0xc0 + audio++;
+      } else if (t.codec === 'AC3') {
+        // ATSC A/52 Annex A: stream_type 0x81 in private stream 1, with an 'AC-3' registration descriptor.
+        e.streamType = 0x81;
+        e.streamId = 0xbd;
       } else {
         // Opus: private stream with a registration descriptor (ETSI TS 102 366-style mapping ffmpeg and VLC read).
         e.streamType = 0x06;
@@ -135,6 +144,7 @@ export class TsMuxer {
       h[5] = ((len & 7) << 5) | 0x1f;
       return concat([h, frame]);
     }
+    if (t.codec === 'MPA' || t.codec === 'AC3') return au.data[0]!;
     if (t.codec === 'OPUS') {
       // Opus control header: 0x7FE0 prefix (no trim, no extension), then au_size as 0xFF runs.
       const frame = au.data[0]!;
@@ -321,6 +331,7 @@ function pmt(es: Es[], pcrPid: number): Uint8Array {
       desc.push(0x05, 4, 0x4f, 0x70, 0x75, 0x73); // registration_descriptor 'Opus'
       desc.push(0x7f, 2, 0x80, Math.min(2, Math.max(1, e.track.channels ?? 2))); // extension: Opus channel config
     }
+    if (e.track.codec === 'AC3') desc.push(0x05, 4, 0x41, 0x43, 0x2d, 0x33); // registration_descriptor 'AC-3'
     body.push(e.streamType, 0xe0 | (e.pid >>> 8), e.pid & 0xff, 0xf0 | (desc.length >>> 8), desc.length & 0xff, ...desc);
   }
   return section(0x02, 1, Uint8Array.from(body));

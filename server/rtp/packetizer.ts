@@ -8,6 +8,9 @@ import { G711Depacketizer, packetizeG711 } from './codecs/g711.js';
 import { H264Depacketizer, packetizeH264 } from './codecs/h264.js';
 import { H265Depacketizer, packetizeH265 } from './codecs/h265.js';
 import { OpusDepacketizer, packetizeOpus } from './codecs/opus.js';
+import { LatmDepacketizer, packetizeLatm, parseStreamMuxConfig, type StreamMuxConfig } from './codecs/latm.js';
+import { MpaDepacketizer, packetizeMpa } from './codecs/mpa.js';
+import { Ac3Depacketizer, packetizeAc3 } from './codecs/ac3.js';
 
 export type { DepacketizedFrame, Depacketizer, DepacketizerInput } from './codecs/frame.js';
 
@@ -22,7 +25,11 @@ export function packetizeAccessUnit(track: Track, au: AccessUnit, mtu: number): 
     case 'H265':
       return packetizeH265(au.data, mtu);
     case 'AAC':
-      return packetizeAac(au.data, mtu);
+      return track.aac?.latm ? packetizeLatm(au.data, mtu) : packetizeAac(au.data, mtu);
+    case 'MPA':
+      return packetizeMpa(au.data, mtu);
+    case 'AC3':
+      return packetizeAc3(au.data, mtu);
     case 'OPUS':
       return packetizeOpus(au.data, mtu);
     case 'PCMU':
@@ -40,7 +47,11 @@ export function createDepacketizer(track: Track): Depacketizer {
     case 'H265':
       return new H265Depacketizer();
     case 'AAC':
-      return new AacDepacketizer();
+      return track.aac?.latm ? latmDepacketizer(track) : new AacDepacketizer();
+    case 'MPA':
+      return new MpaDepacketizer();
+    case 'AC3':
+      return new Ac3Depacketizer();
     case 'OPUS':
       return new OpusDepacketizer();
     case 'PCMU':
@@ -49,4 +60,19 @@ export function createDepacketizer(track: Track): Depacketizer {
     default:
       throw new Error(`no RTP depacketizer for codec ${String((track as Track).codec)}`);
   }
+}
+
+/** LATM: the SDP's StreamMuxConfig, or (cpresent=1) the in-band one, which also fills the track's ASC. */
+function latmDepacketizer(track: Track): Depacketizer {
+  const latm = track.aac!.latm!;
+  let config: StreamMuxConfig | undefined;
+  const smc = track.aac!.streamMuxConfig;
+  try {
+    config = smc ? parseStreamMuxConfig(smc) : undefined;
+  } catch {
+    config = undefined;
+  }
+  return new LatmDepacketizer(config, latm.cpresent, (c) => {
+    if (track.aac && track.aac.asc.length === 0) track.aac.asc = c.asc;
+  });
 }

@@ -27,6 +27,8 @@ export function rtpMapFor(track: Track): RtpMapEntry {
       return { payload: pt, codec: 'opus', rate: 48000, encoding: 2 };
     case 'PCMU':
     case 'PCMA':
+    case 'MPA':
+    case 'AC3':
       return { payload: pt, codec: track.codec, rate: track.clockRate, ...(track.channels && track.channels > 1 ? { encoding: track.channels } : {}) };
   }
 }

@@ -2,6 +2,7 @@
 import sdpTransform from 'sdp-transform';
 import type { CodecName, MediaKind, Track, TrackSdp } from '../media/track.js';
 import { parseAudioSpecificConfig } from '../rtp/codecs/aac.js';
+import { readLatm } from './latm.js';
 import { base64Decode } from './base64.js';
 import { srtpOfMedia } from './srtp-media.js';
 
@@ -36,13 +37,16 @@ export interface ParsedSdp {
   srtp: boolean[];
 }
 
-const SUPPORTED = 'supported: H264, H265, MPEG4-GENERIC (AAC), opus, PCMU, PCMA';
+const SUPPORTED = 'supported: H264, H265, MPEG4-GENERIC and MP4A-LATM (AAC), opus, PCMU, PCMA, MPA (MP3), AC3';
 
 /** rtpmap encoding name (case-insensitive, RFC 4566 §6) -> our codec. */
 const CODECS: Record<string, { codec: CodecName; kind: MediaKind }> = {
   H264: { codec: 'H264', kind: 'video' },
   H265: { codec: 'H265', kind: 'video' },
   'MPEG4-GENERIC': { codec: 'AAC', kind: 'audio' },
+  'MP4A-LATM': { codec: 'AAC', kind: 'audio' },
+  MPA: { codec: 'MPA', kind: 'audio' },
+  AC3: { codec: 'AC3', kind: 'audio' },
   OPUS: { codec: 'OPUS', kind: 'audio' },
   PCMU: { codec: 'PCMU', kind: 'audio' },
   PCMA: { codec: 'PCMA', kind: 'audio' },
@@ -52,6 +56,7 @@ const CODECS: Record<string, { codec: CodecName; kind: MediaKind }> = {
 const STATIC_PT: Record<number, TrackSdp['rtpmap']> = {
   0: { codec: 'PCMU', rate: 8000 },
   8: { codec: 'PCMA', rate: 8000 },
+  14: { codec: 'MPA', rate: 90000 },
 };
 
 /** Names of the other RFC 3551 static types, so the refusal can say what was offered. */
@@ -155,9 +160,7 @@ function parseMedia(m: Media, i: number): Track {
   }
   const known = CODECS[rtpmap.codec.toUpperCase()];
   if (!known) {
-    // GStreamer's rtspclientsink picks rtpmp4apay for AAC: say which AAC payload format we take.
-    const hint = /^MP4A-LATM$/i.test(rtpmap.codec) ? ' (AAC must use RFC 3640 MPEG4-GENERIC, not RFC 6416 MP4A-LATM)' : '';
-    throw new SdpError(`${where}: codec ${rtpmap.codec} is not supported; ${SUPPORTED}${hint}`, 'unsupported');
+    throw new SdpError(`${where}: codec ${rtpmap.codec} is not supported; ${SUPPORTED}`, 'unsupported');
   }
   if (known.kind !== type) throw new SdpError(`${where}: codec ${rtpmap.codec} cannot be carried in m=${type}`);
 
@@ -175,7 +178,14 @@ function parseMedia(m: Media, i: number): Track {
       readH265(track, params, where);
       break;
     case 'AAC':
-      readAac(track, params, where, rtpmap.encoding);
+      if (/^MP4A-LATM$/i.test(rtpmap.codec)) {
+        const refusal = readLatm(track, params, where, rtpmap.encoding);
+        if (refusal) throw new SdpError(refusal.message, refusal.reason);
+      } else readAac(track, params, where, rtpmap.encoding);
+      break;
+    case 'MPA':
+      // RFC 2250/3551: a 90 kHz clock; rate and channels come from the first frame header.
+      if (rtpmap.encoding) track.channels = rtpmap.encoding;
       break;
     case 'OPUS':
       // RFC 7587 §7.1: sprop-stereo defaults to 0 (mono); the rtpmap always says /2.

@@ -52,7 +52,7 @@ const MAX_LAG = 1;
 /** Picks the tracks an HLS fMP4 stream carries: the first video and the first audio fMP4 supports. */
 export function hlsTracks(tracks: Track[]): Track[] {
   const video = tracks.find((t) => t.kind === 'video' && (t.codec === 'H264' || t.codec === 'H265'));
-  const audio = tracks.find((t) => t.kind === 'audio' && (t.codec === 'AAC' || t.codec === 'OPUS') && fmp4Supports(t));
+  const audio = tracks.find((t) => t.kind === 'audio' && ['AAC', 'OPUS', 'MPA', 'AC3'].includes(t.codec) && fmp4Supports(t));
   return [video, audio].filter((t): t is Track => t !== undefined);
 }
 

@@ -46,7 +46,7 @@ export function createMuxer(format: ProgressiveFormat, tracks: Track[], opts: Mu
 
 /** Whether a format can carry a codec at all (a live track's parameter sets may still be unknown). */
 export function formatCarries(format: ProgressiveFormat, t: Track): boolean {
-  if (t.codec === 'H264' || t.codec === 'H265' || t.codec === 'AAC') return true;
+  if (t.codec === 'H264' || t.codec === 'H265' || t.codec === 'AAC' || t.codec === 'MPA' || t.codec === 'AC3') return true;
   if (t.codec === 'OPUS') return format === 'ts' || (t.channels ?? 2) <= 2;
   return false;
 }
@@ -54,5 +54,5 @@ export function formatCarries(format: ProgressiveFormat, t: Track): boolean {
 /** Words for a 415 when a format can carry none of a path's tracks. */
 export function nothingToCarry(format: ProgressiveFormat, tracks: Track[], path: string): string {
   const codecs = tracks.map((t) => t.codec).join(', ') || 'no tracks';
-  return `/${path} has ${codecs}; stream.${format} carries H.264, H.265, AAC and Opus${format === 'mp4' ? ' (mono or stereo)' : ''}`;
+  return `/${path} has ${codecs}; stream.${format} carries H.264, H.265, AAC, MP3 (MPA), AC-3 and Opus${format === 'mp4' ? ' (mono or stereo)' : ''}`;
 }

@@ -2,6 +2,8 @@
 import { concatBytes } from '../../media/bytes.js';
 import type { Track } from '../../media/track.js';
 import type { BoxWriter } from './bytes.js';
+import { dac3Of, parseAc3Header } from '../../rtp/codecs/ac3.js';
+import { parseMpaHeader } from '../../rtp/codecs/mpa.js';
 import { parseH264Sps, parseH265Sps, type SpsInfo } from './sps.js';
 
 /** Codecs an fMP4 track can carry here (G.711 has no sample entry MSE players accept). */
@@ -15,6 +17,10 @@ export function fmp4Supports(track: Track): boolean {
       return !!track.aac && track.aac.asc.length >= 2;
     case 'OPUS':
       return (track.channels ?? 2) <= 2;
+    case 'MPA':
+      return !!track.audioHeader && !!parseMpaHeader(track.audioHeader);
+    case 'AC3':
+      return !!track.audioHeader && !!parseAc3Header(track.audioHeader);
     default:
       return false;
   }
@@ -46,7 +52,16 @@ export function writeSampleEntry(w: BoxWriter, track: Track): void {
     case 'H265':
       return visualEntry(w, 'hvc1', track, () => hvcC(w, track));
     case 'AAC':
-      return audioEntry(w, 'mp4a', track, track.sampleRate ?? track.clockRate, () => esds(w, track));
+      return audioEntry(w, 'mp4a', track, track.sampleRate ?? track.clockRate, () => esds(w, 0x40, track.aac!.asc));
+    case 'MPA': {
+      // ISO 14496-1 objectTypeIndication: 0x6B MPEG-1 audio, 0x69 MPEG-2 (13818-3) audio; no DecoderSpecificInfo.
+      const h = parseMpaHeader(track.audioHeader!)!;
+      return audioEntry(w, 'mp4a', track, h.sampleRate, () => esds(w, h.version === 1 ? 0x6b : 0x69));
+    }
+    case 'AC3': {
+      const h = parseAc3Header(track.audioHeader!)!;
+      return audioEntry(w, 'ac-3', track, h.sampleRate, () => w.box('dac3', () => w.bytes(dac3Of(h))));
+    }
     case 'OPUS':
       return audioEntry(w, 'Opus', track, 48000, () => dOps(w, track));
     default:
@@ -127,11 +142,10 @@ function audioEntry(w: BoxWriter, type: string, track: Track, rate: number, conf
   });
 }
 
-// ISO 14496-1 7.2.6.5 ES_Descriptor with the AudioSpecificConfig as DecoderSpecificInfo.
-function esds(w: BoxWriter, track: Track): void {
-  const asc = track.aac!.asc;
-  const dsi = descriptor(5, asc);
-  const dcd = descriptor(4, concat([new Uint8Array([0x40, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), dsi]));
+// ISO 14496-1 7.2.6.5 ES_Descriptor, with the AudioSpecificConfig (if any) as DecoderSpecificInfo.
+function esds(w: BoxWriter, oti: number, dsiBytes?: Uint8Array): void {
+  const dsi = dsiBytes ? [descriptor(5, dsiBytes)] : [];
+  const dcd = descriptor(4, concat([new Uint8Array([oti, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), ...dsi]));
   const sl = descriptor(6, new Uint8Array([2]));
   const es = descriptor(3, concat([new Uint8Array([0, 0, 0]), dcd, sl]));
   w.fullBox('esds', 0, 0, () => w.bytes(es));

@@ -32,7 +32,7 @@ export const DEMUX_STALL_MS = 10_000;
 /** Heap a demux worker may use: an index of hours of 60 fps video needs a fraction of it. */
 const DEMUX_HEAP_MB = 512;
 
-const SUPPORTED = 'H.264 (avc), H.265 (hevc), AAC, Opus, G.711 (ulaw, alaw)';
+const SUPPORTED = 'H.264 (avc), H.265 (hevc), AAC, Opus, G.711 (ulaw, alaw), MP3, AC-3';
 
 const CODECS: Record<string, CodecName> = {
   avc: 'H264',
@@ -41,6 +41,8 @@ const CODECS: Record<string, CodecName> = {
   opus: 'OPUS',
   ulaw: 'PCMU',
   alaw: 'PCMA',
+  mp3: 'MPA',
+  ac3: 'AC3',
 };
 
 /**
@@ -188,6 +190,7 @@ function buildAudio(ct: ContainerTrack, codec: CodecName, id: number, isMatroska
   let clockRate = sampleRate;
   let payloadType = 96 + id;
   if (codec === 'OPUS') clockRate = 48000; // RFC 7587 section 4.1: always 48000
+  if (codec === 'MPA') [clockRate, payloadType] = [90000, 14]; // RFC 3551 static MPA/90000
   if ((codec === 'PCMU' || codec === 'PCMA') && sampleRate === 8000 && channels === 1) {
     payloadType = codec === 'PCMU' ? 0 : 8; // RFC 3551 static types are 8 kHz mono only
   }
@@ -230,5 +233,7 @@ function buildAudio(ct: ContainerTrack, codec: CodecName, id: number, isMatroska
     if (!asc) throw new ContainerError(`track ${ct.id}: AAC without an AudioSpecificConfig or ADTS headers`);
     track.aac = { asc };
   }
+  // MP3 and AC-3: muxers build their sample entries from a frame header.
+  if ((codec === 'MPA' || codec === 'AC3') && raw[0]) track.audioHeader = raw[0].data[0]!.slice(0, 8);
   return { track, raw };
 }

@@ -130,9 +130,9 @@ describe('loadMediaFile errors', () => {
   });
 
   it('names the codecs found when none is supported', async () => {
-    const p = join(dir, 'mp3.mkv');
-    execFileSync(resolveFfmpeg(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=d=0.5', '-c:a', 'libmp3lame', p]);
-    await expect(loadMediaFile(p)).rejects.toThrow(/no supported track; found mp3 \(audio\); supported are H\.264/);
+    const p = join(dir, 'flac.mkv');
+    execFileSync(resolveFfmpeg(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=d=0.5', '-c:a', 'flac', p]);
+    await expect(loadMediaFile(p)).rejects.toThrow(/no supported track; found flac \(audio\); supported are H\.264/);
   });
 
   it('stops when the byte budget is exceeded', async () => {

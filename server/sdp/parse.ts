@@ -36,12 +36,15 @@ export interface ParsedSdp {
   srtp: boolean[];
 }
 
-const SUPPORTED = 'supported: H264, H265, MPEG4-GENERIC (AAC), opus, PCMU, PCMA';
+const SUPPORTED = 'supported: H264, H265, VP8, VP9, AV1, MPEG4-GENERIC (AAC), opus, PCMU, PCMA';
 
 /** rtpmap encoding name (case-insensitive, RFC 4566 §6) -> our codec. */
 const CODECS: Record<string, { codec: CodecName; kind: MediaKind }> = {
   H264: { codec: 'H264', kind: 'video' },
   H265: { codec: 'H265', kind: 'video' },
+  VP8: { codec: 'VP8', kind: 'video' },
+  VP9: { codec: 'VP9', kind: 'video' },
+  AV1: { codec: 'AV1', kind: 'video' },
   'MPEG4-GENERIC': { codec: 'AAC', kind: 'audio' },
   OPUS: { codec: 'OPUS', kind: 'audio' },
   PCMU: { codec: 'PCMU', kind: 'audio' },
@@ -176,6 +179,11 @@ function parseMedia(m: Media, i: number): Track {
       break;
     case 'AAC':
       readAac(track, params, where, rtpmap.encoding);
+      break;
+    case 'VP8':
+    case 'VP9':
+    case 'AV1':
+      // No out-of-band configuration (RFC 7741 §6.1, RFC 9628 §6.1, AV1 RTP §7.1): the first key frame tells.
       break;
     case 'OPUS':
       // RFC 7587 §7.1: sprop-stereo defaults to 0 (mono); the rtpmap always says /2.

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { AccessUnit } from '../../media/access-unit.js';
-import { sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Track } from '../../mux/fmp4/index.js';
+import { nalSamples, sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Track } from '../../mux/fmp4/index.js';
 import { firstUnitIndexAtOrAfter } from '../../core/seek.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
 import { HttpError } from '../errors.js';
@@ -114,7 +114,7 @@ export function vodSegment(idx: VodIndex, n: number): Uint8Array | undefined {
     for (let k = from; k < to; k++) {
       const u = t.units[k]!;
       const next = t.units[k + 1];
-      samples.push(sampleOf(u, next ? next.dts - u.dts : u.duration, t.video, u.pts - u.dts - t.shift));
+      samples.push(sampleOf(u, next ? next.dts - u.dts : u.duration, t.video, u.pts - u.dts - t.shift, t.video && nalSamples(t.fmp4.track)));
     }
     runs.push({ trackId: t.fmp4.id, baseDecodeTime: t.units[from]!.dts + t.shift, samples });
   });

@@ -12,5 +12,5 @@
 export { BoxWriter } from './bytes.js';
 export { writeInitSegment, type Fmp4Track } from './init.js';
 export { writeFragment, sampleOf, sampleSize, type Fmp4Run, type Fmp4Sample } from './fragment.js';
-export { fmp4Supports, videoInfo } from './sample-entry.js';
+export { fmp4Supports, nalSamples, videoInfo } from './sample-entry.js';
 export { parseH264Sps, parseH265Sps, unescapeRbsp, type SpsInfo } from './sps.js';

@@ -80,13 +80,15 @@ export function packetizeAv1(data: Uint8Array[], mtu: number): Uint8Array[] {
   const packets: Uint8Array[][] = [];
   let cur: Uint8Array[] = [];
   let room = mtu - 1;
-  let z = false;
   const flags: { z: boolean; y: boolean }[] = [];
+  // Z of the packet being filled: its first element continues the OBU the previous packet cut (that one's Y).
+  let z = false;
   const close = (y: boolean): void => {
     packets.push(cur);
     flags.push({ z, y });
     cur = [];
     room = mtu - 1;
+    z = y;
   };
   for (const obu of obus) {
     let rest = obu;
@@ -94,7 +96,6 @@ export function packetizeAv1(data: Uint8Array[], mtu: number): Uint8Array[] {
       const fit = Math.min(rest.length, room - leb128(Math.min(rest.length, room)).length);
       if (fit <= 0) {
         close(false);
-        z = false;
         continue;
       }
       cur.push(leb128(fit), rest.subarray(0, fit));
@@ -102,9 +103,7 @@ export function packetizeAv1(data: Uint8Array[], mtu: number): Uint8Array[] {
       rest = rest.subarray(fit);
       if (rest.length === 0) break;
       close(true);
-      z = true;
     }
-    z = false;
   }
   if (cur.length > 0) close(false);
   return packets.map((parts, i) => {

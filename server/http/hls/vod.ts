@@ -47,7 +47,7 @@ export function vodIndex(file: SeekableMedia, segmentMin: number): VodIndex {
 function buildIndex(file: SeekableMedia, segmentMin: number): VodIndex {
   const picked = hlsTracks(file.tracks);
   if (picked.length === 0) {
-    throw new HttpError(415, `${file.path}: no track HLS can carry (H.264, H.265, AAC or Opus); try /stream.ts or RTSP`);
+    throw new HttpError(415, `${file.path}: no track HLS can carry (H.264, H.265, VP9, AV1, AAC or Opus); try /stream.mp4, /stream.ts or RTSP`);
   }
   const tracks: VodTrack[] = picked.map((t) => {
     const units = file.units[t.id]!;

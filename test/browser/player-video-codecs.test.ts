@@ -1,4 +1,4 @@
-// The web player on VP8, VP9 and AV1 live paths in headless Chromium: ws mode decodes them with WebCodecs, mp4 mode with MSE where Chromium takes the codec in MP4, and says which codec it cannot play otherwise.
+// The web player on VP8, VP9 and AV1 live paths in headless Chromium: ws mode decodes all three with WebCodecs, mp4 and hls modes play VP9 and AV1, and VP8 there is a message naming it (no reconnect loop).
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
@@ -48,7 +48,7 @@ async function waitLive(path: string): Promise<void> {
 }
 
 /** Opens the player on `path` in `mode` and waits for decoded frames to advance; returns the page log. */
-async function plays(path: string, mode: 'ws' | 'mp4'): Promise<void> {
+async function plays(path: string, mode: 'ws' | 'mp4' | 'hls'): Promise<void> {
   const log: string[] = [];
   const page = await testPage(browser, log);
   await page.goto(playerUrl(srv, { src: path, mode }));
@@ -69,4 +69,25 @@ describe('ws mode (WebCodecs)', () => {
 describe('mp4 mode (MSE on progressive fMP4)', () => {
   it('plays VP9 (vp09 + vpcC)', () => plays('live/vp9', 'mp4'), 90_000);
   it('plays AV1 (av01 + av1C)', () => plays('live/av1', 'mp4'), 90_000);
+});
+
+describe('hls mode (hls.js, fMP4 segments)', () => {
+  it('plays VP9', () => plays('live/vp9', 'hls'), 90_000);
+  it('plays AV1', () => plays('live/av1', 'hls'), 90_000);
+});
+
+describe('VP8 where the browser or HLS has no place for it: a message, never a reconnect loop', () => {
+  for (const [mode, says] of [
+    ['mp4', /vp08/], // Chromium's MSE takes no VP8 in MP4
+    ['hls', /VP8/], // HLS carries no VP8: the server refuses the playlist with a reason
+  ] as const) {
+    it(`${mode} mode says so`, async () => {
+      const log: string[] = [];
+      const page = await testPage(browser, log);
+      await page.goto(playerUrl(srv, { src: 'live/vp8', mode }));
+      const s = await waitStats(page, (x) => x.state === 'error', log, undefined, `${mode} mode's message on VP8`);
+      expect(s.message).toMatch(says);
+      expect(s.reconnects).toBe(0);
+    }, 90_000);
+  }
 });

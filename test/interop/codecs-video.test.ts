@@ -9,6 +9,7 @@ import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmp
 import { packetizeAv1, Av1Depacketizer } from '../../server/rtp/codecs/av1.js';
 import { OBU_TEMPORAL_DELIMITER, splitObus, withSize } from '../../server/rtp/codecs/av1-obu.js';
 import { buildRtpPacket } from '../../server/rtp/packet.js';
+import { keyFrameHint } from '../../server/rtp/keyframe.js';
 import { parseSession } from '../../server/rtsp/headers/session.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
@@ -59,6 +60,18 @@ async function decodeMp4(path: string): Promise<{ frames: number; info: string; 
   return { frames: r.stdout.split('\n').filter((l) => /^0,/.test(l)).length, info: describeRun(ffmpeg, args, r), stderr: r.stderr };
 }
 
+/** Our RTSP reader: DESCRIBE, SETUP of track 0 interleaved on channels 0-1, PLAY. */
+async function playTcp(path: string): Promise<{ c: RawRtspClient; sdp: string }> {
+  const c = await RawRtspClient.open(srv.rtspPort);
+  const d = await c.request('DESCRIBE', srv.url(path), { Accept: 'application/sdp' });
+  expect(d.status, bodyText(d)).toBe(200);
+  const s = await c.request('SETUP', `${srv.url(path)}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+  const session = parseSession(s.headers.get('Session')!).id;
+  const p = await c.request('PLAY', srv.url(path), { Session: session });
+  expect(p.status).toBe(200);
+  return { c, sdp: bodyText(d) };
+}
+
 describe('ffmpeg publishes VP8 and VP9', () => {
   for (const codec of ['vp8', 'vp9'] as const) {
     it(`${codec}: ffprobe reads it over UDP and TCP, stream.mp4 decodes`, async () => {
@@ -74,9 +87,27 @@ describe('ffmpeg publishes VP8 and VP9', () => {
       expect(mp4.stderr, mp4.info).toBe('');
       expect(mp4.frames, mp4.info).toBeGreaterThanOrEqual(20);
       expect(await probe(srv.httpUrl(`${path}/stream.mp4`))).toBe(`${codec},320,180`);
+      // The GOP cache: a reader joining mid-stream gets a key frame's first packet first (key-frame hints).
+      const { c } = await playTcp(path);
+      try {
+        await waitFor(() => c.rtpOn(0).length > 0, 20_000, 'the first RTP packet');
+        expect(keyFrameHint(codec === 'vp8' ? 'VP8' : 'VP9', c.rtpOn(0)[0]!.payload)).toBe('key');
+      } finally {
+        c.close();
+      }
       child.kill('SIGINT');
     }, 120_000);
   }
+});
+
+describe('the clips as files', () => {
+  it('sample-vp9.webm over RTSP UDP, sample-av1.mp4 over HLS (fMP4 parts) decode', async () => {
+    expect(await probe(srv.url('sample-vp9.webm'), 'udp')).toBe('vp9,320,180');
+    const args = ['-v', 'error', '-i', srv.httpUrl('sample-av1.mp4/index.m3u8'), '-f', 'framecrc', '-'];
+    const r = await run(ffmpeg, args, { timeoutMs: 40_000 });
+    expect(r.stderr, describeRun(ffmpeg, args, r)).toBe('');
+    expect(r.stdout.split('\n').filter((l) => /^0,/.test(l)).length).toBe(45);
+  }, 60_000);
 });
 
 /** The clip's temporal units (OBUs, temporal delimiters dropped), read with ffmpeg's low-overhead OBU muxer. */
@@ -134,14 +165,11 @@ describe('AV1 published with our packetizer (no AV1 RTP in ffmpeg 5.1 nor GStrea
     expect(await probe(srv.httpUrl(`${path}/stream.mp4`))).toBe('av1,320,180');
 
     // Our RTSP reader: the packets back, depacketized, written as a low-overhead OBU stream.
-    const c = await RawRtspClient.open(srv.rtspPort);
+    const { c, sdp } = await playTcp(path);
     try {
-      const d = await c.request('DESCRIBE', srv.url(path), { Accept: 'application/sdp' });
-      expect(bodyText(d)).toMatch(/a=rtpmap:\d+ AV1\/90000/);
-      const s = await c.request('SETUP', `${srv.url(path)}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
-      const session = parseSession(s.headers.get('Session')!).id;
-      const p = await c.request('PLAY', srv.url(path), { Session: session });
-      expect(p.status).toBe(200);
+      expect(sdp).toMatch(/a=rtpmap:\d+ AV1\/90000\r\n/); // the publisher's rtpmap, and no fmtp, as it sent none
+      await waitFor(() => c.rtpOn(0).length > 0, 20_000, 'the first RTP packet');
+      expect(keyFrameHint('AV1', c.rtpOn(0)[0]!.payload)).toBe('key'); // the GOP cache starts at a key frame
       const depack = new Av1Depacketizer();
       const units: Uint8Array[] = [];
       let damaged = 0;

@@ -13,6 +13,7 @@ import { buildPlayer, playerUrl, waitStats } from './player-page.js';
 let srv: TestServer;
 let browser: Browser;
 const stops: (() => void)[] = [];
+let lossy: Awaited<ReturnType<typeof publishAv1>>;
 
 beforeAll(async () => {
   buildPlayer();
@@ -20,9 +21,11 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // ffmpeg 5.1 calls its VP9 RTP packetizer experimental: without -strict experimental it refuses to publish.
   for (const codec of ['vp8', 'vp9']) stops.push(publishSample(srv, `live/${codec}`, `sample-${codec}.webm`, ['-strict', 'experimental']).stop);
-  const av1 = await publishAv1(srv.rtspPort, srv.url('live/av1'), await av1TemporalUnits());
-  stops.push(av1.stop);
-  for (const codec of ['vp8', 'vp9', 'av1']) await waitLive(`live/${codec}`);
+  const tus = await av1TemporalUnits();
+  stops.push((await publishAv1(srv.rtspPort, srv.url('live/av1'), tus)).stop);
+  lossy = await publishAv1(srv.rtspPort, srv.url('live/av1-lossy'), tus, { lossEvery: 10 });
+  stops.push(lossy.stop);
+  for (const codec of ['vp8', 'vp9', 'av1', 'av1-lossy']) await waitLive(`live/${codec}`);
 }, 120_000);
 afterAll(async () => {
   for (const s of stops) s();
@@ -64,6 +67,21 @@ describe('ws mode (WebCodecs)', () => {
   it('plays VP8', () => plays('live/vp8', 'ws'), 90_000);
   it('plays VP9', () => plays('live/vp9', 'ws'), 90_000);
   it('plays AV1', () => plays('live/av1', 'ws'), 90_000);
+});
+
+describe('ws mode after loss', () => {
+  it('AV1 with a packet lost every 10 units: waits for the next key frame and goes on decoding', async () => {
+    const log: string[] = [];
+    const page = await testPage(browser, log);
+    await page.goto(playerUrl(srv, { src: 'live/av1-lossy', mode: 'ws' }));
+    const a = await waitStats(page, (s) => (s.framesDecoded ?? 0) > 5 && (s.keyFrameWaits ?? 0) >= 1, log, undefined, 'a wait for a key frame after a loss');
+    const b = await waitStats(page, (s) => s.keyFrameWaits! >= a.keyFrameWaits! + 1 && s.framesDecoded! > a.framesDecoded! + 15, log, undefined, 'decoding again after further losses');
+    const why = `${JSON.stringify(b)}\n${log.join('\n')}`;
+    expect(lossy.lost()).toBeGreaterThan(0);
+    expect(b.state, why).toBe('playing');
+    expect(b.message, why).toBeNull();
+    expect(log.filter((l) => /video decoder:/.test(l)), why).toEqual([]);
+  }, 90_000);
 });
 
 describe('mp4 mode (MSE on progressive fMP4)', () => {

@@ -32,11 +32,19 @@ export async function av1TemporalUnits(file = `${MEDIA_DIR}/sample-av1.mp4`): Pr
   }
 }
 
+export interface Av1PublishOptions {
+  fps?: number;
+  /** Leave out the second packet of every `lossEvery`-th unit that has one (its sequence number is still used): a lossy publisher. */
+  lossEvery?: number;
+}
+
 /** Publishes the temporal units in a loop at `fps` (RTP clock 90 kHz) to `url` until `stop()`. */
-export async function publishAv1(rtspPort: number, url: string, tus: Uint8Array[][], fps = 15): Promise<{ stop(): void; sent(): number }> {
+export async function publishAv1(rtspPort: number, url: string, tus: Uint8Array[][], opts: Av1PublishOptions = {}): Promise<{ stop(): void; sent(): number; lost(): number }> {
+  const fps = opts.fps ?? 15;
   const pub = await RawPublisher.start(rtspPort, url, AV1_SDP, 1);
   let stopped = false;
   let units = 0;
+  let lost = 0;
   void (async () => {
     let seq = 0;
     const t0 = Date.now();
@@ -44,6 +52,11 @@ export async function publishAv1(rtspPort: number, url: string, tus: Uint8Array[
       const payloads = packetizeAv1(tus[n % tus.length]!, 1200);
       for (const [i, payload] of payloads.entries()) {
         if (stopped) return;
+        if (opts.lossEvery && n % opts.lossEvery === opts.lossEvery - 1 && i === 1) {
+          seq++;
+          lost++;
+          continue;
+        }
         const pkt = buildRtpPacket({ payloadType: 96, sequenceNumber: seq++ & 0xffff, timestamp: (n * (90000 / fps)) >>> 0, ssrc: 0x5a1, marker: i === payloads.length - 1 }, payload);
         await pub.send(0, pkt).catch(() => undefined);
       }
@@ -58,5 +71,6 @@ export async function publishAv1(rtspPort: number, url: string, tus: Uint8Array[
       pub.close();
     },
     sent: () => units,
+    lost: () => lost,
   };
 }

@@ -6,14 +6,9 @@ import { av1KeyFrameHint } from './codecs/av1.js';
 import { isAv1KeyFrame } from './codecs/av1-obu.js';
 import { isVp8KeyFrame, vp8KeyFrameHint } from './codecs/vp8.js';
 import { isVp9KeyFrame, vp9KeyFrameHint } from './codecs/vp9.js';
+import type { KeyFrameHint } from './key-frame-hint.js';
 
-/**
- * What one RTP payload says about its access unit: `key` (a random access point starts here),
- * `delta` (a slice that is not one), `unknown` (only SEI, AUD, PPS or a continuation fragment:
- * look at the next packet of the same unit). ffmpeg sends the x264 SEI alone before the IDR's
- * FU-A (seen publishing media/sample.mp4), so a unit's first packet is not always decisive.
- */
-export type KeyFrameHint = 'key' | 'delta' | 'unknown';
+export type { KeyFrameHint } from './key-frame-hint.js';
 
 // H.264 nal_unit_type (H.264 Table 7-1) and RFC 6184 §5.2 payload types.
 const H264_IDR = 5;

@@ -1,5 +1,5 @@
 // AV1 over RTP (AOMedia "RTP Payload Format for AV1" §4): aggregation header, OBU elements, fragmentation, key frames.
-import type { KeyFrameHint } from '../keyframe.js';
+import type { KeyFrameHint } from '../key-frame-hint.js';
 import { MAX_FRAME_SIZE, seqCheck, type DepacketizedFrame, type Depacketizer, type DepacketizerInput } from './frame.js';
 import {
   OBU_PADDING,

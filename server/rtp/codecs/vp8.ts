@@ -1,5 +1,5 @@
 // VP8 over RTP (RFC 7741): payload descriptor, frame assembly, packetization, key frames and picture size.
-import type { KeyFrameHint } from '../keyframe.js';
+import type { KeyFrameHint } from '../key-frame-hint.js';
 import { ChunkDepacketizer, type FrameChunk } from './chunk-frame.js';
 import { chunk } from './frame.js';
 

@@ -1,6 +1,6 @@
 // VP9 over RTP (RFC 9628): payload descriptor, frame assembly, packetization, and the uncompressed header (key frames, size, format).
 import type { VpxConfig } from '../../media/track.js';
-import type { KeyFrameHint } from '../keyframe.js';
+import type { KeyFrameHint } from '../key-frame-hint.js';
 import { BitReader } from './bit-reader.js';
 import { ChunkDepacketizer, type FrameChunk } from './chunk-frame.js';
 import { chunk } from './frame.js';

@@ -1,20 +1,18 @@
 // VP8, VP9 and AV1 through Tidecast: ffmpeg publishes VP8/VP9 (its RTP packetizers), our AV1 packetizer
 // publishes AV1 (ffmpeg 5.1 and GStreamer 1.22 have none); ffprobe/ffmpeg read back over RTSP and stream.mp4.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
-import { packetizeAv1, Av1Depacketizer } from '../../server/rtp/codecs/av1.js';
-import { OBU_TEMPORAL_DELIMITER, splitObus, withSize } from '../../server/rtp/codecs/av1-obu.js';
-import { buildRtpPacket } from '../../server/rtp/packet.js';
+import { Av1Depacketizer } from '../../server/rtp/codecs/av1.js';
 import { keyFrameHint } from '../../server/rtp/keyframe.js';
+import { av1TemporalUnits, publishAv1 } from '../helpers/av1-publisher.js';
 import { parseSession } from '../../server/rtsp/headers/session.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
-import { RawPublisher } from '../helpers/raw-publisher.js';
-import { bodyText, RawRtspClient, sleep } from '../helpers/rtsp-client.js';
+import { bodyText, RawRtspClient } from '../helpers/rtsp-client.js';
 import { waitFor } from '../helpers/read.js';
 
 let srv: TestServer;
@@ -110,53 +108,13 @@ describe('the clips as files', () => {
   }, 60_000);
 });
 
-/** The clip's temporal units (OBUs, temporal delimiters dropped), read with ffmpeg's low-overhead OBU muxer. */
-async function av1TemporalUnits(): Promise<Uint8Array[][]> {
-  const file = join(dir, 'clip.obu');
-  const args = ['-v', 'error', '-y', '-i', `${MEDIA_DIR}/sample-av1.mp4`, '-c', 'copy', '-f', 'obu', file];
-  const r = await run(ffmpeg, args, { timeoutMs: 20_000 });
-  expect(r.code, describeRun(ffmpeg, args, r)).toBe(0);
-  const obus = splitObus(new Uint8Array(readFileSync(file)))!;
-  const tus: Uint8Array[][] = [];
-  for (const o of obus) {
-    if (o.type === OBU_TEMPORAL_DELIMITER) tus.push([]);
-    else tus[tus.length - 1]?.push(withSize(o));
-  }
-  return tus.filter((t) => t.length > 0);
-}
-
-const AV1_SDP = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=av1', 't=0 0', 'm=video 0 RTP/AVP 96', 'a=rtpmap:96 AV1/90000', 'a=control:trackID=0', ''].join('\r\n');
-
-/** Publishes the clip in a loop at 15 fps with our packetizer until stopped. */
-async function publishAv1(path: string, tus: Uint8Array[][]): Promise<() => void> {
-  const pub = await RawPublisher.start(srv.rtspPort, srv.url(path), AV1_SDP, 1);
-  let stopped = false;
-  const stop = (): void => {
-    stopped = true;
-    pub.close();
-  };
-  stops.push(stop);
-  void (async () => {
-    let seq = 0;
-    for (let n = 0; !stopped; n++) {
-      const payloads = packetizeAv1(tus[n % tus.length]!, 1200);
-      for (const [i, payload] of payloads.entries()) {
-        const pkt = buildRtpPacket({ payloadType: 96, sequenceNumber: seq++ & 0xffff, timestamp: (n * 6000) >>> 0, ssrc: 0x1234, marker: i === payloads.length - 1 }, payload);
-        if (stopped) return;
-        await pub.send(0, pkt).catch(() => undefined);
-      }
-      await sleep(1000 / 15); // real-time pacing of the publisher, not a wait before an assert
-    }
-  })();
-  return stop;
-}
-
 describe('AV1 published with our packetizer (no AV1 RTP in ffmpeg 5.1 nor GStreamer 1.22)', () => {
   it('stream.mp4 decodes in ffmpeg (libdav1d); an RTSP reader gets OBUs ffmpeg decodes', async () => {
     const clip = await av1TemporalUnits();
     expect(clip.length).toBe(45);
     const path = 'live/av1';
-    const stop = await publishAv1(path, clip);
+    const pub = await publishAv1(srv.rtspPort, srv.url(path), clip);
+    stops.push(pub.stop);
     // RECORD answered: the path is live. ffprobe cannot read AV1 over RTP (ffmpeg 5.1: "Unsupported
     // codec av1" in its RTP muxer, no depacketizer either): the HTTP fMP4 and our reader are the checks.
     const mp4 = await decodeMp4(path);
@@ -198,7 +156,7 @@ describe('AV1 published with our packetizer (no AV1 RTP in ffmpeg 5.1 nor GStrea
       expect(r.stdout.split('\n').filter((l) => /^0,/.test(l)).length).toBeGreaterThanOrEqual(30);
     } finally {
       c.close();
-      stop();
+      pub.stop();
     }
   }, 120_000);
 });

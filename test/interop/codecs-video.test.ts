@@ -98,6 +98,24 @@ describe('ffmpeg publishes VP8 and VP9', () => {
   }
 });
 
+describe('GStreamer publishes VP8 and VP9 (vp8enc/vp9enc, rtspclientsink over UDP: rtpvp8pay/rtpvp9pay)', () => {
+  for (const codec of ['vp8', 'vp9'] as const) {
+    it(`${codec}: ffprobe reads it over TCP, stream.mp4 decodes`, async () => {
+      const path = `live/gst-${codec}`;
+      // The profile caps: without them rtspclientsink's caps query makes vpxenc fail with "Invalid vpx profile".
+      const pipeline = `videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=180,framerate=15/1 ! ${codec}enc deadline=1 cpu-used=8 keyframe-max-dist=15 ! video/x-${codec},profile=(string)0 ! rtspclientsink protocols=udp location=${srv.url(path)}`;
+      const child = spawn('gst-launch-1.0', ['-q', ...pipeline.split(' ')], { stdio: 'ignore' });
+      children.push(child);
+      await waitLive(path);
+      expect(await probe(srv.url(path), 'tcp')).toBe(`${codec},320,180`);
+      const mp4 = await decodeMp4(path);
+      expect(mp4.stderr, mp4.info).toBe('');
+      expect(mp4.frames, mp4.info).toBeGreaterThanOrEqual(20);
+      child.kill('SIGINT');
+    }, 120_000);
+  }
+});
+
 describe('the clips as files', () => {
   it('sample-vp9.webm over RTSP UDP, sample-av1.mp4 over HLS (fMP4 parts) decode', async () => {
     expect(await probe(srv.url('sample-vp9.webm'), 'udp')).toBe('vp9,320,180');

@@ -1,4 +1,5 @@
 // AV1 over RTP (AOMedia "RTP Payload Format for AV1" §4): aggregation header, OBU elements, fragmentation, key frames.
+import { concatBytes } from '../../media/bytes.js';
 import type { KeyFrameHint } from '../key-frame-hint.js';
 import { MAX_FRAME_SIZE, seqCheck, type DepacketizedFrame, type Depacketizer, type DepacketizerInput } from './frame.js';
 import {
@@ -200,7 +201,7 @@ export class Av1Depacketizer implements Depacketizer {
 
   private finishObu(): void {
     if (!this.frag) return;
-    const whole = this.frag.length === 1 ? this.frag[0]! : join(this.frag, this.fragSize);
+    const whole = this.frag.length === 1 ? this.frag[0]! : concatBytes(this.frag);
     this.dropFragment();
     if (whole.length === 0) return;
     const o = obuOf(whole);
@@ -240,14 +241,4 @@ function obuOf(e: Uint8Array): ObuParts | undefined {
   if (e.length < headerLen) return undefined;
   if (h & 0x02) return splitObus(e)?.[0];
   return { type: (h >>> 3) & 0x0f, header: e.subarray(0, headerLen), payload: e.subarray(headerLen) };
-}
-
-function join(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

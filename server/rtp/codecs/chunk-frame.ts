@@ -1,4 +1,5 @@
 // Frame assembly for payload formats that cut one frame into consecutive chunks (VP8, VP9): a chunk per packet, a start flag, the marker at the end.
+import { concatBytes } from '../../media/bytes.js';
 import { MAX_FRAME_SIZE, seqCheck, type DepacketizedFrame, type Depacketizer, type DepacketizerInput } from './frame.js';
 
 /** What a payload descriptor says: the chunk of frame data after it, and whether a frame starts here. */
@@ -69,7 +70,7 @@ export abstract class ChunkDepacketizer implements Depacketizer {
 
   private flush(out: DepacketizedFrame[]): void {
     if (this.parts.length > 0 || this.damaged) {
-      const data = this.parts.length === 1 ? [this.parts[0]!] : this.parts.length > 1 ? [join(this.parts, this.size)] : [];
+      const data = this.parts.length === 1 ? [this.parts[0]!] : this.parts.length > 1 ? [concatBytes(this.parts)] : [];
       const f: DepacketizedFrame = { timestamp: this.ts, data };
       if (this.damaged || !this.started) f.damaged = true;
       out.push(f);
@@ -80,14 +81,4 @@ export abstract class ChunkDepacketizer implements Depacketizer {
     this.damaged = false;
     this.open = false;
   }
-}
-
-function join(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -1,6 +1,7 @@
 // VP8 over RTP (RFC 7741): payload descriptor, frame assembly, packetization, key frames and picture size.
 import type { KeyFrameHint } from '../key-frame-hint.js';
 import { ChunkDepacketizer, type FrameChunk } from './chunk-frame.js';
+import { concatBytes } from '../../media/bytes.js';
 import { chunk } from './frame.js';
 
 /** Length of the payload descriptor (RFC 7741 §4.2), or -1 when the payload is too short for it. */
@@ -50,7 +51,7 @@ export function vp8FrameInfo(frame: Uint8Array): { width: number; height: number
 
 /** One frame per access unit; a one-byte descriptor (S on the first packet, PID 0), the rest of the MTU for data. */
 export function packetizeVp8(data: Uint8Array[], mtu: number): Uint8Array[] {
-  const frame = data.length === 1 ? data[0]! : concat(data);
+  const frame = data.length === 1 ? data[0]! : concatBytes(data);
   if (frame.length === 0) return [];
   if (mtu < 2) throw new Error(`MTU ${mtu} leaves no room for VP8 data`);
   return chunk(frame, mtu - 1).map((c, i) => {
@@ -67,14 +68,4 @@ export class Vp8Depacketizer extends ChunkDepacketizer {
     if (off < 0) return undefined;
     return { start: startsFrame(p), chunk: p.subarray(off) };
   }
-}
-
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

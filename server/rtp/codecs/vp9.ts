@@ -1,10 +1,10 @@
 // VP9 over RTP (RFC 9628): payload descriptor, frame assembly, packetization, and the uncompressed header (key frames, size, format).
+import { concatBytes } from '../../media/bytes.js';
 import type { VpxConfig } from '../../media/track.js';
 import type { KeyFrameHint } from '../key-frame-hint.js';
 import { BitReader } from './bit-reader.js';
 import { ChunkDepacketizer, type FrameChunk } from './chunk-frame.js';
 import { chunk } from './frame.js';
-import { concat } from './vp8.js';
 
 // RFC 9628 §4.2 first octet: I P L F B E V Z.
 const I = 0x80;
@@ -115,7 +115,7 @@ export function isVp9KeyFrame(frame: Uint8Array | undefined): boolean {
 
 /** One frame per access unit: a one-byte descriptor (B first, E last, P unless a key frame), the rest of the MTU for data. */
 export function packetizeVp9(data: Uint8Array[], mtu: number): Uint8Array[] {
-  const frame = data.length === 1 ? data[0]! : concat(data);
+  const frame = data.length === 1 ? data[0]! : concatBytes(data);
   if (frame.length === 0) return [];
   if (mtu < 2) throw new Error(`MTU ${mtu} leaves no room for VP9 data`);
   const inter = isVp9KeyFrame(frame) ? 0 : P;

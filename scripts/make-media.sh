@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the bundled A/V-sync sample clips in media/ (see media/README.md for what they contain).
 #
-# Usage: scripts/make-media.sh [outdir]      (default: media/ beside this script's parent)
+# Usage: scripts/make-media.sh [outdir] [part]   (default: media/ beside this script's parent; part: all | video-codecs)
 # Env:   FFMPEG_PATH  ffmpeg binary to use (default: ffmpeg on PATH)
 #        FONT_FILE    TTF for the clock (default: DejaVu Sans Mono/Sans Bold if present)
 set -euo pipefail
@@ -9,6 +9,7 @@ set -euo pipefail
 FFMPEG="${FFMPEG_PATH:-ffmpeg}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="${1:-$HERE/../media}"
+PART="${2:-all}"
 mkdir -p "$OUT"
 
 DUR=20        # seconds
@@ -51,6 +52,22 @@ AUDIO="aevalsrc=exprs=${BEEP}|${BEEP}:sample_rate=48000:channel_layout=stereo:du
 
 X264="keyint=${GOP}:min-keyint=${GOP}:scenecut=0:bframes=2:b-pyramid=none:open-gop=0"
 
+# 4) Small VP8, VP9 and AV1 clips (video only, 320x180, 15 fps, 3 s, a key frame every second):
+# the same pattern and clock, so each new video codec can be published and read on its own.
+make_video_codecs() {
+  local v="testsrc2=size=320x180:rate=15:duration=3,drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='lt(mod(n\\,15)\\,1)',format=yuv420p"
+  local common=(-hide_banner -loglevel error -y -f lavfi -i "$v" -threads 1 -fflags +bitexact -g 15 -keyint_min 15)
+  "$FFMPEG" "${common[@]}" -c:v libvpx -b:v 200k -auto-alt-ref 0 "$OUT/sample-vp8.webm"
+  "$FFMPEG" "${common[@]}" -c:v libvpx-vp9 -b:v 200k -row-mt 0 "$OUT/sample-vp9.webm"
+  # libaom in its real-time mode: fast, and its key frames carry a sequence header every second.
+  "$FFMPEG" "${common[@]}" -c:v libaom-av1 -usage realtime -cpu-used 8 -b:v 200k -movflags +faststart "$OUT/sample-av1.mp4"
+}
+if [[ "$PART" == video-codecs ]]; then
+  make_video_codecs
+  ls -l "$OUT"/sample-vp8.webm "$OUT"/sample-vp9.webm "$OUT"/sample-av1.mp4
+  exit 0
+fi
+
 # 1) MP4: H.264 High + AAC-LC 48 kHz stereo, moov first.
 "$FFMPEG" -hide_banner -loglevel error -y \
   -f lavfi -i "$VIDEO" -f lavfi -i "$AUDIO" \
@@ -91,5 +108,6 @@ make_audio_clips() {
     -c:a ac3 -b:a 64k -ar 48000 -ac 2 -fflags +bitexact "$OUT/sample-ac3.mka"
 }
 make_audio_clips
+make_video_codecs
 
 ls -l "$OUT"/sample.* "$OUT"/sample-*

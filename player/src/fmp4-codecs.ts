@@ -9,6 +9,7 @@ function fourcc(b: Uint8Array, o: number): string {
   return String.fromCharCode(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!);
 }
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+const dec2 = (n: number): string => String(n).padStart(2, '0');
 
 /** Top-level boxes of a buffer: [type, start, end); stops at an incomplete box. */
 export function topLevelBoxes(b: Uint8Array): { type: string; start: number; end: number }[] {
@@ -27,7 +28,7 @@ export function topLevelBoxes(b: Uint8Array): { type: string; start: number; end
   return out;
 }
 
-/** The codec of each sample entry under moov, e.g. ["avc1.64001e", "mp4a.40.2"]. */
+/** The codec of each sample entry under moov, e.g. ["avc1.64001e", "mp4a.40.2"], ["vp09.00.10.08"], ["av01.0.00M.08"]. */
 export function codecsOfMoov(moov: Uint8Array): string[] {
   const out: string[] = [];
   const walk = (start: number, end: number): void => {
@@ -81,6 +82,21 @@ export function codecsOfMoov(moov: Uint8Array): string[] {
         }
       }
       return 'mp4a.40.2';
+    }
+    if (type === 'vp08' || type === 'vp09') {
+      // vpcC (full box): profile, level, bitDepth(4) | chroma(3) | range(1): vp09.PP.LL.DD.
+      const c = child('vpcC', start + 8, end);
+      if (c < 0) return type === 'vp08' ? 'vp8' : 'vp09.00.10.08';
+      return `${type}.${dec2(moov[c + 12]!)}.${dec2(moov[c + 13]!)}.${dec2(moov[c + 14]! >>> 4)}`;
+    }
+    if (type === 'av01') {
+      // av1C: marker/version, seq_profile(3) seq_level_idx_0(5), seq_tier_0 high_bitdepth twelve_bit ...
+      const c = child('av1C', start + 8, end);
+      if (c < 0) return 'av01.0.08M.08';
+      const b1 = moov[c + 9]!;
+      const b2 = moov[c + 10]!;
+      const depth = b2 & 0x40 ? (b2 & 0x20 ? 12 : 10) : 8;
+      return `av01.${b1 >>> 5}.${dec2(b1 & 0x1f)}${b2 & 0x80 ? 'H' : 'M'}.${dec2(depth)}`;
     }
     if (type === 'Opus') return 'opus';
     if (type === 'fLaC') return 'flac';

@@ -1,7 +1,9 @@
 // WebCodecs video decoding of depacketized frames: configuration from SDP or in-band parameter sets, waits for a key frame after loss.
 import type { Track } from '../../server/media/track.js';
 import { isH264KeyFrame } from '../../server/rtp/codecs/h264.js';
+import { isKeyFrameAccessUnit } from '../../server/rtp/keyframe.js';
 import { videoDecoderConfig, type VideoSetup } from './codec-config.js';
+import { FRAME_CODECS, frameChunkData, frameDecoderConfig, probeCodecString } from './vpx-av1-config.js';
 
 /** The browser cannot decode this track: the page says so instead of showing a black canvas. */
 export class UnsupportedCodecError extends Error {
@@ -9,7 +11,7 @@ export class UnsupportedCodecError extends Error {
 }
 
 export interface EncodedFrame {
-  /** NAL units without start codes. */
+  /** NAL units without start codes; a VP8/VP9 frame; AV1 OBUs (with size fields). */
   nalus: Uint8Array[];
   /** Unwrapped RTP time (track clock units): the chunk timestamp, and how the output finds its wallclock. */
   rtpTime: number;
@@ -49,7 +51,13 @@ export class VideoDecode {
     }
     const setup = videoDecoderConfig(this.track);
     if (setup) await this.configure(setup);
-    else if (this.track.codec !== 'H264' && this.track.codec !== 'H265') {
+    else if (this.frameCodec) {
+      // VP8, VP9, AV1: the configuration comes with the first key frame; ask about the SDP's profile now.
+      const codec = probeCodecString(this.track);
+      if (!(await VideoDecoder.isConfigSupported({ codec })).supported) {
+        throw new UnsupportedCodecError(`this browser cannot decode ${this.track.codec} video (${codec}): VideoDecoder.isConfigSupported says no`);
+      }
+    } else if (this.track.codec !== 'H264' && this.track.codec !== 'H265') {
       throw new UnsupportedCodecError(`video codec ${this.track.codec} cannot be played by the web player`);
     }
   }
@@ -95,8 +103,9 @@ export class VideoDecode {
       this.framesSkipped++;
       return;
     }
-    if (key && (!this.decoder || this.parameterSetsChanged())) {
-      const setup = videoDecoderConfig(this.track, this.sps, this.pps);
+    const frameSetup = key && this.frameCodec ? frameDecoderConfig(this.track, f.nalus) : undefined;
+    if (key && (!this.decoder || this.parameterSetsChanged() || this.frameConfigChanged(frameSetup))) {
+      const setup = this.frameCodec ? frameSetup : videoDecoderConfig(this.track, this.sps, this.pps);
       if (!setup) {
         this.framesSkipped++;
         return;
@@ -116,7 +125,7 @@ export class VideoDecode {
       return;
     }
     if (key) this.waitKey = false;
-    const data = this.setup.lengthPrefixed ? lengthPrefixed(f.nalus) : annexB(key ? [...this.vps, ...this.sps, ...this.pps, ...f.nalus] : f.nalus);
+    const data = this.chunkData(key, f.nalus);
     try {
       dec.decode(new EncodedVideoChunk({ type: key ? 'key' : 'delta', timestamp: f.rtpTime * this.usPerTick, data }));
     } catch (e) {
@@ -145,7 +154,25 @@ export class VideoDecode {
     this.decoder = undefined;
   }
 
+  private get frameCodec(): boolean {
+    return FRAME_CODECS.has(this.track.codec);
+  }
+
+  /** A VP8/VP9/AV1 key frame whose codec string or size differs from the decoder's (a new stream format). */
+  private frameConfigChanged(next: VideoSetup | undefined): boolean {
+    const cur = this.setup?.config;
+    if (!next || !cur) return false;
+    return next.config.codec !== cur.codec || next.config.codedWidth !== cur.codedWidth || next.config.codedHeight !== cur.codedHeight;
+  }
+
+  private chunkData(key: boolean, nalus: Uint8Array[]): Uint8Array {
+    if (this.frameCodec) return frameChunkData(nalus);
+    if (this.setup!.lengthPrefixed) return lengthPrefixed(nalus);
+    return annexB(key ? [...this.vps, ...this.sps, ...this.pps, ...nalus] : nalus);
+  }
+
   private isKey(nalus: Uint8Array[]): boolean {
+    if (this.frameCodec) return isKeyFrameAccessUnit(this.track.codec, nalus);
     if (this.track.codec === 'H264') return isH264KeyFrame(nalus);
     // H.265 IRAP pictures: BLA, IDR and CRA, types 16-21 (§7.4.2.2).
     return nalus.some((n) => n.length > 0 && h265Type(n) >= 16 && h265Type(n) <= 21);
@@ -155,6 +182,7 @@ export class VideoDecode {
   private lastPps: Uint8Array | undefined;
 
   private learnParameterSets(nalus: Uint8Array[]): void {
+    if (this.track.codec !== 'H264' && this.track.codec !== 'H265') return;
     for (const n of nalus) {
       if (this.track.codec === 'H264') {
         const t = n[0]! & 0x1f;

@@ -17,7 +17,7 @@ import { TrackReceiver, unixNow } from './track-receiver.js';
 import { UnsupportedCodecError, VideoDecode } from './video-decode.js';
 import { VideoOut } from './video-out.js';
 
-const VIDEO_CODECS = new Set(['H264', 'H265']);
+const VIDEO_CODECS = new Set(['H264', 'H265', 'VP8', 'VP9', 'AV1']);
 const AUDIO_CODECS = new Set(['AAC', 'OPUS', 'PCMU', 'PCMA']);
 /** Audio of a join's burst later than this behind its playout point is skipped (one AAC frame is ~21 ms). */
 const AUDIO_SKIP_LATE_MS = 30;

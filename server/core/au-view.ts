@@ -2,8 +2,8 @@
 import { parseRtcpCompound } from '../rtp/rtcp.js';
 import { parseRtpPacket } from '../rtp/packet.js';
 import { createDepacketizer, type Depacketizer } from '../rtp/packetizer.js';
-import { isH264KeyFrame } from '../rtp/codecs/h264.js';
-import { isH265KeyFrame } from '../rtp/codecs/h265.js';
+import { isKeyFrameAccessUnit } from '../rtp/keyframe.js';
+import { learnVideoConfig } from '../rtp/codecs/video-config.js';
 import { collectParamSets } from '../rtp/codecs/param-sets.js';
 import { mpaTicks, parseMpaHeader } from '../rtp/codecs/mpa.js';
 import { AC3_SAMPLES, parseAc3Header } from '../rtp/codecs/ac3.js';
@@ -131,14 +131,17 @@ export class AuView {
   private frame(st: TrackState, ts: number, data: Uint8Array[], arrivalMs: number): void {
     const track = st.track;
     const video = track.kind === 'video';
-    const key = video ? (track.codec === 'H265' ? isH265KeyFrame(data) : isH264KeyFrame(data)) : true;
+    const key = video ? isKeyFrameAccessUnit(track.codec, data) : true;
     if (video) {
       if (st.needKey && !key) {
         this.dropped++;
         return;
       }
       st.needKey = false;
-      if (key) fillParamSets(track, data);
+      if (key) {
+        fillParamSets(track, data);
+        learnVideoConfig(track, data);
+      }
     } else if (!track.audioHeader) fillAudioHeader(track, data[0]!);
     const ext = st.jump.next(st.clock.unwrap(ts), arrivalMs);
     const wallMs = st.clock.wallMsOf(ext, arrivalMs);

@@ -2,7 +2,7 @@
 // SDP, muxers and the browser player. A leaf: runtime-neutral, imports nothing.
 
 export type MediaKind = 'video' | 'audio';
-export type CodecName = 'H264' | 'H265' | 'AAC' | 'OPUS' | 'PCMU' | 'PCMA' | 'MPA' | 'AC3';
+export type CodecName = 'H264' | 'H265' | 'VP8' | 'VP9' | 'AV1' | 'AAC' | 'OPUS' | 'PCMU' | 'PCMA' | 'MPA' | 'AC3';
 
 export interface H264Config {
   /** Sequence and picture parameter sets, raw NAL units without start codes. */
@@ -25,6 +25,33 @@ export interface AacConfig {
   streamMuxConfig?: Uint8Array;
 }
 
+/**
+ * VP8/VP9 stream format, read from a key frame's header (VP9 §6.2 uncompressed header): what the
+ * vpcC box (VP Codec ISO Media File Format Binding §2.2) and the vp09 codec string need.
+ */
+export interface VpxConfig {
+  profile: number;
+  bitDepth: number;
+  /** vpcC chromaSubsampling: 0/1 = 4:2:0 (vertical/colocated), 2 = 4:2:2, 3 = 4:4:4. */
+  chromaSubsampling: number;
+  fullRange: boolean;
+  /** VP9 color_space (§7.2.2): 0 unknown, 1 BT.601, 2 BT.709, 3 SMPTE-170, 4 SMPTE-240, 5 BT.2020, 7 sRGB. */
+  colorSpace: number;
+}
+
+export interface Av1Config {
+  /** The sequence header OBU, with its obu_size field (the av1C configOBUs). */
+  seqHeader: Uint8Array;
+  profile: number;
+  level: number;
+  tier: number;
+  bitDepth: number;
+  monochrome: boolean;
+  subsamplingX: number;
+  subsamplingY: number;
+  chromaSamplePosition: number;
+}
+
 export interface Track {
   /** Index in the stream, also the control id: `a=control:trackID=<id>`. */
   id: number;
@@ -45,6 +72,10 @@ export interface Track {
   aac?: AacConfig;
   /** MPA (MPEG-1/2 audio, 90 kHz clock) and AC3: the first frame's header (4 / 8 bytes), for muxers. */
   audioHeader?: Uint8Array;
+  /** VP8 and VP9: learnt from the first key frame (RTP carries no out-of-band configuration). */
+  vpx?: VpxConfig;
+  /** AV1: learnt from the first sequence header OBU. */
+  av1?: Av1Config;
   /**
    * A publisher's own rtpmap and fmtp (ANNOUNCE), verbatim: re-describing the track with them
    * keeps every parameter the publisher's packets depend on, including ones we do not model.

@@ -1,7 +1,7 @@
 // Access units in, fragmented MP4 out: exact sample durations, a non-negative timeline, and fragments a reader can join at.
 import type { Track } from '../media/track.js';
 import type { AccessUnit } from '../media/access-unit.js';
-import { fmp4Supports, writeFragment, writeInitSegment, type Fmp4Run } from './fmp4/index.js';
+import { fmp4Supports, nalSamples, writeFragment, writeInitSegment, type Fmp4Run } from './fmp4/index.js';
 
 export interface MuxChunk {
   bytes: Uint8Array;
@@ -138,7 +138,7 @@ export class Fmp4Muxer {
       runs.push({
         trackId: st.track.id + 1,
         baseDecodeTime: samples[0]!.dts,
-        samples: samples.map((p) => ({ duration: p.duration, cto: p.pts - p.dts, key: video ? p.key : true, data: p.data, nal: video })),
+        samples: samples.map((p) => ({ duration: p.duration, cto: p.pts - p.dts, key: video ? p.key : true, data: p.data, nal: nalSamples(st.track) })),
       });
       this.current.set(st.track.id, []);
     }

@@ -2,14 +2,13 @@
 import type { CodecName } from '../media/track.js';
 import { isH264KeyFrame } from './codecs/h264.js';
 import { isH265KeyFrame } from './codecs/h265.js';
+import { av1KeyFrameHint } from './codecs/av1.js';
+import { isAv1KeyFrame } from './codecs/av1-obu.js';
+import { isVp8KeyFrame, vp8KeyFrameHint } from './codecs/vp8.js';
+import { isVp9KeyFrame, vp9KeyFrameHint } from './codecs/vp9.js';
+import type { KeyFrameHint } from './key-frame-hint.js';
 
-/**
- * What one RTP payload says about its access unit: `key` (a random access point starts here),
- * `delta` (a slice that is not one), `unknown` (only SEI, AUD, PPS or a continuation fragment:
- * look at the next packet of the same unit). ffmpeg sends the x264 SEI alone before the IDR's
- * FU-A (seen publishing media/sample.mp4), so a unit's first packet is not always decisive.
- */
-export type KeyFrameHint = 'key' | 'delta' | 'unknown';
+export type { KeyFrameHint } from './key-frame-hint.js';
 
 // H.264 nal_unit_type (H.264 Table 7-1) and RFC 6184 §5.2 payload types.
 const H264_IDR = 5;
@@ -85,6 +84,12 @@ export function keyFrameHint(codec: CodecName, payload: Uint8Array): KeyFrameHin
       return h264Hint(payload);
     case 'H265':
       return h265Hint(payload);
+    case 'VP8':
+      return vp8KeyFrameHint(payload);
+    case 'VP9':
+      return vp9KeyFrameHint(payload);
+    case 'AV1':
+      return av1KeyFrameHint(payload);
     default:
       return 'key';
   }
@@ -99,13 +104,22 @@ export function startsKeyFrame(codec: CodecName, payload: Uint8Array): boolean {
   return keyFrameHint(codec, payload) === 'key';
 }
 
-/** Whether a whole access unit (NAL units without start codes, or an audio frame) is a random access point. */
+/**
+ * Whether a whole access unit is a random access point: NAL units without start codes (H.264/H.265),
+ * the frame (VP8/VP9), OBUs (AV1), or an audio frame (always).
+ */
 export function isKeyFrameAccessUnit(codec: CodecName, nalus: Uint8Array[]): boolean {
   switch (codec) {
     case 'H264':
       return isH264KeyFrame(nalus);
     case 'H265':
       return isH265KeyFrame(nalus);
+    case 'VP8':
+      return isVp8KeyFrame(nalus[0]);
+    case 'VP9':
+      return isVp9KeyFrame(nalus[0]);
+    case 'AV1':
+      return isAv1KeyFrame(nalus);
     default:
       return true;
   }

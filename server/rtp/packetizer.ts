@@ -11,6 +11,9 @@ import { OpusDepacketizer, packetizeOpus } from './codecs/opus.js';
 import { LatmDepacketizer, packetizeLatm, parseStreamMuxConfig, type StreamMuxConfig } from './codecs/latm.js';
 import { MpaDepacketizer, packetizeMpa } from './codecs/mpa.js';
 import { Ac3Depacketizer, packetizeAc3 } from './codecs/ac3.js';
+import { Av1Depacketizer, packetizeAv1 } from './codecs/av1.js';
+import { Vp8Depacketizer, packetizeVp8 } from './codecs/vp8.js';
+import { Vp9Depacketizer, packetizeVp9 } from './codecs/vp9.js';
 
 export type { DepacketizedFrame, Depacketizer, DepacketizerInput } from './codecs/frame.js';
 
@@ -35,11 +38,19 @@ export function packetizeAccessUnit(track: Track, au: AccessUnit, mtu: number): 
     case 'PCMU':
     case 'PCMA':
       return packetizeG711(au.data, mtu);
+    case 'VP8':
+      return packetizeVp8(au.data, mtu);
+    case 'VP9':
+      return packetizeVp9(au.data, mtu);
+    case 'AV1':
+      return packetizeAv1(au.data, mtu);
     default:
       throw new Error(`no RTP packetizer for codec ${String((track as Track).codec)}`);
   }
 }
 
+/** A depacketizer for the track's codec; a codec without one gets a depacketizer that yields nothing (never a throw). */
+/** Never throws: a codec this server cannot depacketize gets one that yields nothing. */
 export function createDepacketizer(track: Track): Depacketizer {
   switch (track.codec) {
     case 'H264':
@@ -57,8 +68,15 @@ export function createDepacketizer(track: Track): Depacketizer {
     case 'PCMU':
     case 'PCMA':
       return new G711Depacketizer();
+    case 'VP8':
+      return new Vp8Depacketizer();
+    case 'VP9':
+      return new Vp9Depacketizer();
+    case 'AV1':
+      return new Av1Depacketizer();
     default:
-      throw new Error(`no RTP depacketizer for codec ${String((track as Track).codec)}`);
+      // A codec carried over RTSP only (passed through): the access-unit view has nothing to make of it.
+      return { push: () => [] };
   }
 }
 

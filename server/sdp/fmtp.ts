@@ -30,6 +30,11 @@ export function rtpMapFor(track: Track): RtpMapEntry {
     case 'MPA':
     case 'AC3':
       return { payload: pt, codec: track.codec, rate: track.clockRate, ...(track.channels && track.channels > 1 ? { encoding: track.channels } : {}) };
+    case 'VP8':
+    case 'VP9':
+    case 'AV1':
+      // RFC 7741 §6.1, RFC 9628 §6.1, AV1 RTP §7.1: 90 kHz, no channel count.
+      return { payload: pt, codec: track.codec, rate: 90000 };
   }
 }
 
@@ -79,6 +84,12 @@ export function fmtpFor(track: Track): string | undefined {
     }
     case 'OPUS':
       return (track.channels ?? 2) > 1 ? 'sprop-stereo=1' : undefined;
+    case 'AV1':
+      // AV1 RTP §7.2.1: profile, level-idx and tier are optional; say them when the sequence header is known.
+      return track.av1 ? `profile=${track.av1.profile};level-idx=${track.av1.level};tier=${track.av1.tier}` : undefined;
+    case 'VP9':
+      // RFC 9628 §6.1: profile-id is optional (0 when absent).
+      return track.vpx && track.vpx.profile > 0 ? `profile-id=${track.vpx.profile}` : undefined;
     default:
       return undefined;
   }

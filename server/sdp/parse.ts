@@ -37,12 +37,15 @@ export interface ParsedSdp {
   srtp: boolean[];
 }
 
-const SUPPORTED = 'supported: H264, H265, MPEG4-GENERIC and MP4A-LATM (AAC), opus, PCMU, PCMA, MPA (MP3), AC3';
+const SUPPORTED = 'supported: H264, H265, VP8, VP9, AV1, MPEG4-GENERIC and MP4A-LATM (AAC), opus, PCMU, PCMA, MPA (MP3), AC3';
 
 /** rtpmap encoding name (case-insensitive, RFC 4566 §6) -> our codec. */
 const CODECS: Record<string, { codec: CodecName; kind: MediaKind }> = {
   H264: { codec: 'H264', kind: 'video' },
   H265: { codec: 'H265', kind: 'video' },
+  VP8: { codec: 'VP8', kind: 'video' },
+  VP9: { codec: 'VP9', kind: 'video' },
+  AV1: { codec: 'AV1', kind: 'video' },
   'MPEG4-GENERIC': { codec: 'AAC', kind: 'audio' },
   'MP4A-LATM': { codec: 'AAC', kind: 'audio' },
   MPA: { codec: 'MPA', kind: 'audio' },
@@ -186,6 +189,11 @@ function parseMedia(m: Media, i: number): Track {
     case 'MPA':
       // RFC 2250/3551: a 90 kHz clock; rate and channels come from the first frame header.
       if (rtpmap.encoding) track.channels = rtpmap.encoding;
+      break;
+    case 'VP8':
+    case 'VP9':
+    case 'AV1':
+      // No out-of-band configuration (RFC 7741 §6.1, RFC 9628 §6.1, AV1 RTP §7.1): the first key frame tells.
       break;
     case 'OPUS':
       // RFC 7587 §7.1: sprop-stereo defaults to 0 (mono); the rtpmap always says /2.

@@ -27,6 +27,7 @@ export interface PageStats {
   framesDecoded?: number;
   framesShown?: number;
   framesDropped?: number;
+  keyFrameWaits?: number;
   audioFramesDecoded?: number;
   syncMode?: string | null;
   audioFloorMs?: number | null;

@@ -86,8 +86,9 @@ describe('parseSdpTracks on captured publisher SDPs', () => {
     }
   });
 
-  it('refuses what we cannot carry, naming the codec', () => {
-    expect(() => parseSdpTracks(fixture('ffmpeg-vp8.sdp'))).toThrow(/^media 0: codec VP8 is not supported; supported: H264, H265, /);
+  it('carries VP8 (ffmpeg)', () => {
+    // ffmpeg's VP8 publish (RFC 7741) is carried now.
+    expect(parseSdpTracks(fixture('ffmpeg-vp8.sdp')).tracks[0]).toMatchObject({ codec: 'VP8', kind: 'video', clockRate: 90000 });
   });
 
   it("GStreamer's rtspclientsink AAC (MP4A-LATM, RFC 6416) is AAC read as LATM", () => {
@@ -173,9 +174,9 @@ describe('parseSdpTracks errors', () => {
     ['no media', sdp(), /no m= lines/, 'invalid'],
     ['dynamic PT without rtpmap', sdp('m=video 0 RTP/AVP 96'), 'media 0: dynamic payload type 96 has no a=rtpmap (RFC 4566 §6)', 'invalid'],
     [
-      'VP8 in the third medium',
-      sdp(...H264, ...PCMU, 'm=video 0 RTP/AVP 98', 'a=rtpmap:98 VP8/90000', 'a=control:trackID=2'),
-      /^media 2: codec VP8 is not supported; supported: H264, H265, /,
+      'MPEG-4 Visual in the third medium',
+      sdp(...H264, ...PCMU, 'm=video 0 RTP/AVP 98', 'a=rtpmap:98 MP4V-ES/90000', 'a=control:trackID=2'),
+      /^media 2: codec MP4V-ES is not supported; supported: H264, H265, VP8, VP9, AV1, MPEG4-GENERIC and MP4A-LATM \(AAC\)/,
       'unsupported',
     ],
     ['static G.728', sdp('m=audio 0 RTP/AVP 15'), /media 0: codec G728 is not supported/, 'unsupported'],
@@ -329,7 +330,7 @@ describe('parseSdpTracks fuzz', () => {
       expect(result.controls).toHaveLength(result.tracks.length);
       for (const t of result.tracks) {
         expect(t.payloadType >= 0 && t.payloadType <= 127 && t.clockRate > 0).toBe(true);
-        expect(['H264', 'H265', 'AAC', 'OPUS', 'PCMU', 'PCMA']).toContain(t.codec);
+        expect(['H264', 'H265', 'VP8', 'VP9', 'AV1', 'AAC', 'OPUS', 'PCMU', 'PCMA']).toContain(t.codec);
       }
     }
     // The loop must exercise both outcomes, not just refusals.

@@ -1,7 +1,7 @@
 // Cuts a live stream's access units into LL-HLS parts (fMP4 fragments of ~part target) and segments starting at key frames.
 import type { TimedUnit } from '../../core/au-view.js';
 import type { Track } from '../../media/track.js';
-import { fmp4Supports, sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Sample, type Fmp4Track } from '../../mux/fmp4/index.js';
+import { fmp4Supports, nalSamples, sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Sample, type Fmp4Track } from '../../mux/fmp4/index.js';
 
 export interface SegmenterOptions {
   /** Seconds. */
@@ -49,9 +49,12 @@ const MAX_QUEUE = 2000;
 /** Seconds a track may lag the leader before parts stop waiting for it. */
 const MAX_LAG = 1;
 
+/** Video codecs an HLS fMP4 stream carries (VP8 has no HLS codec: Apple's and hls.js's lists know vp09 and av01 only). */
+const HLS_VIDEO = new Set(['H264', 'H265', 'VP9', 'AV1']);
+
 /** Picks the tracks an HLS fMP4 stream carries: the first video and the first audio fMP4 supports. */
 export function hlsTracks(tracks: Track[]): Track[] {
-  const video = tracks.find((t) => t.kind === 'video' && (t.codec === 'H264' || t.codec === 'H265'));
+  const video = tracks.find((t) => t.kind === 'video' && HLS_VIDEO.has(t.codec));
   const audio = tracks.find((t) => t.kind === 'audio' && ['AAC', 'OPUS', 'MPA', 'AC3'].includes(t.codec) && fmp4Supports(t));
   return [video, audio].filter((t): t is Track => t !== undefined);
 }
@@ -212,7 +215,7 @@ export class Segmenter {
     const au = u.au;
     const base = BASE_SECONDS * st.fmp4.timescale;
     if (au.dts + base < 0) return; // far before the stream's zero: cannot be placed
-    st.queue.push({ dts: au.dts, sample: sampleOf(au, duration > 0 ? duration : au.duration, st.video) });
+    st.queue.push({ dts: au.dts, sample: sampleOf(au, duration > 0 ? duration : au.duration, st.video, au.pts - au.dts, st.video && nalSamples(st.fmp4.track)) });
     if (st.queue.length > MAX_QUEUE) st.queue.shift();
   }
 

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { AccessUnit } from '../../media/access-unit.js';
-import { sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Track } from '../../mux/fmp4/index.js';
+import { nalSamples, sampleOf, writeFragment, writeInitSegment, type Fmp4Run, type Fmp4Track } from '../../mux/fmp4/index.js';
 import { firstUnitIndexAtOrAfter } from '../../core/seek.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
 import { HttpError } from '../errors.js';
@@ -47,7 +47,7 @@ export function vodIndex(file: SeekableMedia, segmentMin: number): VodIndex {
 function buildIndex(file: SeekableMedia, segmentMin: number): VodIndex {
   const picked = hlsTracks(file.tracks);
   if (picked.length === 0) {
-    throw new HttpError(415, `${file.path}: no track HLS can carry (H.264, H.265, AAC or Opus); try /stream.ts or RTSP`);
+    throw new HttpError(415, `${file.path}: no track HLS can carry (H.264, H.265, VP9, AV1, AAC or Opus); try /stream.mp4, /stream.ts or RTSP`);
   }
   const tracks: VodTrack[] = picked.map((t) => {
     const units = file.units[t.id]!;
@@ -114,7 +114,7 @@ export function vodSegment(idx: VodIndex, n: number): Uint8Array | undefined {
     for (let k = from; k < to; k++) {
       const u = t.units[k]!;
       const next = t.units[k + 1];
-      samples.push(sampleOf(u, next ? next.dts - u.dts : u.duration, t.video, u.pts - u.dts - t.shift));
+      samples.push(sampleOf(u, next ? next.dts - u.dts : u.duration, t.video, u.pts - u.dts - t.shift, t.video && nalSamples(t.fmp4.track)));
     }
     runs.push({ trackId: t.fmp4.id, baseDecodeTime: t.units[from]!.dts + t.shift, samples });
   });

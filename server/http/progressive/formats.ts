@@ -48,11 +48,14 @@ export function createMuxer(format: ProgressiveFormat, tracks: Track[], opts: Mu
 export function formatCarries(format: ProgressiveFormat, t: Track): boolean {
   if (t.codec === 'H264' || t.codec === 'H265' || t.codec === 'AAC' || t.codec === 'MPA' || t.codec === 'AC3') return true;
   if (t.codec === 'OPUS') return format === 'ts' || (t.channels ?? 2) <= 2;
+  // fMP4 only (vp08/vp09 + vpcC, av01 + av1C); MPEG-TS has no VP8/VP9 stream type here.
+  if (t.codec === 'VP8' || t.codec === 'VP9' || t.codec === 'AV1') return format === 'mp4';
   return false;
 }
 
 /** Words for a 415 when a format can carry none of a path's tracks. */
 export function nothingToCarry(format: ProgressiveFormat, tracks: Track[], path: string): string {
   const codecs = tracks.map((t) => t.codec).join(', ') || 'no tracks';
-  return `/${path} has ${codecs}; stream.${format} carries H.264, H.265, AAC, MP3 (MPA), AC-3 and Opus${format === 'mp4' ? ' (mono or stereo)' : ''}`;
+  const carried = format === 'mp4' ? 'H.264, H.265, VP8, VP9, AV1, AAC, MP3 (MPA), AC-3 and Opus (mono or stereo)' : 'H.264, H.265, AAC, MP3 (MPA), AC-3 and Opus';
+  return `/${path} has ${codecs}; stream.${format} carries ${carried}`;
 }

@@ -97,6 +97,6 @@ export function writeFragment(sequence: number, runs: Fmp4Run[]): Uint8Array {
  * defaults to pts - dts; pass another when the caller shifts decode times differently from
  * presentation times (e.g. decode = dts + reorder delay so a file's first frame presents at 0).
  */
-export function sampleOf(au: AccessUnit, duration: number, video: boolean, cto = au.pts - au.dts): Fmp4Sample {
-  return { duration, cto, key: video ? au.key : true, data: au.data, nal: video };
+export function sampleOf(au: AccessUnit, duration: number, video: boolean, cto = au.pts - au.dts, nal = video): Fmp4Sample {
+  return { duration, cto, key: video ? au.key : true, data: au.data, nal };
 }

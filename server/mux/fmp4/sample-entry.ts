@@ -1,10 +1,11 @@
-// Sample entries for the init segment's stsd: avc1/avcC, hvc1/hvcC, mp4a/esds, Opus/dOps.
+// Sample entries for the init segment's stsd: avc1/avcC, hvc1/hvcC, vp08/vp09 + vpcC, av01/av1C, mp4a/esds, Opus/dOps.
 import { concatBytes } from '../../media/bytes.js';
 import type { Track } from '../../media/track.js';
 import type { BoxWriter } from './bytes.js';
 import { dac3Of, parseAc3Header } from '../../rtp/codecs/ac3.js';
 import { parseMpaHeader } from '../../rtp/codecs/mpa.js';
 import { parseH264Sps, parseH265Sps, type SpsInfo } from './sps.js';
+import { av1C, vpcC } from './vpx-av1-entry.js';
 
 /** Codecs an fMP4 track can carry here (G.711 has no sample entry MSE players accept). */
 export function fmp4Supports(track: Track): boolean {
@@ -21,9 +22,20 @@ export function fmp4Supports(track: Track): boolean {
       return !!track.audioHeader && !!parseMpaHeader(track.audioHeader);
     case 'AC3':
       return !!track.audioHeader && !!parseAc3Header(track.audioHeader);
+    case 'VP8':
+    case 'VP9':
+      // Known from the first key frame (live) or the file's own header.
+      return !!track.vpx && !!track.width && !!track.height;
+    case 'AV1':
+      return !!track.av1 && !!track.width && !!track.height;
     default:
       return false;
   }
+}
+
+/** Whether samples are NAL units to length-prefix (H.264/H.265); VP8/VP9 frames and AV1 OBUs (with sizes) go in as they are. */
+export function nalSamples(track: Track): boolean {
+  return track.codec === 'H264' || track.codec === 'H265';
 }
 
 /** Picture size and format from the SPS (live tracks often carry no width/height). */
@@ -51,6 +63,12 @@ export function writeSampleEntry(w: BoxWriter, track: Track): void {
       return visualEntry(w, 'avc1', track, () => avcC(w, track));
     case 'H265':
       return visualEntry(w, 'hvc1', track, () => hvcC(w, track));
+    case 'VP8':
+      return visualEntry(w, 'vp08', track, () => vpcC(w, track));
+    case 'VP9':
+      return visualEntry(w, 'vp09', track, () => vpcC(w, track));
+    case 'AV1':
+      return visualEntry(w, 'av01', track, () => av1C(w, track));
     case 'AAC':
       return audioEntry(w, 'mp4a', track, track.sampleRate ?? track.clockRate, () => esds(w, 0x40, track.aac!.asc));
     case 'MPA': {

@@ -5,6 +5,7 @@ import type { AccessUnit } from '../../media/access-unit.js';
 import { adtsToAsc, collectParamSets, isAdts, isAud, parseAvcc, parseHvcc, splitNals } from './codec-config.js';
 import { ContainerError, readContainer, type Container, type ContainerReadOptions, type ContainerTrack } from './container-worker.js';
 import { audioUnits, dropped, videoUnits, type RawUnit } from './units.js';
+import { learnVideoConfig } from '../../rtp/codecs/video-config.js';
 
 export { adtsToAsc, parseAvcc, parseHvcc, splitAnnexB, splitNals } from './codec-config.js';
 
@@ -32,11 +33,14 @@ export const DEMUX_STALL_MS = 10_000;
 /** Heap a demux worker may use: an index of hours of 60 fps video needs a fraction of it. */
 const DEMUX_HEAP_MB = 512;
 
-const SUPPORTED = 'H.264 (avc), H.265 (hevc), AAC, Opus, G.711 (ulaw, alaw), MP3, AC-3';
+const SUPPORTED = 'H.264 (avc), H.265 (hevc), VP8, VP9, AV1, AAC, Opus, G.711 (ulaw, alaw), MP3, AC-3';
 
 const CODECS: Record<string, CodecName> = {
   avc: 'H264',
   hevc: 'H265',
+  vp8: 'VP8',
+  vp9: 'VP9',
+  av1: 'AV1',
   aac: 'AAC',
   opus: 'OPUS',
   ulaw: 'PCMU',
@@ -162,6 +166,7 @@ function buildTrack(
 
 function buildVideo(ct: ContainerTrack, codec: CodecName, id: number, account: (n: number) => void): { track: Track; raw: RawUnit[] } {
   const track: Track = { id, kind: 'video', codec, clockRate: 90000, width: ct.width, height: ct.height, payloadType: 96 + id };
+  if (codec === 'VP8' || codec === 'VP9' || codec === 'AV1') return buildFrames(ct, track, account);
   const desc = ct.description;
   const h265 = codec === 'H265';
   const cfg = desc ? (h265 ? parseHvcc(desc) : parseAvcc(desc)) : null;
@@ -181,6 +186,23 @@ function buildVideo(ct: ContainerTrack, codec: CodecName, id: number, account: (
   }
   if (h265) track.h265 = { vps: ps.vps, sps: ps.sps, pps: ps.pps };
   else track.h264 = { sps: ps.sps, pps: ps.pps };
+  return { track, raw };
+}
+
+/**
+ * VP8/VP9 frames and AV1 temporal units are carried whole (data = [sample]); the first key frame's
+ * header gives the size and the vpcC/av1C fields (the container's own config is not needed).
+ */
+function buildFrames(ct: ContainerTrack, track: Track, account: (n: number) => void): { track: Track; raw: RawUnit[] } {
+  const raw: RawUnit[] = [];
+  for (const p of ct.packets) {
+    if (p.data.byteLength === 0) continue;
+    const data = [p.data];
+    if (p.key && !track.vpx && !track.av1) learnVideoConfig(track, data);
+    account(p.data.byteLength);
+    raw.push({ pts: p.pts, dur: p.dur, key: p.key, data });
+  }
+  if (!track.vpx && !track.av1) throw new ContainerError(`track ${ct.id}: ${track.codec} without a key frame whose header could be read`);
   return { track, raw };
 }
 

@@ -19,7 +19,7 @@ export const describe: Handler = async ({ server, conn, req, target }) => {
     sessionName: target.path,
     serverAddress: conn.localAddress,
     // Files have a length (clients show a seek bar); a live stream is `npt=0-`.
-    ...(r.kind === 'file' ? { duration: r.file.duration } : {}),
+    ...(r.kind === 'file' && !endStopsEos(req.headers.get('User-Agent')) ? { duration: r.file.duration } : {}),
     sessionId: hashPath(target.path),
     // Over RTSPS each medium is RTP/SAVP with the key it is sent with (as gortsplib's server does).
     ...(srtpOffered(conn) ? { keyMgmt: describeKeys(conn, target.path, r) } : {}),
@@ -33,6 +33,16 @@ export const describe: Handler = async ({ server, conn, req, target }) => {
     body: sdp,
   };
 };
+
+/**
+ * GStreamer's rtspsrc turns a range end into rtpjitterbuffer's npt-stop, whose estimated-EOS timer
+ * kept the video branch from ever pushing EOS after the last frame when the sinks sync to the
+ * clock (playbin, uridecodebin: seen with 1.22). Without an end, the file's RTCP BYE ends each
+ * stream; the cost is no duration (seek bar) in GStreamer players.
+ */
+export function endStopsEos(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && /^GStreamer\b/i.test(userAgent);
+}
 
 function hashPath(p: string): number {
   let h = 2166136261;

@@ -52,7 +52,10 @@ function playFile(ctx: RequestContext, s: RtspSession, pb: Playback): HandlerRes
   s.state = 'playing';
   ctx.server.log.info({ session: s.id, path: s.path, npt: Number(start.toFixed(3)), seek: !!range && range.start !== 'now' }, wasPlaying ? 'play (reposition)' : 'play');
   return {
-    headers: { Range: formatRange({ unit: 'npt', start, end: pb.duration }), 'RTP-Info': rtpInfo },
+    // The end only when the client asked for one, as live555 answers: GStreamer's rtpjitterbuffer
+    // turns an end into an npt-stop EOS timer that, with clock-synced sinks (playbin), left the
+    // video branch without EOS after the last frame; RTCP BYE ends the stream either way.
+    headers: { Range: formatRange({ unit: 'npt', start, ...(range?.end !== undefined ? { end: Math.min(range.end, pb.duration) } : {}) }), 'RTP-Info': rtpInfo },
     session: s,
     after: () => {
       pb.onEnd = () => ctx.server.log.info({ session: s.id, path: s.path }, 'end of stream: BYE sent, session kept until TEARDOWN or timeout');

@@ -1,7 +1,7 @@
 // The Axis media-stream-library (npm, the best-known browser RTSP-over-WebSocket client) in headless
 // Chromium: its Html5VideoPipeline (RTSP over our ws://HOST/rtsp with subprotocol `binary`, fMP4 into
-// MSE) plays a file and a live path of H.264 without B-frames: the <video> clock advances and frames
-// are decoded. The library's muxer takes no B-frames (composition offsets), so the clip has none.
+// MSE) plays a file and a live path of H.264 without B-frames + AAC: the <video> clock advances and
+// frames are decoded. The library's muxer takes no B-frames (composition offsets), so the clip has none.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,11 +23,11 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tidecast-axis-'));
-  // 4 s of the sample re-encoded without B-frames (-bf 0), a key frame a second, and no audio: the
-  // library reads the AAC `config` as one 16-bit number (esds), and ffmpeg's AAC encoder writes 5
-  // bytes (119056e500: the core plus the SBR signalling extension), so any ffmpeg AAC stops its muxer
-  // with RangeError "value" argument is out of bounds.
-  const args = ['-v', 'error', '-i', join(MEDIA_DIR, 'sample.mp4'), '-t', '4', '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '0', '-g', '30', '-pix_fmt', 'yuv420p', '-an', join(dir, CLIP)];
+  // 4 s of the sample re-encoded without B-frames (-bf 0), a key frame a second, AAC kept. The
+  // library reads the AAC `config` as one 16-bit number (its esds): the server describes ffmpeg's
+  // 5-byte config (119056e500) by its 2-byte core (server/sdp/aac-config.ts), or the library's
+  // muxer stops with RangeError "value" argument is out of bounds.
+  const args = ['-v', 'error', '-i', join(MEDIA_DIR, 'sample.mp4'), '-t', '4', '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '0', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'copy', join(dir, CLIP)];
   const r = spawnSync(resolveFfmpeg(), args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`making the clip: ${r.stderr}`);
   srv = await startTestServer({ mediaDir: dir });

@@ -1,5 +1,6 @@
 // DESCRIBE: the SDP of a stream (RFC 2326 §10.2), with Content-Base for relative track controls.
 import { buildSdp } from '../../sdp/describe.js';
+import { describedAacTrack } from '../../sdp/aac-config.js';
 import { resolveStream } from './open-stream.js';
 import { contentBase } from '../url.js';
 import type { Handler } from './request-context.js';
@@ -13,7 +14,8 @@ export const describe: Handler = async ({ server, conn, req, target }) => {
     throw new RtspError(406, `this server describes streams only as application/sdp, not "${accept}"`);
   }
   const r = await resolveStream(server, target.path);
-  const tracks = r.kind === 'file' ? r.file.tracks : r.stream.tracks;
+  // AAC configs by their core where the rest says nothing (server/sdp/aac-config.ts).
+  const tracks = (r.kind === 'file' ? r.file.tracks : r.stream.tracks).map(describedAacTrack);
   const sdp = buildSdp({
     tracks,
     sessionName: target.path,

@@ -7,6 +7,7 @@ import type { Handler } from './request-context.js';
 import { RtspError } from '../errors.js';
 import { describeKeys } from '../srtp/describe-keys.js';
 import { srtpOffered } from '../tls/policy.js';
+import { endStopsEos } from './range-end.js';
 
 export const describe: Handler = async ({ server, conn, req, target }) => {
   const accept = req.headers.get('Accept');
@@ -35,16 +36,6 @@ export const describe: Handler = async ({ server, conn, req, target }) => {
     body: sdp,
   };
 };
-
-/**
- * GStreamer's rtspsrc turns a range end into rtpjitterbuffer's npt-stop, whose estimated-EOS timer
- * kept the video branch from ever pushing EOS after the last frame when the sinks sync to the
- * clock (playbin, uridecodebin: seen with 1.22). Without an end, the file's RTCP BYE ends each
- * stream; the cost is no duration (seek bar) in GStreamer players.
- */
-export function endStopsEos(userAgent: string | undefined): boolean {
-  return userAgent !== undefined && /^GStreamer\b/i.test(userAgent);
-}
 
 function hashPath(p: string): number {
   let h = 2166136261;

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { cutClips, type Clips } from '../helpers/clips.js';
 import { gstRead, type GstRead } from '../helpers/gst-read.js';
+import { describeRun, run } from '../helpers/spawn.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** Media seconds of each clip. */
@@ -83,4 +84,17 @@ describe('gst-launch rtspsrc ! decodebin', () => {
   it.concurrent.each(CASES)(`%s over %s: video + audio decode the ${CLIP_S} s clip to its end without errors, every frame once`, async (file, protocol) => {
     expectCleanDecode(await played(file, protocol));
   }, 150_000);
+});
+
+describe('gst-launch playbin (clock-synced sinks, as a player has)', () => {
+  // With an end in PLAY's Range, rtpjitterbuffer armed an npt-stop timer and the video branch never
+  // got EOS after its last frame: playbin played on for ever. The file's end (RTCP BYE) must end it.
+  it.concurrent.each([['rtsp'], ['rtspt']])(`%s:// clip-sample.mp4 reaches EOS at the end of the ${CLIP_S} s clip`, async (scheme) => {
+    const uri = srv.url('clip-sample.mp4').replace(/^rtsp:/, `${scheme}:`);
+    const args = ['playbin', `uri=${uri}`, 'video-sink=fakesink sync=true', 'audio-sink=fakesink sync=true'];
+    const r = await run('gst-launch-1.0', args, { timeoutMs: 40_000 });
+    const info = describeRun('gst-launch-1.0', args, r);
+    expect(r.stdout, info).toContain('Got EOS from element "playbin0"');
+    expect(r.code, info).toBe(0);
+  }, 120_000);
 });

@@ -134,6 +134,19 @@ describe('RTSP over WebSocket: a file', () => {
     await until(() => !srv.rtsp.sessions.has(id), 'the session to end with its WebSocket');
   }, 90_000);
 
+  it.each([
+    { offered: ['rtsp'], picked: 'rtsp' },
+    { offered: ['binary'], picked: 'binary' },
+    { offered: ['binary', 'rtsp'], picked: 'rtsp' },
+    { offered: undefined, picked: '' },
+  ])('offered subprotocols $offered: answers "$picked" and plays', async ({ offered, picked }) => {
+    const c = await openWs(wsUrl, offered);
+    expect(c.ws.protocol).toBe(picked);
+    await setupAndPlay(c, `${srv.url('sample.mp4')}/`);
+    await until(() => c.rtpOn(0).length > 5, 'video RTP');
+    expect(c.badMessages).toEqual([]);
+  }, 60_000);
+
   it('SETUP asking for UDP gets 461 saying to use RTP/AVP/TCP', async () => {
     const c = await openWs(wsUrl, 'rtsp');
     const r = await c.request('SETUP', `${srv.url('sample.mp4')}/trackID=0`, { Transport: 'RTP/AVP;unicast;client_port=5000-5001' });

@@ -2,8 +2,9 @@
 //
 // The protocol (the web player relies on it; README "RTSP over WebSocket and HTTP" says the same):
 // - URL: ws://HOST:HTTP_PORT/rtsp (wss:// behind a TLS proxy). Any query string is ignored.
-// - Subprotocol: when the client offers `rtsp`, the server accepts and echoes it; without one the
-//   connection works the same. Offering only other subprotocols is accepted without one too.
+// - Subprotocol: `rtsp` when offered, else `binary` (what the Axis media-stream-library offers), and the
+//   server echoes the one it picked; without one the connection works the same. Offering only other
+//   subprotocols is accepted without one too. The bytes are the same whichever is picked.
 // - Client -> server: RTSP requests as binary or text messages, and `$`-framed RTCP (receiver
 //   reports) as binary messages. The bytes of all messages form one stream, so a message may hold
 //   several requests or a part of one; one request per message is what a browser naturally sends.
@@ -28,6 +29,13 @@ import { refusalOf } from '../../limits/port-guard.js';
 
 export const RTSP_WEBSOCKET_PATH = '/rtsp';
 export const RTSP_SUBPROTOCOL = 'rtsp';
+/** Subprotocols accepted, in order of preference: `binary` is what the Axis media-stream-library offers. */
+export const RTSP_SUBPROTOCOLS = [RTSP_SUBPROTOCOL, 'binary'] as const;
+
+/** The subprotocol answered to what a client offered: the first known one, or none. */
+export function pickSubprotocol(offered: ReadonlySet<string>): string | false {
+  return RTSP_SUBPROTOCOLS.find((p) => offered.has(p)) ?? false;
+}
 /** A peer that has not answered one ping by the next is gone (a browser tab put to sleep, a dead NAT). */
 const PING_INTERVAL_MS = 30_000;
 
@@ -128,7 +136,7 @@ export function rtspOverWebSocket(ctx: HttpContext, acceptor: ChannelAcceptor): 
     // RTP is compressed media: deflate would cost CPU per reader and gain nothing.
     perMessageDeflate: false,
     maxPayload: maxMessageBytes(ctx),
-    handleProtocols: (offered) => (offered.has(RTSP_SUBPROTOCOL) ? RTSP_SUBPROTOCOL : false),
+    handleProtocols: pickSubprotocol,
   });
   return (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
     const path = (req.url ?? '/').split('?')[0];

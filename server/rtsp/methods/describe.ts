@@ -1,11 +1,13 @@
 // DESCRIBE: the SDP of a stream (RFC 2326 §10.2), with Content-Base for relative track controls.
 import { buildSdp } from '../../sdp/describe.js';
+import { describedAacTrack } from '../../sdp/aac-config.js';
 import { resolveStream } from './open-stream.js';
 import { contentBase } from '../url.js';
 import type { Handler } from './request-context.js';
 import { RtspError } from '../errors.js';
 import { describeKeys } from '../srtp/describe-keys.js';
 import { srtpOffered } from '../tls/policy.js';
+import { endStopsEos } from './range-end.js';
 
 export const describe: Handler = async ({ server, conn, req, target }) => {
   const accept = req.headers.get('Accept');
@@ -13,13 +15,14 @@ export const describe: Handler = async ({ server, conn, req, target }) => {
     throw new RtspError(406, `this server describes streams only as application/sdp, not "${accept}"`);
   }
   const r = await resolveStream(server, target.path);
-  const tracks = r.kind === 'file' ? r.file.tracks : r.stream.tracks;
+  // AAC configs by their core where the rest says nothing (server/sdp/aac-config.ts).
+  const tracks = (r.kind === 'file' ? r.file.tracks : r.stream.tracks).map(describedAacTrack);
   const sdp = buildSdp({
     tracks,
     sessionName: target.path,
     serverAddress: conn.localAddress,
     // Files have a length (clients show a seek bar); a live stream is `npt=0-`.
-    ...(r.kind === 'file' ? { duration: r.file.duration } : {}),
+    ...(r.kind === 'file' && !endStopsEos(req.headers.get('User-Agent')) ? { duration: r.file.duration } : {}),
     sessionId: hashPath(target.path),
     // Over RTSPS each medium is RTP/SAVP with the key it is sent with (as gortsplib's server does).
     ...(srtpOffered(conn) ? { keyMgmt: describeKeys(conn, target.path, r) } : {}),

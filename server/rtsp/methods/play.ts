@@ -8,6 +8,7 @@ import type { RtspSession } from '../session.js';
 import type { StartPoint, Stream } from '../../core/stream.js';
 import type { StreamMulticast } from '../multicast-sender.js';
 import type { Playback } from '../../core/playback.js';
+import { endStopsEos } from './range-end.js';
 
 function requireAggregate(ctx: RequestContext, s: RtspSession): void {
   // A track URL is fine when it is the only track (RFC 2326 §10.5); otherwise 460.
@@ -52,7 +53,8 @@ function playFile(ctx: RequestContext, s: RtspSession, pb: Playback): HandlerRes
   s.state = 'playing';
   ctx.server.log.info({ session: s.id, path: s.path, npt: Number(start.toFixed(3)), seek: !!range && range.start !== 'now' }, wasPlaying ? 'play (reposition)' : 'play');
   return {
-    headers: { Range: formatRange({ unit: 'npt', start, end: pb.duration }), 'RTP-Info': rtpInfo },
+    // The file's end, except to GStreamer when it asked for none (range-end.ts).
+    headers: { Range: formatRange({ unit: 'npt', start, ...rangeEnd(ctx, range?.end, pb.duration) }), 'RTP-Info': rtpInfo },
     session: s,
     after: () => {
       pb.onEnd = () => ctx.server.log.info({ session: s.id, path: s.path }, 'end of stream: BYE sent, session kept until TEARDOWN or timeout');
@@ -117,3 +119,8 @@ export const pause: Handler = (ctx) => {
   s.state = 'ready';
   return { headers: { Range: formatRange({ unit: 'npt', start: pb.currentPosition(), end: pb.duration }) }, session: s };
 };
+
+function rangeEnd(ctx: RequestContext, asked: number | undefined, duration: number): { end?: number } {
+  if (asked !== undefined) return { end: Math.min(asked, duration) };
+  return endStopsEos(ctx.req.headers.get('User-Agent')) ? {} : { end: duration };
+}

@@ -55,7 +55,8 @@ const HLS_VIDEO = new Set(['H264', 'H265', 'VP9', 'AV1']);
 /** Picks the tracks an HLS fMP4 stream carries: the first video and the first audio fMP4 supports. */
 export function hlsTracks(tracks: Track[]): Track[] {
   const video = tracks.find((t) => t.kind === 'video' && HLS_VIDEO.has(t.codec));
-  const audio = tracks.find((t) => t.kind === 'audio' && ['AAC', 'OPUS', 'MPA', 'AC3'].includes(t.codec) && fmp4Supports(t));
+  // A live MP3 or AC-3 track learns its sample entry from its first frame header (see Segmenter.push).
+  const audio = tracks.find((t) => t.kind === 'audio' && (((t.codec === 'AAC' || t.codec === 'OPUS') && fmp4Supports(t)) || t.codec === 'MPA' || t.codec === 'AC3'));
   return [video, audio].filter((t): t is Track => t !== undefined);
 }
 
@@ -124,7 +125,8 @@ export class Segmenter {
     if (!this.started) {
       // Everything starts at the leader's first key frame; earlier units of any track are dropped.
       if (!isLeader || (st.video && !u.au.key)) return;
-      if (st.video && !fmp4Supports(st.fmp4.track)) return; // parameter sets still unknown
+      // Parameter sets (video) or the first frame header (MP3, AC-3) still unknown: the init segment waits.
+      if ([...this.states.values()].some((s) => !fmp4Supports(s.fmp4.track))) return;
       this.started = true;
       this.init = writeInitSegment(this.tracks);
       // Bounded: a reorder delay is a few frames; anything longer is not one to align on.

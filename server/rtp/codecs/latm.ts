@@ -164,7 +164,8 @@ export class LatmDepacketizer implements Depacketizer {
   private lastSeq = -1;
   private parts: Uint8Array[] = [];
   private size = 0;
-  private ts = 0;
+  private ts = -1;
+  private skip = false;
 
   constructor(
     private config: StreamMuxConfig | undefined,
@@ -178,12 +179,18 @@ export class LatmDepacketizer implements Depacketizer {
     if (order < 0) return [];
     this.lastSeq = pkt.sequenceNumber & 0xffff;
     const ts = pkt.timestamp >>> 0;
+    // After a loss, a packet with the timestamp of the element in progress is the tail of a torn element.
+    if (order > 0 && ts === this.ts) this.skip = true;
     if (order > 0 || (this.size > 0 && ts !== this.ts)) this.reset(); // a torn element cannot be parsed
+    this.ts = ts;
+    if (this.skip) {
+      if (pkt.marker) this.skip = false;
+      return [];
+    }
     if (this.size + pkt.payload.length > MAX_LATM_ELEMENT) {
       this.reset();
       return [];
     }
-    this.ts = ts;
     this.parts.push(pkt.payload);
     this.size += pkt.payload.length;
     if (!pkt.marker) return [];

@@ -70,6 +70,17 @@ describe('LATM depacketizer', () => {
     expect(bad.every((f) => f.damaged)).toBe(true);
   });
 
+  it('after a loss, the tail of the torn element is dropped even when it parses; the next element comes out', () => {
+    const d = new LatmDepacketizer(config, false);
+    const at = (payload: Uint8Array, sequenceNumber: number, timestamp: number, marker: boolean) => d.push({ payload, sequenceNumber, timestamp, marker });
+    expect(at(patterned([0x21], 900, 5), 10, 3000, false)).toEqual([]);
+    // Packet 11 (the middle) is lost; 12 ends the element and reads as a whole 2-byte frame.
+    expect(at(Uint8Array.of(2, 0xaa, 0xbb), 12, 3000, true)).toEqual([]);
+    expect(at(packetizeLatm([Uint8Array.of(1, 2, 3)], 1400)[0]!, 13, 4024, true)).toEqual([{ timestamp: 4024, data: [Uint8Array.of(1, 2, 3)] }]);
+    // A loss between whole one-packet elements costs nothing more: the new timestamp starts an element.
+    expect(at(packetizeLatm([Uint8Array.of(4, 5)], 1400)[0]!, 15, 6072, true)).toEqual([{ timestamp: 6072, data: [Uint8Array.of(4, 5)] }]);
+  });
+
   it('cpresent=1: reads the in-band StreamMuxConfig and reports it', () => {
     // useSameStreamMux 0 + StreamMuxConfig (44 bits) + length 3 + 3 bytes: built bit by bit.
     const smc = hex('400024103fc0');

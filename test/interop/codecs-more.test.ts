@@ -131,7 +131,7 @@ describe('KLV beside video', () => {
     writeFileSync(file, unit);
     const pub = publisher('gst-launch-1.0', [
       '-q', 'rtspclientsink', 'name=s', `location=${srv.url('jpeg-klv')}`,
-      'videotestsrc', 'is-live=true', '!', 'video/x-raw,width=320,height=240,framerate=10/1', '!', 'jpegenc', '!', 's.',
+      'videotestsrc', 'is-live=true', '!', 'video/x-raw,format=I420,width=320,height=240,framerate=10/1', '!', 'jpegenc', '!', 's.',
       'multifilesrc', `location=${file}`, 'loop=true', 'do-timestamp=true', 'caps=meta/x-klv,parsed=(boolean)true', '!',
       'identity', 'sleep-time=50000', '!', 's.',
     ]);

@@ -103,12 +103,12 @@ describe('bundled clips published with ffmpeg, read back over RTSP and stream.mp
   });
 
   it.each([
-    ['l16', 'pcm_s16be'],
-    ['l24', 'pcm_s24be'],
-  ])('%s (sample-l16.wav as %s): RTSP over UDP and TCP, and stream.mp4 as ipcm', async (path, codec) => {
-    const pub = publishClip(path, 'sample-l16.wav', ['-c:a', codec]);
+    ['l16', 'pcm_s16be', '16000', '1'],
+    ['l24', 'pcm_s24be', '48000', '2'],
+  ])('%s (sample-l16.wav as %s, %s Hz, %s channel(s)): RTSP over UDP and TCP, and stream.mp4 as ipcm', async (path, codec, rate, channels) => {
+    const pub = publishClip(path, 'sample-l16.wav', ['-c:a', codec, '-ar', rate, '-ac', channels]);
     await waitLive(path, pub);
-    const audio = { codec_name: codec, sample_rate: '16000', channels: '1' };
+    const audio = { codec_name: codec, sample_rate: rate, channels };
     await expectRtsp(path, [audio]);
     // ~50 packets of 20 ms a second: the 1 s decode sees most of them.
     await expectMp4(path, { ...audio, codec_tag_string: 'ipcm' }, 20);

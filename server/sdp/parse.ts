@@ -37,7 +37,7 @@ export interface ParsedSdp {
   srtp: boolean[];
 }
 
-const SUPPORTED = 'supported: H264, H265, VP8, VP9, AV1, JPEG, MPEG4-GENERIC and MP4A-LATM (AAC), opus, PCMU, PCMA, MPA (MP3), AC3, G722, L16, L24, smpte336m (KLV)';
+const SUPPORTED = 'supported: H264, H265, VP8, VP9, AV1, MPEG4-GENERIC and MP4A-LATM (AAC), opus, PCMU, PCMA, MPA (MP3), AC3, JPEG, G722, L16, L24, smpte336m (KLV)';
 
 /** rtpmap encoding name (case-insensitive, RFC 4566 §6) -> our codec. */
 const CODECS: Record<string, { codec: CodecName; kind: MediaKind }> = {

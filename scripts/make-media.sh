@@ -110,4 +110,21 @@ make_audio_clips() {
 make_audio_clips
 make_video_codecs
 
+# 5) Short clips for the codecs ffmpeg publishes over RTSP but the file source does not read
+# (publish them with `ffmpeg -re -i <clip> -c copy -f rtsp ...`, the WAV with `-c:a pcm_s16be`):
+# 3 s of the same flash and beep, audio mono 16 kHz, video 320x240 at 10 fps. RFC 2435 sizes are
+# multiples of 8 (320x180 would come back 320x184) and its Huffman tables the standard ones.
+make_more_clips() {
+  local CLIP=3
+  local BEEP16="aevalsrc=exprs=${BEEP}:sample_rate=16000:channel_layout=mono:duration=${CLIP}"
+  "$FFMPEG" -hide_banner -loglevel error -y -f lavfi -i "$BEEP16" -c:a g722 -fflags +bitexact \
+    "$OUT/sample-g722.mka"
+  "$FFMPEG" -hide_banner -loglevel error -y -f lavfi -i "$BEEP16" -c:a pcm_s16le -fflags +bitexact \
+    -bitexact "$OUT/sample-l16.wav"
+  "$FFMPEG" -hide_banner -loglevel error -y \
+    -f lavfi -i "testsrc2=size=320x240:rate=10:duration=${CLIP},drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='eq(mod(n\\,10)\\,0)'" \
+    -pix_fmt yuvj420p -c:v mjpeg -huffman default -q:v 10 -fflags +bitexact "$OUT/sample-mjpeg.mkv"
+}
+make_more_clips
+
 ls -l "$OUT"/sample.* "$OUT"/sample-*

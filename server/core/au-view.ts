@@ -7,6 +7,8 @@ import { learnVideoConfig } from '../rtp/codecs/video-config.js';
 import { collectParamSets } from '../rtp/codecs/param-sets.js';
 import { mpaTicks, parseMpaHeader } from '../rtp/codecs/mpa.js';
 import { AC3_SAMPLES, parseAc3Header } from '../rtp/codecs/ac3.js';
+import { lpcmTicks } from '../rtp/codecs/lpcm.js';
+import { parseJpeg } from '../rtp/codecs/jpeg-parse.js';
 import { DtsEstimator } from './dts.js';
 import type { Track } from '../media/track.js';
 import type { AccessUnit } from '../media/access-unit.js';
@@ -188,6 +190,10 @@ function fillParamSets(track: Track, nals: Uint8Array[]): void {
     const ps = { vps: [] as Uint8Array[], sps: [] as Uint8Array[], pps: [] as Uint8Array[] };
     collectParamSets(nals, true, ps);
     if (ps.vps.length && ps.sps.length && ps.pps.length) track.h265 = ps;
+  } else if (track.codec === 'MJPEG' && !(track.width && track.height)) {
+    // RFC 2435 SDP carries no size: take it from the first picture (the fMP4 sample entry needs it).
+    const j = parseJpeg(nals[0] ?? new Uint8Array(0));
+    if (typeof j !== 'string') Object.assign(track, { width: j.width, height: j.height });
   }
 }
 
@@ -209,6 +215,7 @@ function durationOf(track: Track, first: Uint8Array, lastStep: number): number {
       return opusSamples(first);
     case 'PCMU':
     case 'PCMA':
+    case 'G722': // one byte per 8 kHz clock tick (two 16 kHz samples)
       return first.length;
     case 'MPA': {
       const h = parseMpaHeader(first);
@@ -216,6 +223,9 @@ function durationOf(track: Track, first: Uint8Array, lastStep: number): number {
     }
     case 'AC3':
       return AC3_SAMPLES;
+    case 'L16':
+    case 'L24':
+      return lpcmTicks(track, first);
     default:
       return lastStep > 0 ? lastStep : Math.round(track.clockRate / 30);
   }

@@ -5,6 +5,10 @@ import type { AccessUnit } from '../media/access-unit.js';
 import { AacDepacketizer, packetizeAac } from './codecs/aac.js';
 import type { Depacketizer } from './codecs/frame.js';
 import { G711Depacketizer, packetizeG711 } from './codecs/g711.js';
+import { G722Depacketizer, packetizeG722 } from './codecs/g722.js';
+import { JpegDepacketizer, packetizeJpeg } from './codecs/jpeg.js';
+import { KlvDepacketizer, packetizeKlv } from './codecs/klv.js';
+import { LpcmDepacketizer, lpcmFrameBytes, packetizeLpcm } from './codecs/lpcm.js';
 import { H264Depacketizer, packetizeH264 } from './codecs/h264.js';
 import { H265Depacketizer, packetizeH265 } from './codecs/h265.js';
 import { OpusDepacketizer, packetizeOpus } from './codecs/opus.js';
@@ -44,6 +48,15 @@ export function packetizeAccessUnit(track: Track, au: AccessUnit, mtu: number): 
       return packetizeVp9(au.data, mtu);
     case 'AV1':
       return packetizeAv1(au.data, mtu);
+    case 'G722':
+      return packetizeG722(au.data, mtu);
+    case 'L16':
+    case 'L24':
+      return packetizeLpcm(track, au.data, mtu);
+    case 'MJPEG':
+      return packetizeJpeg(au.data, mtu);
+    case 'KLV':
+      return packetizeKlv(au.data, mtu);
     default:
       throw new Error(`no RTP packetizer for codec ${String((track as Track).codec)}`);
   }
@@ -74,6 +87,15 @@ export function createDepacketizer(track: Track): Depacketizer {
       return new Vp9Depacketizer();
     case 'AV1':
       return new Av1Depacketizer();
+    case 'G722':
+      return new G722Depacketizer();
+    case 'L16':
+    case 'L24':
+      return new LpcmDepacketizer(lpcmFrameBytes(track));
+    case 'MJPEG':
+      return new JpegDepacketizer();
+    case 'KLV':
+      return new KlvDepacketizer();
     default:
       // A codec carried over RTSP only (passed through): the access-unit view has nothing to make of it.
       return { push: () => [] };

@@ -29,7 +29,14 @@ export function rtpMapFor(track: Track): RtpMapEntry {
     case 'PCMA':
     case 'MPA':
     case 'AC3':
+    case 'G722':
+    case 'L16':
+    case 'L24':
       return { payload: pt, codec: track.codec, rate: track.clockRate, ...(track.channels && track.channels > 1 ? { encoding: track.channels } : {}) };
+    case 'MJPEG':
+      return { payload: pt, codec: 'JPEG', rate: 90000 };
+    case 'KLV':
+      return { payload: pt, codec: 'smpte336m', rate: track.clockRate };
     case 'VP8':
     case 'VP9':
     case 'AV1':

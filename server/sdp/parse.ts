@@ -37,7 +37,7 @@ export interface ParsedSdp {
   srtp: boolean[];
 }
 
-const SUPPORTED = 'supported: H264, H265, VP8, VP9, AV1, MPEG4-GENERIC and MP4A-LATM (AAC), opus, PCMU, PCMA, MPA (MP3), AC3';
+const SUPPORTED = 'supported: H264, H265, VP8, VP9, AV1, MPEG4-GENERIC and MP4A-LATM (AAC), opus, PCMU, PCMA, MPA (MP3), AC3, JPEG, G722, L16, L24, smpte336m (KLV)';
 
 /** rtpmap encoding name (case-insensitive, RFC 4566 §6) -> our codec. */
 const CODECS: Record<string, { codec: CodecName; kind: MediaKind }> = {
@@ -53,13 +53,23 @@ const CODECS: Record<string, { codec: CodecName; kind: MediaKind }> = {
   OPUS: { codec: 'OPUS', kind: 'audio' },
   PCMU: { codec: 'PCMU', kind: 'audio' },
   PCMA: { codec: 'PCMA', kind: 'audio' },
+  G722: { codec: 'G722', kind: 'audio' },
+  L16: { codec: 'L16', kind: 'audio' },
+  L24: { codec: 'L24', kind: 'audio' },
+  JPEG: { codec: 'MJPEG', kind: 'video' },
+  SMPTE336M: { codec: 'KLV', kind: 'application' },
 };
 
 /** RFC 3551 §6 static payload types we can carry, used when a publisher (ffmpeg) omits the rtpmap. */
 const STATIC_PT: Record<number, TrackSdp['rtpmap']> = {
   0: { codec: 'PCMU', rate: 8000 },
   8: { codec: 'PCMA', rate: 8000 },
+  // G.722 samples at 16 kHz but its RTP clock is 8000 (RFC 3551 §4.5.2, an old error kept).
+  9: { codec: 'G722', rate: 8000 },
+  10: { codec: 'L16', rate: 44100, encoding: 2 },
+  11: { codec: 'L16', rate: 44100, encoding: 1 },
   14: { codec: 'MPA', rate: 90000 },
+  26: { codec: 'JPEG', rate: 90000 },
 };
 
 /** Names of the other RFC 3551 static types, so the refusal can say what was offered. */
@@ -126,8 +136,8 @@ type Media = sdpTransform.MediaDescription;
 function parseMedia(m: Media, i: number): Track {
   const where = `media ${i}`;
   const type = str(m.type) ?? '';
-  if (type !== 'video' && type !== 'audio') {
-    throw new SdpError(`${where}: media type "${type}" is not supported; only audio and video`, 'unsupported');
+  if (type !== 'video' && type !== 'audio' && type !== 'application') {
+    throw new SdpError(`${where}: media type "${type}" is not supported; only audio, video and application (KLV)`, 'unsupported');
   }
   // RTP/AVPF only adds feedback messages; SAVP is SRTP, readable with the MIKEY key of a=key-mgmt or SETUP.
   const proto = str(m.protocol) ?? '';
@@ -200,6 +210,14 @@ function parseMedia(m: Media, i: number): Track {
       track.channels = params.get('sprop-stereo') === '1' ? 2 : 1;
       track.sampleRate = 48000;
       break;
+    case 'G722':
+      // RFC 3551 §4.5.2: 16 kHz audio on an 8000 Hz RTP clock.
+      track.channels = rtpmap.encoding ?? 1;
+      track.sampleRate = 16000;
+      break;
+    case 'MJPEG':
+    case 'KLV':
+      break; // JPEG sizes come in each frame's header; KLV is data
     default:
       track.channels = rtpmap.encoding ?? 1;
       track.sampleRate = rtpmap.rate;

@@ -167,6 +167,23 @@ const PCMU = ['m=audio 0 RTP/AVP 0', 'a=control:trackID=1'];
 const aac = (fmtp: string) => ['m=audio 0 RTP/AVP 97', 'a=rtpmap:97 MPEG4-GENERIC/48000/2', `a=fmtp:97 ${fmtp}`];
 const HBR = 'mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3';
 
+describe('G.722, LPCM, JPEG and KLV: static payload types with or without rtpmap, dynamic ones, m=application', () => {
+  it.each<[string, string[], Record<string, unknown>]>([
+    ['G.722 static PT 9, no rtpmap (ffmpeg)', ['m=audio 0 RTP/AVP 9'], { codec: 'G722', kind: 'audio', clockRate: 8000, sampleRate: 16000, channels: 1 }],
+    ['G.722 with rtpmap', ['m=audio 0 RTP/AVP 9', 'a=rtpmap:9 G722/8000'], { codec: 'G722', clockRate: 8000, sampleRate: 16000 }],
+    ['L16 static PT 10 (44.1 kHz stereo)', ['m=audio 0 RTP/AVP 10'], { codec: 'L16', clockRate: 44100, channels: 2, sampleRate: 44100 }],
+    ['L16 static PT 11 (44.1 kHz mono)', ['m=audio 0 RTP/AVP 11', 'a=rtpmap:11 L16/44100'], { codec: 'L16', clockRate: 44100, channels: 1 }],
+    ['L16 dynamic', ['m=audio 0 RTP/AVP 97', 'a=rtpmap:97 L16/16000'], { codec: 'L16', clockRate: 16000, channels: 1, payloadType: 97 }],
+    ['L24 dynamic stereo', ['m=audio 0 RTP/AVP 98', 'a=rtpmap:98 L24/48000/2'], { codec: 'L24', clockRate: 48000, channels: 2, sampleRate: 48000 }],
+    ['JPEG static PT 26, no rtpmap', ['m=video 0 RTP/AVP 26'], { codec: 'MJPEG', kind: 'video', clockRate: 90000, payloadType: 26 }],
+    ['JPEG with rtpmap', ['m=video 0 RTP/AVP 26', 'a=rtpmap:26 JPEG/90000'], { codec: 'MJPEG', clockRate: 90000 }],
+    ['KLV (GStreamer rtpklvpay)', ['m=application 0 RTP/AVP 96', 'a=rtpmap:96 SMPTE336M/90000'], { codec: 'KLV', kind: 'application', clockRate: 90000 }],
+  ])('%s', (_, lines, expected) => {
+    const [t] = parseSdpTracks(sdp(...lines)).tracks;
+    expect(t).toMatchObject(expected);
+  });
+});
+
 describe('parseSdpTracks errors', () => {
   const table: [string, string, RegExp | string, 'invalid' | 'unsupported'][] = [
     ['empty', '', /not an SDP/, 'invalid'],
@@ -180,7 +197,9 @@ describe('parseSdpTracks errors', () => {
       'unsupported',
     ],
     ['static G.728', sdp('m=audio 0 RTP/AVP 15'), /media 0: codec G728 is not supported/, 'unsupported'],
-    ['application medium', sdp('m=application 0 RTP/AVP 107', 'a=rtpmap:107 vnd.onvif.metadata/90000'), /media type "application" is not supported/, 'unsupported'],
+    ['application medium other than KLV', sdp('m=application 0 RTP/AVP 107', 'a=rtpmap:107 vnd.onvif.metadata/90000'), /codec vnd.onvif.metadata is not supported; .*smpte336m \(KLV\)/, 'unsupported'],
+    ['text medium', sdp('m=text 0 RTP/AVP 98', 'a=rtpmap:98 t140/1000'), /media type "text" is not supported; only audio, video and application \(KLV\)/, 'unsupported'],
+    ['KLV in m=video', sdp('m=video 0 RTP/AVP 97', 'a=rtpmap:97 smpte336m/1000'), /smpte336m cannot be carried in m=video/, 'invalid'],
     ['SRTP over DCCP', sdp('m=video 0 RTP/SAVP/DCCP 96', 'a=rtpmap:96 H264/90000'), /protocol "RTP\/SAVP\/DCCP" is not supported; use RTP\/AVP \(or RTP\/SAVP over RTSPS\)/, 'unsupported'],
     ['payload not a number', sdp('m=video 0 RTP/AVP x'), /payload type "x"/, 'invalid'],
     ['payload > 127', sdp('m=video 0 RTP/AVP 300'), /payload type "300"/, 'invalid'],
@@ -330,7 +349,7 @@ describe('parseSdpTracks fuzz', () => {
       expect(result.controls).toHaveLength(result.tracks.length);
       for (const t of result.tracks) {
         expect(t.payloadType >= 0 && t.payloadType <= 127 && t.clockRate > 0).toBe(true);
-        expect(['H264', 'H265', 'VP8', 'VP9', 'AV1', 'AAC', 'OPUS', 'PCMU', 'PCMA']).toContain(t.codec);
+        expect(['H264', 'H265', 'VP8', 'VP9', 'AV1', 'MJPEG', 'AAC', 'OPUS', 'PCMU', 'PCMA', 'MPA', 'AC3', 'G722', 'L16', 'L24', 'KLV']).toContain(t.codec);
       }
     }
     // The loop must exercise both outcomes, not just refusals.

@@ -71,7 +71,7 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   const stream = resolved.stream;
   if (hlsTracks(stream.tracks).length === 0) {
     const codecs = stream.tracks.map((t) => t.codec).join(', ');
-    throw new HttpError(415, `/${path} carries ${codecs}: HLS needs H.264, H.265, VP9, AV1, AAC, Opus, MP3 or AC-3; read it over RTSP, /${path}/stream.mp4 or /${path}/stream.ts`);
+    throw new HttpError(415, `/${path} carries ${codecs}: HLS needs H.264, H.265, VP9, AV1, AAC, Opus, MP3 or AC-3; read it over RTSP, /${path}/stream.mp4 (also LPCM and M-JPEG) or /${path}/stream.ts`);
   }
   const mux = muxers.forStream(path, stream);
   mux.lastRequestMs = Date.now();

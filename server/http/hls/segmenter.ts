@@ -52,7 +52,11 @@ const MAX_LAG = 1;
 /** Video codecs an HLS fMP4 stream carries (VP8 has no HLS codec: Apple's and hls.js's lists know vp09 and av01 only). */
 const HLS_VIDEO = new Set(['H264', 'H265', 'VP9', 'AV1']);
 
-/** Picks the tracks an HLS fMP4 stream carries: the first video and the first audio fMP4 supports. */
+/**
+ * Picks the tracks an HLS fMP4 stream carries: the first video and the first audio fMP4 supports.
+ * LPCM and M-JPEG fit fMP4 but no HLS client plays them (RFC 8216 players: hls.js, Safari): they
+ * are left out here and served by stream.mp4; G.711, G.722 and KLV have no place in either.
+ */
 export function hlsTracks(tracks: Track[]): Track[] {
   const video = tracks.find((t) => t.kind === 'video' && HLS_VIDEO.has(t.codec));
   // A live MP3 or AC-3 track learns its sample entry from its first frame header (see Segmenter.push).

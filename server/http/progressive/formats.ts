@@ -14,7 +14,7 @@ export const CONTENT_TYPES: Record<ProgressiveFormat, string> = {
 export interface ProgressiveMuxer {
   /** Sent once before any chunk (the fMP4 init segment); TS needs none (PAT/PMT precede each join point). */
   readonly head: Uint8Array | undefined;
-  /** The tracks the format carries (others are left out: G.711 in either, Opus > 2 channels in MP4). */
+  /** The tracks the format carries (others are left out: G.711, G.722 and KLV in either, Opus > 2 channels in MP4, LPCM and M-JPEG in TS). */
   readonly tracks: Track[];
   push(trackId: number, au: AccessUnit): MuxChunk[];
   flush(): MuxChunk[];
@@ -50,12 +50,15 @@ export function formatCarries(format: ProgressiveFormat, t: Track): boolean {
   if (t.codec === 'OPUS') return format === 'ts' || (t.channels ?? 2) <= 2;
   // fMP4 only (vp08/vp09 + vpcC, av01 + av1C); MPEG-TS has no VP8/VP9 stream type here.
   if (t.codec === 'VP8' || t.codec === 'VP9' || t.codec === 'AV1') return format === 'mp4';
+  // LPCM ('ipcm', ISO/IEC 23003-5) and M-JPEG ('mp4v', objectTypeIndication 0x6C) have a place in
+  // MP4 only; G.722, G.711 and KLV data have none in either format and are left out.
+  if (t.codec === 'L16' || t.codec === 'L24' || t.codec === 'MJPEG') return format === 'mp4';
   return false;
 }
 
 /** Words for a 415 when a format can carry none of a path's tracks. */
 export function nothingToCarry(format: ProgressiveFormat, tracks: Track[], path: string): string {
   const codecs = tracks.map((t) => t.codec).join(', ') || 'no tracks';
-  const carried = format === 'mp4' ? 'H.264, H.265, VP8, VP9, AV1, AAC, MP3 (MPA), AC-3 and Opus (mono or stereo)' : 'H.264, H.265, AAC, MP3 (MPA), AC-3 and Opus';
+  const carried = format === 'mp4' ? 'H.264, H.265, VP8, VP9, AV1, AAC, MP3 (MPA), AC-3, Opus (mono or stereo), LPCM (L16, L24) and M-JPEG' : 'H.264, H.265, AAC, MP3 (MPA), AC-3 and Opus';
   return `/${path} has ${codecs}; stream.${format} carries ${carried}`;
 }

@@ -28,6 +28,11 @@ export function fmp4Supports(track: Track): boolean {
       return !!track.vpx && !!track.width && !!track.height;
     case 'AV1':
       return !!track.av1 && !!track.width && !!track.height;
+    case 'L16':
+    case 'L24':
+      return (track.sampleRate ?? track.clockRate) <= 0xffff;
+    case 'MJPEG':
+      return !!track.width && !!track.height;
     default:
       return false;
   }
@@ -82,6 +87,12 @@ export function writeSampleEntry(w: BoxWriter, track: Track): void {
     }
     case 'OPUS':
       return audioEntry(w, 'Opus', track, 48000, () => dOps(w, track));
+    case 'L16':
+    case 'L24':
+      return audioEntry(w, 'ipcm', track, track.clockRate, () => pcmC(w, track.codec === 'L24' ? 24 : 16), track.codec === 'L24' ? 24 : 16);
+    case 'MJPEG':
+      // ISO 14496-14 'mp4v' with objectTypeIndication 0x6C (JPEG), streamType 4 (visual), no decoder config.
+      return visualEntry(w, 'mp4v', track, () => esds(w, 0x6c, undefined, 0x11));
     default:
       throw new Error(`${track.codec} cannot be carried in fMP4 here`);
   }
@@ -148,11 +159,11 @@ function hvcC(w: BoxWriter, track: Track): void {
 }
 
 // ISO 14496-12 12.2.3 AudioSampleEntry (version 0).
-function audioEntry(w: BoxWriter, type: string, track: Track, rate: number, config: () => void): void {
+function audioEntry(w: BoxWriter, type: string, track: Track, rate: number, config: () => void, sampleSize = 16): void {
   w.box(type, () => {
     w.zeros(6).u16(1);
     w.zeros(8);
-    w.u16(track.channels ?? 2).u16(16);
+    w.u16(track.channels ?? 2).u16(sampleSize);
     w.u16(0).u16(0);
     // 16.16 sample rate; rates above 65535 do not fit and are written as 0 (the codec config has the rate).
     w.u32(rate <= 0xffff ? rate * 0x10000 : 0);
@@ -160,10 +171,11 @@ function audioEntry(w: BoxWriter, type: string, track: Track, rate: number, conf
   });
 }
 
-// ISO 14496-1 7.2.6.5 ES_Descriptor, with the AudioSpecificConfig (if any) as DecoderSpecificInfo.
-function esds(w: BoxWriter, oti: number, dsiBytes?: Uint8Array): void {
+// ISO 14496-1 7.2.6.5 ES_Descriptor, with the AudioSpecificConfig (if any) as DecoderSpecificInfo;
+// streamByte is streamType << 2 | 1 (0x15 audio, 0x11 visual).
+function esds(w: BoxWriter, oti: number, dsiBytes?: Uint8Array, streamByte = 0x15): void {
   const dsi = dsiBytes ? [descriptor(5, dsiBytes)] : [];
-  const dcd = descriptor(4, concat([new Uint8Array([oti, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), ...dsi]));
+  const dcd = descriptor(4, concat([new Uint8Array([oti, streamByte, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), ...dsi]));
   const sl = descriptor(6, new Uint8Array([2]));
   const es = descriptor(3, concat([new Uint8Array([0, 0, 0]), dcd, sl]));
   w.fullBox('esds', 0, 0, () => w.bytes(es));
@@ -186,6 +198,11 @@ function dOps(w: BoxWriter, track: Track): void {
     w.u16(0); // output gain
     w.u8(0); // channel mapping family 0: mono or stereo
   });
+}
+
+// ISO/IEC 23003-5 5.1 PCMConfig: format_flags (bit 0 little-endian: RTP LPCM is big-endian), PCM_sample_size.
+function pcmC(w: BoxWriter, bits: number): void {
+  w.fullBox('pcmC', 0, 0, () => w.u8(0).u8(bits));
 }
 
 const concat = concatBytes;

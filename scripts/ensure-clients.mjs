@@ -8,6 +8,7 @@ const needed = [
   { bin: 'gst-launch-1.0', pkgs: ['gstreamer1.0-tools'] },
   { bin: 'cvlc', pkgs: ['vlc-bin', 'vlc-plugin-base'] },
   { bin: 'chromium', pkgs: ['chromium'] },
+  { bin: 'curl', pkgs: ['curl'] },
 ];
 // GStreamer elements the interop suites use, and the package that brings each.
 const gstElements = [
@@ -15,11 +16,16 @@ const gstElements = [
   { el: 'avdec_h264', pkgs: ['gstreamer1.0-libav'] },
   { el: 'rtspclientsink', pkgs: ['gstreamer1.0-rtsp'] },
   { el: 'opusdec', pkgs: ['gstreamer1.0-plugins-base'] },
+  // The natural publish pipeline of the codec suite (x264enc + avenc_aac), and its VP8/VP9, AC-3, JPEG and KLV publishers.
+  { el: 'x264enc', pkgs: ['gstreamer1.0-plugins-ugly'] },
+  { el: 'avenc_ac3', pkgs: ['gstreamer1.0-libav'] },
+  { el: 'vp9enc', pkgs: ['gstreamer1.0-plugins-good'] },
+  { el: 'rtpklvpay', pkgs: ['gstreamer1.0-plugins-good'] },
 ];
 const all = [
   'ffmpeg', 'vlc-bin', 'vlc-plugin-base', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-good',
   'gstreamer1.0-plugins-ugly', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-libav', 'gstreamer1.0-rtsp', 'chromium',
-  'python3-gi', 'gir1.2-gst-rtsp-server-1.0',
+  'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl',
 ];
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

@@ -1,28 +1,5 @@
 // Picture sizes from H.264 and H.265 sequence parameter sets, for the SDP reader (track width and height).
-
-/** Exp-Golomb reader over an RBSP (emulation prevention bytes already removed). */
-class Bits {
-  private pos = 0;
-  constructor(private readonly b: Uint8Array) {}
-  u(n: number): number {
-    let v = 0;
-    for (let i = 0; i < n; i++, this.pos++) {
-      const byte = this.b[this.pos >>> 3];
-      if (byte === undefined) throw new Error('SPS truncated');
-      v = v * 2 + ((byte >>> (7 - (this.pos & 7))) & 1);
-    }
-    return v;
-  }
-  ue(): number {
-    let zeros = 0;
-    while (this.u(1) === 0) if (++zeros > 31) throw new Error('Exp-Golomb code too long');
-    return 2 ** zeros - 1 + this.u(zeros);
-  }
-  se(): number {
-    const k = this.ue();
-    return k & 1 ? (k + 1) / 2 : -k / 2;
-  }
-}
+import { BitReader } from '../rtp/codecs/bit-reader.js';
 
 /** H.264 §7.4.1: drops the 0x03 of every 00 00 03 so the RBSP can be read. */
 function unescape(nal: Uint8Array): Uint8Array {
@@ -43,7 +20,7 @@ function unescape(nal: Uint8Array): Uint8Array {
 /** Picture size from an H.264 SPS (H.264 §7.3.2.1.1, cropping per §7.4.2.1.1); undefined if unreadable. */
 export function h264Dimensions(sps: Uint8Array): { width: number; height: number } | undefined {
   try {
-    const r = new Bits(unescape(sps));
+    const r = new BitReader(unescape(sps), 'SPS');
     r.u(8); // NAL header
     const profile = r.u(8);
     r.u(16); // constraint flags, level_idc
@@ -103,7 +80,7 @@ export function h264Dimensions(sps: Uint8Array): { width: number; height: number
 /** Picture size from an H.265 SPS (H.265 §7.3.2.2.1, conformance window per §7.4.3.2.1); undefined if unreadable. */
 export function h265Dimensions(sps: Uint8Array): { width: number; height: number } | undefined {
   try {
-    const r = new Bits(unescape(sps));
+    const r = new BitReader(unescape(sps), 'SPS');
     r.u(16); // NAL header
     r.u(4); // sps_video_parameter_set_id
     const subLayers = r.u(3); // sps_max_sub_layers_minus1

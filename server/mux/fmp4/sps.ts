@@ -1,4 +1,5 @@
 // H.264 and H.265 sequence parameter set fields a container needs: picture size, profile, chroma and bit depth.
+import { BitReader } from '../../rtp/codecs/bit-reader.js';
 
 export interface SpsInfo {
   width: number;
@@ -30,39 +31,11 @@ export function unescapeRbsp(nal: Uint8Array): Uint8Array {
   return out.subarray(0, n);
 }
 
-class Bits {
-  private bit = 0;
-  constructor(private readonly b: Uint8Array, byteOffset: number) {
-    this.bit = byteOffset * 8;
-  }
-
-  u(n: number): number {
-    let v = 0;
-    for (let i = 0; i < n; i++) {
-      const byte = this.b[this.bit >> 3];
-      if (byte === undefined) throw new Error('SPS ends early');
-      v = v * 2 + ((byte >> (7 - (this.bit & 7))) & 1);
-      this.bit++;
-    }
-    return v;
-  }
-
-  ue(): number {
-    let zeros = 0;
-    while (this.u(1) === 0) {
-      if (++zeros > 31) throw new Error('SPS has a bad Exp-Golomb code');
-    }
-    return zeros === 0 ? 0 : 2 ** zeros - 1 + this.u(zeros);
-  }
-
-  se(): number {
-    const k = this.ue();
-    return k % 2 === 1 ? (k + 1) / 2 : -k / 2;
-  }
-
-  skip(n: number): void {
-    this.bit += n;
-  }
+/** A reader of the RBSP from byte `offset` (after the NAL header). */
+function bitsAt(b: Uint8Array, offset: number): BitReader {
+  const r = new BitReader(b, 'SPS');
+  r.pos = offset * 8;
+  return r;
 }
 
 const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
@@ -70,7 +43,7 @@ const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 13
 /** ITU-T H.264 7.3.2.1.1; throws on a truncated or malformed SPS. */
 export function parseH264Sps(nal: Uint8Array): SpsInfo {
   const b = unescapeRbsp(nal);
-  const r = new Bits(b, 1);
+  const r = bitsAt(b, 1);
   const profile = r.u(8);
   r.skip(16); // constraint flags, level
   r.ue(); // seq_parameter_set_id
@@ -134,7 +107,7 @@ export function parseH264Sps(nal: Uint8Array): SpsInfo {
 /** ITU-T H.265 7.3.2.2.1 up to the bit depths; throws on a truncated or malformed SPS. */
 export function parseH265Sps(nal: Uint8Array): SpsInfo {
   const b = unescapeRbsp(nal);
-  const r = new Bits(b, 2);
+  const r = bitsAt(b, 2);
   r.skip(4); // sps_video_parameter_set_id
   const maxSubLayersMinus1 = r.u(3);
   r.skip(1); // sps_temporal_id_nesting_flag

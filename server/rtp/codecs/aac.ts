@@ -1,5 +1,6 @@
 // AAC over RTP (RFC 3640 mpeg4-generic, mode AAC-hbr), AudioSpecificConfig and ADTS helpers.
 
+import { BitReader } from './bit-reader.js';
 import { seqCheck, type DepacketizedFrame, type Depacketizer, type DepacketizerInput } from './frame.js';
 
 /** AAC-hbr (RFC 3640 §3.3.6): sizelength=13, indexlength=3, indexdeltalength=3, so 16-bit AU headers. */
@@ -135,20 +136,6 @@ export class AacDepacketizer implements Depacketizer {
   }
 }
 
-class BitReader {
-  private pos = 0;
-  constructor(private readonly buf: Uint8Array) {}
-  read(n: number): number {
-    let v = 0;
-    for (let i = 0; i < n; i++, this.pos++) {
-      const byte = this.buf[this.pos >>> 3];
-      if (byte === undefined) throw new Error(`AudioSpecificConfig truncated: needs more than ${this.buf.length} bytes`);
-      v = v * 2 + ((byte >>> (7 - (this.pos & 7))) & 1);
-    }
-    return v;
-  }
-}
-
 export interface AudioSpecificConfigInfo {
   /** Audio object type: 2 AAC-LC, 5 SBR, 29 PS, ... */
   objectType: number;
@@ -160,19 +147,19 @@ export interface AudioSpecificConfigInfo {
 
 /** ISO 14496-3 §1.6.2.1 AudioSpecificConfig, the fields an SDP or a muxer needs. */
 export function parseAudioSpecificConfig(asc: Uint8Array): AudioSpecificConfigInfo {
-  const r = new BitReader(asc);
-  let objectType = r.read(5);
-  if (objectType === 31) objectType = 32 + r.read(6);
-  const freqIndex = r.read(4);
+  const r = new BitReader(asc, 'AudioSpecificConfig');
+  let objectType = r.u(5);
+  if (objectType === 31) objectType = 32 + r.u(6);
+  const freqIndex = r.u(4);
   let sampleRate: number;
   if (freqIndex === 0xf) {
-    sampleRate = r.read(24);
+    sampleRate = r.u(24);
   } else {
     const rate = AAC_SAMPLE_RATES[freqIndex];
     if (rate === undefined) throw new Error(`AudioSpecificConfig sampling frequency index ${freqIndex} is reserved`);
     sampleRate = rate;
   }
-  const channels = r.read(4);
+  const channels = r.u(4);
   if (objectType === 0) throw new Error('AudioSpecificConfig object type 0 is invalid (null object)');
   return { objectType, sampleRate, channels };
 }

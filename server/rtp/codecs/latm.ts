@@ -1,22 +1,15 @@
 // MPEG-4 Audio over RTP as LATM (RFC 6416 MP4A-LATM, RFC 3016): StreamMuxConfig, depacketizer and packetizer.
 // The AAC frames come out as raw access units, as from RFC 3640, so muxers treat the track as plain AAC.
 
+import { BitReader } from './bit-reader.js';
 import { seqCheck, type DepacketizedFrame, type Depacketizer, type DepacketizerInput } from './frame.js';
 
 /** An AudioMuxElement larger than this is dropped rather than buffered. */
 export const MAX_LATM_ELEMENT = 64 * 1024;
 
-class Bits {
-  pos = 0;
-  constructor(readonly buf: Uint8Array) {}
-  get left(): number {
-    return this.buf.length * 8 - this.pos;
-  }
-  u(n: number): number {
-    if (n > this.left) throw new RangeError('LATM data truncated');
-    let v = 0;
-    for (let i = 0; i < n; i++, this.pos++) v = v * 2 + ((this.buf[this.pos >>> 3]! >>> (7 - (this.pos & 7))) & 1);
-    return v;
+class Bits extends BitReader {
+  constructor(buf: Uint8Array) {
+    super(buf, 'LATM data');
   }
   /** ISO 14496-3 1.7.3 LatmGetValue. */
   latmValue(): number {
@@ -115,7 +108,7 @@ function readStreamMuxConfig(r: Bits): StreamMuxConfig {
   const frameLengthType = r.left >= 3 ? r.u(3) : 0;
   if (frameLengthType !== 0) throw new RangeError(`frameLengthType ${frameLengthType} is not supported; only 0`);
   if (r.left >= 8) r.u(8); // latmBufferFullness
-  else r.pos = r.buf.length * 8;
+  else r.skip(r.left);
   if (r.left >= 2) {
     // otherDataPresent would put bits after every PayloadMux; crcCheckPresent adds an 8-bit checksum.
     if (r.u(1)) throw new RangeError('otherDataPresent is not supported');

@@ -12,7 +12,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
 import { testPage } from '../helpers/test-page.js';
 import { buildPlayer, playerUrl, stats, type PageStats } from './player-page.js';
-import { sleep } from '../helpers/rtsp-client.js';
+import { waitFor } from '../helpers/read.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -47,14 +47,16 @@ async function messageIn(mode: 'hls' | 'mp4' | 'ws'): Promise<{ last: PageStats;
   const hevc = await page.evaluate(() => MediaSource.isTypeSupported('video/mp4; codecs="hvc1.1.6.L63.B0"'));
   expect(hevc, 'this Chromium decodes H.265: the test needs one that cannot').toBe(false);
   const seen: PageStats[] = [];
-  const t0 = Date.now();
-  while (Date.now() - t0 < 45_000) {
+  let last: PageStats | undefined;
+  await waitFor(async () => {
     const s = await stats(page);
     if (s) seen.push(s);
-    if (s?.message && /H\.?265/.test(s.message)) return { last: s, seen, log, page };
-    await sleep(100);
-  }
-  throw new Error(`no message naming H.265 in ${mode} mode\nstats seen: ${JSON.stringify(seen.slice(-5))}\n${log.join('\n')}`);
+    if (s?.message && /H\.?265/.test(s.message)) last = s;
+    return last !== undefined;
+  }, 45_000, `a message naming H.265 in ${mode} mode`).catch((e: Error) => {
+    throw new Error(`${e.message}\nstats seen: ${JSON.stringify(seen.slice(-5))}\n${log.join('\n')}`);
+  });
+  return { last: last!, seen, log, page };
 }
 
 describe('a track the browser cannot decode', () => {
@@ -63,12 +65,8 @@ describe('a track the browser cannot decode', () => {
     const why = `${JSON.stringify(last)}\n${log.join('\n')}`;
     expect(last.message, why).toMatch(/cannot decode H\.?265 video.*Playing the sound alone/);
     expect(seen.every((s) => s.reconnects === 0 && s.state !== 'error'), why).toBe(true);
-    const t0 = Date.now();
     let s = last;
-    while (!((s.audioFramesDecoded ?? 0) > 0) && Date.now() - t0 < 30_000) {
-      await sleep(100);
-      s = await stats(page);
-    }
+    await waitFor(async () => (s = await stats(page)) != null && (s.audioFramesDecoded ?? 0) > 0, 30_000, 'decoded audio frames').catch(() => undefined);
     expect(s.audioFramesDecoded, `${JSON.stringify(s)}\n${log.join('\n')}`).toBeGreaterThan(0);
     expect(s.reconnects).toBe(0);
   });

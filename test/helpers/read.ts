@@ -1,5 +1,5 @@
 // Reads an RTSP path with real ffmpeg for a few seconds and counts decoded frames per stream; polls a condition.
-import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
+import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { run, type RunResult } from './spawn.js';
 import { sleep } from './rtsp-client.js';
 
@@ -35,4 +35,12 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number
   // One last look: a machine that stalled past the deadline may have met the condition meanwhile.
   if (await cond()) return;
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+/** Waits until ffprobe over TCP describes `url` (a publisher is live there); `what` names it in the timeout. */
+export async function waitLive(url: string, what: string, ms = 45_000): Promise<void> {
+  await waitFor(async () => {
+    const r = await run(resolveFfprobe(), ['-v', 'quiet', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_name', '-of', 'csv', url], { timeoutMs: 10_000 });
+    return r.code === 0 && r.stdout.trim() !== '';
+  }, ms, what, 300);
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
-import { sleep } from '../helpers/rtsp-client.js';
+import { waitLive as waitLiveAt } from '../helpers/read.js';
 
 let srv: TestServer;
 let ffmpeg: string;
@@ -55,14 +55,11 @@ async function probe(url: string, extra: string[]): Promise<{ streams: Streams; 
   return { streams: streams.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, String(v)]))), detail: describeRun(ffprobe, args, r) };
 }
 
-async function waitLive(path: string, pub: { stderr: () => string }, ms = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    const r = await run(ffprobe, ['-v', 'quiet', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_name', '-of', 'csv', srv.url(path)], { timeoutMs: 10_000 });
-    if (r.code === 0 && r.stdout.trim()) return;
-    await sleep(300);
-  }
-  throw new Error(`/${path} did not go live within ${ms} ms; publisher said:\n${pub.stderr()}`);
+/** Waits until the path is live; the publisher's words go into the timeout. */
+async function waitLive(path: string, pub: { stderr: () => string }): Promise<void> {
+  await waitLiveAt(srv.url(path), `/${path} to go live`).catch((e: Error) => {
+    throw new Error(`${e.message}; publisher said:\n${pub.stderr()}`);
+  });
 }
 
 async function expectRtsp(path: string, expected: Record<string, string>[]): Promise<void> {

@@ -13,7 +13,7 @@ import { parseSession } from '../../server/rtsp/headers/session.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
 import { bodyText, RawRtspClient } from '../helpers/rtsp-client.js';
-import { waitFor } from '../helpers/read.js';
+import { waitFor, waitLive as waitLiveAt } from '../helpers/read.js';
 
 let srv: TestServer;
 let ffmpeg: string;
@@ -43,12 +43,7 @@ async function probe(url: string, transport?: 'udp' | 'tcp'): Promise<string> {
   return r.stdout.trim().split('\n')[0] ?? '';
 }
 
-async function waitLive(path: string): Promise<void> {
-  await waitFor(async () => {
-    const r = await run(ffprobe, ['-v', 'quiet', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_name', '-of', 'csv', srv.url(path)], { timeoutMs: 8000 });
-    return r.code === 0 && r.stdout.trim() !== '';
-  }, 45_000, `/${path} to go live`, 300);
-}
+const waitLive = (path: string): Promise<void> => waitLiveAt(srv.url(path), `/${path} to go live`);
 
 /** Decodes 2 s of stream.mp4 with ffmpeg: frames decoded and stderr (empty when every frame decoded). */
 async function decodeMp4(path: string): Promise<{ frames: number; info: string; stderr: string }> {

@@ -145,8 +145,9 @@ function checkComplete(path: string, c: Container, tracks: ContainerTrack[]): vo
     const declared = t.declaredDuration;
     if (declared !== null && declared > 0 && off(declared, end)) throw new ContainerError(mismatch(path, `its ${t.codec} track`, declared, end));
   }
+  // Without a track we read there is nothing to measure the file by: the caller says what it holds.
   const declared = c.declaredDuration;
-  if (declared !== null && declared > 0 && off(declared, fileEnd)) throw new ContainerError(mismatch(path, 'it', declared, fileEnd));
+  if (tracks.length > 0 && declared !== null && declared > 0 && off(declared, fileEnd)) throw new ContainerError(mismatch(path, 'it', declared, fileEnd));
 }
 
 function mismatch(path: string, what: string, declared: number, end: number): string {

@@ -135,6 +135,11 @@ describe('loadMediaFile errors', () => {
     await expect(loadMediaFile(p)).rejects.toThrow(/no supported track; found flac \(audio\); supported are H\.264/);
   });
 
+  it('names the codec of a bundled clip it cannot read, not a truncation (M-JPEG in Matroska)', async () => {
+    // The container's duration is 3 s; no track is read, so there is nothing to call it short of.
+    await expect(loadMediaFile(join(MEDIA, 'sample-mjpeg.mkv'))).rejects.toThrow(/no supported track; found .*\(video\); supported are H\.264/);
+  });
+
   it('stops when the byte budget is exceeded', async () => {
     await expect(loadMediaFile(join(MEDIA, 'sample.mp4'), { maxBytes: 100_000 })).rejects.toThrow(/exceed/);
   });

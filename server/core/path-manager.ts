@@ -3,6 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { LivePath, type LivePathSettings } from './live-path.js';
 import { ClientRegistry } from './clients.js';
+import { Counters } from './counters.js';
 import { OnDemandSource, SourceUnavailableError, type OnDemandOptions, type SourceDriver } from './on-demand.js';
 import { realInside, withoutMediaDir } from './media-dir.js';
 import type { Track } from '../media/track.js';
@@ -61,6 +62,8 @@ export class PathManager {
   readonly mediaDir: string;
   /** Every reader and publisher, whatever its protocol (the API, metrics, hooks and dashboard read it). */
   readonly clients = new ClientRegistry();
+  /** Event counters any layer adds to (hook runs, auth failures...); /metrics exports them. */
+  readonly counters = new Counters();
   private readonly live = new Map<string, LivePath>();
   private readonly rules = new Map<string, PathRule>();
   private readonly sources = new Map<string, OnDemandSource>();

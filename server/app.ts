@@ -1,6 +1,6 @@
 // Starts a Tidecast instance from a config: media paths, configured sources, the RTSP server, its UDP ports and the HTTP port.
 import { Auth } from './auth/auth.js';
-import type { Config } from './config.js';
+import type { Config, ConfigInput } from './config.js';
 import { PathManager } from './core/path-manager.js';
 import { HttpServer } from './http/server.js';
 import { rtspDirectory } from './rtsp/summary.js';
@@ -15,7 +15,8 @@ import { FileSource } from './sources/file/file-source.js';
 import { DemuxSlots } from './sources/file/demux-slots.js';
 import { loadMediaFile } from './sources/file/demux.js';
 import { ingestRtp } from './sources/publish/publisher.js';
-import { configurePaths } from './configure-paths.js';
+import { configurePath, configurePaths, withBuiltInPaths } from './configure-paths.js';
+import { Reloader } from './reload/reloader.js';
 import { hasCertificate, rtspsEnabled } from './config-tls.js';
 import { HttpsListener } from './http/secure.js';
 import { RtspsListener } from './rtsp/tls/listener.js';
@@ -35,6 +36,8 @@ export interface Tidecast {
   rtspsPort: number | undefined;
   /** HTTPS and WSS. */
   httpsPort: number | undefined;
+  /** Reloads the config file (watched, SIGHUP) and makes the config API's edits. */
+  reloader: Reloader;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,13 @@ export interface Tidecast {
 export const RTSP_WELL_KNOWN_PORT = 554;
 export const RTSP_FALLBACK_PORT = 8554;
 
-export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
+/** Where the config came from: a reload reads `configFile` again and puts the flags (`overrides`) on top, as at start. */
+export interface ConfigOrigin {
+  configFile?: string | undefined;
+  overrides?: ConfigInput;
+}
+
+export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel), origin: ConfigOrigin = {}): Promise<Tidecast> {
   // First: a certificate that cannot be read stops the start before any port is bound.
   const certs = hasCertificate(config) ? new CertificateFiles(config.serverCert!, config.serverKey!, log) : undefined;
   const files = new FileSource(
@@ -71,6 +80,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   // TLS beside the plain ports, made after the HTTP port is wired: HTTPS serves what it serves.
   const tls = tlsListeners(config, certs, rtsp, http, log);
   let ports: { rtspsPort: number | undefined; httpsPort: number | undefined };
+  let reloader: Reloader;
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
@@ -78,8 +88,11 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     rtsp.rtspsPort = ports.rtspsPort;
     // Under rtspEncryption strict our own ffmpeg sources publish over RTSPS too.
     const strict = config.rtspEncryption === 'strict' && ports.rtspsPort !== undefined;
-    configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp');
+    const setup = configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp');
+    reloader = new Reloader({ config, paths, auth, log, effectivePaths: withBuiltInPaths, configurePath: (n, p) => configurePath(setup, n, p) }, origin.configFile, origin.overrides);
+    http.ctx.configEditor = reloader;
     await paths.startAlwaysOn();
+    reloader.watch();
   } catch (e) {
     await paths.stopSources('startup failed');
     tunnels.close();
@@ -97,13 +110,17 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     tunnels,
     certs,
     ...ports,
+    reloader,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
     // connection drop and be restarted.
-    close: () => (closing ??= paths.stopSources('server shutting down').then(async () => {
-      tunnels.close();
-      await Promise.all([rtsp.close(), http.close()]);
-      await tls.close();
-    })),
+    close: () => {
+      reloader.close();
+      return (closing ??= paths.stopSources('server shutting down').then(async () => {
+        tunnels.close();
+        await Promise.all([rtsp.close(), http.close()]);
+        await tls.close();
+      }));
+    },
   };
 }
 

@@ -9,6 +9,9 @@ import { applyConfig, type ReloadTarget } from './apply.js';
 import { editPathsDocument } from './file-edit.js';
 import { watchConfigFile } from './watch.js';
 
+/** How edited files are written: `{a: 1}` as most hand-written configs have it, not yaml's default `{ a: 1 }`. */
+const YAML_STYLE = { flowCollectionPadding: false } as const;
+
 export class Reloader implements ConfigEditor {
   /** Reloads and edits run one at a time, in order. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -97,13 +100,13 @@ export class Reloader implements ConfigEditor {
     if (refused) return { ok: false, status: refused.status, reasons: [refused.reason] };
     let next: Config;
     try {
-      next = mergeConfig(parseConfigText(doc.toString(), file ?? 'the config'), this.overrides, file);
+      next = mergeConfig(parseConfigText(doc.toString(YAML_STYLE), file ?? 'the config'), this.overrides, file);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       return { ok: false, status: 400, reasons: configErrorReasons(e.message) };
     }
     if (file) {
-      const out = doc.toString();
+      const out = doc.toString(YAML_STYLE);
       // Set before the write: the watcher's event for it then finds nothing new.
       this.appliedText = out;
       this.refusedText = undefined;

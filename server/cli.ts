@@ -80,7 +80,9 @@ program
       return;
     }
     const log = createLogger(config.logLevel);
-    let app;
+    let app: Awaited<ReturnType<typeof startTidecast>> | undefined;
+    // SIGHUP reloads the config file (without --config it says there is nothing to reload); during start-up it is ignored, not fatal.
+    process.on('SIGHUP', () => (app ? void app.reloader.reload('SIGHUP') : log.warn('SIGHUP during start-up: ignored')));
     try {
       app = await startTidecast(config, log, { configFile: opts.config, overrides });
     } catch (e) {
@@ -107,8 +109,6 @@ program
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
-    // SIGHUP reloads the config file (without --config it says there is nothing to reload), as daemons do.
-    process.on('SIGHUP', () => void app.reloader.reload('SIGHUP'));
   });
 
 program

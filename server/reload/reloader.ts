@@ -66,7 +66,8 @@ export class Reloader implements ConfigEditor {
       return false;
     }
     const text = readText(file);
-    if (onlyIfChanged && (text === this.appliedText || text === this.refusedText)) return false;
+    // An empty file seen by the watcher is most likely a save half done (truncated, not yet written): wait for the rest.
+    if (onlyIfChanged && (text === this.appliedText || text === this.refusedText || text?.trim() === '')) return false;
     let next: Config;
     try {
       if (text === undefined) throw new ConfigError(`cannot read ${file}`);

@@ -1,6 +1,6 @@
 // Runs the built `tidecast serve --config <file>` (dist/) as a child process, as a user does, and reads its JSON log lines.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { waitFor } from './read.js';
@@ -103,8 +103,13 @@ export class CliServer {
 }
 
 /** A temporary directory for a config file; `cleanup` removes it. */
+/** `write` saves as editors do: a new file renamed over the old one, so the server never reads half a file. */
 export function configDir(): { dir: string; file: string; write(text: string): void; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'tidecast-reload-'));
   const file = join(dir, 'tidecast.yml');
-  return { dir, file, write: (text) => writeFileSync(file, text), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const write = (text: string): void => {
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  };
+  return { dir, file, write, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -32,6 +32,9 @@ const configText = (more = '', top = ''): string =>
     more,
   ].join('\n');
 
+const USERS = 'authUsers:\n  - user: alice\n    pass: wonderland\n    permissions: [{action: read}, {action: api}]';
+const ALICE = { Authorization: `Basic ${Buffer.from('alice:wonderland').toString('base64')}` };
+
 const addedPath = (): string => `  added:\n    source: rtsp://127.0.0.1:${srv.rtspPort}/sample.mp4\n    sourceOnDemandCloseAfter: 1\n`;
 
 /** ffprobe over TCP: the codecs of `url`'s streams, or the run when it failed. */
@@ -130,12 +133,29 @@ describe('config reload (tidecast serve --config, watched file)', () => {
   it('takes new users at once: the API asks for a login, the live reader plays on', async () => {
     expect((await fetch(srv.httpUrl('api/v1/status'))).status).toBe(200);
     const from = srv.lines.length;
-    const users = 'authUsers:\n  - user: alice\n    pass: wonderland\n    permissions: [{action: read}, {action: api}]';
-    cfg.write(configText(addedPath(), users));
+    cfg.write(configText(addedPath(), USERS));
     expect((await srv.waitLog(reloadLine, 20_000, 'the reload line', from)).msg).toBe('reloaded tidecast.yml: users changed');
     expect((await fetch(srv.httpUrl('api/v1/status'))).status).toBe(401);
-    const ok = await fetch(srv.httpUrl('api/v1/status'), { headers: { Authorization: `Basic ${Buffer.from('alice:wonderland').toString('base64')}` } });
+    const ok = await fetch(srv.httpUrl('api/v1/status'), { headers: ALICE });
     expect(ok.status).toBe(200);
+    await liveReaderUntouched();
+  }, 90_000);
+
+  it('applies a limit to the next session at once, and keeps a key that needs a restart at its running value', async () => {
+    const from = srv.lines.length;
+    cfg.write(configText(addedPath(), `${USERS}\nmaxSessionsPerConnection: 1\nhlsSegmentCount: 5`));
+    const line = await srv.waitLog(reloadLine, 20_000, 'the reload line', from);
+    expect(line.msg).toBe('reloaded tidecast.yml: maxSessionsPerConnection changed; hlsSegmentCount needs a restart (the running value stays)');
+    const c = await RawRtspClient.open(srv.rtspPort);
+    opened.push(c);
+    // `live`: with alice as the only user the relay of `added` (which pulls anonymously from this server) has nothing to read.
+    expect((await c.request('SETUP', `${srv.url('live')}/trackID=0`, { ...ALICE, Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' })).status).toBe(200);
+    const second = await c.request('SETUP', `${srv.url('live')}/trackID=0`, { ...ALICE, Transport: 'RTP/AVP/TCP;unicast;interleaved=2-3' });
+    expect(second.status, bodyText(second)).toBe(503);
+    expect(bodyText(second) + (second.headers.get('Reason') ?? '')).toMatch(/maxSessionsPerConnection/);
+    c.close();
+    const running = (await (await fetch(srv.httpUrl('api/v1/config'), { headers: ALICE })).json()) as Record<string, unknown>;
+    expect(running).toMatchObject({ maxSessionsPerConnection: 1, hlsSegmentCount: 7 });
     await liveReaderUntouched();
   }, 90_000);
 

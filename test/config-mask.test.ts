@@ -1,7 +1,9 @@
 // Secrets masked before a config is shown: authUsers passwords, userinfo passwords in URLs, token/secret fields.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeConfig } from '../server/config.js';
 import { formatConfigYaml, isSecretKey, maskSecrets, maskUrls } from '../server/config-mask.js';
+import { fuzz } from './helpers/fuzz.js';
 
 describe('maskUrls', () => {
   it.each([
@@ -74,5 +76,22 @@ describe('maskSecrets', () => {
     expect(text).toMatch(/^# Effective Tidecast config: the defaults, tidecast\.yml and the flags; secrets masked/);
     expect(text).not.toMatch(/wonderland|hunter2/);
     expect(text).toContain('source: rtsp://bob:***@cam.local/x');
+  });
+});
+
+describe('masking properties', () => {
+  const userChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789._-~'.split(''));
+  it('never leaves the password of a URL in it, whatever the password', () => {
+    fuzz('maskUrls password', 1401, 500, fc.property(fc.string({ unit: userChars, maxLength: 12 }), fc.string({ minLength: 1, maxLength: 24 }), (user, pass) => {
+      const url = `rtsp://${user}:${encodeURIComponent(pass)}@cam.local:554/live`;
+      expect(maskUrls(`-i ${url} -c copy`)).toBe(`-i rtsp://${user}:***@cam.local:554/live -c copy`);
+    }));
+  });
+
+  it('never throws on any JSON, and masking twice is masking once', () => {
+    fuzz('maskSecrets json', 1402, 300, fc.property(fc.jsonValue(), (v) => {
+      const once = maskSecrets(v);
+      expect(maskSecrets(once)).toEqual(once);
+    }));
   });
 });

@@ -155,6 +155,8 @@ export const ConfigSchema = z
     /** Hops multicast packets may cross (IP TTL). */
     multicastTTL: z.number().int().min(0).max(255).default(16),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Log lines as text (`12:03:04 INF [RTSP] ...`) or JSON; `auto`: text on a terminal, JSON lines otherwise (docs/logs.md). */
+    logFormat: z.enum(['auto', 'text', 'json']).default('auto'),
     /** Named paths: relays, ffmpeg sources, redirects, publisher rules. A built-in `testsrc` is added unless named here. */
     paths: PathsSchema.default({}),
     limits: z

@@ -29,7 +29,7 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
       segmentCount: cfg.hlsSegmentCount,
       idleMs: cfg.hlsIdleTimeout * 1000,
     },
-    ctx.log,
+    ctx.logs?.HLS ?? ctx.log,
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();

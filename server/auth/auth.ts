@@ -216,7 +216,7 @@ export class Auth {
   private async askExternal(req: AccessRequest, user: string, password: string, token: string, owner: string): Promise<AccessResult> {
     const answer = await this.external!.ask({ user, password, token, ip: req.ip, action: req.action, path: req.path, protocol: req.protocol });
     if ('error' in answer) {
-      this.log.error({ peer: req.ip, url: this.external!.url, err: answer.error }, 'authentication service failed');
+      this.log.error({ peer: req.ip, path: req.path, url: this.external!.url, err: answer.error }, `${req.ip} ${req.action} /${req.path}: the authentication service at ${this.external!.url} failed: ${answer.error}`);
       return { ok: false, status: 503, reason: `the authentication service did not answer (${answer.error}); try again later` };
     }
     if (answer.allowed) return { ok: true, user, owner };
@@ -227,7 +227,7 @@ export class Auth {
   /** A failed login: logged with the address and path, counted; the client learns nothing more than "wrong". */
   private failed(req: AccessRequest, user: string, why: string, reason = WRONG): Refused {
     const blocked = this.throttle.fail(req.ip);
-    this.log.warn({ peer: req.ip, path: req.path, action: req.action, protocol: req.protocol, user, why }, 'failed login');
+    this.log.warn({ peer: req.ip, path: req.path, action: req.action, protocol: req.protocol, user, why }, `${req.ip}${user ? ` ${user}` : ''} ${req.action} /${req.path} (${req.protocol}): failed login: ${why}`);
     if (blocked) this.log.warn({ peer: req.ip }, `too many failed logins: logins from ${req.ip} are refused for ${Math.round(this.throttle.blockedFor(req.ip) / 1000)} s`);
     return { ok: false, status: 401, reason };
   }

@@ -24,7 +24,7 @@ export class HlsMuxers {
     m = new LiveHlsMuxer(stream, this.opts);
     this.byPath.set(path, m);
     m.start();
-    this.log.info({ path, muxer: m.id }, 'HLS muxer started');
+    this.log.info({ path, muxer: m.id }, `/${path}: HLS muxer ${m.id} started`);
     this.timer ??= setInterval(() => this.reap(), Math.min(1000, this.opts.idleMs / 2));
     this.timer.unref();
     return m;
@@ -41,7 +41,7 @@ export class HlsMuxers {
       if (now - m.lastRequestMs < this.opts.idleMs && !(m.failure && m.waiting === 0 && now - m.lastRequestMs > 5000)) continue;
       m.stop(`no HLS request for ${Math.round(this.opts.idleMs / 1000)} s`);
       this.byPath.delete(path);
-      this.log.info({ path, muxer: m.id }, 'HLS muxer stopped: idle');
+      this.log.info({ path, muxer: m.id }, `/${path}: HLS muxer ${m.id} stopped: no request for ${Math.round(this.opts.idleMs / 1000)} s`);
     }
     if (this.byPath.size === 0 && this.timer) {
       clearInterval(this.timer);

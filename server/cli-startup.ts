@@ -1,13 +1,22 @@
 // What `tidecast serve` says once it listens: the ports and a command to try, then what it serves and how UDP is sent.
-import type { Tidecast } from './app.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
+
+/** What the lines say of the started server (app.ts's Tidecast has it). */
+export interface Started {
+  rtspPort: number;
+  httpPort: number;
+  rtspsPort: number | undefined;
+  httpsPort: number | undefined;
+  paths: { list(): string[]; readonly mediaDir: string };
+  rtsp: { ports: { senderNote: string } };
+}
 
 /**
  * Two lines a terminal reads at a glance; their fields carry the same for JSON. The first keeps its
  * form (`HTTP on port N; RTSP on port M...: try ffplay ...`): scripts wait for it.
  */
-export function startupLines(log: Logger, config: Config, app: Tidecast): void {
+export function startupLines(log: Logger, config: Config, app: Started): void {
   const files = app.paths.list();
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const tls = [app.rtspsPort !== undefined ? `; RTSPS on port ${app.rtspsPort}` : '', app.httpsPort !== undefined ? `; HTTPS and WSS on port ${app.httpsPort}` : ''].join('');

@@ -1,6 +1,6 @@
 // The process logger (pino): readable lines on a terminal, JSON lines otherwise (`logFormat`, `--log-format`); `LOG_LEVEL` and `--log-level` set the level.
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { formatLogLine } from './log-format.js';
+import { formatLogLine } from './util/log-format.js';
 
 export type { Logger };
 

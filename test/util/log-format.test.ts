@@ -1,9 +1,9 @@
 // The readable log line: levels, component, fields, quoting, errors, multi-line messages, colours only on a terminal; and the logger choosing text or JSON.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatLogLine, formatValue } from '../server/log-format.js';
-import { colourWanted, componentLogs, createLogger, resolveLogFormat } from '../server/log.js';
-import { fuzz } from './helpers/fuzz.js';
+import { formatLogLine, formatValue } from '../../server/util/log-format.js';
+import { colourWanted, componentLogs, createLogger, resolveLogFormat } from '../../server/log.js';
+import { fuzz } from '../helpers/fuzz.js';
 
 /** 12:03:04 local time today. */
 const T = new Date(2026, 0, 5, 12, 3, 4).getTime();

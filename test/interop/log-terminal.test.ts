@@ -99,6 +99,18 @@ function serve(tty: boolean, extra: string[] = [], env: Record<string, string> =
   return { p, lines, waitLine };
 }
 
+/** `serve` until its start-up line: an RTP port another process took meanwhile (EADDRINUSE) is retried with another. */
+async function serveUp(tty: boolean, extra: string[] = [], env: Record<string, string> = {}): Promise<{ s: Served; start: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const s = serve(tty, extra, env);
+    try {
+      return { s, start: await s.waitLine(/RTSP on port \d+/) };
+    } catch (e) {
+      if (attempt >= 10 || !/EADDRINUSE/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
 /** The RTSP port from the start-up line, in either form. */
 function rtspPortOf(line: string): number {
   const msg = line.startsWith('{') ? (JSON.parse(line) as { msg: string }).msg : line.replace(ANSI, '');
@@ -113,8 +125,7 @@ async function describeMissing(rtspPort: number): Promise<void> {
 
 describe('log lines', () => {
   it('on a terminal: readable, coloured lines that say who asked for what and why it failed; Ctrl-C is logged', async () => {
-    const s = serve(true);
-    const start = await s.waitLine(/RTSP on port \d+/);
+    const { s, start } = await serveUp(true);
     expect(start).toContain('\u001b['); // a terminal without NO_COLOR gets colours
     await describeMissing(rtspPortOf(start));
     const refused = await s.waitLine(/ WRN \[RTSP\] DESCRIBE \/no\/such\/path refused with 404 for 127\.0\.0\.1:\d+: /);
@@ -131,8 +142,7 @@ describe('log lines', () => {
   }, 120_000);
 
   it('on a terminal with NO_COLOR: the same lines without colours', async () => {
-    const s = serve(true, [], { NO_COLOR: '1' });
-    await s.waitLine(/RTSP on port \d+/);
+    const { s } = await serveUp(true, [], { NO_COLOR: '1' });
     const lines = s.lines();
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) {
@@ -142,8 +152,7 @@ describe('log lines', () => {
   }, 120_000);
 
   it('through a pipe: JSON lines with level, time, msg and component, the refusal with its fields', async () => {
-    const s = serve(false);
-    const start = await s.waitLine(/^\{.*RTSP on port \d+/);
+    const { s, start } = await serveUp(false);
     await describeMissing(rtspPortOf(start));
     const refused = JSON.parse(await s.waitLine(/"msg":"RTSP DESCRIBE \/no\/such\/path refused with 404/)) as Record<string, unknown>;
     expect(refused).toMatchObject({ level: 40, component: 'RTSP', path: '/no/such/path', method: 'DESCRIBE', status: 404 });
@@ -159,8 +168,7 @@ describe('log lines', () => {
   }, 120_000);
 
   it('--log-format json on a terminal: JSON lines', async () => {
-    const s = serve(true, ['--log-format', 'json']);
-    await s.waitLine(/RTSP on port \d+/);
+    const { s } = await serveUp(true, ['--log-format', 'json']);
     await s.waitLine(/"msg":"serving /);
     const lines = s.lines();
     expect(lines.length).toBeGreaterThanOrEqual(2);

@@ -50,7 +50,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   );
   const paths = new PathManager(config.mediaDir, { files, ingest: ingestRtp }, { gopCacheBytes: config.gopCacheBytes });
   // One Auth for both ports: the same users, login tokens, Digest nonces and failed-login counts.
-  const auth = new Auth(config, log);
+  const auth = new Auth(config, log, { counters: paths.counters });
   const rtsp = new RtspServer(config, paths, log, auth);
   let rtspPort: number;
   try {

@@ -101,6 +101,8 @@ export class RtspSession implements PacketSink, StreamReader {
   multicast: StreamMulticast | undefined;
   /** Who made it ('' anonymous; set by the request that created it): requests as anyone else get 454. */
   owner: string | undefined;
+  /** Told of each receiver report the client sends about us (metrics observe loss and jitter). */
+  onReceiverReport: ((trackId: number, r: { fractionLost: number; jitter: number }) => void) | undefined;
 
   constructor(
     readonly id: string,
@@ -242,6 +244,7 @@ export class RtspSession implements PacketSink, StreamReader {
   noteReceiverReport(trackId: number, r: { fractionLost: number; cumulativeLost: number; jitter: number }): void {
     const t = this.byTrack[trackId];
     if (t) t.rr = { ...r, at: Date.now() };
+    if (t) this.onReceiverReport?.(trackId, r);
   }
 
   /**

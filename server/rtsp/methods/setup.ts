@@ -12,6 +12,7 @@ import { resolveStream } from './open-stream.js';
 import { acceptMulticast, holdMulticast, mixedDelivery } from './setup-multicast.js';
 import type { Handler, RequestContext } from './request-context.js';
 import { checkSessionRoom } from '../limits.js';
+import { observeReceiverReports } from '../rr-metrics.js';
 
 export const setup: Handler = async (ctx) => {
   const { server, conn, req, target } = ctx;
@@ -79,6 +80,7 @@ export const setup: Handler = async (ctx) => {
       };
     }
     server.sessions.set(session.id, session);
+    observeReceiverReports(session, server.paths.observations);
     conn.sessions.add(session);
     server.log.info({ session: session.id, path: target.path, peer: conn.remoteAddress, mode: media.kind }, 'session created');
   }

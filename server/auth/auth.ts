@@ -12,7 +12,6 @@ import { allows } from './permissions.js';
 import { LoginThrottle, type ThrottleOptions } from './throttle.js';
 import { TokenSealer } from './tokens.js';
 import { UserStore } from './users.js';
-import type { Counters } from '../core/counters.js';
 
 /** Where a request came in, as the external service is told. */
 export type AuthProtocol = 'rtsp' | 'hls' | 'http' | 'api' | 'metrics';
@@ -42,10 +41,15 @@ export type AccessResult = Granted | Refused;
 /** Who the credentials are, before any permission: a user (and who owns what it makes), or why not. */
 type Identity = { ok: true; user: string; password?: string; token?: string; owner: string } | Refused;
 
+/** Where refusals are counted: the server's event counters (core/counters.ts), named here by shape (auth imports no core). */
+export interface FailureCounter {
+  inc(name: string, labels: Record<string, string>): void;
+}
+
 export interface AuthOptions {
   now?: () => number;
   /** Where failures are counted (`auth_failures` by protocol and reason): the PathManager's, for /metrics. */
-  counters?: Counters;
+  counters?: FailureCounter;
   throttle?: Partial<ThrottleOptions>;
   external?: Partial<ExternalOptions>;
 }
@@ -69,7 +73,7 @@ export class Auth {
   readonly nonces: NonceMint;
   readonly tokens: TokenSealer;
   private readonly sourceKey = randomBytes(32);
-  private readonly counters: Counters | undefined;
+  private readonly counters: FailureCounter | undefined;
 
   constructor(
     config: AuthSettings,

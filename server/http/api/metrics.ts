@@ -9,6 +9,7 @@ import { registerFileMetrics } from './file-metrics.js';
 import { registerLoopMetrics } from './loop-metrics.js';
 import { foldGaugePaths, RunningTotals } from './metric-series.js';
 import { registerObservedMetrics } from './observed-metrics.js';
+import { registerRtspMetrics } from './rtsp-metrics.js';
 
 export interface TidecastMetrics {
   register: Registry;
@@ -23,33 +24,7 @@ export function metricsRegistry(ctx: HttpContext): TidecastMetrics {
   const before = (fn: () => void): void => void hooks.push(fn);
   collectDefaultMetrics({ register, prefix: 'tidecast_' });
 
-  new Gauge({
-    name: 'tidecast_rtsp_connections',
-    help: 'Open RTSP connections (TCP and tunnelled)',
-    registers: [register],
-    collect() {
-      this.set(ctx.sessions.connections());
-    },
-  });
-  new Gauge({
-    name: 'tidecast_rtsp_sessions',
-    help: 'RTSP sessions by role (file, live, publish) and lower transport',
-    labelNames: ['role', 'transport'],
-    registers: [register],
-    collect() {
-      this.reset();
-      for (const s of ctx.sessions.sessions()) this.inc({ role: s.role, transport: s.transports[0] ?? 'none' });
-    },
-  });
-  new Counter({
-    name: 'tidecast_rtsp_dropped_packets_total',
-    help: 'Packets not sent to slow readers of the current sessions (queue over its bound)',
-    registers: [register],
-    collect() {
-      this.reset();
-      this.inc(ctx.sessions.sessions().reduce((n, s) => n + s.dropped, 0));
-    },
-  });
+  registerRtspMetrics(register, ctx);
   new Gauge({
     name: 'tidecast_live_streams',
     help: 'Live paths with a running stream',

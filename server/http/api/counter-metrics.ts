@@ -14,7 +14,7 @@ export const KNOWN_COUNTERS: Record<string, { help: string; labels: string[] }> 
     labels: ['kind'],
   },
   hook_runs: { help: 'Hook commands started, by hook (runOnReady, runOnRead...)', labels: ['hook'] },
-  hook_failures: { help: 'Hook commands that failed to start or exited with an error, by hook', labels: ['hook'] },
+  hook_failures: { help: 'Hook commands that could not start, were killed by a signal or exited non-zero, by hook (a hook stopped on purpose is no failure)', labels: ['hook'] },
 };
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

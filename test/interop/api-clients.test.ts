@@ -2,7 +2,7 @@
 // HTTP, HLS, an ffmpeg publisher), with protocols, paths and growing bytes; DELETE kicks one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get as httpGet, type ClientRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ClientRecord } from '../../server/core/clients.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { hlsFetchOnce } from '../helpers/hls-fetch.js';
@@ -11,6 +11,9 @@ import { waitFor, waitLive } from '../helpers/read.js';
 import { RawRtspClient, udpReceiver, type UdpReceiver } from '../helpers/rtsp-client.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { WsRtspClient } from '../helpers/ws-rtsp-client.js';
+import { sampleUrl } from '../../server/http/api/openapi.js';
+import { appRoutes } from '../../server/http/api/route-walk.js';
+import { z } from 'zod';
 
 const PATH = 'live/api';
 let srv: TestServer;
@@ -103,6 +106,46 @@ describe('GET/DELETE /api/v1/sessions with every kind of client at once', () => 
     expect(listed.readersByProtocol).toEqual(body.readersByProtocol);
   });
 
+  it('GET /api/v1/openapi.json: every documented GET answers, every API route is documented, records fit the schemas', async () => {
+    const { status, body: doc } = await api('openapi.json');
+    expect(status).toBe(200);
+    expect(doc.openapi).toBe('3.1.0');
+    const pub = (await sessions()).find((s) => s.role === 'publisher' && s.path === PATH)!;
+    const real = (template: string): string => template.replace('{name}', PATH).replace('{id}', pub.id);
+    const documented: [string, string][] = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m): [string, string] => [m.toUpperCase(), p]));
+    for (const [method, p] of documented) {
+      if (method !== 'GET') continue;
+      const r = await fetch(`http://127.0.0.1:${srv.httpPort}${real(p)}`);
+      expect(r.status, `GET ${p}`).not.toBe(404);
+      expect(r.headers.get('content-type'), `GET ${p}`).toMatch(/^application\/json/);
+      await r.arrayBuffer();
+    }
+    // The reverse: each route of the app under /api answers at the URL of some documented operation.
+    const routes = appRoutes(srv.http.app).filter((r) => r.pattern.includes('api'));
+    expect(routes.length).toBeGreaterThan(0);
+    for (const r of routes) {
+      for (const m of r.methods) {
+        const hit = documented.some(([dm, p]) => dm === m && r.answers(m, sampleUrl(p)));
+        expect(hit, `${m} ${r.pattern} is not in the OpenAPI document`).toBe(true);
+      }
+    }
+    // Every $ref resolves, and the records the API returns fit their schemas.
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]!);
+    for (const name of refs) expect(doc.components.schemas[name], name).toBeDefined();
+    const schema = (name: string) => z.fromJSONSchema({ $defs: JSON.parse(JSON.stringify(doc.components.schemas).replaceAll('#/components/schemas/', '#/$defs/')), $ref: `#/$defs/${name}` } as never);
+    const fits = (name: string, value: unknown): void => {
+      const r = schema(name).safeParse(value);
+      expect(r.error?.issues ?? [], `${name}: ${JSON.stringify(value).slice(0, 300)}`).toEqual([]);
+    };
+    for (const s of await sessions()) fits('ClientRecord', s);
+    const paths = (await api('paths')).body;
+    for (const p of paths.live) fits('LivePath', p);
+    for (const f of paths.files) fits('FilePath', f);
+    fits('FilePath', (await api('paths/sample.mp4')).body);
+    fits('Status', (await api('status')).body);
+    fits('Error', (await api('sessions/nope')).body);
+  }, 60_000);
+
   it('DELETE kicks the RTSP TCP reader: BYE, connection closed; the others keep reading', async () => {
     const k = await api(`sessions/${ids.tcp}`, 'DELETE');
     expect(k).toEqual({ status: 200, body: { kicked: ids.tcp } });
@@ -130,3 +173,25 @@ describe('GET/DELETE /api/v1/sessions with every kind of client at once', () => 
     await waitFor(async () => !(await sessions()).some((s) => s.id === ids.hls || s.id === ids.progressive), 10_000, 'both records to go');
   }, 30_000);
 });
+
+describe('a relay source', () => {
+  it('shows as a publisher of protocol relay, its path fed by source type relay; a kick drops the upstream session and it comes back', async () => {
+    const relay = await startTestServer({ paths: { 'relay/api': { source: srv.url(PATH), sourceOnDemand: false } } });
+    onTestFinished(() => relay.close());
+    const relayed = async (): Promise<ClientRecord | undefined> => relay.paths.clients.list().find((c) => c.protocol === 'relay');
+    await waitFor(async () => ((await relayed())?.bytes ?? 0) > 0, 30_000, 'the relay to publish');
+    const first = (await relayed())!;
+    expect(first).toMatchObject({ role: 'publisher', path: 'relay/api', address: '127.0.0.1', port: srv.rtspPort });
+    const r = await fetch(`http://127.0.0.1:${relay.httpPort}/api/v1/paths/relay/api`);
+    expect(await r.json()).toMatchObject({ state: 'ready', source: { type: 'relay', url: srv.url(PATH) } });
+    // On the upstream, the relay's pull is an RTSP reader.
+    expect((await sessions()).some((s) => s.role === 'reader' && s.path === PATH && s.protocol === 'rtsp-tcp')).toBe(true);
+    const k = await fetch(`http://127.0.0.1:${relay.httpPort}/api/v1/sessions/${first.id}`, { method: 'DELETE' });
+    expect(k.status).toBe(200);
+    await waitFor(async () => {
+      const now = await relayed();
+      return now !== undefined && now.id !== first.id;
+    }, 30_000, 'the relay to connect again');
+  }, 90_000);
+});
+

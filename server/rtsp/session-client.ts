@@ -44,6 +44,8 @@ export function sessionRecord(s: RtspSession, meter: BitrateMeter): ClientRecord
     state: s.state,
     dropped: s.dropped,
     receiverReports: reports,
+    media: s.media.kind,
+    transports: [...s.tracks.values()].map((t) => t.transport.kind),
   };
 }
 

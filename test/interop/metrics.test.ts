@@ -54,15 +54,17 @@ function readersByProtocol(m: Metrics): Record<string, number> {
 }
 
 describe('/metrics', () => {
-  it('counts RTSP readers by protocol, bytes and packets both ways, and RTCP receiver reports', async () => {
+  it('counts readers by protocol (RTSP UDP and TCP, progressive), bytes and packets both ways, and RTCP receiver reports', async () => {
     const before = await metrics();
     expect(readersByProtocol(before)).toEqual({});
     expect(before.value('tidecast_publishers', { protocol: 'rtsp-tcp', path: PATH })).toBe(1);
     ffmpeg(['-rtsp_transport', 'udp', ...UDP_BUFFER, '-i', srv.url(PATH), '-f', 'null', '-']);
     ffmpeg(['-rtsp_transport', 'tcp', '-i', srv.url(PATH), '-f', 'null', '-']);
+    ffmpeg(['-i', srv.httpUrl(`${PATH}/stream.mp4`), '-f', 'null', '-']);
 
-    const m = await scrapeUntil((x) => readersByProtocol(x)['rtsp-udp'] === 1 && readersByProtocol(x)['rtsp-tcp'] === 1, 'a UDP and a TCP reader in tidecast_readers');
-    expect(readersByProtocol(m)).toEqual({ 'rtsp-udp': 1, 'rtsp-tcp': 1 });
+    const all = { 'rtsp-udp': 1, 'rtsp-tcp': 1, 'progressive-mp4': 1 };
+    const m = await scrapeUntil((x) => Object.entries(all).every(([p, n]) => readersByProtocol(x)[p] === n), 'a UDP, a TCP and a progressive reader in tidecast_readers');
+    expect(readersByProtocol(m)).toEqual(all);
     for (const [name, type] of [['tidecast_readers', 'gauge'], ['tidecast_publishers', 'gauge'], ['tidecast_reader_bytes', 'counter'], ['tidecast_reader_packets', 'counter'],
       ['tidecast_publisher_bytes', 'counter'], ['tidecast_stream_bytes', 'counter'], ['tidecast_stream_packets', 'counter'], ['tidecast_reader_rtcp_fraction_lost', 'histogram'],
       ['tidecast_reader_rtcp_jitter_seconds', 'histogram'], ['tidecast_event_loop_delay_seconds', 'gauge'], ['tidecast_hook_runs', 'counter'], ['tidecast_hook_failures', 'counter']] as const) {
@@ -72,7 +74,7 @@ describe('/metrics', () => {
     // Values move: what went out to each reader, what came in from the publisher.
     const out = (x: Metrics, protocol: string): number => x.value('tidecast_reader_bytes_total', { protocol, path: PATH });
     const inBytes = (x: Metrics): number => x.value('tidecast_stream_bytes_total', { path: PATH });
-    const later = await scrapeUntil((x) => out(x, 'rtsp-udp') > out(m, 'rtsp-udp') && out(x, 'rtsp-tcp') > out(m, 'rtsp-tcp') && inBytes(x) > inBytes(m), 'bytes out to both readers and in from the publisher to grow');
+    const later = await scrapeUntil((x) => Object.keys(all).every((p) => out(x, p) > out(m, p)) && inBytes(x) > inBytes(m), 'bytes out to every reader and in from the publisher to grow');
     expect(later.value('tidecast_reader_packets_total', { protocol: 'rtsp-udp', path: PATH })).toBeGreaterThan(0);
     expect(later.value('tidecast_stream_packets_total', { path: PATH })).toBeGreaterThan(0);
     expect(later.value('tidecast_publisher_bytes_total', { protocol: 'rtsp-tcp', path: PATH })).toBeGreaterThan(0);
@@ -97,6 +99,9 @@ describe('/metrics', () => {
     expect((await fetch(srv.httpUrl(`${PATH}/playlist.m3u8`))).status).toBe(404);
 
     const m = await metrics();
+    // The HLS muxer of the path is one reader (whatever the number of players), beside the readers of the first test.
+    expect(readersByProtocol(m)).toEqual({ 'rtsp-udp': 1, 'rtsp-tcp': 1, 'progressive-mp4': 1, hls: 1 });
+    expect(m.value('tidecast_reader_bytes_total', { protocol: 'hls', path: PATH })).toBeGreaterThan(0);
     expect(m.family('tidecast_hls_requests')?.type).toBe('counter');
     const kind = (k: string): number => m.value('tidecast_hls_requests_total', { kind: k });
     expect(kind('playlist')).toBeGreaterThanOrEqual(2);

@@ -1,6 +1,6 @@
 // Bounded label sets of /metrics: gauges fold the smallest paths into "other", running totals stay monotonic
 // as sources come, go and restart, and every event counter name becomes a tidecast_<name>_total family.
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { Counters } from '../../server/core/counters.js';
 import { CounterFamilies } from '../../server/http/api/counter-metrics.js';
@@ -54,6 +54,8 @@ describe('CounterFamilies', () => {
     counters.inc('widget_errors');
     counters.inc('widget_errors', { path: 'cam' });
     counters.inc('bad name!', {});
+    new Counter({ name: 'tidecast_taken_total', help: 'a family of its own', registers: [register] });
+    counters.inc('taken', {});
     families.sync();
     const parsed = await parsePrometheusText(await register.metrics());
     const byName = Object.fromEntries(parsed.map((f) => [f.name, f]));
@@ -64,6 +66,7 @@ describe('CounterFamilies', () => {
       { name: 'tidecast_widget_errors_total', labels: { path: 'cam' }, value: 1 },
     ]);
     expect(parsed.some((f) => f.name.includes('bad'))).toBe(false);
+    expect(byName.tidecast_taken!.help).toBe('a family of its own');
     counters.inc('widget_errors', { path: 'cam', kind: 'disk' });
     families.sync();
     const again = await parsePrometheusText(await register.metrics());

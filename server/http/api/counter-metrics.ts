@@ -34,7 +34,8 @@ export class CounterFamilies {
   /** Before a scrape: a family for each new name, and again for a name that gained a label. */
   sync(): void {
     for (const name of this.counters.names()) {
-      if (!NAME.test(name)) continue;
+      // A name whose family another part of /metrics already has (tidecast_reader_bytes_total...) is skipped, not a failed scrape.
+      if (!NAME.test(name) || (!this.families.has(name) && this.register.getSingleMetric(metricName(name)))) continue;
       const labels = new Set(this.families.get(name) ?? []);
       for (const s of this.counters.samples(name)) for (const k of Object.keys(s.labels)) if (LABEL.test(k)) labels.add(k);
       const had = this.families.get(name);

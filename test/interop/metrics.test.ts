@@ -65,6 +65,9 @@ describe('/metrics', () => {
     const all = { 'rtsp-udp': 1, 'rtsp-tcp': 1, 'progressive-mp4': 1 };
     const m = await scrapeUntil((x) => Object.entries(all).every(([p, n]) => readersByProtocol(x)[p] === n), 'a UDP, a TCP and a progressive reader in tidecast_readers');
     expect(readersByProtocol(m)).toEqual(all);
+    // Every family is typed (the parser calls a family without # TYPE "unknown") and every name is ours or prom-client's.
+    expect(m.families.filter((f) => f.type === 'unknown').map((f) => f.name)).toEqual([]);
+    expect(m.families.filter((f) => !f.name.startsWith('tidecast_')).map((f) => f.name)).toEqual([]);
     for (const [name, type] of [['tidecast_readers', 'gauge'], ['tidecast_publishers', 'gauge'], ['tidecast_reader_bytes', 'counter'], ['tidecast_reader_packets', 'counter'],
       ['tidecast_publisher_bytes', 'counter'], ['tidecast_stream_bytes', 'counter'], ['tidecast_stream_packets', 'counter'], ['tidecast_reader_rtcp_fraction_lost', 'histogram'],
       ['tidecast_reader_rtcp_jitter_seconds', 'histogram'], ['tidecast_event_loop_delay_seconds', 'gauge'], ['tidecast_hook_runs', 'counter'], ['tidecast_hook_failures', 'counter']] as const) {

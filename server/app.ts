@@ -52,7 +52,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   );
   const paths = new PathManager(config.mediaDir, { files, ingest: ingestRtp }, { gopCacheBytes: config.gopCacheBytes });
   // One Auth for both ports: the same users, login tokens, Digest nonces and failed-login counts.
-  const auth = new Auth(config, logs.AUTH);
+  const auth = new Auth(config, logs.AUTH, { counters: paths.counters });
   const rtsp = new RtspServer(config, paths, logs.RTSP, auth);
   let rtspPort: number;
   try {

@@ -8,6 +8,7 @@ import { StreamClient } from './client.js';
 import { streamFile } from './file.js';
 import { CONTENT_TYPES, formatCarries, nothingToCarry, type ProgressiveFormat } from './formats.js';
 import { LiveFeed } from './live.js';
+import { registerProgressive, type ByteCount } from './register.js';
 
 const ROUTE = /^\/(.+)\/stream\.(mp4|ts)$/;
 
@@ -70,7 +71,9 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
       return;
     }
     log.info({ client: who, path, format, start }, `${who} ${req.method} /${path}: ${format.toUpperCase()} of the file from ${start} s`);
-    await streamFile(file, format, start, res);
+    const count: ByteCount = { bytes: 0 };
+    registerProgressive(ctx.paths.clients, req, res, path, format, count, () => res.destroy());
+    await streamFile(file, format, start, res, count);
     return;
   }
 
@@ -88,5 +91,9 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
   const feed = LiveFeed.for(resolved.stream, format, log, config.gopCacheBytes);
   const client = new StreamClient(res, { queueBytes: config.tcpQueueBytes, slowTimeoutMs: config.slowReaderTimeout * 1000 }, log, peer);
   log.info({ client: who, path, format, reader: client.id }, `${who} ${req.method} /${path}: live ${format.toUpperCase()} (reader ${client.id})`);
+  registerProgressive(ctx.paths.clients, req, res, path, format, client, (why) => {
+    log.info({ client: who, path, format, reader: client.id, why }, `${who} ${req.method} /${path}: live ${format.toUpperCase()} reader ${client.id} kicked: ${why}`);
+    client.end();
+  });
   feed.add(client);
 }

@@ -13,6 +13,7 @@ import { acceptMulticast, holdMulticast, mixedDelivery } from './setup-multicast
 import type { Handler, RequestContext } from './request-context.js';
 import { checkSessionRoom } from '../limits.js';
 import { requestWho, whoText } from '../who.js';
+import { observeReceiverReports } from '../rr-metrics.js';
 
 export const setup: Handler = async (ctx) => {
   const { server, conn, req, target } = ctx;
@@ -68,6 +69,7 @@ export const setup: Handler = async (ctx) => {
   if (!session) {
     session = new RtspSession(server.newSessionId(), target.path, media, conn.remoteAddress, conn, server.ports);
     if (media.kind === 'file') media.playback.sink = session;
+    session.owner = ctx.owner;
     const s0 = session;
     // A live reader ends with its source: the stream already sent BYE, the session goes, and so does
     // a connection left without sessions (BYE flushed first): over UDP, the closing connection is
@@ -80,6 +82,7 @@ export const setup: Handler = async (ctx) => {
       };
     }
     server.sessions.set(session.id, session);
+    observeReceiverReports(session, server.paths.observations);
     conn.sessions.add(session);
     const who = requestWho(ctx);
     server.log.info({ ...who, session: session.id, path: target.path, mode: media.kind }, `${whoText(who)} SETUP /${target.path}: session ${session.id} (${media.kind})`);
@@ -172,12 +175,14 @@ function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: Trac
           const plain = s.openIn(track.id, data, false);
           if (!plain) return;
           s.touch();
+          s.bytes += data.length;
           if (m.kind === 'publish') m.publisher?.pushRtp(track.id, plain, performance.now());
         }),
         server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
           const plain = s.openIn(track.id, data, true);
           if (!plain) return;
           s.touch();
+          s.bytes += data.length;
           if (m.kind === 'publish') m.publisher?.pushRtcp(track.id, plain);
         }),
       );

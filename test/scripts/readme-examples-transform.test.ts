@@ -1,5 +1,9 @@
 // How the README examples test turns a README line into a bounded, headless command (one table).
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { loadConfig } from '../../server/config.js';
 import { readmeExamples, scriptOf, substitute, transformLine, ROOT } from '../helpers/readme-examples.js';
 import { parseTranscript } from '../helpers/readme-telnet.js';
 
@@ -39,5 +43,18 @@ describe('README example transform', () => {
     expect(t.map((x) => x.status)).toEqual([...Array(7).fill('RTSP/1.0 200 OK'), 'RTSP/1.0 400 Bad Request', 'RTSP/1.0 400 Bad Request']);
     expect(t[0]!.request).toBe('OPTIONS rtsp://localhost:8554/sample.mp4 RTSP/1.0\nCSeq: 1\n\n');
     expect(t[7]!.request).toBe('hello\n');
+  });
+});
+
+describe('README config example', () => {
+  it('is a config the server accepts, with the paths it names', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidecast-readme-config-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'tidecast.yml');
+    writeFileSync(file, readmeExamples().find((e) => e.name === 'config-paths')!.body);
+    const c = loadConfig(file);
+    expect(c.rtspPort).toBe(8554);
+    expect(Object.keys(c.paths)).toEqual(['cams/door', 'clock', 'old/name', 'live/cam']);
+    expect(c.paths['cams/door']!.sourceOnDemandCloseAfter).toBe(10);
   });
 });

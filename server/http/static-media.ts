@@ -25,7 +25,8 @@ export function installStaticMediaRoutes(app: express.Express, ctx: HttpContext)
     } catch {
       return next();
     }
-    if (!MEDIA.test(path) || !ctx.paths.isFile(path)) return next();
+    // Hidden files and folders (`.git/`, `.x.mp4`) are not served, as with send's dotfiles: 'deny'.
+    if (!MEDIA.test(path) || path.split('/').some((s) => s.startsWith('.')) || !ctx.paths.isFile(path)) return next();
     serveFile(req, res, ctx.paths.filePath(path)).catch((err: unknown) => {
       if (!res.headersSent) next(err);
       else res.destroy();

@@ -140,3 +140,42 @@ describe('dashboard: sessions', () => {
     expect(await page.locator('#recordings-section').isHidden()).toBe(true);
   });
 });
+
+describe('dashboard: login and restarts', () => {
+  it('shows the login form when auth is on, logs in, then shows the paths', async () => {
+    const authed = await startTestServer({ authUsers: [{ user: 'alice', pass: 'secret', permissions: [{ action: 'api' }, { action: 'read' }] }] });
+    onTestFinished(() => authed.close());
+    const log: string[] = [];
+    const page = await openDashboard(log, authed);
+    await page.locator('#login').waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await page.locator('#login-why').textContent()).toMatch(/Using the API needs a login/);
+    expect(await page.locator('#main').isHidden()).toBe(true);
+    await page.locator('#login-user').fill('alice');
+    await page.locator('#login-pass').fill('secret');
+    await page.locator('#login-submit').click();
+    await page.locator('#login').waitFor({ state: 'hidden', timeout: 20_000 });
+    await card(page, 'testsrc').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator('#files').textContent(), { timeout: 20_000 }).toContain('sample.mp4');
+    expect(await page.locator('#conn').textContent()).toBe('connected');
+    expect(pageErrors(log)).toEqual([]);
+  }, 60_000);
+
+  it('says "disconnected" while the server is down and recovers when it is back on the same port', async () => {
+    let s = await startTestServer();
+    onTestFinished(() => s.close());
+    const log: string[] = [];
+    const page = await openDashboard(log, s);
+    await card(page, 'testsrc').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#conn').textContent()).toBe('connected');
+    const port = s.httpPort;
+    await s.close();
+    await expect.poll(() => page.locator('#conn').textContent(), { timeout: 20_000 }).toMatch(/^disconnected/);
+    // What was shown stays on the page (dimmed) while the server is away.
+    expect(await card(page, 'testsrc').count()).toBe(1);
+    s = await startTestServer({ httpPort: port });
+    await expect.poll(() => page.locator('#conn').textContent(), { timeout: 20_000 }).toBe('connected');
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`RTSP port ${s.rtspPort} `));
+    expect(await page.evaluate(() => document.body.classList.contains('offline'))).toBe(false);
+    expect(pageErrors(log)).toEqual([]);
+  }, 60_000);
+});

@@ -6,13 +6,14 @@ import { publishSnippets, readUrls, rtspUrl } from './urls.js';
 /** Per path: the last byte count seen and when, to turn byte counters into bits per second. */
 const meters = new Map();
 
-/** Bits/s into the path since the last poll, from its byte counter; undefined on the first poll or after a restart. */
+/** Bits/s into the path since the last poll, from its byte counter; the server's own figure (or none) on the first poll and after a restart. */
 function measure(p, now) {
   const bytes = p.bytesIn ?? p.bytes;
   if (typeof bytes !== 'number') return typeof p.bitrateIn === 'number' ? p.bitrateIn : undefined;
   const prev = meters.get(p.name);
   meters.set(p.name, { bytes, at: now });
-  if (!prev || bytes < prev.bytes || now <= prev.at) return undefined;
+  const told = typeof p.bitrateIn === 'number' ? p.bitrateIn : undefined;
+  if (!prev || bytes < prev.bytes || now <= prev.at) return told;
   return ((bytes - prev.bytes) * 8 * 1000) / (now - prev.at);
 }
 

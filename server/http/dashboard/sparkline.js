@@ -10,8 +10,9 @@ export class Sparkline {
   constructor(label) {
     this.values = [];
     this.el = svg('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': label });
+    this.area = svg('polygon', { points: '', class: 'area' });
     this.line = svg('polyline', { points: '' });
-    this.el.append(this.line);
+    this.el.append(this.area, this.line);
   }
 
   /** Adds one measurement (bits/s) and redraws; the newest value is at the right edge. */
@@ -23,5 +24,6 @@ export class Sparkline {
     const x0 = W - (this.values.length - 1) * step;
     const points = this.values.map((v, i) => `${(x0 + i * step).toFixed(1)},${(H - 1 - (v / max) * (H - 2)).toFixed(1)}`);
     this.line.setAttribute('points', points.join(' '));
+    this.area.setAttribute('points', `${x0.toFixed(1)},${H} ${points.join(' ')} ${W},${H}`);
   }
 }

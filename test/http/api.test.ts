@@ -73,9 +73,9 @@ describe('REST API', () => {
   it('GET /api/v1/sessions shows the file reader (UDP) and the publisher (TCP)', async () => {
     const { body } = await get('api/v1/sessions');
     const reader = body.sessions.find((s: { path: string }) => s.path === 'sample.mp4');
-    expect(reader).toMatchObject({ role: 'file', state: 'playing', transports: ['udp'], peer: '127.0.0.1', dropped: 0 });
+    expect(reader).toMatchObject({ role: 'reader', protocol: 'rtsp-udp', media: 'file', state: 'playing', transports: ['udp'], address: '127.0.0.1', dropped: 0 });
     const publisher = body.sessions.find((s: { path: string }) => s.path === 'cams/door');
-    expect(publisher).toMatchObject({ role: 'publish', state: 'recording', transports: ['tcp', 'tcp'] });
+    expect(publisher).toMatchObject({ role: 'publisher', protocol: 'rtsp-tcp', media: 'publish', state: 'recording', transports: ['tcp', 'tcp'] });
   });
 });
 

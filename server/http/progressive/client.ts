@@ -18,6 +18,8 @@ export class StreamClient {
   /** Chunks written and skipped, for logs and tests. */
   sent = 0;
   skipped = 0;
+  /** Bytes written to the response (the API's bytes and bitrate). */
+  bytes = 0;
   /** Skipping until a chunk a decoder can start from (a key frame; PAT/PMT first for TS). */
   private skipping = false;
   private congestedSince = 0;
@@ -41,6 +43,7 @@ export class StreamClient {
     this.cork();
     this.res.write(bytes);
     this.sent++;
+    this.bytes += bytes.length;
   }
 
   /**

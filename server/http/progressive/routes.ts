@@ -8,6 +8,7 @@ import { StreamClient } from './client.js';
 import { streamFile } from './file.js';
 import { CONTENT_TYPES, formatCarries, nothingToCarry, type ProgressiveFormat } from './formats.js';
 import { LiveFeed } from './live.js';
+import { registerProgressive, type ByteCount } from './register.js';
 
 const ROUTE = /^\/(.+)\/stream\.(mp4|ts)$/;
 
@@ -69,7 +70,9 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
       return;
     }
     log.debug({ path, format, start, peer }, 'progressive file reader');
-    await streamFile(file, format, start, res);
+    const count: ByteCount = { bytes: 0 };
+    registerProgressive(ctx.paths.clients, req, res, path, format, count, () => res.destroy());
+    await streamFile(file, format, start, res, count);
     return;
   }
 
@@ -87,5 +90,9 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
   const feed = LiveFeed.for(resolved.stream, format, log, config.gopCacheBytes);
   const client = new StreamClient(res, { queueBytes: config.tcpQueueBytes, slowTimeoutMs: config.slowReaderTimeout * 1000 }, log, peer);
   log.debug({ path, format, peer, client: client.id }, 'progressive live reader');
+  registerProgressive(ctx.paths.clients, req, res, path, format, client, (why) => {
+    log.info({ path, format, peer, client: client.id, why }, 'progressive reader kicked');
+    client.end();
+  });
   feed.add(client);
 }

@@ -132,6 +132,42 @@ describe('dashboard: sessions', () => {
     expect(pageErrors(log)).toEqual([]);
   }, 90_000);
 
+  it('lists a progressive MP4 reader with its bytes and bitrate, and a kick ends its HTTP response', async () => {
+    const log: string[] = [];
+    const ctl = new AbortController();
+    onTestFinished(() => ctl.abort());
+    const res = await fetch(srv.httpUrl('cams/door/stream.mp4'), { signal: ctl.signal });
+    expect(res.status).toBe(200);
+    let received = 0;
+    // Reads until the server ends the response (done) or drops the connection (error).
+    const ended = (async () => {
+      const body = res.body!.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await body.read();
+          if (done) break;
+          received += value.length;
+        }
+      } catch {
+        // The connection was closed under the reader: that is an end too.
+      }
+      return true;
+    })();
+    let over = false;
+    void ended.then(() => (over = true));
+    const page = await openDashboard(log);
+    const row = page.locator('#sessions tr', { hasText: 'progressive-mp4' }).filter({ hasText: 'cams/door' });
+    await row.waitFor({ timeout: 30_000 });
+    await expect.poll(async () => row.locator('td[data-label="bytes"]').textContent(), { timeout: 20_000 }).toMatch(/^\d+(\.\d+)? (kB|MB)$/);
+    await expect.poll(async () => row.locator('td[data-label="bitrate"]').textContent(), { timeout: 20_000 }).toMatch(/^[1-9]\d*(\.\d+)? (kbit|Mbit)\/s$/);
+    const id = await row.getAttribute('data-session');
+    await row.locator('button.kick').click();
+    await page.locator(`#sessions tr[data-session="${id}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+    await waitFor(() => over, 20_000, 'the kicked progressive reader to see its response end');
+    expect(received).toBeGreaterThan(0);
+    expect(pageErrors(log)).toEqual([]);
+  }, 60_000);
+
   it('hides the recordings section while the server has no recordings API', async () => {
     const log: string[] = [];
     const page = await openDashboard(log);

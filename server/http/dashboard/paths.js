@@ -1,6 +1,6 @@
 // Live path cards (state, source, bitrate sparkline, readers by protocol, URLs to copy, publish snippets) and the media files table.
 import { Sparkline } from './sparkline.js';
-import { encPath, formatBits, h, keyed, setText } from './util.js';
+import { encPath, formatBits, formatBytes, h, keyed, setText } from './util.js';
 import { publishSnippets, readUrls, rtspUrl } from './urls.js';
 
 /** Per path: the last byte count seen and when, to turn byte counters into bits per second. */
@@ -25,7 +25,7 @@ function stateOf(p) {
 function sourceOf(p) {
   if (p.redirect) return `redirect to ${p.redirect}`;
   const s = p.source;
-  if (s && typeof s === 'object') return [s.type, s.url ?? s.address ?? s.id].filter(Boolean).join(' ');
+  if (s && typeof s === 'object') return s.description ?? [s.type, s.url ?? s.address].filter(Boolean).join(' ');
   if (typeof s === 'string') return s;
   if (p.publisher) return `publisher ${p.publisher.address ?? ''}`.trim();
   return 'publisher (none yet)';
@@ -90,7 +90,7 @@ function updateCard(card, p, ctx) {
   setText(parts.source, sourceOf(p));
   setText(parts.tracks, tracksText(p.tracks));
   setText(parts.readers, readersText(p, ctx.readers.get(p.name)));
-  setText(parts.out, typeof p.bitrateOut === 'number' ? formatBits(p.bitrateOut) : '—');
+  setText(parts.out, typeof p.bitrateOut === 'number' ? `${formatBits(p.bitrateOut)} (${formatBytes(p.bytesOut)} sent)` : '—');
   if (!p.redirect) fillUrls(card, p, ctx.rtspPort);
 }
 

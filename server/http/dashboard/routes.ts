@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import type { Express, Request, Response } from 'express';
 import { DASHBOARD_ASSET } from '../auth/rules.js';
+import { HttpError, sendError } from '../errors.js';
 
 // The page is plain files in the source tree, read once. Run from dist/ (tsc copies no HTML, CSS or JS),
 // this module sits at dist/server/http/dashboard/ and the files are at the same place under the root.
@@ -25,9 +26,10 @@ export function installDashboard(app: Express): void {
     res.setHeader('Cache-Control', 'no-cache');
     res.send(PAGE);
   });
-  app.get(DASHBOARD_ASSET, (req: Request, res: Response, next) => {
+  app.get(DASHBOARD_ASSET, (req: Request, res: Response) => {
     const asset = ASSETS.get(req.path.slice('/dashboard/'.length));
-    if (!asset) return next();
+    // These URLs pass the auth gate unchecked: nothing but the page's own files is answered on them.
+    if (!asset) return sendError(res, new HttpError(404, `the dashboard has no file ${req.path}`));
     res.setHeader('Content-Type', asset.type);
     // Revalidated on every load: a new server version shows its new page at once.
     res.setHeader('Cache-Control', 'no-cache');

@@ -73,6 +73,8 @@ describe('dashboard: live paths', () => {
       await expect.poll(() => button.getAttribute('data-copied'), { timeout: 10_000 }).toBe('yes');
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
     }
+    // A screen reader hears what was copied.
+    expect(await page.locator('#announce').textContent()).toBe('Copied the Player URL of cams/door');
     // The URLs it copies are served: the MP4 and HLS ones answer (the RTSP one is read by the reader test below).
     for (const u of [want.hls!, want.mp4!].map((x) => x.replace('localhost', '127.0.0.1'))) {
       const ctl = new AbortController();

@@ -36,6 +36,10 @@ export function installCopyButtons() {
     const ok = await writeClipboard(button.dataset.copy);
     button.dataset.copied = ok ? 'yes' : 'no';
     setText(button, ok ? 'Copied' : 'Select and copy');
+    // Screen readers hear the outcome (the button keeps its label).
+    const what = (button.getAttribute('aria-label') ?? '').replace(/^Copy /, '');
+    const say = document.getElementById('announce');
+    if (say) say.textContent = ok ? `Copied the ${what}` : `Could not copy the ${what}: select it and copy`;
     clearTimeout(button._reset);
     button._reset = setTimeout(() => {
       setText(button, 'Copy');

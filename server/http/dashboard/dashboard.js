@@ -10,6 +10,9 @@ import { setText } from './util.js';
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 1000;
 let loggingIn = false;
+/** Sessions kicked from this page, by id -> when: kept off the table while the server finishes closing them. */
+const kicked = new Map();
+const KICK_HIDE_MS = 5000;
 let timer;
 
 function setConnection(up, text) {
@@ -23,6 +26,7 @@ async function kick(id, button) {
   button.disabled = true;
   try {
     await del(`/api/v1/sessions/${encodeURIComponent(id)}`);
+    kicked.set(id, performance.now());
     button.closest('tr')?.remove();
     setText($('error'), '');
   } catch (e) {
@@ -35,7 +39,8 @@ async function kick(id, button) {
 async function refresh() {
   const [status, paths, sessionsBody] = await Promise.all([get('/api/v1/status'), get('/api/v1/paths'), get('/api/v1/sessions')]);
   const now = performance.now();
-  const sessions = (sessionsBody.sessions ?? sessionsBody.items ?? []).map(normalizeSession);
+  for (const [id, at] of kicked) if (now - at > KICK_HIDE_MS) kicked.delete(id);
+  const sessions = (sessionsBody.sessions ?? sessionsBody.items ?? []).map(normalizeSession).filter((s) => !kicked.has(s.id));
   setText($('status'), `version ${status.version} · up ${status.uptimeSeconds} s · RTSP port ${status.rtspPort} · ${sessions.length} sessions`);
   renderLive($('live'), paths.live ?? [], { now, rtspPort: status.rtspPort, readers: readersByPath(sessions) });
   renderFiles($('files'), paths.files ?? [], status.rtspPort);

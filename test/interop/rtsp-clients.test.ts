@@ -4,10 +4,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ClientRecord } from '../../server/core/clients.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
-import { playLive, sawBye } from '../helpers/live-play.js';
+import { isBye, playLive, sawBye } from '../helpers/live-play.js';
 import { waitFor, waitLive } from '../helpers/read.js';
 import { RawRtspClient, udpReceiver } from '../helpers/rtsp-client.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
+import { H264_AAC_SDP } from '../helpers/raw-publisher.js';
+import { makeTestCert } from '../helpers/tls-cert.js';
 
 const PATH = 'live/registry';
 let srv: TestServer;
@@ -58,6 +60,15 @@ describe('RTSP sessions in the client registry', () => {
     const n = rx[0]!.rtp.length;
     await waitFor(() => rx[0]!.rtp.length > n + 10, 10_000, 'the UDP reader to keep receiving');
     expect(byId(udpId)?.state).toBe('playing');
+
+    // A UDP reader outlives its RTSP connection; kicked then, it gets BYE over UDP and its session ends.
+    const uPort = u.socket.localPort;
+    u.close();
+    await waitFor(() => ![...srv.rtsp.connections].some((c) => c.remotePort === uPort), 10_000, 'the UDP reader connection to close');
+    expect(byId(udpId)?.protocol).toBe('rtsp-udp');
+    expect(srv.paths.clients.kick(udpId, 'test')).toBe(true);
+    await waitFor(() => rx.some((r) => r.rtcp.some((p) => isBye(p.data))), 10_000, 'BYE over UDP');
+    expect(byId(udpId)).toBeUndefined();
   }, 60_000);
 
   it("kicking the publisher ends its session and its readers get BYE", async () => {
@@ -70,4 +81,29 @@ describe('RTSP sessions in the client registry', () => {
     await waitFor(() => sawBye(t.frames), 10_000, 'BYE to the reader');
     await waitFor(() => byId(pub.id) === undefined && byId(id) === undefined, 10_000, 'both records to go');
   }, 60_000);
+
+  it("an announced publisher is 'rtsp' until its SETUP; over RTSPS a TCP reader is rtsps-tcp", async () => {
+    const cert = await makeTestCert();
+    onTestFinished(() => cert.remove());
+    const tls = await startTestServer({ serverCert: cert.cert, serverKey: cert.key, rtspsPort: 0, authUsers: [{ user: 'alice', pass: 'secret', permissions: [{ action: 'read' }, { action: 'publish' }] }] });
+    onTestFinished(() => tls.close());
+    const p = await RawRtspClient.open(tls.rtspPort);
+    onTestFinished(() => p.close());
+    const auth = { Authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}` };
+    const a = await p.request('ANNOUNCE', tls.url('live/tls'), { ...auth, 'Content-Type': 'application/sdp' }, H264_AAC_SDP);
+    expect(a.status).toBe(200);
+    const announced = tls.paths.clients.list().find((r) => r.role === 'publisher')!;
+    expect(announced).toMatchObject({ protocol: 'rtsp', state: 'init', user: 'alice', path: 'live/tls' });
+    const s = await p.request('SETUP', `${tls.url('live/tls')}/trackID=0`, { ...auth, Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1;mode=record' });
+    expect(s.status).toBe(200);
+    expect(tls.paths.clients.get(announced.id)).toMatchObject({ protocol: 'rtsp-tcp', state: 'ready' });
+
+    const r = await RawRtspClient.openTls(tls.rtspsPort!);
+    onTestFinished(() => r.close());
+    const rs = await r.request('SETUP', `rtsps://127.0.0.1:${tls.rtspsPort}/sample.mp4/trackID=0`, { ...auth, Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+    expect(rs.status).toBe(200);
+    const reader = tls.paths.clients.list().find((c) => c.role === 'reader')!;
+    expect(reader).toMatchObject({ protocol: 'rtsps-tcp', path: 'sample.mp4', user: 'alice', media: 'file' });
+  }, 60_000);
 });
+

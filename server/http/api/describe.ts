@@ -92,7 +92,7 @@ function stateOf(paths: PathManager, p: LiveEntry): PathState {
 
 /** Every live path; `only` picks one by name. */
 export function livePathRecords(paths: PathManager, traffic: PathTraffic, only?: string): LivePathRecord[] {
-  const readers = PathTraffic.readersByPath(paths.clients);
+  const clients = PathTraffic.clientsByPath(paths.clients);
   return paths.livePaths().flatMap((p) => {
     if (only !== undefined && p.name !== only) return [];
     const pub = p.path?.publisher;
@@ -104,7 +104,7 @@ export function livePathRecords(paths: PathManager, traffic: PathTraffic, only?:
       running: p.running,
       source: sourceRecord(p),
       ...streamFields(stream),
-      ...traffic.fields(p.name, readers.get(p.name) ?? [], stream),
+      ...traffic.fields(p.name, clients.get(p.name) ?? [], stream),
     };
     if (p.redirect !== undefined) rec.redirect = p.redirect;
     if (p.problem !== undefined) rec.problem = p.problem;

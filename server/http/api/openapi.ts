@@ -108,9 +108,9 @@ export function openApiDocument(app: Express, version: string): Record<string, u
     paths,
     components: {
       schemas: SCHEMAS,
-      securitySchemes: { basic: { type: 'http', scheme: 'basic' }, token: { type: 'apiKey', in: 'cookie', name: 'tidecast_token' } },
+      securitySchemes: { basic: { type: 'http', scheme: 'basic' }, bearer: { type: 'http', scheme: 'bearer' }, token: { type: 'apiKey', in: 'cookie', name: 'tidecast_token' } },
     },
-    security: [{}, { basic: [] }, { token: [] }],
+    security: [{}, { basic: [] }, { bearer: [] }, { token: [] }],
   };
 }
 

@@ -36,11 +36,10 @@ export class PathTraffic {
     });
   }
 
-  /** The readers of every path at once (one snapshot per client), grouped by path. */
-  static readersByPath(clients: ClientRegistry): Map<string, ClientRecord[]> {
+  /** The readers and publishers of every path at once (one snapshot per client), grouped by path. */
+  static clientsByPath(clients: ClientRegistry): Map<string, ClientRecord[]> {
     const by = new Map<string, ClientRecord[]>();
     for (const r of clients.list()) {
-      if (r.role !== 'reader') continue;
       let list = by.get(r.path);
       if (!list) by.set(r.path, (list = []));
       list.push(r);
@@ -48,21 +47,31 @@ export class PathTraffic {
     return by;
   }
 
-  fields(path: string, readers: ClientRecord[], stream: Stream | undefined): PathTrafficFields {
+  /** `clients`: the path's readers and publishers (clientsByPath). */
+  fields(path: string, clients: ClientRecord[], stream: Stream | undefined): PathTrafficFields {
     const byProtocol: Record<string, number> = {};
     let bytesOut = this.departed.get(path) ?? 0;
     let bitrateOut = 0;
-    for (const r of readers) {
+    let readers = 0;
+    let publisherRate: number | undefined;
+    for (const r of clients) {
+      if (r.role === 'publisher') {
+        publisherRate = (publisherRate ?? 0) + r.bitrate;
+        continue;
+      }
+      readers++;
       byProtocol[r.protocol] = (byProtocol[r.protocol] ?? 0) + 1;
       bytesOut += r.bytes;
       bitrateOut += r.bitrate;
     }
-    let bitrateIn = 0;
+    // A publisher's record has measured since it arrived; the stream's own meter starts at the first look.
+    let bitrateIn = publisherRate ?? 0;
     if (stream) {
       let m = this.inMeters.get(stream);
       if (!m) this.inMeters.set(stream, (m = new BitrateMeter()));
-      bitrateIn = m.rate(stream.bytes);
+      const own = m.rate(stream.bytes);
+      if (publisherRate === undefined) bitrateIn = own;
     }
-    return { readers: readers.length, readersByProtocol: byProtocol, bytesIn: stream?.bytes ?? 0, bitrateIn, bytesOut, bitrateOut };
+    return { readers, readersByProtocol: byProtocol, bytesIn: stream?.bytes ?? 0, bitrateIn, bytesOut, bitrateOut };
   }
 }

@@ -45,8 +45,8 @@ export function installApi(app: Express, ctx: HttpContext): void {
       if (live) return json(res, live);
       if (!ctx.paths.isFile(name)) throw new HttpError(404, `no path named "${name}": GET /api/v1/paths lists them`);
       const file = await ctx.paths.open(name);
-      const readers = PathTraffic.readersByPath(ctx.paths.clients).get(name) ?? [];
-      const rec: FilePathRecord = { name, kind: 'file', state: 'ready', duration: file.duration, tracks: file.tracks.map(trackRecord), ...traffic.fields(name, readers, undefined) };
+      const clients = PathTraffic.clientsByPath(ctx.paths.clients).get(name) ?? [];
+      const rec: FilePathRecord = { name, kind: 'file', state: 'ready', duration: file.duration, tracks: file.tracks.map(trackRecord), ...traffic.fields(name, clients, undefined) };
       json(res, rec);
     } catch (e) {
       next(e);

@@ -34,7 +34,7 @@ export class HlsAudience {
         bitrate: this.bitrate.rate(this.bytes),
         state: mux.failure ? 'stopped' : mux.ended ? 'ended' : mux.ready ? 'playing' : 'starting',
         // The meter counts "bytes" as bits per second: requests x 1000 keeps three decimals.
-        requestRate: this.reqRate.rate(this.requests * 1000) / 8000,
+        requestRate: Math.round(this.reqRate.rate(this.requests * 1000) / 80) / 100,
         clientsSeen: [...this.seen],
       }),
       kick,

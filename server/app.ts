@@ -15,7 +15,8 @@ import { FileSource } from './sources/file/file-source.js';
 import { DemuxSlots } from './sources/file/demux-slots.js';
 import { loadMediaFile } from './sources/file/demux.js';
 import { ingestRtp } from './sources/publish/publisher.js';
-import { configurePaths } from './configure-paths.js';
+import { configureDemandCommands, configurePaths } from './configure-paths.js';
+import { Hooks } from './hooks/hooks.js';
 import { hasCertificate, rtspsEnabled } from './config-tls.js';
 import { HttpsListener } from './http/secure.js';
 import { RtspsListener } from './rtsp/tls/listener.js';
@@ -27,6 +28,8 @@ export interface Tidecast {
   http: HttpServer;
   httpPort: number;
   paths: PathManager;
+  /** runOn* commands (docs/hooks.md). */
+  hooks: Hooks | undefined;
   /** RTSP over HTTP: the tunnels open and the request heads still being read. */
   tunnels: HttpTunnels;
   /** With serverCert/serverKey: the pair (reloaded when the files change), and the TLS ports bound. */
@@ -71,6 +74,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   // TLS beside the plain ports, made after the HTTP port is wired: HTTPS serves what it serves.
   const tls = tlsListeners(config, certs, rtsp, http, log);
   let ports: { rtspsPort: number | undefined; httpsPort: number | undefined };
+  let hooks: Hooks | undefined;
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
@@ -79,8 +83,14 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     // Under rtspEncryption strict our own ffmpeg sources publish over RTSPS too.
     const strict = config.rtspEncryption === 'strict' && ports.rtspsPort !== undefined;
     configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp');
+    // Hooks see the plain ports (RTSP_PORT, HTTP_PORT); runOnDemand publishes where ffmpeg sources do.
+    hooks = new Hooks(paths, { rtspPort, httpPort }, log);
+    configureDemandCommands(config, paths, hooks, strict ? ports.rtspsPort! : rtspPort, auth, strict ? 'rtsps' : 'rtsp');
+    hooks.configure(config.paths);
+    hooks.start();
     await paths.startAlwaysOn();
   } catch (e) {
+    await hooks?.close();
     await paths.stopSources('startup failed');
     tunnels.close();
     await Promise.all([rtsp.close(), http.close()]);
@@ -94,12 +104,13 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     http,
     httpPort,
     paths,
+    hooks,
     tunnels,
     certs,
     ...ports,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
-    // connection drop and be restarted.
-    close: () => (closing ??= paths.stopSources('server shutting down').then(async () => {
+    // connection drop and be restarted. Hooks with them: every command killed and reaped.
+    close: () => (closing ??= Promise.all([paths.stopSources('server shutting down'), hooks?.close()]).then(async () => {
       tunnels.close();
       await Promise.all([rtsp.close(), http.close()]);
       await tls.close();

@@ -6,6 +6,7 @@ import { splitArgs } from './util/split-args.js';
 import { multicastRangeProblem } from './util/multicast-range.js';
 import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
+import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -45,8 +46,11 @@ export const PathConfigSchema = z
     overridePublisher: z.boolean().optional(),
     /** Lower transport a relay pulls with. */
     sourceProtocol: z.enum(['tcp', 'udp']).default('tcp'),
+    /** Commands run on the path's events: runOnInit, runOnDemand, runOnReady, runOnRead... (config-hooks.ts, docs/hooks.md). */
+    ...HOOK_PATH_FIELDS,
   })
   .strict()
+  .superRefine(checkHookFields)
   .superRefine((p, ctx) => {
     const feeds = [
       p.source !== undefined && p.source !== 'publisher' ? 'source (relay URL)' : undefined,

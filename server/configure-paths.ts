@@ -3,6 +3,7 @@ import type { Auth } from './auth/auth.js';
 import type { Config, PathConfig } from './config.js';
 import type { PathManager } from './core/path-manager.js';
 import type { Logger } from './log.js';
+import type { Hooks } from './hooks/hooks.js';
 import { FfmpegSource } from './sources/process/ffmpeg-source.js';
 import { splitArgs } from './util/split-args.js';
 import { testsrcArgs } from './sources/process/testsrc.js';
@@ -43,10 +44,20 @@ export function configurePaths(config: Config, paths: PathManager, rtspPort: num
       paths.addSource(name, new RelaySource(paths, name, { url: relay, transport: p.sourceProtocol, readTimeoutMs: config.readTimeout * 1000 }, log), onDemand);
       continue;
     }
-    const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined;
+    const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined && p.runOnDemand === undefined;
     if (p.ffmpeg !== undefined || builtIn) {
       const args = p.ffmpeg !== undefined ? splitArgs(p.ffmpeg) : testsrcArgs();
       paths.addSource(name, new FfmpegSource(name, { args, publishUrl: publishUrl(config.host, rtspPort, name, auth?.sourceCredentials(name), scheme) }, log), onDemand);
     }
+  }
+}
+
+/** Paths with runOnDemand: its command is the path's source, started by the first reader (configurePaths has set their rules). */
+export function configureDemandCommands(config: Config, paths: PathManager, hooks: Hooks, rtspPort: number, auth?: Auth, scheme: 'rtsp' | 'rtsps' = 'rtsp'): void {
+  for (const [name, p] of Object.entries(config.paths)) {
+    const src = hooks.demandSource(name, p, publishUrl(config.host, rtspPort, name, auth?.sourceCredentials(name), scheme));
+    if (!src) continue;
+    const onDemand = { onDemand: p.sourceOnDemand, closeAfterMs: p.sourceOnDemandCloseAfter * 1000, startTimeoutMs: p.sourceOnDemandStartTimeout * 1000 };
+    paths.addSource(name, src, onDemand);
   }
 }

@@ -41,7 +41,7 @@ export const announce: Handler = (ctx) => {
   rememberAnnouncedKeys(s, parsed.keyMgmt, parsed.srtp);
   try {
     const { evicted } = server.paths.livePath(target.path).claim(
-      { sessionId: s.id, address: conn.remoteAddress, since: new Date() },
+      { sessionId: s.id, address: conn.remoteAddress, since: new Date(), ...publisherOrigin(conn.remotePort, req.uri) },
       server.config.overridePublisher,
     );
     const old = evicted && server.sessions.get(evicted.sessionId);
@@ -74,3 +74,9 @@ export const record: Handler = (ctx) => {
   server.log.info({ session: s.id, path: s.path, transport: s.transportKind }, 'publishing');
   return { session: s };
 };
+
+/** The publisher's port and URL query, which hooks pass on (TIDECAST_REMOTE_PORT, TIDECAST_QUERY). */
+function publisherOrigin(port: number | undefined, uri: string): { port?: number; query?: string } {
+  const q = /\?([^#]*)/.exec(uri)?.[1];
+  return { ...(port !== undefined ? { port } : {}), ...(q ? { query: q } : {}) };
+}

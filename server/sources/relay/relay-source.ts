@@ -106,7 +106,7 @@ export class RelaySource implements SourceDriver {
       const described = await client.describe();
       const { tracks } = parseSdpTracks(described.sdp);
       if (!this.wanted) return 'stopped';
-      this.paths.livePath(this.name).claim({ sessionId, address: stripUserinfo(described.url), since: new Date() }, true, true);
+      this.paths.livePath(this.name).claim({ sessionId, address: stripUserinfo(described.url), since: new Date(), type: 'relay' }, true, true);
       const reorder = this.opts.transport === 'udp';
       const publisher = this.paths.publish(this.name, tracks, tracks.map((t) => ({ trackId: t.id, reorder })));
       // TCP frames are views into the socket's chunk and UDP buffers may be pooled: the stream

@@ -11,6 +11,8 @@ export interface RtspTarget {
 }
 
 const TRACK_SEGMENT = /^(?:trackID|trackid|track|streamid|stream)=(\d+)$/;
+/** A track control after a query, as ffmpeg sends it ("?token=x/streamid=0"). */
+const QUERY_TRACK = /^\?[^#]*\/((?:trackID|trackid|track|streamid|stream)=\d+)$/;
 
 export function parseRtspTarget(uri: string): RtspTarget {
   if (uri === '*') return { path: '', base: uri };
@@ -20,7 +22,11 @@ export function parseRtspTarget(uri: string): RtspTarget {
   else if (uri.startsWith('/')) rest = uri;
   else throw new RtspError(400, `"${uri}" is not an RTSP URL: expected rtsp://host[:port]/path`);
   const q = rest.search(/[?#]/);
+  // ffmpeg appends the track control after the publish URL's query ("/cam?token=x/streamid=0"):
+  // the control is the path's, the query stays the client's.
+  const queryTrack = q >= 0 ? QUERY_TRACK.exec(rest.slice(q)) : null;
   if (q >= 0) rest = rest.slice(0, q);
+  if (queryTrack) rest = `${rest}/${queryTrack[1]}`;
   let segments: string[];
   try {
     // An escaped slash (%2F) separates segments like a plain one: otherwise "%2F.." would slip a
@@ -40,7 +46,7 @@ export function parseRtspTarget(uri: string): RtspTarget {
     segments.pop();
   }
   const qi = uri.search(/[?#]/);
-  const base = qi >= 0 ? uri.slice(0, qi) : uri;
+  const base = qi >= 0 ? uri.slice(0, qi) + (queryTrack ? `/${queryTrack[1]}` : '') : uri;
   return { path: segments.join('/'), ...(trackId !== undefined ? { trackId } : {}), base };
 }
 

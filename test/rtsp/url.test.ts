@@ -11,6 +11,9 @@ describe('parseRtspTarget', () => {
     ['rtsp://h/dir/clip.mkv/streamid=0', 'dir/clip.mkv', 0],
     ['rtsp://h/sample.mp4/stream=2', 'sample.mp4', 2],
     ['rtsp://h/sample.mp4?token=abc', 'sample.mp4', undefined],
+    // ffmpeg publishing to a URL with a query puts the track control after it.
+    ['rtsp://h/live?token=abc&cam=1/streamid=1', 'live', 1],
+    ['rtsp://h/live?next=/a/b', 'live', undefined],
     ['rtsp://h/my%20clip.mp4/trackID=0', 'my clip.mp4', 0],
     ['rtsp://[::1]:554/a.ts', 'a.ts', undefined],
     ['/sample.mp4', 'sample.mp4', undefined],

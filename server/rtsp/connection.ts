@@ -255,6 +255,7 @@ export class RtspConnection implements ConnectionInfo {
       if (!hit) continue;
       s.touch();
       if (s.media.kind === 'publish') {
+        s.bytes += data.length;
         const publisher = s.media.publisher;
         const trackId = hit.track.trackId;
         const opened = s.openIn(trackId, data, hit.rtcp);

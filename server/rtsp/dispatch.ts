@@ -70,7 +70,7 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     // A redirected path answers 302 before anything else (ffmpeg follows it from OPTIONS on).
     checkRedirect(server, method, target.path);
     checkState(method, session ? session.state : 'none');
-    const result = await HANDLERS[method]({ server, conn, req, target, session });
+    const result = await HANDLERS[method]({ server, conn, req, target, session, owner });
     // A session belongs to the request that made it (SETUP, ANNOUNCE return it).
     if (result.session && result.session.owner === undefined) result.session.owner = owner;
     return { response: build(result, base, server), ...(result.after ? { after: result.after } : {}) };

@@ -14,13 +14,15 @@ import type { ServerContext } from './context.js';
 import { expireConnections, expireUnstarted, refuseRtsp } from './limits.js';
 import { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
+import { RegisteredSessions } from './session-client.js';
 import { UdpPortPair } from './udp-ports.js';
 
 /** How a connection on the RTSP port starts when it is an HTTP request (an RTSP-over-HTTP tunnel half). */
 const HTTP_START = /^(?:GET|POST) /;
 
 export class RtspServer implements ServerContext, ChannelAcceptor {
-  readonly sessions = new Map<string, RtspSession>();
+  /** Every session, each registered in paths.clients while it is here (session-client.ts). */
+  readonly sessions = new RegisteredSessions();
   readonly connections = new Set<RtspConnection>();
   /** Connections open by side, each held to maxConnections (acceptChannel). */
   private readonly open = { plain: 0, tls: 0 };
@@ -50,6 +52,7 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
     readonly log: Logger,
     readonly auth: Auth = new Auth(config, log),
   ) {
+    this.sessions.bind(this, paths.clients);
     this.ports = new UdpPortPair(config.rtpPort, config.host);
     this.multicast = new MulticastHub(config, log);
     this.notices = new NoticeLog(log);

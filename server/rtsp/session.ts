@@ -41,6 +41,12 @@ export interface ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
   readonly localAddress: string;
+  /** The peer's port, when the transport has one (the API shows address:port). */
+  readonly remotePort?: number | undefined;
+  /** WebSocket or HTTP tunnel, when it is one (the API's protocol: rtsp-ws, rtsp-http). */
+  readonly tunnel?: 'websocket' | 'http' | undefined;
+  /** TLS under the connection (the API's protocol: rtsps-udp, rtsps-tcp). */
+  readonly secure?: boolean;
   /** Interleaved channels already taken by sessions on this connection. */
   readonly usedChannels: Set<number>;
   /** Sessions set up on this connection. */
@@ -90,6 +96,8 @@ export class RtspSession implements PacketSink, StreamReader {
   readonly cleanups: (() => void)[] = [];
   /** RTP packets not sent because the reader's TCP queue was full. */
   dropped = 0;
+  /** Bytes sent to a reader, or received from a publisher (the API's bytes and bitrate). */
+  bytes = 0;
   /** Live readers: send no video until the next key frame (at join without a GOP, or after a drop). */
   waitKey = false;
   private readonly byTrack: (SetupTrack | undefined)[] = [];
@@ -167,11 +175,13 @@ export class RtspSession implements PacketSink, StreamReader {
     }
     if (tr.kind === 'udp') {
       this.ports.sendRtp(packet.subarray(INTERLEAVED_HEADER), this.udpDest[trackId]!);
+      this.bytes += packet.length - INTERLEAVED_HEADER;
       return true;
     }
     if (this.connection.closed) return false;
     const ok = this.connection.writeInterleaved(tr.rtpChannel, packet);
-    if (!ok) this.dropped++;
+    if (ok) this.bytes += packet.length;
+    else this.dropped++;
     return ok;
   }
 
@@ -213,9 +223,12 @@ export class RtspSession implements PacketSink, StreamReader {
     if (tr.kind === 'udp') {
       // Queued with the other readers' sends of this turn: one sendmmsg for all (udp/sender.ts).
       this.ports.sendRtp(q.data, this.udpDest[p.trackId]!);
+      this.bytes += q.data.length;
       return;
     }
-    if (!this.connection.writeShared(framedFor(q, tr.rtpChannel))) {
+    const framed = framedFor(q, tr.rtpChannel);
+    if (this.connection.writeShared(framed)) this.bytes += framed.length;
+    else {
       this.dropped++;
       // Never a broken GOP: after a lost video packet, skip to the next key frame.
       if (isKeyTrack) this.waitKey = true;

@@ -39,6 +39,7 @@ export const announce: Handler = (ctx) => {
   // The publisher's keys (a=key-mgmt per medium) stand in for KeyMgmt on its SETUPs (rtspclientsink
   // sends both); checked before the path is claimed, so a bad key claims nothing.
   rememberAnnouncedKeys(s, parsed.keyMgmt, parsed.srtp);
+  s.owner = ctx.owner;
   try {
     const { evicted } = server.paths.livePath(target.path).claim(
       { sessionId: s.id, address: conn.remoteAddress, since: new Date(), ...publisherOrigin(conn.remotePort, req.uri) },

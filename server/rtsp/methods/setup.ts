@@ -67,6 +67,7 @@ export const setup: Handler = async (ctx) => {
   if (!session) {
     session = new RtspSession(server.newSessionId(), target.path, media, conn.remoteAddress, conn, server.ports);
     if (media.kind === 'file') media.playback.sink = session;
+    session.owner = ctx.owner;
     const s0 = session;
     // A live reader ends with its source: the stream already sent BYE, the session goes, and so does
     // a connection left without sessions (BYE flushed first): over UDP, the closing connection is
@@ -169,12 +170,14 @@ function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: Trac
           const plain = s.openIn(track.id, data, false);
           if (!plain) return;
           s.touch();
+          s.bytes += data.length;
           if (m.kind === 'publish') m.publisher?.pushRtp(track.id, plain, performance.now());
         }),
         server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
           const plain = s.openIn(track.id, data, true);
           if (!plain) return;
           s.touch();
+          s.bytes += data.length;
           if (m.kind === 'publish') m.publisher?.pushRtcp(track.id, plain);
         }),
       );

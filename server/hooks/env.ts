@@ -76,7 +76,6 @@ export function hookEnv(ports: HookPorts, ctx: HookContext): Record<string, stri
   set('TIDECAST_SOURCE_ID', ctx.source?.id);
   if (ctx.reader) {
     set('TIDECAST_READER_TYPE', READER_TYPES[ctx.reader.protocol] ?? ctx.reader.protocol);
-    set('TIDECAST_READER_PROTOCOL', ctx.reader.protocol);
     set('TIDECAST_READER_ID', ctx.reader.id);
   }
   (ctx.groups ?? []).slice(0, 9).forEach((g, i) => (env[`G${i + 1}`] = g ?? ''));

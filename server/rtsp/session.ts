@@ -54,6 +54,8 @@ export interface ConnectionInfo {
   readonly closed: boolean;
   /** What ANNOUNCE described on this connection, waiting for SETUP mode=record (RFC 2326 §10.3). */
   announced?: { path: string; sessionId: string };
+  /** The query of the last DESCRIBE here: SETUP URLs built on Content-Base lose it (hooks' TIDECAST_QUERY). */
+  described?: { path: string; query: string | undefined };
   /** Writes a packet whose first 4 bytes are free for the `$` header; false when the queue is over its bound. */
   writeInterleaved(channel: number, framed: Uint8Array): boolean;
   /** Writes an already framed packet shared with other readers; false when the queue is over its bound. */
@@ -109,6 +111,8 @@ export class RtspSession implements PacketSink, StreamReader {
   multicast: StreamMulticast | undefined;
   /** Who made it ('' anonymous; set by the request that created it): requests as anyone else get 454. */
   owner: string | undefined;
+  /** The URL query the client read or published with (hooks' TIDECAST_QUERY). */
+  query: string | undefined;
 
   constructor(
     readonly id: string,

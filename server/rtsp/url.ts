@@ -8,6 +8,8 @@ export interface RtspTarget {
   trackId?: number;
   /** The URI as the client sent it, without query: used to echo control URLs back (RTP-Info). */
   base: string;
+  /** The URL query without '?' (and without a track control ffmpeg put after it), when there is one. */
+  query?: string;
 }
 
 const TRACK_SEGMENT = /^(?:trackID|trackid|track|streamid|stream)=(\d+)$/;
@@ -47,7 +49,8 @@ export function parseRtspTarget(uri: string): RtspTarget {
   }
   const qi = uri.search(/[?#]/);
   const base = qi >= 0 ? uri.slice(0, qi) + (queryTrack ? `/${queryTrack[1]}` : '') : uri;
-  return { path: segments.join('/'), ...(trackId !== undefined ? { trackId } : {}), base };
+  const query = uri.slice(qi + 1).split('#')[0]!.slice(0, queryTrack ? -(queryTrack[1]!.length + 1) : undefined);
+  return { path: segments.join('/'), ...(trackId !== undefined ? { trackId } : {}), base, ...(qi >= 0 && uri[qi] === '?' && query ? { query } : {}) };
 }
 
 /** The aggregate control URL a client should use for the stream (Content-Base, with trailing slash). */

@@ -38,6 +38,7 @@ beforeAll(async () => {
           sourceOnDemandCloseAfter: 1,
           sourceOnDemandStartTimeout: 20,
         },
+        watched: { runOnRead: longRunning('read'), runOnUnread: dumpEnv(f('unread.env')) },
         failing: { runOnInit: 'no-such-command-tidecast-test', runOnReady: 'echo about to fail; exit 3' },
       },
     },
@@ -87,6 +88,31 @@ describe('hooks', () => {
     const notReady = parseEnv(await waitForFile(f('notready.env')));
     expect(notReady).toMatchObject({ TIDECAST_PATH: 'ready', TIDECAST_SOURCE_TYPE: 'rtspSession', TIDECAST_SOURCE_ID: env.TIDECAST_SOURCE_ID });
     expect(srv.paths.counters.value('hook_failures', { hook: 'runOnReady' })).toBe(0);
+  }, 60_000);
+
+  it('runOnRead runs for a real RTSP reader with its env and is killed and reaped when it leaves; runOnUnread runs', async () => {
+    publish('watched');
+    await waitFor(() => srv.paths.events.readyPaths().some((i) => i.path === 'watched'), 30_000, '/watched to be published');
+    const args = ['-v', 'error', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', `${srv.url('watched')}?viewer=7`];
+    const p = await run(resolveFfprobe(), args, { timeoutMs: 30_000 });
+    expect(p.code, describeRun('ffprobe', args, p)).toBe(0);
+    const pid = await waitForPid(f('read.pid'));
+    const gc = await waitForPid(f('read.gc'));
+    hookPids.push(gc, pid);
+    const env = parseEnv(await waitForFile(f('read.env')));
+    expect(env).toMatchObject({
+      TIDECAST_PATH: 'watched',
+      TIDECAST_QUERY: 'viewer=7',
+      TIDECAST_READER_TYPE: 'rtspSession',
+      TIDECAST_REMOTE_ADDR: '127.0.0.1',
+      TIDECAST_SOURCE_TYPE: 'rtspSession',
+    });
+    expect(env.TIDECAST_READER_ID).toMatch(/^[0-9a-f]{16}$/);
+    expect(Number(env.TIDECAST_REMOTE_PORT)).toBeGreaterThan(0);
+    // ffprobe has left (TEARDOWN): its runOnRead command and the command's child are gone.
+    await waitFor(() => pidGone(gc) && pidGone(pid), 20_000, `the runOnRead shell ${pid} and its sleep ${gc} to be gone (not zombies)`);
+    const unread = parseEnv(await waitForFile(f('unread.env')));
+    expect(unread).toMatchObject({ TIDECAST_PATH: 'watched', TIDECAST_READER_ID: env.TIDECAST_READER_ID, TIDECAST_QUERY: 'viewer=7' });
   }, 60_000);
 
   it('runOnDemand starts its ffmpeg publisher when ffprobe reads the path and stops it after the last reader', async () => {

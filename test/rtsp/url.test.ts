@@ -28,6 +28,16 @@ describe('parseRtspTarget', () => {
     expect(t.trackId).toBe(track);
   });
 
+  it.each([
+    ['rtsp://h/live?token=abc&cam=1/streamid=1', 'token=abc&cam=1'],
+    ['rtsp://h/live?next=/a/b#frag', 'next=/a/b'],
+    ['rtsp://h/live?', undefined],
+    ['rtsp://h/live#x?y', undefined],
+    ['rtsp://h/live/trackID=0', undefined],
+  ])('keeps the query of %s: %s', (uri, query) => {
+    expect(parseRtspTarget(uri).query).toBe(query);
+  });
+
   it.each(['http://h/x', 'sample.mp4', 'rtsp://h/%zz', 'rtsp://h/../etc/passwd', 'rtsp://h/a/%2e%2e/b', 'rtsp://h/x%2F..%2F..%2Fetc%2Fpasswd', 'rtsp://h/live%2F.'])('refuses %s with 400', (uri) => {
     try {
       parseRtspTarget(uri);

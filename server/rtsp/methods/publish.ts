@@ -40,9 +40,10 @@ export const announce: Handler = (ctx) => {
   // sends both); checked before the path is claimed, so a bad key claims nothing.
   rememberAnnouncedKeys(s, parsed.keyMgmt, parsed.srtp);
   s.owner = ctx.owner;
+  s.query = target.query;
   try {
     const { evicted } = server.paths.livePath(target.path).claim(
-      { sessionId: s.id, address: conn.remoteAddress, since: new Date(), ...publisherOrigin(conn.remotePort, req.uri) },
+      { sessionId: s.id, address: conn.remoteAddress, since: new Date(), ...(conn.remotePort !== undefined ? { port: conn.remotePort } : {}), ...(target.query ? { query: target.query } : {}) },
       server.config.overridePublisher,
     );
     const old = evicted && server.sessions.get(evicted.sessionId);
@@ -75,9 +76,3 @@ export const record: Handler = (ctx) => {
   server.log.info({ session: s.id, path: s.path, transport: s.transportKind }, 'publishing');
   return { session: s };
 };
-
-/** The publisher's port and URL query, which hooks pass on (TIDECAST_REMOTE_PORT, TIDECAST_QUERY). */
-function publisherOrigin(port: number | undefined, uri: string): { port?: number; query?: string } {
-  const q = /\?([^#]*)/.exec(uri)?.[1];
-  return { ...(port !== undefined ? { port } : {}), ...(q ? { query: q } : {}) };
-}

@@ -57,6 +57,11 @@ export class HookRun {
     return this.proc?.pid;
   }
 
+  /** True while a restart is scheduled (backoff). */
+  get restartPending(): boolean {
+    return this.restartTimer !== undefined;
+  }
+
   /** Kills the command and everything it started; resolves when all of it is reaped. */
   async stop(reason: string): Promise<void> {
     this.wanted = false;
@@ -73,7 +78,7 @@ export class HookRun {
     this.deps.counters.inc('hook_runs', { hook });
     let p: GroupProcess;
     try {
-      p = new GroupProcess(command, { ...process.env, ...this.spec.env }, (stream, line) => this.logLine(stream, line));
+      p = new GroupProcess(command, { ...process.env, ...this.spec.env }, (stream, line) => this.logLine(stream, line), () => this.reportDropped());
     } catch (e) {
       // spawn throws synchronously on bad arguments or exhausted resources (EAGAIN, EMFILE).
       this.ended({ code: null, signal: null, error: e as Error }, performance.now());
@@ -90,6 +95,7 @@ export class HookRun {
 
   private ended(e: GroupExit, startedAt: number): void {
     const { hook, path } = this.spec;
+    this.reportDropped();
     this.firstDone();
     if (!this.wanted) return; // stopped on purpose: not a failure
     const how = e.error ? `could not run /bin/sh: ${e.error.message}` : e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}${e.code === 127 ? ' (command not found)' : ''}`;
@@ -113,15 +119,21 @@ export class HookRun {
     this.restartTimer.unref();
   }
 
+  private reportDropped(): void {
+    if (this.dropped === 0) return;
+    const { hook, path } = this.spec;
+    this.deps.log.warn({ hook, path, dropped: this.dropped }, `${hook} /${path}: ${this.dropped} output lines not logged (more than ${LINES_PER_WINDOW} in ${WINDOW_MS / 1000} s)`);
+    this.dropped = 0;
+  }
+
   /** Bounded: LINES_PER_WINDOW lines per window are logged; past that they are counted and reported once. */
   private logLine(stream: 'stdout' | 'stderr', line: string): void {
     const { hook, path } = this.spec;
     const now = performance.now();
     if (now - this.windowStart >= WINDOW_MS) {
-      if (this.dropped > 0) this.deps.log.warn({ hook, path, dropped: this.dropped }, `${hook} /${path}: ${this.dropped} output lines not logged (more than ${LINES_PER_WINDOW} in ${WINDOW_MS / 1000} s)`);
+      this.reportDropped();
       this.windowStart = now;
       this.lines = 0;
-      this.dropped = 0;
     }
     if (this.lines++ >= LINES_PER_WINDOW) {
       this.dropped++;

@@ -39,13 +39,18 @@ export class GroupProcess {
   readonly exited: Promise<GroupExit>;
   private leaderGone = false;
 
-  constructor(command: string, env: NodeJS.ProcessEnv, onLine: (stream: 'stdout' | 'stderr', line: string) => void) {
+  /** `onOutputEnd` runs once both stdout and stderr are closed (by the command and whatever inherited them). */
+  constructor(command: string, env: NodeJS.ProcessEnv, onLine: (stream: 'stdout' | 'stderr', line: string) => void, onOutputEnd?: () => void) {
     // detached: the shell leads a new session and process group, so a signal to -pid reaches what it starts.
     this.child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
     this.pid = this.child.pid;
     if (this.pid !== undefined) trackGroup(this.pid);
-    readLines(this.child, 'stdout', onLine);
-    readLines(this.child, 'stderr', onLine);
+    let open = 2;
+    const ended = (): void => {
+      if (--open === 0) onOutputEnd?.();
+    };
+    readLines(this.child, 'stdout', onLine, ended);
+    readLines(this.child, 'stderr', onLine, ended);
     this.exited = new Promise((resolve) => {
       // 'exit' means Node has waited for the shell; 'error' without a pid means it never ran.
       this.child.once('exit', (code, signal) => {
@@ -154,9 +159,9 @@ function groupMembers(pgid: number): Member[] | undefined {
 /** Longest line kept; the rest of a longer line is cut (and so is a partial line past it). */
 export const MAX_LINE_CHARS = 1000;
 
-function readLines(child: ChildProcess, name: 'stdout' | 'stderr', onLine: (stream: 'stdout' | 'stderr', line: string) => void): void {
+function readLines(child: ChildProcess, name: 'stdout' | 'stderr', onLine: (stream: 'stdout' | 'stderr', line: string) => void, onEnd: () => void): void {
   const s = child[name];
-  if (!s) return;
+  if (!s) return onEnd();
   let partial = '';
   s.setEncoding('utf8');
   const emit = (l: string): void => {
@@ -172,7 +177,11 @@ function readLines(child: ChildProcess, name: 'stdout' | 'stderr', onLine: (stre
       partial = '';
     }
   });
-  s.on('end', () => emit(partial));
+  s.once('close', () => {
+    emit(partial);
+    partial = '';
+    onEnd();
+  });
   s.on('error', () => {
     /* the pipe broke with the process: nothing more to read */
   });

@@ -1,6 +1,6 @@
 // Starts a Tidecast instance from a config: media paths, configured sources, the RTSP server, its UDP ports and the HTTP port.
 import { Auth } from './auth/auth.js';
-import type { Config } from './config.js';
+import type { Config, ConfigInput } from './config.js';
 import { PathManager } from './core/path-manager.js';
 import { HttpServer } from './http/server.js';
 import { rtspDirectory } from './rtsp/summary.js';
@@ -15,8 +15,9 @@ import { FileSource } from './sources/file/file-source.js';
 import { DemuxSlots } from './sources/file/demux-slots.js';
 import { loadMediaFile } from './sources/file/demux.js';
 import { ingestRtp } from './sources/publish/publisher.js';
-import { configureDemandCommands, configurePaths } from './configure-paths.js';
+import { configurePath, configurePaths, hookLookup, withBuiltInPaths } from './configure-paths.js';
 import { Hooks } from './hooks/hooks.js';
+import { Reloader } from './reload/reloader.js';
 import { hasCertificate, rtspsEnabled } from './config-tls.js';
 import { HttpsListener } from './http/secure.js';
 import { RtspsListener } from './rtsp/tls/listener.js';
@@ -38,6 +39,8 @@ export interface Tidecast {
   rtspsPort: number | undefined;
   /** HTTPS and WSS. */
   httpsPort: number | undefined;
+  /** Reloads the config file (watched, SIGHUP) and makes the config API's edits. */
+  reloader: Reloader;
   close(): Promise<void>;
 }
 
@@ -45,7 +48,13 @@ export interface Tidecast {
 export const RTSP_WELL_KNOWN_PORT = 554;
 export const RTSP_FALLBACK_PORT = 8554;
 
-export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
+/** Where the config came from: a reload reads `configFile` again and puts the flags (`overrides`) on top, as at start. */
+export interface ConfigOrigin {
+  configFile?: string | undefined;
+  overrides?: ConfigInput;
+}
+
+export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel), origin: ConfigOrigin = {}): Promise<Tidecast> {
   // First: a certificate that cannot be read stops the start before any port is bound.
   const certs = hasCertificate(config) ? new CertificateFiles(config.serverCert!, config.serverKey!, log) : undefined;
   const files = new FileSource(
@@ -75,6 +84,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   const tls = tlsListeners(config, certs, rtsp, http, log);
   let ports: { rtspsPort: number | undefined; httpsPort: number | undefined };
   let hooks: Hooks | undefined;
+  let reloader: Reloader;
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
@@ -82,13 +92,21 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     rtsp.rtspsPort = ports.rtspsPort;
     // Under rtspEncryption strict our own ffmpeg sources publish over RTSPS too.
     const strict = config.rtspEncryption === 'strict' && ports.rtspsPort !== undefined;
-    configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp');
-    // Hooks see the plain ports (RTSP_PORT, HTTP_PORT); runOnDemand publishes where ffmpeg sources do.
+    // Hooks see the plain ports (RTSP_PORT, HTTP_PORT); runOnDemand sources publish where ffmpeg sources do.
     hooks = new Hooks(paths, { rtspPort, httpPort }, log);
-    configureDemandCommands(config, paths, hooks, strict ? ports.rtspsPort! : rtspPort, auth, strict ? 'rtsps' : 'rtsp');
-    hooks.configure(config.paths);
+    const setup = configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp', hooks);
+    const lookup = hookLookup(config);
+    hooks.configure(config.paths, lookup);
     hooks.start();
+    const h = hooks;
+    reloader = new Reloader(
+      { config, paths, auth, log, effectivePaths: withBuiltInPaths, configurePath: (n, p) => configurePath(setup, n, p), applied: (next) => h.configure(next.paths, lookup) },
+      origin.configFile,
+      origin.overrides,
+    );
+    http.ctx.configEditor = reloader;
     await paths.startAlwaysOn();
+    reloader.watch();
   } catch (e) {
     await hooks?.close();
     await paths.stopSources('startup failed');
@@ -108,13 +126,17 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     tunnels,
     certs,
     ...ports,
+    reloader,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
     // connection drop and be restarted. Hooks with them: every command killed and reaped.
-    close: () => (closing ??= Promise.all([paths.stopSources('server shutting down'), hooks?.close()]).then(async () => {
-      tunnels.close();
-      await Promise.all([rtsp.close(), http.close()]);
-      await tls.close();
-    })),
+    close: () => {
+      reloader.close();
+      return (closing ??= Promise.all([paths.stopSources('server shutting down'), hooks?.close()]).then(async () => {
+        tunnels.close();
+        await Promise.all([rtsp.close(), http.close()]);
+        await tls.close();
+      }));
+    },
   };
 }
 

@@ -61,11 +61,11 @@ export class Hooks {
     }
   }
 
-  /** The path's source when runOnDemand is set: configure-paths registers it with the PathManager. */
-  demandSource(path: string, config: HookPathConfig, publishUrl: string): DemandCommandSource | undefined {
+  /** The path's source when runOnDemand is set (`groups`: of the `~regex` that made the path): configure-paths registers it. */
+  demandSource(path: string, config: HookPathConfig, publishUrl: string, groups: readonly string[] = []): DemandCommandSource | undefined {
     if (config.runOnDemand === undefined) return undefined;
     return new DemandCommandSource(
-      { path, command: config.runOnDemand, restart: config.runOnDemandRestart ?? false, env: () => hookEnv(this.ports, { path, publishUrl }) },
+      { path, command: config.runOnDemand, restart: config.runOnDemandRestart ?? false, env: () => hookEnv(this.ports, { path, publishUrl, ...(groups.length ? { groups } : {}) }) },
       this.deps,
     );
   }

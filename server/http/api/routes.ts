@@ -3,6 +3,7 @@ import type { Express, Request, Response } from 'express';
 import type { HttpContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { filePathRecords, livePathRecords, trackRecord, type FilePathRecord } from './describe.js';
+import { installConfigRoutes } from './config-routes.js';
 
 const startedAt = new Date();
 
@@ -13,6 +14,7 @@ export function installApi(app: Express, ctx: HttpContext): void {
     res.json(body);
   };
 
+  installConfigRoutes(app, ctx);
   app.get('/api/v1/status', (_req, res) => {
     json(res, {
       server: 'tidecast',

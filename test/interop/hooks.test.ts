@@ -170,3 +170,39 @@ describe('runOnInit', () => {
     }
   }, 60_000);
 });
+
+describe('hooks with ~regex paths and reloads', () => {
+  it('gives a ~regex path its groups (runOnReady, runOnDemand) and follows config edits (runOnInit started and killed)', async () => {
+    const ffmpeg = resolveFfmpeg();
+    const s = await startTestServer({
+      paths: {
+        '~^cams/(\\w+)$': { runOnReady: dumpEnv(f('cam.env')) },
+        '~^clips/(\\w+)$': {
+          runOnDemand: `${dumpEnv(f('clip.env'))}; exec '${ffmpeg}' -v error -re -stream_loop -1 -i "${MEDIA_DIR}/$G1.mp4" -c copy -f rtsp -rtsp_transport tcp "$TIDECAST_PUBLISH_URL"`,
+          sourceOnDemandCloseAfter: 1,
+          sourceOnDemandStartTimeout: 20,
+        },
+      },
+    });
+    try {
+      const args = ['-v', 'error', '-re', '-stream_loop', '-1', '-i', `${MEDIA_DIR}/sample.mp4`, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', s.url('cams/door')];
+      children.push(spawn(resolveFfmpeg(), args, { stdio: 'ignore' }));
+      expect(parseEnv(await waitForFile(f('cam.env')))).toMatchObject({ TIDECAST_PATH: 'cams/door', G1: 'door' });
+
+      const probeArgs = ['-v', 'error', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', s.url('clips/sample')];
+      const p = await run(resolveFfprobe(), probeArgs, { timeoutMs: 40_000 });
+      expect(p.code, describeRun('ffprobe', probeArgs, p)).toBe(0);
+      expect(parseEnv(await waitForFile(f('clip.env')))).toMatchObject({ TIDECAST_PATH: 'clips/sample', G1: 'sample' });
+
+      expect((await s.reloader.editPath({ op: 'add', name: 'late', fields: { runOnInit: longRunning('late') } })).ok).toBe(true);
+      const pid = await waitForPid(f('late.pid'));
+      const gc = await waitForPid(f('late.gc'));
+      hookPids.push(gc, pid);
+      expect(parseEnv(await waitForFile(f('late.env')))).toMatchObject({ TIDECAST_PATH: 'late' });
+      expect((await s.reloader.editPath({ op: 'remove', name: 'late' })).ok).toBe(true);
+      await waitFor(() => pidGone(gc) && pidGone(pid), 20_000, `runOnInit of the removed path (${pid}, ${gc}) to be gone`);
+    } finally {
+      await s.close();
+    }
+  }, 90_000);
+});

@@ -128,10 +128,11 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     ...ports,
     reloader,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
-    // connection drop and be restarted. Hooks with them: every command killed and reaped.
+    // connection drop and be restarted. Hooks with them (closed first, so the sources' ends start no
+    // runOnNotReady): every command killed and reaped.
     close: () => {
       reloader.close();
-      return (closing ??= Promise.all([paths.stopSources('server shutting down'), hooks?.close()]).then(async () => {
+      return (closing ??= Promise.all([hooks?.close(), paths.stopSources('server shutting down')]).then(async () => {
         tunnels.close();
         await Promise.all([rtsp.close(), http.close()]);
         await tls.close();

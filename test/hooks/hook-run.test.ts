@@ -9,7 +9,7 @@ import { PathManager } from '../../server/core/path-manager.js';
 import { HookRun, type HookDeps } from '../../server/hooks/hook-run.js';
 import { Hooks } from '../../server/hooks/hooks.js';
 import { captureLog } from '../helpers/log-capture.js';
-import { killPids, pidGone, pidRunning, waitForPid, writeAtomic } from '../helpers/hook-files.js';
+import { killPids, parseEnv, pidGone, pidRunning, waitForFile, waitForPid, writeAtomic } from '../helpers/hook-files.js';
 import { waitFor } from '../helpers/read.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tidecast-hook-run-'));
@@ -79,6 +79,24 @@ describe('HookRun', () => {
     start('tidecast-no-such-command --flag', d);
     await waitFor(() => d.counters.value('hook_failures', { hook: 'runOnReady' }) === 1, 20_000, 'the failure');
     expect(d.capture.warnings()[0]?.msg).toBe('runOnReady /cam failed: exited with code 127 (command not found)');
+  });
+});
+
+describe('Hooks.recordSegmentComplete', () => {
+  it('runs runOnRecordSegmentComplete with the segment in its env (the call the recorder makes)', async () => {
+    const paths = new PathManager(dir, { files: undefined as never, ingest: undefined as never });
+    const hooks = new Hooks(paths, { rtspPort: 1, httpPort: 2 }, captureLog().logger);
+    hooksToClose.push(hooks);
+    hooks.configure({ cam: { runOnRecordSegmentComplete: `env > '${f('seg.env.tmp')}' && mv '${f('seg.env.tmp')}' '${f('seg.env')}'` } });
+    hooks.recordSegmentComplete('other', { file: '/rec/other/1.mp4', start: new Date(0), duration: 1 });
+    hooks.recordSegmentComplete('cam', { file: '/rec/cam/1.mp4', start: new Date('2026-01-02T03:04:05Z'), duration: 59.5 });
+    expect(parseEnv(await waitForFile(f('seg.env')))).toMatchObject({
+      TIDECAST_PATH: 'cam',
+      TIDECAST_SEGMENT_PATH: '/rec/cam/1.mp4',
+      TIDECAST_SEGMENT_START: '2026-01-02T03:04:05.000Z',
+      TIDECAST_SEGMENT_DURATION: '59.5',
+    });
+    expect(paths.counters.value('hook_runs', { hook: 'runOnRecordSegmentComplete' })).toBe(1);
   });
 });
 

@@ -19,8 +19,8 @@ export class Reloader implements ConfigEditor {
   private appliedText: string | undefined;
   /** The text last refused: refused once, not at every event while it stays so. */
   private refusedText: string | undefined;
-  /** Without a config file: what the API has added (the flags stay on top). */
-  private memory = new Document({});
+  /** Without a config file: the running config as the API has edited it (the flags stay on top). */
+  private memory: Document;
   private watcher: { close(): void } | undefined;
 
   constructor(
@@ -31,6 +31,8 @@ export class Reloader implements ConfigEditor {
     private readonly overrides: ConfigInput = {},
   ) {
     if (file) this.appliedText = readText(file);
+    // Without a file the running config stands for one: settings given to startTidecast stay what they are.
+    this.memory = new Document(file ? {} : JSON.parse(JSON.stringify(t.config)));
   }
 
   /** Reloads the file when it changes (within about 200 ms of the last write). */

@@ -1,6 +1,6 @@
 // Starts a Tidecast instance from a config: media paths, configured sources, the RTSP server, its UDP ports and the HTTP port.
 import { Auth } from './auth/auth.js';
-import type { Config } from './config.js';
+import type { Config, ConfigInput } from './config.js';
 import { PathManager } from './core/path-manager.js';
 import { HttpServer } from './http/server.js';
 import { rtspDirectory } from './rtsp/summary.js';
@@ -15,7 +15,9 @@ import { FileSource } from './sources/file/file-source.js';
 import { DemuxSlots } from './sources/file/demux-slots.js';
 import { loadMediaFile } from './sources/file/demux.js';
 import { ingestRtp } from './sources/publish/publisher.js';
-import { configurePaths } from './configure-paths.js';
+import { configurePath, configurePaths, hookLookup, withBuiltInPaths } from './configure-paths.js';
+import { Hooks } from './hooks/hooks.js';
+import { Reloader } from './reload/reloader.js';
 import { hasCertificate, rtspsEnabled } from './config-tls.js';
 import { HttpsListener } from './http/secure.js';
 import { RtspsListener } from './rtsp/tls/listener.js';
@@ -27,6 +29,8 @@ export interface Tidecast {
   http: HttpServer;
   httpPort: number;
   paths: PathManager;
+  /** runOn* commands (docs/hooks.md). */
+  hooks: Hooks | undefined;
   /** RTSP over HTTP: the tunnels open and the request heads still being read. */
   tunnels: HttpTunnels;
   /** With serverCert/serverKey: the pair (reloaded when the files change), and the TLS ports bound. */
@@ -35,6 +39,8 @@ export interface Tidecast {
   rtspsPort: number | undefined;
   /** HTTPS and WSS. */
   httpsPort: number | undefined;
+  /** Reloads the config file (watched, SIGHUP) and makes the config API's edits. */
+  reloader: Reloader;
   close(): Promise<void>;
 }
 
@@ -42,7 +48,13 @@ export interface Tidecast {
 export const RTSP_WELL_KNOWN_PORT = 554;
 export const RTSP_FALLBACK_PORT = 8554;
 
-export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel, config.logFormat)): Promise<Tidecast> {
+/** Where the config came from: a reload reads `configFile` again and puts the flags (`overrides`) on top, as at start. */
+export interface ConfigOrigin {
+  configFile?: string | undefined;
+  overrides?: ConfigInput;
+}
+
+export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel, config.logFormat), origin: ConfigOrigin = {}): Promise<Tidecast> {
   // Each part logs under its component ([RTSP], [HLS], ...): the children are made here and handed down.
   const logs = componentLogs(log);
   // First: a certificate that cannot be read stops the start before any port is bound.
@@ -73,6 +85,8 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   // TLS beside the plain ports, made after the HTTP port is wired: HTTPS serves what it serves.
   const tls = tlsListeners(config, certs, rtsp, http, logs.TLS);
   let ports: { rtspsPort: number | undefined; httpsPort: number | undefined };
+  let hooks: Hooks | undefined;
+  let reloader: Reloader;
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
@@ -80,9 +94,23 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     rtsp.rtspsPort = ports.rtspsPort;
     // Under rtspEncryption strict our own ffmpeg sources publish over RTSPS too.
     const strict = config.rtspEncryption === 'strict' && ports.rtspsPort !== undefined;
-    configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp');
+    // Hooks see the plain ports (RTSP_PORT, HTTP_PORT); runOnDemand sources publish where ffmpeg sources do.
+    hooks = new Hooks(paths, { rtspPort, httpPort }, logs.HOOK);
+    const setup = configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp', hooks);
+    const lookup = hookLookup(config);
+    hooks.configure(config.paths, lookup);
+    hooks.start();
+    const h = hooks;
+    reloader = new Reloader(
+      { config, paths, auth, log: logs.CONF, effectivePaths: withBuiltInPaths, configurePath: (n, p) => configurePath(setup, n, p), applied: (next) => h.configure(next.paths, lookup) },
+      origin.configFile,
+      origin.overrides,
+    );
+    http.ctx.configEditor = reloader;
     await paths.startAlwaysOn();
+    reloader.watch();
   } catch (e) {
+    await hooks?.close();
     await paths.stopSources('startup failed');
     tunnels.close();
     await Promise.all([rtsp.close(), http.close()]);
@@ -96,16 +124,22 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     http,
     httpPort,
     paths,
+    hooks,
     tunnels,
     certs,
     ...ports,
+    reloader,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
-    // connection drop and be restarted.
-    close: () => (closing ??= paths.stopSources('server shutting down').then(async () => {
-      tunnels.close();
-      await Promise.all([rtsp.close(), http.close()]);
-      await tls.close();
-    })),
+    // connection drop and be restarted. Hooks with them (closed first, so the sources' ends start no
+    // runOnNotReady): every command killed and reaped.
+    close: () => {
+      reloader.close();
+      return (closing ??= Promise.all([hooks?.close(), paths.stopSources('server shutting down')]).then(async () => {
+        tunnels.close();
+        await Promise.all([rtsp.close(), http.close()]);
+        await tls.close();
+      }));
+    },
   };
 }
 

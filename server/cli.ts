@@ -9,6 +9,7 @@ import { VERSION } from './version.js';
 import { hashPasswordCommand } from './cli-hash-password.js';
 import { certCommand, certCommandOptions } from './cli-cert.js';
 import { RTSP_ENCRYPTION } from './config-tls.js';
+import { formatConfigYaml } from './config-mask.js';
 
 const portArg = (v: string): number => {
   const n = Number(v);
@@ -30,6 +31,7 @@ interface ServeOptions {
   rtspsPort?: number;
   httpsPort?: number;
   rtspEncryption?: string;
+  printConfig?: boolean;
 }
 
 const program = new Command();
@@ -51,10 +53,12 @@ program
   .option('--config <file>', 'YAML config file; flags override it')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default: info)')
   .option('--log-format <format>', 'auto|text|json: auto is readable text on a terminal, JSON lines otherwise (default: auto)')
+  .option('--print-config', 'print the effective config (defaults, --config file and flags; secrets masked) as YAML and exit')
   .action(async (opts: ServeOptions) => {
     let config;
+    let overrides: ConfigInput;
     try {
-      config = loadConfig(opts.config, {
+      config = loadConfig(opts.config, (overrides = {
         rtspPort: opts.rtspPort,
         httpPort: opts.httpPort,
         rtpPort: opts.rtpPort,
@@ -67,7 +71,7 @@ program
         rtspsPort: opts.rtspsPort,
         httpsPort: opts.httpsPort,
         rtspEncryption: opts.rtspEncryption as ConfigInput['rtspEncryption'],
-      });
+      }));
     } catch (e) {
       if (e instanceof ConfigError) {
         process.stderr.write(`tidecast: ${e.message}\n`);
@@ -75,11 +79,15 @@ program
       }
       throw e;
     }
+    if (opts.printConfig) {
+      process.stdout.write(formatConfigYaml(config, opts.config));
+      return;
+    }
     const log = createLogger(config.logLevel, config.logFormat);
     const main = log.child({ component: 'MAIN' });
     let app;
     try {
-      app = await startTidecast(config, log);
+      app = await startTidecast(config, log, { configFile: opts.config, overrides });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       process.stderr.write(`tidecast: cannot start: ${err.message}${err.code === 'EADDRINUSE' ? ' (another server holds the port: pick another with --rtsp-port/--rtp-port/--rtsps-port/--https-port)' : ''}\n`);
@@ -98,6 +106,8 @@ program
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    // SIGHUP reloads the config file (without --config it says there is nothing to reload), as daemons do.
+    process.on('SIGHUP', () => void app.reloader.reload('SIGHUP'));
   });
 
 program

@@ -6,6 +6,8 @@ import { splitArgs } from './util/split-args.js';
 import { multicastRangeProblem } from './util/multicast-range.js';
 import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
+import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
+import { pathRegexProblem } from './config-pattern.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -45,8 +47,11 @@ export const PathConfigSchema = z
     overridePublisher: z.boolean().optional(),
     /** Lower transport a relay pulls with. */
     sourceProtocol: z.enum(['tcp', 'udp']).default('tcp'),
+    /** Commands run on the path's events: runOnInit, runOnDemand, runOnReady, runOnRead... (config-hooks.ts, docs/hooks.md). */
+    ...HOOK_PATH_FIELDS,
   })
   .strict()
+  .superRefine(checkHookFields)
   .superRefine((p, ctx) => {
     const feeds = [
       p.source !== undefined && p.source !== 'publisher' ? 'source (relay URL)' : undefined,
@@ -61,6 +66,7 @@ export type PathConfig = z.infer<typeof PathConfigSchema>;
 
 /** Why a path name cannot be used, or undefined when it is fine. */
 export function pathNameProblem(name: string): string | undefined {
+  if (name.startsWith('~')) return pathRegexProblem(name);
   if (name === '') return 'a path name cannot be empty';
   if (name.startsWith('/') || name.endsWith('/')) return 'write the path without a leading or trailing "/", e.g. "cams/door"';
   const segments = name.split('/');
@@ -78,6 +84,7 @@ const PathsSchema = z
     for (const name of Object.keys(paths)) {
       const problem = pathNameProblem(name);
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: `bad path name: ${problem}` });
+      else if (name.startsWith('~') && paths[name]!.sourceOnDemand === false) ctx.addIssue({ code: 'custom', path: [name, 'sourceOnDemand'], message: 'a ~regex path names no path until a reader asks: its sources start on demand' });
     }
   });
 
@@ -160,7 +167,7 @@ export const ConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Log lines as text (`12:03:04 INF [RTSP] ...`) or JSON; `auto`: text on a terminal, JSON lines otherwise (docs/logs.md). */
     logFormat: z.enum(['auto', 'text', 'json']).default('auto'),
-    /** Named paths: relays, ffmpeg sources, redirects, publisher rules. A built-in `testsrc` is added unless named here. */
+    /** Named paths: relays, ffmpeg sources, redirects, publisher rules; a `~regex` name serves every path it matches ($G1... in source/ffmpeg). A built-in `testsrc` is added unless named here. */
     paths: PathsSchema.default({}),
     /** RTSP parser limits: a request past one is answered 400 (or 413) and the connection ends. */
     limits: z
@@ -225,13 +232,25 @@ export function loadConfig(file: string | undefined, overrides: ConfigInput = {}
     } catch (e) {
       throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
     }
-    try {
-      fromFile = (parseYaml(text) as Record<string, unknown> | null) ?? {};
-    } catch (e) {
-      throw new ConfigError(`config file ${file} is not valid YAML: ${(e as Error).message}`);
-    }
-    if (typeof fromFile !== 'object' || Array.isArray(fromFile)) throw new ConfigError(`config file ${file} must be a YAML mapping`);
+    fromFile = parseConfigText(text, file);
   }
+  return mergeConfig(fromFile, overrides, file);
+}
+
+/** A config file's text as settings (not yet validated): a YAML mapping. */
+export function parseConfigText(text: string, file: string): Record<string, unknown> {
+  let fromFile: unknown;
+  try {
+    fromFile = parseYaml(text) ?? {};
+  } catch (e) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(e as Error).message}`);
+  }
+  if (typeof fromFile !== 'object' || Array.isArray(fromFile)) throw new ConfigError(`config file ${file} must be a YAML mapping`);
+  return fromFile as Record<string, unknown>;
+}
+
+/** The file's settings with the flags on top, validated (a reload and the config API use it too). */
+export function mergeConfig(fromFile: Record<string, unknown>, overrides: ConfigInput = {}, file?: string): Config {
   const merged = { ...fromFile, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   try {
     return makeConfig(merged as ConfigInput);

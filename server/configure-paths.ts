@@ -1,8 +1,11 @@
-// Builds the configured path sources (relays, ffmpeg, the built-in testsrc) and path rules for a PathManager: with app.ts, the composition root.
+// Builds the configured path sources (relays, ffmpeg, the built-in testsrc), path rules and ~regex patterns for a PathManager: with app.ts, the composition root.
 import type { Auth } from './auth/auth.js';
-import type { Config, PathConfig } from './config.js';
-import type { PathManager } from './core/path-manager.js';
+import { pathNameProblem, type Config, type PathConfig } from './config.js';
+import { compilePathRegex, encodeUrlPath, isPathRegex, matchPathRegex, substituteGroups } from './config-pattern.js';
+import type { OnDemandOptions, SourceDriver } from './core/on-demand.js';
+import type { PathManager, PathPattern, PathRule } from './core/path-manager.js';
 import type { Logger } from './log.js';
+import type { HookLookup, Hooks } from './hooks/hooks.js';
 import { FfmpegSource } from './sources/process/ffmpeg-source.js';
 import { splitArgs } from './util/split-args.js';
 import { testsrcArgs } from './sources/process/testsrc.js';
@@ -21,35 +24,106 @@ export function publishUrl(host: string, port: number, path: string, creds?: { u
   return `${scheme}://${login}${h}:${port}/${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/**
- * Registers every configured path on `paths`; `rtspPort` is the port actually bound (ffmpeg
- * publishes to it): the RTSPS port with `scheme` rtsps, when rtspEncryption strict refuses plain RTSP.
- * `log` is the process logger: relays log as RELAY, ffmpeg sources as FFMPEG.
- */
-export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger, auth?: Auth, scheme: 'rtsp' | 'rtsps' = 'rtsp'): void {
-  const relayLog = log.child({ component: 'RELAY' });
-  const ffmpegLog = log.child({ component: 'FFMPEG' });
-  const all: Record<string, PathConfig> = { ...config.paths };
-  // Built in unless the config names `testsrc` itself (to change or replace it).
+/** What every path's source needs: `rtspPort` is the port actually bound (ffmpeg publishes to it), the RTSPS one under rtspEncryption strict. */
+export interface PathSetup {
+  paths: PathManager;
+  rtspPort: number;
+  scheme: 'rtsp' | 'rtsps';
+  host: string;
+  readTimeoutMs: number;
+  log: Logger;
+  auth: Auth | undefined;
+  /** Makes runOnDemand sources (hooks.demandSource); set before the first path is configured. */
+  hooks?: Hooks;
+}
+
+/** The configured paths plus the built-in `testsrc`, unless the config names `testsrc` itself (to change or replace it). */
+export function withBuiltInPaths(paths: Config['paths']): Record<string, PathConfig> {
+  const all: Record<string, PathConfig> = { ...paths };
   if (!(TESTSRC_PATH in all)) {
     all[TESTSRC_PATH] = { sourceOnDemand: true, sourceOnDemandCloseAfter: 10, sourceOnDemandStartTimeout: 10, sourceProtocol: 'tcp' };
   }
-  for (const [name, p] of Object.entries(all)) {
-    const relay = p.source !== undefined && p.source !== 'publisher' ? p.source : undefined;
-    paths.configure(name, {
-      ...(p.redirect !== undefined ? { redirect: p.redirect } : {}),
-      ...(p.overridePublisher !== undefined ? { overridePublisher: p.overridePublisher } : {}),
-      ...(relay ? { lockedBy: `it relays ${stripUserinfo(relay)}` } : {}),
-    });
-    const onDemand = { onDemand: p.sourceOnDemand, closeAfterMs: p.sourceOnDemandCloseAfter * 1000, startTimeoutMs: p.sourceOnDemandStartTimeout * 1000 };
-    if (relay) {
-      paths.addSource(name, new RelaySource(paths, name, { url: relay, transport: p.sourceProtocol, readTimeoutMs: config.readTimeout * 1000 }, relayLog), onDemand);
-      continue;
-    }
-    const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined;
-    if (p.ffmpeg !== undefined || builtIn) {
-      const args = p.ffmpeg !== undefined ? splitArgs(p.ffmpeg) : testsrcArgs();
-      paths.addSource(name, new FfmpegSource(name, { args, publishUrl: publishUrl(config.host, rtspPort, name, auth?.sourceCredentials(name), scheme) }, ffmpegLog), onDemand);
-    }
-  }
+  return all;
 }
+
+/** Registers every configured path on `paths`; returns the setup a reload configures further paths with. */
+export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger, auth?: Auth, scheme: 'rtsp' | 'rtsps' = 'rtsp', hooks?: Hooks): PathSetup {
+  const setup: PathSetup = { paths, rtspPort, scheme, host: config.host, readTimeoutMs: config.readTimeout * 1000, log, auth, ...(hooks ? { hooks } : {}) };
+  for (const [name, p] of Object.entries(withBuiltInPaths(config.paths))) configurePath(setup, name, p);
+  return setup;
+}
+
+/** One path (or `~regex` pattern) of the config onto the PathManager; its source starts on demand or with startAlwaysOn. */
+export function configurePath(setup: PathSetup, name: string, p: PathConfig): void {
+  if (isPathRegex(name)) {
+    setup.paths.configurePattern(name, patternOf(setup, name, p));
+    return;
+  }
+  setup.paths.configure(name, ruleOf(p, p.source, p.redirect));
+  const made = sourceOf(setup, name, p, [], false);
+  if (made) setup.paths.addSource(name, made.driver, made.opts);
+}
+
+function ruleOf(p: PathConfig, source: string | undefined, redirect: string | undefined): PathRule {
+  const relay = source !== undefined && source !== 'publisher' ? source : undefined;
+  return {
+    ...(redirect !== undefined ? { redirect } : {}),
+    ...(p.overridePublisher !== undefined ? { overridePublisher: p.overridePublisher } : {}),
+    ...(relay ? { lockedBy: `it relays ${stripUserinfo(relay)}` } : {}),
+  };
+}
+
+/** The relay or ffmpeg source of `name` ($G0..$G9 filled in from `groups` for a pattern's path), if it has one. */
+function sourceOf(setup: PathSetup, name: string, p: PathConfig, groups: string[], pattern: boolean): { driver: SourceDriver; opts: OnDemandOptions } | undefined {
+  const opts = { onDemand: pattern || p.sourceOnDemand, closeAfterMs: p.sourceOnDemandCloseAfter * 1000, startTimeoutMs: p.sourceOnDemandStartTimeout * 1000 };
+  const relay = p.source !== undefined && p.source !== 'publisher' ? substituteGroups(p.source, groups, encodeUrlPath) : undefined;
+  if (relay) return { driver: new RelaySource(setup.paths, name, { url: relay, transport: p.sourceProtocol, readTimeoutMs: setup.readTimeoutMs }, setup.log.child({ component: 'RELAY' })), opts };
+  if (p.runOnDemand !== undefined && setup.hooks) {
+    const url = publishUrl(setup.host, setup.rtspPort, name, setup.auth?.sourceCredentials(name), setup.scheme);
+    return { driver: setup.hooks.demandSource(name, p, url, groups.slice(1))!, opts };
+  }
+  const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined && p.runOnDemand === undefined;
+  if (p.ffmpeg === undefined && !builtIn) return undefined;
+  // Groups go into the arguments after splitting: a group with a space stays one argument.
+  const args = p.ffmpeg !== undefined ? splitArgs(p.ffmpeg).map((a) => substituteGroups(a, groups)) : testsrcArgs();
+  const url = publishUrl(setup.host, setup.rtspPort, name, setup.auth?.sourceCredentials(name), setup.scheme);
+  return { driver: new FfmpegSource(name, { args, publishUrl: url }, setup.log.child({ component: 'FFMPEG' })), opts };
+}
+
+/**
+ * The hook settings that serve a request path: its own name's, else the first `~regex` (in config
+ * order, as PathManager picks) that matches it, with that match's groups ($G1.. become G1..).
+ * Reads `config.paths` at each call, so a reload's paths apply at once.
+ */
+export function hookLookup(config: Config): HookLookup {
+  return (path) => {
+    const own = Object.hasOwn(config.paths, path) ? config.paths[path] : undefined;
+    if (own) return { config: own };
+    if (pathNameProblem(path) !== undefined) return undefined;
+    for (const [name, p] of Object.entries(config.paths)) {
+      if (!isPathRegex(name)) continue;
+      const g = matchPathRegex(compilePathRegex(name), path);
+      if (g) return { config: p, groups: g.slice(1) };
+    }
+    return undefined;
+  };
+}
+
+/** A `~regex` path: each request path it matches (and that could be a path name) gets the rule and a source of its own. */
+function patternOf(setup: PathSetup, name: string, p: PathConfig): PathPattern {
+  const re = compilePathRegex(name);
+  const groupsOf = (path: string): string[] | undefined => (pathNameProblem(path) === undefined ? matchPathRegex(re, path) : undefined);
+  return {
+    match(path) {
+      const g = groupsOf(path);
+      if (!g) return undefined;
+      const sub = (s: string | undefined): string | undefined => (s === undefined ? undefined : substituteGroups(s, g, encodeUrlPath));
+      return ruleOf(p, sub(p.source), sub(p.redirect));
+    },
+    source(path) {
+      const g = groupsOf(path);
+      return g ? sourceOf(setup, path, p, g, true) : undefined;
+    },
+  };
+}
+

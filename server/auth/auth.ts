@@ -66,9 +66,10 @@ const WRONG = 'wrong user name or password';
 export const SOURCE_USER = 'tidecast-source';
 
 export class Auth {
-  readonly methods: AuthMethod[];
-  readonly users: UserStore | undefined;
-  readonly external: ExternalAuth | undefined;
+  /** Replaced together by reload(). */
+  methods: AuthMethod[] = [];
+  users: UserStore | undefined;
+  external: ExternalAuth | undefined;
   readonly throttle: LoginThrottle;
   readonly nonces: NonceMint;
   readonly tokens: TokenSealer;
@@ -78,16 +79,29 @@ export class Auth {
   constructor(
     config: AuthSettings,
     private readonly log: Logger,
-    opts: AuthOptions = {},
+    private readonly opts: AuthOptions = {},
   ) {
     const now = opts.now ?? Date.now;
     this.counters = opts.counters;
-    this.methods = effectiveAuthMethods(config);
-    if (config.authHTTPAddress !== undefined) this.external = new ExternalAuth(config.authHTTPAddress, { now, ...opts.external });
-    else this.users = new UserStore(config.authUsers ?? DEFAULT_AUTH_USERS, now);
     this.throttle = new LoginThrottle({ now, ...opts.throttle });
     this.nonces = new NonceMint(undefined, now);
     this.tokens = new TokenSealer(config.authTokenLifetime * 1000, undefined, now);
+    this.reload(config);
+  }
+
+  /**
+   * New users, methods or external service (a config reload). Tokens stay valid and are checked
+   * against the new users (a removed user's or changed password's token fails); nonces, the
+   * failed-login counts and our sources' credentials stay.
+   */
+  reload(config: AuthSettings): void {
+    const now = this.opts.now ?? Date.now;
+    const external = config.authHTTPAddress !== undefined ? new ExternalAuth(config.authHTTPAddress, { now, ...this.opts.external }) : undefined;
+    const users = external ? undefined : new UserStore(config.authUsers ?? DEFAULT_AUTH_USERS, now);
+    this.methods = effectiveAuthMethods(config);
+    this.external = external;
+    this.users = users;
+    this.tokens.lifetimeMs = config.authTokenLifetime * 1000;
   }
 
   /** May this request do what it asks? Failures with credentials are logged and counted against the address. */

@@ -22,7 +22,8 @@ export type Opened = { ok: true; user: string; password: string } | { ok: false;
 
 export class TokenSealer {
   constructor(
-    private readonly lifetimeMs: number,
+    /** For tokens sealed from now on (a reload may change it). */
+    public lifetimeMs: number,
     private readonly key: Uint8Array = randomBytes(32),
     private readonly now: () => number = Date.now,
   ) {}

@@ -47,6 +47,8 @@ export interface ClientRecord {
   /** Client address and port ("127.0.0.1", 51234); a recording has none. */
   address?: string;
   port?: number;
+  /** The URL query the client gave (without '?'), when it gave one: hooks pass it as TIDECAST_QUERY. */
+  query?: string;
   /** RFC 3339. */
   since: string;
   /** Bytes sent to a reader, or received from a publisher. */

@@ -6,6 +6,8 @@ import type { Stream } from './stream.js';
 export interface SourceDriver {
   /** "relay from rtsp://cam/x", "ffmpeg": for logs and error messages. */
   readonly description: string;
+  /** What hooks see as TIDECAST_SOURCE_TYPE ('relay', 'ffmpeg', 'runOnDemand'); default 'rtspSession'. */
+  readonly kind?: string;
   /** Begin feeding the path (and keep retrying until stop()); returns at once. */
   start(): void;
   /** Stop feeding (logging why); resolves when everything is released (sockets closed, child process reaped). */
@@ -38,6 +40,10 @@ export class OnDemandSource {
   /** When the stream last had no reader (undefined while it has some). */
   private idleSince: number | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Called each time a stop has finished (driver let go); the path manager forgets a pattern's instance then. */
+  onStopped: (() => void) | undefined;
+  /** start() calls waiting for a stop to finish. */
+  private restarts = 0;
 
   constructor(
     readonly path: LivePath,
@@ -55,9 +61,17 @@ export class OnDemandSource {
     return this.running;
   }
 
+  /** Running, or about to start again once the stop under way has finished. */
+  get isWanted(): boolean {
+    return this.running || this.restarts > 0;
+  }
+
   /** Starts the source if it is not running (always-on sources: at server start). */
   async start(): Promise<void> {
-    if (this.stopping) await this.stopping;
+    if (this.stopping) {
+      this.restarts++;
+      await this.stopping.finally(() => this.restarts--);
+    }
     if (this.running) return;
     this.running = true;
     this.idleSince = undefined;
@@ -100,7 +114,10 @@ export class OnDemandSource {
     // The slot is freed now, not when the feed's connection finally closes, so a reader arriving
     // meanwhile starts a fresh source instead of joining a stream about to end.
     this.path.reset(reason);
-    this.stopping = this.driver.stop(reason).finally(() => (this.stopping = undefined));
+    this.stopping = this.driver.stop(reason).finally(() => {
+      this.stopping = undefined;
+      this.onStopped?.();
+    });
     return this.stopping;
   }
 

@@ -1,23 +1,21 @@
 // Maps a request path to what serves it: a redirect, a configured source (relay, ffmpeg), a publisher's stream, or a media file.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { LivePath, type LivePathSettings } from './live-path.js';
+import { LivePath } from './live-path.js';
 import { ClientRegistry } from './clients.js';
 import { Counters } from './counters.js';
 import { Observations } from './observations.js';
+import { PathEvents } from './path-events.js';
 import { OnDemandSource, SourceUnavailableError, type OnDemandOptions, type SourceDriver } from './on-demand.js';
 import { realInside, withoutMediaDir } from './media-dir.js';
+import { MAX_PATTERN_INSTANCES, PathPatterns, type PathPattern, type PathRule } from './path-patterns.js';
 import type { Track } from '../media/track.js';
 import type { PacketSink, Playback, PlaybackOptions } from './playback.js';
 import type { Ingest, Publisher, PublishInput } from './publisher.js';
 import type { DemuxStats, MediaFiles, SeekableMedia } from './seekable-media.js';
 import type { Stream, StreamOptions } from './stream.js';
 
-/** What the config says about one named path (the parts PathManager acts on). */
-export interface PathRule extends LivePathSettings {
-  /** 302 to this URL instead of serving (RFC 2326 §11.3.3). */
-  redirect?: string;
-}
+export type { PathPattern, PathRule } from './path-patterns.js';
 
 /** What serves a path: a file every reader plays on its own cursor, or a live stream they share. */
 export type Resolved = { kind: 'file'; file: SeekableMedia } | { kind: 'live'; stream: Stream };
@@ -67,9 +65,14 @@ export class PathManager {
   readonly counters = new Counters();
   /** Measured values (receiver-report loss and jitter, blocked-reload waits); /metrics makes histograms of them. */
   readonly observations = new Observations();
+  /** Paths becoming ready and not ready (hooks: runOnReady/runOnNotReady). */
+  readonly events = new PathEvents();
   private readonly live = new Map<string, LivePath>();
   private readonly rules = new Map<string, PathRule>();
   private readonly sources = new Map<string, OnDemandSource>();
+  /** "~regex" paths, and the concrete paths with a source of their own made from them (name -> pattern name). */
+  private readonly patterns = new PathPatterns();
+  private readonly instances = new Map<string, string>();
 
   constructor(
     mediaDir: string,
@@ -79,10 +82,89 @@ export class PathManager {
     this.mediaDir = resolve(mediaDir);
   }
 
-  /** Rules for configured paths (redirects, publisher takeover, locks); set before serving. */
+  /**
+   * Rules for a configured path (redirects, publisher takeover, locks). A live path of that name
+   * (a client published there before the config named it) ends first: it was made under other rules.
+   */
   configure(path: string, rule: PathRule): void {
-    if (this.live.has(path)) throw new Error(`/${path} is already in use; configure paths before serving`);
+    if (this.rules.has(path) || this.sources.has(path)) throw new Error(`/${path} is already configured; unconfigure it first`);
+    this.dropLive(path, 'the path is now configured');
     this.rules.set(path, rule);
+  }
+
+  /** A "~regex" path: request paths no name matches are served as it says (one source instance per concrete path). */
+  configurePattern(name: string, pattern: PathPattern): void {
+    if (this.patterns.has(name)) throw new Error(`${name} is already configured; unconfigure it first`);
+    this.patterns.set(name, pattern);
+  }
+
+  /**
+   * Removes a configured path or pattern (a config reload, the config API): its source stops and
+   * every reader gets BYE, its publisher is kicked, and the name is free again. Resolves once the
+   * source has let go (ffmpeg reaped, relay closed), so the same name may be configured anew.
+   */
+  async unconfigure(path: string, reason: string): Promise<void> {
+    const pattern = this.patterns.delete(path);
+    if (pattern) {
+      const matched = [...this.live.keys()].filter((n) => !this.rules.has(n) && pattern.match(n) !== undefined);
+      const made = [...this.instances].filter(([, from]) => from === path).map(([n]) => n);
+      await Promise.all([...made.map((n) => this.unconfigure(n, reason)), ...matched.map(async (n) => this.dropLive(n, reason))]);
+      return;
+    }
+    const src = this.sources.get(path);
+    this.rules.delete(path);
+    this.sources.delete(path);
+    this.instances.delete(path);
+    if (src) {
+      src.onStopped = undefined;
+      await src.stop(reason);
+    }
+    this.dropLive(path, reason);
+  }
+
+  /** Patterns are tried in this order (the config's), whatever order they were configured in. */
+  orderPatterns(names: readonly string[]): void {
+    this.patterns.reorder(names);
+  }
+
+  /** Ends a live path: its readers get BYE and its publisher (if the registry knows it) is kicked. */
+  private dropLive(path: string, reason: string): void {
+    const p = this.live.get(path);
+    if (!p) return;
+    this.live.delete(path);
+    for (const c of this.clients.list()) if (c.role === 'publisher' && c.path === path) this.clients.kick(c.id, reason);
+    p.reset(reason);
+  }
+
+  /** The rule of a named path, else of the first pattern that matches it. */
+  private ruleOf(path: string): PathRule | undefined {
+    return this.rules.get(path) ?? (this.sources.has(path) ? undefined : this.patterns.find(path)?.rule);
+  }
+
+  /**
+   * A request for a path no name matches but a pattern with a source does: the path gets a source
+   * of its own (one upstream pull however many readers), forgotten once it has stopped.
+   */
+  private instantiate(path: string): void {
+    if (this.rules.has(path) || this.sources.has(path) || this.live.get(path)?.publisher) return;
+    const hit = this.patterns.find(path);
+    const made = hit?.pattern.source(path);
+    if (!hit || !made) return;
+    if (this.instances.size >= MAX_PATTERN_INSTANCES) {
+      throw new SourceUnavailableError(`/${path} matches ${hit.name}, but ${MAX_PATTERN_INSTANCES} paths made from patterns are running already; try again later`);
+    }
+    this.dropLive(path, 'the path is now served by a pattern');
+    this.rules.set(path, hit.rule);
+    const src = this.addSource(path, made.driver, made.opts);
+    this.instances.set(path, hit.name);
+    src.onStopped = () => {
+      if (src.isWanted || this.sources.get(path) !== src) return;
+      this.sources.delete(path);
+      this.rules.delete(path);
+      this.instances.delete(path);
+      const p = this.live.get(path);
+      if (p && !p.publisher && !p.stream) this.live.delete(path);
+    };
   }
 
   /** Attaches a source (relay, ffmpeg) to a path; readers of the path then start it on demand. */
@@ -99,7 +181,7 @@ export class PathManager {
 
   /** Where a path redirects to, if it does. */
   redirectOf(path: string): string | undefined {
-    return this.rules.get(path)?.redirect;
+    return this.ruleOf(path)?.redirect;
   }
 
   /** Starts the sources that are always on (sourceOnDemand: false). */
@@ -125,13 +207,24 @@ export class PathManager {
   livePath(path: string): LivePath {
     let p = this.live.get(path);
     if (!p) {
-      const { redirect, ...settings } = this.rules.get(path) ?? {};
+      const { redirect, ...settings } = this.ruleOf(path) ?? {};
       if (redirect !== undefined) settings.lockedBy ??= `it redirects to ${redirect}`;
       p = new LivePath(path, this.streamOptions, settings);
+      p.watcher = this.watcher;
       this.live.set(path, p);
     }
     return p;
   }
+
+  private readonly watcher = {
+    ready: (p: LivePath): void => {
+      const pub = p.publisher;
+      const type = pub?.type ?? this.sources.get(p.name)?.driver.kind ?? 'rtspSession';
+      const { address, port, query } = pub ?? {};
+      this.events.emitReady({ path: p.name, source: { type, id: pub?.sessionId ?? '', ...(address ? { address } : {}), ...(port !== undefined ? { port } : {}), ...(query ? { query } : {}) } });
+    },
+    notReady: (p: LivePath): void => this.events.emitNotReady(p.name),
+  };
 
   /** True when a live path of that name exists (configured, published to, or relayed). */
   hasLivePath(path: string): boolean {
@@ -193,7 +286,8 @@ export class PathManager {
 
   /** A file or a live stream for a reader; PathNotFoundError names what exists. */
   async resolve(path: string): Promise<Resolved> {
-    const rule = this.rules.get(path);
+    this.instantiate(path);
+    const rule = this.ruleOf(path);
     if (rule?.redirect !== undefined) throw new PathRedirectError(path, rule.redirect);
     const source = this.sources.get(path);
     if (source) return { kind: 'live', stream: await source.acquire() };

@@ -1,6 +1,7 @@
 // What HTTP handlers may use: config, paths, logger and the ports (layers point down: no RTSP internals here).
 import type { Auth } from '../auth/auth.js';
 import type { Config } from '../config.js';
+import type { ConfigEditor } from '../config-editor.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { SessionDirectory } from '../core/status.js';
 import type { ComponentLogs, Logger } from '../log.js';
@@ -19,4 +20,6 @@ export interface HttpContext {
   sessions: SessionDirectory;
   /** The package version, for the API. */
   version: string;
+  /** The config API's edits (reload/reloader.ts), set once the paths are configured. */
+  configEditor?: ConfigEditor;
 }

@@ -41,6 +41,7 @@ export class RtspConnection implements ConnectionInfo {
   readonly sessions = new Set<RtspSession>();
   closed = false;
   announced?: { path: string; sessionId: string };
+  described?: { path: string; query: string | undefined };
   private readonly parser: RtspParser;
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;

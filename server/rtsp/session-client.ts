@@ -35,6 +35,7 @@ export function sessionRecord(s: RtspSession, meter: BitrateMeter): ClientRecord
     protocol: sessionProtocol(s),
     path: s.path,
     ...(s.owner ? { user: s.owner } : {}),
+    ...(s.query ? { query: s.query } : {}),
     address: s.peerAddress,
     ...(port !== undefined ? { port } : {}),
     since: new Date(s.createdAt).toISOString(),

@@ -54,6 +54,8 @@ export interface ConnectionInfo {
   readonly closed: boolean;
   /** What ANNOUNCE described on this connection, waiting for SETUP mode=record (RFC 2326 §10.3). */
   announced?: { path: string; sessionId: string };
+  /** The query of the last DESCRIBE here: SETUP URLs built on Content-Base lose it (hooks' TIDECAST_QUERY). */
+  described?: { path: string; query: string | undefined };
   /** Writes a packet whose first 4 bytes are free for the `$` header; false when the queue is over its bound. */
   writeInterleaved(channel: number, framed: Uint8Array): boolean;
   /** Writes an already framed packet shared with other readers; false when the queue is over its bound. */
@@ -113,6 +115,8 @@ export class RtspSession implements PacketSink, StreamReader {
   owner: string | undefined;
   /** Told of each receiver report the client sends about us (metrics observe loss and jitter). */
   onReceiverReport: ((trackId: number, r: { fractionLost: number; jitter: number }) => void) | undefined;
+  /** The URL query the client read or published with (hooks' TIDECAST_QUERY). */
+  query: string | undefined;
 
   constructor(
     readonly id: string,

@@ -6,6 +6,7 @@ import { filePathRecords, livePathRecords, trackRecord, type FilePathRecord } fr
 import { installOpenApi } from './openapi.js';
 import { PathTraffic } from './path-traffic.js';
 import { installSessionRoutes } from './sessions.js';
+import { installConfigRoutes } from './config-routes.js';
 
 const startedAt = new Date();
 
@@ -17,6 +18,7 @@ export function installApi(app: Express, ctx: HttpContext): void {
   };
   const traffic = new PathTraffic(ctx.paths.clients);
 
+  installConfigRoutes(app, ctx);
   app.get('/api/v1/status', (_req, res) => {
     const clients = ctx.paths.clients.list();
     json(res, {

@@ -41,9 +41,10 @@ export const announce: Handler = (ctx) => {
   // sends both); checked before the path is claimed, so a bad key claims nothing.
   rememberAnnouncedKeys(s, parsed.keyMgmt, parsed.srtp);
   s.owner = ctx.owner;
+  s.query = target.query;
   try {
     const { evicted } = server.paths.livePath(target.path).claim(
-      { sessionId: s.id, address: conn.remoteAddress, since: new Date() },
+      { sessionId: s.id, address: conn.remoteAddress, since: new Date(), ...(conn.remotePort !== undefined ? { port: conn.remotePort } : {}), ...(target.query ? { query: target.query } : {}) },
       server.config.overridePublisher,
     );
     const old = evicted && server.sessions.get(evicted.sessionId);

@@ -70,6 +70,7 @@ export const setup: Handler = async (ctx) => {
     session = new RtspSession(server.newSessionId(), target.path, media, conn.remoteAddress, conn, server.ports);
     if (media.kind === 'file') media.playback.sink = session;
     session.owner = ctx.owner;
+    session.query = target.query ?? (conn.described?.path === target.path ? conn.described.query : undefined);
     const s0 = session;
     // A live reader ends with its source: the stream already sent BYE, the session goes, and so does
     // a connection left without sessions (BYE flushed first): over UDP, the closing connection is

@@ -108,7 +108,7 @@ export class RelaySource implements SourceDriver {
       const described = await client.describe();
       const { tracks } = parseSdpTracks(described.sdp);
       if (!this.wanted) return 'stopped';
-      this.paths.livePath(this.name).claim({ sessionId, address: stripUserinfo(described.url), since: new Date() }, true, true);
+      this.paths.livePath(this.name).claim({ sessionId, address: stripUserinfo(described.url), since: new Date(), type: 'relay' }, true, true);
       const reorder = this.opts.transport === 'udp';
       const publisher = this.paths.publish(this.name, tracks, tracks.map((t) => ({ trackId: t.id, reorder })));
       const record = registerRelay(this.paths.clients, sessionId, this.name, described.url, () => void client.close());

@@ -1,0 +1,90 @@
+// What a config reload changes: paths added, removed and changed; users and auth; settings applied live; settings that need a restart.
+import { isDeepStrictEqual } from 'node:util';
+import type { Config } from './config.js';
+
+/** Keys the Auth object takes on a reload (users, methods, the external service, token lifetime). */
+export const AUTH_KEYS = ['authUsers', 'authMethods', 'authHTTPAddress', 'authTokenLifetime'] as const;
+
+/**
+ * Keys every layer reads from the shared Config object when it needs them (per request, connection
+ * or session), so a reload may set them in place: they apply to what comes next, and running
+ * sessions keep what they got (a session's mtu, for one). logLevel is set on the logger.
+ * Every other key (ports, host, mediaDir, certificates, multicast, caches, HLS, limits...) is read
+ * once at start: a change is logged as needing a restart and the running value stays.
+ */
+export const LIVE_KEYS = [
+  'logLevel',
+  'sessionTimeout',
+  'rtcpInterval',
+  'mtu',
+  'maxSessions',
+  'maxSessionsPerConnection',
+  'maxSessionsPerAddress',
+  'maxAnnouncedPaths',
+  'maxConnections',
+  'maxConnectionsPerAddress',
+  'setupTimeout',
+  'idleTimeout',
+  'tcpQueueBytes',
+  'slowReaderTimeout',
+  'overridePublisher',
+] as const satisfies readonly (keyof Config)[];
+
+export interface ConfigDiff {
+  /** Path names (and ~regex patterns), sorted. */
+  added: string[];
+  removed: string[];
+  /** Configured in both, differently: the old one stops, the new one starts. */
+  changed: string[];
+  /** Auth keys that changed. */
+  auth: string[];
+  /** Live keys that changed (set in place). */
+  live: string[];
+  /** Keys that changed but keep their running value until a restart. */
+  restart: string[];
+}
+
+const isAuthKey = (k: string): boolean => (AUTH_KEYS as readonly string[]).includes(k);
+const isLiveKey = (k: string): boolean => (LIVE_KEYS as readonly string[]).includes(k);
+
+export function diffConfig(old: Config, next: Config): ConfigDiff {
+  const d: ConfigDiff = { added: [], removed: [], changed: [], auth: [], live: [], restart: [] };
+  const oldPaths = old.paths as Record<string, unknown>;
+  const newPaths = next.paths as Record<string, unknown>;
+  for (const name of Object.keys(newPaths)) {
+    if (!Object.hasOwn(oldPaths, name)) d.added.push(name);
+    else if (!isDeepStrictEqual(oldPaths[name], newPaths[name])) d.changed.push(name);
+  }
+  for (const name of Object.keys(oldPaths)) if (!Object.hasOwn(newPaths, name)) d.removed.push(name);
+  const keys = new Set([...Object.keys(old), ...Object.keys(next)]);
+  keys.delete('paths');
+  for (const k of [...keys].sort()) {
+    const a = (old as Record<string, unknown>)[k];
+    const b = (next as Record<string, unknown>)[k];
+    if (isDeepStrictEqual(a, b)) continue;
+    if (isAuthKey(k)) d.auth.push(k);
+    else if (isLiveKey(k)) d.live.push(k);
+    else d.restart.push(k);
+  }
+  for (const list of [d.added, d.removed, d.changed]) list.sort();
+  return d;
+}
+
+export function isEmptyDiff(d: ConfigDiff): boolean {
+  return Object.values(d).every((list: string[]) => list.length === 0);
+}
+
+/** "+1 path (cams/x), -1 path (old), ~1 path (cams/y), users changed, sessionTimeout changed; rtspPort needs a restart". */
+export function describeDiff(d: ConfigDiff): string {
+  const paths = (sign: string, names: string[]): string[] =>
+    names.length === 0 ? [] : [`${sign}${names.length} path${names.length === 1 ? '' : 's'} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`];
+  const parts = [
+    ...paths('+', d.added),
+    ...paths('-', d.removed),
+    ...paths('~', d.changed),
+    ...d.auth.map((k) => (k === 'authUsers' ? 'users changed' : `${k} changed`)),
+    ...d.live.map((k) => `${k} changed`),
+  ];
+  const text = parts.length > 0 ? parts.join(', ') : 'nothing changed';
+  return d.restart.length > 0 ? `${text}; ${d.restart.join(', ')} ${d.restart.length === 1 ? 'needs' : 'need'} a restart (the running value stays)` : text;
+}

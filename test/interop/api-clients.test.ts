@@ -172,6 +172,14 @@ describe('GET/DELETE /api/v1/sessions with every kind of client at once', () => 
     expect((await api(`sessions/${ids.hls}`, 'DELETE')).status).toBe(200);
     await waitFor(async () => !(await sessions()).some((s) => s.id === ids.hls || s.id === ids.progressive), 10_000, 'both records to go');
   }, 30_000);
+
+  it('a reader that leaves leaves the list; its bytes stay in the path\'s bytesOut', async () => {
+    const out = (await api(`paths/${PATH}`)).body.bytesOut;
+    ws.close();
+    await waitFor(async () => !(await sessions()).some((s) => s.id === ids.ws), 10_000, 'the WebSocket reader to go');
+    expect((await api(`paths/${PATH}`)).body.bytesOut).toBeGreaterThanOrEqual(out);
+    expect((await api(`paths/${PATH}`)).body.readersByProtocol).toEqual({ 'rtsp-udp': 1 });
+  }, 30_000);
 });
 
 describe('a relay source', () => {

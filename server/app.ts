@@ -8,7 +8,7 @@ import { VERSION } from './version.js';
 import { HttpTunnels, TUNNEL_PAIR_TIMEOUT_MS } from './http/tunnels/rtsp-over-http.js';
 import { takeTunnelPosts } from './http/tunnels/tunnel-posts.js';
 import { rtspOverWebSocket } from './http/tunnels/rtsp-over-websocket.js';
-import { createLogger, type Logger } from './log.js';
+import { componentLogs, createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
 import { FileSource } from './sources/file/file-source.js';
@@ -42,16 +42,18 @@ export interface Tidecast {
 export const RTSP_WELL_KNOWN_PORT = 554;
 export const RTSP_FALLBACK_PORT = 8554;
 
-export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Tidecast> {
+export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel, config.logFormat)): Promise<Tidecast> {
+  // Each part logs under its component ([RTSP], [HLS], ...): the children are made here and handed down.
+  const logs = componentLogs(log);
   // First: a certificate that cannot be read stops the start before any port is bound.
-  const certs = hasCertificate(config) ? new CertificateFiles(config.serverCert!, config.serverKey!, log) : undefined;
+  const certs = hasCertificate(config) ? new CertificateFiles(config.serverCert!, config.serverKey!, logs.TLS) : undefined;
   const files = new FileSource(
     new MediaFileCache({ maxBytes: config.fileCacheBytes, demuxStallMs: config.fileDemuxTimeout * 1000, load: new DemuxSlots(config.maxConcurrentDemuxes).wrap(loadMediaFile) }),
   );
   const paths = new PathManager(config.mediaDir, { files, ingest: ingestRtp }, { gopCacheBytes: config.gopCacheBytes });
   // One Auth for both ports: the same users, login tokens, Digest nonces and failed-login counts.
-  const auth = new Auth(config, log);
-  const rtsp = new RtspServer(config, paths, log, auth);
+  const auth = new Auth(config, logs.AUTH, { counters: paths.counters });
+  const rtsp = new RtspServer(config, paths, logs.RTSP, auth);
   let rtspPort: number;
   try {
     rtspPort = await listenRtsp(rtsp, config);
@@ -59,17 +61,17 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     certs?.close();
     throw e;
   }
-  const http = new HttpServer({ config, auth, paths, log, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
+  const http = new HttpServer({ config, auth, paths, log: logs.HTTP, logs, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
   // RTSP over WebSocket at /rtsp on the HTTP port: the RTSP server runs the connection.
   http.onUpgrade(rtspOverWebSocket(http.ctx, rtsp));
   let httpPort = 0;
   // RTSP over HTTP (the GET/POST tunnel) on both ports, one registry: the halves pair wherever they land.
-  const tunnels = new HttpTunnels(rtsp, log, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, maxPendingHeads: config.maxConnections, httpPort: () => httpPort, readTimeoutMs: config.readTimeout * 1000 });
+  const tunnels = new HttpTunnels(rtsp, logs.HTTP, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, maxPendingHeads: config.maxConnections, httpPort: () => httpPort, readTimeoutMs: config.readTimeout * 1000 });
   rtsp.httpOnRtspPort = (socket) => tunnels.acceptSocket(socket);
   tunnels.interceptHttp(http.server);
   takeTunnelPosts(http.server, tunnels, { maxHeadBytes: config.limits.maxHeaderBytes, readTimeoutMs: config.readTimeout * 1000 });
   // TLS beside the plain ports, made after the HTTP port is wired: HTTPS serves what it serves.
-  const tls = tlsListeners(config, certs, rtsp, http, log);
+  const tls = tlsListeners(config, certs, rtsp, http, logs.TLS);
   let ports: { rtspsPort: number | undefined; httpsPort: number | undefined };
   // Sources need the bound port: ffmpeg publishes to it.
   try {

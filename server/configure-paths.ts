@@ -24,8 +24,11 @@ export function publishUrl(host: string, port: number, path: string, creds?: { u
 /**
  * Registers every configured path on `paths`; `rtspPort` is the port actually bound (ffmpeg
  * publishes to it): the RTSPS port with `scheme` rtsps, when rtspEncryption strict refuses plain RTSP.
+ * `log` is the process logger: relays log as RELAY, ffmpeg sources as FFMPEG.
  */
 export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger, auth?: Auth, scheme: 'rtsp' | 'rtsps' = 'rtsp'): void {
+  const relayLog = log.child({ component: 'RELAY' });
+  const ffmpegLog = log.child({ component: 'FFMPEG' });
   const all: Record<string, PathConfig> = { ...config.paths };
   // Built in unless the config names `testsrc` itself (to change or replace it).
   if (!(TESTSRC_PATH in all)) {
@@ -40,13 +43,13 @@ export function configurePaths(config: Config, paths: PathManager, rtspPort: num
     });
     const onDemand = { onDemand: p.sourceOnDemand, closeAfterMs: p.sourceOnDemandCloseAfter * 1000, startTimeoutMs: p.sourceOnDemandStartTimeout * 1000 };
     if (relay) {
-      paths.addSource(name, new RelaySource(paths, name, { url: relay, transport: p.sourceProtocol, readTimeoutMs: config.readTimeout * 1000 }, log), onDemand);
+      paths.addSource(name, new RelaySource(paths, name, { url: relay, transport: p.sourceProtocol, readTimeoutMs: config.readTimeout * 1000 }, relayLog), onDemand);
       continue;
     }
     const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined;
     if (p.ffmpeg !== undefined || builtIn) {
       const args = p.ffmpeg !== undefined ? splitArgs(p.ffmpeg) : testsrcArgs();
-      paths.addSource(name, new FfmpegSource(name, { args, publishUrl: publishUrl(config.host, rtspPort, name, auth?.sourceCredentials(name), scheme) }, log), onDemand);
+      paths.addSource(name, new FfmpegSource(name, { args, publishUrl: publishUrl(config.host, rtspPort, name, auth?.sourceCredentials(name), scheme) }, ffmpegLog), onDemand);
     }
   }
 }

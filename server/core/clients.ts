@@ -53,6 +53,8 @@ export interface ClientRecord {
   bytes: number;
   /** Bits per second over the last few seconds. */
   bitrate: number;
+  /** Packets sent to a reader, or received from a publisher, when the protocol counts them (RTP: RTSP). */
+  packets?: number;
   /** RTSP: the session's state (ready, playing, recording). */
   state?: string;
   /** Packets not sent because the client's queue was full (slow reader). */

@@ -4,6 +4,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { LivePath, type LivePathSettings } from './live-path.js';
 import { ClientRegistry } from './clients.js';
 import { Counters } from './counters.js';
+import { Observations } from './observations.js';
 import { OnDemandSource, SourceUnavailableError, type OnDemandOptions, type SourceDriver } from './on-demand.js';
 import { realInside, withoutMediaDir } from './media-dir.js';
 import type { Track } from '../media/track.js';
@@ -64,6 +65,8 @@ export class PathManager {
   readonly clients = new ClientRegistry();
   /** Event counters any layer adds to (hook runs, auth failures...); /metrics exports them. */
   readonly counters = new Counters();
+  /** Measured values (receiver-report loss and jitter, blocked-reload waits); /metrics makes histograms of them. */
+  readonly observations = new Observations();
   private readonly live = new Map<string, LivePath>();
   private readonly rules = new Map<string, PathRule>();
   private readonly sources = new Map<string, OnDemandSource>();

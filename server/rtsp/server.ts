@@ -16,6 +16,7 @@ import { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
 import { RegisteredSessions } from './session-client.js';
 import { UdpPortPair } from './udp-ports.js';
+import { sessionWho, whoText } from './who.js';
 
 /** How a connection on the RTSP port starts when it is an HTTP request (an RTSP-over-HTTP tunnel half). */
 const HTTP_START = /^(?:GET|POST) /;
@@ -104,7 +105,8 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
     if (m.kind === 'publish') this.paths.release(s.path, s.id, why);
     s.dispose();
     const stats = pb?.stats().map((x) => ({ track: x.trackId, packets: x.packets, lost: s.tracks.get(x.trackId)?.rr?.cumulativeLost }));
-    this.log.info({ session: s.id, path: s.path, why, seconds: Math.round((Date.now() - s.createdAt) / 1000), stats, dropped: s.dropped }, 'session closed');
+    const who = sessionWho(s);
+    this.log.info({ ...who, session: s.id, path: s.path, why, seconds: Math.round((Date.now() - s.createdAt) / 1000), stats, dropped: s.dropped }, `${whoText(who)} /${s.path}: session ${s.id} closed: ${why}`);
   }
 
   /** SIGINT/SIGTERM: BYE to every reader, close every socket. */
@@ -134,7 +136,7 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
   acceptChannel(channel: ByteChannel): boolean {
     const side = channel.secure ? 'tls' : 'plain';
     if (this.open[side] >= this.config.maxConnections) {
-      this.notices.warn(channel.remoteAddress, 'RTSP connections', { tunnel: channel.tunnel, side, open: this.open[side] }, `connection refused: ${this.fullReason}`);
+      this.notices.warn(channel.remoteAddress, 'RTSP connections', { tunnel: channel.tunnel, side, open: this.open[side] }, `${channel.remoteAddress}: connection refused: ${this.fullReason}`);
       return false;
     }
     this.open[side]++;

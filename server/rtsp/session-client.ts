@@ -39,6 +39,7 @@ export function sessionRecord(s: RtspSession, meter: BitrateMeter): ClientRecord
     ...(port !== undefined ? { port } : {}),
     since: new Date(s.createdAt).toISOString(),
     bytes: s.bytes,
+    ...(s.media.kind === 'publish' ? {} : { packets: s.packets }),
     bitrate: meter.rate(s.bytes),
     state: s.state,
     dropped: s.dropped,

@@ -98,6 +98,8 @@ export class RtspSession implements PacketSink, StreamReader {
   dropped = 0;
   /** Bytes sent to a reader, or received from a publisher (the API's bytes and bitrate). */
   bytes = 0;
+  /** RTP packets sent to a reader (the API and /metrics). */
+  packets = 0;
   /** Live readers: send no video until the next key frame (at join without a GOP, or after a drop). */
   waitKey = false;
   private readonly byTrack: (SetupTrack | undefined)[] = [];
@@ -109,6 +111,8 @@ export class RtspSession implements PacketSink, StreamReader {
   multicast: StreamMulticast | undefined;
   /** Who made it ('' anonymous; set by the request that created it): requests as anyone else get 454. */
   owner: string | undefined;
+  /** Told of each receiver report the client sends about us (metrics observe loss and jitter). */
+  onReceiverReport: ((trackId: number, r: { fractionLost: number; jitter: number }) => void) | undefined;
 
   constructor(
     readonly id: string,
@@ -176,12 +180,15 @@ export class RtspSession implements PacketSink, StreamReader {
     if (tr.kind === 'udp') {
       this.ports.sendRtp(packet.subarray(INTERLEAVED_HEADER), this.udpDest[trackId]!);
       this.bytes += packet.length - INTERLEAVED_HEADER;
+      this.packets++;
       return true;
     }
     if (this.connection.closed) return false;
     const ok = this.connection.writeInterleaved(tr.rtpChannel, packet);
-    if (ok) this.bytes += packet.length;
-    else this.dropped++;
+    if (ok) {
+      this.bytes += packet.length;
+      this.packets++;
+    } else this.dropped++;
     return ok;
   }
 
@@ -224,11 +231,14 @@ export class RtspSession implements PacketSink, StreamReader {
       // Queued with the other readers' sends of this turn: one sendmmsg for all (udp/sender.ts).
       this.ports.sendRtp(q.data, this.udpDest[p.trackId]!);
       this.bytes += q.data.length;
+      this.packets++;
       return;
     }
     const framed = framedFor(q, tr.rtpChannel);
-    if (this.connection.writeShared(framed)) this.bytes += framed.length;
-    else {
+    if (this.connection.writeShared(framed)) {
+      this.bytes += framed.length;
+      this.packets++;
+    } else {
       this.dropped++;
       // Never a broken GOP: after a lost video packet, skip to the next key frame.
       if (isKeyTrack) this.waitKey = true;
@@ -255,6 +265,7 @@ export class RtspSession implements PacketSink, StreamReader {
   noteReceiverReport(trackId: number, r: { fractionLost: number; cumulativeLost: number; jitter: number }): void {
     const t = this.byTrack[trackId];
     if (t) t.rr = { ...r, at: Date.now() };
+    if (t) this.onReceiverReport?.(trackId, r);
   }
 
   /**

@@ -41,6 +41,7 @@ export const SCHEMAS: Record<string, unknown> = {
       port: { type: 'integer', minimum: 0, maximum: 65535 },
       since: time,
       bytes: { ...int, description: 'Bytes sent to a reader, or received from a publisher.' },
+      packets: { ...int, description: 'RTSP readers: RTP packets sent.' },
       bitrate: { ...int, description: 'Bits per second over the last few seconds.' },
       state: { ...str, description: 'RTSP: init, ready, playing, recording; progressive: playing; HLS: starting, playing, ended, stopped; relay: publishing.' },
       dropped: { ...int, description: 'Packets not sent because the client was too slow.' },

@@ -44,11 +44,11 @@ export class HlsMuxers {
     if (this.clients) {
       this.audiences.set(m, new HlsAudience(this.clients, path, m, (why) => {
         this.stopMuxer(path, mux, `kicked: ${why}`);
-        this.log.info({ path, muxer: mux.id, why }, 'HLS muxer stopped: kicked');
+        this.log.info({ path, muxer: mux.id, why }, `/${path}: HLS muxer ${mux.id} stopped: kicked (${why})`);
       }));
     }
     m.start();
-    this.log.info({ path, muxer: m.id }, 'HLS muxer started');
+    this.log.info({ path, muxer: m.id }, `/${path}: HLS muxer ${m.id} started`);
     this.timer ??= setInterval(() => this.reap(), Math.min(1000, this.opts.idleMs / 2));
     this.timer.unref();
     return m;
@@ -64,7 +64,7 @@ export class HlsMuxers {
     for (const [path, m] of this.byPath) {
       if (now - m.lastRequestMs < this.opts.idleMs && !(m.failure && m.waiting === 0 && now - m.lastRequestMs > 5000)) continue;
       this.stopMuxer(path, m, `no HLS request for ${Math.round(this.opts.idleMs / 1000)} s`);
-      this.log.info({ path, muxer: m.id }, 'HLS muxer stopped: idle');
+      this.log.info({ path, muxer: m.id }, `/${path}: HLS muxer ${m.id} stopped: no request for ${Math.round(this.opts.idleMs / 1000)} s`);
     }
     if (this.byPath.size === 0 && this.timer) {
       clearInterval(this.timer);

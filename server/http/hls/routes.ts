@@ -29,15 +29,21 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
       segmentCount: cfg.hlsSegmentCount,
       idleMs: cfg.hlsIdleTimeout * 1000,
     },
-    ctx.log,
+    ctx.logs?.HLS ?? ctx.log,
     ctx.paths.clients,
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const m = ROUTE.exec(req.path);
-    if (!m) return next();
+    if (!m) {
+      // A playlist name we do not serve (a player guessing "playlist.m3u8"): counted, then answered 404 further on.
+      if (req.path.endsWith('.m3u8')) countRequest(ctx, 'other');
+      return next();
+    }
     const path = m[1]!;
     let job: Promise<void>;
+    // Playlists count themselves (a blocking reload is told by its query).
+    if (!m[2]) countRequest(ctx, m[3] ? 'init' : m[4] ? 'segment' : 'part');
     if (m[2]) job = playlist(req, res, ctx, muxers, path);
     else if (m[3]) job = file(req, res, ctx, muxers, path, m[3], 'init', 0, 0);
     else if (m[4]) job = file(req, res, ctx, muxers, path, m[4], 'seg', Number(m[5]), 0);
@@ -49,6 +55,7 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
 async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string): Promise<void> {
   const left = clientGone(res);
   const block = parseBlockingQuery(req.query as Record<string, unknown>);
+  countRequest(ctx, block ? 'blocking_reload' : 'playlist');
   const token = queryToken(req.query as Record<string, unknown>);
   let resolved;
   try {
@@ -88,7 +95,11 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
       throw new HttpError(400, `_HLS_msn=${block.msn} is too far ahead: the last segment of /${path}/index.m3u8 is ${last}`);
     }
     const waitMs = 3 * mux.targetDuration * 1000;
-    if (!(await mux.waitUntil(() => mux.has(block.msn, block.part), waitMs, left)) && !mux.ended) {
+    const started = performance.now();
+    const ready = await mux.waitUntil(() => mux.has(block.msn, block.part), waitMs, left);
+    const outcome = ready ? 'ready' : left.aborted ? 'aborted' : mux.ended ? 'ended' : 'timeout';
+    ctx.paths.observations.observe(HLS_BLOCKED_WAIT, { outcome }, (performance.now() - started) / 1000);
+    if (!ready && !mux.ended) {
       if (left.aborted) return;
       const what = block.part === undefined ? `segment ${block.msn}` : `part ${block.part} of segment ${block.msn}`;
       throw unavailable(mux, `${what} of /${path} did not appear within ${waitMs / 1000} s`);
@@ -142,6 +153,15 @@ async function liveFile(res: Response, mux: LiveHlsMuxer, path: string, kind: 'i
   }
   if (data) return data;
   throw gone(path, kind, msn, index);
+}
+
+/** What /metrics counts HLS requests by (`hls_requests`): bounded words, no path. */
+export type HlsRequestKind = 'playlist' | 'blocking_reload' | 'segment' | 'part' | 'init' | 'other';
+/** How long a blocking playlist reload (_HLS_msn) waited, by outcome: ready, timeout, ended, aborted. */
+export const HLS_BLOCKED_WAIT = 'hls_blocked_reload_wait_seconds';
+
+function countRequest(ctx: HttpContext, kind: HlsRequestKind): void {
+  ctx.paths.counters.inc('hls_requests', { kind });
 }
 
 /** Aborts when the client closes the connection before the answer (a blocked request it gave up on). */

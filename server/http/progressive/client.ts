@@ -60,7 +60,7 @@ export class StreamClient {
       const now = performance.now();
       if (this.congestedSince === 0) this.congestedSince = now;
       else if (now - this.congestedSince > this.policy.slowTimeoutMs) {
-        this.log.warn({ client: this.id, peer: this.peer, queued }, 'slow HTTP reader disconnected');
+        this.log.warn({ reader: this.id, client: this.peer, queued }, `${this.peer}: slow HTTP reader ${this.id} disconnected: ${queued} bytes unsent for over ${Math.round(this.policy.slowTimeoutMs / 1000)} s (slowReaderTimeout)`);
         this.close();
       }
       return;

@@ -12,6 +12,8 @@ import { resolveStream } from './open-stream.js';
 import { acceptMulticast, holdMulticast, mixedDelivery } from './setup-multicast.js';
 import type { Handler, RequestContext } from './request-context.js';
 import { checkSessionRoom } from '../limits.js';
+import { requestWho, whoText } from '../who.js';
+import { observeReceiverReports } from '../rr-metrics.js';
 
 export const setup: Handler = async (ctx) => {
   const { server, conn, req, target } = ctx;
@@ -80,8 +82,10 @@ export const setup: Handler = async (ctx) => {
       };
     }
     server.sessions.set(session.id, session);
+    observeReceiverReports(session, server.paths.observations);
     conn.sessions.add(session);
-    server.log.info({ session: session.id, path: target.path, peer: conn.remoteAddress, mode: media.kind }, 'session created');
+    const who = requestWho(ctx);
+    server.log.info({ ...who, session: session.id, path: target.path, mode: media.kind }, `${whoText(who)} SETUP /${target.path}: session ${session.id} (${media.kind})`);
   }
   const s = session;
   const old = s.tracks.get(track.id)?.transport;
@@ -112,7 +116,8 @@ export const setup: Handler = async (ctx) => {
         : { interleaved: [tr.rtpChannel, tr.rtcpChannel] as [number, number] }),
   };
   s.state = 'ready';
-  server.log.info({ session: s.id, track: track.id, codec: track.codec, transport: tr.kind, srtp: !!srtp, mode: s.media.kind }, 'track set up');
+  const who = requestWho(ctx);
+  server.log.info({ ...who, session: s.id, path: s.path, track: track.id, codec: track.codec, transport: tr.kind, srtp: !!srtp, mode: s.media.kind }, `${whoText(who)} SETUP /${s.path} track ${track.id}: ${track.codec} over ${tr.kind}${srtp ? ' (SRTP)' : ''}`);
   const headers: Record<string, string> = { Transport: formatTransport(reply) };
   // The key our packets on this track are sealed with (as gortsplib's server does, even when the SDP had it).
   const ours = srtp?.reply();

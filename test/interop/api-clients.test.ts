@@ -1,4 +1,4 @@
-// The REST API sees every reader and publisher at once (RTSP over UDP, TCP and WebSocket, progressive
+// The REST API sees every reader and publisher at once (RTSP over UDP, TCP, WebSocket and HTTP tunnel, progressive
 // HTTP, HLS, an ffmpeg publisher), with protocols, paths and growing bytes; DELETE kicks one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get as httpGet, type ClientRequest } from 'node:http';
@@ -11,6 +11,7 @@ import { waitFor, waitLive } from '../helpers/read.js';
 import { RawRtspClient, udpReceiver, type UdpReceiver } from '../helpers/rtsp-client.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { WsRtspClient } from '../helpers/ws-rtsp-client.js';
+import { HttpTunnelClient } from '../helpers/http-tunnel-client.js';
 import { sampleUrl } from '../../server/http/api/openapi.js';
 import { appRoutes } from '../../server/http/api/route-walk.js';
 import { z } from 'zod';
@@ -22,6 +23,7 @@ let rx: UdpReceiver[] = [];
 let udp: RawRtspClient;
 let tcp: RawRtspClient;
 let ws: WsRtspClient;
+let tunnel: HttpTunnelClient;
 let progressive: ClientRequest;
 let progressiveBytes = 0;
 const ids: Record<string, string> = {};
@@ -45,6 +47,9 @@ beforeAll(async () => {
   ids.tcp = await playLive(tcp, srv.url(PATH));
   ws = await WsRtspClient.open(`ws://127.0.0.1:${srv.httpPort}/rtsp`);
   ids.ws = await playLive(ws, srv.url(PATH));
+  tunnel = await HttpTunnelClient.open(srv.httpPort, `cookie-${Date.now()}`, `/${PATH}`);
+  await tunnel.openPost();
+  ids.tunnel = await playLive(tunnel, srv.url(PATH));
   progressive = httpGet(srv.httpUrl(`${PATH}/stream.ts`), (res) => res.on('data', (c: Buffer) => (progressiveBytes += c.length)));
   progressive.on('error', () => {});
   await hlsFetchOnce(srv.httpUrl(PATH));
@@ -52,6 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   progressive?.destroy();
   ws?.ws.terminate();
+  tunnel?.close();
   udp?.close();
   tcp?.close();
   for (const r of rx) r.close();
@@ -64,7 +70,8 @@ describe('GET/DELETE /api/v1/sessions with every kind of client at once', () => 
     const list = await sessions();
     const mine = list.filter((s) => s.path === PATH);
     const byProtocol = (p: string): ClientRecord[] => mine.filter((s) => s.protocol === p && s.role === 'reader');
-    for (const p of ['rtsp-udp', 'rtsp-tcp', 'rtsp-ws', 'progressive-ts', 'hls']) expect(byProtocol(p), p).toHaveLength(1);
+    for (const p of ['rtsp-udp', 'rtsp-tcp', 'rtsp-ws', 'rtsp-http', 'progressive-ts', 'hls']) expect(byProtocol(p), p).toHaveLength(1);
+    expect(mine.find((s) => s.id === ids.tunnel)?.protocol).toBe('rtsp-http');
     expect(mine.find((s) => s.id === ids.udp)?.protocol).toBe('rtsp-udp');
     expect(mine.find((s) => s.id === ids.tcp)?.protocol).toBe('rtsp-tcp');
     expect(mine.find((s) => s.id === ids.ws)?.protocol).toBe('rtsp-ws');
@@ -95,8 +102,8 @@ describe('GET/DELETE /api/v1/sessions with every kind of client at once', () => 
       name: PATH,
       state: 'ready',
       source: { type: 'publisher', address: '127.0.0.1' },
-      readers: 5,
-      readersByProtocol: { 'rtsp-udp': 1, 'rtsp-tcp': 1, 'rtsp-ws': 1, 'progressive-ts': 1, hls: 1 },
+      readers: 6,
+      readersByProtocol: { 'rtsp-udp': 1, 'rtsp-tcp': 1, 'rtsp-ws': 1, 'rtsp-http': 1, 'progressive-ts': 1, hls: 1 },
       tracks: [{ codec: 'H264' }, { codec: 'AAC' }],
     });
     expect(body.bytesIn).toBeGreaterThan(0);
@@ -162,7 +169,7 @@ describe('GET/DELETE /api/v1/sessions with every kind of client at once', () => 
     await waitFor(() => rx[0]!.rtp.length > udpN && ws.frames.length > wsN && progressiveBytes > progN, 20_000, 'the other readers to keep reading');
     expect(sawBye(ws.frames)).toBe(false);
     const left = (await sessions()).filter((s) => s.path === PATH).map((s) => s.protocol).sort();
-    expect(left).toEqual(['hls', 'progressive-ts', 'rtsp-tcp', 'rtsp-udp', 'rtsp-ws']); // rtsp-tcp: the publisher
+    expect(left).toEqual(['hls', 'progressive-ts', 'rtsp-http', 'rtsp-tcp', 'rtsp-udp', 'rtsp-ws']); // rtsp-tcp: the publisher
   }, 60_000);
 
   it('DELETE kicks the progressive reader (its response ends) and the HLS muxer', async () => {
@@ -171,6 +178,15 @@ describe('GET/DELETE /api/v1/sessions with every kind of client at once', () => 
     await ended;
     expect((await api(`sessions/${ids.hls}`, 'DELETE')).status).toBe(200);
     await waitFor(async () => !(await sessions()).some((s) => s.id === ids.hls || s.id === ids.progressive), 10_000, 'both records to go');
+  }, 30_000);
+
+  it('a reader that leaves leaves the list; its bytes stay in the path\'s bytesOut', async () => {
+    const out = (await api(`paths/${PATH}`)).body.bytesOut;
+    ws.close();
+    tunnel.close();
+    await waitFor(async () => !(await sessions()).some((s) => s.id === ids.ws || s.id === ids.tunnel), 10_000, 'the WebSocket and tunnel readers to go');
+    expect((await api(`paths/${PATH}`)).body.bytesOut).toBeGreaterThanOrEqual(out);
+    expect((await api(`paths/${PATH}`)).body.readersByProtocol).toEqual({ 'rtsp-udp': 1 });
   }, 30_000);
 });
 

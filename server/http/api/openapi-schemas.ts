@@ -20,7 +20,7 @@ export const SCHEMAS: Record<string, unknown> = {
   Error: {
     type: 'object',
     required: ['error'],
-    properties: { error: { ...str, description: 'What went wrong and what to do instead.' }, status: int },
+    properties: { error: { ...str, description: 'What went wrong and what to do instead.' }, status: int, reasons: { type: 'array', items: str } },
   },
   ReceiverReport: {
     type: 'object',

@@ -75,17 +75,24 @@ const CORE: Record<string, Record<string, Op>> = {
 };
 
 const pathConfigBody = { required: true, content: { 'application/json': { schema: ref('PathConfig') } } };
-const configured = body({ type: 'object', properties: { name: { type: 'string' }, config: ref('PathConfig') } }, "The path's configuration");
+const edited = (description: string): Op =>
+  body({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, path: ref('PathConfig'), file: { type: 'string', description: 'The config file written.' } } }, description);
+const invalid = err('Invalid fields: `reasons` lists each');
 
 /** The runtime configuration API (config reload): documented once the app installs it. */
 const CONFIG: Record<string, Record<string, Op>> = {
   '/api/v1/config': {
-    get: { summary: 'The running configuration', operationId: 'getConfig', responses: { 200: body({ type: 'object' }, 'The configuration (secrets removed)'), ...COMMON } },
+    get: { summary: 'The running configuration', operationId: 'getConfig', responses: { 200: body({ type: 'object' }, 'The configuration, secrets masked'), 503: err('Not ready yet'), ...COMMON } },
   },
   '/api/v1/config/paths/{name}': {
-    post: { summary: 'Add a path', operationId: 'addPathConfig', parameters: [nameParam], requestBody: pathConfigBody, responses: { 200: configured, 400: err('Invalid fields, with reasons'), 409: err('The path exists'), ...COMMON } },
-    patch: { summary: "Change a path's fields", operationId: 'patchPathConfig', parameters: [nameParam], requestBody: pathConfigBody, responses: { 200: configured, 400: err('Invalid fields, with reasons'), 404: err('No such path'), ...COMMON } },
-    delete: { summary: 'Remove a path', operationId: 'deletePathConfig', parameters: [nameParam], responses: { 200: body({ type: 'object' }, 'Removed'), 404: err('No such path'), ...COMMON } },
+    post: { summary: 'Add a path', operationId: 'addPathConfig', parameters: [nameParam], requestBody: pathConfigBody, responses: { 201: edited('Added and applied'), 400: invalid, 409: err('The path exists'), ...COMMON } },
+    patch: { summary: "Change a path's fields", operationId: 'patchPathConfig', parameters: [nameParam], requestBody: pathConfigBody, responses: { 200: edited('Changed and applied'), 400: invalid, 404: err('No such path'), ...COMMON } },
+    delete: {
+      summary: 'Remove a path (its readers get BYE)',
+      operationId: 'deletePathConfig',
+      parameters: [nameParam],
+      responses: { 200: body({ type: 'object', required: ['name', 'removed'], properties: { name: { type: 'string' }, removed: { const: true }, file: { type: 'string' } } }, 'Removed'), 404: err('No such path'), ...COMMON },
+    },
   },
 };
 

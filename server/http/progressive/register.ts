@@ -42,4 +42,6 @@ export function registerProgressive(
     kick,
   });
   res.once('close', remove);
+  // The client may have left while the path was being resolved: 'close' has then been and gone.
+  if (res.destroyed || res.writableFinished || req.socket.destroyed) remove();
 }

@@ -96,6 +96,20 @@ module.exports = {
       to: { path: '^server/', pathNot: ['^server/limits/', ...CONFIG, LOG, '^server/util/'] },
     },
     {
+      name: 'hooks-import-core-config-log',
+      severity: 'error',
+      comment: 'Layer rule: server/hooks (runOn* commands) sits at the sources level: it listens to core events and drives a core SourceDriver; it imports only itself, core, the leaves, config, log and util.',
+      from: { path: '^server/hooks/' },
+      to: { path: '^server/', pathNot: ['^server/hooks/', '^server/core/', ...LEAVES, LOG, ...CONFIG, '^server/util/'] },
+    },
+    {
+      name: 'only-root-imports-hooks',
+      severity: 'error',
+      comment: 'Layer rule: only the composition root (app.ts, configure-paths.ts) creates and wires hooks; delivery and sources reach them through core events.',
+      from: { path: '^server/', pathNot: [ROOT, '^server/hooks/'] },
+      to: { path: '^server/hooks/' },
+    },
+    {
       name: 'only-root-imports-root',
       severity: 'error',
       comment: 'Layer rule: cli.ts, app.ts and configure-paths.ts are the composition root; no layer imports them.',

@@ -25,7 +25,7 @@ const gstElements = [
 const all = [
   'ffmpeg', 'vlc-bin', 'vlc-plugin-base', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-good',
   'gstreamer1.0-plugins-ugly', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-libav', 'gstreamer1.0-rtsp', 'chromium',
-  'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl',
+  'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl', 'python3-prometheus-client',
 ];
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
@@ -36,10 +36,16 @@ const hasGst = (el) => has('gst-inspect-1.0') && spawnSync('gst-inspect-1.0', [e
 const hasGstRtspServer = () =>
   spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"], { stdio: 'ignore' }).status === 0;
 
+// The metrics suite parses /metrics with the official Prometheus text-format parser (prometheus_client.parser):
+// prom-client has no parser. The Debian package, for /usr/bin/python3 as above.
+const hasPromParser = () =>
+  spawnSync('/usr/bin/python3', ['-c', 'from prometheus_client.parser import text_string_to_metric_families'], { stdio: 'ignore' }).status === 0;
+
 const missing = [
   ...needed.filter((n) => !has(n.bin)).map((n) => n.bin),
   ...gstElements.filter((g) => !hasGst(g.el)).map((g) => `gstreamer element ${g.el}`),
   ...(hasGstRtspServer() ? [] : ['gst-rtsp-server for /usr/bin/python3 (python3-gi, gir1.2-gst-rtsp-server-1.0)']),
+  ...(hasPromParser() ? [] : ['prometheus_client for /usr/bin/python3 (python3-prometheus-client)']),
 ];
 if (missing.length === 0) process.exit(0);
 

@@ -8,14 +8,15 @@ import { VERSION } from './version.js';
 import { HttpTunnels, TUNNEL_PAIR_TIMEOUT_MS } from './http/tunnels/rtsp-over-http.js';
 import { takeTunnelPosts } from './http/tunnels/tunnel-posts.js';
 import { rtspOverWebSocket } from './http/tunnels/rtsp-over-websocket.js';
-import { createLogger, type Logger } from './log.js';
+import { componentLogs, createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
 import { FileSource } from './sources/file/file-source.js';
 import { DemuxSlots } from './sources/file/demux-slots.js';
 import { loadMediaFile } from './sources/file/demux.js';
 import { ingestRtp } from './sources/publish/publisher.js';
-import { configurePath, configurePaths, withBuiltInPaths } from './configure-paths.js';
+import { configurePath, configurePaths, hookLookup, withBuiltInPaths } from './configure-paths.js';
+import { Hooks } from './hooks/hooks.js';
 import { Reloader } from './reload/reloader.js';
 import { hasCertificate, rtspsEnabled } from './config-tls.js';
 import { HttpsListener } from './http/secure.js';
@@ -28,6 +29,8 @@ export interface Tidecast {
   http: HttpServer;
   httpPort: number;
   paths: PathManager;
+  /** runOn* commands (docs/hooks.md). */
+  hooks: Hooks | undefined;
   /** RTSP over HTTP: the tunnels open and the request heads still being read. */
   tunnels: HttpTunnels;
   /** With serverCert/serverKey: the pair (reloaded when the files change), and the TLS ports bound. */
@@ -51,16 +54,18 @@ export interface ConfigOrigin {
   overrides?: ConfigInput;
 }
 
-export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel), origin: ConfigOrigin = {}): Promise<Tidecast> {
+export async function startTidecast(config: Config, log: Logger = createLogger(config.logLevel, config.logFormat), origin: ConfigOrigin = {}): Promise<Tidecast> {
+  // Each part logs under its component ([RTSP], [HLS], ...): the children are made here and handed down.
+  const logs = componentLogs(log);
   // First: a certificate that cannot be read stops the start before any port is bound.
-  const certs = hasCertificate(config) ? new CertificateFiles(config.serverCert!, config.serverKey!, log) : undefined;
+  const certs = hasCertificate(config) ? new CertificateFiles(config.serverCert!, config.serverKey!, logs.TLS) : undefined;
   const files = new FileSource(
     new MediaFileCache({ maxBytes: config.fileCacheBytes, demuxStallMs: config.fileDemuxTimeout * 1000, load: new DemuxSlots(config.maxConcurrentDemuxes).wrap(loadMediaFile) }),
   );
   const paths = new PathManager(config.mediaDir, { files, ingest: ingestRtp }, { gopCacheBytes: config.gopCacheBytes });
   // One Auth for both ports: the same users, login tokens, Digest nonces and failed-login counts.
-  const auth = new Auth(config, log);
-  const rtsp = new RtspServer(config, paths, log, auth);
+  const auth = new Auth(config, logs.AUTH, { counters: paths.counters });
+  const rtsp = new RtspServer(config, paths, logs.RTSP, auth);
   let rtspPort: number;
   try {
     rtspPort = await listenRtsp(rtsp, config);
@@ -68,18 +73,19 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     certs?.close();
     throw e;
   }
-  const http = new HttpServer({ config, auth, paths, log, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
+  const http = new HttpServer({ config, auth, paths, log: logs.HTTP, logs, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
   // RTSP over WebSocket at /rtsp on the HTTP port: the RTSP server runs the connection.
   http.onUpgrade(rtspOverWebSocket(http.ctx, rtsp));
   let httpPort = 0;
   // RTSP over HTTP (the GET/POST tunnel) on both ports, one registry: the halves pair wherever they land.
-  const tunnels = new HttpTunnels(rtsp, log, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, maxPendingHeads: config.maxConnections, httpPort: () => httpPort, readTimeoutMs: config.readTimeout * 1000 });
+  const tunnels = new HttpTunnels(rtsp, logs.HTTP, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, maxPendingHeads: config.maxConnections, httpPort: () => httpPort, readTimeoutMs: config.readTimeout * 1000 });
   rtsp.httpOnRtspPort = (socket) => tunnels.acceptSocket(socket);
   tunnels.interceptHttp(http.server);
   takeTunnelPosts(http.server, tunnels, { maxHeadBytes: config.limits.maxHeaderBytes, readTimeoutMs: config.readTimeout * 1000 });
   // TLS beside the plain ports, made after the HTTP port is wired: HTTPS serves what it serves.
-  const tls = tlsListeners(config, certs, rtsp, http, log);
+  const tls = tlsListeners(config, certs, rtsp, http, logs.TLS);
   let ports: { rtspsPort: number | undefined; httpsPort: number | undefined };
+  let hooks: Hooks | undefined;
   let reloader: Reloader;
   // Sources need the bound port: ffmpeg publishes to it.
   try {
@@ -88,12 +94,23 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     rtsp.rtspsPort = ports.rtspsPort;
     // Under rtspEncryption strict our own ffmpeg sources publish over RTSPS too.
     const strict = config.rtspEncryption === 'strict' && ports.rtspsPort !== undefined;
-    const setup = configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp');
-    reloader = new Reloader({ config, paths, auth, log, effectivePaths: withBuiltInPaths, configurePath: (n, p) => configurePath(setup, n, p) }, origin.configFile, origin.overrides);
+    // Hooks see the plain ports (RTSP_PORT, HTTP_PORT); runOnDemand sources publish where ffmpeg sources do.
+    hooks = new Hooks(paths, { rtspPort, httpPort }, logs.HOOK);
+    const setup = configurePaths(config, paths, strict ? ports.rtspsPort! : rtspPort, log, auth, strict ? 'rtsps' : 'rtsp', hooks);
+    const lookup = hookLookup(config);
+    hooks.configure(config.paths, lookup);
+    hooks.start();
+    const h = hooks;
+    reloader = new Reloader(
+      { config, paths, auth, log: logs.CONF, effectivePaths: withBuiltInPaths, configurePath: (n, p) => configurePath(setup, n, p), applied: (next) => h.configure(next.paths, lookup) },
+      origin.configFile,
+      origin.overrides,
+    );
     http.ctx.configEditor = reloader;
     await paths.startAlwaysOn();
     reloader.watch();
   } catch (e) {
+    await hooks?.close();
     await paths.stopSources('startup failed');
     tunnels.close();
     await Promise.all([rtsp.close(), http.close()]);
@@ -107,15 +124,17 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     http,
     httpPort,
     paths,
+    hooks,
     tunnels,
     certs,
     ...ports,
     reloader,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
-    // connection drop and be restarted.
+    // connection drop and be restarted. Hooks with them (closed first, so the sources' ends start no
+    // runOnNotReady): every command killed and reaped.
     close: () => {
       reloader.close();
-      return (closing ??= paths.stopSources('server shutting down').then(async () => {
+      return (closing ??= Promise.all([hooks?.close(), paths.stopSources('server shutting down')]).then(async () => {
         tunnels.close();
         await Promise.all([rtsp.close(), http.close()]);
         await tls.close();

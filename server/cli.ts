@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type ConfigInput } from './config.js';
 import { startTidecast } from './app.js';
 import { createLogger } from './log.js';
+import { startupLines } from './cli-startup.js';
 import { VERSION } from './version.js';
 import { hashPasswordCommand } from './cli-hash-password.js';
 import { certCommand, certCommandOptions } from './cli-cert.js';
@@ -24,6 +25,7 @@ interface ServeOptions {
   media?: string;
   config?: string;
   logLevel?: string;
+  logFormat?: string;
   serverCert?: string;
   serverKey?: string;
   rtspsPort?: number;
@@ -50,6 +52,7 @@ program
   .option('--rtsp-encryption <mode>', `${RTSP_ENCRYPTION.join('|')}: strict refuses plain RTSP (default: optional)`)
   .option('--config <file>', 'YAML config file; flags override it')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default: info)')
+  .option('--log-format <format>', 'auto|text|json: auto is readable text on a terminal, JSON lines otherwise (default: auto)')
   .option('--print-config', 'print the effective config (defaults, --config file and flags; secrets masked) as YAML and exit')
   .action(async (opts: ServeOptions) => {
     let config;
@@ -62,6 +65,7 @@ program
         host: opts.host,
         mediaDir: opts.media,
         logLevel: opts.logLevel as ConfigInput['logLevel'],
+        logFormat: opts.logFormat as ConfigInput['logFormat'],
         serverCert: opts.serverCert,
         serverKey: opts.serverKey,
         rtspsPort: opts.rtspsPort,
@@ -79,10 +83,11 @@ program
       process.stdout.write(formatConfigYaml(config, opts.config));
       return;
     }
-    const log = createLogger(config.logLevel);
+    const log = createLogger(config.logLevel, config.logFormat);
+    const main = log.child({ component: 'MAIN' });
     let app: Awaited<ReturnType<typeof startTidecast>> | undefined;
     // SIGHUP reloads the config file (without --config it says there is nothing to reload); during start-up it is ignored, not fatal.
-    process.on('SIGHUP', () => (app ? void app.reloader.reload('SIGHUP') : log.warn('SIGHUP during start-up: ignored')));
+    process.on('SIGHUP', () => (app ? void app.reloader.reload('SIGHUP') : main.warn('SIGHUP during start-up: ignored')));
     try {
       app = await startTidecast(config, log, { configFile: opts.config, overrides });
     } catch (e) {
@@ -90,18 +95,12 @@ program
       process.stderr.write(`tidecast: cannot start: ${err.message}${err.code === 'EADDRINUSE' ? ' (another server holds the port: pick another with --rtsp-port/--rtp-port/--rtsps-port/--https-port)' : ''}\n`);
       process.exit(1);
     }
-    const files = app.paths.list();
-    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    const tls = [app.rtspsPort !== undefined ? `; RTSPS on port ${app.rtspsPort}` : '', app.httpsPort !== undefined ? `; HTTPS and WSS on port ${app.httpsPort}` : ''].join('');
-    log.info(
-      { rtspPort: app.rtspPort, httpPort: app.httpPort, rtspsPort: app.rtspsPort, httpsPort: app.httpsPort, rtspEncryption: config.rtspEncryption, rtpPort: config.rtpPort, rtcpPort: config.rtpPort + 1, udpSender: app.rtsp.ports.senderNote, mediaDir: app.paths.mediaDir, files: files.length },
-      `HTTP on port ${app.httpPort}; RTSP on port ${app.rtspPort}${config.rtspPort === undefined && app.rtspPort !== 554 ? ' (554 needs root or is taken, so 8554)' : ''}${config.rtspEncryption === 'strict' ? ' (refused: rtspEncryption strict)' : ''}${tls}: try ffplay ${app.rtspsPort !== undefined ? `rtsps://${host}:${app.rtspsPort}` : `rtsp://${host}:${app.rtspPort}`}/${files[0] ?? 'sample.mp4'}`,
-    );
+    startupLines(main, config, app);
     let stopping = false;
     const stop = (sig: string): void => {
       if (stopping) process.exit(1);
       stopping = true;
-      log.info({ signal: sig }, 'shutting down: BYE to every reader');
+      main.info({ signal: sig }, `${sig}: shutting down, BYE to every reader`);
       app.close().then(
         () => process.exit(0),
         () => process.exit(1),

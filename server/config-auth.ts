@@ -74,6 +74,7 @@ export function pathPatternProblem(path: string): string | undefined {
 
 const PermissionSchema = z
   .object({
+    /** What the permission allows: read (watch), publish, playback (download files), api, metrics. */
     action: z.enum(AUTH_ACTIONS, { message: `must be one of ${AUTH_ACTIONS.join(', ')}` }),
     /** A glob (`*` within a segment, `**` across segments) or `~` and a regular expression; absent: every path. */
     path: z
@@ -88,11 +89,13 @@ const PermissionSchema = z
 
 const UserSchema = z
   .object({
+    /** The user name clients log in with; `any` is anyone, logged in or not. */
     user: z
       .string()
       .min(1, 'a user name cannot be empty')
       // RFC 7617 §2: the user-id of Basic credentials cannot contain ":".
       .refine((u) => !u.includes(':') && !/[\u0000-\u001f\u007f]/.test(u), 'a user name cannot contain ":" or control characters'),
+    /** The password as written, `sha256:<base64>` or `scrypt:N:r:p:<salt>:<hash>` (tidecast hash-password); none for `any`. */
     pass: z
       .string()
       .min(1, 'a password cannot be empty')
@@ -110,6 +113,7 @@ const UserSchema = z
         }),
       )
       .optional(),
+    /** What this user may do, and on which paths. */
     permissions: z.array(PermissionSchema).default([]),
   })
   .strict()
@@ -131,7 +135,7 @@ export const DEFAULT_AUTH_USERS: AuthUserConfig[] = [
 
 /** The auth settings, spread into the top-level config schema. */
 export const AUTH_CONFIG_FIELDS = {
-  /** Users, where they may connect from and what they may do; `any` is anyone. Absent: DEFAULT_AUTH_USERS. */
+  /** Users, where they may connect from and what they may do; `any` is anyone. Absent: anyone may read, publish and download files, and only this machine may use the API and metrics. */
   authUsers: z
     .array(UserSchema)
     .superRefine((users, ctx) => {

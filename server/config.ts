@@ -6,6 +6,7 @@ import { splitArgs } from './util/split-args.js';
 import { multicastRangeProblem } from './util/multicast-range.js';
 import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
+import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { pathRegexProblem } from './config-pattern.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -46,8 +47,11 @@ export const PathConfigSchema = z
     overridePublisher: z.boolean().optional(),
     /** Lower transport a relay pulls with. */
     sourceProtocol: z.enum(['tcp', 'udp']).default('tcp'),
+    /** Commands run on the path's events: runOnInit, runOnDemand, runOnReady, runOnRead... (config-hooks.ts, docs/hooks.md). */
+    ...HOOK_PATH_FIELDS,
   })
   .strict()
+  .superRefine(checkHookFields)
   .superRefine((p, ctx) => {
     const feeds = [
       p.source !== undefined && p.source !== 'publisher' ? 'source (relay URL)' : undefined,
@@ -110,6 +114,7 @@ export const ConfigSchema = z
     tcpQueueBytes: z.number().int().min(64 * 1024).default(2 * 1024 * 1024),
     /** A TCP reader whose queue stays full this many seconds is disconnected. */
     slowReaderTimeout: z.number().min(1).default(10),
+    /** RTSP sessions in all (SETUP or ANNOUNCE past it: 503). */
     maxSessions: z.number().int().min(1).default(2000),
     /** A new publisher on a busy path replaces the old one instead of being refused. */
     overridePublisher: z.boolean().default(false),
@@ -154,16 +159,24 @@ export const ConfigSchema = z
       }),
     /** Port every multicast group carries RTP on; RTCP must be the next port (ffmpeg takes RTCP as RTP + 1). */
     multicastRTPPort: port.default(8002).refine((p) => p % 2 === 0, 'multicastRTPPort must be even: RTP on an even port, RTCP on the next odd one'),
+    /** Port every multicast group carries RTCP on: multicastRTPPort + 1. */
     multicastRTCPPort: port.default(8003),
     /** Hops multicast packets may cross (IP TTL). */
     multicastTTL: z.number().int().min(0).max(255).default(16),
+    /** Least important log level written (pino levels); `silent` writes nothing. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Log lines as text (`12:03:04 INF [RTSP] ...`) or JSON; `auto`: text on a terminal, JSON lines otherwise (docs/logs.md). */
+    logFormat: z.enum(['auto', 'text', 'json']).default('auto'),
     /** Named paths: relays, ffmpeg sources, redirects, publisher rules; a `~regex` name serves every path it matches ($G1... in source/ffmpeg). A built-in `testsrc` is added unless named here. */
     paths: PathsSchema.default({}),
+    /** RTSP parser limits: a request past one is answered 400 (or 413) and the connection ends. */
     limits: z
       .object({
+        /** Bytes of one RTSP request or response head (request line and headers). */
         maxHeaderBytes: z.number().int().min(512).default(8192),
+        /** Header lines in one RTSP message. */
         maxHeaderCount: z.number().int().min(8).default(64),
+        /** Bytes of one RTSP message body (an SDP, a GET_PARAMETER list). */
         maxBodyBytes: z.number().int().min(1024).default(65536),
       })
       .default({ maxHeaderBytes: 8192, maxHeaderCount: 64, maxBodyBytes: 65536 }),

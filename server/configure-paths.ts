@@ -5,6 +5,7 @@ import { compilePathRegex, encodeUrlPath, isPathRegex, matchPathRegex, substitut
 import type { OnDemandOptions, SourceDriver } from './core/on-demand.js';
 import type { PathManager, PathPattern, PathRule } from './core/path-manager.js';
 import type { Logger } from './log.js';
+import type { HookLookup, Hooks } from './hooks/hooks.js';
 import { FfmpegSource } from './sources/process/ffmpeg-source.js';
 import { splitArgs } from './util/split-args.js';
 import { testsrcArgs } from './sources/process/testsrc.js';
@@ -32,6 +33,8 @@ export interface PathSetup {
   readTimeoutMs: number;
   log: Logger;
   auth: Auth | undefined;
+  /** Makes runOnDemand sources (hooks.demandSource); set before the first path is configured. */
+  hooks?: Hooks;
 }
 
 /** The configured paths plus the built-in `testsrc`, unless the config names `testsrc` itself (to change or replace it). */
@@ -44,8 +47,8 @@ export function withBuiltInPaths(paths: Config['paths']): Record<string, PathCon
 }
 
 /** Registers every configured path on `paths`; returns the setup a reload configures further paths with. */
-export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger, auth?: Auth, scheme: 'rtsp' | 'rtsps' = 'rtsp'): PathSetup {
-  const setup: PathSetup = { paths, rtspPort, scheme, host: config.host, readTimeoutMs: config.readTimeout * 1000, log, auth };
+export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger, auth?: Auth, scheme: 'rtsp' | 'rtsps' = 'rtsp', hooks?: Hooks): PathSetup {
+  const setup: PathSetup = { paths, rtspPort, scheme, host: config.host, readTimeoutMs: config.readTimeout * 1000, log, auth, ...(hooks ? { hooks } : {}) };
   for (const [name, p] of Object.entries(withBuiltInPaths(config.paths))) configurePath(setup, name, p);
   return setup;
 }
@@ -74,13 +77,36 @@ function ruleOf(p: PathConfig, source: string | undefined, redirect: string | un
 function sourceOf(setup: PathSetup, name: string, p: PathConfig, groups: string[], pattern: boolean): { driver: SourceDriver; opts: OnDemandOptions } | undefined {
   const opts = { onDemand: pattern || p.sourceOnDemand, closeAfterMs: p.sourceOnDemandCloseAfter * 1000, startTimeoutMs: p.sourceOnDemandStartTimeout * 1000 };
   const relay = p.source !== undefined && p.source !== 'publisher' ? substituteGroups(p.source, groups, encodeUrlPath) : undefined;
-  if (relay) return { driver: new RelaySource(setup.paths, name, { url: relay, transport: p.sourceProtocol, readTimeoutMs: setup.readTimeoutMs }, setup.log), opts };
-  const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined;
+  if (relay) return { driver: new RelaySource(setup.paths, name, { url: relay, transport: p.sourceProtocol, readTimeoutMs: setup.readTimeoutMs }, setup.log.child({ component: 'RELAY' })), opts };
+  if (p.runOnDemand !== undefined && setup.hooks) {
+    const url = publishUrl(setup.host, setup.rtspPort, name, setup.auth?.sourceCredentials(name), setup.scheme);
+    return { driver: setup.hooks.demandSource(name, p, url, groups.slice(1))!, opts };
+  }
+  const builtIn = name === TESTSRC_PATH && p.ffmpeg === undefined && p.redirect === undefined && p.source === undefined && p.runOnDemand === undefined;
   if (p.ffmpeg === undefined && !builtIn) return undefined;
   // Groups go into the arguments after splitting: a group with a space stays one argument.
   const args = p.ffmpeg !== undefined ? splitArgs(p.ffmpeg).map((a) => substituteGroups(a, groups)) : testsrcArgs();
   const url = publishUrl(setup.host, setup.rtspPort, name, setup.auth?.sourceCredentials(name), setup.scheme);
-  return { driver: new FfmpegSource(name, { args, publishUrl: url }, setup.log), opts };
+  return { driver: new FfmpegSource(name, { args, publishUrl: url }, setup.log.child({ component: 'FFMPEG' })), opts };
+}
+
+/**
+ * The hook settings that serve a request path: its own name's, else the first `~regex` (in config
+ * order, as PathManager picks) that matches it, with that match's groups ($G1.. become G1..).
+ * Reads `config.paths` at each call, so a reload's paths apply at once.
+ */
+export function hookLookup(config: Config): HookLookup {
+  return (path) => {
+    const own = Object.hasOwn(config.paths, path) ? config.paths[path] : undefined;
+    if (own) return { config: own };
+    if (pathNameProblem(path) !== undefined) return undefined;
+    for (const [name, p] of Object.entries(config.paths)) {
+      if (!isPathRegex(name)) continue;
+      const g = matchPathRegex(compilePathRegex(name), path);
+      if (g) return { config: p, groups: g.slice(1) };
+    }
+    return undefined;
+  };
 }
 
 /** A `~regex` path: each request path it matches (and that could be a path name) gets the rule and a source of its own. */
@@ -100,3 +126,4 @@ function patternOf(setup: PathSetup, name: string, p: PathConfig): PathPattern {
     },
   };
 }
+

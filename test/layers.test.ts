@@ -29,6 +29,9 @@ const FILES: Record<string, string> = {
   'server/util/probe.ts': "import { fixture } from '../../test/helpers/fixture.js';\nexport const p = fixture;\n",
   'server/limits/probe.ts': "import { session } from '../rtsp/session.js';\nexport const p = session;\n",
   'server/tls/probe.ts': "import { session } from '../rtsp/session.js';\nexport const p = session;\n",
+  'server/hooks/hooks.ts': 'export const hooks = 1;\n',
+  'server/hooks/probe.ts': "import { session } from '../rtsp/session.js';\nexport const p = session;\n",
+  'server/sources/process/probe.ts': "import { hooks } from '../../hooks/hooks.js';\nexport const p = hooks;\n",
   'server/rtsp/mikey/probe.ts': "import { readFileSync } from 'node:fs';\nimport { session } from '../session.js';\nexport const p = [readFileSync, session];\n",
   'player/src/probe.ts': "import { Stream } from '../../server/core/stream.js';\nexport const p = Stream;\n",
   // A cycle of type-only imports.
@@ -87,6 +90,8 @@ describe('layer check', () => {
     ['server/util/probe.ts', 'test/helpers/fixture.ts', 'no-test-or-bench'],
     ['server/limits/probe.ts', 'server/rtsp/session.ts', 'limits-import-config-log-util'],
     ['server/tls/probe.ts', 'server/rtsp/session.ts', 'tls-imports-util-log'],
+    ['server/hooks/probe.ts', 'server/rtsp/session.ts', 'hooks-import-core-config-log'],
+    ['server/sources/process/probe.ts', 'server/hooks/hooks.ts', 'only-root-imports-hooks'],
     ['server/rtsp/mikey/probe.ts', 'fs', 'leaf-no-node'],
     ['server/rtsp/mikey/probe.ts', 'server/rtsp/session.ts', 'leaf-imports-leaves'],
     ['player/src/probe.ts', 'server/core/stream.ts', 'player-imports-player-leaves-hls'],

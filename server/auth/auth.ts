@@ -41,11 +41,23 @@ export type AccessResult = Granted | Refused;
 /** Who the credentials are, before any permission: a user (and who owns what it makes), or why not. */
 type Identity = { ok: true; user: string; password?: string; token?: string; owner: string } | Refused;
 
+/** Where refusals are counted: the server's event counters (core/counters.ts), named here by shape (auth imports no core). */
+export interface FailureCounter {
+  inc(name: string, labels: Record<string, string>): void;
+}
+
 export interface AuthOptions {
   now?: () => number;
+  /** Where failures are counted (`auth_failures` by protocol and reason): the PathManager's, for /metrics. */
+  counters?: FailureCounter;
   throttle?: Partial<ThrottleOptions>;
   external?: Partial<ExternalOptions>;
 }
+
+/** Why a request was refused, as /metrics counts it (a few fixed words: the label stays bounded). */
+export type AuthFailureReason =
+  | 'wrong_credentials' | 'method_not_enabled' | 'bad_digest' | 'bad_nonce' | 'bad_token' | 'token_expired'
+  | 'not_our_source' | 'refused_by_service' | 'service_error' | 'forbidden' | 'throttled' | 'malformed';
 
 export type AuthSettings = Pick<Config, 'authUsers' | 'authMethods' | 'authHTTPAddress' | 'authTokenLifetime'>;
 
@@ -62,6 +74,7 @@ export class Auth {
   readonly nonces: NonceMint;
   readonly tokens: TokenSealer;
   private readonly sourceKey = randomBytes(32);
+  private readonly counters: FailureCounter | undefined;
 
   constructor(
     config: AuthSettings,
@@ -69,6 +82,7 @@ export class Auth {
     private readonly opts: AuthOptions = {},
   ) {
     const now = opts.now ?? Date.now;
+    this.counters = opts.counters;
     this.throttle = new LoginThrottle({ now, ...opts.throttle });
     this.nonces = new NonceMint(undefined, now);
     this.tokens = new TokenSealer(config.authTokenLifetime * 1000, undefined, now);
@@ -92,8 +106,21 @@ export class Auth {
 
   /** May this request do what it asks? Failures with credentials are logged and counted against the address. */
   async check(req: AccessRequest): Promise<AccessResult> {
+    const r = await this.decide(req);
+    if (!r.ok) this.countRefusal(req.protocol, r);
+    return r;
+  }
+
+  /** Counts a refusal for /metrics; a request without credentials answered 401 (the challenge) is not a failure. */
+  private countRefusal(protocol: AuthProtocol, r: Refused): void {
+    if (r.stale) return;
+    const reason = countedAs.get(r) ?? (r.status === 403 ? 'forbidden' : r.status === 429 ? 'throttled' : r.status === 503 ? 'service_error' : r.status === 400 ? 'malformed' : undefined);
+    if (reason) this.counters?.inc('auth_failures', { protocol, reason });
+  }
+
+  private async decide(req: AccessRequest): Promise<AccessResult> {
     let p = req.presented;
-    if (p.kind === 'malformed') return { ok: false, status: p.status === 401 ? 401 : 400, reason: p.reason };
+    if (p.kind === 'malformed') return tagged({ ok: false, status: p.status === 401 ? 401 : 400, reason: p.reason }, 'malformed');
     // A cookie that is no good (expired, from before a restart) is ignored: the request is anonymous.
     if (p.kind === 'token' && p.source === 'cookie' && TokenSealer.isOurs(p.token) && !this.tokens.open(p.token).ok) p = { kind: 'none' };
     if (p.kind === 'none') return this.anonymous(req);
@@ -126,7 +153,7 @@ export class Auth {
     const expected = Buffer.from(this.sourcePassword(req.path));
     const given = Buffer.from(password);
     const ok = given.length === expected.length && timingSafeEqual(given, expected);
-    if (!ok || req.local === undefined || req.local !== req.ip) return this.failed(req, SOURCE_USER, 'not our own source');
+    if (!ok || req.local === undefined || req.local !== req.ip) return this.failed(req, SOURCE_USER, 'not our own source', 'not_our_source');
     return { ok: true, user: SOURCE_USER, owner: SOURCE_USER };
   }
 
@@ -160,9 +187,15 @@ export class Auth {
     if (action === undefined && this.external) return { ok: false, status: 400, reason: 'say what the token is for, e.g. ?action=read&path=cams/door: the authentication service answers for an action' };
     const req: AccessRequest = { ip, action: action ?? 'read', path, protocol: 'api', presented: { ...presented, ...(presented.kind === 'token' ? { source: 'header' as const } : {}) } };
     const blocked = this.blockedAnswer(ip);
-    if (blocked) return blocked;
+    if (blocked) {
+      this.countRefusal('api', blocked);
+      return blocked;
+    }
     const who = await this.identify(req);
-    if (!who.ok) return who;
+    if (!who.ok) {
+      this.countRefusal('api', who);
+      return who;
+    }
     if (who.password === undefined) return { ok: false, status: 400, reason: 'this token cannot be renewed here: log in with a user name and password' };
     if (action !== undefined) {
       const r = await this.check(req);
@@ -183,15 +216,15 @@ export class Auth {
     const p = req.presented;
     if (p.kind === 'basic') {
       if (p.user === SOURCE_USER) return this.source(req, p.password);
-      if (!this.methods.includes('basic')) return this.failed(req, p.user, 'Basic is not enabled (authMethods)', 'Basic credentials are not accepted here: answer the Digest challenge');
+      if (!this.methods.includes('basic')) return this.failed(req, p.user, 'Basic is not enabled (authMethods)', 'method_not_enabled', 'Basic credentials are not accepted here: answer the Digest challenge');
       return this.password(req, p.user, p.password);
     }
     if (p.kind === 'token') {
       const opened = this.tokens.open(p.token);
       if (opened.ok) return this.password(req, opened.user, opened.password);
       if (this.external && !TokenSealer.isOurs(p.token)) return { ok: true, user: '', token: p.token, owner: `token:${createHash('sha256').update(p.token).digest('hex').slice(0, 16)}` };
-      if (opened.why === 'expired') return { ok: false, status: 401, reason: 'the login token has expired: log in again' };
-      return this.failed(req, '', 'a token that is not ours', 'the token is not valid: log in again');
+      if (opened.why === 'expired') return tagged({ ok: false, status: 401, reason: 'the login token has expired: log in again' }, 'token_expired');
+      return this.failed(req, '', 'a token that is not ours', 'bad_token', 'the token is not valid: log in again');
     }
     if (p.kind === 'digest') return this.digest(req, p.auth, p.method);
     return { ok: false, status: 401, reason: WRONG };
@@ -201,23 +234,23 @@ export class Auth {
   private async password(req: AccessRequest, user: string, password: string): Promise<Identity> {
     if (this.external) return { ok: true, user, password, owner: user };
     const v = await this.users!.verify(user, password, req.ip);
-    return v.ok ? { ok: true, user, password, owner: user } : this.failed(req, user, v.why);
+    return v.ok ? { ok: true, user, password, owner: user } : this.failed(req, user, v.why, 'wrong_credentials');
   }
 
   private digest(req: AccessRequest, d: DigestAuthorization, method: string): Identity {
     const ours = d.username === SOURCE_USER;
-    if (!this.methods.includes('digest') || (!this.users && !ours)) return this.failed(req, d.username, 'Digest is not enabled', 'Digest is not accepted here: answer the Basic challenge');
+    if (!this.methods.includes('digest') || (!this.users && !ours)) return this.failed(req, d.username, 'Digest is not enabled', 'method_not_enabled', 'Digest is not accepted here: answer the Basic challenge');
     const shape = digestShapeProblem(d);
-    if (shape) return this.failed(req, d.username, shape);
+    if (shape) return this.failed(req, d.username, shape, 'bad_digest');
     const state = this.nonces.check(d.nonce, req.ip);
-    if (state === 'invalid') return this.failed(req, d.username, 'a nonce we did not issue to this address');
+    if (state === 'invalid') return this.failed(req, d.username, 'a nonce we did not issue to this address', 'bad_nonce');
     const known = req.nonces?.has(d.nonce) ?? false;
     // RFC 7616 §3.3: an expired nonce is answered with a new one and stale=true, and is no failure.
     if (state === 'stale' && !known) return { ok: false, status: 401, reason: 'the Digest nonce has expired: answer the new challenge', stale: true };
-    if (req.uri !== undefined && !sameResource(d.uri, req.uri)) return this.failed(req, d.username, `Digest uri ${d.uri} is not the request's ${req.uri}`);
+    if (req.uri !== undefined && !sameResource(d.uri, req.uri)) return this.failed(req, d.username, `Digest uri ${d.uri} is not the request's ${req.uri}`, 'bad_digest');
     const secret = ours ? this.sourceDigestSecret(req) : this.users!.digestSecret(d.username, req.ip);
     const match = digestMatches(d, secret.password, method);
-    if (secret.refuse || !match) return this.failed(req, d.username, secret.refuse ?? `wrong password for ${d.username}`);
+    if (secret.refuse || !match) return this.failed(req, d.username, secret.refuse ?? `wrong password for ${d.username}`, 'wrong_credentials');
     req.nonces?.add(d.nonce);
     return { ok: true, user: d.username, owner: d.username };
   }
@@ -230,20 +263,20 @@ export class Auth {
   private async askExternal(req: AccessRequest, user: string, password: string, token: string, owner: string): Promise<AccessResult> {
     const answer = await this.external!.ask({ user, password, token, ip: req.ip, action: req.action, path: req.path, protocol: req.protocol });
     if ('error' in answer) {
-      this.log.error({ peer: req.ip, url: this.external!.url, err: answer.error }, 'authentication service failed');
+      this.log.error({ peer: req.ip, path: req.path, url: this.external!.url, err: answer.error }, `${req.ip} ${req.action} /${req.path}: the authentication service at ${this.external!.url} failed: ${answer.error}`);
       return { ok: false, status: 503, reason: `the authentication service did not answer (${answer.error}); try again later` };
     }
     if (answer.allowed) return { ok: true, user, owner };
     if (user === '' && token === '') return { ok: false, status: 401, reason: needsLogin(req.action, req.path) };
-    return this.failed(req, user, `the authentication service refused ${doing(req.action, req.path)}`);
+    return this.failed(req, user, `the authentication service refused ${doing(req.action, req.path)}`, 'refused_by_service');
   }
 
   /** A failed login: logged with the address and path, counted; the client learns nothing more than "wrong". */
-  private failed(req: AccessRequest, user: string, why: string, reason = WRONG): Refused {
+  private failed(req: AccessRequest, user: string, why: string, counted: AuthFailureReason, reason = WRONG): Refused {
     const blocked = this.throttle.fail(req.ip);
-    this.log.warn({ peer: req.ip, path: req.path, action: req.action, protocol: req.protocol, user, why }, 'failed login');
+    this.log.warn({ peer: req.ip, path: req.path, action: req.action, protocol: req.protocol, user, why }, `${req.ip}${user ? ` ${user}` : ''} ${req.action} /${req.path} (${req.protocol}): failed login: ${why}`);
     if (blocked) this.log.warn({ peer: req.ip }, `too many failed logins: logins from ${req.ip} are refused for ${Math.round(this.throttle.blockedFor(req.ip) / 1000)} s`);
-    return { ok: false, status: 401, reason };
+    return tagged({ ok: false, status: 401, reason }, counted);
   }
 
   private blockedAnswer(ip: string): Refused | undefined {
@@ -252,6 +285,14 @@ export class Auth {
     const s = Math.ceil(ms / 1000);
     return { ok: false, status: 429, reason: `too many failed logins from ${ip}: try again in ${s} s`, retryAfterS: s };
   }
+}
+
+/** The reason /metrics counts a refusal under, beside the answer (the answer itself stays what clients and logs see). */
+const countedAs = new WeakMap<Refused, AuthFailureReason>();
+
+function tagged(r: Refused, why: AuthFailureReason): Refused {
+  countedAs.set(r, why);
+  return r;
 }
 
 /** "read /cams/door", in words for messages. */

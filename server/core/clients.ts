@@ -16,11 +16,13 @@ export type ClientProtocol =
   | 'progressive-mp4'
   | 'progressive-ts'
   | 'hls'
-  | 'recording';
+  | 'recording'
+  /** A relay source: our own RTSP client pulls an upstream stream and publishes it in-process. */
+  | 'relay';
 
 export const CLIENT_PROTOCOLS: readonly ClientProtocol[] = [
   'rtsp-udp', 'rtsp-tcp', 'rtsp-multicast', 'rtsp-ws', 'rtsp-http', 'rtsps-udp', 'rtsps-tcp', 'rtsp',
-  'progressive-mp4', 'progressive-ts', 'hls', 'recording',
+  'progressive-mp4', 'progressive-ts', 'hls', 'recording', 'relay',
 ];
 
 /** The latest RTCP receiver-report figures of one track (RFC 3550 §6.4.1). */
@@ -45,12 +47,16 @@ export interface ClientRecord {
   /** Client address and port ("127.0.0.1", 51234); a recording has none. */
   address?: string;
   port?: number;
+  /** The URL query the client gave (without '?'), when it gave one: hooks pass it as TIDECAST_QUERY. */
+  query?: string;
   /** RFC 3339. */
   since: string;
   /** Bytes sent to a reader, or received from a publisher. */
   bytes: number;
   /** Bits per second over the last few seconds. */
   bitrate: number;
+  /** Packets sent to a reader, or received from a publisher, when the protocol counts them (RTP: RTSP). */
+  packets?: number;
   /** RTSP: the session's state (ready, playing, recording). */
   state?: string;
   /** Packets not sent because the client's queue was full (slow reader). */
@@ -59,6 +65,10 @@ export interface ClientRecord {
   /** HLS: requests per second over the last few seconds and the client addresses seen (one record per muxer). */
   requestRate?: number;
   clientsSeen?: string[];
+  /** RTSP: what the session does (as /api/v1/sessions said before: file playback, live read, publish). */
+  media?: 'file' | 'live' | 'publish';
+  /** RTSP: the lower transport of each set-up track. */
+  transports?: ('udp' | 'tcp' | 'multicast')[];
 }
 
 /** What a delivery layer registers: the registry asks it for a record and tells it to go. */

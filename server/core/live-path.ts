@@ -13,6 +13,10 @@ export interface PublisherInfo {
   sessionId: string;
   address: string;
   since: Date;
+  /** For hooks: 'relay' for the server's own feed (default 'rtspSession'), the client's port and its URL query. */
+  type?: string;
+  port?: number;
+  query?: string;
 }
 
 export interface LivePathSettings {
@@ -27,6 +31,8 @@ export class LivePath {
   publisher: PublisherInfo | undefined;
   /** Called with every new stream (on-demand sources watch their readers through it). */
   onStart: ((s: Stream) => void) | undefined;
+  /** Told when the path gets a stream and when it loses it (PathManager's ready/not-ready events). */
+  watcher: { ready(p: LivePath): void; notReady(p: LivePath): void } | undefined;
   private waiters: ((s: Stream) => void)[] = [];
 
   constructor(
@@ -57,10 +63,14 @@ export class LivePath {
 
   /** RECORD: the publisher's stream goes live; readers waiting for it get it. */
   start(tracks: Track[]): Stream {
-    this.stream?.end('replaced by a new publisher');
+    if (this.stream) {
+      this.stream.end('replaced by a new publisher');
+      this.watcher?.notReady(this);
+    }
     const s = new Stream(this.name, tracks, this.opts);
     this.stream = s;
     this.onStart?.(s);
+    this.watcher?.ready(this);
     for (const w of this.waiters.splice(0)) w(s);
     return s;
   }
@@ -71,6 +81,7 @@ export class LivePath {
     const s = this.stream;
     this.stream = undefined;
     s?.end(reason);
+    if (s) this.watcher?.notReady(this);
   }
 
   /** The publisher left (TEARDOWN, disconnect, timeout): readers get BYE. */
@@ -80,6 +91,7 @@ export class LivePath {
     const s = this.stream;
     this.stream = undefined;
     s?.end(reason);
+    if (s) this.watcher?.notReady(this);
   }
 
   /** Readers waiting for a stream to start (waitForStream). */

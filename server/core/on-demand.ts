@@ -6,6 +6,8 @@ import type { Stream } from './stream.js';
 export interface SourceDriver {
   /** "relay from rtsp://cam/x", "ffmpeg": for logs and error messages. */
   readonly description: string;
+  /** What hooks see as TIDECAST_SOURCE_TYPE ('relay', 'ffmpeg', 'runOnDemand'); default 'rtspSession'. */
+  readonly kind?: string;
   /** Begin feeding the path (and keep retrying until stop()); returns at once. */
   start(): void;
   /** Stop feeding (logging why); resolves when everything is released (sockets closed, child process reaped). */

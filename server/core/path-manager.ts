@@ -4,6 +4,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { LivePath } from './live-path.js';
 import { ClientRegistry } from './clients.js';
 import { Counters } from './counters.js';
+import { Observations } from './observations.js';
+import { PathEvents } from './path-events.js';
 import { OnDemandSource, SourceUnavailableError, type OnDemandOptions, type SourceDriver } from './on-demand.js';
 import { realInside, withoutMediaDir } from './media-dir.js';
 import { MAX_PATTERN_INSTANCES, PathPatterns, type PathPattern, type PathRule } from './path-patterns.js';
@@ -61,6 +63,10 @@ export class PathManager {
   readonly clients = new ClientRegistry();
   /** Event counters any layer adds to (hook runs, auth failures...); /metrics exports them. */
   readonly counters = new Counters();
+  /** Measured values (receiver-report loss and jitter, blocked-reload waits); /metrics makes histograms of them. */
+  readonly observations = new Observations();
+  /** Paths becoming ready and not ready (hooks: runOnReady/runOnNotReady). */
+  readonly events = new PathEvents();
   private readonly live = new Map<string, LivePath>();
   private readonly rules = new Map<string, PathRule>();
   private readonly sources = new Map<string, OnDemandSource>();
@@ -204,10 +210,21 @@ export class PathManager {
       const { redirect, ...settings } = this.ruleOf(path) ?? {};
       if (redirect !== undefined) settings.lockedBy ??= `it redirects to ${redirect}`;
       p = new LivePath(path, this.streamOptions, settings);
+      p.watcher = this.watcher;
       this.live.set(path, p);
     }
     return p;
   }
+
+  private readonly watcher = {
+    ready: (p: LivePath): void => {
+      const pub = p.publisher;
+      const type = pub?.type ?? this.sources.get(p.name)?.driver.kind ?? 'rtspSession';
+      const { address, port, query } = pub ?? {};
+      this.events.emitReady({ path: p.name, source: { type, id: pub?.sessionId ?? '', ...(address ? { address } : {}), ...(port !== undefined ? { port } : {}), ...(query ? { query } : {}) } });
+    },
+    notReady: (p: LivePath): void => this.events.emitNotReady(p.name),
+  };
 
   /** True when a live path of that name exists (configured, published to, or relayed). */
   hasLivePath(path: string): boolean {

@@ -33,7 +33,8 @@ export function createHttpApp(ctx: HttpContext, routes: RouteInstaller[]): expre
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendError(res, new HttpError(status, (err as Error).message || 'bad request'));
     }
-    ctx.log.error({ err, url: hideSecrets(req.originalUrl) }, 'HTTP handler failed');
+    const client = `${(req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')}:${req.socket.remotePort ?? 0}`;
+    ctx.log.error({ err, client, method: req.method, url: hideSecrets(req.originalUrl) }, `${client} ${req.method} ${hideSecrets(req.path)}: failed with 500 (a server bug): ${(err as Error)?.message ?? String(err)}`);
     sendError(res, new HttpError(500, 'internal error while handling the request; it is logged on the server'));
   });
   return app;

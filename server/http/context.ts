@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { ConfigEditor } from '../config-editor.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { SessionDirectory } from '../core/status.js';
-import type { Logger } from '../log.js';
+import type { ComponentLogs, Logger } from '../log.js';
 
 export interface HttpContext {
   config: Config;
@@ -12,6 +12,8 @@ export interface HttpContext {
   auth: Auth;
   paths: PathManager;
   log: Logger;
+  /** The other components' loggers (HLS, API, ...): `log` is HTTP's. Absent in tests that build a context by hand. */
+  logs?: ComponentLogs;
   /** The bound RTSP port (pages and playlists name it). */
   rtspPort: number;
   /** RTSP sessions and connections, for the API and metrics. */

@@ -27,9 +27,11 @@ export class HttpServer {
   private readonly sockets = new Set<Duplex>();
   /** Sockets on the HTTP port: maxConnections, and maxConnectionsPerAddress from one address. */
   readonly guard: PortGuard;
+  /** The express app (the API's OpenAPI test reads its routes). */
+  readonly app: ReturnType<typeof createHttpApp>;
 
   constructor(readonly ctx: HttpContext, routes: RouteInstaller[] = ROUTES) {
-    const app = createHttpApp(ctx, routes);
+    const app = (this.app = createHttpApp(ctx, routes));
     this.server = createServer({ connectionsCheckingInterval: connectionsCheckingInterval(ctx.config) }, (req, res) => {
       if (!refusedRequest(req, res)) app(req, res);
     });

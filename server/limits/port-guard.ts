@@ -96,7 +96,7 @@ export class PortGuard {
 
   private refuse(socket: Socket, address: string, why: string): void {
     this.refused++;
-    this.notices.warn(address, `${this.port} connections`, { port: this.port, open: this.open, fromAddress: this.from(address) }, `connection refused: ${why}`);
+    this.notices.warn(address, `${this.port} connections`, { port: this.port, open: this.open, fromAddress: this.from(address) }, `${address}: connection refused: ${why}`);
     socket.on('error', () => socket.destroy());
     // Refused sockets waiting for their request are bounded too: past as many as may be admitted
     // (at least MIN_WAITING), the next ones are answered at once without being read.

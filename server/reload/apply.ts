@@ -17,6 +17,8 @@ export interface ReloadTarget {
   effectivePaths(paths: Config['paths']): Record<string, PathConfig>;
   /** Registers one path or pattern, its source ready to start. */
   configurePath(name: string, p: PathConfig): void;
+  /** Told once `next` is in force (hooks: runOnInit of added and removed paths). */
+  applied?(next: Config): void;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function applyConfig(t: ReloadTarget, next: Config): Promise<Config
     else running[k] = v;
   }
   if (d.live.includes('logLevel')) t.log.level = next.logLevel;
+  t.applied?.(next);
   return d;
 }
 

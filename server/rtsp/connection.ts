@@ -9,7 +9,7 @@ import type { ConnectionInfo } from './methods/request-context.js';
 import { RtspParser } from './parser.js';
 import { errorResponse } from './response.js';
 import { RtspError } from './errors.js';
-import { logRefusal } from './refusal-log.js';
+import { clientOf, logRefusal } from './refusal-log.js';
 import type { RtspSession } from './session.js';
 
 /** Requests (and unparseable lines) a client may have waiting for an answer: pipelining is legal, flooding is not. */
@@ -27,6 +27,10 @@ export class RtspConnection implements ConnectionInfo {
   readonly id = nextId++;
   readonly remoteAddress: string;
   readonly remotePort: number | undefined;
+  /** `address:port`: how log lines name the client. */
+  get client(): string {
+    return clientOf(this.remoteAddress, this.remotePort);
+  }
   readonly localAddress: string;
   /** Set for WebSocket and HTTP tunnels: SETUP accepts only interleaved transport on them. */
   readonly tunnel: 'websocket' | 'http' | undefined;
@@ -37,6 +41,7 @@ export class RtspConnection implements ConnectionInfo {
   readonly sessions = new Set<RtspSession>();
   closed = false;
   announced?: { path: string; sessionId: string };
+  described?: { path: string; query: string | undefined };
   private readonly parser: RtspParser;
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
@@ -94,7 +99,7 @@ export class RtspConnection implements ConnectionInfo {
       const now = performance.now();
       if (this.congestedSince === 0) this.congestedSince = now;
       else if (now - this.congestedSince > this.server.config.slowReaderTimeout * 1000) {
-        this.server.log.warn({ conn: this.id, peer: this.remoteAddress, tunnel: this.tunnel, queued }, 'slow reader disconnected');
+        this.server.log.warn({ conn: this.id, client: this.client, tunnel: this.tunnel, queued }, `${this.client}: slow reader disconnected: ${queued} bytes unsent for over ${this.server.config.slowReaderTimeout} s (slowReaderTimeout)`);
         this.close();
       }
       return false;
@@ -192,7 +197,7 @@ export class RtspConnection implements ConnectionInfo {
     this.pending--;
     this.flooded = true;
     const why = `more than ${MAX_PENDING} requests are waiting for an answer on this connection; read the answers before sending more`;
-    this.server.notices.warn(this.remoteAddress, 'pipelined requests', { conn: this.id, tunnel: this.tunnel }, `connection closed: ${why}`);
+    this.server.notices.warn(this.remoteAddress, 'pipelined requests', { conn: this.id, client: this.client, tunnel: this.tunnel }, `${this.client}: connection closed: ${why}`);
     this.queue = this.queue.then(() => {
       this.send(errorResponse(new RtspError(503, why, true), withCSeq({ Server: SERVER_NAME }, cseq)));
       this.end(why);
@@ -208,7 +213,7 @@ export class RtspConnection implements ConnectionInfo {
       this.send(response);
       after?.();
     }).catch((e) => {
-      this.server.log.error({ err: e, conn: this.id }, 'connection handler failed');
+      this.server.log.error({ err: e, conn: this.id, client: this.client, method: req.method }, `${this.client} ${req.method}: the connection's handler failed`);
     }).finally(() => {
       this.pending--;
     });
@@ -222,7 +227,7 @@ export class RtspConnection implements ConnectionInfo {
       this.send(errorResponse(err, withCSeq({ Server: SERVER_NAME }, cseq)));
       if (err.fatal) this.end(err.reason);
     }).catch((e) => {
-      this.server.log.error({ err: e, conn: this.id }, 'connection error handler failed');
+      this.server.log.error({ err: e, conn: this.id, client: this.client }, `${this.client}: answering a bad request failed`);
     }).finally(() => {
       this.pending--;
     });
@@ -232,7 +237,7 @@ export class RtspConnection implements ConnectionInfo {
     if (this.closed) return;
     const queued = this.channel.queuedBytes;
     if (queued > this.server.config.tcpQueueBytes + MAX_UNREAD_REPLY_BYTES) {
-      this.server.notices.warn(this.remoteAddress, 'unread answers', { conn: this.id, tunnel: this.tunnel, queued }, 'connection closed: the client does not read its answers');
+      this.server.notices.warn(this.remoteAddress, 'unread answers', { conn: this.id, client: this.client, tunnel: this.tunnel, queued }, `${this.client}: connection closed: the client does not read its answers`);
       this.close();
       return;
     }
@@ -242,7 +247,7 @@ export class RtspConnection implements ConnectionInfo {
     } catch (e) {
       // A header that cannot be written (a line break smuggled into an echoed value) must not
       // kill the connection's queue, let alone the process.
-      this.server.log.warn({ err: e, conn: this.id }, 'response could not be serialized');
+      this.server.log.warn({ err: e, conn: this.id, client: this.client }, `${this.client}: a response could not be serialized; sent 500 instead`);
       bytes = new TextEncoder().encode('RTSP/1.0 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n');
     }
     // One write per response: a WebSocket carries it as one message.
@@ -255,6 +260,7 @@ export class RtspConnection implements ConnectionInfo {
       if (!hit) continue;
       s.touch();
       if (s.media.kind === 'publish') {
+        s.bytes += data.length;
         const publisher = s.media.publisher;
         const trackId = hit.track.trackId;
         const opened = s.openIn(trackId, data, hit.rtcp);

@@ -17,7 +17,8 @@ import type { ServerContext } from './context.js';
 import { SERVER_NAME } from './context.js';
 import { checkState, IMPLEMENTED_METHODS, isImplemented, type Method } from './state-table.js';
 import { parseRtspTarget } from './url.js';
-import { logRefusal } from './refusal-log.js';
+import { clientOf, logRefusal } from './refusal-log.js';
+import { hideSecrets } from '../util/hide-secrets.js';
 
 const HANDLERS: Record<Method, Handler> = {
   OPTIONS: options,
@@ -70,12 +71,12 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     // A redirected path answers 302 before anything else (ffmpeg follows it from OPTIONS on).
     checkRedirect(server, method, target.path);
     checkState(method, session ? session.state : 'none');
-    const result = await HANDLERS[method]({ server, conn, req, target, session });
+    const result = await HANDLERS[method]({ server, conn, req, target, session, owner });
     // A session belongs to the request that made it (SETUP, ANNOUNCE return it).
     if (result.session && result.session.owner === undefined) result.session.owner = owner;
     return { response: build(result, base, server), ...(result.after ? { after: result.after } : {}) };
   } catch (e) {
-    const err = e instanceof RtspError ? e : internal(server, e, req);
+    const err = e instanceof RtspError ? e : internal(server, conn, e, req);
     // The one place an RTSP refusal is logged: the path, the client and the reason.
     logRefusal(server, conn, req, err, path);
     return { response: errorResponse(err, base) };
@@ -89,7 +90,8 @@ function build(r: HandlerResult, base: Record<string, string>, server: ServerCon
   return response(r.status ?? 200, headers, r.body);
 }
 
-function internal(server: ServerContext, e: unknown, req: RtspRequest): RtspError {
-  server.log.error({ err: e, method: req.method, uri: req.uri }, 'request failed');
+function internal(server: ServerContext, conn: ConnectionInfo, e: unknown, req: RtspRequest): RtspError {
+  const client = clientOf(conn.remoteAddress, conn.remotePort);
+  server.log.error({ err: e, client, method: req.method, uri: hideSecrets(req.uri), conn: conn.id }, `${client} ${req.method} ${hideSecrets(req.uri)}: failed with 500 (a server bug): ${(e as Error)?.message ?? String(e)}`);
   return new RtspError(500, `the server failed on this ${req.method}: ${(e as Error)?.message ?? String(e)}`);
 }

@@ -166,7 +166,7 @@ export class StreamMulticast implements StreamReader {
           for (const sr of this.stream.senderReports()) this.deliverRtcp(sr.trackId, sr.data);
           for (const p of backlog) this.deliver(p);
           this.stream.attach(this);
-          this.hub.log.info({ path: this.stream.name, groups: this.groups, port: this.hub.rtpPort, backlogPackets: backlog.length }, 'multicast sender started');
+          this.hub.log.info({ path: this.stream.name, groups: this.groups, port: this.hub.rtpPort, backlogPackets: backlog.length }, `/${this.stream.name}: multicast sender started`);
         },
       };
     }
@@ -262,7 +262,7 @@ export class StreamMulticast implements StreamReader {
     this.attached = false;
     this.stream.detach(this);
     this.waitKey.length = 0;
-    this.hub.log.info({ path: this.stream.name, groups: this.groups, packets: this.packets, rtcpPackets: this.rtcpPackets, seconds: Math.round((Date.now() - this.startedAt) / 1000), why }, 'multicast sender stopped');
+    this.hub.log.info({ path: this.stream.name, groups: this.groups, packets: this.packets, rtcpPackets: this.rtcpPackets, seconds: Math.round((Date.now() - this.startedAt) / 1000), why }, `/${this.stream.name}: multicast sender stopped: ${why}`);
   }
 }
 

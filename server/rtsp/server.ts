@@ -14,13 +14,16 @@ import type { ServerContext } from './context.js';
 import { expireConnections, expireUnstarted, refuseRtsp } from './limits.js';
 import { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
+import { RegisteredSessions } from './session-client.js';
 import { UdpPortPair } from './udp-ports.js';
+import { sessionWho, whoText } from './who.js';
 
 /** How a connection on the RTSP port starts when it is an HTTP request (an RTSP-over-HTTP tunnel half). */
 const HTTP_START = /^(?:GET|POST) /;
 
 export class RtspServer implements ServerContext, ChannelAcceptor {
-  readonly sessions = new Map<string, RtspSession>();
+  /** Every session, each registered in paths.clients while it is here (session-client.ts). */
+  readonly sessions = new RegisteredSessions();
   readonly connections = new Set<RtspConnection>();
   /** Connections open by side, each held to maxConnections (acceptChannel). */
   private readonly open = { plain: 0, tls: 0 };
@@ -50,6 +53,7 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
     readonly log: Logger,
     readonly auth: Auth = new Auth(config, log),
   ) {
+    this.sessions.bind(this, paths.clients);
     this.ports = new UdpPortPair(config.rtpPort, config.host);
     this.multicast = new MulticastHub(config, log);
     this.notices = new NoticeLog(log);
@@ -101,7 +105,8 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
     if (m.kind === 'publish') this.paths.release(s.path, s.id, why);
     s.dispose();
     const stats = pb?.stats().map((x) => ({ track: x.trackId, packets: x.packets, lost: s.tracks.get(x.trackId)?.rr?.cumulativeLost }));
-    this.log.info({ session: s.id, path: s.path, why, seconds: Math.round((Date.now() - s.createdAt) / 1000), stats, dropped: s.dropped }, 'session closed');
+    const who = sessionWho(s);
+    this.log.info({ ...who, session: s.id, path: s.path, why, seconds: Math.round((Date.now() - s.createdAt) / 1000), stats, dropped: s.dropped }, `${whoText(who)} /${s.path}: session ${s.id} closed: ${why}`);
   }
 
   /** SIGINT/SIGTERM: BYE to every reader, close every socket. */
@@ -131,7 +136,7 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
   acceptChannel(channel: ByteChannel): boolean {
     const side = channel.secure ? 'tls' : 'plain';
     if (this.open[side] >= this.config.maxConnections) {
-      this.notices.warn(channel.remoteAddress, 'RTSP connections', { tunnel: channel.tunnel, side, open: this.open[side] }, `connection refused: ${this.fullReason}`);
+      this.notices.warn(channel.remoteAddress, 'RTSP connections', { tunnel: channel.tunnel, side, open: this.open[side] }, `${channel.remoteAddress}: connection refused: ${this.fullReason}`);
       return false;
     }
     this.open[side]++;

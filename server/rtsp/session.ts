@@ -41,6 +41,12 @@ export interface ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
   readonly localAddress: string;
+  /** The peer's port, when the transport has one (the API shows address:port). */
+  readonly remotePort?: number | undefined;
+  /** WebSocket or HTTP tunnel, when it is one (the API's protocol: rtsp-ws, rtsp-http). */
+  readonly tunnel?: 'websocket' | 'http' | undefined;
+  /** TLS under the connection (the API's protocol: rtsps-udp, rtsps-tcp). */
+  readonly secure?: boolean;
   /** Interleaved channels already taken by sessions on this connection. */
   readonly usedChannels: Set<number>;
   /** Sessions set up on this connection. */
@@ -48,6 +54,8 @@ export interface ConnectionInfo {
   readonly closed: boolean;
   /** What ANNOUNCE described on this connection, waiting for SETUP mode=record (RFC 2326 §10.3). */
   announced?: { path: string; sessionId: string };
+  /** The query of the last DESCRIBE here: SETUP URLs built on Content-Base lose it (hooks' TIDECAST_QUERY). */
+  described?: { path: string; query: string | undefined };
   /** Writes a packet whose first 4 bytes are free for the `$` header; false when the queue is over its bound. */
   writeInterleaved(channel: number, framed: Uint8Array): boolean;
   /** Writes an already framed packet shared with other readers; false when the queue is over its bound. */
@@ -90,6 +98,10 @@ export class RtspSession implements PacketSink, StreamReader {
   readonly cleanups: (() => void)[] = [];
   /** RTP packets not sent because the reader's TCP queue was full. */
   dropped = 0;
+  /** Bytes sent to a reader, or received from a publisher (the API's bytes and bitrate). */
+  bytes = 0;
+  /** RTP packets sent to a reader (the API and /metrics). */
+  packets = 0;
   /** Live readers: send no video until the next key frame (at join without a GOP, or after a drop). */
   waitKey = false;
   private readonly byTrack: (SetupTrack | undefined)[] = [];
@@ -101,6 +113,10 @@ export class RtspSession implements PacketSink, StreamReader {
   multicast: StreamMulticast | undefined;
   /** Who made it ('' anonymous; set by the request that created it): requests as anyone else get 454. */
   owner: string | undefined;
+  /** Told of each receiver report the client sends about us (metrics observe loss and jitter). */
+  onReceiverReport: ((trackId: number, r: { fractionLost: number; jitter: number }) => void) | undefined;
+  /** The URL query the client read or published with (hooks' TIDECAST_QUERY). */
+  query: string | undefined;
 
   constructor(
     readonly id: string,
@@ -167,11 +183,16 @@ export class RtspSession implements PacketSink, StreamReader {
     }
     if (tr.kind === 'udp') {
       this.ports.sendRtp(packet.subarray(INTERLEAVED_HEADER), this.udpDest[trackId]!);
+      this.bytes += packet.length - INTERLEAVED_HEADER;
+      this.packets++;
       return true;
     }
     if (this.connection.closed) return false;
     const ok = this.connection.writeInterleaved(tr.rtpChannel, packet);
-    if (!ok) this.dropped++;
+    if (ok) {
+      this.bytes += packet.length;
+      this.packets++;
+    } else this.dropped++;
     return ok;
   }
 
@@ -213,9 +234,15 @@ export class RtspSession implements PacketSink, StreamReader {
     if (tr.kind === 'udp') {
       // Queued with the other readers' sends of this turn: one sendmmsg for all (udp/sender.ts).
       this.ports.sendRtp(q.data, this.udpDest[p.trackId]!);
+      this.bytes += q.data.length;
+      this.packets++;
       return;
     }
-    if (!this.connection.writeShared(framedFor(q, tr.rtpChannel))) {
+    const framed = framedFor(q, tr.rtpChannel);
+    if (this.connection.writeShared(framed)) {
+      this.bytes += framed.length;
+      this.packets++;
+    } else {
       this.dropped++;
       // Never a broken GOP: after a lost video packet, skip to the next key frame.
       if (isKeyTrack) this.waitKey = true;
@@ -242,6 +269,7 @@ export class RtspSession implements PacketSink, StreamReader {
   noteReceiverReport(trackId: number, r: { fractionLost: number; cumulativeLost: number; jitter: number }): void {
     const t = this.byTrack[trackId];
     if (t) t.rr = { ...r, at: Date.now() };
+    if (t) this.onReceiverReport?.(trackId, r);
   }
 
   /**

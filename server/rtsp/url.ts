@@ -8,9 +8,13 @@ export interface RtspTarget {
   trackId?: number;
   /** The URI as the client sent it, without query: used to echo control URLs back (RTP-Info). */
   base: string;
+  /** The URL query without '?' (and without a track control ffmpeg put after it), when there is one. */
+  query?: string;
 }
 
 const TRACK_SEGMENT = /^(?:trackID|trackid|track|streamid|stream)=(\d+)$/;
+/** A track control after a query, as ffmpeg sends it ("?token=x/streamid=0"). */
+const QUERY_TRACK = /^\?[^#]*\/((?:trackID|trackid|track|streamid|stream)=\d+)$/;
 
 export function parseRtspTarget(uri: string): RtspTarget {
   if (uri === '*') return { path: '', base: uri };
@@ -20,7 +24,11 @@ export function parseRtspTarget(uri: string): RtspTarget {
   else if (uri.startsWith('/')) rest = uri;
   else throw new RtspError(400, `"${uri}" is not an RTSP URL: expected rtsp://host[:port]/path`);
   const q = rest.search(/[?#]/);
+  // ffmpeg appends the track control after the publish URL's query ("/cam?token=x/streamid=0"):
+  // the control is the path's, the query stays the client's.
+  const queryTrack = q >= 0 ? QUERY_TRACK.exec(rest.slice(q)) : null;
   if (q >= 0) rest = rest.slice(0, q);
+  if (queryTrack) rest = `${rest}/${queryTrack[1]}`;
   let segments: string[];
   try {
     // An escaped slash (%2F) separates segments like a plain one: otherwise "%2F.." would slip a
@@ -40,8 +48,9 @@ export function parseRtspTarget(uri: string): RtspTarget {
     segments.pop();
   }
   const qi = uri.search(/[?#]/);
-  const base = qi >= 0 ? uri.slice(0, qi) : uri;
-  return { path: segments.join('/'), ...(trackId !== undefined ? { trackId } : {}), base };
+  const base = qi >= 0 ? uri.slice(0, qi) + (queryTrack ? `/${queryTrack[1]}` : '') : uri;
+  const query = uri.slice(qi + 1).split('#')[0]!.slice(0, queryTrack ? -(queryTrack[1]!.length + 1) : undefined);
+  return { path: segments.join('/'), ...(trackId !== undefined ? { trackId } : {}), base, ...(qi >= 0 && uri[qi] === '?' && query ? { query } : {}) };
 }
 
 /** The aggregate control URL a client should use for the stream (Content-Base, with trailing slash). */

@@ -93,7 +93,8 @@ describe('who may do what', () => {
     const { auth, log } = rig();
     await ask(auth, basic('alice', 'hunter3'), '192.0.2.9', 'read', 'cams/door');
     const line = JSON.parse(log.find((l) => l.includes('failed login'))!);
-    expect(line).toMatchObject({ peer: '192.0.2.9', path: 'cams/door', action: 'read', user: 'alice', why: 'wrong password for alice', msg: 'failed login' });
+    expect(line).toMatchObject({ peer: '192.0.2.9', path: 'cams/door', action: 'read', user: 'alice', why: 'wrong password for alice' });
+    expect(line.msg).toBe('192.0.2.9 alice read /cams/door (rtsp): failed login: wrong password for alice');
     expect(log.join('')).not.toContain('hunter3');
   });
 });

@@ -1,8 +1,11 @@
-// The REST API under /api/v1: server status, paths (files and live), and RTSP sessions, as JSON.
+// The REST API under /api/v1: server status, paths (files and live), sessions of every protocol, the OpenAPI document.
 import type { Express, Request, Response } from 'express';
 import type { HttpContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { filePathRecords, livePathRecords, trackRecord, type FilePathRecord } from './describe.js';
+import { installOpenApi } from './openapi.js';
+import { PathTraffic } from './path-traffic.js';
+import { installSessionRoutes } from './sessions.js';
 import { installConfigRoutes } from './config-routes.js';
 
 const startedAt = new Date();
@@ -13,9 +16,11 @@ export function installApi(app: Express, ctx: HttpContext): void {
     res.setHeader('Cache-Control', 'no-store');
     res.json(body);
   };
+  const traffic = new PathTraffic(ctx.paths.clients);
 
   installConfigRoutes(app, ctx);
   app.get('/api/v1/status', (_req, res) => {
+    const clients = ctx.paths.clients.list();
     json(res, {
       server: 'tidecast',
       version: ctx.version,
@@ -25,31 +30,33 @@ export function installApi(app: Express, ctx: HttpContext): void {
       rtspConnections: ctx.sessions.connections(),
       rtspSessions: ctx.sessions.sessions().length,
       liveStreams: ctx.paths.liveStreams().length,
+      readers: clients.filter((c) => c.role === 'reader').length,
+      publishers: clients.filter((c) => c.role === 'publisher').length,
     });
   });
 
   app.get('/api/v1/paths', (_req, res) => {
-    json(res, { live: livePathRecords(ctx.paths), files: filePathRecords(ctx.paths) });
+    json(res, { live: livePathRecords(ctx.paths, traffic), files: filePathRecords(ctx.paths) });
   });
 
   // Path names contain '/', so the name is everything after /api/v1/paths/.
   app.get(/^\/api\/v1\/paths\/(.+)$/, async (req: Request, res: Response, next) => {
     try {
       const name = decodeURIComponent((req.params as Record<string, string>)[0]!);
-      const live = livePathRecords(ctx.paths).find((p) => p.name === name);
+      const live = livePathRecords(ctx.paths, traffic, name)[0];
       if (live) return json(res, live);
       if (!ctx.paths.isFile(name)) throw new HttpError(404, `no path named "${name}": GET /api/v1/paths lists them`);
       const file = await ctx.paths.open(name);
-      const rec: FilePathRecord = { name, kind: 'file', duration: file.duration, tracks: file.tracks.map(trackRecord) };
+      const clients = PathTraffic.clientsByPath(ctx.paths.clients).get(name) ?? [];
+      const rec: FilePathRecord = { name, kind: 'file', state: 'ready', duration: file.duration, tracks: file.tracks.map(trackRecord), ...traffic.fields(name, clients, undefined) };
       json(res, rec);
     } catch (e) {
       next(e);
     }
   });
 
-  app.get('/api/v1/sessions', (_req, res) => {
-    json(res, { sessions: ctx.sessions.sessions() });
-  });
+  installSessionRoutes(app, ctx, json);
+  installOpenApi(app, ctx.version, json);
 
-  app.use('/api', (req, _res, next) => next(new HttpError(404, `no API endpoint ${req.method} ${req.originalUrl}: see /api/v1/status, /api/v1/paths, /api/v1/sessions`)));
+  app.use('/api', (req, _res, next) => next(new HttpError(404, `no API endpoint ${req.method} ${req.originalUrl}: see /api/v1/openapi.json for the routes`)));
 }

@@ -9,6 +9,8 @@ export type HttpRule =
   | { kind: 'logout' }
   | { kind: 'check'; action: AuthAction; path: string; protocol: AuthProtocol };
 
+/** The dashboard's scripts and style (server/http/dashboard/routes.ts serves them): public like the page. */
+export const DASHBOARD_ASSET = /^\/dashboard\/[a-z-]+\.(?:js|css)$/;
 const STREAM = /^\/(.+)\/stream\.(?:mp4|ts)$/;
 const HLS = /^\/(.+)\/(?:index\.m3u8|init-[0-9a-f]+\.mp4|seg-[0-9a-f]+-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
 
@@ -21,6 +23,7 @@ export function ruleFor(urlPath: string): HttpRule {
   if (urlPath === '/api/v1/login') return { kind: 'login' };
   if (urlPath === '/api/v1/logout') return { kind: 'logout' };
   if (urlPath === '/' || urlPath === '/player' || urlPath.startsWith('/player/') || urlPath === '/favicon.ico') return { kind: 'public' };
+  if (DASHBOARD_ASSET.test(urlPath)) return { kind: 'public' };
   if (urlPath === '/api' || urlPath.startsWith('/api/')) return { kind: 'check', action: 'api', path: '', protocol: 'api' };
   if (urlPath === '/metrics') return { kind: 'check', action: 'metrics', path: '', protocol: 'metrics' };
   const hls = HLS.exec(urlPath);

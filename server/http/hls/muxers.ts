@@ -1,16 +1,34 @@
 // The live HLS muxers, one per live path: made on a playlist request, replaced when the path's stream changes, stopped when idle.
 import type { Stream } from '../../core/stream.js';
 import type { Logger } from '../../log.js';
+import type { ClientRegistry } from '../../core/clients.js';
+import { HlsAudience } from './hls-client.js';
 import { LiveHlsMuxer, type LiveHlsOptions } from './live-muxer.js';
 
 export class HlsMuxers {
   private readonly byPath = new Map<string, LiveHlsMuxer>();
+  /** Each running muxer's record in the client registry. */
+  private readonly audiences = new Map<LiveHlsMuxer, HlsAudience>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly opts: LiveHlsOptions & { idleMs: number },
     private readonly log: Logger,
+    private readonly clients?: ClientRegistry,
   ) {}
+
+  /** The registry record of a muxer, for counting what its requests were served. */
+  audience(m: LiveHlsMuxer): HlsAudience | undefined {
+    return this.audiences.get(m);
+  }
+
+  /** Stops a muxer and drops its record (idle, replaced, kicked, shutdown). */
+  private stopMuxer(path: string, m: LiveHlsMuxer, reason: string): void {
+    m.stop(reason);
+    if (this.byPath.get(path) === m) this.byPath.delete(path);
+    this.audiences.get(m)?.close();
+    this.audiences.delete(m);
+  }
 
   get(path: string): LiveHlsMuxer | undefined {
     return this.byPath.get(path);
@@ -20,11 +38,17 @@ export class HlsMuxers {
   forStream(path: string, stream: Stream): LiveHlsMuxer {
     let m = this.byPath.get(path);
     if (m && m.stream === stream && !m.failure) return m;
-    if (m) m.stop('the path has a new stream');
-    m = new LiveHlsMuxer(stream, this.opts);
+    if (m) this.stopMuxer(path, m, 'the path has a new stream');
+    const mux = (m = new LiveHlsMuxer(stream, this.opts));
     this.byPath.set(path, m);
+    if (this.clients) {
+      this.audiences.set(m, new HlsAudience(this.clients, path, m, (why) => {
+        this.stopMuxer(path, mux, `kicked: ${why}`);
+        this.log.info({ path, muxer: mux.id, why }, `/${path}: HLS muxer ${mux.id} stopped: kicked (${why})`);
+      }));
+    }
     m.start();
-    this.log.info({ path, muxer: m.id }, 'HLS muxer started');
+    this.log.info({ path, muxer: m.id }, `/${path}: HLS muxer ${m.id} started`);
     this.timer ??= setInterval(() => this.reap(), Math.min(1000, this.opts.idleMs / 2));
     this.timer.unref();
     return m;
@@ -39,9 +63,8 @@ export class HlsMuxers {
     const now = Date.now();
     for (const [path, m] of this.byPath) {
       if (now - m.lastRequestMs < this.opts.idleMs && !(m.failure && m.waiting === 0 && now - m.lastRequestMs > 5000)) continue;
-      m.stop(`no HLS request for ${Math.round(this.opts.idleMs / 1000)} s`);
-      this.byPath.delete(path);
-      this.log.info({ path, muxer: m.id }, 'HLS muxer stopped: idle');
+      this.stopMuxer(path, m, `no HLS request for ${Math.round(this.opts.idleMs / 1000)} s`);
+      this.log.info({ path, muxer: m.id }, `/${path}: HLS muxer ${m.id} stopped: no request for ${Math.round(this.opts.idleMs / 1000)} s`);
     }
     if (this.byPath.size === 0 && this.timer) {
       clearInterval(this.timer);
@@ -50,8 +73,7 @@ export class HlsMuxers {
   }
 
   stopAll(reason: string): void {
-    for (const m of this.byPath.values()) m.stop(reason);
-    this.byPath.clear();
+    for (const [path, m] of [...this.byPath]) this.stopMuxer(path, m, reason);
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }

@@ -29,18 +29,25 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
       segmentCount: cfg.hlsSegmentCount,
       idleMs: cfg.hlsIdleTimeout * 1000,
     },
-    ctx.log,
+    ctx.logs?.HLS ?? ctx.log,
+    ctx.paths.clients,
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const m = ROUTE.exec(req.path);
-    if (!m) return next();
+    if (!m) {
+      // A playlist name we do not serve (a player guessing "playlist.m3u8"): counted, then answered 404 further on.
+      if (req.path.endsWith('.m3u8')) countRequest(ctx, 'other');
+      return next();
+    }
     const path = m[1]!;
     let job: Promise<void>;
+    // Playlists count themselves (a blocking reload is told by its query).
+    if (!m[2]) countRequest(ctx, m[3] ? 'init' : m[4] ? 'segment' : 'part');
     if (m[2]) job = playlist(req, res, ctx, muxers, path);
-    else if (m[3]) job = file(res, ctx, muxers, path, m[3], 'init', 0, 0);
-    else if (m[4]) job = file(res, ctx, muxers, path, m[4], 'seg', Number(m[5]), 0);
-    else job = file(res, ctx, muxers, path, m[6]!, 'part', Number(m[7]), Number(m[8]));
+    else if (m[3]) job = file(req, res, ctx, muxers, path, m[3], 'init', 0, 0);
+    else if (m[4]) job = file(req, res, ctx, muxers, path, m[4], 'seg', Number(m[5]), 0);
+    else job = file(req, res, ctx, muxers, path, m[6]!, 'part', Number(m[7]), Number(m[8]));
     job.catch(next);
   });
 }
@@ -48,6 +55,7 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
 async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string): Promise<void> {
   const left = clientGone(res);
   const block = parseBlockingQuery(req.query as Record<string, unknown>);
+  countRequest(ctx, block ? 'blocking_reload' : 'playlist');
   const token = queryToken(req.query as Record<string, unknown>);
   let resolved;
   try {
@@ -87,7 +95,11 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
       throw new HttpError(400, `_HLS_msn=${block.msn} is too far ahead: the last segment of /${path}/index.m3u8 is ${last}`);
     }
     const waitMs = 3 * mux.targetDuration * 1000;
-    if (!(await mux.waitUntil(() => mux.has(block.msn, block.part), waitMs, left)) && !mux.ended) {
+    const started = performance.now();
+    const ready = await mux.waitUntil(() => mux.has(block.msn, block.part), waitMs, left);
+    const outcome = ready ? 'ready' : left.aborted ? 'aborted' : mux.ended ? 'ended' : 'timeout';
+    ctx.paths.observations.observe(HLS_BLOCKED_WAIT, { outcome }, (performance.now() - started) / 1000);
+    if (!ready && !mux.ended) {
       if (left.aborted) return;
       const what = block.part === undefined ? `segment ${block.msn}` : `part ${block.part} of segment ${block.msn}`;
       throw unavailable(mux, `${what} of /${path} did not appear within ${waitMs / 1000} s`);
@@ -95,12 +107,19 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   }
   mux.lastRequestMs = Date.now();
   // Short-lived: a blocking reload carries its own query, the plain URL must be fetched fresh.
-  send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(withToken(mux.playlist(), token)));
+  const text = formatPlaylist(withToken(mux.playlist(), token));
+  muxers.audience(mux)?.note(req, Buffer.byteLength(text), res.locals.user);
+  send(res, PLAYLIST_TYPE, 'no-cache', text);
 }
 
-async function file(res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, id: string, kind: 'init' | 'seg' | 'part', msn: number, index: number): Promise<void> {
+async function file(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, id: string, kind: 'init' | 'seg' | 'part', msn: number, index: number): Promise<void> {
   const live = muxers.get(path);
-  if (live && live.id === id) return liveFile(res, live, path, kind, msn, index);
+  if (live && live.id === id) {
+    const data = await liveFile(res, live, path, kind, msn, index);
+    if (!data) return;
+    muxers.audience(live)?.note(req, data.length, res.locals.user);
+    return send(res, 'video/mp4', IMMUTABLE, data);
+  }
   const vod = await vodOf(ctx, path);
   if (vod && vod.id === id && kind !== 'part') {
     const data = kind === 'init' ? vod.init : vodSegment(vod, msn);
@@ -109,15 +128,16 @@ async function file(res: Response, ctx: HttpContext, muxers: HlsMuxers, path: st
   throw gone(path, kind, msn, index);
 }
 
-async function liveFile(res: Response, mux: LiveHlsMuxer, path: string, kind: 'init' | 'seg' | 'part', msn: number, index: number): Promise<void> {
+/** The bytes of a live init, segment or part (undefined when the client left while it waited). */
+async function liveFile(res: Response, mux: LiveHlsMuxer, path: string, kind: 'init' | 'seg' | 'part', msn: number, index: number): Promise<Uint8Array | undefined> {
   mux.lastRequestMs = Date.now();
   if (kind === 'init') {
-    if (mux.init) return send(res, 'video/mp4', IMMUTABLE, mux.init);
+    if (mux.init) return mux.init;
     throw gone(path, kind, msn, index);
   }
   if (kind === 'seg') {
     const parts = mux.segment(msn);
-    if (parts) return send(res, 'video/mp4', IMMUTABLE, Buffer.concat(parts));
+    if (parts) return Buffer.concat(parts);
     throw gone(path, kind, msn, index);
   }
   let data = mux.part(msn, index);
@@ -126,13 +146,22 @@ async function liveFile(res: Response, mux: LiveHlsMuxer, path: string, kind: 'i
     const waitMs = 3 * mux.targetDuration * 1000;
     const left = clientGone(res);
     if (!(await mux.waitUntil(() => mux.has(msn, index), waitMs, left))) {
-      if (left.aborted) return;
+      if (left.aborted) return undefined;
       if (!mux.ended) throw unavailable(mux, `part ${index} of segment ${msn} of /${path} did not appear within ${waitMs / 1000} s`);
     }
     data = mux.part(msn, index);
   }
-  if (data) return send(res, 'video/mp4', IMMUTABLE, data);
+  if (data) return data;
   throw gone(path, kind, msn, index);
+}
+
+/** What /metrics counts HLS requests by (`hls_requests`): bounded words, no path. */
+export type HlsRequestKind = 'playlist' | 'blocking_reload' | 'segment' | 'part' | 'init' | 'other';
+/** How long a blocking playlist reload (_HLS_msn) waited, by outcome: ready, timeout, ended, aborted. */
+export const HLS_BLOCKED_WAIT = 'hls_blocked_reload_wait_seconds';
+
+function countRequest(ctx: HttpContext, kind: HlsRequestKind): void {
+  ctx.paths.counters.inc('hls_requests', { kind });
 }
 
 /** Aborts when the client closes the connection before the answer (a blocked request it gave up on). */

@@ -18,6 +18,8 @@ export class StreamClient {
   /** Chunks written and skipped, for logs and tests. */
   sent = 0;
   skipped = 0;
+  /** Bytes written to the response (the API's bytes and bitrate). */
+  bytes = 0;
   /** Skipping until a chunk a decoder can start from (a key frame; PAT/PMT first for TS). */
   private skipping = false;
   private congestedSince = 0;
@@ -41,6 +43,7 @@ export class StreamClient {
     this.cork();
     this.res.write(bytes);
     this.sent++;
+    this.bytes += bytes.length;
   }
 
   /**
@@ -57,7 +60,7 @@ export class StreamClient {
       const now = performance.now();
       if (this.congestedSince === 0) this.congestedSince = now;
       else if (now - this.congestedSince > this.policy.slowTimeoutMs) {
-        this.log.warn({ client: this.id, peer: this.peer, queued }, 'slow HTTP reader disconnected');
+        this.log.warn({ reader: this.id, client: this.peer, queued }, `${this.peer}: slow HTTP reader ${this.id} disconnected: ${queued} bytes unsent for over ${Math.round(this.policy.slowTimeoutMs / 1000)} s (slowReaderTimeout)`);
         this.close();
       }
       return;

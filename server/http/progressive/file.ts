@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../core/seek.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
 import { createMuxer, type ProgressiveFormat } from './formats.js';
+import type { ByteCount } from './register.js';
 
 /** Bytes queued in the response before we wait for 'drain': enough to keep a fast reader busy. */
 const HIGH_WATER = 256 * 1024;
@@ -36,7 +37,7 @@ export function startCursors(file: SeekableMedia, start: number): { cursors: Cur
  * they go out, paced only by the reader (back-pressure), never held in memory as a whole.
  * Resolves when the response is finished or the reader left.
  */
-export function streamFile(file: SeekableMedia, format: ProgressiveFormat, start: number, res: Response): Promise<void> {
+export function streamFile(file: SeekableMedia, format: ProgressiveFormat, start: number, res: Response, count: ByteCount = { bytes: 0 }): Promise<void> {
   const { cursors } = startCursors(file, start);
   // Times stay the file's own (npt), shifted just enough that the reorder delay's negative dts fit.
   let minDts = 0;
@@ -55,7 +56,11 @@ export function streamFile(file: SeekableMedia, format: ProgressiveFormat, start
       resolve();
     };
     res.once('close', finish);
-    if (muxer.head) res.write(muxer.head);
+    const write = (b: Uint8Array): boolean => {
+      count.bytes += b.length;
+      return res.write(b);
+    };
+    if (muxer.head) write(muxer.head);
     const pump = (): void => {
       while (!done) {
         // The track whose next unit decodes first.
@@ -71,14 +76,14 @@ export function streamFile(file: SeekableMedia, format: ProgressiveFormat, start
           }
         }
         if (!best) {
-          for (const chunk of muxer.flush()) res.write(chunk.bytes);
+          for (const chunk of muxer.flush()) write(chunk.bytes);
           res.end();
           finish();
           return;
         }
         const au = file.units[best.trackId]![best.next++]!;
         let ok = true;
-        for (const chunk of muxer.push(best.trackId, au)) ok = res.write(chunk.bytes) && ok;
+        for (const chunk of muxer.push(best.trackId, au)) ok = write(chunk.bytes) && ok;
         if (!ok || res.writableLength > HIGH_WATER) {
           res.once('drain', pump);
           return;

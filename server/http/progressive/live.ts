@@ -111,7 +111,7 @@ export class LiveFeed implements AuReader {
     if (endClients) for (const c of [...this.clients]) c.end();
     this.clients.clear();
     this.joinCache = [];
-    this.log.debug({ path: this.stream.name, format: this.format, reason }, 'progressive muxer stopped');
+    this.log.debug({ path: this.stream.name, format: this.format, reason }, `/${this.stream.name}: ${this.format.toUpperCase()} muxer stopped: ${reason}`);
   }
 
   get reason(): string {

@@ -8,6 +8,7 @@ import { StreamClient } from './client.js';
 import { streamFile } from './file.js';
 import { CONTENT_TYPES, formatCarries, nothingToCarry, type ProgressiveFormat } from './formats.js';
 import { LiveFeed } from './live.js';
+import { registerProgressive, type ByteCount } from './register.js';
 
 const ROUTE = /^\/(.+)\/stream\.(mp4|ts)$/;
 
@@ -43,6 +44,7 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
   const resolved = await ctx.paths.resolve(path);
   const { config, log } = ctx;
   const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const who = `${peer.includes(':') ? `[${peer}]` : peer}:${req.socket.remotePort ?? 0}`;
   res.setHeader('Content-Type', CONTENT_TYPES[format]);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   // A progressive stream has no length and cannot be ranged: say so rather than let players probe.
@@ -68,8 +70,10 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
       res.end();
       return;
     }
-    log.debug({ path, format, start, peer }, 'progressive file reader');
-    await streamFile(file, format, start, res);
+    log.info({ client: who, path, format, start }, `${who} ${req.method} /${path}: ${format.toUpperCase()} of the file from ${start} s`);
+    const count: ByteCount = { bytes: 0 };
+    registerProgressive(ctx.paths.clients, req, res, path, format, count, () => res.destroy());
+    await streamFile(file, format, start, res, count);
     return;
   }
 
@@ -86,6 +90,10 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
   res.flushHeaders();
   const feed = LiveFeed.for(resolved.stream, format, log, config.gopCacheBytes);
   const client = new StreamClient(res, { queueBytes: config.tcpQueueBytes, slowTimeoutMs: config.slowReaderTimeout * 1000 }, log, peer);
-  log.debug({ path, format, peer, client: client.id }, 'progressive live reader');
+  log.info({ client: who, path, format, reader: client.id }, `${who} ${req.method} /${path}: live ${format.toUpperCase()} (reader ${client.id})`);
+  registerProgressive(ctx.paths.clients, req, res, path, format, client, (why) => {
+    log.info({ client: who, path, format, reader: client.id, why }, `${who} ${req.method} /${path}: live ${format.toUpperCase()} reader ${client.id} kicked: ${why}`);
+    client.end();
+  });
   feed.add(client);
 }

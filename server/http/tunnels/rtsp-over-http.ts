@@ -347,11 +347,11 @@ export class HttpTunnels {
     );
     const timer = setTimeout(() => {
       if (ch.paired || ch.closed) return;
-      this.log.info({ peer: ch.remoteAddress, cookie }, `RTSP-over-HTTP GET closed: no POST with its cookie within ${this.opts.pairTimeoutMs} ms`);
+      this.log.info({ peer: ch.remoteAddress, cookie }, `${ch.remoteAddress}: RTSP-over-HTTP GET closed: no POST with its cookie within ${this.opts.pairTimeoutMs} ms`);
       ch.destroy();
     }, this.opts.pairTimeoutMs);
     timer.unref();
-    this.log.debug({ peer: ch.remoteAddress, cookie }, 'RTSP-over-HTTP tunnel opened');
+    this.log.debug({ peer: ch.remoteAddress, cookie }, `${ch.remoteAddress}: RTSP-over-HTTP tunnel opened`);
   }
 
   /** Attaches a POST to its open GET; false (and answered) when there is none or it is not tunnelled. */

@@ -152,12 +152,12 @@ export function rtspOverWebSocket(ctx: HttpContext, acceptor: ChannelAcceptor): 
       }
       // A browser cannot add headers to a WebSocket: the player's token rides in ?token= or the login cookie.
       const channel = new WebSocketChannel(ws, socket as Socket, fromHttp(req.headers, req.url ?? '/', 'GET'));
-      ws.on('error', (err) => ctx.log.info({ peer: channel.remoteAddress, err: err.message }, 'RTSP WebSocket closed on a protocol error'));
+      ws.on('error', (err) => ctx.log.info({ peer: channel.remoteAddress, err: err.message }, `${channel.remoteAddress}: RTSP WebSocket closed on a protocol error: ${err.message}`));
       if (!acceptor.acceptChannel(channel)) {
         ws.close(1013, closeReason(`the server is at its limit of ${ctx.config.maxConnections} connections; try again later`));
         return;
       }
-      ctx.log.debug({ peer: channel.remoteAddress, protocol: ws.protocol || undefined }, 'RTSP over WebSocket connected');
+      ctx.log.debug({ peer: channel.remoteAddress, protocol: ws.protocol || undefined }, `${channel.remoteAddress}: RTSP over WebSocket connected`);
     });
     return true;
   };

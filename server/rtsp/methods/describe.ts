@@ -15,6 +15,7 @@ export const describe: Handler = async ({ server, conn, req, target }) => {
     throw new RtspError(406, `this server describes streams only as application/sdp, not "${accept}"`);
   }
   const r = await resolveStream(server, target.path);
+  conn.described = { path: target.path, query: target.query };
   // AAC configs by their core where the rest says nothing (server/sdp/aac-config.ts).
   const tracks = (r.kind === 'file' ? r.file.tracks : r.stream.tracks).map(describedAacTrack);
   const sdp = buildSdp({

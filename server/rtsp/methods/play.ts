@@ -9,6 +9,7 @@ import type { StartPoint, Stream } from '../../core/stream.js';
 import type { StreamMulticast } from '../multicast-sender.js';
 import type { Playback } from '../../core/playback.js';
 import { endStopsEos } from './range-end.js';
+import { requestWho, sessionWho, whoText } from '../who.js';
 
 function requireAggregate(ctx: RequestContext, s: RtspSession): void {
   // A track URL is fine when it is the only track (RFC 2326 §10.5); otherwise 460.
@@ -51,13 +52,15 @@ function playFile(ctx: RequestContext, s: RtspSession, pb: Playback): HandlerRes
   const rtpInfo = formatRtpInfo(pb.rtpInfo().map((i) => ({ url: s.tracks.get(i.trackId)!.controlUrl, seq: i.seq, rtptime: i.rtptime })));
   const wasPlaying = s.state === 'playing';
   s.state = 'playing';
-  ctx.server.log.info({ session: s.id, path: s.path, npt: Number(start.toFixed(3)), seek: !!range && range.start !== 'now' }, wasPlaying ? 'play (reposition)' : 'play');
+  const who = requestWho(ctx);
+  const npt = Number(start.toFixed(3));
+  ctx.server.log.info({ ...who, session: s.id, path: s.path, npt, seek: !!range && range.start !== 'now', transport: s.transportKind }, `${whoText(who)} PLAY /${s.path}: ${wasPlaying ? 'repositioned' : 'started'} at ${npt} s (${s.transportKind})`);
   return {
     // The file's end, except to GStreamer when it asked for none (range-end.ts).
     headers: { Range: formatRange({ unit: 'npt', start, ...rangeEnd(ctx, range?.end, pb.duration) }), 'RTP-Info': rtpInfo },
     session: s,
     after: () => {
-      pb.onEnd = () => ctx.server.log.info({ session: s.id, path: s.path }, 'end of stream: BYE sent, session kept until TEARDOWN or timeout');
+      pb.onEnd = () => ctx.server.log.info({ ...who, session: s.id, path: s.path }, `${whoText(who)} /${s.path}: end of file, BYE sent; the session stays until TEARDOWN or its timeout`);
       pb.play();
       ctx.server.pacer.add(pb);
     },
@@ -71,7 +74,8 @@ function playLive(ctx: RequestContext, s: RtspSession, stream: Stream): HandlerR
   const { backlog, start, waitForKey } = stream.startPoint();
   const info = rtpInfoOf(s, start);
   s.state = 'playing';
-  ctx.server.log.info({ session: s.id, path: s.path, backlogPackets: backlog.length, readers: stream.readers.size + 1 }, 'play live');
+  const who = requestWho(ctx);
+  ctx.server.log.info({ ...who, session: s.id, path: s.path, transport: s.transportKind, backlogPackets: backlog.length, readers: stream.readers.size + 1 }, `${whoText(who)} PLAY /${s.path}: started live (${s.transportKind})`);
   return {
     headers: { Range: 'npt=0.000-', 'RTP-Info': formatRtpInfo(info) },
     session: s,
@@ -90,7 +94,8 @@ function playLive(ctx: RequestContext, s: RtspSession, stream: Stream): HandlerR
 function playMulticast(ctx: RequestContext, s: RtspSession, sender: StreamMulticast): HandlerResult {
   const { start, commit } = sender.join(s, [...s.tracks.keys()]);
   s.state = 'playing';
-  ctx.server.log.info({ session: s.id, path: s.path, groups: sender.groups, readers: sender.readers + 1, starts: !sender.sending }, 'play live (multicast)');
+  const who = requestWho(ctx);
+  ctx.server.log.info({ ...who, session: s.id, path: s.path, transport: 'multicast', groups: sender.groups, readers: sender.readers + 1, starts: !sender.sending }, `${whoText(who)} PLAY /${s.path}: started live (multicast)`);
   return { headers: { Range: 'npt=0.000-', 'RTP-Info': formatRtpInfo(rtpInfoOf(s, start)) }, session: s, after: commit };
 }
 
@@ -108,14 +113,17 @@ export const pause: Handler = (ctx) => {
   if (m.kind === 'live') {
     m.stream.detach(s);
     s.multicast?.leave(s);
-    if (s.state === 'playing') ctx.server.log.info({ session: s.id, path: s.path }, 'pause live');
+    if (s.state === 'playing') ctx.server.log.info({ ...sessionWho(s), session: s.id, path: s.path }, `${whoText(sessionWho(s))} PAUSE /${s.path}`);
     s.state = 'ready';
     return { session: s };
   }
   const pb = m.playback;
   pb.pause();
   ctx.server.pacer.delete(pb);
-  if (s.state === 'playing') ctx.server.log.info({ session: s.id, npt: Number(pb.currentPosition().toFixed(3)) }, 'pause');
+  if (s.state === 'playing') {
+    const npt = Number(pb.currentPosition().toFixed(3));
+    ctx.server.log.info({ ...sessionWho(s), session: s.id, path: s.path, npt }, `${whoText(sessionWho(s))} PAUSE /${s.path} at ${npt} s`);
+  }
   s.state = 'ready';
   return { headers: { Range: formatRange({ unit: 'npt', start: pb.currentPosition(), end: pb.duration }) }, session: s };
 };

@@ -7,6 +7,7 @@ import { rememberAnnouncedKeys } from '../srtp/setup-srtp.js';
 import { srtpOffered } from '../tls/policy.js';
 import type { Handler } from './request-context.js';
 import { checkAnnouncedRoom, checkSessionRoom } from '../limits.js';
+import { requestWho, whoText } from '../who.js';
 
 /** How often UDP reorder buffers release what they held past their delay. */
 const FLUSH_MS = 20;
@@ -39,9 +40,11 @@ export const announce: Handler = (ctx) => {
   // The publisher's keys (a=key-mgmt per medium) stand in for KeyMgmt on its SETUPs (rtspclientsink
   // sends both); checked before the path is claimed, so a bad key claims nothing.
   rememberAnnouncedKeys(s, parsed.keyMgmt, parsed.srtp);
+  s.owner = ctx.owner;
+  s.query = target.query;
   try {
     const { evicted } = server.paths.livePath(target.path).claim(
-      { sessionId: s.id, address: conn.remoteAddress, since: new Date() },
+      { sessionId: s.id, address: conn.remoteAddress, since: new Date(), ...(conn.remotePort !== undefined ? { port: conn.remotePort } : {}), ...(target.query ? { query: target.query } : {}) },
       server.config.overridePublisher,
     );
     const old = evicted && server.sessions.get(evicted.sessionId);
@@ -53,7 +56,9 @@ export const announce: Handler = (ctx) => {
   server.sessions.set(s.id, s);
   conn.sessions.add(s);
   conn.announced = { path: target.path, sessionId: s.id };
-  server.log.info({ session: s.id, path: target.path, peer: conn.remoteAddress, tracks: tracks.map((t) => t.codec) }, 'publisher announced');
+  const who = requestWho(ctx);
+  const codecs = tracks.map((t) => t.codec);
+  server.log.info({ ...who, session: s.id, path: target.path, tracks: codecs }, `${whoText(who)} ANNOUNCE /${target.path}: ${codecs.join(', ')}`);
   return { session: s };
 };
 
@@ -71,6 +76,7 @@ export const record: Handler = (ctx) => {
     s.cleanups.push(() => clearInterval(timer));
   }
   s.state = 'recording';
-  server.log.info({ session: s.id, path: s.path, transport: s.transportKind }, 'publishing');
+  const who = requestWho(ctx);
+  server.log.info({ ...who, session: s.id, path: s.path, transport: s.transportKind }, `${whoText(who)} RECORD /${s.path}: publishing (${s.transportKind})`);
   return { session: s };
 };

@@ -23,6 +23,8 @@ export interface RequestContext {
   req: RtspRequest;
   target: RtspTarget;
   session: RtspSession | undefined;
+  /** Who is asking ('' anonymous): a session this request makes belongs to them. */
+  owner?: string;
 }
 
 export interface HandlerResult {

@@ -12,6 +12,8 @@ import { resolveStream } from './open-stream.js';
 import { acceptMulticast, holdMulticast, mixedDelivery } from './setup-multicast.js';
 import type { Handler, RequestContext } from './request-context.js';
 import { checkSessionRoom } from '../limits.js';
+import { requestWho, whoText } from '../who.js';
+import { observeReceiverReports } from '../rr-metrics.js';
 
 export const setup: Handler = async (ctx) => {
   const { server, conn, req, target } = ctx;
@@ -67,6 +69,8 @@ export const setup: Handler = async (ctx) => {
   if (!session) {
     session = new RtspSession(server.newSessionId(), target.path, media, conn.remoteAddress, conn, server.ports);
     if (media.kind === 'file') media.playback.sink = session;
+    session.owner = ctx.owner;
+    session.query = target.query ?? (conn.described?.path === target.path ? conn.described.query : undefined);
     const s0 = session;
     // A live reader ends with its source: the stream already sent BYE, the session goes, and so does
     // a connection left without sessions (BYE flushed first): over UDP, the closing connection is
@@ -79,8 +83,10 @@ export const setup: Handler = async (ctx) => {
       };
     }
     server.sessions.set(session.id, session);
+    observeReceiverReports(session, server.paths.observations);
     conn.sessions.add(session);
-    server.log.info({ session: session.id, path: target.path, peer: conn.remoteAddress, mode: media.kind }, 'session created');
+    const who = requestWho(ctx);
+    server.log.info({ ...who, session: session.id, path: target.path, mode: media.kind }, `${whoText(who)} SETUP /${target.path}: session ${session.id} (${media.kind})`);
   }
   const s = session;
   const old = s.tracks.get(track.id)?.transport;
@@ -111,7 +117,8 @@ export const setup: Handler = async (ctx) => {
         : { interleaved: [tr.rtpChannel, tr.rtcpChannel] as [number, number] }),
   };
   s.state = 'ready';
-  server.log.info({ session: s.id, track: track.id, codec: track.codec, transport: tr.kind, srtp: !!srtp, mode: s.media.kind }, 'track set up');
+  const who = requestWho(ctx);
+  server.log.info({ ...who, session: s.id, path: s.path, track: track.id, codec: track.codec, transport: tr.kind, srtp: !!srtp, mode: s.media.kind }, `${whoText(who)} SETUP /${s.path} track ${track.id}: ${track.codec} over ${tr.kind}${srtp ? ' (SRTP)' : ''}`);
   const headers: Record<string, string> = { Transport: formatTransport(reply) };
   // The key our packets on this track are sealed with (as gortsplib's server does, even when the SDP had it).
   const ours = srtp?.reply();
@@ -169,12 +176,14 @@ function attachTrack(ctx: RequestContext, s: RtspSession, track: Track, tr: Trac
           const plain = s.openIn(track.id, data, false);
           if (!plain) return;
           s.touch();
+          s.bytes += data.length;
           if (m.kind === 'publish') m.publisher?.pushRtp(track.id, plain, performance.now());
         }),
         server.ports.routeRtcp(tr.address, tr.rtcpPort, (data) => {
           const plain = s.openIn(track.id, data, true);
           if (!plain) return;
           s.touch();
+          s.bytes += data.length;
           if (m.kind === 'publish') m.publisher?.pushRtcp(track.id, plain);
         }),
       );

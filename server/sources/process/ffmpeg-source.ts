@@ -35,6 +35,7 @@ export interface FfmpegSourceOptions {
 
 export class FfmpegSource implements SourceDriver {
   readonly description = 'ffmpeg';
+  readonly kind = 'ffmpeg';
   problem: string | undefined;
   private wanted = false;
   private child: ChildProcess | undefined;

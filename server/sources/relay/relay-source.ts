@@ -6,6 +6,7 @@ import { parseSdpTracks } from '../../sdp/parse.js';
 import { RtspClient } from './rtsp-client.js';
 import { stripUserinfo } from './rtsp-url.js';
 import { Backoff } from '../../core/backoff.js';
+import { registerRelay } from './relay-client.js';
 
 /** How often UDP reorder buffers release what they held past their delay (as for UDP publishers). */
 const FLUSH_MS = 20;
@@ -102,17 +103,26 @@ export class RelaySource implements SourceDriver {
     }
     const sessionId = `relay-${++relayIds}`;
     let flush: ReturnType<typeof setInterval> | undefined;
+    let unregister: (() => void) | undefined;
     try {
       const described = await client.describe();
       const { tracks } = parseSdpTracks(described.sdp);
       if (!this.wanted) return 'stopped';
-      this.paths.livePath(this.name).claim({ sessionId, address: stripUserinfo(described.url), since: new Date() }, true, true);
+      this.paths.livePath(this.name).claim({ sessionId, address: stripUserinfo(described.url), since: new Date(), type: 'relay' }, true, true);
       const reorder = this.opts.transport === 'udp';
       const publisher = this.paths.publish(this.name, tracks, tracks.map((t) => ({ trackId: t.id, reorder })));
+      const record = registerRelay(this.paths.clients, sessionId, this.name, described.url, () => void client.close());
+      unregister = record.remove;
       // TCP frames are views into the socket's chunk and UDP buffers may be pooled: the stream
       // keeps packets (GOP cache, reader queues), so each is copied once here.
-      client.onRtp = (i, data) => publisher.pushRtp(i, data.slice(), performance.now());
-      client.onRtcp = (i, data) => publisher.pushRtcp(i, data.slice());
+      client.onRtp = (i, data) => {
+        record.count.bytes += data.length;
+        publisher.pushRtp(i, data.slice(), performance.now());
+      };
+      client.onRtcp = (i, data) => {
+        record.count.bytes += data.length;
+        publisher.pushRtcp(i, data.slice());
+      };
       if (reorder) flush = setInterval(() => publisher.flush(performance.now()), FLUSH_MS);
       const session = await client.play();
       onPlaying(performance.now());
@@ -122,6 +132,7 @@ export class RelaySource implements SourceDriver {
       return reason.message;
     } finally {
       if (flush) clearInterval(flush);
+      unregister?.();
       // Readers get BYE; new readers wait for the next connection (or fail with the reason).
       this.paths.livePath(this.name).release(sessionId, `relay upstream ${stripUserinfo(this.opts.url)} is gone`);
       await client.close();

@@ -1,0 +1,126 @@
+// GET /api/v1/openapi.json: the API described as OpenAPI 3.1. Operations another part of the server
+// installs (the config API) are listed once the app answers them, so the document never names a
+// route this server does not have.
+import type { Express, Response } from 'express';
+import { SCHEMAS } from './openapi-schemas.js';
+import { appAnswers, appRoutes } from './route-walk.js';
+
+type Op = Record<string, unknown>;
+
+const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+const body = (schema: unknown, description: string): Op => ({ description, content: { 'application/json': { schema } } });
+const err = (description: string): Op => body(ref('Error'), description);
+const COMMON = { 401: err('Credentials needed'), 403: err('No `api` permission') };
+const nameParam = { name: 'name', in: 'path', required: true, description: 'The path name; it may contain "/" (cams/door).', schema: { type: 'string' } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+
+/** Routes the HTTP API serves itself (installApi and the auth gate). */
+const CORE: Record<string, Record<string, Op>> = {
+  '/api/v1/status': {
+    get: { summary: 'Server status', operationId: 'getStatus', responses: { 200: body(ref('Status'), 'Version, uptime, ports and counts'), ...COMMON } },
+  },
+  '/api/v1/paths': {
+    get: {
+      summary: 'Live paths and media files',
+      operationId: 'listPaths',
+      responses: {
+        200: body({ type: 'object', required: ['live', 'files'], properties: { live: { type: 'array', items: ref('LivePath') }, files: { type: 'array', items: ref('FilePath') } } }, 'Every live path and media file'),
+        ...COMMON,
+      },
+    },
+  },
+  '/api/v1/paths/{name}': {
+    get: {
+      summary: 'One live path or media file',
+      operationId: 'getPath',
+      parameters: [nameParam],
+      responses: { 200: body({ oneOf: [ref('LivePath'), ref('FilePath')] }, 'The path'), 404: err('No such path'), ...COMMON },
+    },
+  },
+  '/api/v1/sessions': {
+    get: {
+      summary: 'Every reader and publisher, all protocols',
+      operationId: 'listSessions',
+      responses: { 200: body({ type: 'object', required: ['sessions'], properties: { sessions: { type: 'array', items: ref('ClientRecord') } } }, 'The clients'), ...COMMON },
+    },
+  },
+  '/api/v1/sessions/{id}': {
+    get: { summary: 'One client', operationId: 'getSession', parameters: [idParam], responses: { 200: body(ref('ClientRecord'), 'The client'), 404: err('No such session'), ...COMMON } },
+    delete: {
+      summary: 'Kick a client',
+      description: 'An RTSP reader gets RTCP BYE and its connection closes; a publisher\'s stream ends (its readers get BYE); a progressive response ends; an HLS muxer stops; a relay drops its upstream session and connects again.',
+      operationId: 'kickSession',
+      parameters: [idParam, { name: 'reason', in: 'query', required: false, schema: { type: 'string' } }],
+      responses: { 200: body({ type: 'object', required: ['kicked'], properties: { kicked: { type: 'string' } } }, 'Kicked'), 404: err('No such session'), ...COMMON },
+    },
+  },
+  '/api/v1/openapi.json': {
+    get: { summary: 'This document', operationId: 'getOpenApi', responses: { 200: body({ type: 'object' }, 'OpenAPI 3.1'), ...COMMON } },
+  },
+  '/api/v1/login': {
+    post: {
+      summary: 'Get a token for Basic credentials',
+      operationId: 'login',
+      security: [{ basic: [] }],
+      parameters: [
+        { name: 'action', in: 'query', required: false, schema: { enum: ['read', 'publish', 'playback', 'api', 'metrics'] } },
+        { name: 'path', in: 'query', required: false, schema: { type: 'string' } },
+      ],
+      responses: { 200: body(ref('Login'), 'The token (also set as an HttpOnly cookie)'), ...COMMON, 429: err('Too many failed logins') },
+    },
+  },
+  '/api/v1/logout': {
+    post: { summary: 'Forget the token cookie', operationId: 'logout', responses: { 200: body({ type: 'object', properties: { ok: { const: true } } }, 'Logged out') } },
+  },
+};
+
+const pathConfigBody = { required: true, content: { 'application/json': { schema: ref('PathConfig') } } };
+const edited = (description: string): Op =>
+  body({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, path: ref('PathConfig'), file: { type: 'string', description: 'The config file written.' } } }, description);
+const invalid = err('Invalid fields: `reasons` lists each');
+
+/** The runtime configuration API (config reload): documented once the app installs it. */
+const CONFIG: Record<string, Record<string, Op>> = {
+  '/api/v1/config': {
+    get: { summary: 'The running configuration', operationId: 'getConfig', responses: { 200: body({ type: 'object' }, 'The configuration, secrets masked'), 503: err('Not ready yet'), ...COMMON } },
+  },
+  '/api/v1/config/paths/{name}': {
+    post: { summary: 'Add a path', operationId: 'addPathConfig', parameters: [nameParam], requestBody: pathConfigBody, responses: { 201: edited('Added and applied'), 400: invalid, 409: err('The path exists'), ...COMMON } },
+    patch: { summary: "Change a path's fields", operationId: 'patchPathConfig', parameters: [nameParam], requestBody: pathConfigBody, responses: { 200: edited('Changed and applied'), 400: invalid, 404: err('No such path'), ...COMMON } },
+    delete: {
+      summary: 'Remove a path (its readers get BYE)',
+      operationId: 'deletePathConfig',
+      parameters: [nameParam],
+      responses: { 200: body({ type: 'object', required: ['name', 'removed'], properties: { name: { type: 'string' }, removed: { const: true }, file: { type: 'string' } } }, 'Removed'), 404: err('No such path'), ...COMMON },
+    },
+  },
+};
+
+/** A URL for a templated path, for matching it against the app's routes. */
+export function sampleUrl(template: string): string {
+  return template.replace('{name}', 'cams/door').replace('{id}', 'x');
+}
+
+/** The document for `app`: every core route, and the config routes the app answers. */
+export function openApiDocument(app: Express, version: string): Record<string, unknown> {
+  const routes = appRoutes(app);
+  const paths: Record<string, Record<string, Op>> = { ...CORE };
+  for (const [p, ops] of Object.entries(CONFIG)) {
+    const have = Object.fromEntries(Object.entries(ops).filter(([m]) => appAnswers(routes, m.toUpperCase(), sampleUrl(p))));
+    if (Object.keys(have).length > 0) paths[p] = have;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Tidecast API', version, description: 'Status, paths and every reader and publisher of a Tidecast server. Needs the `api` permission.' },
+    paths,
+    components: {
+      schemas: SCHEMAS,
+      securitySchemes: { basic: { type: 'http', scheme: 'basic' }, bearer: { type: 'http', scheme: 'bearer' }, token: { type: 'apiKey', in: 'cookie', name: 'tidecast_token' } },
+    },
+    security: [{}, { basic: [] }, { bearer: [] }, { token: [] }],
+  };
+}
+
+export function installOpenApi(app: Express, version: string, json: (res: Response, body: unknown) => void): void {
+  app.get('/api/v1/openapi.json', (_req, res) => json(res, openApiDocument(app, version)));
+}

@@ -8,6 +8,7 @@ import { resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { CliServer, configDir } from '../helpers/cli-server.js';
 import { waitFor } from '../helpers/read.js';
 import { bodyText, RawRtspClient, udpReceiver, type UdpReceiver } from '../helpers/rtsp-client.js';
+import { H264_AAC_SDP, RawPublisher } from '../helpers/raw-publisher.js';
 import { MEDIA_DIR } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
 
@@ -159,10 +160,13 @@ describe('config reload (tidecast serve --config, watched file)', () => {
     await liveReaderUntouched();
   }, 90_000);
 
-  it('ends the readers of a removed path: RTCP BYE over RTSP, the end of the body over HTTP', async () => {
-    // Users back to the default (anyone reads), and a reader of `added` over RTSP/TCP and over HTTP.
-    cfg.write(configText(addedPath()));
+  it('ends the readers of a removed path (RTCP BYE over RTSP, the end of the body over HTTP) and disconnects its publisher', async () => {
+    // Users back to the default (anyone reads and publishes), and a publisher path.
+    cfg.write(configText(`${addedPath()}  pub: {}\n`));
     await waitFor(async () => (await fetch(srv.httpUrl('api/v1/status'))).status === 200, 20_000, 'the default users again');
+    await srv.waitLog((l) => /^reloaded tidecast\.yml: \+1 path \(pub\)/.test(l.msg), 20_000, 'pub configured');
+    const publisher = await RawPublisher.start(srv.rtspPort, srv.url('pub'), H264_AAC_SDP, 2);
+    opened.push(publisher);
     const c = await RawRtspClient.open(srv.rtspPort);
     opened.push(c);
     const s = await c.request('SETUP', `${srv.url('added')}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
@@ -176,7 +180,8 @@ describe('config reload (tidecast serve --config, watched file)', () => {
     await waitFor(() => httpBytes > 0, 30_000, 'bytes of the HTTP reader');
     const from = srv.lines.length;
     cfg.write(configText());
-    expect((await srv.waitLog(reloadLine, 20_000, 'the reload line', from)).msg).toBe('reloaded tidecast.yml: -1 path (added)');
+    expect((await srv.waitLog(reloadLine, 20_000, 'the reload line', from)).msg).toBe('reloaded tidecast.yml: -2 paths (added, pub)');
+    await waitFor(() => publisher.c.closed, 20_000, 'the publisher of the removed path to be disconnected');
     const bye = (): boolean => c.frames.filter((f) => f.channel === 1).some((f) => parseRtcpCompound(f.data).some((x) => x.type === 'bye'));
     await waitFor(bye, 20_000, 'RTCP BYE to the reader of the removed path');
     await httpEnded;

@@ -95,7 +95,8 @@ export class HookRun {
 
   private ended(e: GroupExit, startedAt: number): void {
     const { hook, path } = this.spec;
-    this.reportDropped();
+    // Dropped output lines are reported when the output ends (onOutputEnd), not here: the shell can
+    // exit before its last lines are read, and one notice must carry the whole count.
     this.firstDone();
     if (!this.wanted) return; // stopped on purpose: not a failure
     const how = e.error ? `could not run /bin/sh: ${e.error.message}` : e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}${e.code === 127 ? ' (command not found)' : ''}`;

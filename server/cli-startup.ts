@@ -22,7 +22,7 @@ export function startupLines(log: Logger, config: Config, app: Started): void {
   const tls = [app.rtspsPort !== undefined ? `; RTSPS on port ${app.rtspsPort}` : '', app.httpsPort !== undefined ? `; HTTPS and WSS on port ${app.httpsPort}` : ''].join('');
   const fallback = config.rtspPort === undefined && app.rtspPort !== 554 ? ' (554 needs root or is taken, so 8554)' : '';
   const strict = config.rtspEncryption === 'strict' ? ' (refused: rtspEncryption strict)' : '';
-  const tryUrl = `${app.rtspsPort !== undefined ? `rtsps://${host}:${app.rtspsPort}` : `rtsp://${host}:${app.rtspPort}`}/${files[0] ?? 'sample.mp4'}`;
+  const tryUrl = `${app.rtspsPort !== undefined ? `rtsps://${host}:${app.rtspsPort}` : `rtsp://${host}:${app.rtspPort}`}/${files.includes('sample.mp4') ? 'sample.mp4' : (files[0] ?? 'sample.mp4')}`;
   log.info(
     { rtspPort: app.rtspPort, httpPort: app.httpPort, rtspsPort: app.rtspsPort, httpsPort: app.httpsPort },
     `HTTP on port ${app.httpPort}; RTSP on port ${app.rtspPort}${fallback}${strict}${tls}: try ffplay ${tryUrl}`,

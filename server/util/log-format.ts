@@ -64,7 +64,8 @@ function clock(time: unknown): string {
 function formatFields(o: Record<string, unknown>, msg: string, color: boolean): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(o)) {
-    if (HIDDEN.has(k) || v === undefined) continue;
+    // Empty values say nothing on a terminal (JSON lines keep them).
+    if (HIDDEN.has(k) || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) continue;
     if (saidBy(msg, v)) continue;
     const key = clean(k);
     parts.push(`${color ? `${DIM}${key}=${RESET}` : `${key}=`}${formatValue(v)}`);

@@ -27,7 +27,7 @@ describe('formatLogLine', () => {
     ['fields as key=value', { level: 30, component: 'HLS', msg: 'HLS muxer started', muxer: 'a1b2', parts: 3, ll: true }, '12:03:04 INF [HLS] muxer started muxer=a1b2 parts=3 ll=true'],
     ['a value with spaces is quoted', { level: 40, component: 'AUTH', msg: 'failed login', why: 'wrong password' }, '12:03:04 WRN [AUTH] failed login why="wrong password"'],
     ['quotes and = inside are escaped', { level: 30, msg: 'm', v: 'a"b', w: 'k=v' }, '12:03:04 INF m v="a\\"b" w="k=v"'],
-    ['an empty string is quoted', { level: 30, msg: 'm', v: '' }, '12:03:04 INF m v=""'],
+    ['empty strings and lists are left out of the text', { level: 30, msg: 'm', v: '', l: [], n: 0 }, '12:03:04 INF m n=0'],
     ['lists are comma-separated', { level: 30, msg: 'announced', tracks: ['H264', 'AAC'] }, '12:03:04 INF announced tracks=H264,AAC'],
     ['objects are compact JSON', { level: 30, msg: 'closed', stats: { rtp: 10, bytes: 2000 } }, '12:03:04 INF closed stats={"rtp":10,"bytes":2000}'],
     ['an object with spaces is quoted JSON', { level: 30, msg: 'm', o: { why: 'a b' } }, '12:03:04 INF m o="{\\"why\\":\\"a b\\"}"'],

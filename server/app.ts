@@ -22,6 +22,8 @@ import { hasCertificate, rtspsEnabled } from './config-tls.js';
 import { HttpsListener } from './http/secure.js';
 import { RtspsListener } from './rtsp/tls/listener.js';
 import { CertificateFiles } from './tls/certificate.js';
+import { Recorders } from './record/recorders.js';
+import { recordingsConfig } from './record/settings.js';
 
 export interface Tidecast {
   rtsp: RtspServer;
@@ -41,6 +43,8 @@ export interface Tidecast {
   httpsPort: number | undefined;
   /** Reloads the config file (watched, SIGHUP) and makes the config API's edits. */
   reloader: Reloader;
+  /** Recording to disk (docs/recording.md). */
+  recorders: Recorders;
   close(): Promise<void>;
 }
 
@@ -87,6 +91,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   let ports: { rtspsPort: number | undefined; httpsPort: number | undefined };
   let hooks: Hooks | undefined;
   let reloader: Reloader;
+  let recorders: Recorders | undefined;
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
@@ -102,14 +107,25 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     hooks.start();
     const h = hooks;
     reloader = new Reloader(
-      { config, paths, auth, log: logs.CONF, effectivePaths: withBuiltInPaths, configurePath: (n, p) => configurePath(setup, n, p), applied: (next) => h.configure(next.paths, lookup) },
+      {
+        config, paths, auth, log: logs.CONF, effectivePaths: withBuiltInPaths, configurePath: (n, p) => configurePath(setup, n, p),
+        applied: (next) => {
+          h.configure(next.paths, lookup);
+          recorders?.reconfigure(recordingsConfig(next));
+        },
+      },
       origin.configFile,
       origin.overrides,
     );
     http.ctx.configEditor = reloader;
+    // Recorders listen to paths becoming ready: started before the always-on sources so none is missed.
+    recorders = new Recorders(paths, recordingsConfig(config), logs.REC, (path, seg) => h.recordSegmentComplete(path, seg));
+    recorders.start();
+    http.ctx.recordings = recorders;
     await paths.startAlwaysOn();
     reloader.watch();
   } catch (e) {
+    await recorders?.close();
     await hooks?.close();
     await paths.stopSources('startup failed');
     tunnels.close();
@@ -129,12 +145,14 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     certs,
     ...ports,
     reloader,
+    recorders: recorders!,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
     // connection drop and be restarted. Hooks with them (closed first, so the sources' ends start no
     // runOnNotReady): every command killed and reaped.
     close: () => {
       reloader.close();
-      return (closing ??= Promise.all([hooks?.close(), paths.stopSources('server shutting down')]).then(async () => {
+      // Recorders first too: every segment's last part reaches the disk (and its hook runs) before hooks stop.
+      return (closing ??= recorders!.close().then(() => Promise.all([hooks?.close(), paths.stopSources('server shutting down')])).then(async () => {
         tunnels.close();
         await Promise.all([rtsp.close(), http.close()]);
         await tls.close();

@@ -7,6 +7,7 @@ import { multicastRangeProblem } from './util/multicast-range.js';
 import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
+import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
 import { pathRegexProblem } from './config-pattern.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -49,6 +50,8 @@ export const PathConfigSchema = z
     sourceProtocol: z.enum(['tcp', 'udp']).default('tcp'),
     /** Commands run on the path's events: runOnInit, runOnDemand, runOnReady, runOnRead... (config-hooks.ts, docs/hooks.md). */
     ...HOOK_PATH_FIELDS,
+    /** record, recordPath, recordFormat, recordPartDuration...: override the top-level recording keys (config-record.ts). */
+    ...RECORD_PATH_FIELDS,
   })
   .strict()
   .superRefine(checkHookFields)
@@ -184,6 +187,8 @@ export const ConfigSchema = z
     ...AUTH_CONFIG_FIELDS,
     /** Certificate, RTSPS and HTTPS ports, rtspEncryption (config-tls.ts). */
     ...TLS_CONFIG_FIELDS,
+    /** Recording to disk: record, recordPath, recordFormat, recordPartDuration, recordSegmentDuration, recordDeleteAfter (config-record.ts, docs/recording.md). */
+    ...RECORD_CONFIG_FIELDS,
   })
   .strict()
   .superRefine(checkAuthConfig)

@@ -5,6 +5,7 @@ import type { ConfigEditor } from '../config-editor.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { SessionDirectory } from '../core/status.js';
 import type { ComponentLogs, Logger } from '../log.js';
+import type { RecordingIndex } from '../record/index-api.js';
 
 export interface HttpContext {
   config: Config;
@@ -22,4 +23,6 @@ export interface HttpContext {
   version: string;
   /** The config API's edits (reload/reloader.ts), set once the paths are configured. */
   configEditor?: ConfigEditor;
+  /** The recordings on disk (record/), set once the recorders run. */
+  recordings?: RecordingIndex;
 }

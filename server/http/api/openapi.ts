@@ -54,6 +54,39 @@ const CORE: Record<string, Record<string, Op>> = {
       responses: { 200: body({ type: 'object', required: ['kicked'], properties: { kicked: { type: 'string' } } }, 'Kicked'), 404: err('No such session'), ...COMMON },
     },
   },
+  '/api/v1/recordings': {
+    get: {
+      summary: 'Paths with recordings on disk',
+      operationId: 'listRecordings',
+      responses: {
+        200: body({ type: 'object', required: ['paths'], properties: { paths: { type: 'array', items: { type: 'object', required: ['name', 'segments'], properties: { name: { type: 'string' }, segments: { type: 'integer' } } } } } }, 'Recorded paths and their segment counts'),
+        ...COMMON,
+      },
+    },
+  },
+  '/api/v1/recordings/{name}': {
+    get: {
+      summary: 'Segments and continuous spans of one path\'s recording',
+      operationId: 'getRecording',
+      parameters: [nameParam],
+      responses: {
+        200: body(
+          {
+            type: 'object',
+            required: ['name', 'segments', 'spans'],
+            properties: {
+              name: { type: 'string' },
+              segments: { type: 'array', items: { type: 'object', required: ['file', 'start', 'duration', 'size'], properties: { file: { type: 'string' }, start: { type: 'string', format: 'date-time' }, duration: { type: 'number', description: 'Seconds' }, size: { type: 'integer' } } } },
+              spans: { type: 'array', items: { type: 'object', required: ['start', 'end', 'duration'], properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' }, duration: { type: 'number' } } } },
+            },
+          },
+          'The segments, oldest first, and the spans they make',
+        ),
+        404: err('No recording of this path'),
+        ...COMMON,
+      },
+    },
+  },
   '/api/v1/openapi.json': {
     get: { summary: 'This document', operationId: 'getOpenApi', responses: { 200: body({ type: 'object' }, 'OpenAPI 3.1'), ...COMMON } },
   },

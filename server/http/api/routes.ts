@@ -7,6 +7,7 @@ import { installOpenApi } from './openapi.js';
 import { PathTraffic } from './path-traffic.js';
 import { installSessionRoutes } from './sessions.js';
 import { installConfigRoutes } from './config-routes.js';
+import { installRecordingRoutes } from './recording-routes.js';
 
 const startedAt = new Date();
 
@@ -56,6 +57,7 @@ export function installApi(app: Express, ctx: HttpContext): void {
   });
 
   installSessionRoutes(app, ctx, json);
+  installRecordingRoutes(app, ctx, json);
   installOpenApi(app, ctx.version, json);
 
   app.use('/api', (req, _res, next) => next(new HttpError(404, `no API endpoint ${req.method} ${req.originalUrl}: see /api/v1/openapi.json for the routes`)));

@@ -84,9 +84,10 @@ export class Recorder implements AuReader {
     if (this.stopped) return;
     const track = this.stream.tracks[u.trackId];
     if (!track) return;
-    const sec = u.au.dts / track.clockRate;
+    // Cuts are decided on presentation times: exact from the RTP timestamps (decode times are estimated).
+    const sec = u.au.pts / track.clockRate;
     const cutPoint = this.videoId < 0 || (u.trackId === this.videoId && u.au.key);
-    if (this.seg && cutPoint && sec - this.seg.startSec >= this.settings.recordSegmentDuration) this.closeSegment();
+    if (this.seg && cutPoint && sec - this.seg.startSec >= this.settings.recordSegmentDuration - 0.001) this.closeSegment();
     if (!this.seg) {
       if (!cutPoint || Date.now() < this.retryAt) return;
       this.openSegment(u, sec);
@@ -119,13 +120,16 @@ export class Recorder implements AuReader {
   }
 
   private openSegment(u: TimedUnit, sec: number): void {
-    const file = segmentFile(this.settings.recordPath, this.path, new Date(u.wallMs), '.mp4');
-    const muxer = new Fmp4Muxer(this.stream.tracks, { fragmentSeconds: this.settings.recordPartDuration, shiftSeconds: 0.5 - sec });
+    const clock = this.stream.tracks[u.trackId]!.clockRate;
+    // Named after the wall clock of its first decode time, as its first prft says.
+    const file = segmentFile(this.settings.recordPath, this.path, new Date(u.wallMs - ((u.au.pts - u.au.dts) / clock) * 1000), '.mp4');
+    const shiftSec = 0.5 - u.au.dts / clock;
+    const muxer = new Fmp4Muxer(this.stream.tracks, { fragmentSeconds: this.settings.recordPartDuration, shiftSeconds: shiftSec });
     if (muxer.tracks.length === 0) {
       this.error('codec', new Error('no track of this stream can go in an MP4 file'));
       return;
     }
-    const seg: Segment = { file: new SegmentFile(file, (reason, e) => this.fileError(seg, reason, e)), muxer, startSec: sec, shiftSec: 0.5 - sec, walls: new Map() };
+    const seg: Segment = { file: new SegmentFile(file, (reason, e) => this.fileError(seg, reason, e)), muxer, startSec: sec, shiftSec, walls: new Map() };
     for (const t of muxer.tracks) seg.walls.set(t.id, []);
     this.seg = seg;
     this.append(seg, [muxer.init]);

@@ -75,6 +75,13 @@ module.exports = {
       to: { path: '^server/sources/' },
     },
     {
+      name: 'record-imports-core-leaves-config-log',
+      severity: 'error',
+      comment: 'Layer rule: server/record (the recorder, a delivery layer that writes files) imports core, the leaves, config, log and util: no RTSP, HTTP, sources or hooks (app.ts hands it the hook as a callback).',
+      from: { path: '^server/record/' },
+      to: { path: '^server/', pathNot: ['^server/record/', '^server/core/', ...LEAVES, LOG, ...CONFIG, '^server/util/'] },
+    },
+    {
       name: 'rtsp-no-http',
       severity: 'error',
       comment: 'Layer rule: RTSP delivery does not import HTTP delivery (HTTP carries RTSP tunnels, not the other way round).',

@@ -29,33 +29,33 @@ const format = z.enum(['fmp4', 'mpegts']).refine((f) => f === 'fmp4', 'recordFor
 
 /** The keys a path may set to override the top-level recording defaults. */
 export const RECORD_PATH_FIELDS = {
-  /** Record this path to disk (default: the top-level record, false). */
+  /** Record to disk: at the top level every path, on a path that path (overrides the top level; default false). */
   record: z.boolean().optional(),
   /** Where segments go: strftime-style %Y %m %d %H %M %S %f (microseconds) and %path; the extension (.mp4) is added. */
   recordPath: template.optional(),
   /** Segment container: fmp4 (fragmented MP4, one fragment per part); mpegts is refused for now. */
   recordFormat: format.optional(),
-  /** How often recorded data reaches the disk ("1s"): the most a crash or kill -9 may lose. */
+  /** How often recorded data reaches the disk (default "1s"): the most a crash or kill -9 may lose. */
   recordPartDuration: duration(0.1, 'recordPartDuration').optional(),
-  /** A new segment file after this much media ("1h"), at the next key frame. */
+  /** A new segment file after this much media (default "1h"), at the next key frame. */
   recordSegmentDuration: duration(1, 'recordSegmentDuration').optional(),
-  /** Segments older than this are deleted ("24h"); 0 keeps everything. */
+  /** Segments older than this are deleted (default "24h"); 0 keeps everything. */
   recordDeleteAfter: duration(0, 'recordDeleteAfter').optional(),
 };
 
 /** Spread into the top-level ConfigSchema: the defaults of every path. */
 export const RECORD_CONFIG_FIELDS = {
-  /** Record every path to disk unless the path says `record: false`. */
+  /** Record to disk: at the top level every path, on a path that path (overrides the top level; default false). */
   record: z.boolean().default(false),
   /** Where segments go: strftime-style %Y %m %d %H %M %S %f (microseconds) and %path; the extension (.mp4) is added. */
   recordPath: template.default('./recordings/%path/%Y-%m-%d_%H-%M-%S-%f'),
   /** Segment container: fmp4 (fragmented MP4, one fragment per part); mpegts is refused for now. */
   recordFormat: format.default('fmp4'),
-  /** How often recorded data reaches the disk ("1s"): the most a crash or kill -9 may lose. */
+  /** How often recorded data reaches the disk (default "1s"): the most a crash or kill -9 may lose. */
   recordPartDuration: duration(0.1, 'recordPartDuration').default(1),
-  /** A new segment file after this much media ("1h"), at the next key frame. */
+  /** A new segment file after this much media (default "1h"), at the next key frame. */
   recordSegmentDuration: duration(1, 'recordSegmentDuration').default(3600),
-  /** Segments older than this are deleted ("24h"); 0 keeps everything. */
+  /** Segments older than this are deleted (default "24h"); 0 keeps everything. */
   recordDeleteAfter: duration(0, 'recordDeleteAfter').default(86400),
 };
 

@@ -28,6 +28,13 @@ export const LIVE_KEYS = [
   'tcpQueueBytes',
   'slowReaderTimeout',
   'overridePublisher',
+  // Recording: the recorders restart with the new settings (record/recorders.ts); the stream goes on.
+  'record',
+  'recordPath',
+  'recordFormat',
+  'recordPartDuration',
+  'recordSegmentDuration',
+  'recordDeleteAfter',
 ] as const satisfies readonly (keyof Config)[];
 
 export interface ConfigDiff {
@@ -42,6 +49,16 @@ export interface ConfigDiff {
   live: string[];
   /** Keys that changed but keep their running value until a restart. */
   restart: string[];
+  /** Paths whose recording keys alone changed: their stream goes on, their recorder restarts. Absent when none. */
+  recording?: string[];
+}
+
+/** Path keys a reload applies without restarting the path (the recorders follow the config). */
+const RECORD_PATH_KEYS = ['record', 'recordPath', 'recordFormat', 'recordPartDuration', 'recordSegmentDuration', 'recordDeleteAfter'];
+
+function withoutRecordKeys(p: unknown): unknown {
+  if (typeof p !== 'object' || p === null) return p;
+  return Object.fromEntries(Object.entries(p).filter(([k]) => !RECORD_PATH_KEYS.includes(k)));
 }
 
 const isAuthKey = (k: string): boolean => (AUTH_KEYS as readonly string[]).includes(k);
@@ -53,7 +70,8 @@ export function diffConfig(old: Config, next: Config): ConfigDiff {
   const newPaths = next.paths as Record<string, unknown>;
   for (const name of Object.keys(newPaths)) {
     if (!Object.hasOwn(oldPaths, name)) d.added.push(name);
-    else if (!isDeepStrictEqual(oldPaths[name], newPaths[name])) d.changed.push(name);
+    else if (!isDeepStrictEqual(withoutRecordKeys(oldPaths[name]), withoutRecordKeys(newPaths[name]))) d.changed.push(name);
+    else if (!isDeepStrictEqual(oldPaths[name], newPaths[name])) (d.recording ??= []).push(name);
   }
   for (const name of Object.keys(oldPaths)) if (!Object.hasOwn(newPaths, name)) d.removed.push(name);
   const keys = new Set([...Object.keys(old), ...Object.keys(next)]);
@@ -71,7 +89,7 @@ export function diffConfig(old: Config, next: Config): ConfigDiff {
 }
 
 export function isEmptyDiff(d: ConfigDiff): boolean {
-  return Object.values(d).every((list: string[]) => list.length === 0);
+  return Object.values(d).every((list: string[] | undefined) => (list?.length ?? 0) === 0);
 }
 
 /** "+1 path (cams/x), -1 path (old), ~1 path (cams/y), users changed, sessionTimeout changed; rtspPort needs a restart". */
@@ -84,6 +102,7 @@ export function describeDiff(d: ConfigDiff): string {
     ...paths('~', d.changed),
     ...d.auth.map((k) => (k === 'authUsers' ? 'users changed' : `${k} changed`)),
     ...d.live.map((k) => `${k} changed`),
+    ...(d.recording ?? []).map((n) => `recording of ${n} changed`),
   ];
   const text = parts.length > 0 ? parts.join(', ') : 'nothing changed';
   return d.restart.length > 0 ? `${text}; ${d.restart.join(', ')} ${d.restart.length === 1 ? 'needs' : 'need'} a restart (the running value stays)` : text;

@@ -51,6 +51,7 @@ beforeAll(async () => {
       recordDeleteAfter: '1h',
       paths: {
         cam: { record: true, runOnRecordSegmentComplete: `echo "$TIDECAST_SEGMENT_PATH $TIDECAST_SEGMENT_START $TIDECAST_SEGMENT_DURATION" >> '${dir}/hooks.txt'` },
+        later: {},
         locked: { record: true, recordPath: `${dir}/locked/sub/%path/%Y%m%d%H%M%S%f` },
       },
     },
@@ -127,5 +128,18 @@ describe('recording', () => {
     expect(r.code, describeRun('ffprobe', args, r)).toBe(0);
     expect(r.stdout).toContain('h264');
     expect(log.lines.some((l) => l.level >= 50 && String(l.msg).includes('recording failed (enotdir)'))).toBe(true);
+  }, 30_000);
+
+  it('a reload that turns record on starts the recorder on the live path; turning it off stops it and closes the segment', async () => {
+    publish('later', `${MEDIA_DIR}/sample.mp4`, true);
+    await waitFor(() => srv.paths.livePath('later').stream !== undefined, 20_000, 'the publisher');
+    const recording = (): boolean => srv.paths.clients.list().some((c) => c.protocol === 'recording' && c.path === 'later');
+    expect(recording()).toBe(false);
+    expect(await srv.reloader.editPath({ op: 'patch', name: 'later', fields: { record: true } })).toMatchObject({ ok: true });
+    await waitFor(recording, 20_000, 'the recorder');
+    await waitFor(async () => ((await fetch(srv.httpUrl('api/v1/recordings/later'))).status === 200), 20_000, 'a listed segment');
+    expect(await srv.reloader.editPath({ op: 'patch', name: 'later', fields: { record: false } })).toMatchObject({ ok: true });
+    await waitFor(() => !recording(), 20_000, 'the recorder to stop');
+    expect(srv.paths.livePath('later').stream).toBeDefined();
   }, 30_000);
 });

@@ -33,3 +33,16 @@ describe('recording settings', () => {
     expect(() => makeConfig(input as never)).toThrow(message);
   });
 });
+
+describe('reloading recording keys', () => {
+  it('a path whose record keys alone change is not restarted; top-level record keys apply live', async () => {
+    const { diffConfig, describeDiff, isEmptyDiff } = await import('../../server/config-diff.js');
+    const a = makeConfig({ paths: { cam: { source: 'publisher' } } });
+    const b = makeConfig({ recordDeleteAfter: '1h', paths: { cam: { source: 'publisher', record: true } } });
+    const d = diffConfig(a, b);
+    expect(d).toMatchObject({ changed: [], recording: ['cam'], live: ['recordDeleteAfter'], restart: [] });
+    expect(describeDiff(d)).toContain('recording of cam changed');
+    expect(isEmptyDiff(d)).toBe(false);
+    expect(isEmptyDiff(diffConfig(a, a))).toBe(true);
+  });
+});

@@ -127,6 +127,7 @@ export class Recorder implements AuReader {
     const muxer = new Fmp4Muxer(this.stream.tracks, { fragmentSeconds: this.settings.recordPartDuration, shiftSeconds: shiftSec });
     if (muxer.tracks.length === 0) {
       this.error('codec', new Error('no track of this stream can go in an MP4 file'));
+      this.retryAt = Infinity; // Not this stream: the next publisher gets a new recorder.
       return;
     }
     const seg: Segment = { file: new SegmentFile(file, (reason, e) => this.fileError(seg, reason, e)), muxer, startSec: sec, shiftSec, walls: new Map() };

@@ -22,6 +22,8 @@ export class Recorders {
   private readonly byPath = new Map<string, Recorder>();
   private unsubscribe: (() => void) | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Closed segments still being read for their hook. */
+  private readonly completing = new Set<Promise<void>>();
 
   constructor(
     private readonly paths: PathManager,
@@ -70,6 +72,8 @@ export class Recorders {
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
     await Promise.all([...this.byPath.keys()].map((p) => this.stopPath(p, 'server shutting down')));
+    // The last segments' hooks run before the hooks stop.
+    await Promise.all([...this.completing]);
   }
 
   private startPath(path: string): void {
@@ -81,7 +85,10 @@ export class Recorders {
       log: this.log,
       counters: this.paths.counters,
       clients: this.paths.clients,
-      segmentClosed: (d) => void this.closed(d),
+      segmentClosed: (d) => {
+        const p = this.closed(d).finally(() => this.completing.delete(p));
+        this.completing.add(p);
+      },
     });
     this.byPath.set(path, rec);
     this.log.info({ path }, `/${path}: recording to ${s.recordPath}`);

@@ -3,6 +3,7 @@
 // Reading the times from the file itself (not a sidecar index) keeps one source of truth that survives kill -9.
 import { open, type FileHandle } from 'node:fs/promises';
 import { readPrft, type Prft } from './prft.js';
+import { childBoxes } from './fragment-times.js';
 
 export interface SegmentInfo {
   /** Unix ms of the first fragment. */
@@ -21,16 +22,7 @@ async function read(h: FileHandle, pos: number, len: number): Promise<Uint8Array
 
 const u32 = (b: Uint8Array, i: number): number => ((b[i]! << 24) >>> 0) + (b[i + 1]! << 16) + (b[i + 2]! << 8) + b[i + 3]!;
 const type = (b: Uint8Array, i: number): string => String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!);
-
-/** Child boxes of a box body: [type, body]. */
-function* children(b: Uint8Array): Generator<[string, Uint8Array]> {
-  for (let i = 0; i + 8 <= b.length; ) {
-    const size = u32(b, i);
-    if (size < 8 || i + size > b.length) return;
-    yield [type(b, i + 4), b.subarray(i + 8, i + size)];
-    i += size;
-  }
-}
+const children = childBoxes;
 
 /** track_ID to timescale, from the moov. */
 function timescales(moov: Uint8Array): Map<number, number> {

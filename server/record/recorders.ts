@@ -115,7 +115,11 @@ export class Recorders {
 
   private async retention(): Promise<void> {
     try {
-      await deleteOldSegments(this.templates(), this.openFiles(), this.log, (path) => this.config.settingsOf(path)?.recordDeleteAfter);
+      await deleteOldSegments(this.templates(), this.openFiles(), this.log, (path) => {
+        // Only the recordings of paths that record now: turning record off (or never on) deletes nothing.
+        const st = this.config.settingsOf(path);
+        return st?.record ? st.recordDeleteAfter : undefined;
+      });
     } catch (e) {
       this.log.warn({}, `recording retention failed: ${(e as Error).message}`);
     }

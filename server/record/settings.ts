@@ -25,7 +25,7 @@ export function recordingsConfig(config: Config): RecordingsConfig {
     templates() {
       const all = [top, ...Object.values(config.paths).map((p) => recordSettings(top, p))];
       const byTemplate = new Map<string, number>();
-      for (const s of all) byTemplate.set(s.recordPath, Math.max(byTemplate.get(s.recordPath) ?? 0, s.recordDeleteAfter));
+      for (const s of all.filter((x) => x.record || x === top)) byTemplate.set(s.recordPath, Math.max(byTemplate.get(s.recordPath) ?? 0, s.recordDeleteAfter));
       return [...byTemplate].map(([template, deleteAfter]) => ({ template, deleteAfter }));
     },
   };

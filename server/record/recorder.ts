@@ -71,6 +71,11 @@ export class Recorder implements AuReader {
     });
   }
 
+  /** False once stopped (the stream ended, a kick, a reload). */
+  get active(): boolean {
+    return !this.stopped;
+  }
+
   /** The segment being written, if any. */
   get currentFile(): string | undefined {
     return this.seg?.file.file;

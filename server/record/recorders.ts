@@ -78,7 +78,7 @@ export class Recorders {
 
   private startPath(path: string): void {
     const s = this.config.settingsOf(path);
-    if (!s?.record || this.byPath.has(path) || !this.paths.hasLivePath(path)) return;
+    if (!s?.record || this.byPath.get(path)?.active || !this.paths.hasLivePath(path)) return;
     const stream = this.paths.livePath(path).stream;
     if (!stream) return;
     const rec = new Recorder(path, stream, s, {

@@ -142,6 +142,11 @@ describe('recording', () => {
     expect(await srv.reloader.editPath({ op: 'patch', name: 'later', fields: { record: true } })).toMatchObject({ ok: true });
     await waitFor(recording, 20_000, 'the recorder');
     await waitFor(async () => ((await fetch(srv.httpUrl('api/v1/recordings/later'))).status === 200), 20_000, 'a listed segment');
+    // The API lists the recorder as a reader of the path.
+    await waitFor(async () => {
+      const { sessions } = await api<{ sessions: { protocol: string; path: string; role: string; bytes: number }[] }>('api/v1/sessions');
+      return sessions.some((c) => c.protocol === 'recording' && c.path === 'later' && c.role === 'reader' && c.bytes > 0);
+    }, 20_000, 'the recorder in /api/v1/sessions');
     expect(await srv.reloader.editPath({ op: 'patch', name: 'later', fields: { record: false } })).toMatchObject({ ok: true });
     await waitFor(() => !recording(), 20_000, 'the recorder to stop');
     expect(srv.paths.livePath('later').stream).toBeDefined();

@@ -1,0 +1,55 @@
+// The recording's readers never throw on malformed input: fragments, prft bodies, durations and file names.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fragmentTimes } from '../../server/record/fragment-times.js';
+import { readPrft } from '../../server/record/prft.js';
+import { recordPathMatcher } from '../../server/record/path-template.js';
+import { parseDuration } from '../../server/util/duration.js';
+import { fuzz } from '../helpers/fuzz.js';
+
+/** Bytes shaped like boxes (plausible sizes and types) more often than noise would be. */
+const boxy = fc.array(
+  fc.tuple(fc.integer({ min: 0, max: 64 }), fc.constantFrom('moof', 'traf', 'tfhd', 'tfdt', 'trun', 'prft', 'mdat', 'xxxx'), fc.uint8Array({ maxLength: 56 })),
+  { maxLength: 8 },
+).map((boxes) => {
+  const parts = boxes.map(([size, type, body]) => {
+    const b = new Uint8Array(8 + body.length);
+    new DataView(b.buffer).setUint32(0, size);
+    b.set(new TextEncoder().encode(type), 4);
+    b.set(body, 8);
+    return b;
+  });
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+});
+
+describe('recording parsers under generated input', () => {
+  it('fragmentTimes and readPrft return, never throw', () => {
+    fuzz('record fragmentTimes', 1501, 300, fc.property(fc.oneof(boxy, fc.uint8Array({ maxLength: 200 })), (b) => {
+      for (const t of fragmentTimes(b)) expect(Number.isFinite(t.baseDecodeTime)).toBe(true);
+      const p = readPrft(b);
+      if (p) expect(Number.isFinite(p.mediaTime)).toBe(true);
+    }));
+  });
+
+  it('parseDuration gives seconds or a message', () => {
+    fuzz('record parseDuration', 1502, 300, fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[0-9.]{0,4}(ms|s|m|h|d){0,2}$/)), (t) => {
+      const r = parseDuration(t);
+      if (typeof r === 'number') expect(r).toBeGreaterThanOrEqual(0);
+      else expect(r.length).toBeGreaterThan(0);
+    }));
+  });
+
+  it('recordPathMatcher answers a path or undefined for any file name', () => {
+    const match = recordPathMatcher('/srv/rec/%path/%Y-%m-%d_%H-%M-%S-%f');
+    fuzz('record path matcher', 1503, 300, fc.property(fc.string(), (s) => {
+      const r = match(`/srv/rec/${s}`);
+      expect(r === undefined || typeof r === 'string').toBe(true);
+    }));
+  });
+});

@@ -2,6 +2,9 @@
 // the sparkline moving, URLs on the clipboard, the reader listed and kicked, a login when auth is on, and a server restart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { artifactPath, launchBrowser } from '../helpers/browser.js';
@@ -12,6 +15,8 @@ import { testPage } from '../helpers/test-page.js';
 let srv: TestServer;
 let pub: ChildProcess | undefined;
 let browser: Browser;
+/** Where cams/door is recorded (the time line test). */
+const recordDir = mkdtempSync(join(tmpdir(), 'tidecast-dash-rec-'));
 
 const apiJson = async (s: TestServer, path: string): Promise<any> => (await fetch(s.httpUrl(path))).json();
 
@@ -23,7 +28,7 @@ function ffmpeg(args: string[]): ChildProcess {
 const pageErrors = (log: string[]): string[] => log.filter((l) => l.startsWith('[pageerror]'));
 
 beforeAll(async () => {
-  srv = await startTestServer({ sessionTimeout: 3600 });
+  srv = await startTestServer({ sessionTimeout: 3600, recordPath: `${recordDir}/%path/%Y-%m-%d_%H-%M-%S-%f`, paths: { 'cams/door': { record: true } } });
   pub = ffmpeg(['-re', '-stream_loop', '-1', '-i', `${MEDIA_DIR}/sample.mp4`, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('cams/door')]);
   browser = await launchBrowser();
   await waitFor(async () => (await apiJson(srv, 'api/v1/paths')).live.some((p: { name: string; running: boolean }) => p.name === 'cams/door' && p.running), 50_000, 'the publisher to go live');
@@ -32,6 +37,7 @@ afterAll(async () => {
   pub?.kill('SIGKILL');
   await browser?.close();
   await srv?.close();
+  rmSync(recordDir, { recursive: true, force: true });
 });
 
 /** The dashboard, loaded from localhost (a secure context: the clipboard API is there). */
@@ -170,13 +176,18 @@ describe('dashboard: sessions', () => {
     expect(pageErrors(log)).toEqual([]);
   }, 60_000);
 
-  it('hides the recordings section while the server has no recordings API', async () => {
+  it('shows the recorded span of a recording path on its time line', async () => {
     const log: string[] = [];
     const page = await openDashboard(log);
     await card(page, 'cams/door').waitFor({ timeout: 30_000 });
-    expect((await fetch(srv.httpUrl('api/v1/recordings'))).status).toBe(404);
-    expect(await page.locator('#recordings-section').isHidden()).toBe(true);
-  });
+    const spans = page.locator('#recordings-section .recording[data-path="cams/door"] .timeline [role="listitem"]');
+    await spans.first().waitFor({ timeout: 30_000 });
+    const listed = await apiJson(srv, 'api/v1/recordings/cams/door');
+    expect(await spans.count()).toBeGreaterThanOrEqual(1);
+    expect(listed.spans.length).toBeGreaterThanOrEqual(1);
+    expect(await spans.first().getAttribute('aria-label')).toMatch(/^cams\/door recorded from /);
+    expect(pageErrors(log)).toEqual([]);
+  }, 60_000);
 });
 
 describe('dashboard: login and restarts', () => {

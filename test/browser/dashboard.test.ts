@@ -205,7 +205,7 @@ describe('dashboard: login and restarts', () => {
     await page.locator('#login').waitFor({ state: 'hidden', timeout: 20_000 });
     await card(page, 'testsrc').waitFor({ timeout: 20_000 });
     await expect.poll(() => page.locator('#files').textContent(), { timeout: 20_000 }).toContain('sample.mp4');
-    expect(await page.locator('#conn').textContent()).toBe('connected');
+    await expect.poll(() => page.locator('#conn').textContent(), { timeout: 20_000 }).toBe('connected');
     expect(pageErrors(log)).toEqual([]);
   }, 60_000);
 
@@ -215,7 +215,8 @@ describe('dashboard: login and restarts', () => {
     const log: string[] = [];
     const page = await openDashboard(log, s);
     await card(page, 'testsrc').waitFor({ timeout: 30_000 });
-    expect(await page.locator('#conn').textContent()).toBe('connected');
+    // The badge turns "connected" once the whole first refresh is in, which may be after the cards are drawn.
+    await expect.poll(() => page.locator('#conn').textContent(), { timeout: 20_000 }).toBe('connected');
     const port = s.httpPort;
     await s.close();
     await expect.poll(() => page.locator('#conn').textContent(), { timeout: 20_000 }).toMatch(/^disconnected/);

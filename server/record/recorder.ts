@@ -12,6 +12,7 @@ import { segmentFile } from './path-template.js';
 import { SegmentFile } from './segment-file.js';
 import { fragmentTimes } from './fragment-times.js';
 import { writePrft } from './prft.js';
+import { writeTrackBox } from './track-box.js';
 
 /** After a disk error, the next segment is tried this much later (at a key frame). */
 const RETRY_MS = 5000;
@@ -138,7 +139,7 @@ export class Recorder implements AuReader {
     const seg: Segment = { file: new SegmentFile(file, (reason, e) => this.fileError(seg, reason, e)), muxer, startSec: sec, shiftSec, walls: new Map() };
     for (const t of muxer.tracks) seg.walls.set(t.id, []);
     this.seg = seg;
-    this.append(seg, [muxer.init]);
+    this.append(seg, [muxer.init, writeTrackBox(muxer.tracks)]);
     this.deps.log.info({ path: this.path, file }, `/${this.path}: recording segment ${file}`);
   }
 

@@ -1,9 +1,13 @@
 // What a segment file says about itself: its wall-clock start (the first prft) and its media duration (the last
 // complete fragment's end), read from the boxes; a file cut short by a crash ends at its last complete fragment.
 // Reading the times from the file itself (not a sidecar index) keeps one source of truth that survives kill -9.
-import { open, type FileHandle } from 'node:fs/promises';
+// Closed segments are remembered by size and mtime, so a listing reads each file once.
+import { stat } from 'node:fs/promises';
+import type { Track } from '../media/track.js';
 import { readPrft, type Prft } from './prft.js';
-import { childBoxes } from './fragment-times.js';
+import { readTrackBox } from './track-box.js';
+import { BoxReader } from './read/box-reader.js';
+import { readMoof } from './read/traf.js';
 
 export interface SegmentInfo {
   /** Unix ms of the first fragment. */
@@ -14,89 +18,52 @@ export interface SegmentInfo {
   size: number;
 }
 
-async function read(h: FileHandle, pos: number, len: number): Promise<Uint8Array> {
-  const b = new Uint8Array(len);
-  const { bytesRead } = await h.read(b, 0, len, pos);
-  return b.subarray(0, bytesRead);
-}
-
-const u32 = (b: Uint8Array, i: number): number => ((b[i]! << 24) >>> 0) + (b[i + 1]! << 16) + (b[i + 2]! << 8) + b[i + 3]!;
-const type = (b: Uint8Array, i: number): string => String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!);
-const children = childBoxes;
-
-/** track_ID to timescale, from the moov. */
-function timescales(moov: Uint8Array): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const [t, trak] of children(moov)) {
-    if (t !== 'trak') continue;
-    let id = 0;
-    let scale = 0;
-    for (const [c, body] of children(trak)) {
-      if (c === 'tkhd') id = body[0] === 1 ? u32(body, 20) : u32(body, 12);
-      if (c === 'mdia') for (const [m, mb] of children(body)) if (m === 'mdhd') scale = mb[0] === 1 ? u32(mb, 20) : u32(mb, 12);
+function infoOf(file: string): SegmentInfo | undefined {
+  const r = new BoxReader(file);
+  try {
+    let tracks: Track[] = [];
+    let first: Prft | undefined;
+    let last: Prft | undefined;
+    let lastMoof: { body: Uint8Array; start: number } | undefined;
+    let end = 0;
+    for (let pos = 0; ; ) {
+      const box = r.head(pos);
+      if (!box) break;
+      if (box.type === 'uuid') tracks = readTrackBox(r.body(box)) ?? tracks;
+      else if (box.type === 'prft') last = readPrft(r.body(box)) ?? last;
+      else if (box.type === 'moof') {
+        const mdat = r.head(box.end);
+        if (!mdat || mdat.type !== 'mdat') break;
+        first ??= last;
+        lastMoof = { body: r.body(box), start: box.start };
+        end = mdat.end;
+        pos = mdat.end;
+        continue;
+      }
+      pos = box.end;
     }
-    if (id && scale) out.set(id, scale);
+    if (!first || !last || !lastMoof) return undefined;
+    const clock = tracks.find((t) => t.id === last!.trackId - 1)?.clockRate ?? 90000;
+    const run = readMoof(lastMoof.body, lastMoof.start).find((x) => x.trackId === last!.trackId);
+    const tail = run?.samples[run.samples.length - 1];
+    const endTime = tail ? tail.dts + tail.duration : last.mediaTime;
+    const endMs = last.wallMs + ((endTime - last.mediaTime) / clock) * 1000;
+    return { startMs: first.wallMs, duration: Math.max(0, (endMs - first.wallMs) / 1000), size: end };
+  } finally {
+    r.close();
   }
-  return out;
 }
 
-/** The end (tfdt + sample durations) of `trackId`'s run in a moof, in its timescale. */
-function fragmentEnd(moof: Uint8Array, trackId: number): number | undefined {
-  for (const [t, traf] of children(moof)) {
-    if (t !== 'traf') continue;
-    let id = -1;
-    let base = 0;
-    let sum = 0;
-    for (const [c, b] of children(traf)) {
-      if (c === 'tfhd') id = u32(b, 4);
-      else if (c === 'tfdt') base = b[0] === 1 ? u32(b, 4) * 2 ** 32 + u32(b, 8) : u32(b, 4);
-      else if (c === 'trun') sum += trunDuration(b);
-    }
-    if (id === trackId) return base + sum;
-  }
-  return undefined;
-}
-
-/** Sum of sample durations of a trun that carries them per sample (the recorder's do). */
-function trunDuration(b: Uint8Array): number {
-  const flags = u32(b, 0) & 0xffffff;
-  const count = u32(b, 4);
-  let i = 8 + (flags & 1 ? 4 : 0) + (flags & 4 ? 4 : 0);
-  const per = [0x100, 0x200, 0x400, 0x800].filter((f) => flags & f).length * 4;
-  if (!(flags & 0x100)) return 0;
-  let sum = 0;
-  for (let n = 0; n < count && i + 4 <= b.length; n++, i += per) sum += u32(b, i);
-  return sum;
-}
+const remembered = new Map<string, { size: number; mtimeMs: number; info: SegmentInfo | undefined }>();
+const REMEMBER = 10_000;
 
 /** The segment's start, duration and size, or undefined when it holds no complete fragment. */
 export async function segmentInfo(file: string): Promise<SegmentInfo | undefined> {
-  const h = await open(file, 'r');
-  try {
-    const total = (await h.stat()).size;
-    let scales = new Map<number, number>();
-    let first: Prft | undefined;
-    let last: Prft | undefined;
-    let lastMoof: [number, number] | undefined;
-    let end = 0;
-    for (let pos = 0; pos + 8 <= total; ) {
-      const head = await read(h, pos, 8);
-      const size = u32(head, 0);
-      const t = type(head, 4);
-      if (size < 8 || pos + size > total) break;
-      if (t === 'moov') scales = timescales(await read(h, pos + 8, size - 8));
-      else if (t === 'prft') last = readPrft(await read(h, pos + 8, size - 8)) ?? last;
-      else if (t === 'moof') lastMoof = [pos + 8, size - 8];
-      if (t === 'mdat' && last) first ??= last;
-      if (t === 'mdat') end = pos + size;
-      pos += size;
-    }
-    if (!first || !last || !lastMoof) return undefined;
-    const scale = scales.get(last.trackId) ?? 90000;
-    const endTime = fragmentEnd(await read(h, lastMoof[0], lastMoof[1]), last.trackId) ?? last.mediaTime;
-    const endMs = last.wallMs + ((endTime - last.mediaTime) / scale) * 1000;
-    return { startMs: first.wallMs, duration: Math.max(0, (endMs - first.wallMs) / 1000), size: end };
-  } finally {
-    await h.close();
-  }
+  const st = await stat(file);
+  const hit = remembered.get(file);
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.info;
+  const info = infoOf(file);
+  remembered.set(file, { size: st.size, mtimeMs: st.mtimeMs, info });
+  if (remembered.size > REMEMBER) remembered.delete(remembered.keys().next().value!);
+  return info;
 }

@@ -8,6 +8,7 @@ import { readPrft, type Prft } from './prft.js';
 import { readTrackBox } from './track-box.js';
 import { BoxReader } from './read/box-reader.js';
 import { readMoof } from './read/traf.js';
+import { moovTimescales } from './read/moov-timescales.js';
 
 export interface SegmentInfo {
   /** Unix ms of the first fragment. */
@@ -22,6 +23,7 @@ function infoOf(file: string): SegmentInfo | undefined {
   const r = new BoxReader(file);
   try {
     let tracks: Track[] = [];
+    let scales = new Map<number, number>();
     let first: Prft | undefined;
     let last: Prft | undefined;
     let lastMoof: { body: Uint8Array; start: number } | undefined;
@@ -29,7 +31,8 @@ function infoOf(file: string): SegmentInfo | undefined {
     for (let pos = 0; ; ) {
       const box = r.head(pos);
       if (!box) break;
-      if (box.type === 'uuid') tracks = readTrackBox(r.body(box)) ?? tracks;
+      if (box.type === 'moov') scales = moovTimescales(r.body(box));
+      else if (box.type === 'uuid') tracks = readTrackBox(r.body(box)) ?? tracks;
       else if (box.type === 'prft') last = readPrft(r.body(box)) ?? last;
       else if (box.type === 'moof') {
         const mdat = r.head(box.end);
@@ -43,7 +46,7 @@ function infoOf(file: string): SegmentInfo | undefined {
       pos = box.end;
     }
     if (!first || !last || !lastMoof) return undefined;
-    const clock = tracks.find((t) => t.id === last!.trackId - 1)?.clockRate ?? 90000;
+    const clock = tracks.find((t) => t.id === last!.trackId - 1)?.clockRate ?? scales.get(last.trackId) ?? 90000;
     const run = readMoof(lastMoof.body, lastMoof.start).find((x) => x.trackId === last!.trackId);
     const tail = run?.samples[run.samples.length - 1];
     const endTime = tail ? tail.dts + tail.duration : last.mediaTime;

@@ -24,6 +24,7 @@ import { RtspsListener } from './rtsp/tls/listener.js';
 import { CertificateFiles } from './tls/certificate.js';
 import { Recorders } from './record/recorders.js';
 import { recordingsConfig } from './record/settings.js';
+import { RecordingReader } from './record/read/recordings.js';
 
 export interface Tidecast {
   rtsp: RtspServer;
@@ -122,6 +123,10 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     recorders = new Recorders(paths, recordingsConfig(config), logs.REC, (path, seg) => h.recordSegmentComplete(path, seg));
     recorders.start();
     http.ctx.recordings = recorders;
+    // Playback by time (HTTP clips, HLS playlists, RTSP clock= ranges) reads the recordings through one reader and its index cache.
+    const reader = new RecordingReader(recorders);
+    http.ctx.recordingReader = reader;
+    rtsp.recordingReader = reader;
     await paths.startAlwaysOn();
     reloader.watch();
   } catch (e) {

@@ -6,6 +6,7 @@ import type { PathManager } from '../core/path-manager.js';
 import type { SessionDirectory } from '../core/status.js';
 import type { ComponentLogs, Logger } from '../log.js';
 import type { RecordingIndex } from '../record/index-api.js';
+import type { RecordingReader } from '../record/read/recordings.js';
 
 export interface HttpContext {
   config: Config;
@@ -25,4 +26,6 @@ export interface HttpContext {
   configEditor?: ConfigEditor;
   /** The recordings on disk (record/), set once the recorders run. */
   recordings?: RecordingIndex;
+  /** Recordings read back by time (playback.mp4/.ts/.m3u8), set with `recordings`. */
+  recordingReader?: RecordingReader;
 }

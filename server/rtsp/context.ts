@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Pacer } from '../core/pacer.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { Logger } from '../log.js';
+import type { RecordingReader } from '../record/read/recordings.js';
 import type { NoticeLog } from '../limits/notice-log.js';
 import type { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
@@ -24,6 +25,8 @@ export interface ServerContext {
   readonly sessions: Map<string, RtspSession>;
   /** The RTSPS port bound, when RTSPS runs (refusals under rtspEncryption strict name it). */
   readonly rtspsPort?: number | undefined;
+  /** Recordings read back by time (Range: clock=, ?start=), once the recorders run. */
+  readonly recordingReader?: RecordingReader | undefined;
   /** Ends a session: stops its playback, sends BYE when asked, frees its routes, logs why. */
   destroySession(session: RtspSession, why: string, sendBye: boolean): void;
   /** A fresh unguessable session id. */

@@ -17,6 +17,7 @@ import type { RtspSession } from './session.js';
 import { RegisteredSessions } from './session-client.js';
 import { UdpPortPair } from './udp-ports.js';
 import { sessionWho, whoText } from './who.js';
+import type { RecordingReader } from '../record/read/recordings.js';
 
 /** How a connection on the RTSP port starts when it is an HTTP request (an RTSP-over-HTTP tunnel half). */
 const HTTP_START = /^(?:GET|POST) /;
@@ -45,6 +46,8 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
   httpOnRtspPort: ((socket: Socket) => void) | undefined;
   /** Set by the app once the RTSPS listener (rtsp/tls/listener.ts) is bound. */
   rtspsPort: number | undefined;
+  /** Recordings read back by time (Range: clock=, ?start=), set by app.ts once the recorders run. */
+  recordingReader: RecordingReader | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(

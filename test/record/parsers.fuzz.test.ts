@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fragmentTimes } from '../../server/record/fragment-times.js';
 import { readPrft } from '../../server/record/prft.js';
+import { readMoof } from '../../server/record/read/traf.js';
+import { readTrackBox } from '../../server/record/track-box.js';
 import { recordPathMatcher } from '../../server/record/path-template.js';
 import { parseDuration } from '../../server/util/duration.js';
 import { fuzz } from '../helpers/fuzz.js';
@@ -34,6 +36,14 @@ describe('recording parsers under generated input', () => {
       for (const t of fragmentTimes(b)) expect(Number.isFinite(t.baseDecodeTime)).toBe(true);
       const p = readPrft(b);
       if (p) expect(Number.isFinite(p.mediaTime)).toBe(true);
+    }));
+  });
+
+  it('readMoof and readTrackBox return, never throw', () => {
+    fuzz('record readMoof', 1502, 300, fc.property(fc.oneof(boxy, fc.uint8Array({ maxLength: 200 })), fc.nat(1 << 20), (b, at) => {
+      for (const run of readMoof(b, at)) for (const s of run.samples) expect(Number.isFinite(s.dts) && Number.isFinite(s.offset)).toBe(true);
+      const tracks = readTrackBox(b);
+      if (tracks) expect(Array.isArray(tracks)).toBe(true);
     }));
   });
 

@@ -96,13 +96,20 @@ function sourceOf(setup: PathSetup, name: string, p: PathConfig, groups: string[
  * Reads `config.paths` at each call, so a reload's paths apply at once.
  */
 export function hookLookup(config: Config): HookLookup {
+  // Compiled once per pattern name (a reload's new names compile on first use), not per client event.
+  const compiled = new Map<string, RegExp>();
+  const regexOf = (name: string): RegExp => {
+    let re = compiled.get(name);
+    if (!re) compiled.set(name, (re = compilePathRegex(name)));
+    return re;
+  };
   return (path) => {
     const own = Object.hasOwn(config.paths, path) ? config.paths[path] : undefined;
     if (own) return { config: own };
     if (pathNameProblem(path) !== undefined) return undefined;
     for (const [name, p] of Object.entries(config.paths)) {
       if (!isPathRegex(name)) continue;
-      const g = matchPathRegex(compilePathRegex(name), path);
+      const g = matchPathRegex(regexOf(name), path);
       if (g) return { config: p, groups: g.slice(1) };
     }
     return undefined;

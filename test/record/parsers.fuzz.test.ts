@@ -41,7 +41,7 @@ describe('recording parsers under generated input', () => {
   });
 
   it('readMoof and readTrackBox return, never throw', () => {
-    fuzz('record readMoof', 1502, 300, fc.property(fc.oneof(boxy, fc.uint8Array({ maxLength: 200 })), fc.nat(1 << 20), (b, at) => {
+    fuzz('record readMoof', 1511, 300, fc.property(fc.oneof(boxy, fc.uint8Array({ maxLength: 200 })), fc.nat(1 << 20), (b, at) => {
       for (const run of readMoof(b, at)) for (const s of run.samples) expect(Number.isFinite(s.dts) && Number.isFinite(s.offset)).toBe(true);
       const tracks = readTrackBox(b);
       if (tracks) expect(Array.isArray(tracks)).toBe(true);
@@ -50,7 +50,7 @@ describe('recording parsers under generated input', () => {
 
   it('pesTimes reads timestamps of any bytes shaped like TS packets, never throws', () => {
     const packet = fc.uint8Array({ minLength: 188, maxLength: 188 }).map((b) => ((b[0] = 0x47), b));
-    fuzz('record pesTimes', 1503, 200, fc.property(fc.array(packet, { maxLength: 6 }), (ps) => {
+    fuzz('record pesTimes', 1512, 200, fc.property(fc.array(packet, { maxLength: 6 }), (ps) => {
       const b = new Uint8Array(ps.length * 188);
       ps.forEach((p, i) => b.set(p, i * 188));
       for (const t of pesTimes(b)) expect(t.pts).toBeGreaterThanOrEqual(0);

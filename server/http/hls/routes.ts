@@ -9,10 +9,11 @@ import { HlsMuxers } from './muxers.js';
 import { formatPlaylist, parseBlockingQuery } from './playlist.js';
 import { hlsTracks } from './segmenter.js';
 import { queryToken, withToken } from './token-uris.js';
-import { vodIndex, vodPlaylist, vodSegment, type VodIndex } from './vod.js';
+import { vodBandwidth, vodIndex, vodPlaylist, vodSegment, type VodIndex } from './vod.js';
+import { multivariantPlaylist, renditionUri } from './renditions.js';
 
 /** Path names hold "/", so the file name is matched at the end and the rest is the path. */
-const ROUTE = /^\/(.+)\/(?:(index\.m3u8)|init-([0-9a-f]+)\.mp4|seg-([0-9a-f]+)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
+const ROUTE = /^\/(.+)\/(?:(index\.m3u8|video\.m3u8|audio-\d{1,3}\.m3u8)|init-([0-9a-f]+(?:t\d{1,3})?)\.mp4|seg-([0-9a-f]+(?:t\d{1,3})?)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 /** Names are unique per muxer (live) or per file version (VOD), so a CDN may keep them for good. */
@@ -44,7 +45,7 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
     let job: Promise<void>;
     // Playlists count themselves (a blocking reload is told by its query).
     if (!m[2]) countRequest(ctx, m[3] ? 'init' : m[4] ? 'segment' : 'part');
-    if (m[2]) job = playlist(req, res, ctx, muxers, path);
+    if (m[2]) job = playlist(req, res, ctx, muxers, path, m[2]);
     else if (m[3]) job = file(req, res, ctx, muxers, path, m[3], 'init', 0, 0);
     else if (m[4]) job = file(req, res, ctx, muxers, path, m[4], 'seg', Number(m[5]), 0);
     else job = file(req, res, ctx, muxers, path, m[6]!, 'part', Number(m[7]), Number(m[8]));
@@ -52,7 +53,7 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
   });
 }
 
-async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string): Promise<void> {
+async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, name: string): Promise<void> {
   const left = clientGone(res);
   const block = parseBlockingQuery(req.query as Record<string, unknown>);
   countRequest(ctx, block ? 'blocking_reload' : 'playlist');
@@ -73,9 +74,10 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   if (resolved.kind === 'file') {
     const idx = vodIndex(resolved.file, ctx.config.hlsSegmentDuration);
     // The index (and so the playlist) only changes with the file; a short max-age covers a replaced file.
-    send(res, PLAYLIST_TYPE, 'public, max-age=60', formatPlaylist(withToken(vodPlaylist(idx), token)));
+    send(res, PLAYLIST_TYPE, 'public, max-age=60', vodPlaylistText(idx, path, name, token));
     return;
   }
+  if (name !== 'index.m3u8') throw new HttpError(404, `/${path} is live: its HLS playlist is /${path}/index.m3u8`);
   const stream = resolved.stream;
   if (hlsTracks(stream.tracks).length === 0) {
     const codecs = stream.tracks.map((t) => t.codec).join(', ');
@@ -121,8 +123,10 @@ async function file(req: Request, res: Response, ctx: HttpContext, muxers: HlsMu
     return send(res, 'video/mp4', IMMUTABLE, data);
   }
   const vod = await vodOf(ctx, path);
-  if (vod && vod.id === id && kind !== 'part') {
-    const data = kind === 'init' ? vod.init : vodSegment(vod, msn);
+  // VOD names: the file's id, then "t<trackId>" for an audio rendition's init and segments.
+  const [, base, group = ''] = /^([0-9a-f]+)(t\d+)?$/.exec(id) ?? [];
+  if (vod && vod.id === base && kind !== 'part') {
+    const data = kind === 'init' ? vod.groups.get(group)?.init : vodSegment(vod, msn, group);
     if (data) return send(res, 'video/mp4', IMMUTABLE, data);
   }
   throw gone(path, kind, msn, index);
@@ -178,6 +182,23 @@ async function vodOf(ctx: HttpContext, path: string): Promise<VodIndex | undefin
   if (!ctx.paths.isFile(path)) return undefined;
   const r = await ctx.paths.resolve(path);
   return r.kind === 'file' ? vodIndex(r.file, ctx.config.hlsSegmentDuration) : undefined;
+}
+
+/**
+ * A file's playlist `name`: index.m3u8 is its single media playlist, or the multivariant playlist
+ * when it has audio alternatives; then video.m3u8 and audio-<id>.m3u8 are the renditions.
+ */
+function vodPlaylistText(idx: VodIndex, path: string, name: string, token: string | undefined): string {
+  const alt = idx.alternatives;
+  if (name === 'index.m3u8' && alt.length > 0) {
+    const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
+    return multivariantPlaylist({ video: idx.tracks[0]!.fmp4.track, alternatives: alt, bandwidth: vodBandwidth(idx), query });
+  }
+  if (name === 'index.m3u8') return formatPlaylist(withToken(vodPlaylist(idx), token));
+  if (name === 'video.m3u8' && alt.length > 0) return formatPlaylist(withToken(vodPlaylist(idx, ''), token));
+  const audio = alt.find((t) => renditionUri(t) === name);
+  if (audio) return formatPlaylist(withToken(vodPlaylist(idx, `t${audio.id}`), token));
+  throw new HttpError(404, `/${path} has no ${name}: its playlist is /${path}/index.m3u8`);
 }
 
 function send(res: Response, type: string, cache: string, body: string | Uint8Array): void {

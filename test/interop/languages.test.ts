@@ -5,7 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { publishSample, waitPlaylist } from '../http/hls-source.js';
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
@@ -128,6 +129,16 @@ describe('audio alternatives of a live publisher', () => {
     'a=control:trackID=1',
     '',
   ].join('\r\n');
+
+  it('HLS of a live path with two audio tracks: ffprobe reads both renditions', async () => {
+    // ffmpeg's RTSP muxer writes no a=lang: the renditions are "Audio 1" and "Audio 2", told apart by channels.
+    const pub = publishSample(srv, 'live/two-audio', CLIP, ['-map', '0']);
+    onTestFinished(() => pub.stop());
+    const text = await waitPlaylist(srv.httpUrl('live/two-audio/index.m3u8'));
+    expect(text).toMatch(/#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio 2",DEFAULT=NO,AUTOSELECT=YES,CHANNELS="1",URI="audio-2.m3u8"/);
+    const p = await probe(srv.httpUrl('live/two-audio/index.m3u8'));
+    expect(p.audio.map((s) => s.channels).sort(), `${p.info}\n${pub.stderr()}`).toEqual([1, 2]);
+  });
 
   it('keeps each track a=lang and title in the DESCRIBE its readers get', async () => {
     const pub = await RawPublisher.start(srv.rtspPort, srv.url('live/languages'), SDP, 2);

@@ -10,7 +10,9 @@ import { formatPlaylist, parseBlockingQuery } from './playlist.js';
 import { hlsTracks } from './segmenter.js';
 import { queryToken, withToken } from './token-uris.js';
 import { vodBandwidth, vodIndex, vodPlaylist, vodSegment, type VodIndex } from './vod.js';
-import { multivariantPlaylist, renditionUri } from './renditions.js';
+import { audioAlternatives, multivariantPlaylist, renditionUri } from './renditions.js';
+import type { Stream } from '../../core/stream.js';
+import type { Track } from '../../media/track.js';
 
 /** Path names hold "/", so the file name is matched at the end and the rest is the path. */
 const ROUTE = /^\/(.+)\/(?:(index\.m3u8|video\.m3u8|audio-\d{1,3}\.m3u8)|init-([0-9a-f]+(?:t\d{1,3})?)\.mp4|seg-([0-9a-f]+(?:t\d{1,3})?)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
@@ -64,7 +66,7 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   } catch (e) {
     // The publisher left: players still reloading get the final playlist (EXT-X-ENDLIST) and finish
     // what they have, until the muxer goes idle.
-    const ended = muxers.get(path);
+    const ended = muxers.get(path, renditionKey(name));
     if (e instanceof PathNotFoundError && ended?.ended && !ended.failure) {
       ended.lastRequestMs = Date.now();
       return send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(withToken(ended.playlist(), token)));
@@ -77,13 +79,14 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
     send(res, PLAYLIST_TYPE, 'public, max-age=60', vodPlaylistText(idx, path, name, token));
     return;
   }
-  if (name !== 'index.m3u8') throw new HttpError(404, `/${path} is live: its HLS playlist is /${path}/index.m3u8`);
   const stream = resolved.stream;
   if (hlsTracks(stream.tracks).length === 0) {
     const codecs = stream.tracks.map((t) => t.codec).join(', ');
     throw new HttpError(415, `/${path} carries ${codecs}: HLS needs H.264, H.265, VP9, AV1, AAC, Opus, MP3 or AC-3; read it over RTSP, /${path}/stream.mp4 (also LPCM and M-JPEG) or /${path}/stream.ts`);
   }
-  const mux = muxers.forStream(path, stream);
+  const rendition = liveRendition(stream.tracks, path, name);
+  if (rendition === 'multivariant') return liveMultivariant(res, muxers, path, stream, token, clientGone(res));
+  const mux = muxers.forStream(path, stream, rendition.key, rendition.tracks);
   mux.lastRequestMs = Date.now();
   if (!mux.ready && !(await mux.waitUntil(() => mux.ready, FIRST_SEGMENT_WAIT_MS, left))) {
     if (left.aborted) return;
@@ -115,8 +118,8 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
 }
 
 async function file(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, id: string, kind: 'init' | 'seg' | 'part', msn: number, index: number): Promise<void> {
-  const live = muxers.get(path);
-  if (live && live.id === id) {
+  const live = muxers.byId(path, id);
+  if (live) {
     const data = await liveFile(res, live, path, kind, msn, index);
     if (!data) return;
     muxers.audience(live)?.note(req, data.length, res.locals.user);
@@ -182,6 +185,49 @@ async function vodOf(ctx: HttpContext, path: string): Promise<VodIndex | undefin
   if (!ctx.paths.isFile(path)) return undefined;
   const r = await ctx.paths.resolve(path);
   return r.kind === 'file' ? vodIndex(r.file, ctx.config.hlsSegmentDuration) : undefined;
+}
+
+/** The muxer key a playlist name asks for: "" (index.m3u8), "video" or "t<id>" (audio-<id>.m3u8). */
+function renditionKey(name: string): string {
+  if (name === 'video.m3u8') return 'video';
+  const audio = /^audio-(\d+)\.m3u8$/.exec(name);
+  return audio ? `t${audio[1]}` : '';
+}
+
+/**
+ * What a live path's playlist `name` is: with audio alternatives, index.m3u8 is the multivariant
+ * playlist and video.m3u8 / audio-<id>.m3u8 each a muxer of its own tracks; without, index.m3u8 alone.
+ */
+function liveRendition(tracks: Track[], path: string, name: string): 'multivariant' | { key: string; tracks?: Track[] } {
+  const alt = audioAlternatives(tracks);
+  if (name === 'index.m3u8') return alt.length > 0 ? 'multivariant' : { key: '' };
+  const key = renditionKey(name);
+  const video = hlsTracks(tracks).find((t) => t.kind === 'video');
+  if (alt.length > 0 && key === 'video' && video) return { key, tracks: [video] };
+  const audio = alt.find((t) => `t${t.id}` === key);
+  if (audio) return { key, tracks: [audio] };
+  throw new HttpError(404, `/${path} has no ${name}: its playlist is /${path}/index.m3u8`);
+}
+
+/**
+ * The multivariant playlist of a live path with audio alternatives. Every rendition's muxer starts
+ * now, so each has segments when the player asks; the answer waits for the video's first segment
+ * (its BANDWIDTH is measured from it).
+ */
+async function liveMultivariant(res: Response, muxers: HlsMuxers, path: string, stream: Stream, token: string | undefined, left: AbortSignal): Promise<void> {
+  const videoTrack = hlsTracks(stream.tracks).find((t) => t.kind === 'video')!;
+  const alt = audioAlternatives(stream.tracks);
+  const video = muxers.forStream(path, stream, 'video', [videoTrack]);
+  const audio = alt.map((t) => muxers.forStream(path, stream, `t${t.id}`, [t]));
+  for (const m of [video, ...audio]) m.lastRequestMs = Date.now();
+  if (!video.ready && !(await video.waitUntil(() => video.ready, FIRST_SEGMENT_WAIT_MS, left))) {
+    if (left.aborted) return;
+    throw unavailable(video, `/${path} has no complete HLS segment yet (segments start at key frames); retry shortly`);
+  }
+  // An audio muxer without a complete segment yet counts as 128 kb/s.
+  const bandwidth = video.peakBitrate + Math.max(0, ...audio.map((m) => m.peakBitrate || 128_000));
+  const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
+  send(res, PLAYLIST_TYPE, 'no-cache', multivariantPlaylist({ video: videoTrack, alternatives: alt, bandwidth, query }));
 }
 
 /**

@@ -1,12 +1,13 @@
 // The player's language menu in headless Chromium on the bundled two-language clip (English: 440 Hz stereo, French:
 // 1000 Hz mono): ws mode sets up the chosen audio track and decodes it (its channel count says which one it hears);
-// hls mode switches hls.js to the French rendition.
+// hls mode switches hls.js to the French rendition, on the file and on a live path.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { testPage } from '../helpers/test-page.js';
 import { buildPlayer, playerUrl, waitStats } from './player-page.js';
+import { publishSample, waitPlaylist } from '../http/hls-source.js';
 
 const CLIP = 'sample-languages.mkv';
 let srv: TestServer;
@@ -60,5 +61,27 @@ describe('language menu', () => {
     const deadline = Date.now() + 30_000;
     while (!fetched.some((p) => /t2\.mp4$/.test(p)) && Date.now() < deadline) await page.waitForTimeout(100);
     expect(fetched.filter((p) => /audio-2\.m3u8$|t2(-\d+)?\.mp4$/.test(p)).length, fetched.join('\n')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('hls mode on a live path with two audio tracks: plays on after switching to the second rendition', async () => {
+    const pub = publishSample(srv, 'live/languages', CLIP, ['-map', '0']);
+    onTestFinished(() => pub.stop());
+    await waitPlaylist(srv.httpUrl('live/languages/index.m3u8'));
+    const log: string[] = [];
+    const page = await testPage(browser, log);
+    const fetched: string[] = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    await page.goto(playerUrl(srv, { src: 'live/languages', mode: 'hls' }));
+    // ffmpeg publishes no a=lang: the renditions are told apart by their order.
+    await waitStats(page, (s) => s.state === 'playing' && (s.audioChoices ?? []).length === 2, log, undefined, 'live renditions playing');
+    await page.locator('#language').selectOption('track1');
+    const switched = await waitStats(page, () => fetched.some((p) => p.endsWith('/audio-2.m3u8')), log, undefined, 'the second rendition requested');
+    await waitStats(
+      page,
+      (s) => s.state === 'playing' && s.audioFramesDecoded! > switched.audioFramesDecoded! && s.position > switched.position + 1,
+      log,
+      undefined,
+      'audio decoded and the position advancing after the switch',
+    );
   });
 });

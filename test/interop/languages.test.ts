@@ -108,6 +108,17 @@ describe('audio alternatives of a file', () => {
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('eng (English), fre (French)');
   });
+
+  it('the REST API lists each track language and title', async () => {
+    // The API lists a file's tracks once it has been opened (demuxed): the playlist opens it.
+    expect((await fetch(srv.httpUrl(`${CLIP}/index.m3u8`))).status).toBe(200);
+    const res = await fetch(srv.httpUrl(`api/v1/paths/${CLIP}`));
+    const body = (await res.json()) as { tracks?: { kind: string; language?: string; name?: string }[] };
+    expect(body.tracks?.filter((t) => t.kind === 'audio').map((t) => [t.language, t.name]), JSON.stringify(body)).toEqual([
+      ['eng', 'English'],
+      ['fre', 'Français'],
+    ]);
+  });
 });
 
 describe('audio alternatives of a live publisher', () => {

@@ -141,7 +141,7 @@ describe('audio alternatives of a live publisher', () => {
     '',
   ].join('\r\n');
 
-  it('HLS of a live path with two audio tracks: ffprobe reads both renditions', async () => {
+  it('HLS of a live path with two audio tracks: ffprobe reads both renditions; ?audio= picks one over progressive', async () => {
     // ffmpeg's RTSP muxer writes no a=lang: the renditions are "Audio 1" and "Audio 2", told apart by channels.
     const pub = publishSample(srv, 'live/two-audio', CLIP, ['-map', '0']);
     onTestFinished(() => pub.stop());
@@ -149,6 +149,9 @@ describe('audio alternatives of a live publisher', () => {
     expect(text).toMatch(/#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio 2",DEFAULT=NO,AUTOSELECT=YES,CHANNELS="1",URI="audio-2.m3u8"/);
     const p = await probe(srv.httpUrl('live/two-audio/index.m3u8'));
     expect(p.audio.map((s) => s.channels).sort(), `${p.info}\n${pub.stderr()}`).toEqual([1, 2]);
+    // A live progressive reader takes one of them by id (the tracks have no language).
+    const one = await probe(srv.httpUrl('live/two-audio/stream.mp4?audio=track2'));
+    expect(one.audio.map((s) => s.channels), one.info).toEqual([1]);
   });
 
   it('keeps each track a=lang and title in the DESCRIBE its readers get', async () => {

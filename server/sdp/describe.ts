@@ -23,6 +23,9 @@ export interface DescribeOptions {
 /** Media-level control attribute: relative, appended by clients to Content-Base (INTEROP.md). */
 export const trackControl = (track: Track): string => `trackID=${track.id}`;
 
+/** A value safe on one SDP line: no line breaks or control characters. */
+const sdpText = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, ' ').trim();
+
 export function buildSdp(opts: DescribeOptions): string {
   const ipVer = opts.serverAddress.includes(':') ? 6 : 4;
   const range = opts.duration !== undefined ? `range:npt=0-${opts.duration.toFixed(3)}` : 'range:npt=0-';
@@ -43,6 +46,10 @@ export function buildSdp(opts: DescribeOptions): string {
       m.invalid = [{ value: `x-dimensions:${t.width},${t.height}` }];
     }
     if (key !== undefined) (m.invalid ??= []).push({ value: `key-mgmt:mikey ${key}` });
+    // RFC 4566 §6: the medium's language, so a client can SETUP the audio it wants of several.
+    if (t.language) (m.invalid ??= []).push({ value: `lang:${t.language}` });
+    // RFC 4566 §5.4 media title (i=): the track's own name for a menu.
+    if (t.name) m.description = sdpText(t.name);
     return m;
   });
   const session: SessionDescription = {

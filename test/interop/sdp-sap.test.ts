@@ -1,7 +1,7 @@
 // Descriptions over HTTP and SAP with real clients. In a network namespace this test creates (CI runs as root):
 // a `sap: true` live path is opened by ffprobe from GET /<path>.sdp alone (it joins the groups), its SAP
 // announcement arrives on 239.255.255.255:9875 and carries that SDP, and the path stopping (publisher gone,
-// server shut down) sends a deletion. Outside it: GStreamer follows the absolute rtsp:// controls of a file's .sdp.
+// reload, server shut down) sends a deletion. Outside it: GStreamer follows the absolute rtsp:// controls of a file's .sdp.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,12 +84,11 @@ async function startInNamespace(): Promise<{ packets: () => SapPacket[]; server:
   // Joins without an interface (ffmpeg's, VLC's) resolve through this route, and lo must say it does multicast.
   await ip('-n', ns, 'link', 'set', 'lo', 'multicast', 'on');
   await ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'lo');
-  const config = join(dir, 'tidecast.yaml');
-  writeFileSync(config, 'multicastIPRange: 239.255.42.0/29\nmulticastTTL: 1\nsapInterval: 1\npaths:\n  live/mc:\n    sap: true\n');
+  writeConfig(true);
   writeFileSync(join(dir, 'sap-rx.mjs'), SAP_RECEIVER);
   let rxOut = '';
   inNs(process.execPath, [join(dir, 'sap-rx.mjs')], (s) => (rxOut += s));
-  const server = inNs(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'serve', '--rtsp-port', String(RTSP_PORT), '--rtp-port', '8000', '--media', 'media', '--config', config], (s) => (serverLog += s));
+  const server = inNs(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'serve', '--rtsp-port', String(RTSP_PORT), '--rtp-port', '8000', '--media', 'media', '--config', join(dir, 'tidecast.yaml')], (s) => (serverLog += s));
   await waitFor('server start and SAP receiver', () => serverLog.includes('RTSP on port') && rxOut.includes('ready'), 30_000);
   const packets = (): SapPacket[] =>
     rxOut
@@ -100,12 +99,16 @@ async function startInNamespace(): Promise<{ packets: () => SapPacket[]; server:
   return { packets, server };
 }
 
+function writeConfig(sap: boolean): void {
+  writeFileSync(join(dir, 'tidecast.yaml'), `multicastIPRange: 239.255.42.0/29\nmulticastTTL: 1\nsapInterval: 1\npaths:\n  live/mc:\n    sap: ${sap}\n`);
+}
+
 function publish(ffmpeg: string): ChildProcess {
   return inNs(ffmpeg, ['-v', 'error', '-re', '-stream_loop', '-1', '-i', 'media/sample.mp4', '-c', 'copy', '-f', 'rtsp', `rtsp://127.0.0.1:${RTSP_PORT}/live/mc`], (s) => (serverLog += `[publisher] ${s}`));
 }
 
 describe('GET /<path>.sdp and SAP for a multicast path, in a network namespace', () => {
-  it('ffprobe decodes the path from its .sdp alone; SAP announces that SDP and deletes it when the publisher leaves and at shutdown', async () => {
+  it('ffprobe decodes the path from its .sdp alone; SAP announces that SDP and deletes it when the publisher leaves, a reload drops sap, and the server shuts down', async () => {
     const ffmpeg = resolveFfmpeg();
     const ffprobe = ffmpeg.replace(/ffmpeg$/, 'ffprobe');
     const { packets, server } = await startInNamespace();
@@ -150,16 +153,28 @@ describe('GET /<path>.sdp and SAP for a multicast path, in a network namespace',
     const notFound = await run('ip', ['netns', 'exec', ns, 'curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', `${HTTP}/live/mc.sdp`], { timeoutMs: 20_000 });
     expect(notFound.stdout).toBe('404');
 
-    // Back again: a new version of the session (o= version 2), then the server shuts down and deletes it.
-    const before = packets().length;
+    // Back again: a new version of the session (o= version 2); a reload that drops `sap` deletes it.
+    let before = packets().length;
     publisher = publish(ffmpeg);
     await waitFor('the announcement of the new publisher', () => packets().slice(before).some((p) => !p.deletion), 60_000);
     const second = packets().slice(before).find((p) => !p.deletion)!;
     expect(second.payload).toMatch(/^o=- \d+ 2 IN IP4 127\.0\.0\.1\r$/m);
-    expect(second.msgIdHash).not.toBe(first.msgIdHash);
+    writeConfig(false);
+    server.kill('SIGHUP');
+    await waitFor('the deletion after the reload', () => packets().slice(before).some((p) => p.deletion && p.payload === second.payload), 30_000);
+
+    // And once more with `sap` back: the server shutting down deletes the announcement too.
+    const mark = serverLog.length;
+    writeConfig(true);
+    server.kill('SIGHUP');
+    await waitFor('the reload that puts sap back', () => /reloaded tidecast\.yaml: ~1 path \(live\/mc\)/.test(serverLog.slice(mark)), 30_000);
+    before = packets().length;
+    publisher = publish(ffmpeg);
+    await waitFor('the third announcement', () => packets().slice(before).some((p) => !p.deletion), 60_000);
+    const third = packets().slice(before).find((p) => !p.deletion)!;
     server.kill('SIGTERM');
     await exited(server);
-    await waitFor('the deletion at shutdown', () => packets().slice(before).some((p) => p.deletion && p.msgIdHash === second.msgIdHash), 30_000);
+    await waitFor('the deletion at shutdown', () => packets().slice(before).some((p) => p.deletion && p.payload === third.payload), 30_000);
   }, 240_000);
 });
 

@@ -103,8 +103,8 @@ function writeConfig(sap: boolean): void {
   writeFileSync(join(dir, 'tidecast.yaml'), `multicastIPRange: 239.255.42.0/29\nmulticastTTL: 1\nsapInterval: 1\npaths:\n  live/mc:\n    sap: ${sap}\n`);
 }
 
-function publish(ffmpeg: string): ChildProcess {
-  return inNs(ffmpeg, ['-v', 'error', '-re', '-stream_loop', '-1', '-i', 'media/sample.mp4', '-c', 'copy', '-f', 'rtsp', `rtsp://127.0.0.1:${RTSP_PORT}/live/mc`], (s) => (serverLog += `[publisher] ${s}`));
+function publish(ffmpeg: string, extra: string[] = []): ChildProcess {
+  return inNs(ffmpeg, ['-v', 'error', '-re', '-stream_loop', '-1', '-i', 'media/sample.mp4', ...extra, '-c', 'copy', '-f', 'rtsp', `rtsp://127.0.0.1:${RTSP_PORT}/live/mc`], (s) => (serverLog += `[publisher] ${s}`));
 }
 
 describe('GET /<path>.sdp and SAP for a multicast path, in a network namespace', () => {
@@ -176,6 +176,29 @@ describe('GET /<path>.sdp and SAP for a multicast path, in a network namespace',
     await exited(server);
     await waitFor('the deletion at shutdown', () => packets().slice(before).some((p) => p.deletion && p.payload === third.payload), 30_000);
   }, 240_000);
+});
+
+describe("VLC's SAP discovery, in a network namespace", () => {
+  it('lists a one-track announced path by its name (VLC without live555 lists only sessions whose media share one address)', async () => {
+    const { packets } = await startInNamespace();
+    publish(resolveFfmpeg(), ['-an']);
+    await waitFor('the SAP announcement', () => packets().some((p) => !p.deletion), 60_000);
+    // VLC refuses to run as root; its cli interface prints the playlist, where SAP discovery adds what it hears.
+    const vlc = spawn('ip', ['netns', 'exec', ns, 'runuser', '-u', 'nobody', '--', 'env', 'HOME=/tmp', 'cvlc', '-I', 'cli', '--services-discovery', 'sap'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(vlc);
+    let out = '';
+    vlc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    vlc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const t0 = Date.now();
+    while (!/\|\s+\d+ - live\/mc/.test(out)) {
+      if (Date.now() - t0 > 60_000) throw new Error(`VLC did not list live/mc; it printed:\n${out.slice(-3000)}`);
+      vlc.stdin!.write('playlist\n');
+      await sleep(500);
+    }
+    vlc.stdin!.write('quit\n');
+    await exited(vlc);
+    expect(out).toMatch(/Network streams \(SAP\)\s*\n\|\s+\d+ - live\/mc/);
+  }, 120_000);
 });
 
 describe('GET /<path>.sdp with absolute rtsp:// controls', () => {

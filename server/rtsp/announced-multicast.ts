@@ -18,7 +18,7 @@ export interface AnnouncedMulticast {
 export function announcedMulticast(config: Config, hub: MulticastHub, paths: PathManager, log: Logger, ports: () => DescriptionPorts): AnnouncedMulticast {
   const origin = announceOrigin(config);
   const mc = new MulticastPaths(hub, paths, config, log);
-  const sap = new SapAnnouncer(config, log, origin, (p) => rtspUrlFor(config, ports(), origin, p));
+  const sap = new SapAnnouncer(config, log, origin, (p) => rtspUrlFor(config, ports(), origin, p), paths.counters);
   mc.on(sap);
   return {
     paths: mc,

@@ -2,6 +2,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import type { Config } from '../config.js';
+import type { Counters } from '../core/counters.js';
 import { splitSapAddress } from '../config-sap.js';
 import type { Logger } from '../log.js';
 import { buildMulticastSdp, pathSessionId } from '../sdp/multicast-sdp.js';
@@ -45,8 +46,6 @@ export class SapAnnouncer implements MulticastPathListener {
   private readonly pending = new Set<Promise<void>>();
   private readonly group: string;
   private readonly port: number;
-  /** Announcements and deletions sent (tests and logs). */
-  sent = { announcements: 0, deletions: 0, errors: 0 };
 
   constructor(
     private readonly config: Config,
@@ -54,6 +53,8 @@ export class SapAnnouncer implements MulticastPathListener {
     readonly origin: string,
     /** The path's RTSP URL (u= line), for people and players that prefer RTSP. */
     private readonly rtspUrlOf: (path: string) => string,
+    /** tidecast_sap_packets_total{type, result} on /metrics. */
+    private readonly counters: Counters,
   ) {
     ({ group: this.group, port: this.port } = splitSapAddress(config.sapAddress));
   }
@@ -88,7 +89,7 @@ export class SapAnnouncer implements MulticastPathListener {
     if (!a) return;
     this.stopTimer(m.path);
     this.announced.delete(m.path);
-    void this.send(a.deletion).then(() => this.sent.deletions++);
+    void this.send(a.deletion, 'deletion');
     this.log.info({ path: m.path, why }, `/${m.path}: SAP announcement deleted: ${why}`);
   }
 
@@ -104,7 +105,7 @@ export class SapAnnouncer implements MulticastPathListener {
 
   private tick(a: Announced): void {
     if (this.announced.get(a.path) !== a) return;
-    void this.send(a.announce).then(() => this.sent.announcements++);
+    void this.send(a.announce, 'announcement');
     const ms = sapIntervalMs(this.config.sapInterval, this.announced.size, a.announce.length);
     a.timer = setTimeout(() => this.tick(a), ms);
     a.timer.unref();
@@ -115,28 +116,23 @@ export class SapAnnouncer implements MulticastPathListener {
     if (a?.timer) clearTimeout(a.timer);
   }
 
-  private send(data: Uint8Array): Promise<void> {
-    const p = this.sendNow(data);
+  private send(data: Uint8Array, type: 'announcement' | 'deletion'): Promise<void> {
+    const p = this.sendNow(data).then((ok) => this.counters.inc('sap_packets', { type, result: ok ? 'sent' : 'failed' }));
     this.pending.add(p);
     void p.then(() => this.pending.delete(p));
     return p;
   }
 
-  private async sendNow(data: Uint8Array): Promise<void> {
+  /** True once the packet left; a failure (no route to the group) is counted, never thrown. */
+  private async sendNow(data: Uint8Array): Promise<boolean> {
     let s: Socket;
     try {
       s = await (this.socket ??= openSocket(this.config.multicastTTL));
     } catch (e) {
-      this.sent.errors++;
       this.log.error({ err: (e as Error).message }, `SAP: cannot open a UDP socket: ${(e as Error).message}`);
-      return;
+      return false;
     }
-    await new Promise<void>((resolve) => {
-      s.send(data, this.port, this.group, (err) => {
-        if (err) this.sent.errors++;
-        resolve();
-      });
-    });
+    return new Promise<boolean>((resolve) => s.send(data, this.port, this.group, (err) => resolve(!err)));
   }
 }
 

@@ -152,6 +152,11 @@ describe('GET /<path>.sdp and SAP for a multicast path, in a network namespace',
     expect(deletion).toMatchObject({ msgIdHash: first.msgIdHash, origin: first.origin, payload: first.payload });
     const notFound = await run('ip', ['netns', 'exec', ns, 'curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', `${HTTP}/live/mc.sdp`], { timeoutMs: 20_000 });
     expect(notFound.stdout).toBe('404');
+    // /metrics counts what left.
+    const metrics = await run('ip', ['netns', 'exec', ns, 'curl', '-sS', `${HTTP}/metrics`], { timeoutMs: 20_000 });
+    const sent = (type: string): number => Number(new RegExp(`^tidecast_sap_packets_total\\{type="${type}",result="sent"\\} (\\d+)$`, 'm').exec(metrics.stdout)?.[1] ?? 0);
+    expect(sent('announcement'), metrics.stdout.slice(0, 2000)).toBeGreaterThanOrEqual(2);
+    expect(sent('deletion')).toBe(1);
 
     // Back again: a new version of the session (o= version 2); a reload that drops `sap` deletes it.
     let before = packets().length;

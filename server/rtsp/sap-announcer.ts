@@ -44,6 +44,7 @@ export class SapAnnouncer implements MulticastPathListener {
   private socket: Promise<Socket> | undefined;
   /** Packets on their way out: close waits for them (the deletions sent at shutdown). */
   private readonly pending = new Set<Promise<void>>();
+  private failureLogged = false;
   private readonly group: string;
   private readonly port: number;
 
@@ -117,7 +118,13 @@ export class SapAnnouncer implements MulticastPathListener {
   }
 
   private send(data: Uint8Array, type: 'announcement' | 'deletion'): Promise<void> {
-    const p = this.sendNow(data).then((ok) => this.counters.inc('sap_packets', { type, result: ok ? 'sent' : 'failed' }));
+    const p = this.sendNow(data).then((ok) => {
+      this.counters.inc('sap_packets', { type, result: ok ? 'sent' : 'failed' });
+      if (!ok && !this.failureLogged) {
+        this.failureLogged = true;
+        this.log.warn({ sap: this.config.sapAddress }, `SAP: cannot send to ${this.config.sapAddress} (no multicast route?); failures are counted in tidecast_sap_packets_total{result="failed"}, logged once`);
+      }
+    });
     this.pending.add(p);
     void p.then(() => this.pending.delete(p));
     return p;

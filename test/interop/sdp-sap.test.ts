@@ -12,7 +12,7 @@ import { parseSap, type SapPacket } from '../../server/sdp/sap.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { sleep } from '../helpers/rtsp-client.js';
 import { gstRead } from '../helpers/gst-read.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -224,5 +224,26 @@ describe('GET /<path>.sdp with absolute rtsp:// controls', () => {
     const read = await gstRead(uri, { videoFrames: 20, deadlineS: 40 });
     expect(read.videoFrames, read.info).toBeGreaterThanOrEqual(20);
     expect(read.errors, read.info).toEqual([]);
+  }, 120_000);
+});
+
+describe('a named SAP path with its own source', () => {
+  it('starts with the server, without a reader, and is described and announced as multicast until the server stops', async () => {
+    // TTL 0: nothing this test sends leaves the machine.
+    srv = await startTestServer({
+      multicastTTL: 0,
+      multicastIPRange: '239.255.43.0/29',
+      paths: { 'live/ff': { ffmpeg: `-re -stream_loop -1 -i ${join(MEDIA_DIR, 'sample.mp4')} -c copy`, sap: true } },
+    });
+    const s = srv;
+    await waitFor('the path on its groups', () => s.announced.paths.get('live/ff') !== undefined, 60_000);
+    const sdp = await (await fetch(s.httpUrl('live/ff.sdp'))).text();
+    expect(sdp).toMatch(/\r\nm=video 8002 RTP\/AVP 96\r\nc=IN IP4 239\.255\.43\.\d\/0\r\n/);
+    expect(s.paths.clients.list().filter((c) => c.role === 'reader')).toEqual([]);
+    const sapSent = (type: string): number => s.paths.counters.value('sap_packets', { type, result: 'sent' }) + s.paths.counters.value('sap_packets', { type, result: 'failed' });
+    await waitFor('an announcement', () => sapSent('announcement') >= 1, 30_000);
+    await s.close();
+    srv = undefined;
+    expect(sapSent('deletion')).toBe(1);
   }, 120_000);
 });

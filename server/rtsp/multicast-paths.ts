@@ -117,8 +117,10 @@ export class MulticastPaths {
     if (stream.ended || this.running.has(path)) return;
     const sender = this.hub.senderOf(stream);
     const tracks = stream.tracks.map(describedAacTrack);
-    const groups = tracks.map((t) => sender.groupFor(t.id));
-    if (groups.some((g) => g === undefined)) {
+    // Indexed by track id, as the SDP builder and the sender read them.
+    const groups: (string | undefined)[] = [];
+    for (const t of tracks) groups[t.id] = sender.groupFor(t.id);
+    if (tracks.some((t) => groups[t.id] === undefined)) {
       this.log.warn({ path, range: this.config.multicastIPRange }, `/${path}: every multicast group of ${this.config.multicastIPRange} is in use; it is not sent by multicast (raise multicastIPRange)`);
       if (sender.readers === 0) sender.stop('no group for every track');
       return;
@@ -128,7 +130,7 @@ export class MulticastPaths {
     this.running.set(path, entry);
     sender.hold(member);
     sender.join(member, tracks.map((t) => t.id)).commit();
-    this.log.info({ path, groups, port: this.hub.rtpPort, sap: settings.sap }, `/${path}: sent to multicast groups ${groups.join(', ')} port ${this.hub.rtpPort} while it runs`);
+    this.log.info({ path, groups, port: this.hub.rtpPort, sap: settings.sap }, `/${path}: sent to multicast groups ${groups.filter(Boolean).join(', ')} port ${this.hub.rtpPort} while it runs`);
     for (const l of this.listeners) l.started(entry);
   }
 

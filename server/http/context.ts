@@ -1,6 +1,7 @@
 // What HTTP handlers may use: config, paths, logger and the ports (layers point down: no RTSP internals here).
 import type { Auth } from '../auth/auth.js';
 import type { Config } from '../config.js';
+import type { DrainOptions } from '../core/drain.js';
 import type { ConfigEditor } from '../config-editor.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { SessionDirectory } from '../core/status.js';
@@ -25,4 +26,6 @@ export interface HttpContext {
   configEditor?: ConfigEditor;
   /** The recordings on disk (record/), set once the recorders run. */
   recordings?: RecordingIndex;
+  /** Drains the server (app.ts): redirects every client, then closes; set once it runs. */
+  drain?: (opts: DrainOptions) => Promise<unknown>;
 }

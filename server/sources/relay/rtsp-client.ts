@@ -8,7 +8,9 @@ import { parsePublic } from '../../rtsp/headers/public.js';
 import { formatRange } from '../../rtsp/headers/range.js';
 import type { TransportHeader } from '../../rtsp/headers/transport.js';
 import type { AuthChallenge } from '../../rtsp/headers/www-authenticate.js';
-import type { RtspResponse } from '../../rtsp/message.js';
+import type { RtspRequest, RtspResponse } from '../../rtsp/message.js';
+import { ANNOUNCE_OPTION_TAG } from '../../rtsp/headers/option-tags.js';
+import { readServerRequest } from './server-requests.js';
 import { RtspConnection, seconds } from './connection.js';
 import { readDescribeSdp, readPlayReply, setupTcp, setupUdp, statusError, type SequenceSteps, type SetupReply } from './play-sequence.js';
 import {
@@ -48,6 +50,7 @@ export class RtspClient extends EventEmitter {
   private readonly timeoutMs: number;
   private readonly userAgent: string;
   private readonly tlsOptions: ConnectionOptions | undefined;
+  private readonly acceptAnnounce: boolean;
   private preferredTransport: 'tcp' | 'udp';
   private target: Target;
   private conn: RtspConnection | undefined;
@@ -80,6 +83,7 @@ export class RtspClient extends EventEmitter {
     });
     this.userAgent = opts.userAgent ?? USER_AGENT;
     this.preferredTransport = opts.transport ?? 'tcp';
+    this.acceptAnnounce = opts.acceptAnnounce === true;
     this.tlsOptions = opts.tls;
     this.onRtp = opts.onRtp;
     this.onRtcp = opts.onRtcp;
@@ -228,6 +232,7 @@ export class RtspClient extends EventEmitter {
       onClose: (err) => {
         if (conn === this.conn) this.onConnectionClose(err);
       },
+      onRequest: (req) => (conn === this.conn ? this.onServerRequest(req) : 501),
     });
     this.conn = conn;
     return conn.ready;
@@ -251,6 +256,29 @@ export class RtspClient extends EventEmitter {
     this.conn = undefined;
     old?.destroy();
     await this.open();
+  }
+
+  /** ANNOUNCE and REDIRECT are taken when someone listens for them ('announce', 'redirect' events, after the 200 has gone). */
+  private onServerRequest(req: RtspRequest): number {
+    const r = readServerRequest(req);
+    if ('refuse' in r) return r.refuse;
+    if (this.listenerCount(r.kind) === 0 || this.closing || this.isClosed) return 501;
+    setImmediate(() => this.emit(r.kind, r));
+    return 200;
+  }
+
+  /**
+   * After a server ANNOUNCE (RFC 2326 §10.3): the old session ended with its source upstream; the
+   * new description is SETUP and PLAYed on this connection. Set onRtp/onRtcp for the new tracks first.
+   */
+  async replay(sdp: string, headers: RtspHeaders): Promise<PlaySession> {
+    this.timers.stop();
+    this.channels.clear();
+    for (const pair of this.udp.splice(0)) closePair(pair);
+    this.sessionId = undefined;
+    this.playing = undefined;
+    this.described = resolveControls(this.target.clean, sdp, headers);
+    return this.play();
   }
 
   private onConnectionClose(err: Error | undefined): void {
@@ -280,6 +308,7 @@ export class RtspClient extends EventEmitter {
     headers.set('CSeq', String(cseq));
     headers.set('User-Agent', this.userAgent);
     if (this.sessionId !== undefined) headers.set('Session', this.sessionId);
+    if (this.acceptAnnounce) headers.set('Supported', ANNOUNCE_OPTION_TAG);
     if (this.auth && this.target.credentials) {
       const a = this.auth;
       a.nc++;

@@ -1,0 +1,89 @@
+// Server-initiated requests: a drain REDIRECTs a relay from one Tidecast to another without a gap, new requests get 302,
+// an ffmpeg reader that ignores REDIRECT is torn down at the grace time; a republish with other codecs is ANNOUNCEd and followed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
+import { waitFor } from '../helpers/read.js';
+import { RawRtspClient } from '../helpers/rtsp-client.js';
+import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
+
+const servers: TestServer[] = [];
+const children: ChildProcess[] = [];
+
+afterEach(async () => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+  for (const s of servers.splice(0).reverse()) await s.close();
+});
+
+async function server(overrides: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  const s = await startTestServer(overrides);
+  servers.push(s);
+  return s;
+}
+
+/** ffmpeg publishing `args` (after the input) to `url` over TCP, looping, in real time. */
+function publish(url: string, args: string[]): ChildProcess {
+  const p = spawn(resolveFfmpeg(), ['-v', 'error', '-re', '-stream_loop', '-1', '-i', `${MEDIA_DIR}/sample.mp4`, ...args, '-f', 'rtsp', '-rtsp_transport', 'tcp', url], { stdio: 'ignore' });
+  children.push(p);
+  return p;
+}
+
+const packetsOf = (s: TestServer, path: string): number => s.paths.livePath(path).stream?.packets ?? 0;
+const readersOn = (s: TestServer, path: string): number => s.paths.clients.list().filter((c) => c.path === path && c.role === 'reader' && c.protocol.startsWith('rtsp')).length;
+
+describe('drain', () => {
+  it('moves a relay to the other server without a new stream; new requests get 302; a reader that ignores REDIRECT goes at the grace time', async () => {
+    const origin = await server();
+    publish(origin.url('live/cam'), ['-c', 'copy']);
+    await waitFor(() => origin.paths.livePath('live/cam').stream !== undefined, 20_000, 'the origin publisher');
+    // A and B serve the same live source (both relay the origin); C relays A.
+    const a = await server({ paths: { cam: { source: origin.url('live/cam'), sourceOnDemand: false } } });
+    const b = await server({ paths: { cam: { source: origin.url('live/cam'), sourceOnDemand: false } } });
+    const c = await server({ paths: { cam: { source: a.url('cam'), sourceOnDemand: false } } });
+    await waitFor(() => packetsOf(c, 'cam') > 50, 20_000, 'the relay C playing from A');
+    const stream = c.paths.livePath('cam').stream!;
+    // ffmpeg reads A over TCP and knows nothing of REDIRECT.
+    const reader = spawn(resolveFfmpeg(), ['-v', 'error', '-rtsp_transport', 'tcp', '-i', a.url('cam'), '-c', 'copy', '-f', 'null', '-'], { stdio: 'ignore' });
+    children.push(reader);
+    const readerGone = new Promise<number | null>((r) => reader.once('exit', (code) => r(code)));
+    await waitFor(() => readersOn(a, 'cam') === 2, 20_000, 'the relay and ffmpeg reading A');
+
+    const report = a.drain({ location: `rtsp://127.0.0.1:${b.rtspPort}`, graceMs: 4000 });
+    // New requests for the path go to B.
+    const raw = await RawRtspClient.open(a.rtspPort);
+    const res = await raw.request('DESCRIBE', a.url('cam'), { Accept: 'application/sdp' });
+    raw.socket.destroy();
+    expect(res.status).toBe(302);
+    expect(res.headers.get('Location')).toBe(`rtsp://127.0.0.1:${b.rtspPort}/cam`);
+    // C follows the REDIRECT: it reads B now, and its path kept the same stream.
+    await waitFor(() => c.paths.clients.list().some((r) => r.protocol === 'relay' && r.port === b.rtspPort), 15_000, 'the relay C reading B');
+    await waitFor(() => readersOn(a, 'cam') === 1, 15_000, 'the relay gone from A');
+    const before = packetsOf(c, 'cam');
+    await waitFor(() => packetsOf(c, 'cam') > before + 50, 15_000, 'packets on C after the move');
+    expect(c.paths.livePath('cam').stream).toBe(stream);
+    expect(readersOn(b, 'cam')).toBe(1);
+    // ffmpeg stayed on A: torn down at the grace time, and A closes.
+    const r = await report;
+    expect(r).toMatchObject({ redirected: 2, tornDown: 1 });
+    expect(r.tookMs).toBeGreaterThanOrEqual(4000);
+    await readerGone;
+  });
+
+  it('a republish with other codecs is ANNOUNCEd to the relay, which sets the new stream up on the same connection', async () => {
+    const up = await server();
+    const first = publish(up.url('live/x'), ['-c', 'copy']);
+    await waitFor(() => up.paths.livePath('live/x').stream !== undefined, 20_000, 'the first publisher');
+    const relay = await server({ paths: { r: { source: up.url('live/x'), sourceOnDemand: false } } });
+    await waitFor(() => packetsOf(relay, 'r') > 20, 20_000, 'the relay playing');
+    expect(relay.paths.livePath('r').stream!.tracks.map((t) => t.codec).sort()).toEqual(['AAC', 'H264']);
+    const upstreamConnections = up.rtsp.connections.size;
+    first.kill('SIGKILL');
+    await waitFor(() => up.paths.livePath('live/x').stream === undefined, 10_000, 'the first publisher gone');
+    // The second publisher sends audio only.
+    publish(up.url('live/x'), ['-map', '0:a', '-c', 'copy']);
+    await waitFor(() => relay.paths.livePath('r').stream?.tracks.length === 1 && packetsOf(relay, 'r') > 10, 15_000, 'the relay on the new stream');
+    expect(relay.paths.livePath('r').stream!.tracks.map((t) => t.codec)).toEqual(['AAC']);
+    // Followed on the connection it had: no reconnect (the publisher's connection went, the relay's stayed).
+    expect(up.rtsp.connections.size).toBe(upstreamConnections);
+  });
+});

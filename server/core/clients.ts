@@ -78,10 +78,11 @@ export interface ClientHandle {
   /** End this client now (an RTSP reader gets BYE and its connection closes); `reason` goes to its log line. */
   kick(reason: string): void;
   /**
-   * Asks the client to go on at `location` (an RTSP session gets REDIRECT, RFC 2326 §10.10); false
+   * Asks the client to go on at `location` (an RTSP session gets REDIRECT, RFC 2326 §10.10; a web
+   * player on a WebSocket is also told `httpBase`'s WebSocket); false
    * when it cannot be asked. Clients without it (HTTP, relays, recordings) cannot be redirected.
    */
-  redirect?(location: string): boolean;
+  redirect?(location: string, httpBase?: string): boolean;
 }
 
 export interface ClientEvents {
@@ -143,10 +144,10 @@ export class ClientRegistry {
   }
 
   /** Redirects one client: 'sent', 'unsupported' (its protocol cannot be told, or it is unreachable) or 'missing'. */
-  redirect(id: string, location: string): 'sent' | 'unsupported' | 'missing' {
+  redirect(id: string, location: string, httpBase?: string): 'sent' | 'unsupported' | 'missing' {
     const h = this.clients.get(id);
     if (!h) return 'missing';
-    return h.redirect?.(location) ? 'sent' : 'unsupported';
+    return h.redirect?.(location, httpBase) ? 'sent' : 'unsupported';
   }
 
   /** The handles themselves, for server-wide actions (drain). */

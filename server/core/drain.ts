@@ -74,7 +74,7 @@ export async function drainClients(clients: ClientRegistry, state: DrainState, o
       h.kick(`the server is draining to ${opts.httpLocation ?? opts.location}`);
       continue;
     }
-    if (h.redirect?.(relocate(opts.location, r.path, r.query))) redirected++;
+    if (h.redirect?.(relocate(opts.location, r.path, r.query), opts.httpLocation)) redirected++;
     else unreachable++;
   }
   const deadline = since + opts.graceMs;

@@ -84,7 +84,7 @@ export class RegisteredSessions extends Map<string, RtspSession> {
       const handle: ClientHandle = {
         snapshot: () => sessionRecord(s, meter),
         kick: (reason) => kickSession(server, s, reason),
-        redirect: (location) => redirectSession(server, s, location),
+        redirect: (location, httpBase) => redirectSession(server, s, location, httpBase),
       };
       this.undo.set(id, this.registry.add(id, handle));
     }

@@ -37,7 +37,9 @@ export function installDrainRoutes(app: Express, ctx: HttpContext, json: (res: R
     const id = decodeURIComponent((req.params as Record<string, string>)[0]!);
     const location = stringField(req.body, 'location');
     if (location === undefined || !RTSP_URL.test(location)) throw new HttpError(400, 'give {"location": "rtsp://host:port/path"}: the URL the client goes on at');
-    const result = clients.redirect(id, location);
+    const httpLocation = stringField(req.body, 'httpLocation');
+    if (httpLocation !== undefined && !HTTP_BASE.test(httpLocation)) throw new HttpError(400, `"httpLocation" must be http://host:port, not ${JSON.stringify(httpLocation)}`);
+    const result = clients.redirect(id, location, httpLocation);
     if (result === 'missing') throw new HttpError(404, `no session "${id}": GET /api/v1/sessions lists them (it may have left already)`);
     if (result === 'unsupported') throw new HttpError(409, `session "${id}" cannot be redirected: only RTSP sessions whose connection is open can be sent a REDIRECT`);
     ctx.log.info({ session: id, location }, 'session redirected');

@@ -1,7 +1,8 @@
 // Server-initiated requests: a drain REDIRECTs a relay from one Tidecast to another without a gap, new requests get 302,
 // an ffmpeg reader that ignores REDIRECT is torn down at the grace time; a republish with other codecs is ANNOUNCEd and followed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { CliServer, configDir } from '../helpers/cli-server.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { waitFor } from '../helpers/read.js';
 import { RawRtspClient } from '../helpers/rtsp-client.js';
@@ -32,7 +33,7 @@ const packetsOf = (s: TestServer, path: string): number => s.paths.livePath(path
 const readersOn = (s: TestServer, path: string): number => s.paths.clients.list().filter((c) => c.path === path && c.role === 'reader' && c.protocol.startsWith('rtsp')).length;
 
 describe('drain', () => {
-  it('moves a relay to the other server without a new stream; new requests get 302; a reader that ignores REDIRECT goes at the grace time', async () => {
+  it('moves a relay to the other server without a new stream; new requests get 302; progressive ends; a reader that ignores REDIRECT goes at the grace time', async () => {
     const origin = await server();
     publish(origin.url('live/cam'), ['-c', 'copy']);
     await waitFor(() => origin.paths.livePath('live/cam').stream !== undefined, 20_000, 'the origin publisher');
@@ -47,8 +48,17 @@ describe('drain', () => {
     children.push(reader);
     const readerGone = new Promise<number | null>((r) => reader.once('exit', (code) => r(code)));
     await waitFor(() => readersOn(a, 'cam') === 2, 20_000, 'the relay and ffmpeg reading A');
+    // A progressive HTTP reader of A.
+    const progressive = await fetch(a.httpUrl('cam/stream.ts'));
+    const body = progressive.body!.getReader();
+    await body.read();
 
-    const report = a.drain({ location: `rtsp://127.0.0.1:${b.rtspPort}`, graceMs: 4000 });
+    const report = a.drain({ location: `rtsp://127.0.0.1:${b.rtspPort}`, httpLocation: `http://127.0.0.1:${b.httpPort}`, graceMs: 4000 });
+    // The progressive response ends; HLS (and any stream request) answers 302 to B.
+    for (let r = await body.read(); !r.done; r = await body.read());
+    const hls = await fetch(a.httpUrl('cam/index.m3u8?x=1'), { redirect: 'manual' });
+    expect(hls.status).toBe(302);
+    expect(hls.headers.get('location')).toBe(`http://127.0.0.1:${b.httpPort}/cam/index.m3u8?x=1`);
     // New requests for the path go to B.
     const raw = await RawRtspClient.open(a.rtspPort);
     const res = await raw.request('DESCRIBE', a.url('cam'), { Accept: 'application/sdp' });
@@ -85,5 +95,41 @@ describe('drain', () => {
     expect(relay.paths.livePath('r').stream!.tracks.map((t) => t.codec)).toEqual(['AAC']);
     // Followed on the connection it had: no reconnect (the publisher's connection went, the relay's stayed).
     expect(up.rtsp.connections.size).toBe(upstreamConnections);
+    // The relay answered the server's ANNOUNCE on the server's connection (a response the server parsed and matched).
+    expect([...up.rtsp.connections].flatMap((c) => c.outbox.answers)).toContainEqual({ method: 'ANNOUNCE', status: 200 });
+  });
+
+  it('SIGUSR2 drains to the configured target: a session gets REDIRECT, new requests 302, the process exits at the grace time', async () => {
+    const b = await server();
+    const cfg = configDir();
+    onTestFinished(cfg.cleanup);
+    cfg.write(`drain:\n  location: rtsp://127.0.0.1:${b.rtspPort}\n  grace: 2s\n`);
+    const a = await CliServer.start(cfg.file);
+    onTestFinished(() => a.stop());
+    const raw = await RawRtspClient.open(a.rtspPort);
+    onTestFinished(() => void raw.socket.destroy());
+    const url = a.url('sample.mp4');
+    expect((await raw.request('DESCRIBE', url, { Accept: 'application/sdp' })).status).toBe(200);
+    const setup = await raw.request('SETUP', `${url}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+    const session = setup.headers.get('Session')!.split(';')[0]!;
+    expect((await raw.request('PLAY', url, { Session: session, Range: 'npt=0-' })).status).toBe(200);
+    const exited = new Promise<number | null>((r) => a.p.once('exit', (code) => r(code)));
+    a.p.kill('SIGUSR2');
+    await waitFor(() => raw.text.join('').includes('REDIRECT rtsp://'), 10_000, 'the REDIRECT');
+    const text = raw.text.join('');
+    expect(text).toContain(`REDIRECT ${url} RTSP/1.0`);
+    expect(text).toContain(`Location: rtsp://127.0.0.1:${b.rtspPort}/sample.mp4`);
+    expect(text).toContain(`Session: ${session}`);
+    expect(text).toMatch(/Range: clock=\d{8}T\d{6}Z-/);
+    // A client that connects now is sent to B.
+    const late = await RawRtspClient.open(a.rtspPort);
+    const res = await late.request('DESCRIBE', url, { Accept: 'application/sdp' });
+    late.socket.destroy();
+    expect(res.status).toBe(302);
+    expect(res.headers.get('Location')).toBe(`rtsp://127.0.0.1:${b.rtspPort}/sample.mp4`);
+    // This client ignores the REDIRECT: at the grace time it is torn down and the server exits.
+    expect(await exited).toBe(0);
+    expect(raw.closed).toBe(true);
+    expect(a.lines.find((l) => /^drained to/.test(l.msg))).toMatchObject({ redirected: 1, tornDown: 1 });
   });
 });

@@ -35,6 +35,8 @@ export const LIVE_KEYS = [
   'recordPartDuration',
   'recordSegmentDuration',
   'recordDeleteAfter',
+  // The drain target: read when SIGUSR2 (or POST /api/v1/drain without a body) starts a drain.
+  'drain',
 ] as const satisfies readonly (keyof Config)[];
 
 export interface ConfigDiff {

@@ -132,4 +132,27 @@ describe('drain', () => {
     expect(raw.closed).toBe(true);
     expect(a.lines.find((l) => /^drained to/.test(l.msg))).toMatchObject({ redirected: 1, tornDown: 1 });
   });
+
+  it('the API: one session redirected, then the whole server drained (POST /api/v1/drain), refusals in words', async () => {
+    const a = await server();
+    const raw = await RawRtspClient.open(a.rtspPort);
+    onTestFinished(() => void raw.socket.destroy());
+    const url = a.url('sample.mp4');
+    const setup = await raw.request('SETUP', `${url}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1', Supported: 'org.tidecast.announce' });
+    const session = setup.headers.get('Session')!.split(';')[0]!;
+    const post = (path: string, body: unknown) => fetch(a.httpUrl(path), { method: 'POST', body: JSON.stringify(body) });
+    expect((await post(`api/v1/sessions/${session}/redirect`, { location: 'rtsp://other:8554/sample.mp4' })).status).toBe(200);
+    await waitFor(() => raw.text.join('').includes('REDIRECT '), 10_000, 'the REDIRECT');
+    expect(raw.text.join('')).toContain('Location: rtsp://other:8554/sample.mp4');
+    expect((await post(`api/v1/sessions/${session}/redirect`, { location: 'http://other/' })).status).toBe(400);
+    expect((await post('api/v1/sessions/nope/redirect', { location: 'rtsp://other:8554/x' })).status).toBe(404);
+    expect(await (await fetch(a.httpUrl('api/v1/drain'))).json()).toEqual({ draining: false });
+    expect((await post('api/v1/drain', {})).status).toBe(400);
+    const started = await post('api/v1/drain', { location: 'rtsp://other:8554', graceSeconds: 0.5 });
+    expect(started.status).toBe(202);
+    expect(await started.json()).toEqual({ draining: true, location: 'rtsp://other:8554', httpLocation: null, graceSeconds: 0.5 });
+    expect((await post('api/v1/drain', { location: 'rtsp://other:8554' })).status).toBe(409);
+    // The client stays: torn down at the grace time, its connection closed with the server.
+    await waitFor(() => raw.closed, 10_000, 'the session torn down');
+  });
 });

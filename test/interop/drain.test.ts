@@ -43,6 +43,11 @@ describe('drain', () => {
     const c = await server({ paths: { cam: { source: a.url('cam'), sourceOnDemand: false } } });
     await waitFor(() => packetsOf(c, 'cam') > 50, 20_000, 'the relay C playing from A');
     const stream = c.paths.livePath('cam').stream!;
+    // A reader of C's path, over TCP: what it gets must not show the switch.
+    const watcher = await RawRtspClient.open(c.rtspPort);
+    onTestFinished(() => void watcher.socket.destroy());
+    const setup = await watcher.request('SETUP', `${c.url('cam')}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+    expect((await watcher.request('PLAY', c.url('cam'), { Session: setup.headers.get('Session')!.split(';')[0]! })).status).toBe(200);
     // ffmpeg reads A over TCP and knows nothing of REDIRECT.
     const reader = spawn(resolveFfmpeg(), ['-v', 'error', '-rtsp_transport', 'tcp', '-i', a.url('cam'), '-c', 'copy', '-f', 'null', '-'], { stdio: 'ignore' });
     children.push(reader);
@@ -71,6 +76,11 @@ describe('drain', () => {
     const before = packetsOf(c, 'cam');
     await waitFor(() => packetsOf(c, 'cam') > before + 50, 15_000, 'packets on C after the move');
     expect(c.paths.livePath('cam').stream).toBe(stream);
+    // C's reader saw one RTP stream: one SSRC, sequence numbers without a gap across the switch.
+    const rtp = watcher.frames.filter((f) => f.channel === 0).map((f) => ({ seq: (f.data[2]! << 8) | f.data[3]!, ssrc: new DataView(f.data.buffer, f.data.byteOffset).getUint32(8) }));
+    expect(new Set(rtp.map((p) => p.ssrc)).size).toBe(1);
+    const gaps = rtp.slice(1).filter((p, i) => p.seq !== ((rtp[i]!.seq + 1) & 0xffff));
+    expect(gaps, `${rtp.length} packets`).toEqual([]);
     expect(readersOn(b, 'cam')).toBe(1);
     // ffmpeg stayed on A: torn down at the grace time, and A closes.
     const r = await report;

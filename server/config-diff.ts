@@ -37,6 +37,8 @@ export const LIVE_KEYS = [
   'recordDeleteAfter',
   // Read at each announcement (docs/sdp-sap.md).
   'sapInterval',
+  // The drain target: read when SIGUSR2 (or POST /api/v1/drain without a body) starts a drain.
+  'drain',
 ] as const satisfies readonly (keyof Config)[];
 
 export interface ConfigDiff {

@@ -9,6 +9,7 @@ import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
 import { SAP_CONFIG_FIELDS, SAP_PATH_FIELDS } from './config-sap.js';
+import { DRAIN_CONFIG_FIELDS } from './config-drain.js';
 import { pathRegexProblem } from './config-pattern.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -194,6 +195,8 @@ export const ConfigSchema = z
     ...RECORD_CONFIG_FIELDS,
     /** sapAddress, sapInterval, publicHost: SAP announcements and the URLs of GET /<path>.sdp (config-sap.ts, docs/sdp-sap.md). */
     ...SAP_CONFIG_FIELDS,
+    /** Drain target: where SIGUSR2 and POST /api/v1/drain send the clients (config-drain.ts, docs/drain.md). */
+    ...DRAIN_CONFIG_FIELDS,
   })
   .strict()
   .superRefine(checkAuthConfig)

@@ -8,6 +8,7 @@ import { Mp4Engine } from './mp4-engine.js';
 import { formatStats, type TidecastStats } from './stats.js';
 import { SyncProbe } from './sync-probe.js';
 import { WsEngine } from './ws-engine.js';
+import { RedirectedError, type RedirectTarget } from './redirect.js';
 
 /** Waits between reconnect attempts, seconds; the last repeats. */
 const BACKOFF_S = [1, 2, 4, 8, 10];
@@ -59,11 +60,18 @@ class Player {
     setInterval(() => this.publishStats(), 250);
   }
 
-  private readonly events: EngineEvents & { dropped(e: Error): void } = {
+  /** Where a REDIRECT (or a 302) sent the ws mode: the other server's WebSocket and RTSP URL. */
+  private redirectedTo: RedirectTarget | undefined;
+  private redirects = 0;
+  /** Redirects since the last time it played: a loop between servers is stopped. */
+  private redirectChain = 0;
+
+  private readonly events: EngineEvents & { dropped(e: Error): void; redirected(to: RedirectTarget): void } = {
     state: (s, detail) => {
       this.state = s;
       if (s === 'playing') {
         this.attempt = 0;
+        this.redirectChain = 0;
         if (this.message !== null && !this.message.startsWith('Sound') && this.message !== this.leftOut) this.setMessage(null);
       }
       if (s === 'ended') this.setMessage('End of the stream.', 'info');
@@ -75,6 +83,7 @@ class Player {
       this.setMessage(m, 'info');
     },
     dropped: (e) => void this.onDropped(e),
+    redirected: (to) => void this.onRedirected(to),
   };
 
   async start(): Promise<void> {
@@ -108,6 +117,7 @@ class Player {
         return;
       }
       if (e instanceof LoginNeededError) return this.login(e);
+      if (e instanceof RedirectedError) return this.onRedirected(e.to);
       await this.onDropped(e as Error);
     }
   }
@@ -151,9 +161,28 @@ class Player {
         // Tools and tests may point the player at another endpoint (a jitter-injecting relay).
         const ws = params.get('ws');
         if (ws) opts.wsUrl = ws;
+        if (this.redirectedTo) {
+          opts.wsUrl = this.redirectedTo.wsUrl;
+          opts.rtspUrl = this.redirectedTo.rtspUrl;
+        }
         return new WsEngine(opts);
       }
     }
+  }
+
+  /**
+   * The server moved the stream (REDIRECT, RFC 2326 §10.10, or a 302): a new engine at the other
+   * server at once, with no countdown and no error shown. A file resumes where it was.
+   */
+  private async onRedirected(to: RedirectTarget): Promise<void> {
+    const engine = this.engine;
+    if (engine && engine.duration !== undefined) this.resumeAt = engine.position();
+    this.engine = undefined;
+    this.redirectedTo = to;
+    this.redirects++;
+    if (++this.redirectChain > 5) return this.onDropped(new Error(`redirected more than 5 times (last to ${to.rtspUrl})`));
+    await engine?.close().catch(() => {});
+    await this.start();
   }
 
   /** The connection dropped (or could not be made): a countdown, then a new engine. */
@@ -233,6 +262,8 @@ class Player {
       position: Math.round(position * 1000) / 1000,
       duration: e?.duration ?? null,
       reconnects: this.reconnects,
+      redirects: this.redirects,
+      redirectedTo: this.redirectedTo?.rtspUrl ?? null,
       reconnectIn: this.reconnectIn,
       ...(e?.stats() ?? {}),
       sync: this.probe?.stats() ?? { samples: 0, lastMs: null, medianMs: null, minMs: null, maxMs: null, beeps: 0, flashes: 0 },

@@ -77,6 +77,12 @@ export interface ClientHandle {
   snapshot(): ClientRecord;
   /** End this client now (an RTSP reader gets BYE and its connection closes); `reason` goes to its log line. */
   kick(reason: string): void;
+  /**
+   * Asks the client to go on at `location` (an RTSP session gets REDIRECT, RFC 2326 §10.10; a web
+   * player on a WebSocket is also told `httpBase`'s WebSocket); false
+   * when it cannot be asked. Clients without it (HTTP, relays, recordings) cannot be redirected.
+   */
+  redirect?(location: string, httpBase?: string): boolean;
 }
 
 export interface ClientEvents {
@@ -135,6 +141,18 @@ export class ClientRegistry {
     if (!h) return false;
     h.kick(reason);
     return true;
+  }
+
+  /** Redirects one client: 'sent', 'unsupported' (its protocol cannot be told, or it is unreachable) or 'missing'. */
+  redirect(id: string, location: string, httpBase?: string): 'sent' | 'unsupported' | 'missing' {
+    const h = this.clients.get(id);
+    if (!h) return 'missing';
+    return h.redirect?.(location, httpBase) ? 'sent' : 'unsupported';
+  }
+
+  /** The handles themselves, for server-wide actions (drain). */
+  handles(): [string, ClientHandle][] {
+    return [...this.clients.entries()];
   }
 
   get size(): number {

@@ -64,6 +64,12 @@ export interface ConnectionInfo {
   close(): void;
   /** Flushes what is queued (a BYE), then closes. */
   end(why?: string): void;
+  /** The client takes ANNOUNCE from us (its requests listed the option tag). */
+  readonly acceptsAnnounce?: boolean;
+  /** Live paths whose source ended under a session of this connection, to ANNOUNCE their next stream (path -> URL). */
+  readonly watching?: Map<string, string>;
+  /** Sends a server request (ANNOUNCE, REDIRECT) on the connection; false when it cannot. */
+  sendRequest?(method: string, uri: string, headers: Record<string, string>, body?: Uint8Array): boolean;
 }
 
 export interface SetupTrack {

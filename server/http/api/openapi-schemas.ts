@@ -114,4 +114,15 @@ export const SCHEMAS: Record<string, unknown> = {
     required: ['user', 'token', 'expiresAt'],
     properties: { user: str, token: str, expiresAt: time },
   },
+  Drain: {
+    type: 'object',
+    required: ['draining'],
+    properties: {
+      draining: { type: 'boolean' },
+      location: { ...str, description: 'rtsp://host:port of the server that takes over' },
+      httpLocation: { type: ['string', 'null'] },
+      graceSeconds: { type: 'number' },
+      since: time,
+    },
+  },
 };

@@ -14,6 +14,7 @@ import type { Handler, RequestContext } from './request-context.js';
 import { checkSessionRoom } from '../limits.js';
 import { requestWho, whoText } from '../who.js';
 import { observeReceiverReports } from '../rr-metrics.js';
+import { aggregateUrl } from '../url.js';
 
 export const setup: Handler = async (ctx) => {
   const { server, conn, req, target } = ctx;
@@ -79,7 +80,9 @@ export const setup: Handler = async (ctx) => {
       s0.onSourceEnd = (why) => {
         server.destroySession(s0, `source ended: ${why}`, false);
         conn.sessions.delete(s0);
-        if (conn.sessions.size === 0) conn.end(`the source of /${s0.path} ended: ${why}`);
+        // A client that takes ANNOUNCE keeps its connection: the path's next stream is announced to it.
+        if (conn.acceptsAnnounce && conn.watching && !conn.closed) conn.watching.set(s0.path, aggregateUrl(target.base, target.trackId));
+        else if (conn.sessions.size === 0) conn.end(`the source of /${s0.path} ended: ${why}`);
       };
     }
     server.sessions.set(session.id, session);

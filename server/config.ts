@@ -9,6 +9,7 @@ import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
 import { pathRegexProblem } from './config-pattern.js';
+import { QOS_CONFIG_FIELDS, QOS_PATH_FIELDS } from './config-qos.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -52,6 +53,8 @@ export const PathConfigSchema = z
     ...HOOK_PATH_FIELDS,
     /** record, recordPath, recordFormat, recordPartDuration...: override the top-level recording keys (config-record.ts). */
     ...RECORD_PATH_FIELDS,
+    /** qos: {thinning, lossCongested, lossFailing}: override the top-level qos keys (config-qos.ts, docs/qos.md). */
+    ...QOS_PATH_FIELDS,
   })
   .strict()
   .superRefine(checkHookFields)
@@ -189,6 +192,8 @@ export const ConfigSchema = z
     ...TLS_CONFIG_FIELDS,
     /** Recording to disk: record, recordPath, recordFormat, recordPartDuration, recordSegmentDuration, recordDeleteAfter (config-record.ts, docs/recording.md). */
     ...RECORD_CONFIG_FIELDS,
+    /** Reader QoS from RTCP receiver reports and thinning: qos.thinning, qos.lossCongested, qos.lossFailing (config-qos.ts, docs/qos.md). */
+    ...QOS_CONFIG_FIELDS,
   })
   .strict()
   .superRefine(checkAuthConfig)

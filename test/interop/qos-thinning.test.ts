@@ -1,0 +1,151 @@
+// Thinning against a real lossy link: ffmpeg reads a live path over UDP from a network namespace whose nftables drop
+// 10 % of the server's RTP; the server judges it from its receiver reports, thins it (fewer video packets, key frames
+// still, audio untouched), ffmpeg decodes with fewer errors than an unthinned reader on the same link, and when the
+// loss is removed the reader steps back up. A reader on a clean link of the same stream is never thinned.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import type { ClientRecord } from '../../server/core/clients.js';
+import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
+import { FfmpegReader } from '../helpers/ffmpeg-reader.js';
+import { NetNs } from '../helpers/netns.js';
+import { waitFor, waitLive } from '../helpers/read.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { describeRun, run } from '../helpers/spawn.js';
+
+const closers: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+/**
+ * A 4 s clip looped by the publisher: 5 Mbit/s of noisy 640x360 (so ffmpeg's receiver reports, sent
+ * per 280 kB received, come every second or two even at key frames only), a key frame every 15 frames,
+ * two non-reference B frames between references (b-pyramid off), and AAC audio.
+ */
+async function makeClip(dir: string): Promise<string> {
+  const file = join(dir, 'qos.mp4');
+  const args = [
+    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000',
+    '-t', '4', '-vf', 'noise=alls=12:allf=t', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '15', '-bf', '2',
+    '-x264-params', 'b-adapt=0:b-pyramid=none:scenecut=0', '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '1M',
+    '-c:a', 'aac', '-b:a', '96k', '-shortest', file,
+  ];
+  const r = await run(resolveFfmpeg(), args, { timeoutMs: 30_000 });
+  if (r.code !== 0) throw new Error(describeRun('ffmpeg', args, r));
+  return file;
+}
+
+async function sessions(srv: TestServer): Promise<ClientRecord[]> {
+  const res = await fetch(srv.httpUrl('api/v1/sessions'));
+  return ((await res.json()) as { sessions: ClientRecord[] }).sessions;
+}
+
+describe('thinning of an RTSP reader on a lossy link', () => {
+  it('thins the lossy reader within a few receiver reports, spares the clean one, and steps back up without loss', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-qos-'));
+    closers.push(() => rmSync(dir, { recursive: true, force: true }));
+    const clip = await makeClip(dir);
+    const srv = await startTestServer({ host: '0.0.0.0', paths: { live: {}, plain: { qos: { thinning: false } } } });
+    closers.push(() => srv.close());
+    const ns = await NetNs.create({ name: `tc-qos-${process.pid}` });
+    closers.push(() => ns.close());
+
+    // One publisher feeds both paths the same packets: `plain` has qos.thinning false.
+    const pub = FfmpegPublisher.start(clip, [srv.url('live'), srv.url('plain')]);
+    closers.push(() => pub.stop());
+    await waitLive(srv.url('live'), 'the publisher on /live');
+    await waitLive(srv.url('plain'), 'the publisher on /plain');
+
+    // 10 % of the server's RTP into the namespace is dropped; its RTCP (SRs) and RTSP pass.
+    await ns.loss(10, { udpSourcePorts: String(srv.rtpPort) });
+    const at = (p: string): string => `rtsp://${ns.hostAddress}:${srv.rtspPort}/${p}`;
+    const lossy = FfmpegReader.start(at('live'), ns);
+    const unthinned = FfmpegReader.start(at('plain'), ns);
+    const clean = FfmpegReader.start(srv.url('live'));
+    for (const r of [lossy, unthinned, clean]) closers.push(() => r.stop());
+
+    const records = async (): Promise<{ lossy?: ClientRecord; unthinned?: ClientRecord; clean?: ClientRecord }> => {
+      const all = (await sessions(srv)).filter((c) => c.role === 'reader');
+      return {
+        lossy: all.find((c) => c.path === 'live' && c.address === ns.nsAddress),
+        unthinned: all.find((c) => c.path === 'plain'),
+        clean: all.find((c) => c.path === 'live' && c.address === '127.0.0.1'),
+      };
+    };
+    const cleanNeverThinned = (r: { clean?: ClientRecord }): void => {
+      if (r.clean?.qos) expect(r.clean.qos.thinning, `the clean reader: ${JSON.stringify(r.clean)}`).toBe('none');
+    };
+    const why = (): string => `lossy ffmpeg:\n${lossy.stderrTail}\nclean ffmpeg:\n${clean.stderrTail}`;
+
+    // Thinned within a few receiver reports: congested (non-reference frames withheld) or failing (key frames only).
+    let r = await records();
+    await waitFor(async () => {
+      r = await records();
+      if (process.env.QOS_DEBUG) console.log(JSON.stringify(r.clean?.qos), srv.rtsp.ports.sendErrors);
+      cleanNeverThinned(r);
+      return r.lossy?.qos?.thinning === 'non-reference' || r.lossy?.qos?.thinning === 'key-frames';
+    }, 20_000, 'the lossy reader to be thinned', 250).catch((e: Error) => {
+      throw new Error(`${e.message}; records: ${JSON.stringify(r)}\n${why()}`);
+    });
+    expect(['congested', 'failing']).toContain(r.lossy!.qos!.state);
+    expect(r.lossy!.qos!.reports).toBeGreaterThan(0);
+    if (process.env.QOS_DEBUG) console.log(JSON.stringify(r.lossy!.qos));
+    expect(r.unthinned!.qos!.thinning).toBe('off');
+
+    // Over the same stretch of stream: fewer video packets to the thinned reader than to the clean one,
+    // key frames still, the same audio.
+    const a0 = r;
+    await waitFor(async () => {
+      r = await records();
+      cleanNeverThinned(r);
+      return r.clean!.qos!.videoPackets - a0.clean!.qos!.videoPackets > 2000;
+    }, 30_000, 'the clean reader to get 2000 more video packets', 250);
+    const d = (k: 'videoPackets' | 'audioPackets' | 'keyFrames', who: 'lossy' | 'clean'): number => r[who]!.qos![k] - a0[who]!.qos![k];
+    expect(d('videoPackets', 'lossy')).toBeLessThan(0.8 * d('videoPackets', 'clean'));
+    expect(d('keyFrames', 'lossy')).toBeGreaterThan(0);
+    expect(Math.abs(d('audioPackets', 'lossy') - d('audioPackets', 'clean'))).toBeLessThanOrEqual(Math.max(3, 0.05 * d('audioPackets', 'clean')));
+    expect(lossy.video, why()).toBeGreaterThan(0);
+    // The reader of the path with qos.thinning false is judged the same, and never thinned.
+    expect(r.unthinned!.qos!.state).not.toBe('good');
+    expect(r.unthinned!.qos!.thinnedFrames).toBe(0);
+
+    // Decode errors so far: the thinned reader got fewer packets through the same loss, so fewer broken frames.
+    const errors = { thinned: lossy.decodeErrors, unthinned: unthinned.decodeErrors };
+    expect(errors.unthinned, JSON.stringify(errors)).toBeGreaterThan(errors.thinned);
+
+    // The loss goes: clean reports bring the reader back up (one level per few reports) to everything.
+    await ns.clear();
+    await waitFor(async () => {
+      r = await records();
+      cleanNeverThinned(r);
+      return r.lossy?.qos?.state === 'good' && r.lossy.qos.thinning === 'none';
+    }, 30_000, 'the lossy reader to step back up', 250).catch((e: Error) => {
+      throw new Error(`${e.message}; records: ${JSON.stringify(r)}\n${why()}`);
+    });
+    const v0 = lossy.video;
+    await waitFor(() => lossy.video > v0 + 30, 15_000, 'ffmpeg to decode again at full rate');
+    expect(r.clean!.qos!.thinnedFrames).toBe(0);
+    expect(r.clean!.qos!.state).toBe('good');
+    for (const x of [lossy, unthinned, clean]) expect(x.exited, why()).toBe(false);
+    onTestFinished(() => console.log(`decode errors with 10 % loss: thinned ${errors.thinned}, unthinned ${errors.unthinned}`));
+  }, 90_000);
+});
+
+/** ffmpeg looping a file to several RTSP URLs over TCP (one demux, the same packets to each path). */
+class FfmpegPublisher {
+  private constructor(private readonly child: ChildProcess, private readonly done: Promise<void>) {}
+
+  static start(file: string, urls: string[]): FfmpegPublisher {
+    const outs = urls.flatMap((u) => ['-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', u]);
+    const child = spawn(resolveFfmpeg(), ['-v', 'error', '-re', '-stream_loop', '-1', '-i', file, ...outs], { stdio: 'ignore' });
+    return new FfmpegPublisher(child, new Promise((resolve) => child.once('close', () => resolve())));
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.done;
+  }
+}

@@ -2,41 +2,21 @@
 // 10 % of the server's RTP; the server judges it from its receiver reports, thins it (fewer video packets, key frames
 // still, audio untouched), ffmpeg decodes with fewer errors than an unthinned reader on the same link, and when the
 // loss is removed the reader steps back up. A reader on a clean link of the same stream is never thinned.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { ClientRecord } from '../../server/core/clients.js';
-import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
 import { FfmpegReader } from '../helpers/ffmpeg-reader.js';
 import { NetNs } from '../helpers/netns.js';
 import { waitFor, waitLive } from '../helpers/read.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { describeRun, run } from '../helpers/spawn.js';
+import { FfmpegPublisher, makeClip } from '../helpers/qos-stream.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-
-/**
- * A 4 s clip looped by the publisher: 5 Mbit/s of noisy 640x360 (so ffmpeg's receiver reports, sent
- * per 280 kB received, come every second or two even at key frames only), a key frame every 15 frames,
- * two non-reference B frames between references (b-pyramid off), and AAC audio.
- */
-async function makeClip(dir: string): Promise<string> {
-  const file = join(dir, 'qos.mp4');
-  const args = [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000',
-    '-t', '4', '-vf', 'noise=alls=12:allf=t', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '15', '-bf', '2',
-    '-x264-params', 'b-adapt=0:b-pyramid=none:scenecut=0', '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '1M',
-    '-c:a', 'aac', '-b:a', '96k', '-shortest', file,
-  ];
-  const r = await run(resolveFfmpeg(), args, { timeoutMs: 30_000 });
-  if (r.code !== 0) throw new Error(describeRun('ffmpeg', args, r));
-  return file;
-}
 
 async function sessions(srv: TestServer): Promise<ClientRecord[]> {
   const res = await fetch(srv.httpUrl('api/v1/sessions'));
@@ -133,19 +113,3 @@ describe('thinning of an RTSP reader on a lossy link', () => {
     onTestFinished(() => console.log(`decode errors with 10 % loss: thinned ${errors.thinned}, unthinned ${errors.unthinned}`));
   }, 90_000);
 });
-
-/** ffmpeg looping a file to several RTSP URLs over TCP (one demux, the same packets to each path). */
-class FfmpegPublisher {
-  private constructor(private readonly child: ChildProcess, private readonly done: Promise<void>) {}
-
-  static start(file: string, urls: string[]): FfmpegPublisher {
-    const outs = urls.flatMap((u) => ['-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', u]);
-    const child = spawn(resolveFfmpeg(), ['-v', 'error', '-re', '-stream_loop', '-1', '-i', file, ...outs], { stdio: 'ignore' });
-    return new FfmpegPublisher(child, new Promise((resolve) => child.once('close', () => resolve())));
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-    await this.done;
-  }
-}

@@ -50,7 +50,7 @@ async function lossCase(srv: TestServer, ns: NetNs, loss: number, seconds: numbe
     const levels = new Map<string, number>();
     for (let i = 0; i < seconds; i++) {
       await sleep(1000);
-      const rec = (await readers(srv)).find((c) => c.path === 'thin');
+      const rec = (await readers(srv)).findLast((c) => c.path === 'thin');
       const l = rec?.qos?.thinning ?? '?';
       levels.set(l, (levels.get(l) ?? 0) + 1);
     }
@@ -63,7 +63,13 @@ async function lossCase(srv: TestServer, ns: NetNs, loss: number, seconds: numbe
   } finally {
     await on.stop();
     await off.stop();
+    await kickReaders(srv);
   }
+}
+
+/** ffmpeg killed sends no TEARDOWN: its UDP sessions would linger until their timeout. */
+async function kickReaders(srv: TestServer): Promise<void> {
+  for (const r of await readers(srv)) await fetch(srv.httpUrl(`api/v1/sessions/${r.id}`), { method: 'DELETE' });
 }
 
 async function cpuCase(srv: TestServer, n: number, lossy: number, seconds: number): Promise<{ cpuPct: number; thinned: number; packets: number }> {
@@ -89,6 +95,7 @@ async function cpuCase(srv: TestServer, n: number, lossy: number, seconds: numbe
   const done = next('result');
   child.stdin.write('stop\n');
   const result = await done;
+  await kickReaders(srv);
   return { cpuPct: ((c.user + c.system) / 1000 / wall) * 100, thinned, packets: result.packets! };
 }
 
@@ -97,7 +104,12 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds ?? 8);
   const n = Number(values.n ?? 200);
   const dir = mkdtempSync(join(tmpdir(), 'tc-qos-bench-'));
-  const srv = await startTestServer({ host: '0.0.0.0', paths: { thin: {}, plain: { qos: { thinning: false } }, cpu: {} } });
+  const srv = await startTestServer({
+    host: '0.0.0.0',
+    paths: { thin: {}, plain: { qos: { thinning: false } }, cpu: {} },
+    maxConnectionsPerAddress: 2000,
+    maxSessionsPerAddress: 2000,
+  });
   const ns = await NetNs.create({ name: `tc-qosb-${process.pid}` });
   const pubs: FfmpegPublisher[] = [];
   try {

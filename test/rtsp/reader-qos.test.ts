@@ -114,4 +114,19 @@ describe('ReaderQos on a live session', () => {
     expect(r.qos.record()).toMatchObject({ state: 'failing', thinning: 'off' });
     expect(r.s.thin).toBeUndefined();
   });
+
+  it('a reload applies at the next report: the running config object gets the new keys, as reload/apply.ts sets them', () => {
+    const stream = new Stream('live', tracks, { gopCacheBytes: 1 << 20 });
+    const config = makeConfig({ paths: { live: { qos: { thinning: false } } } });
+    const r = reader(stream, config);
+    const pos = { seq: 1, f: 0 };
+    feed(stream, 12, pos);
+    r.rr(0.05);
+    expect(r.qos.record()).toMatchObject({ state: 'congested', thinning: 'off' });
+    const next = makeConfig({ qos: { lossCongested: 0.01, lossFailing: 0.04 } });
+    Object.assign(config, { qos: next.qos, paths: next.paths });
+    r.rr(0.05);
+    feed(stream, 12, pos);
+    expect(r.qos.record()).toMatchObject({ state: 'failing', thinning: 'key-frames' });
+  });
 });

@@ -183,6 +183,7 @@ export class RtspSession implements PacketSink, StreamReader {
   addTrack(t: SetupTrack): void {
     this.tracks.set(t.trackId, t);
     this.byTrack[t.trackId] = t;
+    this.trackPackets[t.trackId] ??= 0;
     const tr = t.transport;
     this.udpDest[t.trackId] = tr.kind === 'udp' ? this.ports.rtpDestination(tr.address, tr.rtpPort, this) : undefined;
   }
@@ -206,7 +207,7 @@ export class RtspSession implements PacketSink, StreamReader {
       this.ports.sendRtp(packet.subarray(INTERLEAVED_HEADER), this.udpDest[trackId]!);
       this.bytes += packet.length - INTERLEAVED_HEADER;
       this.packets++;
-      this.trackPackets[trackId] = (this.trackPackets[trackId] ?? 0) + 1;
+      this.trackPackets[trackId]!++;
       return true;
     }
     if (this.connection.closed) return false;
@@ -214,7 +215,7 @@ export class RtspSession implements PacketSink, StreamReader {
     if (ok) {
       this.bytes += packet.length;
       this.packets++;
-      this.trackPackets[trackId] = (this.trackPackets[trackId] ?? 0) + 1;
+      this.trackPackets[trackId]!++;
     } else this.dropped++;
     return ok;
   }
@@ -267,14 +268,14 @@ export class RtspSession implements PacketSink, StreamReader {
       this.ports.sendRtp(data, this.udpDest[p.trackId]!);
       this.bytes += data.length;
       this.packets++;
-      this.trackPackets[p.trackId] = (this.trackPackets[p.trackId] ?? 0) + 1;
+      this.trackPackets[p.trackId]!++;
       return;
     }
     const framed = framedFor(q, tr.rtpChannel);
     if (this.connection.writeShared(framed)) {
       this.bytes += framed.length;
       this.packets++;
-      this.trackPackets[p.trackId] = (this.trackPackets[p.trackId] ?? 0) + 1;
+      this.trackPackets[p.trackId]!++;
     } else {
       this.dropped++;
       // Never a broken GOP: after a lost video packet, skip to the next key frame.

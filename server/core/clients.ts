@@ -2,6 +2,8 @@
 // Delivery layers (RTSP, progressive HTTP, HLS, recording) register what they serve; the registry keeps no
 // packets and does no per-packet work: records are built only when someone asks (snapshot()).
 
+import type { QosRecord } from './qos.js';
+
 /** How a client reaches the server. RTSP's lower transport is part of it: that is what an operator debugs. */
 export type ClientProtocol =
   | 'rtsp-udp'
@@ -62,6 +64,8 @@ export interface ClientRecord {
   /** Packets not sent because the client's queue was full (slow reader). */
   dropped?: number;
   receiverReports?: ReceiverReportFigures[];
+  /** RTSP readers: their link as their receiver reports show it, and their thinning (core/qos.ts, docs/qos.md). */
+  qos?: QosRecord;
   /** HLS: requests per second over the last few seconds and the client addresses seen (one record per muxer). */
   requestRate?: number;
   clientsSeen?: string[];

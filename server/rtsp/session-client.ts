@@ -46,6 +46,7 @@ export function sessionRecord(s: RtspSession, meter: BitrateMeter): ClientRecord
     state: s.state,
     dropped: s.dropped,
     receiverReports: reports,
+    ...(s.qos ? { qos: s.qos.record() } : {}),
     media: s.media.kind,
     transports: [...s.tracks.values()].map((t) => t.transport.kind),
   };

@@ -15,6 +15,7 @@ import { checkSessionRoom } from '../limits.js';
 import { requestWho, whoText } from '../who.js';
 import { observeReceiverReports } from '../rr-metrics.js';
 import { aggregateUrl } from '../url.js';
+import { ReaderQos } from '../reader-qos.js';
 
 export const setup: Handler = async (ctx) => {
   const { server, conn, req, target } = ctx;
@@ -87,6 +88,7 @@ export const setup: Handler = async (ctx) => {
     }
     server.sessions.set(session.id, session);
     observeReceiverReports(session, server.paths.observations);
+    if (media.kind !== 'publish') session.qos = new ReaderQos(session, server.config, server.paths.counters);
     conn.sessions.add(session);
     const who = requestWho(ctx);
     server.log.info({ ...who, session: session.id, path: target.path, mode: media.kind }, `${whoText(who)} SETUP /${target.path}: session ${session.id} (${media.kind})`);

@@ -7,7 +7,8 @@
 //   npm run bench:playback -- --minutes 60 --warm 5
 //
 // The server runs in this process; curl (a separate process) fetches, so its reading costs the server nothing.
-// "Cold" is cold for the server's caches, not the kernel's: the files were just written and sit in the page cache.
+// "Cold" is cold for the server's caches (the path's listing and the segment's index), not for its code (one clip of
+// another path is fetched first) nor for the kernel's: the files were just written and sit in the page cache.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,9 +78,14 @@ async function main(): Promise<void> {
     t0 = performance.now();
     const minuteBytes = writeRecording(src, template, 'minutes', wall0, 60, MINUTES, 1);
     log(`wrote ${MINUTES} one-minute segments: ${f(minuteBytes / 1e6)} MB in ${f((performance.now() - t0) / 1000)} s\n`);
-    const srv = await startInProcess({ recordPath: template, recordDeleteAfter: 0, paths: { hour: { record: true }, minutes: { record: true } } });
+    // A short recording the first request goes to, so that "cold" below is a cold index, not cold code (JIT).
+    writeRecording(src, template, 'warmup', wall0, 60, 2, 1);
+    // The files' dirty pages reach the disk before measuring: writeback would compete with the reads.
+    await new Promise((r) => spawn('sync', { stdio: 'ignore' }).once('exit', r));
+    const srv = await startInProcess({ recordPath: template, recordDeleteAfter: 0, paths: { hour: { record: true }, minutes: { record: true }, warmup: { record: true } } });
     const rows: Row[] = [];
     try {
+      await curl(`http://127.0.0.1:${srv.httpPort}/warmup/playback.mp4?start=${new Date(wall0 + 30_000).toISOString()}&duration=60`);
       rows.push(await measure((p) => `http://127.0.0.1:${srv.httpPort}/${p}`, 'hour', wall0, `one ${MINUTES}-min segment`));
       rows.push(await measure((p) => `http://127.0.0.1:${srv.httpPort}/${p}`, 'minutes', wall0, `${MINUTES} one-minute segments`));
     } finally {

@@ -1,17 +1,19 @@
 // Playback of a recording over HTTP with real clients: ffmpeg publishes 9 s to a recording path (3 s segments, cut at
 // the 2 s key frames); a 5 s clip from a time that straddles a cut comes back as one progressive MP4 that ffprobe
 // measures (5 s, key frame first, frame count) and ffmpeg decodes without an error; byte ranges are slices of the whole;
-// .ts decodes; bad queries, unrecorded times and users without `playback` are refused.
+// .ts decodes; Chromium plays it in a <video> and seeks to the middle; bad queries, unrecorded times and users without `playback` are refused.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ANONYMOUS_USER } from '../../server/config-auth.js';
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { waitFor } from '../helpers/read.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
+import { testPage } from '../helpers/test-page.js';
 
 let dir: string;
 let srv: TestServer;
@@ -201,5 +203,38 @@ describe('refusals', () => {
     const reader = await fetch(clipUrl, { headers: READER });
     expect(reader.status).toBe(403);
     expect((await fetch(clipUrl.replace('playback.mp4', 'playback.ts'), { headers: READER })).status).toBe(403);
+  });
+});
+
+describe('in Chromium', () => {
+  it('a <video> plays playback.mp4 and seeking to the middle lands there and plays on', async () => {
+    const browser = await launchBrowser();
+    onTestFinished(() => browser.close());
+    const log: string[] = [];
+    const page = await testPage(browser, log);
+    await page.setExtraHTTPHeaders(VIEWER);
+    await page.setContent(`<video src="${clipUrl}" muted playsinline preload="auto"></video>`);
+    type V = { t: number; d: number; ready: number; error: string | null };
+    const video = (): Promise<V> =>
+      page.evaluate(() => {
+        const v = document.querySelector('video')!;
+        return { t: v.currentTime, d: v.duration, ready: v.readyState, error: v.error ? `${v.error.code} ${v.error.message}` : null };
+      });
+    const why = async (): Promise<string> => `${JSON.stringify(await video())}\n${log.join('\n')}`;
+    await waitFor(async () => (await video()).ready >= 1, 30_000, 'metadata');
+    expect(Math.abs((await video()).d - 5), await why()).toBeLessThanOrEqual(0.05);
+    await page.evaluate(() => void document.querySelector('video')!.play());
+    await waitFor(async () => (await video()).t > 0.3, 30_000, 'playback to start');
+    const landed = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const v = document.querySelector('video')!;
+          v.addEventListener('seeked', () => resolve(v.currentTime), { once: true });
+          v.currentTime = 2.5;
+        }),
+    );
+    expect(Math.abs(landed - 2.5), await why()).toBeLessThan(0.1);
+    await waitFor(async () => (await video()).t > landed + 0.3, 30_000, 'playback after the seek');
+    expect((await video()).error, await why()).toBeNull();
   });
 });

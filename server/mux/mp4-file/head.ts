@@ -4,9 +4,9 @@
 import type { Track } from '../../media/track.js';
 import { BoxWriter } from '../fmp4/bytes.js';
 import { videoInfo, writeSampleEntry } from '../fmp4/sample-entry.js';
-import { writeChunkOffsets, writeCtts, writeStsc, writeStss, writeStsz, writeStts, type Mp4FileSample } from './tables.js';
+import { writeChunkOffsets, writeCtts, writeStsc, writeStss, writeStsz, writeStts, type Mp4FileSamples } from './tables.js';
 
-export type { Mp4FileSample } from './tables.js';
+export type { Mp4FileSamples } from './tables.js';
 
 export interface Mp4FileTrack {
   /** Codec and config; fmp4Supports(track) must hold. */
@@ -14,7 +14,7 @@ export interface Mp4FileTrack {
   /** Ticks per second of the sample times (normally track.clockRate). */
   timescale: number;
   /** Decode order. */
-  samples: Mp4FileSample[];
+  samples: Mp4FileSamples;
   /** Decode time of the first sample on the file's presentation timeline, in ticks (negative before a B-frame reorder). */
   firstDts: number;
 }
@@ -54,10 +54,11 @@ function plan(tracks: Mp4FileTrack[], chunks: Mp4FileChunk[]): { plans: TrackPla
     let end = 0;
     let minPts = Infinity;
     let dts = t.firstDts;
-    for (const s of t.samples) {
-      minPts = Math.min(minPts, dts + s.cto);
-      end = Math.max(end, dts + s.cto + s.duration);
-      dts += s.duration;
+    const { durations, ctos } = t.samples;
+    for (let k = 0; k < durations.length; k++) {
+      minPts = Math.min(minPts, dts + ctos[k]!);
+      end = Math.max(end, dts + ctos[k]! + durations[k]!);
+      dts += durations[k]!;
     }
     return { t, id: i + 1, chunkSamples: [], chunkOffsets: [], start: Math.max(0, minPts), end, mediaDuration: dts - t.firstDts };
   });
@@ -67,7 +68,7 @@ function plan(tracks: Mp4FileTrack[], chunks: Mp4FileChunk[]): { plans: TrackPla
     const p = plans[c.track]!;
     p.chunkOffsets.push(at);
     p.chunkSamples.push(c.samples);
-    for (let k = 0; k < c.samples; k++) at += p.t.samples[next[c.track]!++]!.size;
+    for (let k = 0; k < c.samples; k++) at += p.t.samples.sizes[next[c.track]!++]!;
   }
   return { plans, dataSize: at };
 }
@@ -75,18 +76,31 @@ function plan(tracks: Mp4FileTrack[], chunks: Mp4FileChunk[]): { plans: TrackPla
 /** The head for `chunks` of `tracks`' samples (every sample in exactly one chunk). */
 export function writeMp4FileHead(tracks: Mp4FileTrack[], chunks: Mp4FileChunk[]): Mp4FileHead {
   const { plans, dataSize } = plan(tracks, chunks);
-  // The moov's size does not depend on the offsets' values, only on their width: write it once to learn the size.
-  let wide = false;
-  let head = writeHead(plans, 0, wide, dataSize);
-  if (head.length + dataSize > U32_MAX) {
-    wide = true;
-    head = writeHead(plans, 0, wide, dataSize);
+  // The moov's size does not depend on the offsets' values, only on their width, so the offsets are written from 0
+  // and then moved by the head's length. 64-bit offsets when the file may pass 4 GiB (bounded from above).
+  const samples = plans.reduce((n, p) => n + p.t.samples.sizes.length, 0);
+  const wide = 65536 + samples * 24 + chunks.length * 8 + dataSize > U32_MAX;
+  const { bytes, offsetTables } = writeHead(plans, wide, dataSize);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const [at, count] of offsetTables) {
+    for (let k = 0; k < count; k++) {
+      if (wide) {
+        const p = at + k * 8;
+        const o = v.getUint32(p) * 0x100000000 + v.getUint32(p + 4) + bytes.length;
+        v.setUint32(p, Math.floor(o / 0x100000000));
+        v.setUint32(p + 4, o % 0x100000000);
+      } else {
+        v.setUint32(at + k * 4, v.getUint32(at + k * 4) + bytes.length);
+      }
+    }
   }
-  return { bytes: writeHead(plans, head.length, wide, dataSize), dataSize };
+  return { bytes, dataSize };
 }
 
-function writeHead(plans: TrackPlan[], base: number, wide: boolean, dataSize: number): Uint8Array {
-  const w = new BoxWriter(4096 + plans.reduce((n, p) => n + p.t.samples.length * 12, 0));
+/** The head with chunk offsets from the mdat payload's start, and where each offset table's entries are: [pos, count]. */
+function writeHead(plans: TrackPlan[], wide: boolean, dataSize: number): { bytes: Uint8Array; offsetTables: [number, number][] } {
+  const w = new BoxWriter(4096 + plans.reduce((n, p) => n + p.t.samples.sizes.length * 16 + p.chunkOffsets.length * 12, 0));
+  const offsetTables: [number, number][] = [];
   w.box('ftyp', () => {
     w.fourcc('isom').u32(0x200);
     for (const b of ['isom', 'iso2', 'avc1', 'mp41']) w.fourcc(b);
@@ -100,18 +114,20 @@ function writeHead(plans: TrackPlan[], base: number, wide: boolean, dataSize: nu
       w.zeros(24);
       w.u32(plans.length + 1);
     });
-    for (const p of plans) trak(w, p, base, wide);
+    for (const p of plans) offsetTables.push([trak(w, p, wide), p.chunkOffsets.length]);
   });
   // mdat: a 64-bit size when the payload does not fit 32 bits.
   if (wide) w.u32(1).fourcc('mdat').u64(dataSize + 16);
   else w.u32(dataSize + 8).fourcc('mdat');
-  return w.finish();
+  return { bytes: w.finish(), offsetTables };
 }
 
 const toMovie = (ticks: number, timescale: number): number => Math.round((ticks * MOVIE_TIMESCALE) / timescale);
 
-function trak(w: BoxWriter, p: TrackPlan, base: number, wide: boolean): void {
+/** Writes the trak; returns the position of its first chunk offset entry. */
+function trak(w: BoxWriter, p: TrackPlan, wide: boolean): number {
   const { t } = p;
+  let offsetsAt = 0;
   const video = t.track.kind === 'video';
   const size = video ? videoInfo(t.track) : { width: 0, height: 0 };
   w.box('trak', () => {
@@ -149,11 +165,12 @@ function trak(w: BoxWriter, p: TrackPlan, base: number, wide: boolean): void {
           writeStss(w, t.samples);
           writeStsz(w, t.samples);
           writeStsc(w, p.chunkSamples);
-          writeChunkOffsets(w, p.chunkOffsets.map((o) => o + base), wide);
+          offsetsAt = w.pos + 16; // box header, version/flags, entry count
+          writeChunkOffsets(w, p.chunkOffsets, 0, wide);
         });
       });
     });
-  });
+  });  return offsetsAt;
 }
 
 /**

@@ -3,7 +3,7 @@
 // long contiguous runs and the file stays interleaved). Everything is known before a byte is sent: the exact length,
 // and which file bytes make up any byte range.
 import { fmp4Supports } from '../../mux/fmp4/index.js';
-import { writeMp4FileHead, type Mp4FileChunk, type Mp4FileTrack } from '../../mux/mp4-file/index.js';
+import { writeMp4FileHead, type Mp4FileChunk, type Mp4FileSamples, type Mp4FileTrack } from '../../mux/mp4-file/index.js';
 import type { Clip, ClipUnit } from './clip.js';
 
 /** A stretch of a segment file copied as it is into the body. */
@@ -50,22 +50,28 @@ function runsOf(units: ClipUnit[], track: number, fileIndex: Map<string, number>
   return out;
 }
 
+/** The sample tables' columns; durations from the decode times (exact across cuts), the last unit keeps its own. */
+function samplesOf(units: ClipUnit[]): Mp4FileSamples {
+  const n = units.length;
+  const s: Mp4FileSamples = { durations: new Uint32Array(n), ctos: new Int32Array(n), keys: new Uint8Array(n), sizes: new Uint32Array(n) };
+  for (let i = 0; i < n; i++) {
+    const u = units[i]!;
+    const next = units[i + 1];
+    const d = next ? next.dts - u.dts : u.duration;
+    s.durations[i] = d >= 0 ? d : u.duration;
+    s.ctos[i] = u.pts - u.dts;
+    s.keys[i] = u.key ? 1 : 0;
+    s.sizes[i] = u.size;
+  }
+  return s;
+}
+
 export function clipMp4(clip: Clip): ClipMp4 {
   const kept = clip.tracks.map((t, n) => ({ t, units: clip.units[n]! })).filter((x) => fmp4Supports(x.t) && x.units.length > 0);
   const fileIndex = new Map(clip.files.map((f, i) => [f, i]));
   const runs = kept.flatMap((k, n) => runsOf(k.units, n, fileIndex));
   runs.sort((a, b) => a.fileIndex - b.fileIndex || a.offset - b.offset);
-  const tracks: Mp4FileTrack[] = kept.map(({ t, units }) => ({
-    track: t,
-    timescale: t.clockRate,
-    firstDts: units[0]!.dts,
-    // Durations from the decode times (exact across cuts); the last unit keeps its own.
-    samples: units.map((u, i) => {
-      const next = units[i + 1];
-      const d = next ? next.dts - u.dts : u.duration;
-      return { duration: d >= 0 ? d : u.duration, cto: u.pts - u.dts, key: u.key, size: u.size };
-    }),
-  }));
+  const tracks: Mp4FileTrack[] = kept.map(({ t, units }) => ({ track: t, timescale: t.clockRate, firstDts: units[0]!.dts, samples: samplesOf(units) }));
   const chunks: Mp4FileChunk[] = runs.map((r) => ({ track: r.track, samples: r.count }));
   const head = writeMp4FileHead(tracks, chunks);
   const pieces: ClipPiece[] = [];

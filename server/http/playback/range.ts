@@ -23,12 +23,12 @@ export function parseRange(header: string | undefined, length: number): RangeAns
   return { kind: 'part', start, end };
 }
 
-/** Whether a ranged request may get its range: no If-Range, or one naming this very entity (strong ETag or exact date). */
-export function ifRangeHolds(ifRange: string | undefined, etag: string, lastModified: string): boolean {
-  if (ifRange === undefined) return true;
-  const v = ifRange.trim();
-  if (v.startsWith('"') || v.startsWith('W/')) return v === etag;
-  return v === lastModified;
+/**
+ * Whether a ranged request may get its range: no If-Range, or one naming this entity's strong ETag. A date never
+ * matches (the clip has no Last-Modified: its bytes are identified by their tag alone), so it gets the whole body.
+ */
+export function ifRangeHolds(ifRange: string | undefined, etag: string): boolean {
+  return ifRange === undefined || ifRange.trim() === etag;
 }
 
 /** If-None-Match: a match of any listed tag (weak comparison, RFC 9110 13.1.2), or `*`. */

@@ -1,10 +1,9 @@
 // GET/HEAD /<path>/playback.mp4 and /<path>/playback.ts ?start=<RFC 3339>&duration=<seconds>: a recorded span as one
 // file. MP4 is laid out before the first byte (exact Content-Length, byte ranges, ETag); TS is streamed.
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { clipMp4 } from '../../record/read/clip-mp4.js';
+import { clipMp4, type ClipMp4 } from '../../record/read/clip-mp4.js';
 import type { Clip } from '../../record/read/clip.js';
 import type { HttpContext } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -48,11 +47,16 @@ async function findClip(ctx: HttpContext, path: string, q: PlaybackQuery): Promi
   return clip;
 }
 
-/** A strong validator: the same segment files (size, mtime) and query give the same bytes. */
-async function validators(clip: Clip, q: PlaybackQuery, format: string): Promise<{ etag: string; lastModified: string }> {
-  const stats = await Promise.all(clip.files.map(async (f) => stat(f).then((s) => [f, s.size, s.mtimeMs] as const)));
-  const hash = createHash('sha1').update(JSON.stringify([stats, q.startMs, q.duration, format])).digest('base64url').slice(0, 22);
-  return { etag: `"${hash}"`, lastModified: new Date(Math.max(...stats.map((s) => s[2]))).toUTCString() };
+/**
+ * A strong validator of the bytes themselves: the head (every sample's size and time) and where each stretch of the
+ * body comes from. Segment files only grow, so a clip that ends before a segment still being written keeps its tag
+ * while that file grows (a <video> scrubbing it keeps getting ranges of one entity); retention or a different
+ * recording at that time gives another.
+ */
+function etagOf(layout: ClipMp4): string {
+  const h = createHash('sha1').update(layout.head);
+  for (const p of layout.pieces) h.update(`${p.file}\0${p.offset}\0${p.size}\n`);
+  return `"${h.digest('base64url').slice(0, 22)}"`;
 }
 
 function describe(req: Request): string {
@@ -82,15 +86,14 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
     return sendClipTs(res, clip, count);
   }
   const layout = clipMp4(clip);
-  const { etag, lastModified } = await validators(clip, q, format);
+  const etag = etagOf(layout);
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', etag);
-  res.setHeader('Last-Modified', lastModified);
-  // Revalidate each time: retention or a growing segment may change what the same query gives.
+  // Revalidate each time: retention, or a clip that reaches into a segment still being written, changes the bytes.
   res.setHeader('Cache-Control', 'private, no-cache');
   if (noneMatchHits(req.header('if-none-match'), etag)) return void res.status(304).end();
   let range = parseRange(req.header('range'), layout.length);
-  if (!ifRangeHolds(req.header('if-range'), etag, lastModified)) range = { kind: 'whole' };
+  if (!ifRangeHolds(req.header('if-range'), etag)) range = { kind: 'whole' };
   if (range.kind === 'unsatisfiable') {
     res.setHeader('Content-Range', `bytes */${layout.length}`);
     throw new HttpError(416, `${req.header('range')} is outside the ${layout.length} bytes of this clip`);

@@ -11,7 +11,7 @@
 // another path is fetched first) nor for the kernel's: the files were just written and sit in the page cache.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hostLine, log, runMain } from './lib/cases.js';
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       await srv.close();
     }
     const head = ['recording', 'cold TTFB ms', 'warm TTFB ms (median)', 'clip MB', 'whole clip ms (warm)', 'throughput Mbit/s'];
-    process.stdout.write(`\n${hostLine()}\n1-minute playback.mp4 out of ${MINUTES} min at ~${f(Number(args.bitrate) / 1e6)} Mbit/s, 1 s parts; warm = median of ${WARM}\n\n`);
+    process.stdout.write(`\n${hostLine()}\n1-minute playback.mp4 out of ${MINUTES} min at ~${f(Number(args.bitrate) / 1e6)} Mbit/s, 1 s parts; warm = median of ${WARM}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n\n`);
     process.stdout.write(`${table([head, ...rows.map((r) => [r.layout, f(r.cold.ttfbMs), f(r.warmTtfb), f(r.cold.bytes / 1e6), f(r.warmTotal), f(r.mbps, 0)])])}\n\n`);
     const verdicts: Verdict[] = rows.flatMap((r) => [atMost(`cold TTFB ms, ${r.layout}`, r.cold.ttfbMs, TARGET_MS), atMost(`warm TTFB ms, ${r.layout}`, r.warmTtfb, TARGET_MS)]);
     process.stdout.write(`${verdictTable(verdicts)}\n`);

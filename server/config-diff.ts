@@ -35,6 +35,8 @@ export const LIVE_KEYS = [
   'recordPartDuration',
   'recordSegmentDuration',
   'recordDeleteAfter',
+  // Read at each announcement (docs/sdp-sap.md).
+  'sapInterval',
 ] as const satisfies readonly (keyof Config)[];
 
 export interface ConfigDiff {

@@ -8,6 +8,7 @@ import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
+import { SAP_CONFIG_FIELDS, SAP_PATH_FIELDS } from './config-sap.js';
 import { pathRegexProblem } from './config-pattern.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -52,6 +53,8 @@ export const PathConfigSchema = z
     ...HOOK_PATH_FIELDS,
     /** record, recordPath, recordFormat, recordPartDuration...: override the top-level recording keys (config-record.ts). */
     ...RECORD_PATH_FIELDS,
+    /** multicast, sap: a path kept on its multicast groups and announced by SAP (config-sap.ts, docs/sdp-sap.md). */
+    ...SAP_PATH_FIELDS,
   })
   .strict()
   .superRefine(checkHookFields)
@@ -189,6 +192,8 @@ export const ConfigSchema = z
     ...TLS_CONFIG_FIELDS,
     /** Recording to disk: record, recordPath, recordFormat, recordPartDuration, recordSegmentDuration, recordDeleteAfter (config-record.ts, docs/recording.md). */
     ...RECORD_CONFIG_FIELDS,
+    /** sapAddress, sapInterval, publicHost: SAP announcements and the URLs of GET /<path>.sdp (config-sap.ts, docs/sdp-sap.md). */
+    ...SAP_CONFIG_FIELDS,
   })
   .strict()
   .superRefine(checkAuthConfig)

@@ -28,6 +28,8 @@ class Player {
   private muted = false;
   /** Where a file was when the connection dropped: the reconnect resumes there. */
   private resumeAt: number | undefined;
+  /** The audio alternative asked for (`?audio=` of the page, then the language menu). */
+  private language = new URLSearchParams(location.search).get('audio') ?? undefined;
   /** A login token (from this tab's storage, or the form): carried on every request. */
   private token = storedToken();
   private readonly controls: Controls;
@@ -48,8 +50,10 @@ class Player {
       switchMode: (m) => {
         const q = new URLSearchParams(location.search);
         q.set('mode', m);
+        if (this.language) q.set('audio', this.language);
         location.search = q.toString();
       },
+      switchAudio: (id) => void this.switchAudio(id),
     });
     this.controls.useVideoElement(mode !== 'ws');
     setInterval(() => this.publishStats(), 250);
@@ -123,10 +127,15 @@ class Player {
       this.setMessage('Sound is muted: the browser refused to autoplay with sound. Press m to unmute.', 'info');
     };
     switch (this.mode) {
-      case 'hls':
-        return new HlsEngine(this.controls.video, withToken(`${base}/index.m3u8`, this.token), this.events, mutedAutoplay);
-      case 'mp4':
-        return new Mp4Engine(this.controls.video, withToken(`${base}/stream.mp4`, this.token), this.events, mutedAutoplay);
+      case 'hls': {
+        const hls = new HlsEngine(this.controls.video, withToken(`${base}/index.m3u8`, this.token), this.events, mutedAutoplay);
+        hls.language = this.language;
+        return hls;
+      }
+      case 'mp4': {
+        const audio = this.language ? `?audio=${encodeURIComponent(this.language)}` : '';
+        return new Mp4Engine(this.controls.video, withToken(`${base}/stream.mp4${audio}`, this.token), this.events, mutedAutoplay);
+      }
       default: {
         const params = new URLSearchParams(location.search);
         const opts: ConstructorParameters<typeof WsEngine>[0] = {
@@ -137,6 +146,7 @@ class Player {
           events: this.events,
         };
         if (this.resumeAt !== undefined) opts.startAt = this.resumeAt;
+        if (this.language) opts.language = this.language;
         if (this.token) opts.token = this.token;
         // Tools and tests may point the player at another endpoint (a jitter-injecting relay).
         const ws = params.get('ws');
@@ -186,6 +196,21 @@ class Player {
     else if (this.state === 'playing') await e.pause();
   }
 
+  /**
+   * Another audio alternative: in place when the engine can (hls.js), else a new engine at the same
+   * position with the new choice set up (ws mode: DESCRIBE, SETUP of that audio track, PLAY).
+   */
+  private async switchAudio(id: string): Promise<void> {
+    this.language = id;
+    const e = this.engine;
+    if (!e) return;
+    if (e.setAudio) return e.setAudio(id);
+    if (e.duration !== undefined) this.resumeAt = e.position();
+    this.engine = undefined;
+    await e.close().catch(() => {});
+    await this.start();
+  }
+
   private async seekTo(seconds: number): Promise<void> {
     const e = this.engine;
     if (!e || e.duration === undefined) return;
@@ -217,6 +242,8 @@ class Player {
     window.tidecastStats = s;
     if (!this.controls.statsBox.hidden) this.controls.statsBox.textContent = formatStats(s);
     this.controls.update(this.state !== 'paused' && this.state !== 'ended', position, e?.duration);
+    const audio = e?.audioChoices?.();
+    this.controls.setAudioChoices(audio?.choices ?? [], audio?.current ?? null);
   }
 }
 

@@ -1,12 +1,12 @@
 // The ws mode: a real RTSP client over WebSocket; jitter buffers, RTCP-SR A/V sync with the audio clock as master, WebCodecs, canvas + WebAudio.
-import type { Track } from '../../server/media/track.js';
 import { seqDiff } from '../../server/rtp/sequence.js';
 import { AudioDecode } from './audio-decode.js';
 import type { AudioOut } from './audio-out.js';
 import { AudioOutputMap } from './audio-output-map.js';
 import { scheduleAudio, updateAudioPosition } from './audio-schedule.js';
 import { AvSync } from './av-sync.js';
-import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats } from './engine.js';
+import { FatalPlayerError, type AudioChoice, type Engine, type EngineEvents, type EngineStats } from './engine.js';
+import { audioChoicesOf, choiceId, pickTracks, playableAudio } from './track-choice.js';
 import { LipSync } from './lip-sync.js';
 import { LoginNeededError, withToken } from './login.js';
 import { RtspStatusError } from './rtsp-ws.js';
@@ -17,8 +17,6 @@ import { TrackReceiver, unixNow } from './track-receiver.js';
 import { UnsupportedCodecError, VideoDecode } from './video-decode.js';
 import { VideoOut } from './video-out.js';
 
-const VIDEO_CODECS = new Set(['H264', 'H265', 'VP8', 'VP9', 'AV1']);
-const AUDIO_CODECS = new Set(['AAC', 'OPUS', 'PCMU', 'PCMA']);
 /** Audio of a join's burst later than this behind its playout point is skipped (one AAC frame is ~21 ms). */
 const AUDIO_SKIP_LATE_MS = 30;
 
@@ -35,6 +33,8 @@ export interface WsEngineOptions {
   wsUrl?: string;
   /** A login token (POST /api/v1/login), sent as ?token= on the WebSocket URL. */
   token?: string;
+  /** The audio alternative to set up (a language such as "fre", or "track<id>"); the first when absent or unknown. */
+  language?: string;
 }
 
 /** Per track while a PLAY is pending: RTP before the PLAY answer, or before RTP-Info's seq, is the old position's. */
@@ -74,6 +74,8 @@ export class WsEngine implements Engine {
   /** Audio frames dropped for being behind the playout point at the start. */
   private audioDroppedLate = 0;
   private audioSkipping = false;
+  /** Channels of the last decoded audio: which alternative is heard. */
+  private audioChannels: number | null = null;
 
   constructor(private readonly o: WsEngineOptions) {}
 
@@ -89,7 +91,7 @@ export class WsEngine implements Engine {
     const rtspUrl = `rtsp://${location.hostname}/${o.path.replace(/^\/+/, '')}`;
     let session: RtspSession;
     try {
-      session = await RtspSession.open(wsUrl, rtspUrl, pickTracks);
+      session = await RtspSession.open(wsUrl, rtspUrl, (tracks) => pickTracks(tracks, o.language));
     } catch (e) {
       if (e instanceof RtspStatusError && (e.status === 401 || e.status === 403)) throw new LoginNeededError(e.status, e.body.trim() || e.reason);
       if (e instanceof RtspStatusError && e.status === 404) {
@@ -209,6 +211,7 @@ export class WsEngine implements Engine {
         adec.push(f.frame.data[0] ?? new Uint8Array(0), f.rtpTime);
       };
       adec.onData = (data, rtpTime) => {
+        this.audioChannels = data.numberOfChannels;
         if (this.closed || this.paused) return void data.close();
         const ts = rtpTime >>> 0;
         const at = scheduleAudio(o.audio, audioMap!, data, rtpTime, audio.track.clockRate, audio.jb.playoutTimeMs(ts));
@@ -362,7 +365,15 @@ export class WsEngine implements Engine {
       audioOutputSkipped: this.o.audio.framesSkipped,
       audioOutputRestartCauses: { ...this.o.audio.restartCauses },
       audioOutputGuardMs: round1(this.o.audio.guardMs()),
+      audioLanguage: this.audio?.track.language ?? null,
+      audioChannels: this.audioChannels,
+      audioChoices: this.audioChoices().choices.map((c) => c.id),
     };
+  }
+
+  audioChoices(): { choices: AudioChoice[]; current: string | null } {
+    const playable = (this.session?.described ?? []).filter(playableAudio);
+    return { choices: audioChoicesOf(playable), current: this.audio ? choiceId(this.audio.track) : null };
   }
 
   async close(): Promise<void> {
@@ -375,14 +386,3 @@ export class WsEngine implements Engine {
     await this.session?.close();
   }
 }
-
-function pickTracks(tracks: Track[]): Track[] {
-  const video = tracks.find((t) => t.kind === 'video' && VIDEO_CODECS.has(t.codec));
-  const audio = tracks.find((t) => t.kind === 'audio' && AUDIO_CODECS.has(t.codec));
-  const out = [video, audio].filter((t): t is Track => t !== undefined);
-  if (out.length === 0) {
-    throw new UnsupportedCodecError(`none of the stream's tracks (${tracks.map((t) => t.codec).join(', ') || 'none'}) can be played by this player`);
-  }
-  return out;
-}
-

@@ -8,6 +8,15 @@ import type { ComponentLogs, Logger } from '../log.js';
 import type { RecordingIndex } from '../record/index-api.js';
 import type { RecordingReader } from '../record/read/recordings.js';
 
+/** A path's SDP for GET /<path>.sdp, made by the RTSP side (rtsp/http-descriptions.ts): HTTP knows no RTSP internals. */
+export interface DescriptionSource {
+  /**
+   * `host`: the name the client reached this server by (Host header, no port), for the rtsp:// URLs.
+   * Path errors (unknown path, nobody publishing) are thrown as the path manager's errors.
+   */
+  describe(path: string, host: string): Promise<{ sdp: string; multicast: boolean }>;
+}
+
 export interface HttpContext {
   config: Config;
   /** Users and permissions: the gate (auth/gate.ts) asks it before any route. */
@@ -28,4 +37,6 @@ export interface HttpContext {
   recordings?: RecordingIndex;
   /** Recordings read back by time (playback.mp4/.ts/.m3u8), set with `recordings`. */
   recordingReader?: RecordingReader;
+  /** GET /<path>.sdp and /<path>/description.sdp, set once RTSP runs (docs/sdp-sap.md). */
+  descriptions?: DescriptionSource;
 }

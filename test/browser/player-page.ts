@@ -36,6 +36,9 @@ export interface PageStats {
   audioOutputSkipped?: number;
   audioOutputRestartCauses?: { dry: number; mediaGap: number; early: number };
   audioOutputGuardMs?: number;
+  audioLanguage?: string | null;
+  audioChannels?: number | null;
+  audioChoices?: string[];
   sync: { samples: number; medianMs: number | null; minMs: number | null; maxMs: number | null; beeps: number; flashes: number };
   skewSamples: number[];
   at: number;

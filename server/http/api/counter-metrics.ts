@@ -14,6 +14,7 @@ export const KNOWN_COUNTERS: Record<string, { help: string; labels: string[] }> 
     labels: ['kind'],
   },
   hook_runs: { help: 'Hook commands started, by hook (runOnReady, runOnRead...)', labels: ['hook'] },
+  sap_packets: { help: 'SAP (RFC 2974) packets sent for announced paths, by type (announcement, deletion) and result (sent, failed)', labels: ['type', 'result'] },
   hook_failures: { help: 'Hook commands that could not start, were killed by a signal or exited non-zero, by hook (a hook stopped on purpose is no failure)', labels: ['hook'] },
 };
 

@@ -55,7 +55,17 @@ export const SCHEMAS: Record<string, unknown> = {
   Track: {
     type: 'object',
     required: ['id', 'kind', 'codec', 'clockRate'],
-    properties: { id: int, kind: { enum: ['video', 'audio', 'application'] }, codec: str, clockRate: int, width: int, height: int, channels: int },
+    properties: {
+      id: int,
+      kind: { enum: ['video', 'audio', 'application'] },
+      codec: str,
+      clockRate: int,
+      width: int,
+      height: int,
+      channels: int,
+      language: { type: 'string', description: 'The language of the track (ISO 639 code or RFC 5646 tag), as its source tagged it: see docs/languages.md.' },
+      name: { type: 'string', description: 'The title of the track, as its source gave it.' },
+    },
   },
   PathSource: {
     type: 'object',

@@ -1,4 +1,4 @@
-// What each HTTP URL needs: the API `api`, /metrics `metrics`, streams and HLS `read` of their path, media files `playback`; pages are public.
+// What each HTTP URL needs: the API `api`, /metrics `metrics`, streams, HLS and .sdp descriptions `read` of their path, media files `playback`; pages are public.
 import type { AuthAction } from '../../config-auth.js';
 import type { AuthProtocol } from '../../auth/auth.js';
 import { HttpError } from '../errors.js';
@@ -12,6 +12,8 @@ export type HttpRule =
 /** The dashboard's scripts and style (server/http/dashboard/routes.ts serves them): public like the page. */
 export const DASHBOARD_ASSET = /^\/dashboard\/[a-z-]+\.(?:js|css)$/;
 const STREAM = /^\/(.+)\/stream\.(?:mp4|ts)$/;
+/** GET /<path>.sdp and /<path>/description.sdp (description.ts): the description is a read of the path. */
+export const SDP_ROUTE = /^\/(.+?)(?:\/description)?\.sdp$/;
 /** Recordings by time (playback/routes.ts): `playback` of the path. */
 const PLAYBACK = /^\/(.+)\/playback\.(?:mp4|ts)$/;
 const HLS = /^\/(.+)\/(?:index\.m3u8|init-[0-9a-f]+\.mp4|seg-[0-9a-f]+-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
@@ -32,6 +34,8 @@ export function ruleFor(urlPath: string): HttpRule {
   if (playback) return { kind: 'check', action: 'playback', path: decodePath(playback[1]!), protocol: 'http' };
   const hls = HLS.exec(urlPath);
   if (hls) return { kind: 'check', action: 'read', path: decodePath(hls[1]!), protocol: 'hls' };
+  const sdp = SDP_ROUTE.exec(urlPath);
+  if (sdp) return { kind: 'check', action: 'read', path: decodePath(sdp[1]!), protocol: 'http' };
   const stream = STREAM.exec(urlPath);
   if (stream) return { kind: 'check', action: 'read', path: decodePath(stream[1]!), protocol: 'http' };
   // GET /<file>: the stored file itself, whole or by byte ranges.

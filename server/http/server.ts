@@ -8,6 +8,7 @@ import { installAuth } from './auth/gate.js';
 import { installMetrics } from './api/metrics.js';
 import { installDashboard } from './dashboard/routes.js';
 import { installPlayerRoutes } from './player-routes.js';
+import { installPlaybackRoutes } from './playback/routes.js';
 import { installProgressiveRoutes } from './progressive/routes.js';
 import { installStaticMediaRoutes } from './static-media.js';
 import { installHls } from './hls/routes.js';
@@ -21,7 +22,7 @@ import { connectionsCheckingInterval, guardHttpPort, rawJsonAnswer, refusedReque
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Route groups, in order; the auth gate first. Each delivery (progressive, HLS, API, player) adds its installer here. */
-const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDrainRedirect, installDashboard, installPlayerRoutes, installDescriptions, installProgressiveRoutes, installHls, installStaticMediaRoutes];
+const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDrainRedirect, installDashboard, installPlayerRoutes, installDescriptions, installProgressiveRoutes, installPlaybackRoutes, installHls, installStaticMediaRoutes];
 
 export class HttpServer {
   readonly server: Server;

@@ -14,6 +14,8 @@ export const DASHBOARD_ASSET = /^\/dashboard\/[a-z-]+\.(?:js|css)$/;
 const STREAM = /^\/(.+)\/stream\.(?:mp4|ts)$/;
 /** GET /<path>.sdp and /<path>/description.sdp (description.ts): the description is a read of the path. */
 export const SDP_ROUTE = /^\/(.+?)(?:\/description)?\.sdp$/;
+/** Recordings by time (playback/routes.ts): `playback` of the path. */
+const PLAYBACK = /^\/(.+)\/playback\.(?:mp4|ts)$/;
 const HLS = /^\/(.+)\/(?:index\.m3u8|init-[0-9a-f]+\.mp4|seg-[0-9a-f]+-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
 
 /**
@@ -28,6 +30,8 @@ export function ruleFor(urlPath: string): HttpRule {
   if (DASHBOARD_ASSET.test(urlPath)) return { kind: 'public' };
   if (urlPath === '/api' || urlPath.startsWith('/api/')) return { kind: 'check', action: 'api', path: '', protocol: 'api' };
   if (urlPath === '/metrics') return { kind: 'check', action: 'metrics', path: '', protocol: 'metrics' };
+  const playback = PLAYBACK.exec(urlPath);
+  if (playback) return { kind: 'check', action: 'playback', path: decodePath(playback[1]!), protocol: 'http' };
   const hls = HLS.exec(urlPath);
   if (hls) return { kind: 'check', action: 'read', path: decodePath(hls[1]!), protocol: 'hls' };
   const sdp = SDP_ROUTE.exec(urlPath);

@@ -2,7 +2,6 @@
 // playback playlist is VOD, its EXTINFs add up to the clip, its fragments tile (tfdt continuous across segments), and
 // ffmpeg/ffprobe read the whole playlist without errors with every frame; a clip from the middle with a duration starts
 // at the key frame before it; bad queries are 400, unrecorded times 404, and the URLs need the `playback` permission.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { fragmentProblems, initProblems } from '../helpers/mux-check.js';
 import { checkPlaylist, parsePlaylist, type ParsedPlaylist } from '../helpers/playlist-check.js';
-import { waitFor } from '../helpers/read.js';
-import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
+import { cutSample, recordClip, type RecordedSpan } from '../helpers/record-clip.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
 
 const FPS = 30;
@@ -19,16 +18,13 @@ let dir: string;
 let srv: TestServer;
 let clipFrames: number;
 /** The recorded span's start (RFC 3339) and length. */
-let span: { start: string; duration: number };
+let span: RecordedSpan;
 let token: string;
-const children: ChildProcess[] = [];
 const basic = (user: string): Record<string, string> => ({ Authorization: `Basic ${Buffer.from(`${user}:pw`).toString('base64')}` });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tidecast-pbhls-'));
-  const clip = join(dir, 'clip.mp4');
-  const cut = await run(resolveFfmpeg(), ['-v', 'error', '-i', `${MEDIA_DIR}/sample.mp4`, '-t', '9', '-c', 'copy', clip], { timeoutMs: 30_000 });
-  expect(cut.code).toBe(0);
+  const clip = await cutSample(dir, 9);
   clipFrames = await videoFrames(clip);
   srv = await startTestServer({
     recordPath: `${dir}/rec/%path/%Y-%m-%d_%H-%M-%S-%f`,
@@ -41,22 +37,12 @@ beforeAll(async () => {
       { user: 'viewer', pass: 'pw', permissions: [{ action: 'read' }, { action: 'api' }] },
     ],
   });
-  const args = ['-v', 'error', '-re', '-i', clip, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('cam')];
-  const pub = spawn(resolveFfmpeg(), args, { stdio: 'ignore' });
-  children.push(pub);
-  const exited = new Promise<number | null>((res) => pub.on('exit', res));
-  await waitFor(() => srv.paths.clients.list().some((c) => c.protocol === 'recording' && c.path === 'cam'), 20_000, 'the recorder');
-  expect(await exited).toBe(0);
-  await waitFor(() => !srv.paths.clients.list().some((c) => c.protocol === 'recording' && c.path === 'cam'), 20_000, 'the recorder to stop');
-  const list = (await (await fetch(srv.httpUrl('api/v1/recordings/cam'))).json()) as { spans: { start: string; duration: number }[] };
-  expect(list.spans).toHaveLength(1);
-  span = list.spans[0]!;
+  span = await recordClip(srv, 'cam', clip);
   const login = await fetch(srv.httpUrl('api/v1/login'), { method: 'POST', headers: basic('keeper') });
   expect(login.status).toBe(200);
   token = ((await login.json()) as { token: string }).token;
 }, 60_000);
 afterAll(async () => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
   await srv?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

@@ -45,7 +45,11 @@ async function serve(ctx: HttpContext, req: Request, res: Response, m: RegExpExe
     return send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(playbackPlaylist(plan, clip.wallStartMs, fixed)));
   }
   if (m[3]) return send(res, 'video/mp4', SEGMENT_CACHE, playbackInit(plan));
-  const data = await fragment(plan, Number(m[4]));
+  const data = await fragment(plan, Number(m[4])).catch((e: unknown) => {
+    // Retention removed a file the clip reads between the index and the read.
+    if ((e as { code?: string }).code === 'ENOENT') throw new HttpError(404, `a segment file of this clip of /${path} is gone (retention); reload /${path}/playback.m3u8`);
+    throw e;
+  });
   if (!data) throw new HttpError(404, `segment ${m[4]} is past the end of this clip of /${path} (${plan.segments.length} segments); reload /${path}/playback.m3u8`);
   send(res, 'video/mp4', SEGMENT_CACHE, data);
 }

@@ -1,11 +1,14 @@
 // HLS playback of recordings, the pure parts: where segments are cut, how a clip's tracks are split and timed, the
 // playback query, and which permission the playback URLs need.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { HttpError } from '../../server/http/errors.js';
 import { ruleFor } from '../../server/http/auth/rules.js';
 import { planPlayback, segmentStarts } from '../../server/http/hls/playback-plan.js';
 import { parsePlaybackQuery } from '../../server/http/hls/playback-query.js';
 import type { Track } from '../../server/media/track.js';
 import type { Clip, ClipUnit } from '../../server/record/read/clip.js';
+import { fuzz } from '../helpers/fuzz.js';
 
 const video: Track = { id: 0, kind: 'video', codec: 'H264', clockRate: 90000, payloadType: 96, h264: { sps: [new Uint8Array([0x67, 0x42, 0xc0, 0x1e])], pps: [new Uint8Array([0x68, 0xce])] } };
 const audio: Track = { id: 1, kind: 'audio', codec: 'AAC', clockRate: 48000, payloadType: 97, channels: 2, aac: { asc: new Uint8Array([0x11, 0x90]) } };
@@ -97,6 +100,31 @@ describe('parsePlaybackQuery', () => {
       expect(() => parsePlaybackQuery(q)).toThrow(expect.objectContaining({ status: 400 }));
     });
   }
+});
+
+describe('fuzz properties', () => {
+  it('any query: a time and a positive duration, or a 400', () => {
+    const text = fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.double().map(String));
+    fuzz('playback query', 1515, 500, fc.property(fc.record({ start: fc.oneof(text, fc.array(text)), duration: fc.option(text, { nil: undefined }) }, { requiredKeys: [] }), (q) => {
+      try {
+        const r = parsePlaybackQuery(q);
+        return Number.isFinite(r.startMs) && (r.duration === undefined || r.duration > 0);
+      } catch (e) {
+        return e instanceof HttpError && e.status === 400;
+      }
+    }));
+  });
+
+  it('segment plans: every unit in exactly one segment, EXTINFs adding up to the video', () => {
+    const arb = fc.record({ frames: fc.integer({ min: 1, max: 400 }), gop: fc.integer({ min: 1, max: 250 }), first: fc.integer({ min: 0, max: 90000 }), audio: fc.integer({ min: 0, max: 600 }) });
+    fuzz('playback plan', 1516, 200, fc.property(arb, ({ frames, gop, first, audio: n }) => {
+      const a = Array.from({ length: n }, (_, i) => unit(i * 1024, i * 1024, 1024, true));
+      const plan = planPlayback({ tracks: [video, audio], units: [videoUnits(frames, gop, first), a], wallStartMs: 0, duration: 0, files: ['f'] })!;
+      const total = plan.segments.reduce((x, s) => x + s.duration, 0);
+      const covered = (i: number): number => plan.segments.reduce((x, s) => x + s.ranges[i]![1] - s.ranges[i]![0], 0);
+      return Math.abs(total - frames / 30) < 1e-6 && covered(0) === frames && covered(1) === plan.tracks[1]!.units.length;
+    }));
+  });
 });
 
 describe('playback URLs need the playback permission of their path', () => {

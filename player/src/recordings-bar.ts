@@ -30,8 +30,14 @@ export function instantAt(spans: Span[], fraction: number): number {
 const clock = (ms: number): string => new Date(ms).toLocaleString();
 
 async function spansOf(path: string, token: string | undefined): Promise<Span[]> {
-  const enc = path.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/');
+  const name = path.replace(/^\/+/, '');
+  const enc = name.split('/').map(encodeURIComponent).join('/');
   try {
+    // The index first: a path without recordings costs no 404 in the console.
+    const index = await fetch(withToken(`${location.origin}/api/v1/recordings`, token), { headers: PAGE_HEADERS });
+    if (!index.ok) return [];
+    const { paths } = (await index.json()) as { paths?: { name: string }[] };
+    if (!paths?.some((p) => p.name === name)) return [];
     const res = await fetch(withToken(`${location.origin}/api/v1/recordings/${enc}`, token), { headers: PAGE_HEADERS });
     // 404: no recordings; 401/403: this user may not list them. Either way no time line.
     if (!res.ok) return [];

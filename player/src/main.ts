@@ -1,10 +1,11 @@
-// Entry of the web player page: reads ?src=&mode=, runs one engine, reconnects with a visible countdown, publishes the stats.
+// Entry of the web player page: reads ?src=&mode= (and ?start=&duration= to play a recording), runs one engine, reconnects with a visible countdown, publishes the stats.
 import { AudioOut } from './audio-out.js';
 import { Controls, parseMode } from './controls.js';
 import { FatalPlayerError, type Engine, type EngineEvents, type Mode, type PlayerState } from './engine.js';
 import { HlsEngine } from './hls-engine.js';
 import { askLogin, LoginNeededError, storedToken, withToken } from './login.js';
 import { Mp4Engine } from './mp4-engine.js';
+import { showRecordings } from './recordings-bar.js';
 import { formatStats, type TidecastStats } from './stats.js';
 import { SyncProbe } from './sync-probe.js';
 import { WsEngine } from './ws-engine.js';
@@ -38,6 +39,8 @@ class Player {
   constructor(
     readonly path: string,
     readonly mode: Mode,
+    /** A recording by time: `start=<RFC 3339>[&duration=<s>]` of the playback playlist. */
+    readonly recording?: { start: string; duration: string | null },
   ) {
     this.controls = new Controls(mode, {
       togglePlay: () => void this.togglePlay(),
@@ -52,6 +55,9 @@ class Player {
         const q = new URLSearchParams(location.search);
         q.set('mode', m);
         if (this.language) q.set('audio', this.language);
+        // Another mode is the live stream again.
+        q.delete('start');
+        q.delete('duration');
         location.search = q.toString();
       },
       switchAudio: (id) => void this.switchAudio(id),
@@ -126,7 +132,8 @@ class Player {
   private async login(e: LoginNeededError): Promise<void> {
     this.setMessage(null);
     const why = e.status === 403 ? `${e.reason}. Log in as a user who may watch it.` : `${e.reason}.`;
-    this.token = await askLogin(why, { action: 'read', path: this.path.replace(/^\/+/, '') });
+    this.token = await askLogin(why, { action: this.recording ? 'playback' : 'read', path: this.path.replace(/^\/+/, '') });
+    this.showRecordings();
     await this.start();
   }
 
@@ -138,7 +145,8 @@ class Player {
     };
     switch (this.mode) {
       case 'hls': {
-        const hls = new HlsEngine(this.controls.video, withToken(`${base}/index.m3u8`, this.token), this.events, mutedAutoplay);
+        const url = this.recording ? playbackUrl(base, this.recording) : `${base}/index.m3u8`;
+        const hls = new HlsEngine(this.controls.video, withToken(url, this.token), this.events, mutedAutoplay);
         hls.language = this.language;
         return hls;
       }
@@ -216,6 +224,13 @@ class Player {
     this.reconnectIn = null;
   }
 
+  /** The time line of the path's recordings, when it has some this user may list. */
+  showRecordings(): void {
+    const box = document.getElementById('recordings');
+    const from = this.recording ? Date.parse(this.recording.start) : undefined;
+    if (box) void showRecordings(box, this.path, this.token, from);
+  }
+
   private async togglePlay(): Promise<void> {
     const e = this.engine;
     if (!e) return;
@@ -278,9 +293,18 @@ class Player {
   }
 }
 
+/** /<path>/playback.m3u8 with the recording's start (and duration when given). */
+function playbackUrl(base: string, r: { start: string; duration: string | null }): string {
+  const q = new URLSearchParams({ start: r.start });
+  if (r.duration !== null) q.set('duration', r.duration);
+  return `${base}/playback.m3u8?${q.toString()}`;
+}
+
 const params = new URLSearchParams(location.search);
 const src = params.get('src');
-const mode = parseMode(params.get('mode'));
+const start = params.get('start');
+// A recording plays over HLS (its playlist is VOD), whatever mode was asked.
+const mode = start ? 'hls' : parseMode(params.get('mode'));
 if (!src) {
   const box = document.getElementById('message');
   if (box) {
@@ -289,5 +313,7 @@ if (!src) {
   }
 } else {
   document.title = `${src} – Tidecast player`;
-  void new Player(src, mode).start();
+  const player = new Player(src, mode, start ? { start, duration: params.get('duration') } : undefined);
+  void player.start();
+  player.showRecordings();
 }

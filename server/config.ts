@@ -9,6 +9,7 @@ import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
 import { SAP_CONFIG_FIELDS, SAP_PATH_FIELDS } from './config-sap.js';
+import { RENDITION_PATH_FIELDS, renditionProblems } from './config-renditions.js';
 import { pathRegexProblem } from './config-pattern.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -55,6 +56,8 @@ export const PathConfigSchema = z
     ...RECORD_PATH_FIELDS,
     /** multicast, sap: a path kept on its multicast groups and announced by SAP (config-sap.ts, docs/sdp-sap.md). */
     ...SAP_PATH_FIELDS,
+    /** Lower-bitrate copies read at `<path>~<name>`, made by ffmpeg on demand (config-renditions.ts, docs/renditions.md). */
+    ...RENDITION_PATH_FIELDS,
   })
   .strict()
   .superRefine(checkHookFields)
@@ -92,6 +95,7 @@ const PathsSchema = z
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: `bad path name: ${problem}` });
       else if (name.startsWith('~') && paths[name]!.sourceOnDemand === false) ctx.addIssue({ code: 'custom', path: [name, 'sourceOnDemand'], message: 'a ~regex path names no path until a reader asks: its sources start on demand' });
     }
+    for (const r of renditionProblems(paths)) ctx.addIssue({ code: 'custom', path: [r.path, 'renditions'], message: r.message });
   });
 
 export const ConfigSchema = z

@@ -9,6 +9,8 @@ const needed = [
   { bin: 'cvlc', pkgs: ['vlc-bin', 'vlc-plugin-base'] },
   { bin: 'chromium', pkgs: ['chromium'] },
   { bin: 'curl', pkgs: ['curl'] },
+  // Rate limits and loss on links under test (renditions, QoS): `nft` in the root namespace or a test's own.
+  { bin: 'nft', pkgs: ['nftables'] },
 ];
 // GStreamer elements the interop suites use, and the package that brings each.
 const gstElements = [
@@ -25,7 +27,7 @@ const gstElements = [
 const all = [
   'ffmpeg', 'vlc-bin', 'vlc-plugin-base', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-good',
   'gstreamer1.0-plugins-ugly', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-libav', 'gstreamer1.0-rtsp', 'chromium',
-  'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl', 'python3-prometheus-client',
+  'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl', 'python3-prometheus-client', 'nftables',
 ];
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

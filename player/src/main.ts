@@ -5,6 +5,7 @@ import { FatalPlayerError, type Engine, type EngineEvents, type Mode, type Playe
 import { HlsEngine } from './hls-engine.js';
 import { askLogin, LoginNeededError, storedToken, withToken } from './login.js';
 import { Mp4Engine } from './mp4-engine.js';
+import { fetchChoices, Renditions } from './renditions.js';
 import { formatStats, type TidecastStats } from './stats.js';
 import { SyncProbe } from './sync-probe.js';
 import { WsEngine } from './ws-engine.js';
@@ -33,6 +34,8 @@ class Player {
   /** A login token (from this tab's storage, or the form): carried on every request. */
   private token = storedToken();
   private readonly controls: Controls;
+  /** ws mode: the path's renditions and the picker choosing among them (the main path alone when it has none). */
+  private renditions: Renditions | undefined;
 
   constructor(
     readonly path: string,
@@ -57,6 +60,9 @@ class Player {
     });
     this.controls.useVideoElement(mode !== 'ws');
     setInterval(() => this.publishStats(), 250);
+    setInterval(() => {
+      if (this.state === 'playing' && this.engine) this.renditions?.tick(this.engine.stats());
+    }, 1000);
   }
 
   private readonly events: EngineEvents & { dropped(e: Error): void } = {
@@ -92,6 +98,9 @@ class Player {
         document.addEventListener('pointerdown', resume, { once: true });
         document.addEventListener('keydown', resume, { once: true });
       }
+    }
+    if (this.mode === 'ws' && !this.renditions) {
+      this.renditions = new Renditions(await fetchChoices(this.path, this.token), () => void this.restart());
     }
     const engine = this.makeEngine();
     this.engine = engine;
@@ -142,7 +151,7 @@ class Player {
           canvas: this.controls.canvas,
           audio: this.audio!,
           probe: this.probe!,
-          path: this.path,
+          path: this.renditions?.current.path ?? this.path,
           events: this.events,
         };
         if (this.resumeAt !== undefined) opts.startAt = this.resumeAt;
@@ -154,6 +163,14 @@ class Player {
         return new WsEngine(opts);
       }
     }
+  }
+
+  /** Another rendition: the running stream stops and the new path starts at once (its GOP cache makes the join quick). */
+  private async restart(): Promise<void> {
+    const engine = this.engine;
+    this.engine = undefined;
+    await engine?.close().catch(() => {});
+    await this.start();
   }
 
   /** The connection dropped (or could not be made): a countdown, then a new engine. */
@@ -234,6 +251,7 @@ class Player {
       duration: e?.duration ?? null,
       reconnects: this.reconnects,
       reconnectIn: this.reconnectIn,
+      rendition: this.renditions?.stats() ?? null,
       ...(e?.stats() ?? {}),
       sync: this.probe?.stats() ?? { samples: 0, lastMs: null, medianMs: null, minMs: null, maxMs: null, beeps: 0, flashes: 0 },
       skewSamples: this.probe?.all() ?? [],

@@ -45,6 +45,20 @@ async function probe(url: string, extra: string[] = []): Promise<string[]> {
 }
 
 describe('renditions', () => {
+  it('/<path>/renditions.json lists them for players, best first, without starting any; other paths list none', async () => {
+    const list = (await (await fetch(srv.httpUrl(`${MAIN}/renditions.json`))).json()) as unknown;
+    expect(list).toEqual({
+      path: MAIN,
+      renditions: [
+        { name: '480p', path: R480, height: 480, videoBitrate: 1_000_000 },
+        { name: '240p', path: `${MAIN}~240p`, height: 240, videoBitrate: 300_000 },
+      ],
+    });
+    expect(srv.paths.sourceOf(`${MAIN}~240p`)!.isRunning).toBe(false);
+    expect(srv.paths.sourceOf(MAIN)!.isRunning).toBe(false);
+    expect(await (await fetch(srv.httpUrl('sample.mp4/renditions.json'))).json()).toEqual({ path: 'sample.mp4', renditions: [] });
+  });
+
   it('ffprobe reads cams/door~480p over RTSP at 480 lines (audio copied); its ffmpeg starts with the first reader and stops after the last', async () => {
     const src = srv.paths.sourceOf(R480)!;
     expect(src.isRunning).toBe(false);

@@ -20,6 +20,8 @@ interface OutTrack {
   ssrc: number | undefined;
   lastSeq: number | undefined;
   lastTs: number | undefined;
+  /** The furthest-ahead timestamp sent: with B-frames a frame sent earlier may be shown later than the last one sent. */
+  maxTs: number | undefined;
   lastAt: number;
 }
 
@@ -54,7 +56,7 @@ export class ReaderSwitch {
     first: Stream,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.outs = first.tracks.map((track) => ({ track, ssrc: first.ssrcOf(track.id), lastSeq: undefined, lastTs: undefined, lastAt: 0 }));
+    this.outs = first.tracks.map((track) => ({ track, ssrc: first.ssrcOf(track.id), lastSeq: undefined, lastTs: undefined, maxTs: undefined, lastAt: 0 }));
     this.active = this.feed(first, true);
     first.attach(this.active.reader);
   }
@@ -145,6 +147,7 @@ export class ReaderSwitch {
       // Never switched: the very packet every other reader gets.
       o.lastSeq = p.seq;
       o.lastTs = p.timestamp;
+      o.maxTs = ahead(o.maxTs, p.timestamp);
       o.lastAt = this.now();
       o.ssrc ??= p.ssrc;
       return this.out.deliver(p);
@@ -159,8 +162,9 @@ export class ReaderSwitch {
   private anchor(m: Mapping, p: OutPacket): void {
     const o = m.out;
     const nextSeq = o.lastSeq === undefined ? p.seq : (o.lastSeq + 1) & 0xffff;
-    const elapsed = o.lastTs === undefined ? 0 : Math.max(1, Math.round(((this.now() - o.lastAt) * o.track.clockRate) / 1000));
-    const ts = o.lastTs === undefined ? p.timestamp : (o.lastTs + elapsed) >>> 0;
+    const elapsed = o.maxTs === undefined ? 0 : Math.max(1, Math.round(((this.now() - o.lastAt) * o.track.clockRate) / 1000));
+    // After every frame already sent, whatever its place in the decode order.
+    const ts = o.maxTs === undefined ? p.timestamp : (o.maxTs + elapsed) >>> 0;
     m.seqOffset = (nextSeq - p.seq) & 0xffff;
     m.tsOffset = (ts - p.timestamp) >>> 0;
   }
@@ -168,6 +172,7 @@ export class ReaderSwitch {
   private emit(o: OutTrack, p: OutPacket, seq: number, ts: number): void {
     o.lastSeq = seq;
     o.lastTs = ts;
+    o.maxTs = ahead(o.maxTs, ts);
     o.lastAt = this.now();
     this.out.deliver(p);
   }
@@ -218,6 +223,11 @@ export class ReaderSwitch {
       this.out.end(reason);
     }
   }
+}
+
+/** The later of two RTP timestamps (modulo 2^32, RFC 3550 §5.1). */
+function ahead(a: number | undefined, b: number): number {
+  return a === undefined || ((b - a) | 0) > 0 ? b : a;
 }
 
 /** A copy of `p` with seq, timestamp, SSRC and payload type replaced (marker bit kept). */

@@ -141,6 +141,17 @@ describe('ReaderSwitch', () => {
     expect(got.every((p) => header(p).ssrc === 0xaaaa)).toBe(true);
   });
 
+  it('with B-frames, the new stream starts after the furthest-ahead frame sent, not after the last one sent', async () => {
+    const { a, b, sw, got, tick } = rig();
+    // Decode order I P B B: the P frame (shown 4th) is sent before the two B frames.
+    for (const [seq, ts, key] of [[1, 0, true], [2, 9000, false], [3, 3000, false], [4, 6000, false]] as const) a.publish(pkt(0, seq, ts, 0xaaaa, 96, key));
+    const toB = sw.switchTo(b);
+    tick(20);
+    b.publish(pkt(0, 77, 123_456, 0xbbbb, 100, true));
+    await toB;
+    expect(header(got.at(-1)!).ts).toBe(9000 + 1800);
+  });
+
   it('a new stream that ends before its key frame leaves the reader where it was; the current one ending ends the reader', async () => {
     const { a, b, sw, ended } = rig();
     const toB = sw.switchTo(b);

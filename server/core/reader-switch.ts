@@ -22,6 +22,8 @@ interface OutTrack {
   lastTs: number | undefined;
   /** The furthest-ahead timestamp sent: with B-frames a frame sent earlier may be shown later than the last one sent. */
   maxTs: number | undefined;
+  /** The smallest step forward seen between two packets' timestamps: one frame (video) or one audio frame. */
+  minStep: number | undefined;
   lastAt: number;
 }
 
@@ -56,7 +58,7 @@ export class ReaderSwitch {
     first: Stream,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.outs = first.tracks.map((track) => ({ track, ssrc: first.ssrcOf(track.id), lastSeq: undefined, lastTs: undefined, maxTs: undefined, lastAt: 0 }));
+    this.outs = first.tracks.map((track) => ({ track, ssrc: first.ssrcOf(track.id), lastSeq: undefined, lastTs: undefined, maxTs: undefined, minStep: undefined, lastAt: 0 }));
     this.active = this.feed(first, true);
     first.attach(this.active.reader);
   }
@@ -145,6 +147,7 @@ export class ReaderSwitch {
     const o = m.out;
     if (f.original && m.seqOffset === undefined) {
       // Never switched: the very packet every other reader gets.
+      noteStep(o, p.timestamp);
       o.lastSeq = p.seq;
       o.lastTs = p.timestamp;
       o.maxTs = ahead(o.maxTs, p.timestamp);
@@ -162,14 +165,16 @@ export class ReaderSwitch {
   private anchor(m: Mapping, p: OutPacket): void {
     const o = m.out;
     const nextSeq = o.lastSeq === undefined ? p.seq : (o.lastSeq + 1) & 0xffff;
-    const elapsed = o.maxTs === undefined ? 0 : Math.max(1, Math.round(((this.now() - o.lastAt) * o.track.clockRate) / 1000));
-    // After every frame already sent, whatever its place in the decode order.
+    // At least a frame after every frame already sent, whatever its place in the decode order: a
+    // rendition's key frame may arrive a few ms after the main stream's last packet.
+    const elapsed = o.maxTs === undefined ? 0 : Math.max(o.minStep ?? 1, Math.round(((this.now() - o.lastAt) * o.track.clockRate) / 1000));
     const ts = o.maxTs === undefined ? p.timestamp : (o.maxTs + elapsed) >>> 0;
     m.seqOffset = (nextSeq - p.seq) & 0xffff;
     m.tsOffset = (ts - p.timestamp) >>> 0;
   }
 
   private emit(o: OutTrack, p: OutPacket, seq: number, ts: number): void {
+    noteStep(o, ts);
     o.lastSeq = seq;
     o.lastTs = ts;
     o.maxTs = ahead(o.maxTs, ts);
@@ -223,6 +228,12 @@ export class ReaderSwitch {
       this.out.end(reason);
     }
   }
+}
+
+function noteStep(o: OutTrack, ts: number): void {
+  if (o.lastTs === undefined) return;
+  const step = (ts - o.lastTs) | 0;
+  if (step > 0 && (o.minStep === undefined || step < o.minStep)) o.minStep = step;
 }
 
 /** The later of two RTP timestamps (modulo 2^32, RFC 3550 §5.1). */

@@ -83,16 +83,16 @@ describe('ReaderSwitch', () => {
     expect(sw.stream).toBe(b);
     expect(a.readers.size).toBe(0);
     const [sps, pps, key] = got.slice(3).map(header);
-    // 33 ms after A's last video packet: 2970 ticks of 90 kHz.
-    expect(sps).toEqual({ track: 0, pt: 96, seq: 102, ts: 93_000 + 2970, ssrc: 0xaaaa, nal: 0x67 });
-    expect(pps).toEqual({ track: 0, pt: 96, seq: 103, ts: 93_000 + 2970, ssrc: 0xaaaa, nal: 0x68 });
-    expect(key).toEqual({ track: 0, pt: 96, seq: 104, ts: 93_000 + 2970, ssrc: 0xaaaa, nal: 0x65 });
+    // 33 ms after A's last video packet is 2970 ticks of 90 kHz, less than one of A's frames (3000): one frame on.
+    expect(sps).toEqual({ track: 0, pt: 96, seq: 102, ts: 93_000 + 3000, ssrc: 0xaaaa, nal: 0x67 });
+    expect(pps).toEqual({ track: 0, pt: 96, seq: 103, ts: 93_000 + 3000, ssrc: 0xaaaa, nal: 0x68 });
+    expect(key).toEqual({ track: 0, pt: 96, seq: 104, ts: 93_000 + 3000, ssrc: 0xaaaa, nal: 0x65 });
     expect(got[3]!.data.slice(12)).toEqual(SPS_B);
     // A's packets no longer reach the reader; B's follow on the same numbering and clock.
     a.publish(pkt(0, 102, 96_000, 0xaaaa, 96));
     tick(33);
     b.publish(pkt(0, 7002, 5_006_000, 0xbbbb, 100));
-    expect(header(got.at(-1)!)).toMatchObject({ seq: 105, ts: 93_000 + 2970 + 3000, ssrc: 0xaaaa, pt: 96 });
+    expect(header(got.at(-1)!)).toMatchObject({ seq: 105, ts: 93_000 + 3000 + 3000, ssrc: 0xaaaa, pt: 96 });
     // Audio: its first packet continues A's audio by the wall-clock time since A's last one (99 ms = 4752 at 48 kHz).
     b.publish(pkt(1, 301, 1_001_024, 0xb0b0, 101));
     expect(header(got.at(-1)!)).toEqual({ track: 1, pt: 97, seq: 501, ts: 48_000 + 4752, ssrc: 0xa0a0, nal: 0x21 });
@@ -149,7 +149,8 @@ describe('ReaderSwitch', () => {
     tick(20);
     b.publish(pkt(0, 77, 123_456, 0xbbbb, 100, true));
     await toB;
-    expect(header(got.at(-1)!).ts).toBe(9000 + 1800);
+    // 20 ms is 1800 ticks, less than a frame (the smallest step seen, 3000): one frame after the P frame.
+    expect(header(got.at(-1)!).ts).toBe(9000 + 3000);
   });
 
   it('a new stream that ends before its key frame leaves the reader where it was; the current one ending ends the reader', async () => {

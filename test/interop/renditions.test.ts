@@ -80,8 +80,10 @@ describe('renditions', () => {
     expect(ffmpegOf(src).starts).toBe(1);
   }, 120_000);
 
-  it('ffprobe reads cams/door~480p over HLS at 480 lines', async () => {
+  it('ffprobe reads cams/door~480p over HLS and progressive MP4 / MPEG-TS at 480 lines', async () => {
     expect(await probe(srv.httpUrl(`${R480}/index.m3u8`))).toEqual(['h264,854,480', 'aac']);
+    expect(await probe(srv.httpUrl(`${R480}/stream.mp4`))).toEqual(['h264,854,480', 'aac']);
+    expect(await probe(srv.httpUrl(`${R480}/stream.ts`))).toEqual(['h264,854,480', 'aac']);
   }, 120_000);
 
   it('cams/door/index.m3u8 is a multivariant playlist (BANDWIDTH, RESOLUTION, CODECS per variant) that ffprobe follows; media.m3u8 is the main variant', async () => {

@@ -126,6 +126,8 @@ class Player {
     this.setMessage(null);
     const why = e.status === 403 ? `${e.reason}. Log in as a user who may watch it.` : `${e.reason}.`;
     this.token = await askLogin(why, { action: 'read', path: this.path.replace(/^\/+/, '') });
+    // The rendition list was asked for without the login: ask again with it.
+    this.renditions = undefined;
     await this.start();
   }
 

@@ -1,6 +1,6 @@
 // The ws mode's renditions: the list (/<path>/renditions.json), the menu and label, and the picker asking for one from the player's own figures.
 import type { EngineStats } from './engine.js';
-import { withToken } from './login.js';
+import { PAGE_HEADERS, withToken } from './login.js';
 import { RenditionPicker } from './rendition-picker.js';
 
 export interface RenditionChoice {
@@ -26,7 +26,8 @@ interface ListAnswer {
 export async function fetchChoices(path: string, token: string | undefined): Promise<RenditionChoice[]> {
   const main = { name: 'source', path };
   try {
-    const res = await fetch(withToken(`${location.origin}/${path.replace(/^\/+/, '')}/renditions.json`, token));
+    // Our page's header: a 401 then carries no Basic challenge (no browser login box); the RTSP session asks for the login.
+    const res = await fetch(withToken(`${location.origin}/${path.replace(/^\/+/, '')}/renditions.json`, token), { headers: PAGE_HEADERS });
     if (!res.ok) return [main];
     const body = (await res.json()) as ListAnswer;
     return [main, ...(body.renditions ?? []).map((r) => ({ name: r.name, path: r.path }))];

@@ -1,7 +1,7 @@
 // The multivariant playlist of a path with renditions: one EXT-X-STREAM-INF per variant, codec strings from the tracks.
 import { describe, expect, it } from 'vitest';
 import type { Track } from '../../server/media/track.js';
-import { codecString, formatMultivariant, variantsOf } from '../../server/http/hls/multivariant.js';
+import { formatMultivariant, variantsOf } from '../../server/http/hls/multivariant.js';
 
 // A 640x360 High profile (0x64) level 3.0 SPS, as x264 writes it for the bundled sample.
 const SPS = Buffer.from('6764001eacd940a02ff9610000030001000003003c8f162d96', 'hex');
@@ -9,14 +9,6 @@ const video: Track = { id: 0, kind: 'video', codec: 'H264', clockRate: 90000, pa
 const audio: Track = { id: 1, kind: 'audio', codec: 'AAC', clockRate: 48000, payloadType: 97, aac: { asc: Uint8Array.of(0x11, 0x90) } };
 
 describe('multivariant playlist', () => {
-  it.each([
-    [video, 'avc1.64001e'],
-    [audio, 'mp4a.40.2'],
-    [{ ...audio, codec: 'OPUS' } as Track, 'opus'],
-    [{ ...video, h264: { sps: [Uint8Array.of(0x67)], pps: [] } } as Track, undefined],
-    [{ ...audio, codec: 'PCMU' } as Track, undefined],
-  ])('codec string of %#', (t, s) => expect(codecString(t)).toBe(s));
-
   it('lists the main stream first, then each rendition beside it, with BANDWIDTH, RESOLUTION and CODECS', () => {
     const v = variantsOf('cams/door', [video, audio], 500_000, [{ name: '240p', height: 240, videoBitrate: 300_000 }]);
     expect(formatMultivariant(v, 'a.b')).toBe(

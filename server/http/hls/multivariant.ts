@@ -1,6 +1,6 @@
 // The multivariant playlist of a path with renditions (RFC 8216bis 4.4.6.2): one EXT-X-STREAM-INF per variant, so players switch by themselves.
 import type { Track } from '../../media/track.js';
-import { videoInfo } from '../../mux/fmp4/index.js';
+import { codecString, videoInfo } from '../../mux/fmp4/index.js';
 import { RENDITION_CODEC, renditionPathName, type Rendition } from '../../config-renditions.js';
 
 export interface Variant {
@@ -17,32 +17,6 @@ export interface Variant {
 const AUDIO_ALLOWANCE = 128_000;
 /** RTP and fMP4 overhead over the encoder's bitrate, and x264's peaks over its average. */
 const OVERHEAD = 1.1;
-
-/** RFC 6381 codec strings of the tracks HLS carries (undefined entries are codecs no string is known for). */
-export function codecString(t: Track): string | undefined {
-  switch (t.codec) {
-    case 'H264': {
-      const sps = t.h264?.sps[0];
-      return sps && sps.length >= 4 ? `avc1.${hex2(sps[1]!)}${hex2(sps[2]!)}${hex2(sps[3]!)}` : undefined;
-    }
-    case 'AAC': {
-      const aot = t.aac?.asc.length ? t.aac.asc[0]! >> 3 : 2;
-      return `mp4a.40.${aot || 2}`;
-    }
-    case 'OPUS':
-      return 'opus';
-    case 'MPA':
-      return 'mp4a.40.34';
-    case 'AC3':
-      return 'ac-3';
-    default:
-      return undefined;
-  }
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
-}
 
 /**
  * The variants of `path`: the main stream first (media.m3u8 beside this playlist, its bandwidth

@@ -9,7 +9,7 @@ const needed = [
   { bin: 'cvlc', pkgs: ['vlc-bin', 'vlc-plugin-base'] },
   { bin: 'chromium', pkgs: ['chromium'] },
   { bin: 'curl', pkgs: ['curl'] },
-  // The lossy links of the QoS suite and bench (test/helpers/netns.ts): namespaces, veth, nftables loss and rate rules.
+  // The lossy links of the QoS suite and bench (test/helpers/netns.ts) and rate limits of the renditions tests: namespaces, veth, nftables.
   { bin: 'ip', pkgs: ['iproute2'] },
   { bin: 'nft', pkgs: ['nftables'] },
 ];

@@ -10,6 +10,7 @@ import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
 import { SAP_CONFIG_FIELDS, SAP_PATH_FIELDS } from './config-sap.js';
 import { DRAIN_CONFIG_FIELDS } from './config-drain.js';
+import { RENDITION_PATH_FIELDS, renditionProblems } from './config-renditions.js';
 import { pathRegexProblem } from './config-pattern.js';
 import { QOS_CONFIG_FIELDS, QOS_PATH_FIELDS } from './config-qos.js';
 
@@ -59,6 +60,8 @@ export const PathConfigSchema = z
     ...SAP_PATH_FIELDS,
     /** qos: {thinning, lossCongested, lossFailing}: override the top-level qos keys (config-qos.ts, docs/qos.md). */
     ...QOS_PATH_FIELDS,
+    /** Lower-bitrate copies read at `<path>~<name>`, made by ffmpeg on demand (config-renditions.ts, docs/renditions.md). */
+    ...RENDITION_PATH_FIELDS,
   })
   .strict()
   .superRefine(checkHookFields)
@@ -96,6 +99,7 @@ const PathsSchema = z
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: `bad path name: ${problem}` });
       else if (name.startsWith('~') && paths[name]!.sourceOnDemand === false) ctx.addIssue({ code: 'custom', path: [name, 'sourceOnDemand'], message: 'a ~regex path names no path until a reader asks: its sources start on demand' });
     }
+    for (const r of renditionProblems(paths)) ctx.addIssue({ code: 'custom', path: [r.path, 'renditions'], message: r.message });
   });
 
 export const ConfigSchema = z

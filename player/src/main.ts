@@ -6,6 +6,7 @@ import { HlsEngine } from './hls-engine.js';
 import { askLogin, LoginNeededError, storedToken, withToken } from './login.js';
 import { Mp4Engine } from './mp4-engine.js';
 import { showRecordings } from './recordings-bar.js';
+import { fetchChoices, Renditions } from './renditions.js';
 import { formatStats, type TidecastStats } from './stats.js';
 import { SyncProbe } from './sync-probe.js';
 import { WsEngine } from './ws-engine.js';
@@ -35,6 +36,8 @@ class Player {
   /** A login token (from this tab's storage, or the form): carried on every request. */
   private token = storedToken();
   private readonly controls: Controls;
+  /** ws mode: the path's renditions and the picker choosing among them (the main path alone when it has none). */
+  private renditions: Renditions | undefined;
 
   constructor(
     readonly path: string,
@@ -64,6 +67,9 @@ class Player {
     });
     this.controls.useVideoElement(mode !== 'ws');
     setInterval(() => this.publishStats(), 250);
+    setInterval(() => {
+      if (this.state === 'playing' && this.engine) this.renditions?.tick(this.engine.stats());
+    }, 1000);
   }
 
   /** Where a REDIRECT (or a 302) sent the ws mode: the other server's WebSocket and RTSP URL. */
@@ -108,6 +114,9 @@ class Player {
         document.addEventListener('keydown', resume, { once: true });
       }
     }
+    if (this.mode === 'ws' && !this.renditions) {
+      this.renditions = new Renditions(await fetchChoices(this.path, this.token), () => void this.restart());
+    }
     const engine = this.makeEngine();
     this.engine = engine;
     engine.setVolume(this.volume, this.muted);
@@ -134,6 +143,8 @@ class Player {
     const why = e.status === 403 ? `${e.reason}. Log in as a user who may watch it.` : `${e.reason}.`;
     this.token = await askLogin(why, { action: this.recording ? 'playback' : 'read', path: this.path.replace(/^\/+/, '') });
     this.showRecordings();
+    // The rendition list was asked for without the login: ask again with it.
+    this.renditions = undefined;
     await this.start();
   }
 
@@ -160,7 +171,7 @@ class Player {
           canvas: this.controls.canvas,
           audio: this.audio!,
           probe: this.probe!,
-          path: this.path,
+          path: this.renditions?.current.path ?? this.path,
           events: this.events,
         };
         if (this.resumeAt !== undefined) opts.startAt = this.resumeAt;
@@ -189,6 +200,14 @@ class Player {
     this.redirectedTo = to;
     this.redirects++;
     if (++this.redirectChain > 5) return this.onDropped(new Error(`redirected more than 5 times (last to ${to.rtspUrl})`));
+    await engine?.close().catch(() => {});
+    await this.start();
+  }
+
+  /** Another rendition: the running stream stops and the new path starts at once (its GOP cache makes the join quick). */
+  private async restart(): Promise<void> {
+    const engine = this.engine;
+    this.engine = undefined;
     await engine?.close().catch(() => {});
     await this.start();
   }
@@ -280,6 +299,7 @@ class Player {
       redirects: this.redirects,
       redirectedTo: this.redirectedTo?.rtspUrl ?? null,
       reconnectIn: this.reconnectIn,
+      rendition: this.renditions?.stats() ?? null,
       ...(e?.stats() ?? {}),
       sync: this.probe?.stats() ?? { samples: 0, lastMs: null, medianMs: null, minMs: null, maxMs: null, beeps: 0, flashes: 0 },
       skewSamples: this.probe?.all() ?? [],

@@ -11,12 +11,12 @@ export type HttpRule =
 
 /** The dashboard's scripts and style (server/http/dashboard/routes.ts serves them): public like the page. */
 export const DASHBOARD_ASSET = /^\/dashboard\/[a-z-]+\.(?:js|css)$/;
-const STREAM = /^\/(.+)\/stream\.(?:mp4|ts)$/;
+const STREAM = /^\/(.+)\/(?:stream\.(?:mp4|ts)|renditions\.json)$/;
 /** GET /<path>.sdp and /<path>/description.sdp (description.ts): the description is a read of the path. */
 export const SDP_ROUTE = /^\/(.+?)(?:\/description)?\.sdp$/;
 /** Recordings by time: playback.mp4/.ts/.m3u8 and the playlist's playback/init.mp4 and playback/<n>.m4s. */
 const PLAYBACK = /^\/(.+)\/playback(?:\.(mp4|ts|m3u8)|\/(?:init\.mp4|\d+\.m4s))$/;
-const HLS = /^\/(.+)\/(?:index\.m3u8|init-[0-9a-f]+\.mp4|seg-[0-9a-f]+-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
+const HLS = /^\/(.+)\/(?:index\.m3u8|media\.m3u8|video\.m3u8|audio-\d{1,3}\.m3u8|init-[0-9a-f]+(?:t\d{1,3})?\.mp4|seg-[0-9a-f]+(?:t\d{1,3})?-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
 
 /**
  * The dashboard page and the player's files are public (they hold no data: what they show comes

@@ -1,5 +1,6 @@
 // One reader's cursor over a seekable media, as delivery drives it: where its RTP goes, seek, play, pause, RTCP.
 import type { Paced } from './pacer.js';
+import type { SeekableMedia } from './seekable-media.js';
 
 /** Where a reader's packets go: a UDP pair or a TCP connection. */
 export interface PacketSink {
@@ -43,6 +44,11 @@ export interface Playback extends Paced {
   onEnd: (() => void) | undefined;
   /** Seconds. */
   readonly duration: number;
+  /**
+   * The same cursor (SSRC, sequence numbers, active tracks) over another media with the same tracks: a
+   * recording's other window, or a trick-play view of it. The position stays as a number; the caller seeks.
+   */
+  replaceMedia(media: SeekableMedia): void;
   /** Sends this track from now on (SETUP); returns its SSRC, fixed from here so SETUP can announce it. */
   activate(trackId: number): number;
   ssrcOf(trackId: number): number | undefined;

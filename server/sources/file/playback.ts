@@ -54,7 +54,7 @@ export class FilePlayback implements Playback {
   onEnd: (() => void) | undefined;
 
   constructor(
-    readonly file: SeekableMedia,
+    private file: SeekableMedia,
     /** Where packets go; the session sets itself here once it exists. */
     public sink: PacketSink,
     private readonly opts: PlaybackOptions,
@@ -71,6 +71,20 @@ export class FilePlayback implements Playback {
         srsSincePlay: 0,
       };
     });
+  }
+
+  replaceMedia(media: SeekableMedia): void {
+    if (media.tracks.length !== this.file.tracks.length) throw new RangeError(`${media.path} has ${media.tracks.length} tracks, not ${this.file.tracks.length}`);
+    this.pause();
+    this.file = media;
+    for (const c of this.all) {
+      c.units = media.units[c.track.id]!;
+      c.next = 0;
+      c.skipToKey = false;
+    }
+    this.position = Math.min(this.position, media.duration);
+    this.end = media.duration;
+    if (this.state !== 'ready') this.state = 'paused';
   }
 
   /** Sends this track from now on (SETUP); its SSRC is fixed from here so SETUP can announce it. */

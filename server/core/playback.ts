@@ -1,6 +1,15 @@
 // One reader's cursor over a seekable media, as delivery drives it: where its RTP goes, seek, play, pause, RTCP.
 import type { Paced } from './pacer.js';
-import type { SeekableMedia } from './seekable-media.js';
+import type { AccessUnit } from '../media/access-unit.js';
+import type { Track } from '../media/track.js';
+
+/** A SeekableMedia's shape, named here so that seekable-media.ts (which imports this file) need not be imported back. */
+export interface PlayableMedia {
+  readonly path: string;
+  readonly tracks: Track[];
+  readonly units: AccessUnit[][];
+  readonly duration: number;
+}
 
 /** Where a reader's packets go: a UDP pair or a TCP connection. */
 export interface PacketSink {
@@ -48,7 +57,7 @@ export interface Playback extends Paced {
    * The same cursor (SSRC, sequence numbers, active tracks) over another media with the same tracks: a
    * recording's other window, or a trick-play view of it. The position stays as a number; the caller seeks.
    */
-  replaceMedia(media: SeekableMedia): void;
+  replaceMedia(media: PlayableMedia): void;
   /** Sends this track from now on (SETUP); returns its SSRC, fixed from here so SETUP can announce it. */
   activate(trackId: number): number;
   ssrcOf(trackId: number): number | undefined;

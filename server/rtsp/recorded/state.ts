@@ -1,5 +1,19 @@
 // What a session playing a recording by time keeps: the window it plays and the Range form its client speaks.
-import type { RecordedWindow } from './window.js';
+import type { SeekableMedia } from '../../core/seekable-media.js';
+import type { TrickView } from '../../core/trick-media.js';
+
+/** A recording loaded for one session (recorded/window.ts loads it). */
+export interface RecordedWindow {
+  /** What the session's playback plays: the clip itself at Scale 1, else its key-frame view. */
+  media: SeekableMedia;
+  /** The clip loaded (its video key frames alone when Scale is not 1); its npt 0 is `wallStartMs`. */
+  clip: SeekableMedia;
+  /** Unix ms of the clip's npt 0: the presentation of its first key frame. */
+  wallStartMs: number;
+  /** The Scale applied (1 when the recording has no video to play by key frames). */
+  scale: number;
+  view: TrickView | undefined;
+}
 
 export interface RecordedState {
   window: RecordedWindow;

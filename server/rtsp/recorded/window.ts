@@ -1,11 +1,13 @@
 // Windows of a path's recording for RTSP playback by time: the clip from an instant, loaded into memory up to a bound,
 // as a SeekableMedia the ordinary file playback plays (or its key-frame view for Scale).
-import type { SeekableMedia } from '../../core/seekable-media.js';
-import { trickMedia, type TrickView } from '../../core/trick-media.js';
+import { trickMedia } from '../../core/trick-media.js';
 import { loadClipMedia } from '../../record/read/clip-media.js';
 import type { Clip } from '../../record/read/clip.js';
 import type { ServerContext } from '../context.js';
 import { RtspError } from '../errors.js';
+import type { RecordedWindow } from './state.js';
+
+export type { RecordedWindow } from './state.js';
 
 /**
  * Bytes of samples one window holds (one per playing session): about 8 minutes of a 2 Mbit/s camera at
@@ -16,17 +18,6 @@ export const WINDOW_MAX_BYTES = 128 * 1024 * 1024;
 /** Reverse play reaches back at most this far from its start instant (key frames only, so little memory). */
 export const REVERSE_REACH_MS = 10 * 60_000;
 
-export interface RecordedWindow {
-  /** What the session's playback plays: the clip itself at Scale 1, else its key-frame view. */
-  media: SeekableMedia;
-  /** The clip at Scale 1 (its npt 0 is `wallStartMs`). */
-  clip: SeekableMedia;
-  /** Unix ms of the clip's npt 0: the presentation of its first key frame. */
-  wallStartMs: number;
-  /** The Scale applied (1 when the recording has no video to play by key frames). */
-  scale: number;
-  view: TrickView | undefined;
-}
 
 /** The window for playing `path`'s recording from `atMs` at `scale`; 404 when nothing is recorded there. */
 export async function loadWindow(server: ServerContext, path: string, atMs: number, scale: number): Promise<RecordedWindow> {

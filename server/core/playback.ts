@@ -51,6 +51,11 @@ export interface Playback extends Paced {
   sink: PacketSink;
   /** Called once the end is reached (after the BYE went out). */
   onEnd: (() => void) | undefined;
+  /**
+   * Called when every unit was sent, before the end: true holds the end off (the playback pauses at
+   * its last position, no BYE) while the caller fetches what follows (a recording's next window).
+   */
+  onExhausted: (() => boolean) | undefined;
   /** Seconds. */
   readonly duration: number;
   /**

@@ -1,6 +1,7 @@
 // RTSP playback of a recording by wall-clock time: ffmpeg publishes 9 s to a recording path (3 s segments); a raw RTSP
 // client over TCP interleaved PLAYs with Range: clock= inside the 2nd segment (RTP-Info, the first packet and the clock
-// answer within one GOP), plays across the cut, pauses and resumes, seeks, asks Scale 2 and -1 (key frames only);
+// answer within one GOP), plays across the cut and across memory windows (recordPlaybackMaxBytes about one GOP), pauses
+// and resumes, seeks, asks Scale 2 and -1 (key frames only);
 // ffmpeg decodes `?start=<RFC 3339>`; a user without `playback` is refused recordings but still reads live.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { formatClockRange, parseClockRange } from '../../server/rtsp/headers/ran
 import { parseRtpInfo } from '../../server/rtsp/headers/rtp-info.js';
 import type { RtpPacket } from '../../server/rtp/packet.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
+import { captureLog, type LogCapture } from '../helpers/log-capture.js';
 import { waitFor } from '../helpers/read.js';
 import { RawRtspClient } from '../helpers/rtsp-client.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
@@ -26,6 +28,7 @@ let dir: string;
 let srv: TestServer;
 let segments: { start: string; duration: number }[];
 let live: ChildProcess | undefined;
+let log: LogCapture;
 const clients: RawRtspClient[] = [];
 
 function publish(input: string, loop: boolean): ChildProcess {
@@ -39,17 +42,20 @@ beforeAll(async () => {
   const clip = join(dir, 'clip.mp4');
   const cut = await run(resolveFfmpeg(), ['-v', 'error', '-i', `${MEDIA_DIR}/sample.mp4`, '-t', '9', '-c', 'copy', clip], { timeoutMs: 30_000 });
   expect(cut.code).toBe(0);
+  log = captureLog('debug');
   srv = await startTestServer({
     recordPath: `${dir}/rec/%path/%Y-%m-%d_%H-%M-%S-%f`,
     recordSegmentDuration: '3s',
     recordPartDuration: '500ms',
     paths: { cam: { record: true } },
+    // About one GOP per window: playing 4 s crosses windows as well as segments.
+    recordPlaybackMaxBytes: 200_000,
     authUsers: [
       { user: 'admin', pass: 'secret', permissions: [{ action: 'read' }, { action: 'publish' }, { action: 'playback' }, { action: 'api' }] },
       { user: 'viewer', pass: 'pass', permissions: [{ action: 'read' }] },
     ],
     authMethods: ['basic'],
-  });
+  }, { log: log.logger });
   const pub = publish(clip, false);
   const code = await new Promise<number | null>((res) => pub.on('exit', res));
   expect(code).toBe(0);
@@ -148,6 +154,8 @@ describe('RTSP playback by wall-clock time', () => {
     const gaps = ts.slice(1).map((t, i) => t - ts[i]!);
     expect(gaps.filter((g) => g !== FRAME_TICKS)).toEqual([]);
     expect(ts[ts.length - 1]!).toBeGreaterThan((cut / 1000) * 90_000);
+    // recordPlaybackMaxBytes held about a GOP: the frames above came from several windows, joined without a gap.
+    expect(log.lines.filter((l) => l.session === session && String(l.msg).includes('plays on into the next window')).length).toBeGreaterThanOrEqual(1);
   }, 40_000);
 
   it('PAUSE then PLAY resumes where it stopped; a new clock= range seeks', async () => {

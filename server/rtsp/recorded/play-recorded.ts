@@ -10,6 +10,7 @@ import type { RtspSession } from '../session.js';
 import { requestWho, sessionWho, whoText } from '../who.js';
 import type { RecordedState } from './state.js';
 import { loadWindow, type RecordedWindow } from './window.js';
+import { followOn } from './next-window.js';
 
 /** Where a PLAY asks to be: an instant (Unix ms) and maybe an end, or "go on from where it is". */
 type Target = { atMs: number; endMs?: number } | { resume: true };
@@ -57,7 +58,8 @@ export async function playRecorded(ctx: RequestContext, s: RtspSession, range: P
     headers,
     session: s,
     after: () => {
-      pb.onEnd = () => ctx.server.log.info({ ...who, session: s.id, path: s.path }, `${whoText(who)} /${s.path}: end of the recording window, BYE sent; a PLAY with a later clock= range goes on`);
+      pb.onEnd = () => ctx.server.log.info({ ...who, session: s.id, path: s.path }, `${whoText(who)} /${s.path}: end of the recording, BYE sent; the session stays until TEARDOWN or its timeout`);
+      pb.onExhausted = followOn(ctx.server, s);
       pb.play();
       ctx.server.pacer.add(pb);
     },

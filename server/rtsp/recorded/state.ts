@@ -13,6 +13,8 @@ export interface RecordedWindow {
   /** The Scale applied (1 when the recording has no video to play by key frames). */
   scale: number;
   view: TrickView | undefined;
+  /** recordPlaybackMaxBytes cut the clip before the recorded span ended: another window follows (next-window.ts). */
+  truncated: boolean;
 }
 
 export interface RecordedState {

@@ -52,6 +52,7 @@ export class FilePlayback implements Playback {
   private wallStart = 0;
   private mediaStart = 0;
   onEnd: (() => void) | undefined;
+  onExhausted: (() => boolean) | undefined;
 
   constructor(
     private file: SeekableMedia,
@@ -216,6 +217,11 @@ export class FilePlayback implements Playback {
   }
 
   private finish(): void {
+    if (this.end >= this.file.duration && this.onExhausted?.()) {
+      this.position = this.end;
+      this.state = 'paused';
+      return;
+    }
     this.position = this.end;
     this.state = 'ended';
     this.bye('end of stream');

@@ -8,7 +8,7 @@ import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
-import { RECORD_PLAYBACK_CONFIG_FIELDS } from './config-record-playback.js';
+import { RECORD_PLAYBACK_CONFIG_FIELDS } from './config-replay.js';
 import { pathRegexProblem } from './config-pattern.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -190,7 +190,7 @@ export const ConfigSchema = z
     ...TLS_CONFIG_FIELDS,
     /** Recording to disk: record, recordPath, recordFormat, recordPartDuration, recordSegmentDuration, recordDeleteAfter (config-record.ts, docs/recording.md). */
     ...RECORD_CONFIG_FIELDS,
-    /** RTSP playback of recordings by time: recordPlaybackMaxBytes (config-record-playback.ts, docs/playback.md). */
+    /** RTSP playback of recordings by time: recordPlaybackMaxBytes (config-replay.ts, docs/playback.md). */
     ...RECORD_PLAYBACK_CONFIG_FIELDS,
   })
   .strict()

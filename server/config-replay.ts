@@ -1,4 +1,4 @@
-// The RTSP playback-by-time part of the config (issue 15): how much of a recording one playing session holds in memory.
+// The RTSP replay (playback by time) part of the config (issue 15): how much of a recording one playing session holds in memory.
 import { z } from 'zod';
 
 export const RECORD_PLAYBACK_CONFIG_FIELDS = {

@@ -35,6 +35,8 @@ export const LIVE_KEYS = [
   'recordPartDuration',
   'recordSegmentDuration',
   'recordDeleteAfter',
+  // Read as each RTSP replay window loads (rtsp/recorded/window.ts).
+  'recordPlaybackMaxBytes',
 ] as const satisfies readonly (keyof Config)[];
 
 export interface ConfigDiff {

@@ -202,6 +202,12 @@ describe('RTSP playback by wall-clock time', () => {
     expect(rf.every((x) => x.key)).toBe(true);
     // Timestamps still run forward in the order sent (the view is a stream of its own).
     expect((rf[1]!.ts - rf[0]!.ts) >>> 0).toBe(90 * GOP_MS);
+    // Paused in reverse, it stopped earlier in the recording than it started; resuming goes on from there.
+    const pause = await c.request('PAUSE', `${url}/`, { Authorization: `Basic ${ADMIN}`, Session: session });
+    const pausedAt = parseClockRange(pause.headers.get('Range')!).start;
+    expect(pausedAt).toBeLessThan(parseClockRange(rev.r.headers.get('Range')!).start);
+    const again = await play(c, url, session, { Scale: '-1' });
+    expect(Math.abs(parseClockRange(again.r.headers.get('Range')!).start - pausedAt)).toBeLessThan(100);
   }, 40_000);
 
   it('ffmpeg plays rtsp://…/cam?start=<RFC 3339> and decodes frames without errors', async () => {

@@ -20,10 +20,7 @@ export async function playRecorded(ctx: RequestContext, s: RtspSession, range: P
   const rec = s.recorded;
   const clockForm = range?.unit === 'clock' ? true : range?.unit === 'npt' && range.start !== 'now' ? false : (rec?.clockForm ?? true);
   const target = targetOf(range, rec);
-  let atMs: number;
-  if ('resume' in target) {
-    atMs = rec ? wallOf(rec.window, s.playback!.state === 'ended' ? 0 : s.playback!.currentPosition()) : Date.now();
-  } else atMs = target.atMs;
+  const atMs = 'resume' in target ? resumeAt(s, rec) : target.atMs;
   const endMs = 'resume' in target ? undefined : target.endMs;
   if (endMs !== undefined && (scale > 0 ? endMs <= atMs : endMs >= atMs)) {
     throw new RtspError(457, `Range ends ${scale > 0 ? 'before' : 'after'} it starts; ${scale > 0 ? 'forward' : 'reverse (negative Scale)'} play needs the ${scale > 0 ? 'earlier' : 'later'} time first`);
@@ -89,6 +86,14 @@ function targetOf(range: PlayRange | undefined, rec: RecordedState | undefined):
 }
 
 const wallOf = (w: RecordedWindow, srcNpt: number): number => w.wallStartMs + srcNpt * 1000;
+
+/** The wall clock a PLAY without a range goes on from: where it is, or the window's start (its end in reverse) once ended. */
+function resumeAt(s: RtspSession, rec: RecordedState | undefined): number {
+  const pb = s.playback;
+  if (!rec || !pb) return Date.now();
+  const pos = pb.state === 'ended' ? 0 : pb.currentPosition();
+  return wallOf(rec.window, rec.window.view ? rec.window.view.toSource(pos) : pos);
+}
 
 /** The window holds `atMs` (and, at Scale 1, something after it to play). */
 function covers(w: RecordedWindow, atMs: number): boolean {

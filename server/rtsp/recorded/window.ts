@@ -50,8 +50,10 @@ function keyFramesOf(clip: Clip): Clip {
 /** The `start=` of a URL query as Unix ms (RFC 3339); undefined when the query has none. */
 export function startOfQuery(query: string | undefined): number | undefined {
   if (!query) return undefined;
-  const start = new URLSearchParams(query).get('start');
-  if (start === null) return undefined;
+  const raw = new URLSearchParams(query).get('start');
+  if (raw === null) return undefined;
+  // A "+01:00" offset typed into a URL unescaped reads as a space: it can only have been a plus.
+  const start = raw.replace(/ (\d{2}:\d{2})$/, '+$1');
   // RFC 3339 date-time: a date, a time and an offset; Date.parse accepts more, so the shape is checked first.
   const ms = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/.test(start) ? Date.parse(start) : NaN;
   if (!Number.isFinite(ms)) throw new RtspError(400, `start=${JSON.stringify(start.slice(0, 40))} is not an RFC 3339 time such as 2026-12-03T22:10:00Z`);

@@ -21,7 +21,7 @@ const stamp = join(out, 'player.js');
 const inputs = Math.max(
   newest(join(root, 'player')),
   // The player bundles the server's runtime-neutral code: a change there must rebuild it too.
-  ...['rtp', 'rtsp', 'sdp', 'core'].map((d) => newest(join(root, 'server', d))),
+  ...['rtp', 'rtsp', 'sdp', 'core', 'media'].map((d) => newest(join(root, 'server', d))),
   statSync(fileURLToPath(import.meta.url)).mtimeMs,
 );
 if (!process.argv.includes('--force') && existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the bundled A/V-sync sample clips in media/ (see media/README.md for what they contain).
 #
-# Usage: scripts/make-media.sh [outdir] [part]   (default: media/ beside this script's parent; part: all | video-codecs)
+# Usage: scripts/make-media.sh [outdir] [part]   (default: media/ beside this script's parent; part: all | video-codecs | languages)
 # Env:   FFMPEG_PATH  ffmpeg binary to use (default: ffmpeg on PATH)
 #        FONT_FILE    TTF for the clock (default: DejaVu Sans Mono/Sans Bold if present)
 set -euo pipefail
@@ -68,6 +68,27 @@ if [[ "$PART" == video-codecs ]]; then
   exit 0
 fi
 
+# 6) Two audio languages beside one picture (4 s, 320x180, 15 fps, ~150 KB), for audio alternatives:
+# English is a 440 Hz tone in stereo, French a 1000 Hz tone in mono, so a reader can tell from
+# the decoded sound (or its channel count) which of the two it was given.
+make_languages_clip() {
+  "$FFMPEG" -hide_banner -loglevel error -y \
+    -f lavfi -i "testsrc2=size=320x180:rate=15:duration=4,format=yuv420p" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=4" \
+    -f lavfi -i "sine=frequency=1000:sample_rate=48000:duration=4" \
+    -map 0:v -map 1:a -map 2:a -threads 1 -fflags +bitexact \
+    -c:v libx264 -preset medium -b:v 250k -g 15 -bf 0 \
+    -c:a aac -b:a 32k -ac:a:0 2 -ac:a:1 1 \
+    -metadata:s:a:0 language=eng -metadata:s:a:0 title=English \
+    -metadata:s:a:1 language=fre -metadata:s:a:1 title=Français \
+    -t 4 "$OUT/sample-languages.mkv"
+}
+if [[ "$PART" == languages ]]; then
+  make_languages_clip
+  ls -l "$OUT"/sample-languages.mkv
+  exit 0
+fi
+
 # 1) MP4: H.264 High + AAC-LC 48 kHz stereo, moov first.
 "$FFMPEG" -hide_banner -loglevel error -y \
   -f lavfi -i "$VIDEO" -f lavfi -i "$AUDIO" \
@@ -126,5 +147,7 @@ make_more_clips() {
     -pix_fmt yuvj420p -c:v mjpeg -huffman default -q:v 10 -fflags +bitexact "$OUT/sample-mjpeg.mkv"
 }
 make_more_clips
+
+make_languages_clip
 
 ls -l "$OUT"/sample.* "$OUT"/sample-*

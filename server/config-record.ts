@@ -25,7 +25,7 @@ const template = z
   .refine((t) => t.includes('%path'), 'must contain %path (each path records under its own name), e.g. ./recordings/%path/%Y-%m-%d_%H-%M-%S-%f')
   .refine((t) => /%f|%S/.test(t), 'must contain %S or %f so that two segments never get the same name');
 
-const format = z.enum(['fmp4', 'mpegts']).refine((f) => f === 'fmp4', 'recordFormat mpegts is not supported yet: use fmp4');
+const format = z.enum(['fmp4', 'mpegts']);
 
 /** The keys a path may set to override the top-level recording defaults. */
 export const RECORD_PATH_FIELDS = {
@@ -33,7 +33,7 @@ export const RECORD_PATH_FIELDS = {
   record: z.boolean().optional(),
   /** Where segments go: strftime-style %Y %m %d %H %M %S %f (microseconds) and %path; the extension (.mp4) is added. */
   recordPath: template.optional(),
-  /** Segment container: fmp4 (fragmented MP4, one fragment per part); mpegts is refused for now. */
+  /** Segment container: fmp4 (fragmented MP4, one fragment per part, playable by time) or mpegts (.ts, listed by the time in its name). */
   recordFormat: format.optional(),
   /** How often recorded data reaches the disk (default "1s"): the most a crash or kill -9 may lose. */
   recordPartDuration: duration(0.1, 'recordPartDuration').optional(),
@@ -49,7 +49,7 @@ export const RECORD_CONFIG_FIELDS = {
   record: z.boolean().default(false),
   /** Where segments go: strftime-style %Y %m %d %H %M %S %f (microseconds) and %path; the extension (.mp4) is added. */
   recordPath: template.default('./recordings/%path/%Y-%m-%d_%H-%M-%S-%f'),
-  /** Segment container: fmp4 (fragmented MP4, one fragment per part); mpegts is refused for now. */
+  /** Segment container: fmp4 (fragmented MP4, one fragment per part, playable by time) or mpegts (.ts, listed by the time in its name). */
   recordFormat: format.default('fmp4'),
   /** How often recorded data reaches the disk (default "1s"): the most a crash or kill -9 may lose. */
   recordPartDuration: duration(0.1, 'recordPartDuration').default(1),

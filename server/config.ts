@@ -9,7 +9,10 @@ import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
 import { RECORD_PLAYBACK_CONFIG_FIELDS } from './config-replay.js';
+import { SAP_CONFIG_FIELDS, SAP_PATH_FIELDS } from './config-sap.js';
+import { DRAIN_CONFIG_FIELDS } from './config-drain.js';
 import { pathRegexProblem } from './config-pattern.js';
+import { QOS_CONFIG_FIELDS, QOS_PATH_FIELDS } from './config-qos.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -53,6 +56,10 @@ export const PathConfigSchema = z
     ...HOOK_PATH_FIELDS,
     /** record, recordPath, recordFormat, recordPartDuration...: override the top-level recording keys (config-record.ts). */
     ...RECORD_PATH_FIELDS,
+    /** multicast, sap: a path kept on its multicast groups and announced by SAP (config-sap.ts, docs/sdp-sap.md). */
+    ...SAP_PATH_FIELDS,
+    /** qos: {thinning, lossCongested, lossFailing}: override the top-level qos keys (config-qos.ts, docs/qos.md). */
+    ...QOS_PATH_FIELDS,
   })
   .strict()
   .superRefine(checkHookFields)
@@ -192,6 +199,12 @@ export const ConfigSchema = z
     ...RECORD_CONFIG_FIELDS,
     /** RTSP playback of recordings by time: recordPlaybackMaxBytes (config-replay.ts, docs/playback.md). */
     ...RECORD_PLAYBACK_CONFIG_FIELDS,
+    /** sapAddress, sapInterval, publicHost: SAP announcements and the URLs of GET /<path>.sdp (config-sap.ts, docs/sdp-sap.md). */
+    ...SAP_CONFIG_FIELDS,
+    /** Drain target: where SIGUSR2 and POST /api/v1/drain send the clients (config-drain.ts, docs/drain.md). */
+    ...DRAIN_CONFIG_FIELDS,
+    /** Reader QoS from RTCP receiver reports and thinning: qos.thinning, qos.lossCongested, qos.lossFailing (config-qos.ts, docs/qos.md). */
+    ...QOS_CONFIG_FIELDS,
   })
   .strict()
   .superRefine(checkAuthConfig)

@@ -75,7 +75,9 @@ function ruleOf(p: PathConfig, source: string | undefined, redirect: string | un
 
 /** The relay or ffmpeg source of `name` ($G0..$G9 filled in from `groups` for a pattern's path), if it has one. */
 function sourceOf(setup: PathSetup, name: string, p: PathConfig, groups: string[], pattern: boolean): { driver: SourceDriver; opts: OnDemandOptions } | undefined {
-  const opts = { onDemand: pattern || p.sourceOnDemand, closeAfterMs: p.sourceOnDemandCloseAfter * 1000, startTimeoutMs: p.sourceOnDemandStartTimeout * 1000 };
+  // A multicast or SAP path is sent and announced while it runs: its source starts with the server (docs/sdp-sap.md).
+  const alwaysOn = p.multicast === true || p.sap === true;
+  const opts = { onDemand: pattern || (p.sourceOnDemand && !alwaysOn), closeAfterMs: p.sourceOnDemandCloseAfter * 1000, startTimeoutMs: p.sourceOnDemandStartTimeout * 1000 };
   const relay = p.source !== undefined && p.source !== 'publisher' ? substituteGroups(p.source, groups, encodeUrlPath) : undefined;
   if (relay) return { driver: new RelaySource(setup.paths, name, { url: relay, transport: p.sourceProtocol, readTimeoutMs: setup.readTimeoutMs }, setup.log.child({ component: 'RELAY' })), opts };
   if (p.runOnDemand !== undefined && setup.hooks) {
@@ -96,13 +98,20 @@ function sourceOf(setup: PathSetup, name: string, p: PathConfig, groups: string[
  * Reads `config.paths` at each call, so a reload's paths apply at once.
  */
 export function hookLookup(config: Config): HookLookup {
+  // Compiled once per pattern name (a reload's new names compile on first use), not per client event.
+  const compiled = new Map<string, RegExp>();
+  const regexOf = (name: string): RegExp => {
+    let re = compiled.get(name);
+    if (!re) compiled.set(name, (re = compilePathRegex(name)));
+    return re;
+  };
   return (path) => {
     const own = Object.hasOwn(config.paths, path) ? config.paths[path] : undefined;
     if (own) return { config: own };
     if (pathNameProblem(path) !== undefined) return undefined;
     for (const [name, p] of Object.entries(config.paths)) {
       if (!isPathRegex(name)) continue;
-      const g = matchPathRegex(compilePathRegex(name), path);
+      const g = matchPathRegex(regexOf(name), path);
       if (g) return { config: p, groups: g.slice(1) };
     }
     return undefined;

@@ -1,5 +1,5 @@
-// The control bar and keyboard: play/pause, seek, volume/mute, fullscreen, mode switch, stats toggle.
-import { MODES, type Mode } from './engine.js';
+// The control bar and keyboard: play/pause, seek, volume/mute, fullscreen, language menu, mode switch, stats toggle.
+import { MODES, type AudioChoice, type Mode } from './engine.js';
 
 /**
  * Button icons as inline SVG in the text colour: the emoji and symbol characters used before
@@ -18,6 +18,8 @@ export interface ControlActions {
   seekBy(seconds: number): void;
   setVolume(volume: number, muted: boolean): void;
   switchMode(mode: Mode): void;
+  /** Another audio alternative chosen in the language menu (its AudioChoice id). */
+  switchAudio(id: string): void;
 }
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -42,6 +44,9 @@ export class Controls {
   private readonly mute = $<HTMLButtonElement>('mute');
   private readonly volume = $<HTMLInputElement>('volume');
   private readonly mode = $<HTMLSelectElement>('mode');
+  private readonly language = $<HTMLSelectElement>('language');
+  /** The menu's entries as last drawn, so a refresh with the same ones leaves it (and an open menu) alone. */
+  private languageKey = '';
   private readonly statsToggle = $<HTMLButtonElement>('stats-toggle');
   private readonly fullscreen = $<HTMLButtonElement>('fullscreen');
   readonly statsBox = $<HTMLElement>('stats');
@@ -66,6 +71,7 @@ export class Controls {
     this.volume.oninput = () => this.applyVolume();
     this.mute.onclick = () => this.toggleMute();
     this.mode.onchange = () => actions.switchMode(this.mode.value as Mode);
+    this.language.onchange = () => actions.switchAudio(this.language.value);
     this.statsToggle.onclick = () => this.toggleStats();
     this.fullscreen.onclick = () => this.toggleFullscreen();
     document.addEventListener('keydown', (e) => this.onKey(e));
@@ -140,6 +146,17 @@ export class Controls {
     this.seek.disabled = duration === undefined;
     if (duration !== undefined && !this.dragging) this.seek.value = String(Math.round((position / duration) * 1000));
     this.time.textContent = duration === undefined ? `live ${formatTime(position)}` : `${formatTime(position)} / ${formatTime(duration)}`;
+  }
+
+  /** The language menu: shown with two or more audio alternatives, `current` selected; hidden otherwise. */
+  setAudioChoices(choices: AudioChoice[], current: string | null): void {
+    const key = JSON.stringify([choices, current]);
+    if (key === this.languageKey) return;
+    this.languageKey = key;
+    this.language.replaceChildren(...choices.map((c) => new Option(c.label, c.id, false, c.id === current)));
+    const hidden = choices.length < 2;
+    this.language.hidden = hidden;
+    (this.language.labels[0] as HTMLElement | undefined)?.toggleAttribute('hidden', hidden);
   }
 
   /** Shows a message over the stage (kind 'info' for transient notes, 'error' for problems); null hides it. */

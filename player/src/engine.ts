@@ -55,6 +55,20 @@ export interface EngineStats {
   audioOutputRestartCauses: { dry: number; mediaGap: number; early: number };
   /** ws mode: extra time audio is scheduled ahead, learnt from the output running dry (a busy page), ms. */
   audioOutputGuardMs: number;
+  /** The language of the audio playing (its track's code, e.g. "fre"), null when untagged or no audio. */
+  audioLanguage: string | null;
+  /** ws mode: channels of the audio last decoded (what is heard, not what the description says). */
+  audioChannels: number | null;
+  /** The ids of the audio alternatives offered in the language menu (empty without a choice). */
+  audioChoices: string[];
+}
+
+/** One audio alternative of a stream, for the language menu. */
+export interface AudioChoice {
+  /** The language code ("fre"), or "track<id>" for an untagged track. */
+  id: string;
+  /** What the menu shows: the track's own name, else its language's name. */
+  label: string;
 }
 
 export interface EngineEvents {
@@ -78,6 +92,13 @@ export interface Engine {
   /** Seconds of media time now playing. */
   position(): number;
   stats(): Partial<EngineStats>;
+  /** The audio alternatives (two or more, else none) and the id of the one playing. */
+  audioChoices?(): { choices: AudioChoice[]; current: string | null };
+  /**
+   * Plays another audio alternative in place (hls.js audio tracks). An engine without it is
+   * restarted by the page on the same position with the new choice (ws mode: a new SETUP).
+   */
+  setAudio?(id: string): void;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 // The hls mode: hls.js in low-latency mode on /<path>/index.m3u8 (native HLS where MSE is missing, as on iOS Safari).
 import type Hls from 'hls.js';
-import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
+import { FatalPlayerError, type AudioChoice, type Engine, type EngineStats } from './engine.js';
+import { languageMatches } from '../../server/media/language.js';
 import { unplayable } from './http-refusal.js';
 import { checkCodecs, initSegmentUrl, undecodableError, variantCodecs } from './codec-support.js';
 import { codecsOfMoov, topLevelBoxes } from './fmp4-codecs.js';
@@ -11,6 +12,8 @@ export class HlsEngine extends ElementEngine implements Engine {
   readonly mode = 'hls' as const;
   private hls: Hls | undefined;
   duration: number | undefined;
+  /** The audio rendition to start with (`?audio=` of the page). */
+  language: string | undefined;
 
   async start(): Promise<void> {
     this.events.state('connecting');
@@ -58,6 +61,7 @@ export class HlsEngine extends ElementEngine implements Engine {
       hls.on(HlsClass.Events.LEVEL_LOADED, (_ev, data) => {
         this.duration = data.details.live ? undefined : data.details.totalduration;
       });
+      hls.on(HlsClass.Events.MANIFEST_PARSED, () => this.startAudio(hls, this.language));
       hls.loadSource(this.url);
       hls.attachMedia(video);
     }
@@ -90,7 +94,36 @@ export class HlsEngine extends ElementEngine implements Engine {
 
   stats(): Partial<EngineStats> {
     // EXT-X-PROGRAM-DATE-TIME gives the sender wallclock of the playhead, as the SR does in ws mode.
-    return elementStats(this.video, () => this.hls?.playingDate?.getTime());
+    const { choices, current } = this.audioChoices();
+    const playing = this.hls?.audioTracks[this.hls.audioTrack];
+    return {
+      ...elementStats(this.video, () => this.hls?.playingDate?.getTime()),
+      audioLanguage: current === null ? null : (playing?.lang ?? null),
+      audioChoices: choices.map((c) => c.id),
+    };
+  }
+
+  /** The multivariant playlist's audio renditions (EXT-X-MEDIA TYPE=AUDIO), as hls.js lists them. */
+  audioChoices(): { choices: AudioChoice[]; current: string | null } {
+    const tracks = this.hls?.audioTracks ?? [];
+    if (tracks.length < 2) return { choices: [], current: null };
+    const id = (i: number): string => tracks[i]?.lang ?? `track${i}`;
+    return { choices: tracks.map((t, i) => ({ id: id(i), label: t.name || id(i) })), current: id(this.hls!.audioTrack) };
+  }
+
+  /** Switches hls.js to another audio rendition: it loads that playlist's segments from the playhead on. */
+  setAudio(id: string): void {
+    const hls = this.hls;
+    if (!hls) return;
+    const i = hls.audioTracks.findIndex((t, k) => (t.lang ?? `track${k}`) === id);
+    if (i >= 0) hls.audioTrack = i;
+  }
+
+  /** `?audio=` of the page: the rendition to start with, once hls.js has read the playlist. */
+  private startAudio(hls: Hls, wanted: string | undefined): void {
+    if (!wanted) return;
+    const i = hls.audioTracks.findIndex((t) => languageMatches(wanted, t.lang));
+    if (i >= 0 && i !== hls.audioTrack) hls.audioTrack = i;
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,8 @@ function controlUrl(base: string, control: string): string {
 export class RtspSession {
   readonly conn: RtspWsConnection;
   readonly tracks: SessionTrack[] = [];
+  /** Every track the description offers, set up or not (the language menu lists the audio ones). */
+  described: Track[] = [];
   /** Seconds, from the SDP's a=range; undefined for live paths. */
   duration: number | undefined;
   private sessionId = '';
@@ -65,6 +67,7 @@ export class RtspSession {
     // a=range lands in sdp-transform's `invalid` list; the text is simpler to read directly.
     const range = /^a=range:npt=([\d.]+)-([\d.]+)\s*$/m.exec(sdp);
     this.duration = range ? Number(range[2]) - Number(range[1]) : undefined;
+    this.described = parsed.tracks;
     const chosen = pick(parsed.tracks);
     let n = 0;
     for (const track of chosen) {

@@ -12,6 +12,9 @@ export interface TidecastStats extends Partial<EngineStats> {
   position: number;
   duration: number | null;
   reconnects: number;
+  /** Times a server REDIRECT (or 302) moved the ws mode to another server, and the last place it went. */
+  redirects: number;
+  redirectedTo: string | null;
   /** Seconds to the next reconnect attempt while reconnecting. */
   reconnectIn: number | null;
   /** Flash + beep measurement (ws mode, on the sample clips and testsrc). */
@@ -45,5 +48,6 @@ export function formatStats(s: TidecastStats): string {
   lines.push(`A/V skew ${f(s.avSkewMs, ' ms')} (${s.syncMode ?? '-'})  e2e latency ${f(s.e2eLatencyMs, ' ms')}${s.audioFloorMs ? `  lip-sync floor ${f(s.audioFloorMs)} ms` : ''}`);
   if (s.sync.samples > 0) lines.push(`flash/beep skew median ${f(s.sync.medianMs)} ms [${f(s.sync.minMs)}, ${f(s.sync.maxMs)}] n=${s.sync.samples}`);
   if (s.reconnects > 0) lines.push(`reconnects ${s.reconnects}`);
+  if (s.redirects > 0) lines.push(`redirected ${s.redirects}x, to ${s.redirectedTo}`);
   return lines.join('\n');
 }

@@ -1,24 +1,23 @@
 // The ws mode: a real RTSP client over WebSocket; jitter buffers, RTCP-SR A/V sync with the audio clock as master, WebCodecs, canvas + WebAudio.
-import type { Track } from '../../server/media/track.js';
 import { seqDiff } from '../../server/rtp/sequence.js';
 import { AudioDecode } from './audio-decode.js';
 import type { AudioOut } from './audio-out.js';
 import { AudioOutputMap } from './audio-output-map.js';
 import { scheduleAudio, updateAudioPosition } from './audio-schedule.js';
 import { AvSync } from './av-sync.js';
-import { FatalPlayerError, type Engine, type EngineEvents, type EngineStats } from './engine.js';
+import { FatalPlayerError, type AudioChoice, type Engine, type EngineEvents, type EngineStats } from './engine.js';
+import { audioChoicesOf, choiceId, pickTracks, playableAudio } from './track-choice.js';
 import { LipSync } from './lip-sync.js';
 import { LoginNeededError, withToken } from './login.js';
 import { RtspStatusError } from './rtsp-ws.js';
 import { RtspSession } from './rtsp-session.js';
+import { RedirectedError, redirectTarget, type RedirectTarget } from './redirect.js';
 import type { SyncProbe } from './sync-probe.js';
 import { round1 } from './round.js';
 import { TrackReceiver, unixNow } from './track-receiver.js';
 import { UnsupportedCodecError, VideoDecode } from './video-decode.js';
 import { VideoOut } from './video-out.js';
 
-const VIDEO_CODECS = new Set(['H264', 'H265', 'VP8', 'VP9', 'AV1']);
-const AUDIO_CODECS = new Set(['AAC', 'OPUS', 'PCMU', 'PCMA']);
 /** Audio of a join's burst later than this behind its playout point is skipped (one AAC frame is ~21 ms). */
 const AUDIO_SKIP_LATE_MS = 30;
 
@@ -30,11 +29,15 @@ export interface WsEngineOptions {
   path: string;
   /** Where to start a file (seconds), e.g. the position before a reconnect. */
   startAt?: number;
-  events: EngineEvents & { dropped(e: Error): void };
-  /** Overrides for tests: where the RTSP-over-WebSocket endpoint is (a jitter relay). */
+  events: EngineEvents & { dropped(e: Error): void; redirected(to: RedirectTarget): void };
+  /** Overrides for tests: where the RTSP-over-WebSocket endpoint is (a jitter relay); and after a REDIRECT, the other server's. */
   wsUrl?: string;
+  /** The stream's RTSP URL after a REDIRECT (else rtsp://<page host>/<path>). */
+  rtspUrl?: string;
   /** A login token (POST /api/v1/login), sent as ?token= on the WebSocket URL. */
   token?: string;
+  /** The audio alternative to set up (a language such as "fre", or "track<id>"); the first when absent or unknown. */
+  language?: string;
 }
 
 /** Per track while a PLAY is pending: RTP before the PLAY answer, or before RTP-Info's seq, is the old position's. */
@@ -74,6 +77,8 @@ export class WsEngine implements Engine {
   /** Audio frames dropped for being behind the playout point at the start. */
   private audioDroppedLate = 0;
   private audioSkipping = false;
+  /** Channels of the last decoded audio: which alternative is heard. */
+  private audioChannels: number | null = null;
 
   constructor(private readonly o: WsEngineOptions) {}
 
@@ -86,11 +91,13 @@ export class WsEngine implements Engine {
     o.events.state('connecting');
     // The token rides in the URL: a browser cannot add headers to a WebSocket.
     const wsUrl = withToken(o.wsUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rtsp`, o.token);
-    const rtspUrl = `rtsp://${location.hostname}/${o.path.replace(/^\/+/, '')}`;
+    const rtspUrl = o.rtspUrl ?? `rtsp://${location.hostname}/${o.path.replace(/^\/+/, '')}`;
     let session: RtspSession;
     try {
-      session = await RtspSession.open(wsUrl, rtspUrl, pickTracks);
+      session = await RtspSession.open(wsUrl, rtspUrl, (tracks) => pickTracks(tracks, o.language));
     } catch (e) {
+      const to = e instanceof RtspStatusError && e.status >= 300 && e.status < 400 && e.headers ? redirectTarget(e.headers) : undefined;
+      if (to) throw new RedirectedError(to);
       if (e instanceof RtspStatusError && (e.status === 401 || e.status === 403)) throw new LoginNeededError(e.status, e.body.trim() || e.reason);
       if (e instanceof RtspStatusError && e.status === 404) {
         throw new FatalPlayerError(`"${o.path}" does not exist on this server: DESCRIBE answered 404${e.body ? ` (${e.body.trim()})` : ''}`, 'not-found');
@@ -111,6 +118,10 @@ export class WsEngine implements Engine {
     session.conn.onFrame = (ch, data) => this.onFrame(ch, data);
     session.conn.onClose = (e) => {
       if (!this.closed) o.events.dropped(e);
+    };
+    // A draining server sends REDIRECT: the page starts over at the other server (main.ts).
+    session.conn.onRedirect = (to) => {
+      if (!this.closed) o.events.redirected(to);
     };
     await this.play(o.startAt);
     this.schedulePump(0);
@@ -209,6 +220,7 @@ export class WsEngine implements Engine {
         adec.push(f.frame.data[0] ?? new Uint8Array(0), f.rtpTime);
       };
       adec.onData = (data, rtpTime) => {
+        this.audioChannels = data.numberOfChannels;
         if (this.closed || this.paused) return void data.close();
         const ts = rtpTime >>> 0;
         const at = scheduleAudio(o.audio, audioMap!, data, rtpTime, audio.track.clockRate, audio.jb.playoutTimeMs(ts));
@@ -362,7 +374,15 @@ export class WsEngine implements Engine {
       audioOutputSkipped: this.o.audio.framesSkipped,
       audioOutputRestartCauses: { ...this.o.audio.restartCauses },
       audioOutputGuardMs: round1(this.o.audio.guardMs()),
+      audioLanguage: this.audio?.track.language ?? null,
+      audioChannels: this.audioChannels,
+      audioChoices: this.audioChoices().choices.map((c) => c.id),
     };
+  }
+
+  audioChoices(): { choices: AudioChoice[]; current: string | null } {
+    const playable = (this.session?.described ?? []).filter(playableAudio);
+    return { choices: audioChoicesOf(playable), current: this.audio ? choiceId(this.audio.track) : null };
   }
 
   async close(): Promise<void> {
@@ -375,14 +395,3 @@ export class WsEngine implements Engine {
     await this.session?.close();
   }
 }
-
-function pickTracks(tracks: Track[]): Track[] {
-  const video = tracks.find((t) => t.kind === 'video' && VIDEO_CODECS.has(t.codec));
-  const audio = tracks.find((t) => t.kind === 'audio' && AUDIO_CODECS.has(t.codec));
-  const out = [video, audio].filter((t): t is Track => t !== undefined);
-  if (out.length === 0) {
-    throw new UnsupportedCodecError(`none of the stream's tracks (${tracks.map((t) => t.codec).join(', ') || 'none'}) can be played by this player`);
-  }
-  return out;
-}
-

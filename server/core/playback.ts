@@ -18,6 +18,8 @@ export interface PacketSink {
   /** Sends one RTP packet (with `headroom` bytes in front); false when the reader's queue is full. */
   rtp(trackId: number, packet: Uint8Array): boolean;
   rtcp(trackId: number, data: Uint8Array): void;
+  /** Set while the reader is thinned: asked per video frame whether it gets it (core/thinner.ts). */
+  readonly thinning?: { passUnit(key: boolean, droppable: boolean): boolean } | undefined;
 }
 
 /** A sink that accepts and drops everything: a playback's sink until its session exists. */

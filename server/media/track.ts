@@ -78,6 +78,13 @@ export interface Track {
   /** AV1: learnt from the first sequence header OBU. */
   av1?: Av1Config;
   /**
+   * The track's language as its source tagged it (an ISO 639 code or RFC 5646 tag: "eng", "fre",
+   * "fr-CA"); absent when untagged or "und". SDP a=lang (RFC 4566 §6), HLS LANGUAGE, MP4 mdhd.
+   */
+  language?: string;
+  /** A human name for the track ("Français", "Director's commentary"), when its source gave one. */
+  name?: string;
+  /**
    * A publisher's own rtpmap and fmtp (ANNOUNCE), verbatim: re-describing the track with them
    * keeps every parameter the publisher's packets depend on, including ones we do not model.
    */

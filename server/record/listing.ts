@@ -1,7 +1,7 @@
 // Which recordings exist: the segment files under each recordPath template, grouped by path, and their spans.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { recordPathMatcher, recordRoot } from './path-template.js';
+import { recordPathParser, recordRoot } from './path-template.js';
 import { segmentInfo } from './segment-info.js';
 
 /** Files a scan looks at, at most (a runaway directory cannot stall the server). */
@@ -11,25 +11,30 @@ const MAX_DEPTH = 12;
 export interface SegmentFileRef {
   path: string;
   file: string;
+  /** The time the file's name gives, when the template names files by time. */
+  timeMs?: number;
 }
 
-/** Every segment file of the templates (.mp4), with the path it records. */
+/** Segment files by container: fMP4, MPEG-TS. */
+const EXT = /\.(mp4|ts)$/;
+
+/** Every segment file of the templates (.mp4, .ts), with the path it records. */
 export async function scanSegments(templates: string[]): Promise<SegmentFileRef[]> {
   const out: SegmentFileRef[] = [];
   const seen = new Set<string>();
   for (const t of new Set(templates)) {
-    const match = recordPathMatcher(t);
+    const parse = recordPathParser(t);
     const walk = async (dir: string, depth: number): Promise<void> => {
       if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       for (const e of entries) {
         const full = join(dir, e.name);
         if (e.isDirectory()) await walk(full, depth + 1);
-        else if (e.isFile() && e.name.endsWith('.mp4') && !seen.has(full)) {
-          const path = match(full.slice(0, -4));
-          if (path !== undefined) {
+        else if (e.isFile() && EXT.test(e.name) && !seen.has(full)) {
+          const parsed = parse(full.replace(EXT, ''));
+          if (parsed !== undefined) {
             seen.add(full);
-            out.push({ path, file: full });
+            out.push({ path: parsed.path, file: full, ...(parsed.timeMs !== undefined ? { timeMs: parsed.timeMs } : {}) });
           }
         }
       }
@@ -57,7 +62,7 @@ export interface SpanRecord {
 /** The segments of one path, oldest first, and the continuous spans they make. */
 export async function pathRecordings(templates: string[], path: string, joinGapSec: number): Promise<{ segments: SegmentRecord[]; spans: SpanRecord[] }> {
   const files = (await scanSegments(templates)).filter((f) => f.path === path);
-  const infos = await Promise.all(files.map(async (f) => ({ f, info: await segmentInfo(f.file).catch(() => undefined) })));
+  const infos = await Promise.all(files.map(async (f) => ({ f, info: await segmentInfo(f.file, f.timeMs).catch(() => undefined) })));
   const segs = infos
     .filter((x) => x.info !== undefined)
     .map((x) => ({ file: x.f.file, startMs: x.info!.startMs, duration: x.info!.duration, size: x.info!.size }))

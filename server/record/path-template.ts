@@ -35,18 +35,38 @@ const FIELD_RE: Record<string, string> = { Y: '\\d{4}', m: '\\d{2}', d: '\\d{2}'
  * undefined when the file is not one of the template's.
  */
 export function recordPathMatcher(template: string): (file: string) => string | undefined {
+  const parse = recordPathParser(template);
+  return (file) => parse(file)?.path;
+}
+
+/**
+ * The template's files parsed: path name and, when the template has every field down to the second, the
+ * local time its name gives (Unix ms; MPEG-TS segments have no other wall clock).
+ */
+export function recordPathParser(template: string): (file: string) => { path: string; timeMs?: number } | undefined {
   const first = template.indexOf('%');
   const head = first < 0 ? template : template.slice(0, first);
   let prefix = resolve(head || '.');
   if ((head === '' || head.endsWith('/')) && !prefix.endsWith(sep)) prefix += sep;
   let re = '';
+  const fields: string[] = [];
   for (const part of template.slice(head.length).split(/(%path|%[YmdHMSf%])/)) {
-    if (part === '%path') re += '(.+?)';
-    else if (/^%[YmdHMSf%]$/.test(part)) re += part === '%%' ? '%' : FIELD_RE[part[1]!]!;
+    if (part === '%path') (re += '(.+?)'), fields.push('path');
+    else if (part === '%%') re += '%';
+    else if (/^%[YmdHMSf]$/.test(part)) (re += `(${FIELD_RE[part[1]!]!})`), fields.push(part[1]!);
     else re += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
   const rx = new RegExp(`^${re}$`);
-  return (file: string) => (file.startsWith(prefix) ? rx.exec(file.slice(prefix.length))?.[1] : undefined);
+  const timed = ['Y', 'm', 'd', 'H', 'M', 'S'].every((f) => fields.includes(f));
+  return (file: string) => {
+    const m = file.startsWith(prefix) ? rx.exec(file.slice(prefix.length)) : null;
+    if (!m) return undefined;
+    const v: Record<string, string> = {};
+    fields.forEach((f, i) => (v[f] = m[i + 1]!));
+    const n = (f: string): number => Number(v[f] ?? 0);
+    const timeMs = timed ? new Date(n('Y'), n('m') - 1, n('d'), n('H'), n('M'), n('S')).getTime() + Math.floor(n('f') / 1000) : undefined;
+    return { path: v.path!, ...(timeMs !== undefined ? { timeMs } : {}) };
+  };
 }
 
 /** The absolute file of a segment: the rendered template plus the format's extension. */

@@ -6,13 +6,10 @@ import type { Stream } from '../core/stream.js';
 import { BitrateMeter, type ClientRegistry } from '../core/clients.js';
 import type { Counters } from '../core/counters.js';
 import type { Logger } from '../log.js';
-import { Fmp4Muxer } from '../mux/fmp4-muxer.js';
 import type { RecordSettings } from '../config-record.js';
 import { segmentFile } from './path-template.js';
 import { SegmentFile } from './segment-file.js';
-import { fragmentTimes } from './fragment-times.js';
-import { writePrft } from './prft.js';
-import { writeTrackBox } from './track-box.js';
+import { Fmp4Parts, TsParts, type PartMuxer } from './part-muxer.js';
 
 /** After a disk error, the next segment is tried this much later (at a key frame). */
 const RETRY_MS = 5000;
@@ -22,6 +19,8 @@ const LOG_EVERY_MS = 30_000;
 export interface SegmentDone {
   path: string;
   file: string;
+  /** Unix ms its name gives (an MPEG-TS segment's only wall clock). */
+  startMs: number;
 }
 
 export interface RecorderDeps {
@@ -34,13 +33,11 @@ export interface RecorderDeps {
 
 interface Segment {
   file: SegmentFile;
-  muxer: Fmp4Muxer;
+  /** Unix ms of its first decode time: what its name says. */
+  startMs: number;
+  parts: PartMuxer;
   /** Stream seconds of the first unit. */
   startSec: number;
-  /** Per track: seconds added by the muxer (file time = stream time + shift). */
-  shiftSec: number;
-  /** Per track: recent [muxed dts, wall ms at that dts] to stamp fragments with. */
-  walls: Map<number, [number, number][]>;
 }
 
 export class Recorder implements AuReader {
@@ -100,13 +97,8 @@ export class Recorder implements AuReader {
       if (!this.seg) return;
     }
     const seg = this.seg;
-    const mux = seg.muxer;
-    if (!mux.carries(u.trackId)) return;
-    const dts = u.au.dts + Math.round(seg.shiftSec * track.clockRate);
-    const walls = seg.walls.get(u.trackId)!;
-    walls.push([dts, u.wallMs - ((u.au.pts - u.au.dts) / track.clockRate) * 1000]);
-    if (walls.length > 2048) walls.splice(0, 1024);
-    this.write(seg, mux.push(u.trackId, u.au).map((c) => c.bytes));
+    if (!seg.parts.carries(u.trackId)) return;
+    for (const part of seg.parts.push(u.trackId, u.au, u.wallMs)) this.append(seg, part);
   }
 
   end(reason: string): void {
@@ -127,38 +119,22 @@ export class Recorder implements AuReader {
 
   private openSegment(u: TimedUnit, sec: number): void {
     const clock = this.stream.tracks[u.trackId]!.clockRate;
-    // Named after the wall clock of its first decode time, as its first prft says.
-    const file = segmentFile(this.settings.recordPath, this.path, new Date(u.wallMs - ((u.au.pts - u.au.dts) / clock) * 1000), '.mp4');
-    const shiftSec = 0.5 - u.au.dts / clock;
-    const muxer = new Fmp4Muxer(this.stream.tracks, { fragmentSeconds: this.settings.recordPartDuration, shiftSeconds: shiftSec });
-    if (muxer.tracks.length === 0) {
-      this.error('codec', new Error('no track of this stream can go in an MP4 file'));
+    const ts = this.settings.recordFormat === 'mpegts';
+    // Named after the wall clock of its first decode time, as its first prft says (a TS segment's only clock).
+    const startMs = u.wallMs - ((u.au.pts - u.au.dts) / clock) * 1000;
+    const file = segmentFile(this.settings.recordPath, this.path, new Date(startMs), ts ? '.ts' : '.mp4');
+    const startSec = u.au.dts / clock;
+    const part = this.settings.recordPartDuration;
+    const parts = ts ? new TsParts(this.stream.tracks, part, startSec) : new Fmp4Parts(this.stream.tracks, part, startSec);
+    if (parts.tracks.length === 0) {
+      this.error('codec', new Error(`no track of this stream can go in ${ts ? 'an MPEG-TS' : 'an MP4'} file`));
       this.retryAt = Infinity; // Not this stream: the next publisher gets a new recorder.
       return;
     }
-    const seg: Segment = { file: new SegmentFile(file, (reason, e) => this.fileError(seg, reason, e)), muxer, startSec: sec, shiftSec, walls: new Map() };
-    for (const t of muxer.tracks) seg.walls.set(t.id, []);
+    const seg: Segment = { file: new SegmentFile(file, (reason, e) => this.fileError(seg, reason, e)), startMs, parts, startSec: sec };
     this.seg = seg;
-    this.append(seg, [muxer.init, writeTrackBox(muxer.tracks)]);
+    this.append(seg, parts.header());
     this.deps.log.info({ path: this.path, file }, `/${this.path}: recording segment ${file}`);
-  }
-
-  /** Fragments out of the muxer: each after its prft (source wall clock of its first sample). */
-  private write(seg: Segment, fragments: Uint8Array[]): void {
-    for (const f of fragments) {
-      const t = fragmentTimes(f)[0];
-      let prft: Uint8Array[] = [];
-      if (t) {
-        const walls = seg.walls.get(t.trackId - 1) ?? [];
-        const clock = this.stream.tracks[t.trackId - 1]?.clockRate ?? 90000;
-        let i = walls.length - 1;
-        while (i > 0 && walls[i]![0] > t.baseDecodeTime) i--;
-        const w = walls[i];
-        if (w) prft = [writePrft(t.trackId, w[1] + ((t.baseDecodeTime - w[0]) / clock) * 1000, t.baseDecodeTime)];
-        if (i > 0) walls.splice(0, i);
-      }
-      this.append(seg, [...prft, f]);
-    }
   }
 
   private append(seg: Segment, parts: Uint8Array[]): void {
@@ -172,9 +148,9 @@ export class Recorder implements AuReader {
     const seg = this.seg;
     if (!seg) return;
     this.seg = undefined;
-    this.write(seg, seg.muxer.flush().map((c) => c.bytes));
+    for (const part of seg.parts.flush()) this.append(seg, part);
     const p = seg.file.close().then(() => {
-      if (!seg.file.failed) this.deps.segmentClosed({ path: this.path, file: seg.file.file });
+      if (!seg.file.failed) this.deps.segmentClosed({ path: this.path, file: seg.file.file, startMs: seg.startMs });
     });
     this.closing.add(p);
     void p.finally(() => this.closing.delete(p));

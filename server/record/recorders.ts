@@ -104,7 +104,7 @@ export class Recorders {
 
   private async closed(d: SegmentDone): Promise<void> {
     try {
-      const info = await segmentInfo(d.file);
+      const info = await segmentInfo(d.file, d.startMs);
       if (!info) return;
       this.log.info({ path: d.path, file: d.file, duration: info.duration }, `/${d.path}: segment complete: ${d.file} (${info.duration.toFixed(3)} s)`);
       this.segmentComplete(d.path, { file: d.file, start: new Date(info.startMs), duration: info.duration });

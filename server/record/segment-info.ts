@@ -9,6 +9,7 @@ import { readTrackBox } from './track-box.js';
 import { BoxReader } from './read/box-reader.js';
 import { readMoof } from './read/traf.js';
 import { moovTimescales } from './read/moov-timescales.js';
+import { tsDuration } from './read/ts-times.js';
 
 export interface SegmentInfo {
   /** Unix ms of the first fragment. */
@@ -60,12 +61,21 @@ function infoOf(file: string): SegmentInfo | undefined {
 const remembered = new Map<string, { size: number; mtimeMs: number; info: SegmentInfo | undefined }>();
 const REMEMBER = 10_000;
 
-/** The segment's start, duration and size, or undefined when it holds no complete fragment. */
-export async function segmentInfo(file: string): Promise<SegmentInfo | undefined> {
+/** An MPEG-TS segment: its span from the PES timestamps; its start from its name, else from when it was last written. */
+async function tsInfoOf(file: string, nameTimeMs: number | undefined, mtimeMs: number): Promise<SegmentInfo | undefined> {
+  const t = await tsDuration(file);
+  return t && { startMs: nameTimeMs ?? mtimeMs - t.duration * 1000, duration: t.duration, size: t.size };
+}
+
+/**
+ * The segment's start, duration and size, or undefined when it holds no complete fragment. `nameTimeMs`: the time
+ * the file's name gives (the start of an MPEG-TS segment, which carries no wall clock inside).
+ */
+export async function segmentInfo(file: string, nameTimeMs?: number): Promise<SegmentInfo | undefined> {
   const st = await stat(file);
   const hit = remembered.get(file);
   if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.info;
-  const info = infoOf(file);
+  const info = file.endsWith('.ts') ? await tsInfoOf(file, nameTimeMs, st.mtimeMs) : infoOf(file);
   remembered.set(file, { size: st.size, mtimeMs: st.mtimeMs, info });
   if (remembered.size > REMEMBER) remembered.delete(remembered.keys().next().value!);
   return info;

@@ -5,6 +5,7 @@ import { parseAudioSpecificConfig } from '../rtp/codecs/aac.js';
 import { readLatm } from './latm.js';
 import { base64Decode } from './base64.js';
 import { srtpOfMedia } from './srtp-media.js';
+import { cleanLanguage } from '../media/language.js';
 import { h264Dimensions, h265Dimensions } from './sps-dimensions.js';
 
 export { h264Dimensions, h265Dimensions };
@@ -113,8 +114,15 @@ export function parseSdpTracks(sdp: string): ParsedSdp {
   if (media.length === 0) throw new SdpError('SDP has no m= lines: a publisher must describe at least one medium');
   const tracks: Track[] = [];
   const controls: string[] = [];
+  const sessionLang = langOf(session.invalid);
   media.forEach((m, i) => {
-    tracks.push(parseMedia(m, i));
+    const track = parseMedia(m, i);
+    // RFC 4566 §6: a session-level a=lang is the default of media that give none.
+    const language = langOf(m.invalid) ?? sessionLang;
+    if (language) track.language = language;
+    const title = str(m.description)?.trim();
+    if (title) track.name = title.slice(0, 120);
+    tracks.push(track);
     const control = str(m.control);
     if (control === undefined || control === '') {
       // RFC 2326 C.3: without a=control a medium can only be addressed by the session URL.
@@ -135,6 +143,15 @@ export function parseSdpTracks(sdp: string): ParsedSdp {
 }
 
 type Media = sdpTransform.MediaDescription;
+
+/** The a=lang value among attributes sdp-transform does not know (RFC 4566 §6), if it is a language tag. */
+function langOf(attrs: { value: unknown }[] | undefined): string | undefined {
+  for (const a of attrs ?? []) {
+    const m = /^lang:(.*)$/.exec(str(a.value) ?? '');
+    if (m) return cleanLanguage(m[1]);
+  }
+  return undefined;
+}
 
 function parseMedia(m: Media, i: number): Track {
   const where = `media ${i}`;

@@ -17,6 +17,8 @@ export interface PageStats {
   position: number;
   duration: number | null;
   reconnects: number;
+  redirects?: number;
+  redirectedTo?: string | null;
   reconnectIn: number | null;
   tracks?: {
     video?: TrackStats;
@@ -36,6 +38,9 @@ export interface PageStats {
   audioOutputSkipped?: number;
   audioOutputRestartCauses?: { dry: number; mediaGap: number; early: number };
   audioOutputGuardMs?: number;
+  audioLanguage?: string | null;
+  audioChannels?: number | null;
+  audioChoices?: string[];
   sync: { samples: number; medianMs: number | null; minMs: number | null; maxMs: number | null; beeps: number; flashes: number };
   skewSamples: number[];
   at: number;

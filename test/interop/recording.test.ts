@@ -27,7 +27,8 @@ async function countFrames(file: string): Promise<number> {
   const r = await run(resolveFfprobe(), args, { timeoutMs: 30_000 });
   expect(r.code, describeRun('ffprobe', args, r)).toBe(0);
   expect(r.stderr.trim(), `ffprobe errors on ${file}`).toBe('');
-  return Number(r.stdout.trim());
+  // MPEG-TS lists its streams twice (in its program too): the first line is the stream's.
+  return Number(r.stdout.trim().split('\n')[0]);
 }
 
 beforeAll(async () => {
@@ -55,6 +56,7 @@ beforeAll(async () => {
       paths: {
         cam: { record: true, runOnRecordSegmentComplete: `echo "$TIDECAST_SEGMENT_PATH $TIDECAST_SEGMENT_START $TIDECAST_SEGMENT_DURATION" >> '${dir}/hooks.txt'` },
         later: {},
+        tscam: { record: true, recordFormat: 'mpegts' },
         locked: { record: true, recordPath: `${dir}/locked/sub/%path/%Y%m%d%H%M%S%f` },
       },
     },
@@ -122,6 +124,25 @@ describe('recording', () => {
       expect(Math.abs(Number(h[2]) - list.segments[i]!.duration)).toBeLessThan(0.002);
     });
     expect(srv.paths.counters.samples('recorder_bytes').find((s) => s.labels.path === 'cam')!.value).toBeGreaterThan(0);
+  }, 40_000);
+
+  it('recordFormat mpegts: .ts segments that decode and add up to every published frame, listed by the time in their names as one span', async () => {
+    const pub = publish('tscam', clip, false);
+    const exited = new Promise<number | null>((res) => pub.on('exit', res));
+    await waitFor(() => srv.paths.clients.list().some((c) => c.protocol === 'recording' && c.path === 'tscam'), 20_000, 'the recorder');
+    expect(await exited).toBe(0);
+    await waitFor(() => !srv.paths.clients.list().some((c) => c.protocol === 'recording' && c.path === 'tscam'), 20_000, 'the recorder to stop');
+    const list = await api<Listing>('api/v1/recordings/tscam');
+    expect(list.segments).toHaveLength(4);
+    expect(list.segments.every((s) => s.file.endsWith('.ts'))).toBe(true);
+    expect(list.spans, JSON.stringify(list)).toHaveLength(1);
+    let frames = 0;
+    for (const s of list.segments) {
+      expect(s.duration).toBeGreaterThan(1);
+      frames += await countFrames(s.file);
+    }
+    expect(frames).toBe(clipFrames);
+    expect(Math.abs(list.spans[0]!.duration - 7)).toBeLessThan(0.5);
   }, 40_000);
 
   it('an unwritable recordPath: the live path still serves ffprobe; the error is logged and counted', async () => {

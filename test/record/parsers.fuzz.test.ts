@@ -3,6 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fragmentTimes } from '../../server/record/fragment-times.js';
 import { readPrft } from '../../server/record/prft.js';
+import { readMoof } from '../../server/record/read/traf.js';
+import { readTrackBox } from '../../server/record/track-box.js';
+import { pesTimes } from '../../server/record/read/ts-times.js';
 import { recordPathMatcher } from '../../server/record/path-template.js';
 import { parseDuration } from '../../server/util/duration.js';
 import { fuzz } from '../helpers/fuzz.js';
@@ -34,6 +37,23 @@ describe('recording parsers under generated input', () => {
       for (const t of fragmentTimes(b)) expect(Number.isFinite(t.baseDecodeTime)).toBe(true);
       const p = readPrft(b);
       if (p) expect(Number.isFinite(p.mediaTime)).toBe(true);
+    }));
+  });
+
+  it('readMoof and readTrackBox return, never throw', () => {
+    fuzz('record readMoof', 1511, 300, fc.property(fc.oneof(boxy, fc.uint8Array({ maxLength: 200 })), fc.nat(1 << 20), (b, at) => {
+      for (const run of readMoof(b, at)) for (const s of run.samples) expect(Number.isFinite(s.dts) && Number.isFinite(s.offset)).toBe(true);
+      const tracks = readTrackBox(b);
+      if (tracks) expect(Array.isArray(tracks)).toBe(true);
+    }));
+  });
+
+  it('pesTimes reads timestamps of any bytes shaped like TS packets, never throws', () => {
+    const packet = fc.uint8Array({ minLength: 188, maxLength: 188 }).map((b) => ((b[0] = 0x47), b));
+    fuzz('record pesTimes', 1512, 200, fc.property(fc.array(packet, { maxLength: 6 }), (ps) => {
+      const b = new Uint8Array(ps.length * 188);
+      ps.forEach((p, i) => b.set(p, i * 188));
+      for (const t of pesTimes(b)) expect(t.pts).toBeGreaterThanOrEqual(0);
     }));
   });
 

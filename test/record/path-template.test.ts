@@ -45,3 +45,15 @@ describe('recordRoot and recordPathMatcher', () => {
     expect(recordPathMatcher(t)(renderRecordPath(t, 'cams/door/1', when))).toBe('cams/door/1');
   });
 });
+
+describe('recordPathParser', () => {
+  it('gives the path and, with every field to the second, the local time of the name', async () => {
+    const { recordPathParser, renderRecordPath } = await import('../../server/record/path-template.js');
+    const t = '/srv/rec/%path/%Y-%m-%d_%H-%M-%S-%f';
+    const d = new Date(2026, 11, 3, 22, 10, 5, 250);
+    const parsed = recordPathParser(t)(renderRecordPath(t, 'cams/door', d));
+    expect(parsed).toEqual({ path: 'cams/door', timeMs: d.getTime() });
+    expect(recordPathParser('/srv/%path/%S')('/srv/cam/07')).toEqual({ path: 'cam' });
+    expect(recordPathParser(t)('/elsewhere/cam/x')).toBeUndefined();
+  });
+});

@@ -23,7 +23,7 @@ describe('recording settings', () => {
   });
 
   it.each([
-    [{ recordFormat: 'mpegts' }, 'mpegts is not supported yet'],
+    [{ recordFormat: 'mkv' }, 'recordFormat'],
     [{ recordSegmentDuration: '1x' }, 'is not a duration'],
     [{ recordPartDuration: '10ms' }, 'at least 0.1'],
     [{ recordPath: './rec/%Y-%m-%d' }, 'must contain %path'],

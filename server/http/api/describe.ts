@@ -13,6 +13,10 @@ export interface TrackRecord {
   width?: number;
   height?: number;
   channels?: number;
+  /** The track's language (ISO 639 code or RFC 5646 tag, as its source gave it). */
+  language?: string;
+  /** The track's title, as its source gave it. */
+  name?: string;
 }
 
 /** What feeds a live path. */
@@ -61,6 +65,8 @@ export function trackRecord(t: Track): TrackRecord {
   if (size.width) r.width = size.width;
   if (size.height) r.height = size.height;
   if (t.channels !== undefined) r.channels = t.channels;
+  if (t.language !== undefined) r.language = t.language;
+  if (t.name !== undefined) r.name = t.name;
   return r;
 }
 

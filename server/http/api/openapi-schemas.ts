@@ -27,6 +27,24 @@ export const SCHEMAS: Record<string, unknown> = {
     required: ['trackId', 'fractionLost', 'cumulativeLost', 'jitterMs'],
     properties: { trackId: int, fractionLost: { type: 'number', minimum: 0, maximum: 1 }, cumulativeLost: { type: 'integer' }, jitterMs: num },
   },
+  Qos: {
+    type: 'object',
+    description: "An RTSP reader's link judged from its RTCP receiver reports, and what thinning spares it (docs/qos.md).",
+    required: ['state', 'fractionLost', 'cumulativeLost', 'jitterMs', 'thinning', 'reports', 'thinnedFrames', 'keyFrames', 'videoPackets', 'audioPackets'],
+    properties: {
+      state: { enum: ['good', 'congested', 'failing'] },
+      fractionLost: { type: 'number', minimum: 0, maximum: 1, description: 'Of the latest receiver report.' },
+      cumulativeLost: { type: 'integer' },
+      jitterMs: num,
+      rttMs: { ...num, description: 'Round-trip time from the latest report naming an SR we sent (LSR/DLSR).' },
+      thinning: { enum: ['off', 'none', 'non-reference', 'key-frames'], description: 'off: this reader cannot be thinned (TCP, SRTP, multicast, or qos.thinning false).' },
+      reports: int,
+      thinnedFrames: { ...int, description: 'Video frames withheld from this reader.' },
+      keyFrames: { ...int, description: 'Key frames sent since thinning was first asked for.' },
+      videoPackets: int,
+      audioPackets: int,
+    },
+  },
   ClientRecord: {
     type: 'object',
     description: 'One reader or publisher, whatever its protocol. An HLS record is one live muxer (players are anonymous).',
@@ -46,6 +64,7 @@ export const SCHEMAS: Record<string, unknown> = {
       state: { ...str, description: 'RTSP: init, ready, playing, recording; progressive: playing; HLS: starting, playing, ended, stopped; relay: publishing.' },
       dropped: { ...int, description: 'Packets not sent because the client was too slow.' },
       receiverReports: { type: 'array', items: ref('ReceiverReport') },
+      qos: ref('Qos'),
       requestRate: { ...num, description: 'HLS: requests per second.' },
       clientsSeen: { type: 'array', items: str, description: 'HLS: client addresses seen (the last 32).' },
       media: { enum: ['file', 'live', 'publish'], description: 'RTSP: what the session does.' },
@@ -55,7 +74,17 @@ export const SCHEMAS: Record<string, unknown> = {
   Track: {
     type: 'object',
     required: ['id', 'kind', 'codec', 'clockRate'],
-    properties: { id: int, kind: { enum: ['video', 'audio', 'application'] }, codec: str, clockRate: int, width: int, height: int, channels: int },
+    properties: {
+      id: int,
+      kind: { enum: ['video', 'audio', 'application'] },
+      codec: str,
+      clockRate: int,
+      width: int,
+      height: int,
+      channels: int,
+      language: { type: 'string', description: 'The language of the track (ISO 639 code or RFC 5646 tag), as its source tagged it: see docs/languages.md.' },
+      name: { type: 'string', description: 'The title of the track, as its source gave it.' },
+    },
   },
   PathSource: {
     type: 'object',
@@ -103,5 +132,16 @@ export const SCHEMAS: Record<string, unknown> = {
     type: 'object',
     required: ['user', 'token', 'expiresAt'],
     properties: { user: str, token: str, expiresAt: time },
+  },
+  Drain: {
+    type: 'object',
+    required: ['draining'],
+    properties: {
+      draining: { type: 'boolean' },
+      location: { ...str, description: 'rtsp://host:port of the server that takes over' },
+      httpLocation: { type: ['string', 'null'] },
+      graceSeconds: { type: 'number' },
+      since: time,
+    },
   },
 };

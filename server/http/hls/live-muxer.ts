@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuReader, TimedUnit } from '../../core/au-view.js';
 import type { Stream } from '../../core/stream.js';
+import type { Track } from '../../media/track.js';
 import type { MediaPlaylist, PlaylistPart, PlaylistSegment } from './playlist.js';
 import { Segmenter, hlsTracks, type CutPart } from './segmenter.js';
 
@@ -56,8 +57,10 @@ export class LiveHlsMuxer implements AuReader {
   constructor(
     readonly stream: Stream,
     private readonly opts: LiveHlsOptions,
+    /** A rendition's tracks (the video alone, or one audio alternative); by default the first video and audio. */
+    only?: Track[],
   ) {
-    const tracks = hlsTracks(stream.tracks);
+    const tracks = only ?? hlsTracks(stream.tracks);
     this.segmenter = new Segmenter(tracks, { partTarget: opts.partTarget, segmentMin: opts.segmentMin, segmentMax: SEGMENT_MAX_SECONDS }, {
       part: (p) => this.onPart(p),
       segmentEnd: () => this.onSegmentEnd(),
@@ -169,6 +172,17 @@ export class LiveHlsMuxer implements AuReader {
   segment(msn: number): Uint8Array[] | undefined {
     const s = this.segments.find((x) => x.msn === msn);
     return s?.complete ? s.parts.map((p) => p.data) : undefined;
+  }
+
+  /** Peak bits per second over the complete segments kept (0 before the first): the multivariant BANDWIDTH. */
+  get peakBitrate(): number {
+    let best = 0;
+    for (const s of this.segments) {
+      if (!s.complete || s.duration <= 0) continue;
+      const bytes = s.parts.reduce((n, p) => n + p.data.byteLength, 0);
+      best = Math.max(best, (bytes * 8) / s.duration);
+    }
+    return best;
   }
 
   playlist(): MediaPlaylist {

@@ -9,10 +9,13 @@ import { HlsMuxers } from './muxers.js';
 import { formatPlaylist, parseBlockingQuery } from './playlist.js';
 import { hlsTracks } from './segmenter.js';
 import { queryToken, withToken } from './token-uris.js';
-import { vodIndex, vodPlaylist, vodSegment, type VodIndex } from './vod.js';
+import { vodBandwidth, vodIndex, vodPlaylist, vodSegment, type VodIndex } from './vod.js';
+import { audioAlternatives, multivariantPlaylist, renditionUri } from './renditions.js';
+import type { Stream } from '../../core/stream.js';
+import type { Track } from '../../media/track.js';
 
 /** Path names hold "/", so the file name is matched at the end and the rest is the path. */
-const ROUTE = /^\/(.+)\/(?:(index\.m3u8)|init-([0-9a-f]+)\.mp4|seg-([0-9a-f]+)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
+const ROUTE = /^\/(.+)\/(?:(index\.m3u8|video\.m3u8|audio-\d{1,3}\.m3u8)|init-([0-9a-f]+(?:t\d{1,3})?)\.mp4|seg-([0-9a-f]+(?:t\d{1,3})?)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 /** Names are unique per muxer (live) or per file version (VOD), so a CDN may keep them for good. */
@@ -44,7 +47,7 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
     let job: Promise<void>;
     // Playlists count themselves (a blocking reload is told by its query).
     if (!m[2]) countRequest(ctx, m[3] ? 'init' : m[4] ? 'segment' : 'part');
-    if (m[2]) job = playlist(req, res, ctx, muxers, path);
+    if (m[2]) job = playlist(req, res, ctx, muxers, path, m[2]);
     else if (m[3]) job = file(req, res, ctx, muxers, path, m[3], 'init', 0, 0);
     else if (m[4]) job = file(req, res, ctx, muxers, path, m[4], 'seg', Number(m[5]), 0);
     else job = file(req, res, ctx, muxers, path, m[6]!, 'part', Number(m[7]), Number(m[8]));
@@ -52,7 +55,7 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
   });
 }
 
-async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string): Promise<void> {
+async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, name: string): Promise<void> {
   const left = clientGone(res);
   const block = parseBlockingQuery(req.query as Record<string, unknown>);
   countRequest(ctx, block ? 'blocking_reload' : 'playlist');
@@ -63,7 +66,7 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   } catch (e) {
     // The publisher left: players still reloading get the final playlist (EXT-X-ENDLIST) and finish
     // what they have, until the muxer goes idle.
-    const ended = muxers.get(path);
+    const ended = muxers.get(path, renditionKey(name));
     if (e instanceof PathNotFoundError && ended?.ended && !ended.failure) {
       ended.lastRequestMs = Date.now();
       return send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(withToken(ended.playlist(), token)));
@@ -73,7 +76,7 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   if (resolved.kind === 'file') {
     const idx = vodIndex(resolved.file, ctx.config.hlsSegmentDuration);
     // The index (and so the playlist) only changes with the file; a short max-age covers a replaced file.
-    send(res, PLAYLIST_TYPE, 'public, max-age=60', formatPlaylist(withToken(vodPlaylist(idx), token)));
+    send(res, PLAYLIST_TYPE, 'public, max-age=60', vodPlaylistText(idx, path, name, token));
     return;
   }
   const stream = resolved.stream;
@@ -81,7 +84,9 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
     const codecs = stream.tracks.map((t) => t.codec).join(', ');
     throw new HttpError(415, `/${path} carries ${codecs}: HLS needs H.264, H.265, VP9, AV1, AAC, Opus, MP3 or AC-3; read it over RTSP, /${path}/stream.mp4 (also LPCM and M-JPEG) or /${path}/stream.ts`);
   }
-  const mux = muxers.forStream(path, stream);
+  const rendition = liveRendition(stream.tracks, path, name);
+  if (rendition === 'multivariant') return liveMultivariant(res, muxers, path, stream, token, clientGone(res));
+  const mux = muxers.forStream(path, stream, rendition.key, rendition.tracks);
   mux.lastRequestMs = Date.now();
   if (!mux.ready && !(await mux.waitUntil(() => mux.ready, FIRST_SEGMENT_WAIT_MS, left))) {
     if (left.aborted) return;
@@ -113,16 +118,18 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
 }
 
 async function file(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, id: string, kind: 'init' | 'seg' | 'part', msn: number, index: number): Promise<void> {
-  const live = muxers.get(path);
-  if (live && live.id === id) {
+  const live = muxers.byId(path, id);
+  if (live) {
     const data = await liveFile(res, live, path, kind, msn, index);
     if (!data) return;
     muxers.audience(live)?.note(req, data.length, res.locals.user);
     return send(res, 'video/mp4', IMMUTABLE, data);
   }
   const vod = await vodOf(ctx, path);
-  if (vod && vod.id === id && kind !== 'part') {
-    const data = kind === 'init' ? vod.init : vodSegment(vod, msn);
+  // VOD names: the file's id, then "t<trackId>" for an audio rendition's init and segments.
+  const [, base, group = ''] = /^([0-9a-f]+)(t\d+)?$/.exec(id) ?? [];
+  if (vod && vod.id === base && kind !== 'part') {
+    const data = kind === 'init' ? vod.groups.get(group)?.init : vodSegment(vod, msn, group);
     if (data) return send(res, 'video/mp4', IMMUTABLE, data);
   }
   throw gone(path, kind, msn, index);
@@ -178,6 +185,66 @@ async function vodOf(ctx: HttpContext, path: string): Promise<VodIndex | undefin
   if (!ctx.paths.isFile(path)) return undefined;
   const r = await ctx.paths.resolve(path);
   return r.kind === 'file' ? vodIndex(r.file, ctx.config.hlsSegmentDuration) : undefined;
+}
+
+/** The muxer key a playlist name asks for: "" (index.m3u8), "video" or "t<id>" (audio-<id>.m3u8). */
+function renditionKey(name: string): string {
+  if (name === 'video.m3u8') return 'video';
+  const audio = /^audio-(\d+)\.m3u8$/.exec(name);
+  return audio ? `t${audio[1]}` : '';
+}
+
+/**
+ * What a live path's playlist `name` is: with audio alternatives, index.m3u8 is the multivariant
+ * playlist and video.m3u8 / audio-<id>.m3u8 each a muxer of its own tracks; without, index.m3u8 alone.
+ */
+function liveRendition(tracks: Track[], path: string, name: string): 'multivariant' | { key: string; tracks?: Track[] } {
+  const alt = audioAlternatives(tracks);
+  if (name === 'index.m3u8') return alt.length > 0 ? 'multivariant' : { key: '' };
+  const key = renditionKey(name);
+  const video = hlsTracks(tracks).find((t) => t.kind === 'video');
+  if (alt.length > 0 && key === 'video' && video) return { key, tracks: [video] };
+  const audio = alt.find((t) => `t${t.id}` === key);
+  if (audio) return { key, tracks: [audio] };
+  throw new HttpError(404, `/${path} has no ${name}: its playlist is /${path}/index.m3u8`);
+}
+
+/**
+ * The multivariant playlist of a live path with audio alternatives. Every rendition's muxer starts
+ * now, so each has segments when the player asks; the answer waits for the video's first segment
+ * (its BANDWIDTH is measured from it).
+ */
+async function liveMultivariant(res: Response, muxers: HlsMuxers, path: string, stream: Stream, token: string | undefined, left: AbortSignal): Promise<void> {
+  const videoTrack = hlsTracks(stream.tracks).find((t) => t.kind === 'video')!;
+  const alt = audioAlternatives(stream.tracks);
+  const video = muxers.forStream(path, stream, 'video', [videoTrack]);
+  const audio = alt.map((t) => muxers.forStream(path, stream, `t${t.id}`, [t]));
+  for (const m of [video, ...audio]) m.lastRequestMs = Date.now();
+  if (!video.ready && !(await video.waitUntil(() => video.ready, FIRST_SEGMENT_WAIT_MS, left))) {
+    if (left.aborted) return;
+    throw unavailable(video, `/${path} has no complete HLS segment yet (segments start at key frames); retry shortly`);
+  }
+  // An audio muxer without a complete segment yet counts as 128 kb/s.
+  const bandwidth = video.peakBitrate + Math.max(0, ...audio.map((m) => m.peakBitrate || 128_000));
+  const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
+  send(res, PLAYLIST_TYPE, 'no-cache', multivariantPlaylist({ video: videoTrack, alternatives: alt, bandwidth, query }));
+}
+
+/**
+ * A file's playlist `name`: index.m3u8 is its single media playlist, or the multivariant playlist
+ * when it has audio alternatives; then video.m3u8 and audio-<id>.m3u8 are the renditions.
+ */
+function vodPlaylistText(idx: VodIndex, path: string, name: string, token: string | undefined): string {
+  const alt = idx.alternatives;
+  if (name === 'index.m3u8' && alt.length > 0) {
+    const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
+    return multivariantPlaylist({ video: idx.tracks[0]!.fmp4.track, alternatives: alt, bandwidth: vodBandwidth(idx), query });
+  }
+  if (name === 'index.m3u8') return formatPlaylist(withToken(vodPlaylist(idx), token));
+  if (name === 'video.m3u8' && alt.length > 0) return formatPlaylist(withToken(vodPlaylist(idx, ''), token));
+  const audio = alt.find((t) => renditionUri(t) === name);
+  if (audio) return formatPlaylist(withToken(vodPlaylist(idx, `t${audio.id}`), token));
+  throw new HttpError(404, `/${path} has no ${name}: its playlist is /${path}/index.m3u8`);
 }
 
 function send(res: Response, type: string, cache: string, body: string | Uint8Array): void {

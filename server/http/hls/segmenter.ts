@@ -59,10 +59,12 @@ const HLS_VIDEO = new Set(['H264', 'H265', 'VP9', 'AV1']);
  */
 export function hlsTracks(tracks: Track[]): Track[] {
   const video = tracks.find((t) => t.kind === 'video' && HLS_VIDEO.has(t.codec));
-  // A live MP3 or AC-3 track learns its sample entry from its first frame header (see Segmenter.push).
-  const audio = tracks.find((t) => t.kind === 'audio' && (((t.codec === 'AAC' || t.codec === 'OPUS') && fmp4Supports(t)) || t.codec === 'MPA' || t.codec === 'AC3'));
+  const audio = tracks.find(hlsAudio);
   return [video, audio].filter((t): t is Track => t !== undefined);
 }
+
+/** An audio track HLS fMP4 carries. A live MP3 or AC-3 track learns its sample entry from its first frame header (see Segmenter.push). */
+export const hlsAudio = (t: Track): boolean => t.kind === 'audio' && (((t.codec === 'AAC' || t.codec === 'OPUS') && fmp4Supports(t)) || t.codec === 'MPA' || t.codec === 'AC3');
 
 export class Segmenter {
   private readonly states = new Map<number, TrackState>();

@@ -8,6 +8,8 @@ import type { SeekableMedia } from '../../core/seekable-media.js';
 import { HttpError } from '../errors.js';
 import type { MediaPlaylist } from './playlist.js';
 import { hlsTracks } from './segmenter.js';
+import { audioAlternatives } from './renditions.js';
+import type { Track } from '../../media/track.js';
 
 interface VodTrack {
   fmp4: Fmp4Track;
@@ -24,12 +26,29 @@ interface VodSegment {
   ranges: [number, number][];
 }
 
+/**
+ * What one media playlist carries: every track (the plain case), or, when the file has audio
+ * alternatives (languages), the video alone or one audio track: a rendition of its own.
+ */
+export interface VodGroup {
+  /** Added to the file's id in the names of its init and segments: "" or "t<trackId>". */
+  key: string;
+  /** Indexes into VodIndex.tracks. */
+  members: number[];
+  init: Uint8Array;
+}
+
 export interface VodIndex {
   /** From the file's size and mtime: names stay the same for the same file, so segments are immutable. */
   id: string;
   tracks: VodTrack[];
+  /** The init of the plain playlist (all tracks, or the video alone when `alternatives`). */
   init: Uint8Array;
   segments: VodSegment[];
+  /** By key: "" (the video, or every track) and "t<id>" per alternative audio track. */
+  groups: Map<string, VodGroup>;
+  /** The audio tracks offered as alternatives (two or more beside a video); empty otherwise. */
+  alternatives: Track[];
 }
 
 const indexes = new WeakMap<SeekableMedia, VodIndex>();
@@ -45,7 +64,8 @@ export function vodIndex(file: SeekableMedia, segmentMin: number): VodIndex {
 }
 
 function buildIndex(file: SeekableMedia, segmentMin: number): VodIndex {
-  const picked = hlsTracks(file.tracks);
+  const alternatives = audioAlternatives(file.tracks);
+  const picked = alternatives.length > 0 ? [hlsTracks(file.tracks)[0]!, ...alternatives] : hlsTracks(file.tracks);
   if (picked.length === 0) {
     throw new HttpError(415, `${file.path}: no track HLS can carry (H.264, H.265, VP9, AV1, AAC or Opus); try /stream.mp4, /stream.ts or RTSP`);
   }
@@ -86,28 +106,40 @@ function buildIndex(file: SeekableMedia, segmentMin: number): VodIndex {
   } catch {
     id = createHash('sha1').update(`${file.path}\0${Date.now()}`).digest('hex').slice(0, 10);
   }
-  return { id, tracks, init: writeInitSegment(tracks.map((t) => t.fmp4)), segments };
+  const groups = new Map<string, VodGroup>();
+  const group = (key: string, members: number[]): void => {
+    groups.set(key, { key, members, init: writeInitSegment(members.map((i) => tracks[i]!.fmp4)) });
+  };
+  if (alternatives.length === 0) group('', tracks.map((_, i) => i));
+  else {
+    group('', [0]);
+    alternatives.forEach((t, k) => group(`t${t.id}`, [k + 1]));
+  }
+  return { id, tracks, init: groups.get('')!.init, segments, groups, alternatives };
 }
 
-export function vodPlaylist(idx: VodIndex): MediaPlaylist {
+/** The media playlist of one group ("" or "t<trackId>"), every group cut at the same times. */
+export function vodPlaylist(idx: VodIndex, group = ''): MediaPlaylist {
   return {
     // fMP4 segments with EXT-X-MAP need version 6 (RFC 8216 section 7); nothing here needs more.
     version: 6,
     targetDuration: Math.max(1, ...idx.segments.map((s) => Math.round(s.duration))),
     mediaSequence: 0,
-    map: `init-${idx.id}.mp4`,
+    map: `init-${idx.id}${group}.mp4`,
     type: 'VOD',
     endList: true,
-    segments: idx.segments.map((s, n) => ({ msn: n, duration: s.duration, uri: `seg-${idx.id}-${n}.mp4` })),
+    segments: idx.segments.map((s, n) => ({ msn: n, duration: s.duration, uri: `seg-${idx.id}${group}-${n}.mp4` })),
   };
 }
 
-/** Segment `n` as one fragment of all its tracks' samples, or undefined when there is no such segment. */
-export function vodSegment(idx: VodIndex, n: number): Uint8Array | undefined {
+/** Segment `n` of a group as one fragment of its tracks' samples, or undefined when there is no such segment. */
+export function vodSegment(idx: VodIndex, n: number, group = ''): Uint8Array | undefined {
   const seg = idx.segments[n];
-  if (!seg) return undefined;
+  const members = idx.groups.get(group)?.members;
+  if (!seg || !members) return undefined;
   const runs: Fmp4Run[] = [];
-  idx.tracks.forEach((t, i) => {
+  members.forEach((i) => {
+    const t = idx.tracks[i]!;
     const [from, to] = seg.ranges[i]!;
     if (to <= from) return;
     const samples = [];
@@ -119,4 +151,25 @@ export function vodSegment(idx: VodIndex, n: number): Uint8Array | undefined {
     runs.push({ trackId: t.fmp4.id, baseDecodeTime: t.units[from]!.dts + t.shift, samples });
   });
   return runs.length > 0 ? writeFragment(n + 1, runs) : undefined;
+}
+
+/**
+ * Peak bits per second of the plain playlist (EXT-X-STREAM-INF BANDWIDTH): the busiest segment of
+ * the video plus the busiest of any one audio alternative (a player plays the video and one of them).
+ */
+export function vodBandwidth(idx: VodIndex): number {
+  const peak = (i: number): number => {
+    const t = idx.tracks[i]!;
+    let best = 0;
+    for (const s of idx.segments) {
+      const [from, to] = s.ranges[i]!;
+      let bytes = 0;
+      for (let k = from; k < to; k++) for (const d of t.units[k]!.data) bytes += d.byteLength;
+      if (s.duration > 0) best = Math.max(best, (bytes * 8) / s.duration);
+    }
+    return best;
+  };
+  const main = idx.groups.get('')!.members.reduce((sum, i) => sum + peak(i), 0);
+  const audio = idx.alternatives.map((_, k) => peak(k + 1));
+  return main + Math.max(0, ...audio);
 }

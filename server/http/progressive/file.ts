@@ -37,15 +37,17 @@ export function startCursors(file: SeekableMedia, start: number): { cursors: Cur
  * they go out, paced only by the reader (back-pressure), never held in memory as a whole.
  * Resolves when the response is finished or the reader left.
  */
-export function streamFile(file: SeekableMedia, format: ProgressiveFormat, start: number, res: Response, count: ByteCount = { bytes: 0 }): Promise<void> {
-  const { cursors } = startCursors(file, start);
+export function streamFile(file: SeekableMedia, format: ProgressiveFormat, start: number, res: Response, count: ByteCount = { bytes: 0 }, audioId?: number): Promise<void> {
+  // `?audio=`: the other audio tracks are left out (their ids stay: units are indexed by id).
+  const tracks = audioId === undefined ? file.tracks : file.tracks.filter((t) => t.kind !== 'audio' || t.id === audioId);
+  const cursors = startCursors(file, start).cursors.filter((c) => tracks.some((t) => t.id === c.trackId));
   // Times stay the file's own (npt), shifted just enough that the reorder delay's negative dts fit.
   let minDts = 0;
   for (const c of cursors) {
     const u = file.units[c.trackId]![c.next];
     if (u) minDts = Math.min(minDts, u.dts / c.clock);
   }
-  const muxer = createMuxer(format, file.tracks, { live: false, shiftSeconds: -minDts });
+  const muxer = createMuxer(format, tracks, { live: false, shiftSeconds: -minDts });
   const carried = new Set(muxer.tracks.map((t) => t.id));
   const active = cursors.filter((c) => carried.has(c.trackId));
   return new Promise((resolve) => {

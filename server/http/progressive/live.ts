@@ -6,7 +6,8 @@ import type { MuxChunk } from '../../mux/fmp4-muxer.js';
 import { StreamClient } from './client.js';
 import { createMuxer, type ProgressiveFormat, type ProgressiveMuxer } from './formats.js';
 
-const feeds = new WeakMap<Stream, Map<ProgressiveFormat, LiveFeed>>();
+/** Per stream, by format, and by format + audio track for `?audio=` readers ("mp4", "mp4:a2"). */
+const feeds = new WeakMap<Stream, Map<string, LiveFeed>>();
 
 /**
  * A stream's muxer for one format. It reads the stream's access-unit view while it has readers,
@@ -23,13 +24,14 @@ export class LiveFeed implements AuReader {
   private ended = false;
   private endReason = '';
 
-  static for(stream: Stream, format: ProgressiveFormat, log: Logger, gopCacheBytes: number): LiveFeed {
+  static for(stream: Stream, format: ProgressiveFormat, log: Logger, gopCacheBytes: number, audioId?: number): LiveFeed {
     let byFormat = feeds.get(stream);
     if (!byFormat) feeds.set(stream, (byFormat = new Map()));
-    let f = byFormat.get(format);
+    const key = audioId === undefined ? format : `${format}:a${audioId}`;
+    let f = byFormat.get(key);
     if (!f || f.ended) {
-      f = new LiveFeed(stream, format, log, gopCacheBytes);
-      byFormat.set(format, f);
+      f = new LiveFeed(stream, format, log, gopCacheBytes, key, audioId);
+      byFormat.set(key, f);
       f.start();
     }
     return f;
@@ -45,6 +47,9 @@ export class LiveFeed implements AuReader {
     readonly format: ProgressiveFormat,
     private readonly log: Logger,
     private readonly gopCacheBytes: number,
+    private readonly key: string = format,
+    /** `?audio=`: the one audio track this feed carries; all of them when undefined. */
+    private readonly audioId?: number,
   ) {}
 
   private start(): void {
@@ -65,7 +70,8 @@ export class LiveFeed implements AuReader {
       // in-band parameter sets are known, which the fMP4 init segment needs.
       const video = this.stream.tracks.find((t) => t.kind === 'video');
       if (video && (u.trackId !== video.id || !u.au.key)) return;
-      this.muxer = createMuxer(this.format, this.stream.tracks, { live: true });
+      const tracks = this.audioId === undefined ? this.stream.tracks : this.stream.tracks.filter((t) => t.kind !== 'audio' || t.id === this.audioId);
+      this.muxer = createMuxer(this.format, tracks, { live: true });
       if (this.muxer.tracks.length === 0) {
         this.finish(`none of the stream's tracks (${this.stream.tracks.map((t) => t.codec).join(', ')}) fits stream.${this.format}`);
         return;
@@ -106,7 +112,7 @@ export class LiveFeed implements AuReader {
     if (this.ended) return;
     this.ended = true;
     this.endReason = reason;
-    if (feeds.get(this.stream)?.get(this.format) === this) feeds.get(this.stream)!.delete(this.format);
+    if (feeds.get(this.stream)?.get(this.key) === this) feeds.get(this.stream)!.delete(this.key);
     this.stream.detachAu(this);
     if (endClients) for (const c of [...this.clients]) c.end();
     this.clients.clear();

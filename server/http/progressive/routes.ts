@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { statSync } from 'node:fs';
 import type { HttpContext } from '../context.js';
 import { HttpError } from '../errors.js';
+import { audioByQuery, withAudio } from './audio-query.js';
 import { StreamClient } from './client.js';
 import { streamFile } from './file.js';
 import { CONTENT_TYPES, formatCarries, nothingToCarry, type ProgressiveFormat } from './formats.js';
@@ -50,7 +51,9 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
   // A progressive stream has no length and cannot be ranged: say so rather than let players probe.
   res.setHeader('Accept-Ranges', 'none');
 
-  const tracks = resolved.kind === 'file' ? resolved.file.tracks : resolved.stream.tracks;
+  const all = resolved.kind === 'file' ? resolved.file.tracks : resolved.stream.tracks;
+  const audio = audioByQuery(all, req.query.audio, path);
+  const tracks = withAudio(all, audio);
   if (!tracks.some((t) => formatCarries(format, t))) throw new HttpError(415, nothingToCarry(format, tracks, path));
 
   if (resolved.kind === 'file') {
@@ -73,7 +76,7 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
     log.info({ client: who, path, format, start }, `${who} ${req.method} /${path}: ${format.toUpperCase()} of the file from ${start} s`);
     const count: ByteCount = { bytes: 0 };
     registerProgressive(ctx.paths.clients, req, res, path, format, count, () => res.destroy());
-    await streamFile(file, format, start, res, count);
+    await streamFile(file, format, start, res, count, audio?.id);
     return;
   }
 
@@ -88,7 +91,7 @@ async function serve(ctx: HttpContext, req: Request, res: Response, path: string
     return;
   }
   res.flushHeaders();
-  const feed = LiveFeed.for(resolved.stream, format, log, config.gopCacheBytes);
+  const feed = LiveFeed.for(resolved.stream, format, log, config.gopCacheBytes, audio?.id);
   const client = new StreamClient(res, { queueBytes: config.tcpQueueBytes, slowTimeoutMs: config.slowReaderTimeout * 1000 }, log, peer);
   log.info({ client: who, path, format, reader: client.id }, `${who} ${req.method} /${path}: live ${format.toUpperCase()} (reader ${client.id})`);
   registerProgressive(ctx.paths.clients, req, res, path, format, client, (why) => {

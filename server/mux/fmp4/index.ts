@@ -14,3 +14,4 @@ export { writeInitSegment, type Fmp4Track } from './init.js';
 export { writeFragment, sampleOf, sampleSize, type Fmp4Run, type Fmp4Sample } from './fragment.js';
 export { fmp4Supports, nalSamples, videoInfo } from './sample-entry.js';
 export { parseH264Sps, parseH265Sps, unescapeRbsp, type SpsInfo } from './sps.js';
+export { codecString } from './codec-string.js';

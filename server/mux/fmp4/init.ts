@@ -2,6 +2,13 @@
 import type { Track } from '../../media/track.js';
 import { BoxWriter } from './bytes.js';
 import { videoInfo, writeSampleEntry } from './sample-entry.js';
+import { iso6392T } from '../../media/language.js';
+
+/** ISO 14496-12 §8.4.2.3: the ISO 639-2/T code as three 5-bit letters (each minus 0x60); "und" is 0x55c4. */
+function packLanguage(code: string | undefined): number {
+  const c = iso6392T(code);
+  return ((c.charCodeAt(0) - 0x60) << 10) | ((c.charCodeAt(1) - 0x60) << 5) | (c.charCodeAt(2) - 0x60);
+}
 
 /** One track of an fMP4 stream. */
 export interface Fmp4Track {
@@ -52,7 +59,7 @@ function trak(w: BoxWriter, t: Fmp4Track): void {
       w.u32(size.width * 0x10000).u32(size.height * 0x10000);
     });
     w.box('mdia', () => {
-      w.fullBox('mdhd', 0, 0, () => w.u32(0).u32(0).u32(t.timescale).u32(0).u16(0x55c4).u16(0)); // language "und"
+      w.fullBox('mdhd', 0, 0, () => w.u32(0).u32(0).u32(t.timescale).u32(0).u16(packLanguage(t.track.language)).u16(0));
       w.fullBox('hdlr', 0, 0, () => {
         w.u32(0).fourcc(video ? 'vide' : 'soun').zeros(12);
         w.bytes(new TextEncoder().encode(video ? 'VideoHandler\0' : 'SoundHandler\0'));

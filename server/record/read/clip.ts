@@ -96,10 +96,13 @@ function originOf(ix: SegmentIndex, startMs: number): { fileSec: number; wallMs:
   const at = (startMs - ix.wallAtZero) / 1000;
   let fileSec = ix.startSec;
   if (video) {
+    // A time before the first key frame starts at that key frame.
+    let first = true;
     for (const s of ix.samples.get(video.id) ?? []) {
       const pts = (s.dts + s.cto) / video.clockRate;
-      if (s.key && pts <= at + 1e-6) fileSec = pts;
-      if (s.dts / video.clockRate > at) break;
+      if (s.key && (first || pts <= at + 1e-6)) fileSec = pts;
+      if (s.key) first = false;
+      if (s.dts / video.clockRate > at && !first) break;
     }
   } else {
     fileSec = Math.max(ix.startSec, Math.min(at, ix.endSec));

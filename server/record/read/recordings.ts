@@ -36,7 +36,8 @@ export class RecordingReader {
 
   /** From the key frame at or before `startMs`, `duration` seconds (or to the end of its span); undefined when nothing is recorded there. */
   async clip(path: string, startMs: number, duration?: number): Promise<Clip | undefined> {
-    const { segments } = await this.segments(path);
+    // Clips are cut from fMP4 segments (their prft boxes give the wall clock of every fragment).
+    const segments = (await this.segments(path)).segments.filter((s) => s.file.endsWith('.mp4'));
     return buildClip({ segments, startMs, ...(duration !== undefined ? { duration } : {}), joinGapMs: this.joinGapSec(path) * 1000 }, (f) => this.indexOf(f));
   }
 

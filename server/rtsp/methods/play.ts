@@ -108,9 +108,11 @@ function playMulticast(ctx: RequestContext, s: RtspSession, sender: StreamMultic
 }
 
 function rtpInfoOf(s: RtspSession, start: StartPoint[]): { url: string; seq?: number; rtptime?: number }[] {
+  // A reader thinned before (PLAY again after PAUSE) numbers its packets past what it was spared (core/thinner.ts).
+  const own = (p: StartPoint): number => (s.thin && p.trackId === s.thin.trackId ? (p.seq! - s.thin.droppedPackets) & 0xffff : p.seq!);
   return start
     .filter((p) => s.tracks.has(p.trackId))
-    .map((p) => ({ url: s.tracks.get(p.trackId)!.controlUrl, ...(p.seq !== undefined ? { seq: p.seq, rtptime: p.rtptime } : {}) }));
+    .map((p) => ({ url: s.tracks.get(p.trackId)!.controlUrl, ...(p.seq !== undefined ? { seq: own(p), rtptime: p.rtptime } : {}) }));
 }
 
 export const pause: Handler = (ctx) => {

@@ -17,6 +17,8 @@ import { observeReceiverReports } from '../rr-metrics.js';
 import { playbackOptions } from './playback-options.js';
 import { recordedSessionMedia } from '../recorded/open-recorded.js';
 import { startOfQuery } from '../recorded/window.js';
+import { aggregateUrl } from '../url.js';
+import { ReaderQos } from '../reader-qos.js';
 
 export const setup: Handler = async (ctx) => {
   const { server, conn, req, target } = ctx;
@@ -87,11 +89,14 @@ export const setup: Handler = async (ctx) => {
       s0.onSourceEnd = (why) => {
         server.destroySession(s0, `source ended: ${why}`, false);
         conn.sessions.delete(s0);
-        if (conn.sessions.size === 0) conn.end(`the source of /${s0.path} ended: ${why}`);
+        // A client that takes ANNOUNCE keeps its connection: the path's next stream is announced to it.
+        if (conn.acceptsAnnounce && conn.watching && !conn.closed) conn.watching.set(s0.path, aggregateUrl(target.base, target.trackId));
+        else if (conn.sessions.size === 0) conn.end(`the source of /${s0.path} ended: ${why}`);
       };
     }
     server.sessions.set(session.id, session);
     observeReceiverReports(session, server.paths.observations);
+    if (media.kind !== 'publish') session.qos = new ReaderQos(session, server.config, server.paths.counters);
     conn.sessions.add(session);
     const who = requestWho(ctx);
     server.log.info({ ...who, session: session.id, path: target.path, mode: media.kind }, `${whoText(who)} SETUP /${target.path}: session ${session.id} (${media.kind})`);

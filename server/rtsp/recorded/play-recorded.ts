@@ -125,6 +125,8 @@ function switchToRecording(ctx: RequestContext, s: RtspSession, window: Recorded
   }
   if (s.state === 'playing') m.stream.detach(s);
   s.onSourceEnd = undefined;
+  // A live thinner counts the stream's packets: the playback numbers its own, and QoS thins it afresh if it must.
+  s.thin = undefined;
   const playback = ctx.server.paths.playback(window.media, s, playbackOptions(ctx.server, ctx.conn.localAddress));
   for (const id of s.tracks.keys()) playback.activate(id);
   s.media = { kind: 'file', file: window.media, playback };

@@ -20,6 +20,10 @@ export interface ContainerTrack {
   height?: number;
   sampleRate?: number;
   channels?: number;
+  /** ISO 639-2 code the container tags the track with ("und" when untagged). */
+  language?: string;
+  /** The track's title (Matroska Name, MP4 udta name), when it has one. */
+  name?: string;
   /** The decoder configuration record (avcC, hvcC, AudioSpecificConfig, OpusHead). */
   description?: Uint8Array;
   /** Seconds the container's index gives this track; null when it says nothing. */
@@ -80,6 +84,8 @@ async function read() {
       }
       if (it.isVideoTrack()) Object.assign(t, { width: it.codedWidth, height: it.codedHeight });
       else Object.assign(t, { sampleRate: it.sampleRate, channels: it.numberOfChannels });
+      if (typeof it.languageCode === 'string') t.language = it.languageCode;
+      if (typeof it.name === 'string' && it.name !== '') t.name = it.name;
       for await (const p of new mb.EncodedPacketSink(it).packets()) {
         Atomics.add(beat, 0, 1);
         bytes += p.data.byteLength;

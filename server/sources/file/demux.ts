@@ -6,6 +6,7 @@ import { adtsToAsc, collectParamSets, isAdts, isAud, parseAvcc, parseHvcc, split
 import { ContainerError, readContainer, type Container, type ContainerReadOptions, type ContainerTrack } from './container-worker.js';
 import { audioUnits, dropped, videoUnits, type RawUnit } from './units.js';
 import { learnVideoConfig } from '../../rtp/codecs/video-config.js';
+import { cleanLanguage } from '../../media/language.js';
 
 export { adtsToAsc, parseAvcc, parseHvcc, splitAnnexB, splitNals } from './codec-config.js';
 
@@ -77,6 +78,10 @@ export async function loadMediaFile(path: string, opts: LoadOptions = {}): Promi
   };
   for (const { ct, codec } of picked) {
     const { track, raw } = buildTrack(ct, codec, tracks.length, container.matroska, account);
+    const language = cleanLanguage(ct.language);
+    if (language) track.language = language;
+    // Bounded: a title is for a menu, not a place to keep bytes.
+    if (ct.name) track.name = ct.name.slice(0, 120);
     tracks.push(track);
     raws.push(raw);
   }

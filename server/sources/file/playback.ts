@@ -2,6 +2,7 @@
 import type { Track } from '../../media/track.js';
 import type { AccessUnit } from '../../media/access-unit.js';
 import { packetizeAccessUnit } from '../../rtp/packetizer.js';
+import { frameClassOfUnit } from '../../rtp/frame-class.js';
 import { RtpSenderState } from '../../rtp/sender-state.js';
 import type { PacketSink, Playback, PlaybackOptions, PlaybackState, TrackRtpInfo } from '../../core/playback.js';
 import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../core/seek.js';
@@ -39,6 +40,14 @@ function payloadsOf(track: Track, au: AccessUnit, mtu: number): Uint8Array[] {
   const payloads = packetizeAccessUnit(track, au, mtu);
   payloadCache.set(au, { mtu, payloads });
   return payloads;
+}
+
+// Whether a video unit is droppable (non-reference) is decided once per unit, for every thinned reader of the file.
+const droppableCache = new WeakMap<AccessUnit, boolean>();
+function isDroppable(track: Track, au: AccessUnit): boolean {
+  let d = droppableCache.get(au);
+  if (d === undefined) droppableCache.set(au, (d = frameClassOfUnit(track.codec, au.data) === 'droppable'));
+  return d;
 }
 
 export class FilePlayback implements Playback {
@@ -233,6 +242,10 @@ export class FilePlayback implements Playback {
       if (!au.key) return;
       c.skipToKey = false;
     }
+    // A thinned reader's frames are skipped whole before packetization: its sender state numbers
+    // only what it gets, so its seq, RTP-Info and SR counts stay its own without any rewrite.
+    const thin = this.sink.thinning;
+    if (thin && c.track.kind === 'video' && !thin.passUnit(au.key, isDroppable(c.track, au))) return;
     const payloads = payloadsOf(c.track, au, this.opts.mtu);
     const ts = c.sender.timestampAt(au.pts);
     const last = payloads.length - 1;

@@ -35,6 +35,8 @@ export const LIVE_KEYS = [
   'recordPartDuration',
   'recordSegmentDuration',
   'recordDeleteAfter',
+  // Read as each RTSP replay window loads (rtsp/recorded/window.ts).
+  'recordPlaybackMaxBytes',
   // Read at each announcement (docs/sdp-sap.md).
   'sapInterval',
   // The drain target: read when SIGUSR2 (or POST /api/v1/drain without a body) starts a drain.

@@ -8,6 +8,7 @@ import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
+import { RECORD_PLAYBACK_CONFIG_FIELDS } from './config-replay.js';
 import { SAP_CONFIG_FIELDS, SAP_PATH_FIELDS } from './config-sap.js';
 import { DRAIN_CONFIG_FIELDS } from './config-drain.js';
 import { RENDITION_PATH_FIELDS, renditionProblems } from './config-renditions.js';
@@ -200,6 +201,8 @@ export const ConfigSchema = z
     ...TLS_CONFIG_FIELDS,
     /** Recording to disk: record, recordPath, recordFormat, recordPartDuration, recordSegmentDuration, recordDeleteAfter (config-record.ts, docs/recording.md). */
     ...RECORD_CONFIG_FIELDS,
+    /** RTSP playback of recordings by time: recordPlaybackMaxBytes (config-replay.ts, docs/playback.md). */
+    ...RECORD_PLAYBACK_CONFIG_FIELDS,
     /** sapAddress, sapInterval, publicHost: SAP announcements and the URLs of GET /<path>.sdp (config-sap.ts, docs/sdp-sap.md). */
     ...SAP_CONFIG_FIELDS,
     /** Drain target: where SIGUSR2 and POST /api/v1/drain send the clients (config-drain.ts, docs/drain.md). */

@@ -13,6 +13,7 @@ import type { UdpPortPair } from './udp-ports.js';
 import type { UdpDestination } from './udp/sender.js';
 import type { StreamMulticast } from './multicast-sender.js';
 import type { TrackSrtp } from './srtp/track-srtp.js';
+import type { RecordedState } from './recorded/state.js';
 
 export interface UdpTrackTransport {
   kind: 'udp';
@@ -133,6 +134,8 @@ export class RtspSession implements PacketSink, StreamReader {
   onReceiverReport: ((trackId: number, r: { fractionLost: number; jitter: number }) => void) | undefined;
   /** The URL query the client read or published with (hooks' TIDECAST_QUERY). */
   query: string | undefined;
+  /** Playing the path's recording by time (Range: clock=, ?start=): the window loaded and how it was asked. */
+  recorded: RecordedState | undefined;
   /** RTP packets sent per track (the API's qos record compares video and audio). */
   readonly trackPackets: number[] = [];
   /** The reader's QoS from its receiver reports, set by SETUP for readers. */
@@ -143,7 +146,8 @@ export class RtspSession implements PacketSink, StreamReader {
   constructor(
     readonly id: string,
     readonly path: string,
-    readonly media: SessionMedia,
+    /** Changes once at most: a live session PLAYed with a clock= range turns to the recording (recorded/play-recorded.ts). */
+    public media: SessionMedia,
     readonly peerAddress: string,
     /** The connection that set the session up; TCP tracks write through it. */
     public connection: ConnectionInfo,

@@ -61,9 +61,10 @@ export class FilePlayback implements Playback {
   private wallStart = 0;
   private mediaStart = 0;
   onEnd: (() => void) | undefined;
+  onExhausted: (() => boolean) | undefined;
 
   constructor(
-    readonly file: SeekableMedia,
+    private file: SeekableMedia,
     /** Where packets go; the session sets itself here once it exists. */
     public sink: PacketSink,
     private readonly opts: PlaybackOptions,
@@ -80,6 +81,20 @@ export class FilePlayback implements Playback {
         srsSincePlay: 0,
       };
     });
+  }
+
+  replaceMedia(media: SeekableMedia): void {
+    if (media.tracks.length !== this.file.tracks.length) throw new RangeError(`${media.path} has ${media.tracks.length} tracks, not ${this.file.tracks.length}`);
+    this.pause();
+    this.file = media;
+    for (const c of this.all) {
+      c.units = media.units[c.track.id]!;
+      c.next = 0;
+      c.skipToKey = false;
+    }
+    this.position = Math.min(this.position, media.duration);
+    this.end = media.duration;
+    if (this.state !== 'ready') this.state = 'paused';
   }
 
   /** Sends this track from now on (SETUP); its SSRC is fixed from here so SETUP can announce it. */
@@ -211,6 +226,11 @@ export class FilePlayback implements Playback {
   }
 
   private finish(): void {
+    if (this.end >= this.file.duration && this.onExhausted?.()) {
+      this.position = this.end;
+      this.state = 'paused';
+      return;
+    }
     this.position = this.end;
     this.state = 'ended';
     this.bye('end of stream');

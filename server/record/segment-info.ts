@@ -8,6 +8,7 @@ import { readPrft, type Prft } from './prft.js';
 import { readTrackBox } from './track-box.js';
 import { BoxReader } from './read/box-reader.js';
 import { readMoof } from './read/traf.js';
+import { lastFragmentNear, walkReachedEnd } from './read/fragment-seek.js';
 import { moovTimescales } from './read/moov-timescales.js';
 import { tsDuration } from './read/ts-times.js';
 
@@ -53,42 +54,15 @@ function walk(r: BoxReader, pos: number, w: Walk, one: boolean): number {
 
 /** How far from the end the last fragment is looked for before the whole file is walked. */
 const TAIL = 4 * 1024 * 1024;
-const FRAGMENT_TYPES = new Set(['prft', 'moof', 'mdat']);
-
-/**
- * The start of a fragment (its 32-byte prft, then a moof) near the end of the file: the last fragments are found
- * without walking an hour of them. Found by its shape, then confirmed by a walk from there that must reach the end
- * of the file (or a fragment cut short); anything else falls back to the full walk.
- */
-function tailFragment(r: BoxReader, from: number): number | undefined {
-  const start = Math.max(from, r.size - TAIL);
-  const b = r.at(start, r.size - start).slice();
-  for (let i = b.length - 40; i >= 0; i--) {
-    if (b[i + 4] !== 0x70 || b[i + 5] !== 0x72 || b[i + 6] !== 0x66 || b[i + 7] !== 0x74) continue; // 'prft'
-    if (b[i] !== 0 || b[i + 1] !== 0 || b[i + 2] !== 0 || b[i + 3] !== 32) continue;
-    const moof = r.head(start + i + 32);
-    if (moof?.type === 'moof') return start + i;
-  }
-  return undefined;
-}
-
-/** True when a walk that stopped at `pos` reached the end of the file or a fragment box cut short. */
-function reachedEnd(r: BoxReader, pos: number): boolean {
-  if (r.size - pos < 8) return true;
-  const h = r.at(pos, 8);
-  const size = ((h[0]! << 24) >>> 0) + (h[1]! << 16) + (h[2]! << 8) + h[3]!;
-  const type = String.fromCharCode(h[4]!, h[5]!, h[6]!, h[7]!);
-  return FRAGMENT_TYPES.has(type) && (size > r.size - pos || type === 'moof');
-}
 
 function infoOf(file: string): SegmentInfo | undefined {
   const r = new BoxReader(file);
   try {
     const w: Walk = { tracks: [], scales: new Map(), end: 0 };
     const afterFirst = walk(r, 0, w, true);
-    const tail = w.lastMoof ? tailFragment(r, afterFirst) : undefined;
+    const tail = w.lastMoof ? lastFragmentNear(r, afterFirst, TAIL) : undefined;
     const stop = tail !== undefined ? walk(r, tail, w, false) : afterFirst;
-    if (tail === undefined || !reachedEnd(r, stop)) walk(r, afterFirst, w, false);
+    if (tail === undefined || !walkReachedEnd(r, stop)) walk(r, afterFirst, w, false);
     const { first, last, lastMoof } = w;
     if (!first || !last || !lastMoof) return undefined;
     const clock = w.tracks.find((t) => t.id === last.trackId - 1)?.clockRate ?? w.scales.get(last.trackId) ?? 90000;

@@ -14,13 +14,16 @@ const PPS = new Uint8Array([0x68, 0xce, 0x3c, 0x80]);
 export const VIDEO: Track = { id: 0, kind: 'video', codec: 'H264', clockRate: 90000, payloadType: 96, h264: { sps: [SPS], pps: [PPS] } } as Track;
 export const AUDIO: Track = { id: 1, kind: 'audio', codec: 'AAC', clockRate: 48000, channels: 2, sampleRate: 48000, payloadType: 97, aac: { asc: new Uint8Array([0x11, 0x90]) } } as Track;
 
-/** Video at 30 fps (a key frame every `gop` frames, frame n's first NAL byte carries n) and AAC frames, from `fromSec` for `sec` seconds. */
-export function units(fromSec: number, sec: number, gop = 30): { trackId: number; au: AccessUnit }[] {
+/**
+ * Video at 30 fps (a key frame every `gop` frames, frame n's first NAL byte carries n; `pad` bytes of filler NAL after
+ * it) and AAC frames, from `fromSec` for `sec` seconds.
+ */
+export function units(fromSec: number, sec: number, gop = 30, pad = 0): { trackId: number; au: AccessUnit }[] {
   const out: { trackId: number; au: AccessUnit; t: number }[] = [];
   const f0 = Math.round(fromSec * 30);
   for (let f = f0; f < f0 + Math.round(sec * 30); f++) {
     const key = f % gop === 0;
-    out.push({ trackId: 0, t: f / 30, au: { pts: f * 3000, dts: f * 3000, duration: 3000, key, data: [new Uint8Array([key ? 0x65 : 0x41, f & 0xff, 1, 2, 3])] } });
+    out.push({ trackId: 0, t: f / 30, au: { pts: f * 3000, dts: f * 3000, duration: 3000, key, data: [new Uint8Array([key ? 0x65 : 0x41, f & 0xff, 1, 2, 3]), ...(pad ? [new Uint8Array(pad).fill(0x0c)] : [])] } });
   }
   const a0 = Math.ceil((fromSec * 48000) / 1024);
   for (let a = a0; a * 1024 < (fromSec + sec) * 48000; a++) {

@@ -96,3 +96,42 @@ describe('recording clips', () => {
     expect(small.units[0]!.length).toBeLessThan(c.units[0]!.length);
   });
 });
+
+describe('clips from a window of a long segment', () => {
+  it('read by bisection give the same units as the whole index, and the segment keeps its real start and end', async () => {
+    const f = path('long.mp4');
+    writeSegment(f, [VIDEO, AUDIO], units(0, 120, 60, 2000), W0, 0.5);
+    const segs = [{ file: f, startMs: W0, duration: 120 }];
+    const whole = (await buildClip({ segments: segs, startMs: W0 + 61_000, duration: 10, joinGapMs: 1100 }, (file) => indexSegment(file)))!;
+    let partialSeen = false;
+    const windowed = (await buildClip({ segments: segs, startMs: W0 + 61_000, duration: 10, joinGapMs: 1100 }, async (file, w) => {
+      const ix = await indexSegment(file, w, 1);
+      partialSeen ||= !!ix?.partial;
+      if (ix?.partial) {
+        expect(ix.fragments.length).toBeLessThan(100);
+        expect(ix.startSec).toBeCloseTo(0.5, 3);
+        expect(ix.endSec).toBeCloseTo(120.5, 3);
+      }
+      return ix;
+    }))!;
+    expect(partialSeen).toBe(true);
+    expect(windowed.wallStartMs).toBe(whole.wallStartMs);
+    expect(windowed.units).toEqual(whole.units);
+    expect(frameNumbers(windowed)[0]).toBe(0);
+    expect(windowed.units[0]).toHaveLength(300);
+  });
+
+  it('a window with no key frame before its time falls back to the whole segment', async () => {
+    const f = path('sparse.mp4');
+    // One key frame at the start only: a window 60 s in holds none.
+    writeSegment(f, [VIDEO, AUDIO], units(0, 70, 100_000, 2000), W0, 0.5);
+    const segs = [{ file: f, startMs: W0, duration: 70 }];
+    const calls: boolean[] = [];
+    const c = (await buildClip({ segments: segs, startMs: W0 + 65_000, duration: 2, joinGapMs: 1100 }, async (file, w) => {
+      calls.push(w !== undefined);
+      return indexSegment(file, w, 1);
+    }))!;
+    expect(calls).toEqual([true, false]);
+    expect(c.wallStartMs).toBeCloseTo(W0, 3);
+  });
+});

@@ -3,7 +3,7 @@
 // until the asked duration, a gap in the recording or a change of tracks. Times follow SeekableMedia's rules: the first
 // key frame presents at 0, tracks renumbered 0..n-1.
 import type { Track } from '../../media/track.js';
-import { fragmentAt, fragmentSamples, type SegmentIndex } from './segment-index.js';
+import { fragmentAt, fragmentSamples, type IndexWindow, type SegmentIndex } from './segment-index.js';
 
 export interface ClipUnit {
   pts: number;
@@ -27,8 +27,8 @@ export interface Clip {
   files: string[];
 }
 
-/** Loads a segment's index (the caller caches). */
-export type IndexOf = (file: string) => Promise<SegmentIndex | undefined>;
+/** Loads a segment's index (the caller caches); with a window, possibly only the fragments around it. */
+export type IndexOf = (file: string, window?: IndexWindow) => Promise<SegmentIndex | undefined>;
 
 export interface ClipRequest {
   /** Segment files of the path with their wall-clock start, oldest first. */
@@ -47,9 +47,16 @@ const sameTracks = (a: Track[], b: Track[]): boolean =>
 export async function buildClip(req: ClipRequest, indexOf: IndexOf): Promise<Clip | undefined> {
   let i = req.segments.findIndex((s) => s.startMs + s.duration * 1000 > req.startMs);
   if (i < 0) return undefined;
-  const firstIx = await indexOf(req.segments[i]!.file);
+  const spanMs = req.duration === undefined ? Infinity : (req.duration + SLACK) * 1000;
+  let firstIx = await indexOf(req.segments[i]!.file, { fromMs: req.startMs, toMs: req.startMs + spanMs });
   if (!firstIx) return undefined;
-  const origin = originOf(firstIx, req.startMs);
+  let origin = originOf(firstIx, req.startMs);
+  if (!origin) {
+    // The window held no key frame before the time: read the whole segment.
+    firstIx = await indexOf(req.segments[i]!.file);
+    origin = firstIx && originOf(firstIx, req.startMs);
+    if (!firstIx || !origin) return undefined;
+  }
   const tracks = firstIx.tracks.map((t, n) => ({ ...t, id: n }));
   const clip: Clip = { tracks, units: tracks.map(() => []), wallStartMs: origin.wallMs, duration: 0, files: [] };
   const endSec = req.duration === undefined ? Infinity : req.duration;
@@ -68,7 +75,7 @@ export async function buildClip(req: ClipRequest, indexOf: IndexOf): Promise<Cli
     prevEndWall = ix.wallAtZero + ix.endSec * 1000;
     if (!full) break;
     const next = req.segments[++i];
-    ix = next ? await indexOf(next.file) : undefined;
+    ix = next ? await indexOf(next.file, { fromMs: -Infinity, toMs: clip.wallStartMs + endSec * 1000 + SLACK * 1000 }) : undefined;
   }
   return clip.units.some((u) => u.length > 0) ? clip : undefined;
 }
@@ -106,8 +113,11 @@ function keyIn(ix: SegmentIndex, video: Track, lo: number, hi: number, at: numbe
   return best ?? (orFirst ? first : undefined);
 }
 
-/** The file time and wall clock of the presentation of the video key frame at or before `startMs` (else the first one). */
-function originOf(ix: SegmentIndex, startMs: number): { fileSec: number; wallMs: number } {
+/**
+ * The file time and wall clock of the presentation of the video key frame at or before `startMs` (else the first one);
+ * undefined when a partial index holds no key frame before the time.
+ */
+function originOf(ix: SegmentIndex, startMs: number): { fileSec: number; wallMs: number } | undefined {
   const video = ix.tracks.find((t) => t.kind === 'video');
   const at = (startMs - ix.wallAtZero) / 1000;
   let fileSec = Math.max(ix.startSec, Math.min(at, ix.endSec));
@@ -118,9 +128,10 @@ function originOf(ix: SegmentIndex, startMs: number): { fileSec: number; wallMs:
     let key: number | undefined;
     for (let width = 2; key === undefined; width *= 2) {
       lo = Math.max(0, lo - width);
-      key = keyIn(ix, video, lo, lo === 0 ? ix.fragments.length : hi, at, lo === 0);
+      key = keyIn(ix, video, lo, lo === 0 ? ix.fragments.length : hi, at, lo === 0 && !ix.partial);
       if (lo === 0) break;
     }
+    if (key === undefined && ix.partial) return undefined;
     fileSec = key ?? ix.startSec;
   }
   return { fileSec, wallMs: ix.wallAtZero + fileSec * 1000 };

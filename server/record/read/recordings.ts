@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import type { RecordingIndex } from '../index-api.js';
 import { pathRecordings, type SpanRecord } from '../listing.js';
 import { buildClip, type Clip } from './clip.js';
-import { indexSegment, type SegmentIndex } from './segment-index.js';
+import { indexSegment, type IndexWindow, type SegmentIndex } from './segment-index.js';
 
 /** Index bytes (the fragments' moofs, all files together) kept cached: about 30 hours of 30 fps video with AAC in 1 s parts. */
 const MAX_CACHED_BYTES = 64 * 1024 * 1024;
@@ -38,14 +38,19 @@ export class RecordingReader {
   async clip(path: string, startMs: number, duration?: number): Promise<Clip | undefined> {
     // Clips are cut from fMP4 segments (their prft boxes give the wall clock of every fragment).
     const segments = (await this.segments(path)).segments.filter((s) => s.file.endsWith('.mp4'));
-    return buildClip({ segments, startMs, ...(duration !== undefined ? { duration } : {}), joinGapMs: this.joinGapSec(path) * 1000 }, (f) => this.indexOf(f));
+    return buildClip({ segments, startMs, ...(duration !== undefined ? { duration } : {}), joinGapMs: this.joinGapSec(path) * 1000 }, (f, w) => this.indexOf(f, w));
   }
 
   private joinGapSec(path: string): number {
     return this.index.partDurationOf(path) + 0.1;
   }
 
-  private async indexOf(file: string): Promise<SegmentIndex | undefined> {
+  /**
+   * A segment's index: the cached whole one when it is current; else, with a window, one read around the window only
+   * (not cached: a bisection and a minute of fragments cost milliseconds, and an hour-long segment still being written
+   * changes at every part); else the whole one, cached.
+   */
+  private async indexOf(file: string, window?: IndexWindow): Promise<SegmentIndex | undefined> {
     const st = await stat(file).catch(() => undefined);
     if (!st) return undefined;
     const hit = this.cache.get(file);
@@ -53,6 +58,10 @@ export class RecordingReader {
       this.cache.delete(file);
       this.cache.set(file, hit);
       return hit.index;
+    }
+    if (window) {
+      const ix = await indexSegment(file, window).catch(() => undefined);
+      if (!ix || ix.partial) return ix;
     }
     if (hit) this.forget(file, hit);
     const entry: Cached = { size: st.size, mtimeMs: st.mtimeMs, bytes: 0, index: indexSegment(file).catch(() => undefined) };

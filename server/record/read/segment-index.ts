@@ -9,6 +9,7 @@ import { readPrft, type Prft } from '../prft.js';
 import { readTrackBox } from '../track-box.js';
 import { BoxReader } from './box-reader.js';
 import { readMoof, type TrunSample } from './traf.js';
+import { lastFragmentNear, nextFragment, walkReachedEnd } from './fragment-seek.js';
 
 export interface Fragment {
   /** File offset of the moof box. */
@@ -34,6 +35,8 @@ export interface SegmentIndex {
   endSec: number;
   /** Bytes held (the moofs), for the cache's bound. */
   bytes: number;
+  /** Only a window's fragments are here (indexSegment with a window): not for other windows. */
+  partial: boolean;
 }
 
 /** Boxes walked between turns of the event loop. */
@@ -64,9 +67,12 @@ function moofStartSec(moof: Uint8Array, clockOf: Map<number, number>): number {
 
 /** Samples of the fragments [from, to) per stream track id, in decode order. */
 export function fragmentSamples(ix: SegmentIndex, from: number, to: number): Map<number, TrunSample[]> {
+  return fragmentSamplesOf(ix.fragments.slice(Math.max(0, from), Math.max(0, to)));
+}
+
+function fragmentSamplesOf(fragments: Fragment[]): Map<number, TrunSample[]> {
   const out = new Map<number, TrunSample[]>();
-  for (let k = Math.max(0, from); k < Math.min(to, ix.fragments.length); k++) {
-    const f = ix.fragments[k]!;
+  for (const f of fragments) {
     for (const run of readMoof(f.moof, f.moofStart)) {
       let list = out.get(run.trackId - 1);
       if (!list) out.set(run.trackId - 1, (list = []));
@@ -88,51 +94,123 @@ export function fragmentAt(ix: SegmentIndex, sec: number): number {
   return lo;
 }
 
-/** Reads a segment; undefined when it has no track box or no complete fragment (not a playable recording). */
-export async function indexSegment(file: string): Promise<SegmentIndex | undefined> {
+interface WalkState {
+  tracks?: Track[];
+  clockOf: Map<number, number>;
+  first?: Prft;
+  pendingPrft?: Prft;
+  fragments: Fragment[];
+  bytes: number;
+  /** End of the last complete fragment. */
+  size: number;
+  walked: number;
+}
+
+/** Walks boxes from `pos`, adding fragments, until `stop(fragment)` says so or the file ends. Returns where it stopped. */
+async function walk(r: BoxReader, pos: number, st: WalkState, stop: (f: Fragment) => boolean): Promise<number> {
+  for (;;) {
+    if (++st.walked % BOXES_PER_TURN === 0) await yieldLoop();
+    const box = r.head(pos);
+    if (!box) return pos;
+    if (box.type === 'uuid') {
+      st.tracks = readTrackBox(r.body(box)) ?? st.tracks;
+      st.clockOf = new Map((st.tracks ?? []).map((t) => [t.id + 1, t.clockRate]));
+    } else if (box.type === 'prft') st.pendingPrft = readPrft(r.body(box));
+    else if (box.type === 'moof') {
+      const mdat = r.head(box.end);
+      if (!mdat || mdat.type !== 'mdat') return pos; // the crash cut this fragment: it is not media
+      const moof = r.body(box);
+      const f: Fragment = { moofStart: box.start, moof, mdatBody: mdat.body, mdatEnd: mdat.end, startSec: moofStartSec(moof, st.clockOf) };
+      st.fragments.push(f);
+      st.bytes += moof.length;
+      if (st.pendingPrft) st.first ??= st.pendingPrft;
+      st.size = pos = mdat.end;
+      if (stop(f)) return pos;
+      continue;
+    }
+    pos = box.end;
+  }
+}
+
+/** The file seconds a fragment starting at `pos` (its prft) starts at. */
+function fragmentSecAt(r: BoxReader, pos: number, clockOf: Map<number, number>): number {
+  const moof = r.head(pos + 32)!;
+  return moofStartSec(r.body(moof), clockOf);
+}
+
+/** Segments smaller than this are walked whole (a few hundred fragments): seeking would save nothing. */
+const SEEK_MIN_BYTES = 32 * 1024 * 1024;
+/** How far apart fragment starts may be (a long part of a high bit rate) when looked for by shape. */
+const MAX_FRAGMENT_BYTES = 64 * 1024 * 1024;
+/** Bisection stops once the range is this small: a few fragments to walk. */
+const BISECT_BYTES = 256 * 1024;
+/** Seconds before a window's start it is read from: a key frame at or before the start lies in there. */
+const LEAD_SEC = 30;
+
+/** By bisection over fragment starts: the offset of a fragment starting at or before `sec` (or `lo`), near it. */
+function seekFragment(r: BoxReader, lo: number, sec: number, clockOf: Map<number, number>): number {
+  let hi = r.size;
+  while (hi - lo > BISECT_BYTES) {
+    const mid = Math.floor((lo + hi) / 2);
+    const p = nextFragment(r, mid, Math.min(MAX_FRAGMENT_BYTES, hi - mid));
+    if (p === undefined || p >= hi || fragmentSecAt(r, p, clockOf) > sec) hi = mid;
+    else lo = p;
+  }
+  return lo;
+}
+
+/** A window of wall-clock time a clip needs (Unix ms): only its fragments are read from a large segment. */
+export interface IndexWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * Reads a segment; undefined when it has no track box or no complete fragment (not a playable recording). With a
+ * window, a large segment is read only around it (found by bisection): the index is then `partial`.
+ */
+export async function indexSegment(file: string, window?: IndexWindow, seekMinBytes = SEEK_MIN_BYTES): Promise<SegmentIndex | undefined> {
   const r = new BoxReader(file);
   try {
-    let tracks: Track[] | undefined;
-    let clockOf = new Map<number, number>();
-    let first: Prft | undefined;
-    let pendingPrft: Prft | undefined;
-    const fragments: Fragment[] = [];
-    let size = 0;
-    let bytes = 0;
-    let walked = 0;
-    for (let pos = 0; ; ) {
-      if (++walked % BOXES_PER_TURN === 0) await yieldLoop();
-      const box = r.head(pos);
-      if (!box) break;
-      if (box.type === 'uuid') {
-        tracks = readTrackBox(r.body(box)) ?? tracks;
-        clockOf = new Map((tracks ?? []).map((t) => [t.id + 1, t.clockRate]));
-      } else if (box.type === 'prft') pendingPrft = readPrft(r.body(box));
-      else if (box.type === 'moof') {
-        const mdat = r.head(box.end);
-        if (!mdat || mdat.type !== 'mdat') break; // the crash cut this fragment: it is not media
-        const moof = r.body(box);
-        fragments.push({ moofStart: box.start, moof, mdatBody: mdat.body, mdatEnd: mdat.end, startSec: moofStartSec(moof, clockOf) });
-        bytes += moof.length;
-        if (pendingPrft) first ??= pendingPrft;
-        size = mdat.end;
-        pos = mdat.end;
-        continue;
+    const st: WalkState = { clockOf: new Map(), fragments: [], bytes: 0, size: 0, walked: 0 };
+    const afterFirst = await walk(r, 0, st, () => true);
+    const { tracks, first } = st;
+    if (!tracks || !first || st.fragments.length === 0) return undefined;
+    const zero = wallAtZero(first, tracks);
+    const firstFragment = st.fragments[0]!;
+    let lastFragment: Fragment | undefined;
+    let partial = false;
+    if (window && r.size >= seekMinBytes) {
+      const fromSec = (window.fromMs - zero) / 1000 - LEAD_SEC;
+      const toSec = (window.toMs - zero) / 1000;
+      const from = seekFragment(r, afterFirst, fromSec, st.clockOf);
+      if (from > afterFirst) (st.fragments.length = 0), (st.bytes = 0);
+      const stop = await walk(r, from, st, (f) => f.startSec > toSec);
+      partial = from > afterFirst || !walkReachedEnd(r, stop);
+      // The segment's real end, from its last fragment (found from the tail).
+      const lastAt = partial ? (lastFragmentNear(r, stop, 4 * 1024 * 1024) ?? lastFragmentNear(r, stop, MAX_FRAGMENT_BYTES)) : undefined;
+      if (lastAt !== undefined && lastAt >= stop) {
+        const tail: WalkState = { clockOf: st.clockOf, fragments: [], bytes: 0, size: 0, walked: 0 };
+        await walk(r, lastAt, tail, () => false);
+        lastFragment = tail.fragments[tail.fragments.length - 1];
+        st.size = Math.max(st.size, tail.size);
       }
-      pos = box.end;
+    } else {
+      await walk(r, afterFirst, st, () => false);
     }
-    if (!tracks || !first || fragments.length === 0) return undefined;
-    const ix: SegmentIndex = { file, size, tracks, fragments, wallAtZero: wallAtZero(first, tracks), startSec: fragments[0]!.startSec, endSec: 0, bytes };
-    // The end: the last fragment's samples (parsed now), else its start.
-    const last = fragmentSamples(ix, fragments.length - 1, fragments.length);
-    ix.endSec = fragments[fragments.length - 1]!.startSec;
+    lastFragment ??= st.fragments[st.fragments.length - 1]!;
+    const ends = fragmentSamplesOf([lastFragment]);
+    const starts = fragmentSamplesOf([firstFragment]);
+    let endSec = lastFragment.startSec;
     for (const t of tracks) {
-      const l = last.get(t.id);
-      const s = l?.[l.length - 1];
-      if (s) ix.endSec = Math.max(ix.endSec, (s.dts + s.duration) / t.clockRate);
+      const l = ends.get(t.id);
+      const x = l?.[l.length - 1];
+      if (x) endSec = Math.max(endSec, (x.dts + x.duration) / t.clockRate);
     }
-    ix.tracks = tracks.filter((t) => fragments.length > 0 && (last.has(t.id) || fragmentSamples(ix, 0, 1).has(t.id)));
-    return ix;
+    return {
+      file, size: st.size, tracks: tracks.filter((t) => starts.has(t.id) || ends.has(t.id)), fragments: st.fragments, wallAtZero: zero,
+      startSec: firstFragment.startSec, endSec, bytes: st.bytes, partial,
+    };
   } finally {
     r.close();
   }

@@ -9,6 +9,9 @@ const needed = [
   { bin: 'cvlc', pkgs: ['vlc-bin', 'vlc-plugin-base'] },
   { bin: 'chromium', pkgs: ['chromium'] },
   { bin: 'curl', pkgs: ['curl'] },
+  // The cluster suite's shared state (a real Redis it starts on its own port) and the HLS cache tier.
+  { bin: 'redis-server', pkgs: ['redis-server'] },
+  { bin: 'nginx', pkgs: ['nginx'] },
 ];
 // GStreamer elements the interop suites use, and the package that brings each.
 const gstElements = [
@@ -25,7 +28,7 @@ const gstElements = [
 const all = [
   'ffmpeg', 'vlc-bin', 'vlc-plugin-base', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-good',
   'gstreamer1.0-plugins-ugly', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-libav', 'gstreamer1.0-rtsp', 'chromium',
-  'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl', 'python3-prometheus-client',
+  'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl', 'python3-prometheus-client', 'redis-server', 'nginx',
 ];
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

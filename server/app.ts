@@ -25,6 +25,7 @@ import { CertificateFiles } from './tls/certificate.js';
 import { Recorders } from './record/recorders.js';
 import { recordingsConfig } from './record/settings.js';
 import { RecordingReader } from './record/read/recordings.js';
+import { ClusterMember } from './cluster/cluster.js';
 
 export interface Tidecast {
   rtsp: RtspServer;
@@ -46,6 +47,8 @@ export interface Tidecast {
   reloader: Reloader;
   /** Recording to disk (docs/recording.md). */
   recorders: Recorders;
+  /** With a `cluster` config: this node in Redis (docs/cluster.md). */
+  cluster: ClusterMember | undefined;
   close(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   let hooks: Hooks | undefined;
   let reloader: Reloader;
   let recorders: Recorders | undefined;
+  let cluster: ClusterMember | undefined;
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
@@ -109,7 +113,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     const h = hooks;
     reloader = new Reloader(
       {
-        config, paths, auth, log: logs.CONF, effectivePaths: withBuiltInPaths, configurePath: (n, p) => configurePath(setup, n, p),
+        config, paths, auth, log: logs.CONF, effectivePaths: (p) => withBuiltInPaths(p, config.cluster), configurePath: (n, p) => configurePath(setup, n, p),
         applied: (next) => {
           h.configure(next.paths, lookup);
           recorders?.reconfigure(recordingsConfig(next));
@@ -129,7 +133,13 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     rtsp.recordingReader = reader;
     await paths.startAlwaysOn();
     reloader.watch();
+    if (config.cluster) {
+      cluster = new ClusterMember(config.cluster, paths.clients, { host: config.host, rtspPort, httpPort }, logs.CLUSTER);
+      paths.cluster = cluster;
+      cluster.start();
+    }
   } catch (e) {
+    await cluster?.close();
     await recorders?.close();
     await hooks?.close();
     await paths.stopSources('startup failed');
@@ -151,13 +161,16 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     ...ports,
     reloader,
     recorders: recorders!,
+    cluster,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
     // connection drop and be restarted. Hooks with them (closed first, so the sources' ends start no
     // runOnNotReady): every command killed and reaped.
     close: () => {
       reloader.close();
+      // Out of Redis first: no front sends a reader here while the rest shuts down.
+      const leaving = cluster?.close();
       // Recorders first too: every segment's last part reaches the disk (and its hook runs) before hooks stop.
-      return (closing ??= recorders!.close().then(() => Promise.all([hooks?.close(), paths.stopSources('server shutting down')])).then(async () => {
+      return (closing ??= Promise.resolve(leaving).then(() => recorders!.close()).then(() => Promise.all([hooks?.close(), paths.stopSources('server shutting down')])).then(async () => {
         tunnels.close();
         await Promise.all([rtsp.close(), http.close()]);
         await tls.close();

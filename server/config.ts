@@ -8,6 +8,7 @@ import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
+import { CLUSTER_CONFIG_FIELDS } from './config-cluster.js';
 import { pathRegexProblem } from './config-pattern.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -189,6 +190,8 @@ export const ConfigSchema = z
     ...TLS_CONFIG_FIELDS,
     /** Recording to disk: record, recordPath, recordFormat, recordPartDuration, recordSegmentDuration, recordDeleteAfter (config-record.ts, docs/recording.md). */
     ...RECORD_CONFIG_FIELDS,
+    /** Origin, edges and a front sharing state in Redis (config-cluster.ts, docs/cluster.md). */
+    ...CLUSTER_CONFIG_FIELDS,
   })
   .strict()
   .superRefine(checkAuthConfig)

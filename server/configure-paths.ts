@@ -1,6 +1,6 @@
 // Builds the configured path sources (relays, ffmpeg, the built-in testsrc), path rules and ~regex patterns for a PathManager: with app.ts, the composition root.
 import type { Auth } from './auth/auth.js';
-import { pathNameProblem, type Config, type PathConfig } from './config.js';
+import { PathConfigSchema, pathNameProblem, type Config, type PathConfig } from './config.js';
 import { compilePathRegex, encodeUrlPath, isPathRegex, matchPathRegex, substituteGroups } from './config-pattern.js';
 import type { OnDemandOptions, SourceDriver } from './core/on-demand.js';
 import type { PathManager, PathPattern, PathRule } from './core/path-manager.js';
@@ -37,11 +37,20 @@ export interface PathSetup {
   hooks?: Hooks;
 }
 
-/** The configured paths plus the built-in `testsrc`, unless the config names `testsrc` itself (to change or replace it). */
-export function withBuiltInPaths(paths: Config['paths']): Record<string, PathConfig> {
+/** An edge's implicit pattern: every path no other name or pattern serves is pulled from the origin. */
+export const EDGE_PATTERN = '~^(.+)$';
+
+/**
+ * The configured paths plus the built-in `testsrc`, unless the config names `testsrc` itself (to change or replace it),
+ * and on a cluster edge, last (so every configured pattern goes first), `~^(.+)$` relaying `<cluster.origin>/$G1`.
+ */
+export function withBuiltInPaths(paths: Config['paths'], cluster?: Config['cluster']): Record<string, PathConfig> {
   const all: Record<string, PathConfig> = { ...paths };
   if (!(TESTSRC_PATH in all)) {
     all[TESTSRC_PATH] = { sourceOnDemand: true, sourceOnDemandCloseAfter: 10, sourceOnDemandStartTimeout: 10, sourceProtocol: 'tcp' };
+  }
+  if (cluster?.role === 'edge' && cluster.origin !== undefined && !(EDGE_PATTERN in all)) {
+    all[EDGE_PATTERN] = PathConfigSchema.parse({ source: `${cluster.origin.replace(/\/+$/, '')}/$G1` });
   }
   return all;
 }
@@ -49,7 +58,7 @@ export function withBuiltInPaths(paths: Config['paths']): Record<string, PathCon
 /** Registers every configured path on `paths`; returns the setup a reload configures further paths with. */
 export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger, auth?: Auth, scheme: 'rtsp' | 'rtsps' = 'rtsp', hooks?: Hooks): PathSetup {
   const setup: PathSetup = { paths, rtspPort, scheme, host: config.host, readTimeoutMs: config.readTimeout * 1000, log, auth, ...(hooks ? { hooks } : {}) };
-  for (const [name, p] of Object.entries(withBuiltInPaths(config.paths))) configurePath(setup, name, p);
+  for (const [name, p] of Object.entries(withBuiltInPaths(config.paths, config.cluster))) configurePath(setup, name, p);
   return setup;
 }
 

@@ -11,6 +11,7 @@ import { installPlayerRoutes } from './player-routes.js';
 import { installProgressiveRoutes } from './progressive/routes.js';
 import { installStaticMediaRoutes } from './static-media.js';
 import { installHls } from './hls/routes.js';
+import { installFrontRoutes } from './front-routes.js';
 import { NoticeLog } from '../limits/notice-log.js';
 import { refusalOf, type PortGuard } from '../limits/port-guard.js';
 import { connectionsCheckingInterval, guardHttpPort, rawJsonAnswer, refusedRequest } from './limits.js';
@@ -19,7 +20,7 @@ import { connectionsCheckingInterval, guardHttpPort, rawJsonAnswer, refusedReque
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Route groups, in order; the auth gate first. Each delivery (progressive, HLS, API, player) adds its installer here. */
-const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDashboard, installPlayerRoutes, installProgressiveRoutes, installHls, installStaticMediaRoutes];
+const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDashboard, installFrontRoutes, installPlayerRoutes, installProgressiveRoutes, installHls, installStaticMediaRoutes];
 
 export class HttpServer {
   readonly server: Server;

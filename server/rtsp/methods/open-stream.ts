@@ -5,6 +5,7 @@ import type { Resolved } from '../../core/path-manager.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
 import type { ServerContext } from '../context.js';
 import { RtspError } from '../errors.js';
+import { frontAnswer } from './front.js';
 
 export async function openStream(server: ServerContext, path: string): Promise<SeekableMedia> {
   return guard(() => server.paths.open(path));
@@ -35,9 +36,11 @@ export function redirectError(path: string, location: string): RtspError {
 /** Methods a client sends to a stream URL before it has a session there; each is answered with the redirect. */
 const REDIRECTED = new Set(['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY']);
 
-/** Throws the 302 when `path` is configured to redirect and `method` addresses the stream. */
-export function checkRedirect(server: ServerContext, method: string, path: string): void {
+/** Throws the 302 when `path` is configured to redirect (or this is a cluster front) and `method` addresses the stream. */
+export function checkRedirect(server: ServerContext, method: string, path: string, uri = `/${path}`): void {
   if (!path || !REDIRECTED.has(method)) return;
   const location = server.paths.redirectOf(path);
   if (location !== undefined) throw redirectError(path, location);
+  const cluster = server.paths.cluster;
+  if (cluster?.role === 'front') throw frontAnswer(cluster, path, uri);
 }

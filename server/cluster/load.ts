@@ -1,0 +1,37 @@
+// This node's load for its record: readers and egress from the client registry, CPU from process.cpuUsage, pulls from the relay clients.
+import type { ClientRegistry } from '../core/clients.js';
+
+export interface Load {
+  readers: number;
+  egressBps: number;
+  cpu: number;
+  pulls: string[];
+}
+
+export class LoadMeter {
+  private lastCpu = process.cpuUsage();
+  private lastAt = performance.now();
+
+  constructor(private readonly clients: ClientRegistry) {}
+
+  /** The figures now; CPU is the share of one core used since the previous call. */
+  measure(): Load {
+    let readers = 0;
+    let egressBps = 0;
+    const pulls = new Set<string>();
+    for (const c of this.clients.list()) {
+      // An edge's pull is a relay client publishing the path in-process.
+      if (c.protocol === 'relay') pulls.add(c.path);
+      else if (c.role === 'reader') {
+        readers++;
+        egressBps += c.bitrate;
+      }
+    }
+    const now = performance.now();
+    const used = process.cpuUsage(this.lastCpu);
+    const wallUs = Math.max(1, (now - this.lastAt) * 1000);
+    this.lastCpu = process.cpuUsage();
+    this.lastAt = now;
+    return { readers, egressBps: Math.round(egressBps), cpu: Math.round(((used.user + used.system) / wallUs) * 1000) / 1000, pulls: [...pulls].sort() };
+  }
+}

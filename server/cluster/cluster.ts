@@ -54,14 +54,16 @@ export class ClusterMember implements ClusterView {
   }
 
   place(path: string): ClusterNode | undefined {
-    this.recent.prune();
-    const edge = chooseEdge(this.registry.nodes(), path, this.recent);
+    const nodes = this.registry.nodes();
+    this.recent.sync(nodes);
+    const edge = chooseEdge(nodes, path, this.recent);
     if (edge) this.recent.note(edge.id, path);
     return edge;
   }
 
   /** Leaves Redis (the record is deleted): fronts stop sending readers here within a second. */
   close(): Promise<void> {
+    this.load.close();
     return this.registry.stop();
   }
 

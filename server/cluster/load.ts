@@ -3,6 +3,8 @@ import type { ClientRegistry } from '../core/clients.js';
 
 export interface Load {
   readers: number;
+  /** Readers accepted since the start. */
+  accepted: number;
   egressBps: number;
   cpu: number;
   pulls: string[];
@@ -12,7 +14,16 @@ export class LoadMeter {
   private lastCpu = process.cpuUsage();
   private lastAt = performance.now();
 
-  constructor(private readonly clients: ClientRegistry) {}
+  private accepted = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly clients: ClientRegistry) {
+    this.unsubscribe = clients.on({ added: (c) => void (c.role === 'reader' && c.protocol !== 'relay' && this.accepted++) });
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
 
   /** The figures now; CPU is the share of one core used since the previous call. */
   measure(): Load {
@@ -32,6 +43,6 @@ export class LoadMeter {
     const wallUs = Math.max(1, (now - this.lastAt) * 1000);
     this.lastCpu = process.cpuUsage();
     this.lastAt = now;
-    return { readers, egressBps: Math.round(egressBps), cpu: Math.round(((used.user + used.system) / wallUs) * 1000) / 1000, pulls: [...pulls].sort() };
+    return { readers, accepted: this.accepted, egressBps: Math.round(egressBps), cpu: Math.round(((used.user + used.system) / wallUs) * 1000) / 1000, pulls: [...pulls].sort() };
   }
 }

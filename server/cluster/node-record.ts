@@ -36,6 +36,7 @@ export function decodeNode(text: string | null | undefined): ClusterNode | undef
     rtsp: str(o.rtsp),
     http: str(o.http),
     readers: num(o.readers),
+    accepted: num(o.accepted),
     capacity: num(o.capacity) || 1,
     egressBps: num(o.egressBps),
     cpu: num(o.cpu),

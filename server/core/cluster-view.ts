@@ -9,6 +9,8 @@ export interface ClusterNode {
   http: string;
   /** Readers it serves now, of every protocol. */
   readers: number;
+  /** Readers it accepted since it started (a front settles its redirects against it). */
+  accepted: number;
   /** Readers before a front prefers another edge. */
   capacity: number;
   /** Bits per second sent to readers, over the last few seconds. */

@@ -12,7 +12,7 @@ export interface RedisServer {
 }
 
 /** A port free on 127.0.0.1 right now (the OS picks it). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -49,11 +49,12 @@ async function startOnce(port: number, dir: string): Promise<ChildProcess> {
   return p;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `fixedPort`: that port only (a test that points a server at it before Redis runs). */
+export async function startRedis(fixedPort?: number): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tc-redis-'));
   let lastErr: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+  for (let attempt = 0; attempt < (fixedPort ? 1 : 5); attempt++) {
+    const port = fixedPort ?? (await freePort());
     try {
       const p = await startOnce(port, dir);
       return {

@@ -5,7 +5,9 @@ import type { ConfigInput } from '../../server/config.js';
 import { askFront, readThroughFront, type EdgeReader } from '../helpers/front-reader.js';
 import { waitFor } from '../helpers/read.js';
 import { bodyText, RawRtspClient } from '../helpers/rtsp-client.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { Redis } from 'ioredis';
+import { captureLog } from '../helpers/log-capture.js';
+import { freePort, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 
 const PATH = 'live';
@@ -19,6 +21,7 @@ let front: TestServer;
 const edges = new Map<string, TestServer>();
 const readers: EdgeReader[] = [];
 const opened: TestServer[] = [];
+const stops: (() => Promise<unknown>)[] = [];
 
 async function server(cluster: NonNullable<ConfigInput['cluster']>, paths: ConfigInput['paths'] = {}): Promise<TestServer> {
   const s = await startTestServer({ cluster: { redis: redis.url, ...cluster }, paths });
@@ -72,6 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const r of readers.splice(0)) r.client.close();
   await Promise.all(opened.splice(0).map((s) => s.close()));
+  await Promise.all(stops.splice(0).map((f) => f()));
   await redis?.stop();
 }, 60_000);
 
@@ -167,5 +171,27 @@ describe('cluster: origin, edges and a front sharing Redis', () => {
     expect(h.status).toBe(503);
     expect(((await h.json()) as { error: string }).error).toMatch(/no edge is alive/);
     await expect(askFront(front.rtspPort, front.url(PATH))).rejects.toThrow(/503/);
+  }, 120_000);
+
+  it('a node whose Redis is down keeps serving, says so once, and registers once Redis is up', async () => {
+    const port = await freePort();
+    const log = captureLog();
+    const late = await startTestServer({ cluster: { redis: `redis://127.0.0.1:${port}`, role: 'origin', id: 'late' } }, { log: log.logger });
+    opened.push(late);
+    const down = (): number => log.warnings((l) => /cannot be reached/.test(l.msg)).length;
+    await waitFor(() => down() === 1, 30_000, 'the warning that Redis cannot be reached');
+    // Still a server: it answers while its registry retries.
+    expect((await fetch(late.httpUrl('api/v1/status'))).status).toBe(200);
+    const r2 = await startRedis(port);
+    stops.push(() => r2.stop());
+    const client = new Redis(r2.url, { lazyConnect: true });
+    stops.push(async () => client.disconnect());
+    await client.connect();
+    const t0 = performance.now();
+    await waitFor(async () => (await client.get('tidecast:node:late')) !== null, 60_000, 'the node to register once Redis runs');
+    console.log(`[cluster] registered ${Math.round(performance.now() - t0)} ms after Redis came up`);
+    expect(down()).toBe(1);
+    expect(log.lines.some((l) => /is back/.test(l.msg))).toBe(true);
+    expect(await client.pttl('tidecast:node:late')).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -19,13 +19,14 @@ const trafficProps = {
 export const SCHEMAS: Record<string, unknown> = {
   ClusterNode: {
     type: 'object',
-    required: ['id', 'role', 'rtsp', 'http', 'readers', 'capacity', 'egressBps', 'cpu', 'pulls', 'at'],
+    required: ['id', 'role', 'rtsp', 'http', 'readers', 'accepted', 'capacity', 'egressBps', 'cpu', 'pulls', 'at'],
     properties: {
       id: str,
       role: { enum: ['origin', 'edge', 'front'] },
       rtsp: { ...str, description: 'Base RTSP URL readers reach it at.' },
       http: { ...str, description: 'Base HTTP URL readers reach it at.' },
       readers: { ...int, description: 'Readers it serves now, every protocol.' },
+      accepted: { ...int, description: 'Readers it accepted since it started.' },
       capacity: { ...int, description: 'Readers before a front prefers another edge.' },
       egressBps: { ...int, description: 'Bits per second sent to readers.' },
       cpu: { ...num, description: 'Share of one core used since its previous report.' },

@@ -18,6 +18,8 @@ export interface RegistryOptions {
 
 /** The longest wait between reconnection attempts. */
 const MAX_BACKOFF_MS = 5000;
+/** How long leaving waits for Redis to delete the record. */
+const STOP_WAIT_MS = 1000;
 /** Node records read at most (the SCAN stops there). */
 const MAX_NODES = 10_000;
 
@@ -39,14 +41,12 @@ export class Registry {
       // Commands fail at once while disconnected instead of piling up: the next tick tries again.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
+      // A Redis that stops answering fails the tick instead of holding it.
+      commandTimeout: 2000,
       retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 5), MAX_BACKOFF_MS),
     });
     this.redis.on('error', (e: Error) => this.noteDown(e.message));
-    this.redis.on('ready', () => {
-      if (this.down) o.log.info(`Redis at ${this.where()} is back: this node registers again`);
-      this.down = false;
-      void this.tick();
-    });
+    this.redis.on('ready', () => void this.tick());
   }
 
   start(): void {
@@ -66,7 +66,13 @@ export class Registry {
     this.stopped = true;
     clearInterval(this.timer);
     this.view = [];
-    if (this.redis.status === 'ready') await this.redis.del(nodeKey(this.o.self().id)).catch(() => undefined);
+    // A Redis that accepts the connection but never answers must not hold the shutdown: the TTL removes the record anyway.
+    if (this.redis.status === 'ready') {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+      await Promise.race([this.redis.del(nodeKey(this.o.self().id)).catch(() => undefined), gaveUp]);
+      clearTimeout(timer);
+    }
     this.redis.disconnect();
   }
 
@@ -88,6 +94,8 @@ export class Registry {
       const self = this.o.self();
       await this.redis.set(nodeKey(self.id), encodeNode(self), 'PX', this.ttlMs);
       this.view = await this.readAll();
+      if (this.down) this.o.log.info(`Redis at ${this.where()} is back: this node is registered again`);
+      this.down = false;
     } catch (e) {
       this.noteDown((e as Error).message);
     } finally {

@@ -206,5 +206,10 @@ describe('cluster: origin, edges and a front sharing Redis', () => {
     expect(down()).toBe(1);
     expect(log.lines.some((l) => /is back/.test(l.msg))).toBe(true);
     expect(await client.pttl('tidecast:node:late')).toBeGreaterThan(0);
+    // Redis dies under a registered node: one more warning, and the server goes on.
+    client.disconnect();
+    await r2.stop();
+    await waitFor(() => down() === 2, 30_000, 'the warning that Redis went away');
+    expect((await fetch(late.httpUrl('api/v1/status'))).status).toBe(200);
   }, 120_000);
 });

@@ -13,9 +13,9 @@ import { freePort, startRedis, type RedisServer } from '../helpers/redis-server.
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 
 const PATH = 'live';
-/** Readers through the front: enough to go past one edge's capacity several times. */
-const READERS = 40;
-const CAPACITY = 10;
+/** Readers through the front (the issue's 200): past one edge's capacity twice over. */
+const READERS = 200;
+const CAPACITY = 50;
 
 let redis: RedisServer;
 let origin: TestServer;
@@ -26,7 +26,8 @@ const opened: TestServer[] = [];
 const stops: (() => Promise<unknown>)[] = [];
 
 async function server(cluster: NonNullable<ConfigInput['cluster']>, paths: ConfigInput['paths'] = {}): Promise<TestServer> {
-  const s = await startTestServer({ cluster: { redis: redis.url, ...cluster }, paths });
+  // Every reader comes from 127.0.0.1: the per-address limits (200 by default) would cap an edge.
+  const s = await startTestServer({ cluster: { redis: redis.url, ...cluster }, paths, maxConnectionsPerAddress: 1000, maxSessionsPerAddress: 1000 });
   opened.push(s);
   return s;
 }

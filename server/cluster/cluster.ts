@@ -6,7 +6,7 @@ import type { ClientRegistry } from '../core/clients.js';
 import type { ClusterNode, ClusterView } from '../core/cluster-view.js';
 import type { Logger } from '../log.js';
 import { LoadMeter } from './load.js';
-import { chooseEdge } from './placement.js';
+import { chooseEdge, stickyEdge } from './placement.js';
 import { RecentPlacements } from './recent.js';
 import { Registry } from './registry.js';
 
@@ -53,8 +53,9 @@ export class ClusterMember implements ClusterView {
     return this.registry.nodes();
   }
 
-  place(path: string): ClusterNode | undefined {
+  place(path: string, sticky?: string): ClusterNode | undefined {
     const nodes = this.registry.nodes();
+    if (sticky !== undefined) return stickyEdge(nodes, `${sticky}\0${path}`);
     this.recent.sync(nodes);
     const edge = chooseEdge(nodes, path, this.recent);
     if (edge) this.recent.note(edge.id, path);

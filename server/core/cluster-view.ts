@@ -29,6 +29,9 @@ export interface ClusterView {
   readonly id: string;
   /** Every node alive in Redis, as last read (this node's own record included once written). */
   nodes(): ClusterNode[];
-  /** Fronts: the edge a new reader of `path` goes to (and counted there until its next report), or undefined when no edge is alive. */
-  place(path: string): ClusterNode | undefined;
+  /**
+   * Fronts: the edge a new reader of `path` goes to (and counted there until its next report), or undefined when no edge is alive.
+   * With `sticky` (a client's address): the same edge for that client's every request (HLS reloads), not counted as a new reader.
+   */
+  place(path: string, sticky?: string): ClusterNode | undefined;
 }

@@ -1,7 +1,7 @@
 // Edge placement: a puller under capacity first, else the least loaded by share of capacity; the front's own recent redirects count.
 import { describe, expect, it } from 'vitest';
 import type { ClusterNode } from '../../server/core/cluster-view.js';
-import { chooseEdge } from '../../server/cluster/placement.js';
+import { chooseEdge, stickyEdge } from '../../server/cluster/placement.js';
 import { RecentPlacements } from '../../server/cluster/recent.js';
 
 const node = (id: string, o: Partial<ClusterNode> = {}): ClusterNode => ({
@@ -57,5 +57,27 @@ describe('chooseEdge', () => {
     expect(recent.readers(node('a'))).toBe(1);
     recent.sync([], 1200);
     expect(recent.readers(node('a'))).toBe(0);
+  });
+});
+
+describe('stickyEdge', () => {
+  const keys = Array.from({ length: 200 }, (_, i) => `10.0.${i >> 8}.${i & 255}\0cam`);
+
+  it('sends a client to the same edge every time, and clients over every edge', () => {
+    const nodes = [node('a'), node('b'), node('c')];
+    const first = keys.map((k) => stickyEdge(nodes, k)!.id);
+    expect(keys.map((k) => stickyEdge([...nodes].reverse(), k)!.id)).toEqual(first);
+    for (const id of ['a', 'b', 'c']) expect(first.filter((x) => x === id).length).toBeGreaterThan(30);
+  });
+
+  it('an edge joining takes clients only to itself; a full edge is skipped while another has room', () => {
+    const two = [node('a'), node('b')];
+    const three = [...two, node('c')];
+    for (const k of keys) {
+      const after = stickyEdge(three, k)!.id;
+      if (after !== 'c') expect(after).toBe(stickyEdge(two, k)!.id);
+    }
+    expect(keys.every((k) => stickyEdge([node('a', { readers: 10 }), node('b')], k)!.id === 'b')).toBe(true);
+    expect(stickyEdge([], 'x')).toBeUndefined();
   });
 });

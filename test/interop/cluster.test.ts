@@ -120,6 +120,8 @@ describe('cluster: origin, edges and a front sharing Redis', () => {
     const loc = r.headers.get('location')!;
     const bases = [...edges.values()].map((e) => `http://127.0.0.1:${e.httpPort}/`);
     expect(bases.some((b) => loc === `${b}${PATH}/index.m3u8`), loc).toBe(true);
+    // The same client's reloads land on the same edge (its playlist's segment numbers are that edge's).
+    for (let i = 0; i < 5; i++) expect((await fetch(front.httpUrl(`${PATH}/index.m3u8`), { redirect: 'manual' })).headers.get('location')).toBe(loc);
     const player = await fetch(front.httpUrl(`player/?path=${PATH}`), { redirect: 'manual' });
     expect(player.status).toBe(302);
     // Followed, the playlist comes from the edge.

@@ -41,16 +41,18 @@ export interface PathSetup {
 export const EDGE_PATTERN = '~^(.+)$';
 
 /**
- * The configured paths plus the built-in `testsrc`, unless the config names `testsrc` itself (to change or replace it),
- * and on a cluster edge, last (so every configured pattern goes first), `~^(.+)$` relaying `<cluster.origin>/$G1`.
+ * The configured paths plus the built-in `testsrc`, unless the config names `testsrc` itself (to change or replace it);
+ * on a cluster edge instead of testsrc, last (so every configured pattern goes first), `~^(.+)$` relaying `<cluster.origin>/$G1`.
  */
 export function withBuiltInPaths(paths: Config['paths'], cluster?: Config['cluster']): Record<string, PathConfig> {
   const all: Record<string, PathConfig> = { ...paths };
-  if (!(TESTSRC_PATH in all)) {
+  const edge = cluster?.role === 'edge' && cluster.origin !== undefined;
+  // An edge makes no test pattern of its own: its testsrc, like every path, is the origin's.
+  if (!(TESTSRC_PATH in all) && !edge) {
     all[TESTSRC_PATH] = { sourceOnDemand: true, sourceOnDemandCloseAfter: 10, sourceOnDemandStartTimeout: 10, sourceProtocol: 'tcp' };
   }
-  if (cluster?.role === 'edge' && cluster.origin !== undefined && !(EDGE_PATTERN in all)) {
-    all[EDGE_PATTERN] = PathConfigSchema.parse({ source: `${cluster.origin.replace(/\/+$/, '')}/$G1` });
+  if (edge && !(EDGE_PATTERN in all)) {
+    all[EDGE_PATTERN] = PathConfigSchema.parse({ source: `${cluster!.origin!.replace(/\/+$/, '')}/$G1` });
   }
   return all;
 }

@@ -25,7 +25,8 @@ describe('cluster config', () => {
   it('an edge pulls every unconfigured path from its origin, after the configured patterns', () => {
     const cfg = makeConfig({ cluster: { role: 'edge', origin: 'rtsp://origin:8554/' }, paths: { '~^cams/(.+)$': { source: 'rtsp://cams/$G1' } } });
     const paths = withBuiltInPaths(cfg.paths, cfg.cluster);
-    expect(Object.keys(paths)).toEqual(['~^cams/(.+)$', 'testsrc', EDGE_PATTERN]);
+    // No testsrc of its own: the origin's comes through the pattern.
+    expect(Object.keys(paths)).toEqual(['~^cams/(.+)$', EDGE_PATTERN]);
     expect(paths[EDGE_PATTERN]!.source).toBe('rtsp://origin:8554/$G1');
     // A front or an origin gets no such pattern.
     expect(Object.keys(withBuiltInPaths({}, makeConfig({ cluster: { role: 'front' } }).cluster))).toEqual(['testsrc']);

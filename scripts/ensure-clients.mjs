@@ -9,6 +9,9 @@ const needed = [
   { bin: 'cvlc', pkgs: ['vlc-bin', 'vlc-plugin-base'] },
   { bin: 'chromium', pkgs: ['chromium'] },
   { bin: 'curl', pkgs: ['curl'] },
+  // The lossy links of the QoS suite and bench (test/helpers/netns.ts) and rate limits of the renditions tests: namespaces, veth, nftables.
+  { bin: 'ip', pkgs: ['iproute2'] },
+  { bin: 'nft', pkgs: ['nftables'] },
   // The cluster suite's shared state (a real Redis it starts on its own port) and the HLS cache tier.
   { bin: 'redis-server', pkgs: ['redis-server'] },
   { bin: 'nginx', pkgs: ['nginx'] },
@@ -28,7 +31,8 @@ const gstElements = [
 const all = [
   'ffmpeg', 'vlc-bin', 'vlc-plugin-base', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-good',
   'gstreamer1.0-plugins-ugly', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-libav', 'gstreamer1.0-rtsp', 'chromium',
-  'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl', 'python3-prometheus-client', 'redis-server', 'nginx',
+  'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl', 'python3-prometheus-client',
+  'iproute2', 'nftables', 'redis-server', 'nginx',
 ];
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

@@ -2,6 +2,7 @@
 import { Auth } from './auth/auth.js';
 import type { Config, ConfigInput } from './config.js';
 import { PathManager } from './core/path-manager.js';
+import { drainClients, type DrainOptions, type DrainReport } from './core/drain.js';
 import { HttpServer } from './http/server.js';
 import { rtspDirectory } from './rtsp/summary.js';
 import { VERSION } from './version.js';
@@ -10,6 +11,7 @@ import { takeTunnelPosts } from './http/tunnels/tunnel-posts.js';
 import { rtspOverWebSocket } from './http/tunnels/rtsp-over-websocket.js';
 import { componentLogs, createLogger, type Logger } from './log.js';
 import { RtspServer } from './rtsp/server.js';
+import { announcedMulticast, type AnnouncedMulticast } from './rtsp/announced-multicast.js';
 import { MediaFileCache } from './sources/file/file-cache.js';
 import { FileSource } from './sources/file/file-source.js';
 import { DemuxSlots } from './sources/file/demux-slots.js';
@@ -47,6 +49,14 @@ export interface Tidecast {
   reloader: Reloader;
   /** Recording to disk (docs/recording.md). */
   recorders: Recorders;
+  /** Paths kept on their multicast groups and announced by SAP; GET /<path>.sdp (docs/sdp-sap.md). */
+  announced: AnnouncedMulticast;
+  /**
+   * Drains (core/drain.ts, docs/drain.md): new requests answer 302 to `location`, every RTSP session
+   * gets REDIRECT, progressive readers end; once none is left (or after `graceMs`, when those left
+   * are torn down) the server closes. A second call returns the first one's promise.
+   */
+  drain(opts: DrainOptions): Promise<DrainReport>;
   /** With a `cluster` config: this node in Redis (docs/cluster.md). */
   cluster: ClusterMember | undefined;
   close(): Promise<void>;
@@ -84,6 +94,8 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   const http = new HttpServer({ config, auth, paths, log: logs.HTTP, logs, rtspPort, sessions: rtspDirectory(rtsp), version: VERSION });
   // RTSP over WebSocket at /rtsp on the HTTP port: the RTSP server runs the connection.
   http.onUpgrade(rtspOverWebSocket(http.ctx, rtsp));
+  const announced = announcedMulticast(config, rtsp.multicast, paths, logs.RTSP, () => ({ rtspPort, rtspsPort: rtsp.rtspsPort }));
+  http.ctx.descriptions = announced.descriptions;
   let httpPort = 0;
   // RTSP over HTTP (the GET/POST tunnel) on both ports, one registry: the halves pair wherever they land.
   const tunnels = new HttpTunnels(rtsp, logs.HTTP, { pairTimeoutMs: TUNNEL_PAIR_TIMEOUT_MS, maxHeadBytes: config.limits.maxHeaderBytes, maxPendingHeads: config.maxConnections, httpPort: () => httpPort, readTimeoutMs: config.readTimeout * 1000 });
@@ -117,6 +129,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
         applied: (next) => {
           h.configure(next.paths, lookup);
           recorders?.reconfigure(recordingsConfig(next));
+          announced.paths.reconfigure();
         },
       },
       origin.configFile,
@@ -131,6 +144,8 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     const reader = new RecordingReader(recorders);
     http.ctx.recordingReader = reader;
     rtsp.recordingReader = reader;
+    // Before the always-on sources too: a multicast path's first ready event must be heard.
+    announced.paths.start();
     await paths.startAlwaysOn();
     reloader.watch();
     if (config.cluster) {
@@ -139,6 +154,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
       cluster.start();
     }
   } catch (e) {
+    await announced.close();
     await cluster?.close();
     await recorders?.close();
     await hooks?.close();
@@ -149,7 +165,8 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     throw e;
   }
   let closing: Promise<void> | undefined;
-  return {
+  let draining: Promise<DrainReport> | undefined;
+  const app: Tidecast = {
     rtsp,
     rtspPort,
     http,
@@ -161,6 +178,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     ...ports,
     reloader,
     recorders: recorders!,
+    announced,
     cluster,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
     // connection drop and be restarted. Hooks with them (closed first, so the sources' ends start no
@@ -172,11 +190,21 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
       // Recorders first too: every segment's last part reaches the disk (and its hook runs) before hooks stop.
       return (closing ??= Promise.resolve(leaving).then(() => recorders!.close()).then(() => Promise.all([hooks?.close(), paths.stopSources('server shutting down')])).then(async () => {
         tunnels.close();
+        // SAP deletions leave while the groups still carry the paths (rtsp.close ends the senders).
+        await announced.close();
         await Promise.all([rtsp.close(), http.close()]);
         await tls.close();
       }));
     },
+    drain: (opts) =>
+      (draining ??= drainClients(paths.clients, paths.drain, opts).then(async (report) => {
+        log.info({ ...report, location: opts.location }, `drained to ${opts.location}: ${report.redirected} session(s) redirected, ${report.tornDown} torn down at the grace time; closing`);
+        await app.close();
+        return report;
+      })),
   };
+  http.ctx.drain = (opts) => app.drain(opts);
+  return app;
 }
 
 /** RTSPS (unless rtspEncryption is `no`) and HTTPS/WSS when there is a certificate: bound by `listen`, closed with the certificate watch. */

@@ -48,7 +48,9 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     if (/^HTTP\//i.test(req.version)) {
       throw new RtspError(400, `this is the RTSP port and ${req.method} ${req.uri} ${req.version} is an HTTP request; HTTP is served on port ${server.config.httpPort}`);
     }
-    if (req.version !== 'RTSP/1.0') {
+    // GStreamer's rtspsrc playing a description it was handed (rtsp-sdp://, what sdpdemux redirects to
+    // for an SDP with rtsp:// controls) skips OPTIONS and DESCRIBE, so never learns a version and writes 0.0.
+    if (req.version !== 'RTSP/1.0' && req.version !== 'RTSP/0.0') {
       throw new RtspError(505, `${req.version} is not supported; this server speaks RTSP/1.0`);
     }
     // RFC 2326 §12.17: CSeq is required in every request. We answer 400 without one, telling the user
@@ -69,7 +71,8 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     // Permissions and session ownership first: a redirect or a state error must not tell a stranger anything.
     const { session, owner } = await checkAccess(server, conn, req, method, target);
     // A redirected path answers 302 before anything else (ffmpeg follows it from OPTIONS on).
-    checkRedirect(server, method, target.path, req.uri);
+    // A session already here goes on (a drain REDIRECTs it instead).
+    if (!session) checkRedirect(server, method, target.path, conn.tunnel, req.uri);
     checkState(method, session ? session.state : 'none');
     const result = await HANDLERS[method]({ server, conn, req, target, session, owner });
     // A session belongs to the request that made it (SETUP, ANNOUNCE return it).

@@ -18,6 +18,12 @@ export interface DescribeOptions {
    * MIKEY message carrying the key its packets are sent with, one per track in track order.
    */
   keyMgmt?: string[];
+  /**
+   * The stream's absolute URL (`rtsp://host:port/path`), for a description fetched outside RTSP
+   * (HTTP): session `a=control:<url>` and media `a=control:<url>/trackID=N` (RFC 2326 C.1.1, C.1.2),
+   * since such a description has no Content-Base to resolve relative controls against.
+   */
+  controlUrl?: string;
 }
 
 /** Media-level control attribute: relative, appended by clients to Content-Base (INTEROP.md). */
@@ -39,7 +45,7 @@ export function buildSdp(opts: DescribeOptions): string {
       payloads: String(t.payloadType),
       rtp: [rtpMapFor(t)],
       fmtp: fmtp ? [{ payload: t.payloadType, config: fmtp }] : [],
-      control: trackControl(t),
+      control: opts.controlUrl !== undefined ? `${opts.controlUrl}/${trackControl(t)}` : trackControl(t),
     };
     if (t.kind === 'video' && t.width && t.height) {
       // Not part of RFC 4566 but read by VLC and ffmpeg to size the picture before the first frame.
@@ -65,8 +71,10 @@ export function buildSdp(opts: DescribeOptions): string {
     name: opts.sessionName || 'Tidecast',
     connection: { version: ipVer, ip: ipVer === 6 ? '::' : '0.0.0.0' },
     timing: { start: 0, stop: 0 },
-    control: '*',
+    control: opts.controlUrl ?? '*',
     invalid: [{ value: 'tool:Tidecast' }, { value: range }],
+    // u=: where a person (or a player that cannot follow a=control) finds the stream itself.
+    ...(opts.controlUrl !== undefined ? { uri: opts.controlUrl } : {}),
     media,
   };
   return write(session);

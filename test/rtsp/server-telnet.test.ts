@@ -64,6 +64,11 @@ describe('typed by hand with bare LF', () => {
     expect(bodyText(r)).toMatch(/RTSP\/1\.0/);
   });
 
+  it('answers RTSP/0.0 as 1.0 (GStreamer rtspsrc playing a handed description sends it; test/interop/sdp-sap.test.ts)', async () => {
+    const r = await c.raw('OPTIONS * RTSP/0.0\nCSeq: 4\n\n');
+    expect(r.status).toBe(200);
+  });
+
   it('explains a session that is gone (454)', async () => {
     const r = await c.raw('PLAY rtsp://localhost/sample.mp4 RTSP/1.0\nCSeq: 5\nSession: 0123456789abcdef\n\n');
     expect(r.status).toBe(454);

@@ -196,12 +196,15 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
         await tls.close();
       }));
     },
-    drain: (opts) =>
-      (draining ??= drainClients(paths.clients, paths.drain, opts).then(async (report) => {
+    drain: (opts) => {
+      // Out of Redis before the sessions move: no front sends a new reader here meanwhile (docs/cluster.md).
+      void cluster?.close();
+      return (draining ??= drainClients(paths.clients, paths.drain, opts).then(async (report) => {
         log.info({ ...report, location: opts.location }, `drained to ${opts.location}: ${report.redirected} session(s) redirected, ${report.tornDown} torn down at the grace time; closing`);
         await app.close();
         return report;
-      })),
+      }));
+    },
   };
   http.ctx.drain = (opts) => app.drain(opts);
   return app;

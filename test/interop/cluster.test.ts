@@ -172,8 +172,8 @@ describe('cluster: origin, edges and a front sharing Redis', () => {
     await waitFor(() => frontEdges().join() === 'edge-c', 30_000, 'the front to forget edge-b');
     expect(tally(await readMany(5))).toEqual({ 'edge-c': 5 });
     expect(pullsOf(c)).toBe(1);
-    // No edge at all: RTSP and HTTP say so with 503.
-    await c.cluster!.close();
+    // No edge at all: RTSP and HTTP say so with 503. edge-c drains (its sessions get REDIRECT to the front): it leaves Redis at once.
+    const drained = c.drain({ location: `rtsp://127.0.0.1:${front.rtspPort}`, httpLocation: `http://127.0.0.1:${front.httpPort}`, graceMs: 2000 });
     await waitFor(() => frontEdges().length === 0, 30_000, 'the front to see no edge');
     const f = await RawRtspClient.open(front.rtspPort);
     try {
@@ -187,6 +187,7 @@ describe('cluster: origin, edges and a front sharing Redis', () => {
     expect(h.status).toBe(503);
     expect(((await h.json()) as { error: string }).error).toMatch(/no edge is alive/);
     await expect(askFront(front.rtspPort, front.url(PATH))).rejects.toThrow(/503/);
+    expect((await drained).redirected).toBe(5);
   }, 120_000);
 
   it('a node whose Redis is down keeps serving, says so once, and registers once Redis is up', async () => {

@@ -110,6 +110,20 @@ module.exports = {
       to: { path: '^server/', pathNot: ['^server/hooks/', '^server/core/', ...LEAVES, LOG, ...CONFIG, '^server/util/'] },
     },
     {
+      name: 'cluster-imports-core-config-log',
+      severity: 'error',
+      comment: 'Layer rule: server/cluster (the Redis registry, load figures, edge placement) sits at the sources level: it reads core (clients) and implements the core ClusterView delivery asks; it imports only itself, core, the leaves, config, log and util (and ioredis).',
+      from: { path: '^server/cluster/' },
+      to: { path: '^server/', pathNot: ['^server/cluster/', '^server/core/', ...LEAVES, LOG, ...CONFIG, '^server/util/'] },
+    },
+    {
+      name: 'only-root-imports-cluster',
+      severity: 'error',
+      comment: 'Layer rule: only the composition root (app.ts) starts the cluster member; delivery reaches it through the core ClusterView (paths.cluster).',
+      from: { path: '^server/', pathNot: [ROOT, '^server/cluster/'] },
+      to: { path: '^server/cluster/' },
+    },
+    {
       name: 'only-root-imports-hooks',
       severity: 'error',
       comment: 'Layer rule: only the composition root (app.ts, configure-paths.ts) creates and wires hooks; delivery and sources reach them through core events.',

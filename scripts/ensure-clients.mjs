@@ -12,6 +12,9 @@ const needed = [
   // The lossy links of the QoS suite and bench (test/helpers/netns.ts) and rate limits of the renditions tests: namespaces, veth, nftables.
   { bin: 'ip', pkgs: ['iproute2'] },
   { bin: 'nft', pkgs: ['nftables'] },
+  // The cluster suite's shared state (a real Redis it starts on its own port) and the HLS cache tier.
+  { bin: 'redis-server', pkgs: ['redis-server'] },
+  { bin: 'nginx', pkgs: ['nginx'] },
 ];
 // GStreamer elements the interop suites use, and the package that brings each.
 const gstElements = [
@@ -29,7 +32,7 @@ const all = [
   'ffmpeg', 'vlc-bin', 'vlc-plugin-base', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-good',
   'gstreamer1.0-plugins-ugly', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-libav', 'gstreamer1.0-rtsp', 'chromium',
   'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl', 'python3-prometheus-client',
-  'iproute2', 'nftables',
+  'iproute2', 'nftables', 'redis-server', 'nginx',
 ];
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

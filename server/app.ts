@@ -27,6 +27,7 @@ import { CertificateFiles } from './tls/certificate.js';
 import { Recorders } from './record/recorders.js';
 import { recordingsConfig } from './record/settings.js';
 import { RecordingReader } from './record/read/recordings.js';
+import { ClusterMember } from './cluster/cluster.js';
 
 export interface Tidecast {
   rtsp: RtspServer;
@@ -56,6 +57,8 @@ export interface Tidecast {
    * are torn down) the server closes. A second call returns the first one's promise.
    */
   drain(opts: DrainOptions): Promise<DrainReport>;
+  /** With a `cluster` config: this node in Redis (docs/cluster.md). */
+  cluster: ClusterMember | undefined;
   close(): Promise<void>;
 }
 
@@ -105,6 +108,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
   let hooks: Hooks | undefined;
   let reloader: Reloader;
   let recorders: Recorders | undefined;
+  let cluster: ClusterMember | undefined;
   // Sources need the bound port: ffmpeg publishes to it.
   try {
     httpPort = await http.listen(config.httpPort, config.host);
@@ -121,7 +125,7 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     const h = hooks;
     reloader = new Reloader(
       {
-        config, paths, auth, log: logs.CONF, effectivePaths: withBuiltInPaths, configurePath: (n, p) => configurePath(setup, n, p),
+        config, paths, auth, log: logs.CONF, effectivePaths: (p) => withBuiltInPaths(p, config.cluster), configurePath: (n, p) => configurePath(setup, n, p),
         applied: (next) => {
           h.configure(next.paths, lookup);
           recorders?.reconfigure(recordingsConfig(next));
@@ -144,8 +148,14 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     announced.paths.start();
     await paths.startAlwaysOn();
     reloader.watch();
+    if (config.cluster) {
+      cluster = new ClusterMember(config.cluster, paths.clients, { host: config.host, rtspPort, httpPort }, logs.CLUSTER);
+      paths.cluster = cluster;
+      cluster.start();
+    }
   } catch (e) {
     await announced.close();
+    await cluster?.close();
     await recorders?.close();
     await hooks?.close();
     await paths.stopSources('startup failed');
@@ -169,13 +179,16 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     reloader,
     recorders: recorders!,
     announced,
+    cluster,
     // Sources first: an ffmpeg child must be stopped on purpose (and reaped), not see its
     // connection drop and be restarted. Hooks with them (closed first, so the sources' ends start no
     // runOnNotReady): every command killed and reaped.
     close: () => {
       reloader.close();
+      // Out of Redis first: no front sends a reader here while the rest shuts down.
+      const leaving = cluster?.close();
       // Recorders first too: every segment's last part reaches the disk (and its hook runs) before hooks stop.
-      return (closing ??= recorders!.close().then(() => Promise.all([hooks?.close(), paths.stopSources('server shutting down')])).then(async () => {
+      return (closing ??= Promise.resolve(leaving).then(() => recorders!.close()).then(() => Promise.all([hooks?.close(), paths.stopSources('server shutting down')])).then(async () => {
         tunnels.close();
         // SAP deletions leave while the groups still carry the paths (rtsp.close ends the senders).
         await announced.close();
@@ -183,12 +196,15 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
         await tls.close();
       }));
     },
-    drain: (opts) =>
-      (draining ??= drainClients(paths.clients, paths.drain, opts).then(async (report) => {
+    drain: (opts) => {
+      // Out of Redis before the sessions move: no front sends a new reader here meanwhile (docs/cluster.md).
+      void cluster?.close();
+      return (draining ??= drainClients(paths.clients, paths.drain, opts).then(async (report) => {
         log.info({ ...report, location: opts.location }, `drained to ${opts.location}: ${report.redirected} session(s) redirected, ${report.tornDown} torn down at the grace time; closing`);
         await app.close();
         return report;
-      })),
+      }));
+    },
   };
   http.ctx.drain = (opts) => app.drain(opts);
   return app;

@@ -12,6 +12,7 @@ import { RECORD_PLAYBACK_CONFIG_FIELDS } from './config-replay.js';
 import { SAP_CONFIG_FIELDS, SAP_PATH_FIELDS } from './config-sap.js';
 import { DRAIN_CONFIG_FIELDS } from './config-drain.js';
 import { RENDITION_PATH_FIELDS, renditionProblems } from './config-renditions.js';
+import { CLUSTER_CONFIG_FIELDS } from './config-cluster.js';
 import { pathRegexProblem } from './config-pattern.js';
 import { QOS_CONFIG_FIELDS, QOS_PATH_FIELDS } from './config-qos.js';
 
@@ -209,6 +210,8 @@ export const ConfigSchema = z
     ...DRAIN_CONFIG_FIELDS,
     /** Reader QoS from RTCP receiver reports and thinning: qos.thinning, qos.lossCongested, qos.lossFailing (config-qos.ts, docs/qos.md). */
     ...QOS_CONFIG_FIELDS,
+    /** Origin, edges and a front sharing state in Redis (config-cluster.ts, docs/cluster.md). */
+    ...CLUSTER_CONFIG_FIELDS,
   })
   .strict()
   .superRefine(checkAuthConfig)

@@ -1,6 +1,6 @@
 // Builds the configured path sources (relays, ffmpeg, the built-in testsrc), path rules and ~regex patterns for a PathManager: with app.ts, the composition root.
 import type { Auth } from './auth/auth.js';
-import { pathNameProblem, type Config, type PathConfig } from './config.js';
+import { PathConfigSchema, pathNameProblem, type Config, type PathConfig } from './config.js';
 import { compilePathRegex, encodeUrlPath, isPathRegex, matchPathRegex, substituteGroups } from './config-pattern.js';
 import type { OnDemandOptions, SourceDriver } from './core/on-demand.js';
 import type { PathManager, PathPattern, PathRule } from './core/path-manager.js';
@@ -38,6 +38,9 @@ export interface PathSetup {
   hooks?: Hooks;
 }
 
+/** An edge's implicit pattern: every path no other name or pattern serves is pulled from the origin. */
+export const EDGE_PATTERN = '~^(.+)$';
+
 /** A rendition's own path (`cams/door~480p`): ffmpeg reads the main path and publishes here. */
 export type RenditionPathConfig = PathConfig & { renditionOf: { path: string; rendition: Rendition } };
 
@@ -50,11 +53,14 @@ const RENDITION_START_EXTRA_S = 10;
 
 /**
  * The configured paths plus the built-in `testsrc` (unless the config names `testsrc` itself, to
- * change or replace it) and one path per rendition, so a reload adds, changes and removes those too.
+ * change or replace it) and one path per rendition, so a reload adds, changes and removes those too;
+ * on a cluster edge instead of testsrc, last (so every configured pattern goes first), `~^(.+)$` relaying `<cluster.origin>/$G1`.
  */
-export function withBuiltInPaths(paths: Config['paths']): Record<string, PathConfig> {
+export function withBuiltInPaths(paths: Config['paths'], cluster?: Config['cluster']): Record<string, PathConfig> {
   const all: Record<string, PathConfig> = { ...paths };
-  if (!(TESTSRC_PATH in all)) {
+  const edge = cluster?.role === 'edge' && cluster.origin !== undefined;
+  // An edge makes no test pattern of its own: its testsrc, like every path, is the origin's.
+  if (!(TESTSRC_PATH in all) && !edge) {
     all[TESTSRC_PATH] = { sourceOnDemand: true, sourceOnDemandCloseAfter: 10, sourceOnDemandStartTimeout: 10, sourceProtocol: 'tcp' };
   }
   for (const [name, p] of Object.entries(paths)) {
@@ -69,13 +75,16 @@ export function withBuiltInPaths(paths: Config['paths']): Record<string, PathCon
       all[renditionPathName(name, r.name)] = own;
     }
   }
+  if (edge && !(EDGE_PATTERN in all)) {
+    all[EDGE_PATTERN] = PathConfigSchema.parse({ source: `${cluster!.origin!.replace(/\/+$/, '')}/$G1` });
+  }
   return all;
 }
 
 /** Registers every configured path on `paths`; returns the setup a reload configures further paths with. */
 export function configurePaths(config: Config, paths: PathManager, rtspPort: number, log: Logger, auth?: Auth, scheme: 'rtsp' | 'rtsps' = 'rtsp', hooks?: Hooks): PathSetup {
   const setup: PathSetup = { paths, rtspPort, scheme, host: config.host, readTimeoutMs: config.readTimeout * 1000, log, auth, ...(hooks ? { hooks } : {}) };
-  for (const [name, p] of Object.entries(withBuiltInPaths(config.paths))) configurePath(setup, name, p);
+  for (const [name, p] of Object.entries(withBuiltInPaths(config.paths, config.cluster))) configurePath(setup, name, p);
   return setup;
 }
 

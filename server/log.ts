@@ -15,7 +15,7 @@ export interface LogOutput {
 }
 
 /** The part of the server each line comes from (the `component` field, `[RTSP]` in text). */
-export const LOG_COMPONENTS = ['MAIN', 'RTSP', 'HTTP', 'HLS', 'API', 'AUTH', 'TLS', 'RELAY', 'FFMPEG', 'FILE', 'HOOK', 'CONF', 'REC'] as const;
+export const LOG_COMPONENTS = ['MAIN', 'RTSP', 'HTTP', 'HLS', 'API', 'AUTH', 'TLS', 'RELAY', 'FFMPEG', 'FILE', 'HOOK', 'CONF', 'REC', 'CLUSTER'] as const;
 export type LogComponent = (typeof LOG_COMPONENTS)[number];
 export type ComponentLogs = Record<LogComponent, Logger>;
 

@@ -4,6 +4,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { LivePath } from './live-path.js';
 import { ClientRegistry } from './clients.js';
 import { Counters } from './counters.js';
+import type { ClusterView } from './cluster-view.js';
 import { Observations } from './observations.js';
 import { PathEvents } from './path-events.js';
 import { DrainState } from './drain.js';
@@ -64,6 +65,8 @@ export class PathManager {
   readonly clients = new ClientRegistry();
   /** Event counters any layer adds to (hook runs, auth failures...); /metrics exports them. */
   readonly counters = new Counters();
+  /** Set when the config has a `cluster` (server/cluster): a front places readers with it, the API lists its nodes. */
+  cluster: ClusterView | undefined;
   /** Measured values (receiver-report loss and jitter, blocked-reload waits); /metrics makes histograms of them. */
   readonly observations = new Observations();
   /** Paths becoming ready and not ready (hooks: runOnReady/runOnNotReady). */

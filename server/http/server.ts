@@ -16,6 +16,7 @@ import { installDescriptions } from './description.js';
 import { installDrainRedirect } from './drain-redirect.js';
 import { installPlaybackHls } from './hls/playback-routes.js';
 import { installRenditionRoutes } from './renditions-route.js';
+import { installFrontRoutes } from './front-routes.js';
 import { NoticeLog } from '../limits/notice-log.js';
 import { refusalOf, type PortGuard } from '../limits/port-guard.js';
 import { connectionsCheckingInterval, guardHttpPort, rawJsonAnswer, refusedRequest } from './limits.js';
@@ -24,7 +25,7 @@ import { connectionsCheckingInterval, guardHttpPort, rawJsonAnswer, refusedReque
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Route groups, in order; the auth gate first. Each delivery (progressive, HLS, API, player) adds its installer here. */
-const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDrainRedirect, installDashboard, installPlayerRoutes, installDescriptions, installProgressiveRoutes, installPlaybackRoutes, installPlaybackHls, installHls, installRenditionRoutes, installStaticMediaRoutes];
+const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDrainRedirect, installDashboard, installFrontRoutes, installPlayerRoutes, installDescriptions, installProgressiveRoutes, installPlaybackRoutes, installPlaybackHls, installHls, installRenditionRoutes, installStaticMediaRoutes];
 
 export class HttpServer {
   readonly server: Server;

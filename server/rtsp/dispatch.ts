@@ -72,7 +72,7 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     const { session, owner } = await checkAccess(server, conn, req, method, target);
     // A redirected path answers 302 before anything else (ffmpeg follows it from OPTIONS on).
     // A session already here goes on (a drain REDIRECTs it instead).
-    if (!session) checkRedirect(server, method, target.path, conn.tunnel);
+    if (!session) checkRedirect(server, method, target.path, conn.tunnel, req.uri);
     checkState(method, session ? session.state : 'none');
     const result = await HANDLERS[method]({ server, conn, req, target, session, owner });
     // A session belongs to the request that made it (SETUP, ANNOUNCE return it).

@@ -17,6 +17,28 @@ const trafficProps = {
 };
 
 export const SCHEMAS: Record<string, unknown> = {
+  ClusterNode: {
+    type: 'object',
+    required: ['id', 'role', 'rtsp', 'http', 'readers', 'accepted', 'capacity', 'egressBps', 'cpu', 'pulls', 'at'],
+    properties: {
+      id: str,
+      role: { enum: ['origin', 'edge', 'front'] },
+      rtsp: { ...str, description: 'Base RTSP URL readers reach it at.' },
+      http: { ...str, description: 'Base HTTP URL readers reach it at.' },
+      readers: { ...int, description: 'Readers it serves now, every protocol.' },
+      accepted: { ...int, description: 'Readers it accepted since it started.' },
+      capacity: { ...int, description: 'Readers before a front prefers another edge.' },
+      egressBps: { ...int, description: 'Bits per second sent to readers.' },
+      cpu: { ...num, description: 'Share of one core used since its previous report.' },
+      pulls: { type: 'array', items: str, description: 'Paths it pulls from the origin now.' },
+      at: { ...int, description: 'When it wrote the record (ms since the epoch).' },
+    },
+  },
+  Cluster: {
+    type: 'object',
+    required: ['id', 'role', 'nodes'],
+    properties: { id: { type: ['string', 'null'] }, role: { enum: ['origin', 'edge', 'front', null] }, nodes: { type: 'array', items: ref('ClusterNode') } },
+  },
   Error: {
     type: 'object',
     required: ['error'],

@@ -37,6 +37,9 @@ const CORE: Record<string, Record<string, Op>> = {
       responses: { 200: body({ oneOf: [ref('LivePath'), ref('FilePath')] }, 'The path'), 404: err('No such path'), ...COMMON },
     },
   },
+  '/api/v1/cluster': {
+    get: { summary: 'Cluster nodes seen in Redis', operationId: 'getCluster', responses: { 200: body(ref('Cluster'), 'This node and every node alive in the cluster'), ...COMMON } },
+  },
   '/api/v1/sessions': {
     get: {
       summary: 'Every reader and publisher, all protocols',

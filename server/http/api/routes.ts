@@ -57,6 +57,12 @@ export function installApi(app: Express, ctx: HttpContext): void {
     }
   });
 
+  // The cluster as this node sees it in Redis (docs/cluster.md); a server outside a cluster lists no node.
+  app.get('/api/v1/cluster', (_req, res) => {
+    const c = ctx.paths.cluster;
+    json(res, c ? { id: c.id, role: c.role, nodes: c.nodes() } : { id: null, role: null, nodes: [] });
+  });
+
   installSessionRoutes(app, ctx, json);
   installRecordingRoutes(app, ctx, json);
   installDrainRoutes(app, ctx, json);

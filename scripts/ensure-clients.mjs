@@ -9,6 +9,8 @@ const needed = [
   { bin: 'cvlc', pkgs: ['vlc-bin', 'vlc-plugin-base'] },
   { bin: 'chromium', pkgs: ['chromium'] },
   { bin: 'curl', pkgs: ['curl'] },
+  { bin: 'nginx', pkgs: ['nginx'] },
+  { bin: 'redis-server', pkgs: ['redis-server'] },
 ];
 // GStreamer elements the interop suites use, and the package that brings each.
 const gstElements = [

@@ -11,6 +11,7 @@ import { installPlayerRoutes } from './player-routes.js';
 import { installProgressiveRoutes } from './progressive/routes.js';
 import { installStaticMediaRoutes } from './static-media.js';
 import { installHls } from './hls/routes.js';
+import { installPlacement } from './placement.js';
 import { installDescriptions } from './description.js';
 import { NoticeLog } from '../limits/notice-log.js';
 import { refusalOf, type PortGuard } from '../limits/port-guard.js';
@@ -20,7 +21,7 @@ import { connectionsCheckingInterval, guardHttpPort, rawJsonAnswer, refusedReque
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Route groups, in order; the auth gate first. Each delivery (progressive, HLS, API, player) adds its installer here. */
-const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDashboard, installPlayerRoutes, installDescriptions, installProgressiveRoutes, installHls, installStaticMediaRoutes];
+const ROUTES: RouteInstaller[] = [installAuth, installPlacement, installApi, installMetrics, installDashboard, installPlayerRoutes, installDescriptions, installProgressiveRoutes, installHls, installStaticMediaRoutes];
 
 export class HttpServer {
   readonly server: Server;

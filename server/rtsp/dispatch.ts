@@ -7,6 +7,7 @@ import { checkEncryption } from './tls/policy.js';
 import type { RtspRequest, RtspResponse } from './message.js';
 import { describe } from './methods/describe.js';
 import { checkRedirect } from './methods/open-stream.js';
+import { checkPlacement } from './methods/placement.js';
 import { getParameter, options, setParameter, teardown } from './methods/basic.js';
 import { pause, play } from './methods/play.js';
 import { announce, record } from './methods/publish.js';
@@ -72,6 +73,8 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     const { session, owner } = await checkAccess(server, conn, req, method, target);
     // A redirected path answers 302 before anything else (ffmpeg follows it from OPTIONS on).
     checkRedirect(server, method, target.path);
+    // --workers: the origin sends a new reader of a live path to the least-loaded process.
+    checkPlacement(server, conn, req, method, target);
     checkState(method, session ? session.state : 'none');
     const result = await HANDLERS[method]({ server, conn, req, target, session, owner });
     // A session belongs to the request that made it (SETUP, ANNOUNCE return it).

@@ -64,10 +64,16 @@ describe('tidecast serve --workers 2', () => {
   it('ffprobe through the origin URL follows the 302 to the edge and reads the stream', async () => {
     const edge = await readyLine();
     const args = ['-v', 'info', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', origin.url(PATH)];
-    const r = await run(resolveFfprobe(), args, { timeoutMs: 30_000 });
-    expect(r.code, describeRun('ffprobe', args, r)).toBe(0);
-    expect(r.stderr, describeRun('ffprobe', args, r)).toContain(`Redirecting to rtsp://127.0.0.1:${edge.edgeRtspPort as number}/${PATH}`);
-    expect(r.stdout.trim().split('\n').sort()).toEqual(['aac', 'h264']);
+    const redirect = `Redirecting to rtsp://127.0.0.1:${edge.edgeRtspPort as number}/${PATH}`;
+    // The origin is a candidate too (a probe it serves itself leaves at once): probe until one is placed on the edge.
+    let redirected: Awaited<ReturnType<typeof run>> | undefined;
+    await waitFor(async () => {
+      const r = await run(resolveFfprobe(), args, { timeoutMs: 30_000 });
+      expect(r.code, describeRun('ffprobe', args, r)).toBe(0);
+      expect(r.stdout.trim().split('\n').sort(), describeRun('ffprobe', args, r)).toEqual(['aac', 'h264']);
+      if (r.stderr.includes(redirect)) redirected = r;
+      return redirected !== undefined;
+    }, 60_000, `an ffprobe redirected to the edge (${redirect})`, 300);
   });
 
   it('readers spread over both processes; the origin serves one pull to the edge', async () => {
@@ -86,6 +92,23 @@ describe('tidecast serve --workers 2', () => {
     expect(edgeClients.sessions.filter((s) => s.protocol === 'relay' && s.path === PATH)).toHaveLength(1);
     expect(await readersAt(origin.httpPort, PATH)).toHaveLength(onOrigin + 1);
     for (const r of readers) r.client.close();
+  });
+
+  it('an HLS player starting at the origin is sent to the edge by a 302 and gets the playlist there', async () => {
+    const edge = await readyLine();
+    const want = `http://127.0.0.1:${edge.edgeHttpPort as number}/${PATH}/index.m3u8`;
+    // The origin serves some viewers itself: ask until one is sent away (each placed viewer counts until the edge reports).
+    let location: string | null = null;
+    await waitFor(async () => {
+      const r = await fetch(origin.httpUrl(`${PATH}/index.m3u8`), { redirect: 'manual' });
+      await r.arrayBuffer();
+      if (r.status === 302) location = r.headers.get('location');
+      return location !== null;
+    }, 30_000, 'a 302 from the origin');
+    expect(location).toBe(want);
+    const r = await fetch(want);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toMatch(/^#EXTM3U/);
   });
 
   it('a killed edge process is restarted and serves again', async () => {

@@ -112,7 +112,14 @@ program
       process.exit(1);
     }
     startupLines(main, config, app);
-    const workers = !edge && (opts.workers ?? 1) > 1 ? startEdgeWorkers(opts.workers!, config, app, main) : undefined;
+    let workers: ReturnType<typeof startEdgeWorkers> | undefined;
+    try {
+      workers = !edge && (opts.workers ?? 1) > 1 ? startEdgeWorkers(opts.workers!, config, app, main) : undefined;
+    } catch (e) {
+      process.stderr.write(`tidecast: cannot start: ${(e as Error).message}\n`);
+      await app.close();
+      process.exit(2);
+    }
     let stopping = false;
     const stop = (sig: string): void => {
       if (stopping) process.exit(1);

@@ -57,3 +57,28 @@ export function edgeOverrides(spec: EdgeSpec): ConfigInput {
     paths: { '~^(.+)$': { source: `${spec.origin}/$G1`, sourceOnDemandCloseAfter: 5 } },
   };
 }
+
+/** Why the edges' ports cannot work (one lands on a port of the origin or of another edge), or undefined. */
+export function portClash(specs: EdgeSpec[], config: Config, bound: OriginPorts): string | undefined {
+  const taken = new Map<number, string>();
+  const claim = (port: number | undefined, who: string): string | undefined => {
+    if (port === undefined || port === 0) return undefined;
+    const holder = taken.get(port);
+    if (holder !== undefined) return `${who} would use port ${port}, which is ${holder}'s`;
+    taken.set(port, who);
+    return undefined;
+  };
+  const all: [number | undefined, string][] = [
+    [bound.rtspPort, 'the origin RTSP'], [bound.httpPort, 'the origin HTTP'], [config.rtpPort, 'the origin RTP'], [config.rtpPort + 1, 'the origin RTCP'],
+    [bound.rtspsPort, 'the origin RTSPS'], [bound.httpsPort, 'the origin HTTPS'],
+    ...specs.flatMap((s): [number | undefined, string][] => [
+      [s.rtspPort, `edge ${s.index} RTSP`], [s.httpPort, `edge ${s.index} HTTP`], [s.rtpPort, `edge ${s.index} RTP`], [s.rtpPort + 1, `edge ${s.index} RTCP`],
+      [s.rtspsPort, `edge ${s.index} RTSPS`], [s.httpsPort, `edge ${s.index} HTTPS`],
+    ]),
+  ];
+  for (const [port, who] of all) {
+    const clash = claim(port, who);
+    if (clash) return `--workers: ${clash}; edge k listens on each origin port + k (RTP + 2k): keep the ports further apart`;
+  }
+  return undefined;
+}

@@ -3,6 +3,8 @@ import type { NodeUrls, Placement } from '../core/placement.js';
 import type { EdgeMessage } from './messages.js';
 import type { LoadFigures } from './load.js';
 
+const ORIGIN_LOAD_MS = 250;
+
 interface EdgeState {
   rtspPort: number;
   httpPort: number;
@@ -19,8 +21,18 @@ interface EdgeState {
  */
 export class WorkerPlacement implements Placement {
   private readonly edges = new Map<number, EdgeState>();
+  /** The origin's readers (edges' pulls apart), re-read at most every ORIGIN_LOAD_MS: the registry's list costs O(readers). */
+  private own = { readers: 0, at: -Infinity };
 
-  constructor(private readonly originLoad: () => LoadFigures) {}
+  constructor(private readonly originLoad: () => LoadFigures, private readonly now: () => number = () => performance.now()) {}
+
+  private ownReaders(): number {
+    if (this.now() - this.own.at >= ORIGIN_LOAD_MS) {
+      const pulls = [...this.edges.values()].reduce((n, e) => n + e.pulls.size, 0);
+      this.own = { readers: Math.max(0, this.originLoad().readers - pulls), at: this.now() };
+    }
+    return this.own.readers;
+  }
 
   /** An edge's IPC message. */
   update(index: number, m: EdgeMessage): void {
@@ -54,9 +66,11 @@ export class WorkerPlacement implements Placement {
       if (score < bestScore) [best, bestScore] = [e, score];
     }
     if (!best) return undefined;
-    const own = this.originLoad();
-    const pulls = [...this.edges.values()].reduce((n, e) => n + e.pulls.size, 0);
-    if (Math.max(0, own.readers - pulls) < bestScore) return undefined;
+    if (this.ownReaders() < bestScore) {
+      // Kept here: counted until the next re-read, as an edge's placed readers are until its report.
+      this.own.readers++;
+      return undefined;
+    }
     best.pending++;
     return { rtsp: `rtsp://${host}:${best.rtspPort}`, http: `http://${host}:${best.httpPort}` };
   }

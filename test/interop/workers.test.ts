@@ -123,4 +123,20 @@ describe('tidecast serve --workers 2', () => {
     opened.push(c);
     expect((await c.request('DESCRIBE', `rtsp://127.0.0.1:${again.edgeRtspPort as number}/${PATH}`)).status).toBe(200);
   });
+
+  it('SIGTERM to the origin stops the edge too (reaped before the origin exits)', async () => {
+    const edgePid = origin.lines.findLast((l) => l.worker === 1 && typeof l.pid === 'number')!.pid as number;
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(edgePid)).toBe(true);
+    await origin.stop();
+    expect(origin.p.exitCode, origin.tail()).toBe(0);
+    expect(alive(edgePid)).toBe(false);
+  });
 });

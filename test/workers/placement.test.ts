@@ -42,6 +42,13 @@ describe('WorkerPlacement', () => {
     expect(p.place('a', 'h')?.rtsp).toBe('rtsp://h:9001');
   });
 
+  it('a burst alternates between the origin and its edge: readers kept here count until the origin load is re-read', () => {
+    const p = new WorkerPlacement(() => ({ readers: 0, pulls: [] }), () => 0);
+    p.update(1, { type: 'ready', rtspPort: 9001, httpPort: 9101 });
+    const where = Array.from({ length: 6 }, () => (p.place('a', 'h') ? 'edge' : 'origin'));
+    expect(where).toEqual(['edge', 'origin', 'edge', 'origin', 'edge', 'origin']);
+  });
+
   it('forgets an edge that exited', () => {
     const p = placement(5, [{ readers: 0, pulls: [] }]);
     p.remove(1);

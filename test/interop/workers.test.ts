@@ -1,7 +1,7 @@
 // `tidecast serve --workers 2` (the built CLI): the origin places readers of a live path on itself or its edge process
 // (302 to the edge's port), the edge pulls the path once, ffprobe follows the 302, and a killed edge is restarted.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseSession } from '../../server/rtsp/headers/session.js';
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { CliServer, configDir, type LogLine } from '../helpers/cli-server.js';
@@ -15,6 +15,16 @@ const cfg = configDir();
 let origin: CliServer;
 let publisher: ChildProcess | undefined;
 const opened: RawRtspClient[] = [];
+
+/** Whether process `pid` still exists (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const readyLine = (from = 0): Promise<LogLine> => origin.waitLog((l) => l.worker === 1 && typeof l.edgeRtspPort === 'number', 60_000, 'edge worker 1 ready', from);
 
@@ -126,17 +136,29 @@ describe('tidecast serve --workers 2', () => {
 
   it('SIGTERM to the origin stops the edge too (reaped before the origin exits)', async () => {
     const edgePid = origin.lines.findLast((l) => l.worker === 1 && typeof l.pid === 'number')!.pid as number;
-    const alive = (pid: number): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     expect(alive(edgePid)).toBe(true);
     await origin.stop();
     expect(origin.p.exitCode, origin.tail()).toBe(0);
     expect(alive(edgePid)).toBe(false);
+  });
+});
+
+describe('an origin killed outright', () => {
+  it('its edge process notices the closed IPC channel and exits', async () => {
+    const c = configDir();
+    c.write(['rtspPort: 0', 'httpPort: 0', 'host: 127.0.0.1', 'logFormat: json', ''].join('\n'));
+    const o = await CliServer.start(c.file, ['--workers', '2']);
+    let edgePid = 0;
+    onTestFinished(async () => {
+      if (edgePid && alive(edgePid)) process.kill(edgePid, 'SIGKILL');
+      await o.stop();
+      c.cleanup();
+    });
+    await o.waitLog((l) => l.worker === 1 && typeof l.edgeRtspPort === 'number', 60_000, 'edge worker 1 ready');
+    edgePid = o.lines.find((l) => l.worker === 1 && typeof l.pid === 'number')!.pid as number;
+    o.p.kill('SIGKILL');
+    const t0 = performance.now();
+    await waitFor(() => !alive(edgePid), 30_000, `edge pid ${edgePid} gone after its origin's SIGKILL`);
+    console.log(`edge exited ${((performance.now() - t0) / 1000).toFixed(1)} s after its origin was killed`);
   });
 });

@@ -9,6 +9,9 @@ const needed = [
   { bin: 'cvlc', pkgs: ['vlc-bin', 'vlc-plugin-base'] },
   { bin: 'chromium', pkgs: ['chromium'] },
   { bin: 'curl', pkgs: ['curl'] },
+  // The lossy links of the QoS suite and bench (test/helpers/netns.ts) and rate limits of the renditions tests: namespaces, veth, nftables.
+  { bin: 'ip', pkgs: ['iproute2'] },
+  { bin: 'nft', pkgs: ['nftables'] },
   { bin: 'nginx', pkgs: ['nginx'] },
   { bin: 'redis-server', pkgs: ['redis-server'] },
 ];
@@ -28,6 +31,7 @@ const all = [
   'ffmpeg', 'vlc-bin', 'vlc-plugin-base', 'gstreamer1.0-tools', 'gstreamer1.0-plugins-good',
   'gstreamer1.0-plugins-ugly', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-libav', 'gstreamer1.0-rtsp', 'chromium',
   'python3-gi', 'gir1.2-gst-rtsp-server-1.0', 'curl', 'python3-prometheus-client',
+  'iproute2', 'nftables',
 ];
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

@@ -2,6 +2,7 @@
 import { Auth } from './auth/auth.js';
 import type { Config, ConfigInput } from './config.js';
 import { PathManager } from './core/path-manager.js';
+import { drainClients, type DrainOptions, type DrainReport } from './core/drain.js';
 import { HttpServer } from './http/server.js';
 import { rtspDirectory } from './rtsp/summary.js';
 import { VERSION } from './version.js';
@@ -49,6 +50,12 @@ export interface Tidecast {
   recorders: Recorders;
   /** Paths kept on their multicast groups and announced by SAP; GET /<path>.sdp (docs/sdp-sap.md). */
   announced: AnnouncedMulticast;
+  /**
+   * Drains (core/drain.ts, docs/drain.md): new requests answer 302 to `location`, every RTSP session
+   * gets REDIRECT, progressive readers end; once none is left (or after `graceMs`, when those left
+   * are torn down) the server closes. A second call returns the first one's promise.
+   */
+  drain(opts: DrainOptions): Promise<DrainReport>;
   close(): Promise<void>;
 }
 
@@ -148,7 +155,8 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
     throw e;
   }
   let closing: Promise<void> | undefined;
-  return {
+  let draining: Promise<DrainReport> | undefined;
+  const app: Tidecast = {
     rtsp,
     rtspPort,
     http,
@@ -175,7 +183,15 @@ export async function startTidecast(config: Config, log: Logger = createLogger(c
         await tls.close();
       }));
     },
+    drain: (opts) =>
+      (draining ??= drainClients(paths.clients, paths.drain, opts).then(async (report) => {
+        log.info({ ...report, location: opts.location }, `drained to ${opts.location}: ${report.redirected} session(s) redirected, ${report.tornDown} torn down at the grace time; closing`);
+        await app.close();
+        return report;
+      })),
   };
+  http.ctx.drain = (opts) => app.drain(opts);
+  return app;
 }
 
 /** RTSPS (unless rtspEncryption is `no`) and HTTPS/WSS when there is a certificate: bound by `listen`, closed with the certificate watch. */

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type ConfigInput } from './config.js';
 import { startTidecast } from './app.js';
+import type { DrainOptions } from './core/drain.js';
 import { createLogger } from './log.js';
 import { startupLines } from './cli-startup.js';
 import { VERSION } from './version.js';
@@ -131,6 +132,20 @@ program
         () => process.exit(1),
       );
     };
+    // A drain (SIGUSR2 or POST /api/v1/drain) ends the process once its clients have moved (docs/drain.md).
+    const running = app;
+    const drainAndExit = (o: DrainOptions): Promise<unknown> =>
+      running.drain(o).then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    app.http.ctx.drain = drainAndExit;
+    process.on('SIGUSR2', () => {
+      const d = config.drain;
+      if (d.location === undefined) return void main.warn('SIGUSR2: no drain.location configured; nothing to drain to (docs/drain.md)');
+      main.info({ signal: 'SIGUSR2', location: d.location, graceSeconds: d.grace }, `SIGUSR2: draining to ${d.location}`);
+      void drainAndExit({ location: d.location, ...(d.httpLocation !== undefined ? { httpLocation: d.httpLocation } : {}), graceMs: d.grace * 1000 });
+    });
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
     if (edge) reportToOrigin(app.paths.clients, app, () => stop('origin gone'));

@@ -35,8 +35,14 @@ export const LIVE_KEYS = [
   'recordPartDuration',
   'recordSegmentDuration',
   'recordDeleteAfter',
+  // Read as each RTSP replay window loads (rtsp/recorded/window.ts).
+  'recordPlaybackMaxBytes',
   // Read at each announcement (docs/sdp-sap.md).
   'sapInterval',
+  // The drain target: read when SIGUSR2 (or POST /api/v1/drain without a body) starts a drain.
+  'drain',
+  // Read per receiver report (rtsp/reader-qos.ts): running readers follow the new thresholds.
+  'qos',
 ] as const satisfies readonly (keyof Config)[];
 
 export interface ConfigDiff {
@@ -53,15 +59,21 @@ export interface ConfigDiff {
   restart: string[];
   /** Paths whose recording keys alone changed: their stream goes on, their recorder restarts. Absent when none. */
   recording?: string[];
+  /** Paths whose qos keys alone changed: applied to their readers in place. Absent when none. */
+  qos?: string[];
 }
 
 /** Path keys a reload applies without restarting the path (the recorders follow the config). */
 const RECORD_PATH_KEYS = ['record', 'recordPath', 'recordFormat', 'recordPartDuration', 'recordSegmentDuration', 'recordDeleteAfter'];
 
-function withoutRecordKeys(p: unknown): unknown {
+/** Path keys every reader reads when it needs them (per receiver report): a change restarts nothing. */
+const QOS_PATH_KEYS = ['qos'];
+
+function without(p: unknown, keys: string[]): unknown {
   if (typeof p !== 'object' || p === null) return p;
-  return Object.fromEntries(Object.entries(p).filter(([k]) => !RECORD_PATH_KEYS.includes(k)));
+  return Object.fromEntries(Object.entries(p).filter(([k]) => !keys.includes(k)));
 }
+const withoutInPlaceKeys = (p: unknown): unknown => without(p, [...RECORD_PATH_KEYS, ...QOS_PATH_KEYS]);
 
 const isAuthKey = (k: string): boolean => (AUTH_KEYS as readonly string[]).includes(k);
 const isLiveKey = (k: string): boolean => (LIVE_KEYS as readonly string[]).includes(k);
@@ -72,8 +84,13 @@ export function diffConfig(old: Config, next: Config): ConfigDiff {
   const newPaths = next.paths as Record<string, unknown>;
   for (const name of Object.keys(newPaths)) {
     if (!Object.hasOwn(oldPaths, name)) d.added.push(name);
-    else if (!isDeepStrictEqual(withoutRecordKeys(oldPaths[name]), withoutRecordKeys(newPaths[name]))) d.changed.push(name);
-    else if (!isDeepStrictEqual(oldPaths[name], newPaths[name])) (d.recording ??= []).push(name);
+    else if (!isDeepStrictEqual(withoutInPlaceKeys(oldPaths[name]), withoutInPlaceKeys(newPaths[name]))) d.changed.push(name);
+    else {
+      const a = oldPaths[name];
+      const b = newPaths[name];
+      if (!isDeepStrictEqual(without(a, QOS_PATH_KEYS), without(b, QOS_PATH_KEYS))) (d.recording ??= []).push(name);
+      if (!isDeepStrictEqual(without(a, RECORD_PATH_KEYS), without(b, RECORD_PATH_KEYS))) (d.qos ??= []).push(name);
+    }
   }
   for (const name of Object.keys(oldPaths)) if (!Object.hasOwn(newPaths, name)) d.removed.push(name);
   const keys = new Set([...Object.keys(old), ...Object.keys(next)]);
@@ -105,6 +122,7 @@ export function describeDiff(d: ConfigDiff): string {
     ...d.auth.map((k) => (k === 'authUsers' ? 'users changed' : `${k} changed`)),
     ...d.live.map((k) => `${k} changed`),
     ...(d.recording ?? []).map((n) => `recording of ${n} changed`),
+    ...(d.qos ?? []).map((n) => `qos of ${n} changed`),
   ];
   const text = parts.length > 0 ? parts.join(', ') : 'nothing changed';
   return d.restart.length > 0 ? `${text}; ${d.restart.join(', ')} ${d.restart.length === 1 ? 'needs' : 'need'} a restart (the running value stays)` : text;

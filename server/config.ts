@@ -8,8 +8,12 @@ import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
+import { RECORD_PLAYBACK_CONFIG_FIELDS } from './config-replay.js';
 import { SAP_CONFIG_FIELDS, SAP_PATH_FIELDS } from './config-sap.js';
+import { DRAIN_CONFIG_FIELDS } from './config-drain.js';
+import { RENDITION_PATH_FIELDS, renditionProblems } from './config-renditions.js';
 import { pathRegexProblem } from './config-pattern.js';
+import { QOS_CONFIG_FIELDS, QOS_PATH_FIELDS } from './config-qos.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -55,6 +59,10 @@ export const PathConfigSchema = z
     ...RECORD_PATH_FIELDS,
     /** multicast, sap: a path kept on its multicast groups and announced by SAP (config-sap.ts, docs/sdp-sap.md). */
     ...SAP_PATH_FIELDS,
+    /** qos: {thinning, lossCongested, lossFailing}: override the top-level qos keys (config-qos.ts, docs/qos.md). */
+    ...QOS_PATH_FIELDS,
+    /** Lower-bitrate copies read at `<path>~<name>`, made by ffmpeg on demand (config-renditions.ts, docs/renditions.md). */
+    ...RENDITION_PATH_FIELDS,
   })
   .strict()
   .superRefine(checkHookFields)
@@ -92,6 +100,7 @@ const PathsSchema = z
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: `bad path name: ${problem}` });
       else if (name.startsWith('~') && paths[name]!.sourceOnDemand === false) ctx.addIssue({ code: 'custom', path: [name, 'sourceOnDemand'], message: 'a ~regex path names no path until a reader asks: its sources start on demand' });
     }
+    for (const r of renditionProblems(paths)) ctx.addIssue({ code: 'custom', path: [r.path, 'renditions'], message: r.message });
   });
 
 export const ConfigSchema = z
@@ -192,8 +201,14 @@ export const ConfigSchema = z
     ...TLS_CONFIG_FIELDS,
     /** Recording to disk: record, recordPath, recordFormat, recordPartDuration, recordSegmentDuration, recordDeleteAfter (config-record.ts, docs/recording.md). */
     ...RECORD_CONFIG_FIELDS,
+    /** RTSP playback of recordings by time: recordPlaybackMaxBytes (config-replay.ts, docs/playback.md). */
+    ...RECORD_PLAYBACK_CONFIG_FIELDS,
     /** sapAddress, sapInterval, publicHost: SAP announcements and the URLs of GET /<path>.sdp (config-sap.ts, docs/sdp-sap.md). */
     ...SAP_CONFIG_FIELDS,
+    /** Drain target: where SIGUSR2 and POST /api/v1/drain send the clients (config-drain.ts, docs/drain.md). */
+    ...DRAIN_CONFIG_FIELDS,
+    /** Reader QoS from RTCP receiver reports and thinning: qos.thinning, qos.lossCongested, qos.lossFailing (config-qos.ts, docs/qos.md). */
+    ...QOS_CONFIG_FIELDS,
   })
   .strict()
   .superRefine(checkAuthConfig)

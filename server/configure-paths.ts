@@ -7,6 +7,7 @@ import type { PathManager, PathPattern, PathRule } from './core/path-manager.js'
 import type { Logger } from './log.js';
 import type { HookLookup, Hooks } from './hooks/hooks.js';
 import { FfmpegSource } from './sources/process/ffmpeg-source.js';
+import { renditionArgs, renditionPathName, type Rendition } from './config-renditions.js';
 import { splitArgs } from './util/split-args.js';
 import { testsrcArgs } from './sources/process/testsrc.js';
 import { RelaySource } from './sources/relay/relay-source.js';
@@ -37,11 +38,36 @@ export interface PathSetup {
   hooks?: Hooks;
 }
 
-/** The configured paths plus the built-in `testsrc`, unless the config names `testsrc` itself (to change or replace it). */
+/** A rendition's own path (`cams/door~480p`): ffmpeg reads the main path and publishes here. */
+export type RenditionPathConfig = PathConfig & { renditionOf: { path: string; rendition: Rendition } };
+
+function isRendition(p: PathConfig): p is RenditionPathConfig {
+  return 'renditionOf' in p;
+}
+
+/** Seconds a rendition's reader waits beyond its main path's start: ffmpeg starts, reads a key frame, encodes. */
+const RENDITION_START_EXTRA_S = 10;
+
+/**
+ * The configured paths plus the built-in `testsrc` (unless the config names `testsrc` itself, to
+ * change or replace it) and one path per rendition, so a reload adds, changes and removes those too.
+ */
 export function withBuiltInPaths(paths: Config['paths']): Record<string, PathConfig> {
   const all: Record<string, PathConfig> = { ...paths };
   if (!(TESTSRC_PATH in all)) {
     all[TESTSRC_PATH] = { sourceOnDemand: true, sourceOnDemandCloseAfter: 10, sourceOnDemandStartTimeout: 10, sourceProtocol: 'tcp' };
+  }
+  for (const [name, p] of Object.entries(paths)) {
+    for (const r of p.renditions ?? []) {
+      const own: RenditionPathConfig = {
+        sourceOnDemand: true,
+        sourceOnDemandCloseAfter: p.sourceOnDemandCloseAfter,
+        sourceOnDemandStartTimeout: p.sourceOnDemandStartTimeout + RENDITION_START_EXTRA_S,
+        sourceProtocol: 'tcp',
+        renditionOf: { path: name, rendition: r },
+      };
+      all[renditionPathName(name, r.name)] = own;
+    }
   }
   return all;
 }
@@ -79,6 +105,7 @@ function sourceOf(setup: PathSetup, name: string, p: PathConfig, groups: string[
   const alwaysOn = p.multicast === true || p.sap === true;
   const opts = { onDemand: pattern || (p.sourceOnDemand && !alwaysOn), closeAfterMs: p.sourceOnDemandCloseAfter * 1000, startTimeoutMs: p.sourceOnDemandStartTimeout * 1000 };
   const relay = p.source !== undefined && p.source !== 'publisher' ? substituteGroups(p.source, groups, encodeUrlPath) : undefined;
+  if (isRendition(p)) return { driver: renditionSource(setup, name, p), opts };
   if (relay) return { driver: new RelaySource(setup.paths, name, { url: relay, transport: p.sourceProtocol, readTimeoutMs: setup.readTimeoutMs }, setup.log.child({ component: 'RELAY' })), opts };
   if (p.runOnDemand !== undefined && setup.hooks) {
     const url = publishUrl(setup.host, setup.rtspPort, name, setup.auth?.sourceCredentials(name), setup.scheme);
@@ -90,6 +117,14 @@ function sourceOf(setup: PathSetup, name: string, p: PathConfig, groups: string[
   const args = p.ffmpeg !== undefined ? splitArgs(p.ffmpeg).map((a) => substituteGroups(a, groups)) : testsrcArgs();
   const url = publishUrl(setup.host, setup.rtspPort, name, setup.auth?.sourceCredentials(name), setup.scheme);
   return { driver: new FfmpegSource(name, { args, publishUrl: url }, setup.log.child({ component: 'FFMPEG' })), opts };
+}
+
+/** ffmpeg reading the main path on our own RTSP port (with a read-only key of ours) and publishing the rendition. */
+function renditionSource(setup: PathSetup, name: string, p: RenditionPathConfig): FfmpegSource {
+  const main = p.renditionOf.path;
+  const input = publishUrl(setup.host, setup.rtspPort, main, setup.auth?.sourceCredentials(main, 'read'), setup.scheme);
+  const output = publishUrl(setup.host, setup.rtspPort, name, setup.auth?.sourceCredentials(name), setup.scheme);
+  return new FfmpegSource(name, { args: renditionArgs(input, p.renditionOf.rendition), publishUrl: output }, setup.log.child({ component: 'FFMPEG' }));
 }
 
 /**

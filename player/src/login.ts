@@ -56,7 +56,7 @@ function basic(user: string, password: string): string {
 
 /** What the login is for: the server checks the credentials against it, so a wrong user is told at once. */
 export interface LoginPurpose {
-  action: 'read' | 'api';
+  action: 'read' | 'playback' | 'api';
   path?: string;
 }
 

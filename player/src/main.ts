@@ -1,13 +1,16 @@
-// Entry of the web player page: reads ?src=&mode=, runs one engine, reconnects with a visible countdown, publishes the stats.
+// Entry of the web player page: reads ?src=&mode= (and ?start=&duration= to play a recording), runs one engine, reconnects with a visible countdown, publishes the stats.
 import { AudioOut } from './audio-out.js';
 import { Controls, parseMode } from './controls.js';
 import { FatalPlayerError, type Engine, type EngineEvents, type Mode, type PlayerState } from './engine.js';
 import { HlsEngine } from './hls-engine.js';
 import { askLogin, LoginNeededError, storedToken, withToken } from './login.js';
 import { Mp4Engine } from './mp4-engine.js';
+import { showRecordings } from './recordings-bar.js';
+import { fetchChoices, Renditions } from './renditions.js';
 import { formatStats, type TidecastStats } from './stats.js';
 import { SyncProbe } from './sync-probe.js';
 import { WsEngine } from './ws-engine.js';
+import { RedirectedError, type RedirectTarget } from './redirect.js';
 
 /** Waits between reconnect attempts, seconds; the last repeats. */
 const BACKOFF_S = [1, 2, 4, 8, 10];
@@ -33,10 +36,14 @@ class Player {
   /** A login token (from this tab's storage, or the form): carried on every request. */
   private token = storedToken();
   private readonly controls: Controls;
+  /** ws mode: the path's renditions and the picker choosing among them (the main path alone when it has none). */
+  private renditions: Renditions | undefined;
 
   constructor(
     readonly path: string,
     readonly mode: Mode,
+    /** A recording by time: `start=<RFC 3339>[&duration=<s>]` of the playback playlist. */
+    readonly recording?: { start: string; duration: string | null },
   ) {
     this.controls = new Controls(mode, {
       togglePlay: () => void this.togglePlay(),
@@ -51,19 +58,32 @@ class Player {
         const q = new URLSearchParams(location.search);
         q.set('mode', m);
         if (this.language) q.set('audio', this.language);
+        // Another mode is the live stream again.
+        q.delete('start');
+        q.delete('duration');
         location.search = q.toString();
       },
       switchAudio: (id) => void this.switchAudio(id),
     });
     this.controls.useVideoElement(mode !== 'ws');
     setInterval(() => this.publishStats(), 250);
+    setInterval(() => {
+      if (this.state === 'playing' && this.engine) this.renditions?.tick(this.engine.stats());
+    }, 1000);
   }
 
-  private readonly events: EngineEvents & { dropped(e: Error): void } = {
+  /** Where a REDIRECT (or a 302) sent the ws mode: the other server's WebSocket and RTSP URL. */
+  private redirectedTo: RedirectTarget | undefined;
+  private redirects = 0;
+  /** Redirects since the last time it played: a loop between servers is stopped. */
+  private redirectChain = 0;
+
+  private readonly events: EngineEvents & { dropped(e: Error): void; redirected(to: RedirectTarget): void } = {
     state: (s, detail) => {
       this.state = s;
       if (s === 'playing') {
         this.attempt = 0;
+        this.redirectChain = 0;
         if (this.message !== null && !this.message.startsWith('Sound') && this.message !== this.leftOut) this.setMessage(null);
       }
       if (s === 'ended') this.setMessage('End of the stream.', 'info');
@@ -75,6 +95,7 @@ class Player {
       this.setMessage(m, 'info');
     },
     dropped: (e) => void this.onDropped(e),
+    redirected: (to) => void this.onRedirected(to),
   };
 
   async start(): Promise<void> {
@@ -93,6 +114,9 @@ class Player {
         document.addEventListener('keydown', resume, { once: true });
       }
     }
+    if (this.mode === 'ws' && !this.renditions) {
+      this.renditions = new Renditions(await fetchChoices(this.path, this.token), () => void this.restart());
+    }
     const engine = this.makeEngine();
     this.engine = engine;
     engine.setVolume(this.volume, this.muted);
@@ -108,6 +132,7 @@ class Player {
         return;
       }
       if (e instanceof LoginNeededError) return this.login(e);
+      if (e instanceof RedirectedError) return this.onRedirected(e.to);
       await this.onDropped(e as Error);
     }
   }
@@ -116,7 +141,10 @@ class Player {
   private async login(e: LoginNeededError): Promise<void> {
     this.setMessage(null);
     const why = e.status === 403 ? `${e.reason}. Log in as a user who may watch it.` : `${e.reason}.`;
-    this.token = await askLogin(why, { action: 'read', path: this.path.replace(/^\/+/, '') });
+    this.token = await askLogin(why, { action: this.recording ? 'playback' : 'read', path: this.path.replace(/^\/+/, '') });
+    this.showRecordings();
+    // The rendition list was asked for without the login: ask again with it.
+    this.renditions = undefined;
     await this.start();
   }
 
@@ -128,7 +156,8 @@ class Player {
     };
     switch (this.mode) {
       case 'hls': {
-        const hls = new HlsEngine(this.controls.video, withToken(`${base}/index.m3u8`, this.token), this.events, mutedAutoplay);
+        const url = this.recording ? playbackUrl(base, this.recording) : `${base}/index.m3u8`;
+        const hls = new HlsEngine(this.controls.video, withToken(url, this.token), this.events, mutedAutoplay);
         hls.language = this.language;
         return hls;
       }
@@ -142,7 +171,7 @@ class Player {
           canvas: this.controls.canvas,
           audio: this.audio!,
           probe: this.probe!,
-          path: this.path,
+          path: this.renditions?.current.path ?? this.path,
           events: this.events,
         };
         if (this.resumeAt !== undefined) opts.startAt = this.resumeAt;
@@ -151,9 +180,36 @@ class Player {
         // Tools and tests may point the player at another endpoint (a jitter-injecting relay).
         const ws = params.get('ws');
         if (ws) opts.wsUrl = ws;
+        if (this.redirectedTo) {
+          opts.wsUrl = this.redirectedTo.wsUrl;
+          opts.rtspUrl = this.redirectedTo.rtspUrl;
+        }
         return new WsEngine(opts);
       }
     }
+  }
+
+  /**
+   * The server moved the stream (REDIRECT, RFC 2326 §10.10, or a 302): a new engine at the other
+   * server at once, with no countdown and no error shown. A file resumes where it was.
+   */
+  private async onRedirected(to: RedirectTarget): Promise<void> {
+    const engine = this.engine;
+    if (engine && engine.duration !== undefined) this.resumeAt = engine.position();
+    this.engine = undefined;
+    this.redirectedTo = to;
+    this.redirects++;
+    if (++this.redirectChain > 5) return this.onDropped(new Error(`redirected more than 5 times (last to ${to.rtspUrl})`));
+    await engine?.close().catch(() => {});
+    await this.start();
+  }
+
+  /** Another rendition: the running stream stops and the new path starts at once (its GOP cache makes the join quick). */
+  private async restart(): Promise<void> {
+    const engine = this.engine;
+    this.engine = undefined;
+    await engine?.close().catch(() => {});
+    await this.start();
   }
 
   /** The connection dropped (or could not be made): a countdown, then a new engine. */
@@ -185,6 +241,13 @@ class Player {
     this.setMessage('Reconnecting…', 'info');
     await this.start();
     this.reconnectIn = null;
+  }
+
+  /** The time line of the path's recordings, when it has some this user may list. */
+  showRecordings(): void {
+    const box = document.getElementById('recordings');
+    const from = this.recording ? Date.parse(this.recording.start) : undefined;
+    if (box) void showRecordings(box, this.path, this.token, from);
   }
 
   private async togglePlay(): Promise<void> {
@@ -233,7 +296,10 @@ class Player {
       position: Math.round(position * 1000) / 1000,
       duration: e?.duration ?? null,
       reconnects: this.reconnects,
+      redirects: this.redirects,
+      redirectedTo: this.redirectedTo?.rtspUrl ?? null,
       reconnectIn: this.reconnectIn,
+      rendition: this.renditions?.stats() ?? null,
       ...(e?.stats() ?? {}),
       sync: this.probe?.stats() ?? { samples: 0, lastMs: null, medianMs: null, minMs: null, maxMs: null, beeps: 0, flashes: 0 },
       skewSamples: this.probe?.all() ?? [],
@@ -247,9 +313,18 @@ class Player {
   }
 }
 
+/** /<path>/playback.m3u8 with the recording's start (and duration when given). */
+function playbackUrl(base: string, r: { start: string; duration: string | null }): string {
+  const q = new URLSearchParams({ start: r.start });
+  if (r.duration !== null) q.set('duration', r.duration);
+  return `${base}/playback.m3u8?${q.toString()}`;
+}
+
 const params = new URLSearchParams(location.search);
 const src = params.get('src');
-const mode = parseMode(params.get('mode'));
+const start = params.get('start');
+// A recording plays over HLS (its playlist is VOD), whatever mode was asked.
+const mode = start ? 'hls' : parseMode(params.get('mode'));
 if (!src) {
   const box = document.getElementById('message');
   if (box) {
@@ -258,5 +333,7 @@ if (!src) {
   }
 } else {
   document.title = `${src} – Tidecast player`;
-  void new Player(src, mode).start();
+  const player = new Player(src, mode, start ? { start, duration: params.get('duration') } : undefined);
+  void player.start();
+  player.showRecordings();
 }

@@ -1,7 +1,8 @@
 // RTSP over one WebSocket: requests out, responses matched by CSeq, `$` frames handed on per channel.
 import { RtspParser } from '../../server/rtsp/parser.js';
 import { RtspHeaders } from '../../server/rtsp/headers-map.js';
-import { serializeRequest, type RtspResponse } from '../../server/rtsp/message.js';
+import { serializeRequest, serializeResponse, type RtspRequest, type RtspResponse } from '../../server/rtsp/message.js';
+import { redirectTarget, type RedirectTarget } from './redirect.js';
 
 /** A non-2xx answer, kept whole so the page can say what the server said (404: no such path). */
 export class RtspStatusError extends Error {
@@ -11,6 +12,8 @@ export class RtspStatusError extends Error {
     readonly status: number,
     readonly reason: string,
     readonly body: string,
+    /** The answer's headers (a 302's Location). */
+    readonly headers?: RtspHeaders,
   ) {
     super(`${method} answered ${status} ${reason}${body ? `: ${body.trim()}` : ''}`);
   }
@@ -48,6 +51,8 @@ export class RtspWsConnection {
   onFrame: (channel: number, data: Uint8Array) => void = () => {};
   /** Called once when the socket is gone for any reason other than close(). */
   onClose: (e: ConnectionClosedError) => void = () => {};
+  /** The server sent REDIRECT with somewhere to go; unset, REDIRECT is refused (501). */
+  onRedirect: ((to: RedirectTarget) => void) | undefined;
   /** Bytes received, for the stats overlay. */
   bytesIn = 0;
 
@@ -93,7 +98,7 @@ export class RtspWsConnection {
       this.ws.send(bytes);
     }).then((res) => {
       if (res.status >= 200 && res.status < 300) return res;
-      throw new RtspStatusError(method, res.status, res.reason, decoder.decode(res.body));
+      throw new RtspStatusError(method, res.status, res.reason, decoder.decode(res.body), res.headers);
     });
   }
 
@@ -137,8 +142,17 @@ export class RtspWsConnection {
         this.fail(new ConnectionClosedError(`the server sent something that is not RTSP: ${item.error.message}`, true));
         this.ws.close();
       }
-      // Requests from the server (ANNOUNCE, SET_PARAMETER) are not used by Tidecast's PLAY sessions.
+      else if (item.type === 'request') this.onServerRequest(item.message);
     }
+  }
+
+  /** A server's request: REDIRECT is answered 200 and followed when it says where; anything else 501 (RFC 2326 §10). */
+  private onServerRequest(req: RtspRequest): void {
+    const to = req.method === 'REDIRECT' ? redirectTarget(req.headers) : undefined;
+    const status = to && this.onRedirect ? 200 : req.method === 'REDIRECT' ? 400 : 501;
+    const headers = new RtspHeaders({ CSeq: (req.headers.get('CSeq') ?? '0').trim().replace(/\D/g, '') || '0' });
+    if (this.isOpen) this.ws.send(serializeResponse({ version: 'RTSP/1.0', status, reason: status === 200 ? 'OK' : status === 400 ? 'Bad Request' : 'Not Implemented', headers, body: new Uint8Array(0) }));
+    if (to && status === 200) this.onRedirect!(to);
   }
 
   private fail(e: ConnectionClosedError): void {

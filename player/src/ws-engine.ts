@@ -11,6 +11,7 @@ import { LipSync } from './lip-sync.js';
 import { LoginNeededError, withToken } from './login.js';
 import { RtspStatusError } from './rtsp-ws.js';
 import { RtspSession } from './rtsp-session.js';
+import { RedirectedError, redirectTarget, type RedirectTarget } from './redirect.js';
 import type { SyncProbe } from './sync-probe.js';
 import { round1 } from './round.js';
 import { TrackReceiver, unixNow } from './track-receiver.js';
@@ -28,9 +29,11 @@ export interface WsEngineOptions {
   path: string;
   /** Where to start a file (seconds), e.g. the position before a reconnect. */
   startAt?: number;
-  events: EngineEvents & { dropped(e: Error): void };
-  /** Overrides for tests: where the RTSP-over-WebSocket endpoint is (a jitter relay). */
+  events: EngineEvents & { dropped(e: Error): void; redirected(to: RedirectTarget): void };
+  /** Overrides for tests: where the RTSP-over-WebSocket endpoint is (a jitter relay); and after a REDIRECT, the other server's. */
   wsUrl?: string;
+  /** The stream's RTSP URL after a REDIRECT (else rtsp://<page host>/<path>). */
+  rtspUrl?: string;
   /** A login token (POST /api/v1/login), sent as ?token= on the WebSocket URL. */
   token?: string;
   /** The audio alternative to set up (a language such as "fre", or "track<id>"); the first when absent or unknown. */
@@ -88,11 +91,13 @@ export class WsEngine implements Engine {
     o.events.state('connecting');
     // The token rides in the URL: a browser cannot add headers to a WebSocket.
     const wsUrl = withToken(o.wsUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rtsp`, o.token);
-    const rtspUrl = `rtsp://${location.hostname}/${o.path.replace(/^\/+/, '')}`;
+    const rtspUrl = o.rtspUrl ?? `rtsp://${location.hostname}/${o.path.replace(/^\/+/, '')}`;
     let session: RtspSession;
     try {
       session = await RtspSession.open(wsUrl, rtspUrl, (tracks) => pickTracks(tracks, o.language));
     } catch (e) {
+      const to = e instanceof RtspStatusError && e.status >= 300 && e.status < 400 && e.headers ? redirectTarget(e.headers) : undefined;
+      if (to) throw new RedirectedError(to);
       if (e instanceof RtspStatusError && (e.status === 401 || e.status === 403)) throw new LoginNeededError(e.status, e.body.trim() || e.reason);
       if (e instanceof RtspStatusError && e.status === 404) {
         throw new FatalPlayerError(`"${o.path}" does not exist on this server: DESCRIBE answered 404${e.body ? ` (${e.body.trim()})` : ''}`, 'not-found');
@@ -113,6 +118,10 @@ export class WsEngine implements Engine {
     session.conn.onFrame = (ch, data) => this.onFrame(ch, data);
     session.conn.onClose = (e) => {
       if (!this.closed) o.events.dropped(e);
+    };
+    // A draining server sends REDIRECT: the page starts over at the other server (main.ts).
+    session.conn.onRedirect = (to) => {
+      if (!this.closed) o.events.redirected(to);
     };
     await this.play(o.startAt);
     this.schedulePump(0);

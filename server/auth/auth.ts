@@ -62,6 +62,10 @@ export type AuthFailureReason =
 export type AuthSettings = Pick<Config, 'authUsers' | 'authMethods' | 'authHTTPAddress' | 'authTokenLifetime'>;
 
 const WRONG = 'wrong user name or password';
+/** What our own ffmpeg children do with a path: publish it (ffmpeg sources) or read it (renditions). */
+export type SourceAction = 'publish' | 'read';
+const sourceAction = (a: AuthAction): SourceAction => (a === 'read' ? 'read' : 'publish');
+
 /** The user our own ffmpeg sources publish as (sourceCredentials); never a configured one. */
 export const SOURCE_USER = 'tidecast-source';
 
@@ -129,7 +133,8 @@ export class Auth {
     const who = await this.identify({ ...req, presented: p });
     if (!who.ok) return who;
     if (who.user === SOURCE_USER) {
-      return req.action === 'publish' ? { ok: true, user: who.user, owner: who.owner } : { ok: false, status: 403, reason: `user ${SOURCE_USER} only publishes its own path` };
+      // The password was checked against this action's key: a read key reads, a publish key publishes.
+      return req.action === 'publish' || req.action === 'read' ? { ok: true, user: who.user, owner: who.owner } : { ok: false, status: 403, reason: `user ${SOURCE_USER} only publishes or reads its own path` };
     }
     if (this.external) return this.askExternal(req, who.user, who.password ?? '', who.token ?? '', who.owner);
     if (allows(this.users!.permissionsOf(who.user, req.ip), req.action, req.path)) return { ok: true, user: who.user, owner: who.owner };
@@ -140,17 +145,18 @@ export class Auth {
    * What an ffmpeg source of ours (configure-paths.ts) publishes to `path` with, whatever authUsers
    * says: good only for publishing that path, only from this machine, only while this process runs.
    */
-  sourceCredentials(path: string): { username: string; password: string } {
-    return { username: SOURCE_USER, password: this.sourcePassword(path) };
+  sourceCredentials(path: string, action: SourceAction = 'publish'): { username: string; password: string } {
+    return { username: SOURCE_USER, password: this.sourcePassword(path, action) };
   }
 
-  private sourcePassword(path: string): string {
-    return createHmac('sha256', this.sourceKey).update(`publish\0${path}`).digest('base64url');
+  /** One key per action and path: a rendition's reader of its main path (read) cannot publish there. */
+  private sourcePassword(path: string, action: SourceAction): string {
+    return createHmac('sha256', this.sourceKey).update(`${action}\0${path}`).digest('base64url');
   }
 
   /** Our own source: the password of its path, from this machine (the connection's two ends have one address). */
   private source(req: AccessRequest, password: string): Identity {
-    const expected = Buffer.from(this.sourcePassword(req.path));
+    const expected = Buffer.from(this.sourcePassword(req.path, sourceAction(req.action)));
     const given = Buffer.from(password);
     const ok = given.length === expected.length && timingSafeEqual(given, expected);
     if (!ok || req.local === undefined || req.local !== req.ip) return this.failed(req, SOURCE_USER, 'not our own source', 'not_our_source');
@@ -256,7 +262,7 @@ export class Auth {
   }
 
   private sourceDigestSecret(req: AccessRequest): { password: string; refuse?: string } {
-    const password = this.sourcePassword(req.path);
+    const password = this.sourcePassword(req.path, sourceAction(req.action));
     return req.local !== undefined && req.local === req.ip ? { password } : { password, refuse: 'not our own source' };
   }
 

@@ -2,6 +2,8 @@
 // Delivery layers (RTSP, progressive HTTP, HLS, recording) register what they serve; the registry keeps no
 // packets and does no per-packet work: records are built only when someone asks (snapshot()).
 
+import type { QosRecord } from './qos.js';
+
 /** How a client reaches the server. RTSP's lower transport is part of it: that is what an operator debugs. */
 export type ClientProtocol =
   | 'rtsp-udp'
@@ -62,6 +64,8 @@ export interface ClientRecord {
   /** Packets not sent because the client's queue was full (slow reader). */
   dropped?: number;
   receiverReports?: ReceiverReportFigures[];
+  /** RTSP readers: their link as their receiver reports show it, and their thinning (core/qos.ts, docs/qos.md). */
+  qos?: QosRecord;
   /** HLS: requests per second over the last few seconds and the client addresses seen (one record per muxer). */
   requestRate?: number;
   clientsSeen?: string[];
@@ -77,6 +81,12 @@ export interface ClientHandle {
   snapshot(): ClientRecord;
   /** End this client now (an RTSP reader gets BYE and its connection closes); `reason` goes to its log line. */
   kick(reason: string): void;
+  /**
+   * Asks the client to go on at `location` (an RTSP session gets REDIRECT, RFC 2326 §10.10; a web
+   * player on a WebSocket is also told `httpBase`'s WebSocket); false
+   * when it cannot be asked. Clients without it (HTTP, relays, recordings) cannot be redirected.
+   */
+  redirect?(location: string, httpBase?: string): boolean;
 }
 
 export interface ClientEvents {
@@ -135,6 +145,18 @@ export class ClientRegistry {
     if (!h) return false;
     h.kick(reason);
     return true;
+  }
+
+  /** Redirects one client: 'sent', 'unsupported' (its protocol cannot be told, or it is unreachable) or 'missing'. */
+  redirect(id: string, location: string, httpBase?: string): 'sent' | 'unsupported' | 'missing' {
+    const h = this.clients.get(id);
+    if (!h) return 'missing';
+    return h.redirect?.(location, httpBase) ? 'sent' : 'unsupported';
+  }
+
+  /** The handles themselves, for server-wide actions (drain). */
+  handles(): [string, ClientHandle][] {
+    return [...this.clients.entries()];
   }
 
   get size(): number {

@@ -10,6 +10,12 @@ export interface OutPacket {
   ssrc: number;
   /** First packet of a video access unit a decoder can start from (or any audio packet). */
   keyStart: boolean;
+  /**
+   * Part of a video frame no other frame predicts from (H.264 nal_ref_idc 0, H.265 non-reference
+   * sub-layer picture): a congested reader goes without it (core/thinner.ts). Set on every packet
+   * of the unit once the source knows; absent means keep.
+   */
+  droppable?: boolean;
   /** `$`-framed copies for TCP readers, one per interleaved channel in use, made on first need. */
   framed?: (Uint8Array | undefined)[];
   /** Unix ms the packet reached the stream (the access-unit view's timeline before any SR). */

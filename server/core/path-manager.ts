@@ -7,6 +7,7 @@ import { Counters } from './counters.js';
 import type { NodeUrls, Placement } from './placement.js';
 import { Observations } from './observations.js';
 import { PathEvents } from './path-events.js';
+import { DrainState } from './drain.js';
 import { OnDemandSource, SourceUnavailableError, type OnDemandOptions, type SourceDriver } from './on-demand.js';
 import { realInside, withoutMediaDir } from './media-dir.js';
 import { MAX_PATTERN_INSTANCES, PathPatterns, type PathPattern, type PathRule } from './path-patterns.js';
@@ -68,6 +69,8 @@ export class PathManager {
   readonly observations = new Observations();
   /** Paths becoming ready and not ready (hooks: runOnReady/runOnNotReady). */
   readonly events = new PathEvents();
+  /** Set while the server drains (core/drain.ts): new readers are sent to the other server. */
+  readonly drain = new DrainState();
   private readonly live = new Map<string, LivePath>();
   private readonly rules = new Map<string, PathRule>();
   private readonly sources = new Map<string, OnDemandSource>();
@@ -191,7 +194,7 @@ export class PathManager {
 
   /** Where a path redirects to, if it does. */
   redirectOf(path: string): string | undefined {
-    return this.ruleOf(path)?.redirect;
+    return this.ruleOf(path)?.redirect ?? this.drain.rtspLocation(path);
   }
 
   /** Starts the sources that are always on (sourceOnDemand: false). */

@@ -98,6 +98,11 @@ export class Stream {
     return out;
   }
 
+  /** The last packet published on a track (a reader that starts thinning picks up after it). */
+  lastPacket(trackId: number): OutPacket | undefined {
+    return this.last[trackId];
+  }
+
   ssrcOf(trackId: number): number | undefined {
     return this.last[trackId]?.ssrc;
   }

@@ -1,6 +1,7 @@
 // What HTTP handlers may use: config, paths, logger and the ports (layers point down: no RTSP internals here).
 import type { Auth } from '../auth/auth.js';
 import type { Config } from '../config.js';
+import type { DrainOptions } from '../core/drain.js';
 import type { ConfigEditor } from '../config-editor.js';
 import type { PathManager } from '../core/path-manager.js';
 import type { SessionDirectory } from '../core/status.js';
@@ -39,4 +40,6 @@ export interface HttpContext {
   recordingReader?: RecordingReader;
   /** GET /<path>.sdp and /<path>/description.sdp, set once RTSP runs (docs/sdp-sap.md). */
   descriptions?: DescriptionSource;
+  /** Drains the server (app.ts): redirects every client, then closes; set once it runs. */
+  drain?: (opts: DrainOptions) => Promise<unknown>;
 }

@@ -8,11 +8,15 @@ import { installAuth } from './auth/gate.js';
 import { installMetrics } from './api/metrics.js';
 import { installDashboard } from './dashboard/routes.js';
 import { installPlayerRoutes } from './player-routes.js';
+import { installPlaybackRoutes } from './playback/routes.js';
 import { installProgressiveRoutes } from './progressive/routes.js';
 import { installStaticMediaRoutes } from './static-media.js';
 import { installHls } from './hls/routes.js';
 import { installPlacement } from './placement.js';
 import { installDescriptions } from './description.js';
+import { installDrainRedirect } from './drain-redirect.js';
+import { installPlaybackHls } from './hls/playback-routes.js';
+import { installRenditionRoutes } from './renditions-route.js';
 import { NoticeLog } from '../limits/notice-log.js';
 import { refusalOf, type PortGuard } from '../limits/port-guard.js';
 import { connectionsCheckingInterval, guardHttpPort, rawJsonAnswer, refusedRequest } from './limits.js';
@@ -21,7 +25,7 @@ import { connectionsCheckingInterval, guardHttpPort, rawJsonAnswer, refusedReque
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Route groups, in order; the auth gate first. Each delivery (progressive, HLS, API, player) adds its installer here. */
-const ROUTES: RouteInstaller[] = [installAuth, installPlacement, installApi, installMetrics, installDashboard, installPlayerRoutes, installDescriptions, installProgressiveRoutes, installHls, installStaticMediaRoutes];
+const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDrainRedirect, installPlacement, installDashboard, installPlayerRoutes, installDescriptions, installProgressiveRoutes, installPlaybackRoutes, installPlaybackHls, installHls, installRenditionRoutes, installStaticMediaRoutes];
 
 export class HttpServer {
   readonly server: Server;

@@ -20,39 +20,83 @@ export interface SegmentInfo {
   size: number;
 }
 
+interface Walk {
+  tracks: Track[];
+  scales: Map<number, number>;
+  first?: Prft;
+  last?: Prft;
+  lastMoof?: { body: Uint8Array; start: number };
+  /** End of the last complete fragment. */
+  end: number;
+}
+
+/** Walks boxes from `pos`; with `one`, stops after the first complete fragment. Returns where it stopped. */
+function walk(r: BoxReader, pos: number, w: Walk, one: boolean): number {
+  for (;;) {
+    const box = r.head(pos);
+    if (!box) return pos;
+    if (box.type === 'moov') w.scales = moovTimescales(r.body(box));
+    else if (box.type === 'uuid') w.tracks = readTrackBox(r.body(box)) ?? w.tracks;
+    else if (box.type === 'prft') w.last = readPrft(r.body(box)) ?? w.last;
+    else if (box.type === 'moof') {
+      const mdat = r.head(box.end);
+      if (!mdat || mdat.type !== 'mdat') return pos;
+      w.first ??= w.last;
+      w.lastMoof = { body: r.body(box), start: box.start };
+      w.end = pos = mdat.end;
+      if (one) return pos;
+      continue;
+    }
+    pos = box.end;
+  }
+}
+
+/** How far from the end the last fragment is looked for before the whole file is walked. */
+const TAIL = 4 * 1024 * 1024;
+const FRAGMENT_TYPES = new Set(['prft', 'moof', 'mdat']);
+
+/**
+ * The start of a fragment (its 32-byte prft, then a moof) near the end of the file: the last fragments are found
+ * without walking an hour of them. Found by its shape, then confirmed by a walk from there that must reach the end
+ * of the file (or a fragment cut short); anything else falls back to the full walk.
+ */
+function tailFragment(r: BoxReader, from: number): number | undefined {
+  const start = Math.max(from, r.size - TAIL);
+  const b = r.at(start, r.size - start).slice();
+  for (let i = b.length - 40; i >= 0; i--) {
+    if (b[i + 4] !== 0x70 || b[i + 5] !== 0x72 || b[i + 6] !== 0x66 || b[i + 7] !== 0x74) continue; // 'prft'
+    if (b[i] !== 0 || b[i + 1] !== 0 || b[i + 2] !== 0 || b[i + 3] !== 32) continue;
+    const moof = r.head(start + i + 32);
+    if (moof?.type === 'moof') return start + i;
+  }
+  return undefined;
+}
+
+/** True when a walk that stopped at `pos` reached the end of the file or a fragment box cut short. */
+function reachedEnd(r: BoxReader, pos: number): boolean {
+  if (r.size - pos < 8) return true;
+  const h = r.at(pos, 8);
+  const size = ((h[0]! << 24) >>> 0) + (h[1]! << 16) + (h[2]! << 8) + h[3]!;
+  const type = String.fromCharCode(h[4]!, h[5]!, h[6]!, h[7]!);
+  return FRAGMENT_TYPES.has(type) && (size > r.size - pos || type === 'moof');
+}
+
 function infoOf(file: string): SegmentInfo | undefined {
   const r = new BoxReader(file);
   try {
-    let tracks: Track[] = [];
-    let scales = new Map<number, number>();
-    let first: Prft | undefined;
-    let last: Prft | undefined;
-    let lastMoof: { body: Uint8Array; start: number } | undefined;
-    let end = 0;
-    for (let pos = 0; ; ) {
-      const box = r.head(pos);
-      if (!box) break;
-      if (box.type === 'moov') scales = moovTimescales(r.body(box));
-      else if (box.type === 'uuid') tracks = readTrackBox(r.body(box)) ?? tracks;
-      else if (box.type === 'prft') last = readPrft(r.body(box)) ?? last;
-      else if (box.type === 'moof') {
-        const mdat = r.head(box.end);
-        if (!mdat || mdat.type !== 'mdat') break;
-        first ??= last;
-        lastMoof = { body: r.body(box), start: box.start };
-        end = mdat.end;
-        pos = mdat.end;
-        continue;
-      }
-      pos = box.end;
-    }
+    const w: Walk = { tracks: [], scales: new Map(), end: 0 };
+    const afterFirst = walk(r, 0, w, true);
+    const tail = w.lastMoof ? tailFragment(r, afterFirst) : undefined;
+    const stop = tail !== undefined ? walk(r, tail, w, false) : afterFirst;
+    if (tail === undefined || !reachedEnd(r, stop)) walk(r, afterFirst, w, false);
+    const { first, last, lastMoof } = w;
     if (!first || !last || !lastMoof) return undefined;
-    const clock = tracks.find((t) => t.id === last!.trackId - 1)?.clockRate ?? scales.get(last.trackId) ?? 90000;
-    const run = readMoof(lastMoof.body, lastMoof.start).find((x) => x.trackId === last!.trackId);
-    const tail = run?.samples[run.samples.length - 1];
-    const endTime = tail ? tail.dts + tail.duration : last.mediaTime;
+    const clock = w.tracks.find((t) => t.id === last.trackId - 1)?.clockRate ?? w.scales.get(last.trackId) ?? 90000;
+    const run = readMoof(lastMoof.body, lastMoof.start).find((x) => x.trackId === last.trackId);
+    const tailSample = run?.samples[run.samples.length - 1];
+    const endTime = tailSample ? tailSample.dts + tailSample.duration : last.mediaTime;
     const endMs = last.wallMs + ((endTime - last.mediaTime) / clock) * 1000;
-    return { startMs: first.wallMs, duration: Math.max(0, (endMs - first.wallMs) / 1000), size: end };
+    return { startMs: first.wallMs, duration: Math.max(0, (endMs - first.wallMs) / 1000), size: w.end };
   } finally {
     r.close();
   }

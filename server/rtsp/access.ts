@@ -56,6 +56,11 @@ export async function checkAccess(server: ServerContext, conn: ConnectionInfo, r
     owner = r.owner;
   }
   if (implied && implied.owner !== owner) throw notFound(server, implied.id);
+  // The session is theirs: a refusal to play its recording is said as such (403), not hidden as 454.
+  if (session && needsPlayback(method, req, session)) {
+    const r = await server.auth.check({ ip: conn.remoteAddress, action: 'playback', path: session.path, protocol: 'rtsp', presented: presentedBy(req, conn), uri: req.uri, nonces: nonces(conn), local: conn.localAddress });
+    if (!r.ok) throw refusal(server, conn, r);
+  }
   if (session) {
     session.touch();
     if (session.transportKind === 'tcp' && session.connection !== conn && !session.connection.closed) {
@@ -68,18 +73,31 @@ export async function checkAccess(server: ServerContext, conn: ConnectionInfo, r
 
 /** The action and path a method needs; none for OPTIONS and for keepalives outside a session. */
 function needed(method: Method, req: RtspRequest, session: RtspSession | undefined, conn: ConnectionInfo, target: RtspTarget): { action: AuthAction; path: string } | undefined {
-  if (session) return { action: session.media.kind === 'publish' ? 'publish' : 'read', path: session.path };
+  if (session) return { action: session.media.kind === 'publish' ? 'publish' : session.recorded ? 'playback' : 'read', path: session.path };
+  // ?start= on the URL (or on the DESCRIBE a SETUP follows) plays the recording: the `playback` action.
+  const query = target.query ?? (method === 'SETUP' && conn.described?.path === target.path ? conn.described.query : undefined);
+  const recorded = hasStart(query);
   switch (method) {
     case 'DESCRIBE':
-      return { action: 'read', path: target.path };
+      return { action: recorded ? 'playback' : 'read', path: target.path };
     case 'ANNOUNCE':
       return { action: 'publish', path: target.path };
     case 'SETUP':
-      return { action: isRecord(req) ? 'publish' : 'read', path: target.path };
+      return { action: isRecord(req) ? 'publish' : recorded ? 'playback' : 'read', path: target.path };
     default:
       // Everything else either needs a session (455 follows) or touches nothing (OPTIONS, keepalives).
       return undefined;
   }
+}
+
+/** A live session's PLAY with a clock= range turns it to the recording: the `playback` action on top of `read`. */
+function needsPlayback(method: Method, req: RtspRequest, session: RtspSession): boolean {
+  if (session.media.kind === 'publish' || session.recorded || method !== 'PLAY') return false;
+  return /^\s*clock\s*=/i.test(req.headers.get('Range') ?? '');
+}
+
+function hasStart(query: string | undefined): boolean {
+  return query !== undefined && new URLSearchParams(query).has('start');
 }
 
 function isRecord(req: RtspRequest): boolean {

@@ -11,6 +11,8 @@ import { errorResponse } from './response.js';
 import { RtspError } from './errors.js';
 import { clientOf, logRefusal } from './refusal-log.js';
 import type { RtspSession } from './session.js';
+import { listsOptionTag } from './headers/option-tags.js';
+import { ServerOutbox } from './server-requests/outbox.js';
 
 /** Requests (and unparseable lines) a client may have waiting for an answer: pipelining is legal, flooding is not. */
 export const MAX_PENDING = 32;
@@ -42,6 +44,12 @@ export class RtspConnection implements ConnectionInfo {
   closed = false;
   announced?: { path: string; sessionId: string };
   described?: { path: string; query: string | undefined };
+  /** The client listed the ANNOUNCE option tag (server-requests/option-tags.ts): it takes a new SDP from us. */
+  acceptsAnnounce = false;
+  /** Live paths whose source ended under a session here: the next stream on them is ANNOUNCEd (path -> URL the client used). */
+  readonly watching = new Map<string, string>();
+  /** Our own requests to the client (ANNOUNCE, REDIRECT) and its answers. */
+  readonly outbox = new ServerOutbox();
   private readonly parser: RtspParser;
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
@@ -177,9 +185,12 @@ export class RtspConnection implements ConnectionInfo {
         case 'interleaved':
           this.onInterleaved(item.channel, item.data);
           break;
-        case 'response':
-          // Answers to requests we never send (we send none yet): ignore, as RFC 2326 §7 permits.
+        case 'response': {
+          // The client's answer to our ANNOUNCE or REDIRECT; one to nothing we sent is ignored (RFC 2326 §7).
+          const sent = this.outbox.answer(item.message);
+          if (sent) this.server.log.debug({ conn: this.id, client: this.client, method: sent.method, status: item.message.status }, `${this.client} answered ${sent.method} with ${item.message.status}`);
           break;
+        }
         case 'error':
           this.enqueueError(item.error, item.cseq);
           break;
@@ -205,8 +216,26 @@ export class RtspConnection implements ConnectionInfo {
     return false;
   }
 
+  /**
+   * Sends a request of ours to the client (RFC 2326 §10: ANNOUNCE and REDIRECT go server to client),
+   * numbered by the connection's own CSeq; false when the connection is closed or closing.
+   */
+  sendRequest(method: string, uri: string, headers: Record<string, string>, body?: Uint8Array): boolean {
+    if (this.closed || this.ending || this.flooded) return false;
+    let bytes: Uint8Array;
+    try {
+      bytes = this.outbox.build(method, uri, { ...headers, Server: SERVER_NAME }, body);
+    } catch (e) {
+      this.server.log.warn({ err: e, conn: this.id, client: this.client }, `${this.client}: ${method} could not be serialized`);
+      return false;
+    }
+    this.channel.write(bytes);
+    return true;
+  }
+
   private enqueue(req: RtspRequest): void {
     if (!this.admit(req.headers.get('CSeq'))) return;
+    if (!this.acceptsAnnounce && listsOptionTag(req.headers)) this.acceptsAnnounce = true;
     this.queue = this.queue.then(async () => {
       if (this.closed) return;
       const { response, after } = await dispatch(this.server, this, req);

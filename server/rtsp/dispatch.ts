@@ -72,9 +72,10 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     // Permissions and session ownership first: a redirect or a state error must not tell a stranger anything.
     const { session, owner } = await checkAccess(server, conn, req, method, target);
     // A redirected path answers 302 before anything else (ffmpeg follows it from OPTIONS on).
-    checkRedirect(server, method, target.path);
+    // A session already here goes on (a drain REDIRECTs it instead).
+    if (!session) checkRedirect(server, method, target.path, conn.tunnel);
     // --workers: the origin sends a new reader of a live path to the least-loaded process.
-    checkPlacement(server, conn, req, method, target);
+    if (!session) checkPlacement(server, conn, req, method, target);
     checkState(method, session ? session.state : 'none');
     const result = await HANDLERS[method]({ server, conn, req, target, session, owner });
     // A session belongs to the request that made it (SETUP, ANNOUNCE return it).

@@ -15,6 +15,7 @@ import { expireConnections, expireUnstarted, refuseRtsp } from './limits.js';
 import { MulticastHub } from './multicast-sender.js';
 import type { RtspSession } from './session.js';
 import { RegisteredSessions } from './session-client.js';
+import { announceStream } from './server-requests/announce.js';
 import { UdpPortPair } from './udp-ports.js';
 import { sessionWho, whoText } from './who.js';
 import type { RecordingReader } from '../record/read/recordings.js';
@@ -61,7 +62,16 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
     this.multicast = new MulticastHub(config, log);
     this.notices = new NoticeLog(log);
     this.guard = new PortGuard('RTSP', config, this.notices, (sock, why) => refuseRtsp(sock, why));
+    // A live path's new stream is described to the readers its old one left (server-requests/announce.ts).
+    this.unwatch = paths.events.on({
+      ready: ({ path }) => {
+        const stream = paths.livePath(path).stream;
+        if (stream) announceStream(this, this.connections, path, stream);
+      },
+    });
   }
+
+  private readonly unwatch: () => void;
 
   /** Binds UDP ports and the TCP listener; resolves with the TCP port actually bound. */
   async listen(port: number): Promise<number> {
@@ -115,6 +125,7 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
   /** SIGINT/SIGTERM: BYE to every reader, close every socket. */
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    this.unwatch();
     this.multicast.endAll('server shutting down');
     for (const s of [...this.sessions.values()]) this.destroySession(s, 'server shutting down', true);
     this.pacer.stop();

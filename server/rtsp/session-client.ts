@@ -3,6 +3,7 @@
 import { BitrateMeter, type ClientHandle, type ClientProtocol, type ClientRecord, type ClientRegistry } from '../core/clients.js';
 import type { ServerContext } from './context.js';
 import type { RtspSession } from './session.js';
+import { redirectSession } from './server-requests/redirect.js';
 
 /** The protocol an operator debugs: the tunnel, else TLS and the lower transport of the first track. */
 export function sessionProtocol(s: RtspSession): ClientProtocol {
@@ -45,6 +46,7 @@ export function sessionRecord(s: RtspSession, meter: BitrateMeter): ClientRecord
     state: s.state,
     dropped: s.dropped,
     receiverReports: reports,
+    ...(s.qos ? { qos: s.qos.record() } : {}),
     media: s.media.kind,
     transports: [...s.tracks.values()].map((t) => t.transport.kind),
   };
@@ -83,6 +85,7 @@ export class RegisteredSessions extends Map<string, RtspSession> {
       const handle: ClientHandle = {
         snapshot: () => sessionRecord(s, meter),
         kick: (reason) => kickSession(server, s, reason),
+        redirect: (location, httpBase) => redirectSession(server, s, location, httpBase),
       };
       this.undo.set(id, this.registry.add(id, handle));
     }

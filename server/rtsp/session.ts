@@ -2,7 +2,9 @@
 import { framedFor, type OutPacket } from '../core/out-packet.js';
 import type { Stream, StreamReader } from '../core/stream.js';
 import type { Track } from '../media/track.js';
-import { buildBye, parseRtcpCompound } from '../rtp/rtcp.js';
+import { buildBye, parseRtcpCompound, type RtcpReportBlock } from '../rtp/rtcp.js';
+import type { Thinner } from '../core/thinner.js';
+import type { QosRecord } from '../core/qos.js';
 import type { PacketSink, Playback } from '../core/playback.js';
 import type { Publisher } from '../core/publisher.js';
 import type { SeekableMedia } from '../core/seekable-media.js';
@@ -11,6 +13,7 @@ import type { UdpPortPair } from './udp-ports.js';
 import type { UdpDestination } from './udp/sender.js';
 import type { StreamMulticast } from './multicast-sender.js';
 import type { TrackSrtp } from './srtp/track-srtp.js';
+import type { RecordedState } from './recorded/state.js';
 
 export interface UdpTrackTransport {
   kind: 'udp';
@@ -64,6 +67,12 @@ export interface ConnectionInfo {
   close(): void;
   /** Flushes what is queued (a BYE), then closes. */
   end(why?: string): void;
+  /** The client takes ANNOUNCE from us (its requests listed the option tag). */
+  readonly acceptsAnnounce?: boolean;
+  /** Live paths whose source ended under a session of this connection, to ANNOUNCE their next stream (path -> URL). */
+  readonly watching?: Map<string, string>;
+  /** Sends a server request (ANNOUNCE, REDIRECT) on the connection; false when it cannot. */
+  sendRequest?(method: string, uri: string, headers: Record<string, string>, body?: Uint8Array): boolean;
 }
 
 export interface SetupTrack {
@@ -84,6 +93,14 @@ export type SessionMedia =
   | { kind: 'publish'; tracks: Track[]; controls: string[]; publisher: Publisher | undefined };
 
 const INTERLEAVED_HEADER = 4;
+
+/** What a reader's QoS (reader-qos.ts) is told: the SRs it was sent (for round-trip times) and its report blocks. */
+export interface SessionQos {
+  noteSent(trackId: number, rtcp: Uint8Array): void;
+  noteReport(trackId: number, block: RtcpReportBlock): void;
+  /** For the API (never per packet). */
+  record(): QosRecord;
+}
 
 export class RtspSession implements PacketSink, StreamReader {
   private current: Exclude<SessionState, 'none'> = 'init';
@@ -117,11 +134,20 @@ export class RtspSession implements PacketSink, StreamReader {
   onReceiverReport: ((trackId: number, r: { fractionLost: number; jitter: number }) => void) | undefined;
   /** The URL query the client read or published with (hooks' TIDECAST_QUERY). */
   query: string | undefined;
+  /** Playing the path's recording by time (Range: clock=, ?start=): the window loaded and how it was asked. */
+  recorded: RecordedState | undefined;
+  /** RTP packets sent per track (the API's qos record compares video and audio). */
+  readonly trackPackets: number[] = [];
+  /** The reader's QoS from its receiver reports, set by SETUP for readers. */
+  qos: SessionQos | undefined;
+  /** Set only while the reader is thinned (or was, live: its seq numbers are its own since): the hot path checks nothing else. */
+  thin: Thinner | undefined;
 
   constructor(
     readonly id: string,
     readonly path: string,
-    readonly media: SessionMedia,
+    /** Changes once at most: a live session PLAYed with a clock= range turns to the recording (recorded/play-recorded.ts). */
+    public media: SessionMedia,
     readonly peerAddress: string,
     /** The connection that set the session up; TCP tracks write through it. */
     public connection: ConnectionInfo,
@@ -152,6 +178,11 @@ export class RtspSession implements PacketSink, StreamReader {
     return INTERLEAVED_HEADER;
   }
 
+  /** File playback asks per video frame whether this reader gets it (core/thinner.ts). */
+  get thinning(): Thinner | undefined {
+    return this.thin;
+  }
+
   /** Multicast counts as UDP: it outlives its connection and times out without requests, as UDP does. */
   get transportKind(): 'udp' | 'tcp' | 'none' {
     const first = this.tracks.values().next().value;
@@ -162,6 +193,7 @@ export class RtspSession implements PacketSink, StreamReader {
   addTrack(t: SetupTrack): void {
     this.tracks.set(t.trackId, t);
     this.byTrack[t.trackId] = t;
+    this.trackPackets[t.trackId] ??= 0;
     const tr = t.transport;
     this.udpDest[t.trackId] = tr.kind === 'udp' ? this.ports.rtpDestination(tr.address, tr.rtpPort, this) : undefined;
   }
@@ -185,6 +217,7 @@ export class RtspSession implements PacketSink, StreamReader {
       this.ports.sendRtp(packet.subarray(INTERLEAVED_HEADER), this.udpDest[trackId]!);
       this.bytes += packet.length - INTERLEAVED_HEADER;
       this.packets++;
+      this.trackPackets[trackId]!++;
       return true;
     }
     if (this.connection.closed) return false;
@@ -192,6 +225,7 @@ export class RtspSession implements PacketSink, StreamReader {
     if (ok) {
       this.bytes += packet.length;
       this.packets++;
+      this.trackPackets[trackId]!++;
     } else this.dropped++;
     return ok;
   }
@@ -202,6 +236,7 @@ export class RtspSession implements PacketSink, StreamReader {
     const tr = t.transport;
     // The group's RTCP (SRs, the one BYE) is the sender's: one reader's BYE would end everyone's.
     if (tr.kind === 'multicast') return;
+    this.qos?.noteSent(trackId, data);
     if (t.srtp) {
       const sealed = t.srtp.rtcp(data);
       if (!sealed) return;
@@ -232,16 +267,25 @@ export class RtspSession implements PacketSink, StreamReader {
     const q = t.srtp ? t.srtp.live(p) : p;
     if (!q) return;
     if (tr.kind === 'udp') {
+      let data = q.data;
+      // Thinning is UDP-only and never SRTP (reader-qos.ts): a thinned reader's own bytes, or none.
+      if (this.thin !== undefined && p.trackId === this.thin.trackId) {
+        const own = this.thin.pass(p);
+        if (own === undefined) return;
+        data = own;
+      }
       // Queued with the other readers' sends of this turn: one sendmmsg for all (udp/sender.ts).
-      this.ports.sendRtp(q.data, this.udpDest[p.trackId]!);
-      this.bytes += q.data.length;
+      this.ports.sendRtp(data, this.udpDest[p.trackId]!);
+      this.bytes += data.length;
       this.packets++;
+      this.trackPackets[p.trackId]!++;
       return;
     }
     const framed = framedFor(q, tr.rtpChannel);
     if (this.connection.writeShared(framed)) {
       this.bytes += framed.length;
       this.packets++;
+      this.trackPackets[p.trackId]!++;
     } else {
       this.dropped++;
       // Never a broken GOP: after a lost video packet, skip to the next key frame.
@@ -250,6 +294,8 @@ export class RtspSession implements PacketSink, StreamReader {
   }
 
   deliverRtcp(trackId: number, data: Uint8Array): void {
+    // A thinned reader's SR counts only what it got (RFC 3550 §6.4.1 sender's packet and octet counts).
+    if (this.thin !== undefined && trackId === this.thin.trackId) data = this.thin.senderReport(data);
     this.rtcp(trackId, data);
   }
 
@@ -266,10 +312,12 @@ export class RtspSession implements PacketSink, StreamReader {
   }
 
   /** Records receiver-report figures sent by the client about our SSRC on `trackId`. */
-  noteReceiverReport(trackId: number, r: { fractionLost: number; cumulativeLost: number; jitter: number }): void {
+  noteReceiverReport(trackId: number, r: RtcpReportBlock): void {
     const t = this.byTrack[trackId];
-    if (t) t.rr = { ...r, at: Date.now() };
-    if (t) this.onReceiverReport?.(trackId, r);
+    if (!t) return;
+    t.rr = { fractionLost: r.fractionLost, cumulativeLost: r.cumulativeLost, jitter: r.jitter, at: Date.now() };
+    this.onReceiverReport?.(trackId, r);
+    this.qos?.noteReport(trackId, r);
   }
 
   /**

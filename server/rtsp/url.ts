@@ -59,3 +59,10 @@ export function contentBase(uri: string): string {
   const clean = q >= 0 ? uri.slice(0, q) : uri;
   return clean.endsWith('/') ? clean : `${clean}/`;
 }
+
+/** The stream's URL as a client addressed it: `base` without a track control and trailing slash (server requests name it). */
+export function aggregateUrl(base: string, trackId: number | undefined): string {
+  let u = base.replace(/\/+$/, '');
+  if (trackId !== undefined) u = u.replace(/\/(?:trackID|trackid|track|streamid|stream)=\d+$/, '');
+  return u;
+}

@@ -211,10 +211,20 @@ describe("our own ffmpeg sources", () => {
     // Also on a server bound to one non-loopback address: the connection's two ends are that address.
     expect(await here('publish', 'clock', password, '192.0.2.2', '192.0.2.2')).toMatchObject({ ok: true });
     expect(await here('publish', 'other')).toMatchObject({ ok: false, status: 401 });
-    expect(await here('read', 'clock')).toMatchObject({ ok: false, status: 403 });
+    expect(await here('read', 'clock')).toMatchObject({ ok: false, status: 401 });
     expect(await here('publish', 'clock', password, '192.0.2.7', '192.0.2.2')).toMatchObject({ ok: false, status: 401 });
     expect(await here('publish', 'clock', password.slice(1))).toMatchObject({ ok: false, status: 401 });
     expect(new Auth(makeConfig(USERS), silentLogger).sourceCredentials('clock').password).not.toBe(password);
+  });
+
+  it("read their path with its read key (a rendition's ffmpeg reading its main path), which does not publish", async () => {
+    const { auth } = rig();
+    const { username, password } = auth.sourceCredentials('clock', 'read');
+    const here = (action: AuthAction, path: string) => auth.check({ ip: '127.0.0.1', local: '127.0.0.1', action, path, protocol: 'rtsp', presented: basic(username, password) });
+    expect(await here('read', 'clock')).toMatchObject({ ok: true, user: 'tidecast-source' });
+    expect(await here('publish', 'clock')).toMatchObject({ ok: false, status: 401 });
+    expect(await here('read', 'other')).toMatchObject({ ok: false, status: 401 });
+    expect(await here('playback', 'clock')).toMatchObject({ ok: false });
   });
 });
 

@@ -22,6 +22,9 @@ const PAGE = `<!doctype html>
   window.hls = hls;
   hls.on(Hls.Events.FRAG_LOADED, (_e, d) => { if (d.part) stats.parts++; else stats.segments++; });
   hls.on(Hls.Events.LEVEL_UPDATED, () => stats.levelUpdates++);
+  // Variant switches of a multivariant playlist: the height of each level hls.js switched to, in order.
+  stats.switches = [];
+  hls.on(Hls.Events.LEVEL_SWITCHED, (_e, d) => stats.switches.push(hls.levels[d.level] ? hls.levels[d.level].height : -1));
   hls.on(Hls.Events.ERROR, (_e, d) => {
     stats.errors.push(d.type + ':' + d.details + (d.fatal ? ':fatal' : ''));
     console.warn('hls.js error ' + d.type + ' ' + d.details + ' fatal=' + d.fatal + ' t=' + v.currentTime.toFixed(3) + ' ' + (d.frag ? 'frag ' + d.frag.sn : '') + (d.part ? ' part ' + d.part.index : '') + ' ' + (d.error ? d.error.message : '') + ' buffered=' + JSON.stringify(Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i).toFixed(3), v.buffered.end(i).toFixed(3)])));
@@ -42,6 +45,8 @@ const PAGE = `<!doctype html>
     parts: stats.parts,
     segments: stats.segments,
     levelUpdates: stats.levelUpdates,
+    switches: stats.switches.slice(),
+    bandwidthEstimate: Math.round(hls.bandwidthEstimate || 0),
     errors: stats.errors.slice(-10),
     fatal: stats.fatal,
     dropped: v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().droppedVideoFrames : 0,
@@ -61,6 +66,9 @@ export interface PageSample {
   parts: number;
   segments: number;
   levelUpdates: number;
+  /** Heights of the levels hls.js switched to (LEVEL_SWITCHED), in order. */
+  switches: number[];
+  bandwidthEstimate: number;
   errors: string[];
   fatal: string | null;
   dropped: number;

@@ -17,6 +17,8 @@ export interface PageStats {
   position: number;
   duration: number | null;
   reconnects: number;
+  redirects?: number;
+  redirectedTo?: string | null;
   reconnectIn: number | null;
   tracks?: {
     video?: TrackStats;

@@ -10,6 +10,7 @@ import { registerLoopMetrics } from './loop-metrics.js';
 import { foldGaugePaths, RunningTotals } from './metric-series.js';
 import { registerObservedMetrics } from './observed-metrics.js';
 import { registerRtspMetrics } from './rtsp-metrics.js';
+import { registerQosMetrics } from './qos-metrics.js';
 
 export interface TidecastMetrics {
   register: Registry;
@@ -47,6 +48,7 @@ export function metricsRegistry(ctx: HttpContext): TidecastMetrics {
   registerStreamTotals(register, ctx, before);
   registerFileMetrics(register, ctx);
   registerClientMetrics(register, ctx.paths, before);
+  registerQosMetrics(register, ctx.paths);
   const families = new CounterFamilies(register, ctx.paths.counters);
   before(() => families.sync());
   registerObservedMetrics(register, ctx.paths.observations);

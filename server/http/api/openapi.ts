@@ -54,6 +54,32 @@ const CORE: Record<string, Record<string, Op>> = {
       responses: { 200: body({ type: 'object', required: ['kicked'], properties: { kicked: { type: 'string' } } }, 'Kicked'), 404: err('No such session'), ...COMMON },
     },
   },
+  '/api/v1/sessions/{id}/redirect': {
+    post: {
+      summary: 'Send one RTSP session to another server (REDIRECT)',
+      description: 'The client gets an RTSP REDIRECT (RFC 2326 §10.10) with `Location` and `Range: clock=<now>-`; a web player on a WebSocket also gets `X-WebSocket-Location` when `httpLocation` is given. The session goes on until the client leaves. docs/drain.md.',
+      operationId: 'redirectSession',
+      parameters: [idParam],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['location'], properties: { location: { type: 'string', description: 'rtsp://host:port/path' }, httpLocation: { type: 'string', description: 'http://host:port of that server' } } } } } },
+      responses: {
+        200: body({ type: 'object', required: ['redirected', 'location'], properties: { redirected: { type: 'string' }, location: { type: 'string' } } }, 'REDIRECT sent'),
+        400: err('No rtsp:// location'),
+        404: err('No such session'),
+        409: err('Not an RTSP session, or its connection is closed'),
+        ...COMMON,
+      },
+    },
+  },
+  '/api/v1/drain': {
+    get: { summary: 'Whether the server drains, and where to', operationId: 'getDrain', responses: { 200: body(ref('Drain'), 'The drain state'), ...COMMON } },
+    post: {
+      summary: 'Drain the server to another one, then exit',
+      description: 'New RTSP requests answer 302 to `<location>/<path>`, HTTP stream requests 302 to `<httpLocation><url>`; every RTSP session gets REDIRECT, progressive responses end. The server closes (and `tidecast serve` exits) once none is left, or after the grace time, when those left are torn down. Fields default to the config\'s `drain:`. docs/drain.md.',
+      operationId: 'drain',
+      requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { location: { type: 'string' }, httpLocation: { type: 'string' }, graceSeconds: { type: 'number' } } } } } },
+      responses: { 202: body(ref('Drain'), 'Draining'), 400: err('No or bad location'), 409: err('Already draining'), ...COMMON },
+    },
+  },
   '/api/v1/recordings': {
     get: {
       summary: 'Paths with recordings on disk',

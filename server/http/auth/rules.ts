@@ -1,4 +1,4 @@
-// What each HTTP URL needs: the API `api`, /metrics `metrics`, streams, HLS and .sdp descriptions `read` of their path, media files `playback`; pages are public.
+// What each HTTP URL needs: the API `api`, /metrics `metrics`, streams, HLS and .sdp descriptions `read` of their path, media files and recordings `playback`; pages are public.
 import type { AuthAction } from '../../config-auth.js';
 import type { AuthProtocol } from '../../auth/auth.js';
 import { HttpError } from '../errors.js';
@@ -11,10 +11,12 @@ export type HttpRule =
 
 /** The dashboard's scripts and style (server/http/dashboard/routes.ts serves them): public like the page. */
 export const DASHBOARD_ASSET = /^\/dashboard\/[a-z-]+\.(?:js|css)$/;
-const STREAM = /^\/(.+)\/stream\.(?:mp4|ts)$/;
+const STREAM = /^\/(.+)\/(?:stream\.(?:mp4|ts)|renditions\.json)$/;
 /** GET /<path>.sdp and /<path>/description.sdp (description.ts): the description is a read of the path. */
 export const SDP_ROUTE = /^\/(.+?)(?:\/description)?\.sdp$/;
-const HLS = /^\/(.+)\/(?:index\.m3u8|init-[0-9a-f]+\.mp4|seg-[0-9a-f]+-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
+/** Recordings by time: playback.mp4/.ts/.m3u8 and the playlist's playback/init.mp4 and playback/<n>.m4s. */
+const PLAYBACK = /^\/(.+)\/playback(?:\.(mp4|ts|m3u8)|\/(?:init\.mp4|\d+\.m4s))$/;
+const HLS = /^\/(.+)\/(?:index\.m3u8|media\.m3u8|video\.m3u8|audio-\d{1,3}\.m3u8|init-[0-9a-f]+(?:t\d{1,3})?\.mp4|seg-[0-9a-f]+(?:t\d{1,3})?-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
 
 /**
  * The dashboard page and the player's files are public (they hold no data: what they show comes
@@ -28,6 +30,8 @@ export function ruleFor(urlPath: string): HttpRule {
   if (DASHBOARD_ASSET.test(urlPath)) return { kind: 'public' };
   if (urlPath === '/api' || urlPath.startsWith('/api/')) return { kind: 'check', action: 'api', path: '', protocol: 'api' };
   if (urlPath === '/metrics') return { kind: 'check', action: 'metrics', path: '', protocol: 'metrics' };
+  const playback = PLAYBACK.exec(urlPath);
+  if (playback) return { kind: 'check', action: 'playback', path: decodePath(playback[1]!), protocol: playback[2] === 'mp4' || playback[2] === 'ts' ? 'http' : 'hls' };
   const hls = HLS.exec(urlPath);
   if (hls) return { kind: 'check', action: 'read', path: decodePath(hls[1]!), protocol: 'hls' };
   const sdp = SDP_ROUTE.exec(urlPath);

@@ -18,6 +18,9 @@ function spansOf(body) {
   });
 }
 
+/** The player on the recording of `path` from `ms` (its hls mode on /<path>/playback.m3u8?start=). */
+export const playbackHref = (path, ms) => `/player/?src=${encodeURIComponent(path)}&mode=hls&start=${encodeURIComponent(new Date(ms).toISOString())}`;
+
 function timeline(path, spans) {
   const from = Math.min(...spans.map((s) => s.start));
   const to = Math.max(...spans.map((s) => s.end));
@@ -26,15 +29,19 @@ function timeline(path, spans) {
   for (const s of spans) {
     const start = new Date(s.start).toISOString();
     const secs = Math.round((s.end - s.start) / 1000);
-    // Plain spans for now: playback by time (playback.mp4?start=) comes with its own routes, and
-    // a link here would lead to a 404 until then.
-    const a = h('span', {
-      role: 'listitem',
-      title: `${formatTime(start)}, ${secs} s recorded`,
-      style: `left:${((s.start - from) / width) * 100}%;width:${((s.end - s.start) / width) * 100}%`,
+    const a = h('a', { href: playbackHref(path, s.start), 'aria-label': `play ${path} recorded from ${formatTime(start)} (${secs} s)` });
+    // A click plays from the point clicked (the link's own href, the span's start, serves keyboards and new tabs).
+    a.addEventListener('click', (e) => {
+      const r = a.getBoundingClientRect();
+      if (e.detail > 0 && r.width > 0) a.href = playbackHref(path, s.start + Math.max(0, Math.min(1, (e.clientX - r.left) / r.width)) * (s.end - s.start));
     });
-    a.setAttribute('aria-label', `${path} recorded from ${formatTime(start)} (${secs} s)`);
-    bar.append(a);
+    const item = h('span', {
+      role: 'listitem',
+      title: `${formatTime(start)}, ${secs} s recorded: click to play from there`,
+      style: `left:${((s.start - from) / width) * 100}%;width:${((s.end - s.start) / width) * 100}%`,
+    }, a);
+    item.setAttribute('aria-label', `${path} recorded from ${formatTime(start)} (${secs} s)`);
+    bar.append(item);
   }
   return h('div', { class: 'recording', 'data-path': path }, h('h3', {}, h('code', {}, path)), bar,
     h('div', { class: 'timeline-axis' }, h('span', {}, formatTime(new Date(from).toISOString())), h('span', {}, formatTime(new Date(to).toISOString()))));

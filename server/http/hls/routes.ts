@@ -6,6 +6,7 @@ import type { HttpContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import type { LiveHlsMuxer } from './live-muxer.js';
 import { HlsMuxers } from './muxers.js';
+import { formatMultivariant, variantsOf } from './multivariant.js';
 import { formatPlaylist, parseBlockingQuery } from './playlist.js';
 import { hlsTracks } from './segmenter.js';
 import { queryToken, withToken } from './token-uris.js';
@@ -14,14 +15,20 @@ import { audioAlternatives, multivariantPlaylist, renditionUri } from './renditi
 import type { Stream } from '../../core/stream.js';
 import type { Track } from '../../media/track.js';
 
-/** Path names hold "/", so the file name is matched at the end and the rest is the path. */
-const ROUTE = /^\/(.+)\/(?:(index\.m3u8|video\.m3u8|audio-\d{1,3}\.m3u8)|init-([0-9a-f]+(?:t\d{1,3})?)\.mp4|seg-([0-9a-f]+(?:t\d{1,3})?)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
+/**
+ * Path names hold "/", so the file name is matched at the end and the rest is the path. index.m3u8
+ * is the multivariant playlist of a path with renditions or audio alternatives, else its media
+ * playlist; media.m3u8 is always the media playlist of every track (a rendition list's main variant).
+ */
+const ROUTE = /^\/(.+)\/(?:(index\.m3u8|media\.m3u8|video\.m3u8|audio-\d{1,3}\.m3u8)|init-([0-9a-f]+(?:t\d{1,3})?)\.mp4|seg-([0-9a-f]+(?:t\d{1,3})?)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 /** Names are unique per muxer (live) or per file version (VOD), so a CDN may keep them for good. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** How long a playlist request waits for a live path's first complete segment. */
 const FIRST_SEGMENT_WAIT_MS = 15_000;
+/** The main stream's bandwidth in a multivariant playlist is what it carried over at least this long. */
+const MEASURE_MS = 2000;
 
 export function installHls(app: express.Express, ctx: HttpContext): void {
   const cfg = ctx.config;
@@ -47,7 +54,8 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
     let job: Promise<void>;
     // Playlists count themselves (a blocking reload is told by its query).
     if (!m[2]) countRequest(ctx, m[3] ? 'init' : m[4] ? 'segment' : 'part');
-    if (m[2]) job = playlist(req, res, ctx, muxers, path, m[2]);
+    if (m[2] === 'index.m3u8' && hasRenditions(ctx, path) && !parseBlockingQuery(req.query as Record<string, unknown>)) job = multivariant(req, res, ctx, path);
+    else if (m[2]) job = playlist(req, res, ctx, muxers, path, m[2]);
     else if (m[3]) job = file(req, res, ctx, muxers, path, m[3], 'init', 0, 0);
     else if (m[4]) job = file(req, res, ctx, muxers, path, m[4], 'seg', Number(m[5]), 0);
     else job = file(req, res, ctx, muxers, path, m[6]!, 'part', Number(m[7]), Number(m[8]));
@@ -117,6 +125,24 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   const text = formatPlaylist(withToken(mux.playlist(), token));
   muxers.audience(mux)?.note(req, Buffer.byteLength(text), res.locals.user);
   send(res, PLAYLIST_TYPE, block ? `public, max-age=${Math.ceil(3 * mux.targetDuration)}` : 'no-cache', text);
+}
+
+function hasRenditions(ctx: HttpContext, path: string): boolean {
+  return Object.hasOwn(ctx.config.paths, path) && (ctx.config.paths[path]!.renditions?.length ?? 0) > 0;
+}
+
+/** Main stream first, then the renditions: their sources start only when a player picks them. */
+async function multivariant(req: Request, res: Response, ctx: HttpContext, path: string): Promise<void> {
+  countRequest(ctx, 'playlist');
+  const resolved = await ctx.paths.resolve(path);
+  if (resolved.kind !== 'live') throw new HttpError(415, `/${path} is a file: renditions are made of live paths`);
+  const s = resolved.stream;
+  // A stream the request itself just started has carried too little to measure: give it a moment.
+  const age = Date.now() - s.createdAt;
+  if (age < MEASURE_MS) await new Promise((r) => setTimeout(r, MEASURE_MS - age));
+  const bps = (s.bytes * 8 * 1000) / Math.max(1000, Date.now() - s.createdAt);
+  const variants = variantsOf(path, s.tracks, bps, ctx.config.paths[path]!.renditions ?? []);
+  send(res, PLAYLIST_TYPE, 'no-cache', formatMultivariant(variants, queryToken(req.query as Record<string, unknown>)));
 }
 
 async function file(req: Request, res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, id: string, kind: 'init' | 'seg' | 'part', msn: number, index: number): Promise<void> {
@@ -203,6 +229,7 @@ function renditionKey(name: string): string {
 function liveRendition(tracks: Track[], path: string, name: string): 'multivariant' | { key: string; tracks?: Track[] } {
   const alt = audioAlternatives(tracks);
   if (name === 'index.m3u8') return alt.length > 0 ? 'multivariant' : { key: '' };
+  if (name === 'media.m3u8') return { key: '' };
   const key = renditionKey(name);
   const video = hlsTracks(tracks).find((t) => t.kind === 'video');
   if (alt.length > 0 && key === 'video' && video) return { key, tracks: [video] };
@@ -242,7 +269,7 @@ function vodPlaylistText(idx: VodIndex, path: string, name: string, token: strin
     const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
     return multivariantPlaylist({ video: idx.tracks[0]!.fmp4.track, alternatives: alt, bandwidth: vodBandwidth(idx), query });
   }
-  if (name === 'index.m3u8') return formatPlaylist(withToken(vodPlaylist(idx), token));
+  if (name === 'index.m3u8' || name === 'media.m3u8') return formatPlaylist(withToken(vodPlaylist(idx), token));
   if (name === 'video.m3u8' && alt.length > 0) return formatPlaylist(withToken(vodPlaylist(idx, ''), token));
   const audio = alt.find((t) => renditionUri(t) === name);
   if (audio) return formatPlaylist(withToken(vodPlaylist(idx, `t${audio.id}`), token));

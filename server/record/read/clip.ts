@@ -3,7 +3,7 @@
 // until the asked duration, a gap in the recording or a change of tracks. Times follow SeekableMedia's rules: the first
 // key frame presents at 0, tracks renumbered 0..n-1.
 import type { Track } from '../../media/track.js';
-import type { SegmentIndex } from './segment-index.js';
+import { fragmentAt, fragmentSamples, type SegmentIndex } from './segment-index.js';
 
 export interface ClipUnit {
   pts: number;
@@ -83,36 +83,59 @@ function primaryEnd(clip: Clip): number {
   return clip.units[n]!.reduce((m, u) => Math.max(m, (u.pts + u.duration) / clock), 0);
 }
 
+/** Seconds of decode reordering and audio lead a window of fragments is widened by (far above any real GOP reorder). */
+const SLACK = 2;
+
 /** File seconds at which the segment's primary track first presents. */
 function primaryStart(ix: SegmentIndex): number {
   const t = ix.tracks[primary(ix.tracks)]!;
-  const list = ix.samples.get(t.id) ?? [];
+  const list = fragmentSamples(ix, 0, fragmentAt(ix, ix.startSec + SLACK) + 1).get(t.id) ?? [];
   return list.reduce((m, s) => Math.min(m, (s.dts + s.cto) / t.clockRate), Infinity);
 }
 
-/** The file time and wall clock of the presentation of the video key frame at or before `startMs` (else the first sample). */
+/** The last key frame presenting at or before `at` in fragments [lo, hi), else (with `orFirst`) the first one there. */
+function keyIn(ix: SegmentIndex, video: Track, lo: number, hi: number, at: number, orFirst: boolean): number | undefined {
+  let best: number | undefined;
+  let first: number | undefined;
+  for (const s of fragmentSamples(ix, lo, hi).get(video.id) ?? []) {
+    if (!s.key) continue;
+    const pts = (s.dts + s.cto) / video.clockRate;
+    first ??= pts;
+    if (pts <= at + 1e-6 && (best === undefined || pts > best)) best = pts;
+  }
+  return best ?? (orFirst ? first : undefined);
+}
+
+/** The file time and wall clock of the presentation of the video key frame at or before `startMs` (else the first one). */
 function originOf(ix: SegmentIndex, startMs: number): { fileSec: number; wallMs: number } {
   const video = ix.tracks.find((t) => t.kind === 'video');
   const at = (startMs - ix.wallAtZero) / 1000;
-  let fileSec = ix.startSec;
+  let fileSec = Math.max(ix.startSec, Math.min(at, ix.endSec));
   if (video) {
-    for (const s of ix.samples.get(video.id) ?? []) {
-      const pts = (s.dts + s.cto) / video.clockRate;
-      if (s.key && pts <= at + 1e-6) fileSec = pts;
-      if (s.dts / video.clockRate > at) break;
+    // Parse only the fragments around the time, widening backwards until a key frame at or before it is found.
+    const hi = Math.min(ix.fragments.length, fragmentAt(ix, at + SLACK) + 1);
+    let lo = fragmentAt(ix, at);
+    let key: number | undefined;
+    for (let width = 2; key === undefined; width *= 2) {
+      lo = Math.max(0, lo - width);
+      key = keyIn(ix, video, lo, lo === 0 ? ix.fragments.length : hi, at, lo === 0);
+      if (lo === 0) break;
     }
-  } else {
-    fileSec = Math.max(ix.startSec, Math.min(at, ix.endSec));
+    fileSec = key ?? ix.startSec;
   }
   return { fileSec, wallMs: ix.wallAtZero + fileSec * 1000 };
 }
 
 /** Adds the segment's samples from `fromSec` (file time) to clip time `endSec`; false once the end was reached. */
 function addSegment(clip: Clip, ix: SegmentIndex, shiftSec: number, fromSec: number, endSec: number): boolean {
-  let reachedEnd = false;
+  // Only the fragments that can hold the span: from a little before its start to a little past its end.
+  const k0 = Number.isFinite(fromSec) ? fragmentAt(ix, fromSec - SLACK) : 0;
+  const k1 = Number.isFinite(endSec) ? Math.min(ix.fragments.length, fragmentAt(ix, endSec - shiftSec + SLACK) + 1) : ix.fragments.length;
+  const samples = fragmentSamples(ix, k0, k1);
+  let reachedEnd = k1 < ix.fragments.length;
   ix.tracks.forEach((t, n) => {
     const out = clip.units[n]!;
-    const list = ix.samples.get(t.id) ?? [];
+    const list = samples.get(t.id) ?? [];
     const shift = Math.round(shiftSec * t.clockRate);
     const from = Math.round(fromSec * t.clockRate);
     const end = endSec * t.clockRate;

@@ -7,13 +7,13 @@ import { pathRecordings, type SpanRecord } from '../listing.js';
 import { buildClip, type Clip } from './clip.js';
 import { indexSegment, type SegmentIndex } from './segment-index.js';
 
-/** Samples (all files together) whose index stays cached: about 2 hours of 30 fps video with AAC. */
-const MAX_CACHED_SAMPLES = 600_000;
+/** Index bytes (the fragments' moofs, all files together) kept cached: about 30 hours of 30 fps video with AAC in 1 s parts. */
+const MAX_CACHED_BYTES = 64 * 1024 * 1024;
 
 interface Cached {
   size: number;
   mtimeMs: number;
-  samples: number;
+  bytes: number;
   index: Promise<SegmentIndex | undefined>;
 }
 
@@ -24,7 +24,7 @@ export interface PathSegments {
 
 export class RecordingReader {
   private readonly cache = new Map<string, Cached>();
-  private cachedSamples = 0;
+  private cachedBytes = 0;
 
   constructor(private readonly index: RecordingIndex) {}
 
@@ -55,14 +55,14 @@ export class RecordingReader {
       return hit.index;
     }
     if (hit) this.forget(file, hit);
-    const entry: Cached = { size: st.size, mtimeMs: st.mtimeMs, samples: 0, index: indexSegment(file).catch(() => undefined) };
+    const entry: Cached = { size: st.size, mtimeMs: st.mtimeMs, bytes: 0, index: indexSegment(file).catch(() => undefined) };
     this.cache.set(file, entry);
     const ix = await entry.index;
     if (this.cache.get(file) === entry) {
-      entry.samples = ix ? [...ix.samples.values()].reduce((n, l) => n + l.length, 0) : 0;
-      this.cachedSamples += entry.samples;
+      entry.bytes = ix?.bytes ?? 0;
+      this.cachedBytes += entry.bytes;
       for (const [f, c] of this.cache) {
-        if (this.cachedSamples <= MAX_CACHED_SAMPLES || c === entry) break;
+        if (this.cachedBytes <= MAX_CACHED_BYTES || c === entry) break;
         this.forget(f, c);
       }
     }
@@ -71,6 +71,6 @@ export class RecordingReader {
 
   private forget(file: string, c: Cached): void {
     this.cache.delete(file);
-    this.cachedSamples -= c.samples;
+    this.cachedBytes -= c.bytes;
   }
 }

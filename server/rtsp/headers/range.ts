@@ -1,6 +1,10 @@
-// Range header (RFC 2326 §12.29), npt form only (§3.6): where PLAY starts and stops, in seconds.
+// Range header (RFC 2326 §12.29): npt (§3.6, seconds into the presentation) and clock (§3.7, absolute UTC time, what
+// ONVIF replay clients send to play a recording from an instant).
 
 import { RtspError } from '../errors.js';
+import { parseClockRange, type ClockRange } from './range-clock.js';
+
+export { formatClockRange, parseClockRange, type ClockRange } from './range-clock.js';
 
 export interface RangeHeader {
   unit: 'npt';
@@ -16,14 +20,23 @@ const USAGE = 'e.g. Range: npt=10-';
 const NPT_SEC = /^(\d+)(?:\.(\d*))?$/;
 const NPT_HHMMSS = /^(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d*))?$/;
 
+/** A PLAY's Range in either form this server implements: npt for any media, clock for recordings. */
+export type PlayRange = RangeHeader | ClockRange;
+
+export function parsePlayRange(value: string): PlayRange {
+  const unit = value.split(';')[0]!.split('=')[0]!.trim().toLowerCase();
+  return unit === 'clock' ? parseClockRange(value) : parseRange(value);
+}
+
+/** npt ranges only (clients and the player read the server's answers with this). */
 export function parseRange(value: string): RangeHeader {
   const [spec, ...params] = value.split(';');
   const eq = spec.indexOf('=');
   if (eq === -1) throw new RtspError(400, `Range: expected npt=START-END, ${USAGE}, got ${quote(value.trim())}`);
   const unit = spec.slice(0, eq).trim().toLowerCase();
   if (unit !== 'npt') {
-    // smpte and clock ranges (§3.5, §3.7) are valid RTSP that this server does not implement.
-    throw new RtspError(501, `Range: only npt ranges are supported, ${USAGE}; got ${quote(unit)}`);
+    // smpte ranges (§3.5) are valid RTSP that this server does not implement; clock ranges go through parsePlayRange.
+    throw new RtspError(501, `Range: only npt${unit === 'clock' ? '' : ' and clock'} ranges are supported${unit === 'clock' ? ' here' : ''}, ${USAGE}; got ${quote(unit)}`);
   }
   const range = spec.slice(eq + 1).trim();
   if (range.includes(',')) throw new RtspError(501, `Range: only a single range is supported, ${USAGE}`);

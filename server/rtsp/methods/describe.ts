@@ -8,13 +8,19 @@ import { RtspError } from '../errors.js';
 import { describeKeys } from '../srtp/describe-keys.js';
 import { srtpOffered } from '../tls/policy.js';
 import { endStopsEos } from './range-end.js';
+import type { Resolved } from '../../core/path-manager.js';
+import { describeRecorded } from '../recorded/open-recorded.js';
+import { startOfQuery } from '../recorded/window.js';
 
-export const describe: Handler = async ({ server, conn, req, target }) => {
+export const describe: Handler = async (ctx) => {
+  const { server, conn, req, target } = ctx;
   const accept = req.headers.get('Accept');
   if (accept && !/application\/sdp|\*\/\*|application\/\*/i.test(accept)) {
     throw new RtspError(406, `this server describes streams only as application/sdp, not "${accept}"`);
   }
-  const r = await resolveStream(server, target.path);
+  // ?start=<RFC 3339>: the recording from that instant (its tracks are the live stream's), with its length.
+  const startMs = startOfQuery(target.query);
+  const r: Resolved = startMs !== undefined ? { kind: 'file', file: (await describeRecorded(ctx, startMs)).media } : await resolveStream(server, target.path);
   conn.described = { path: target.path, query: target.query };
   // AAC configs by their core where the rest says nothing (server/sdp/aac-config.ts).
   const tracks = (r.kind === 'file' ? r.file.tracks : r.stream.tracks).map(describedAacTrack);

@@ -5,6 +5,7 @@ import type { Resolved } from '../../core/path-manager.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
 import type { ServerContext } from '../context.js';
 import { RtspError } from '../errors.js';
+import { webSocketLocation } from '../server-requests/redirect.js';
 
 export async function openStream(server: ServerContext, path: string): Promise<SeekableMedia> {
   return guard(() => server.paths.open(path));
@@ -28,16 +29,19 @@ async function guard<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** 302 Moved Temporarily with Location (RFC 2326 §11.3.3, §12.25): the client repeats the request there. */
-export function redirectError(path: string, location: string): RtspError {
-  return new RtspError(302, `/${path} is served at ${location}`, false, { Location: location });
+export function redirectError(path: string, location: string, extra: Record<string, string> = {}): RtspError {
+  return new RtspError(302, `/${path} is served at ${location}`, false, { Location: location, ...extra });
 }
 
 /** Methods a client sends to a stream URL before it has a session there; each is answered with the redirect. */
 const REDIRECTED = new Set(['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY']);
 
 /** Throws the 302 when `path` is configured to redirect and `method` addresses the stream. */
-export function checkRedirect(server: ServerContext, method: string, path: string): void {
+export function checkRedirect(server: ServerContext, method: string, path: string, tunnel?: 'websocket' | 'http'): void {
   if (!path || !REDIRECTED.has(method)) return;
   const location = server.paths.redirectOf(path);
-  if (location !== undefined) throw redirectError(path, location);
+  if (location === undefined) return;
+  // A draining server tells a web player where the other server's WebSocket is (docs/drain.md).
+  const ws = tunnel === 'websocket' && server.paths.drain.target ? webSocketLocation(server.paths.drain.target.httpLocation) : undefined;
+  throw redirectError(path, location, ws ? { 'X-WebSocket-Location': ws } : {});
 }

@@ -1,7 +1,9 @@
 // PLAY and PAUSE (RFC 2326 §10.5, §10.6): files start, seek and resume on their own cursor; live
 // readers join the stream at its cached GOP.
 import { RtspError } from '../errors.js';
-import { formatRange, parseRange } from '../headers/range.js';
+import { formatRange, parsePlayRange, type RangeHeader } from '../headers/range.js';
+import { parseScale } from '../headers/scale.js';
+import { pauseRecorded, playRecorded } from '../recorded/play-recorded.js';
 import { formatRtpInfo } from '../headers/rtp-info.js';
 import type { Handler, HandlerResult, RequestContext } from './request-context.js';
 import type { RtspSession } from '../session.js';
@@ -26,12 +28,18 @@ export const play: Handler = (ctx) => {
   requireAggregate(ctx, s);
   const m = s.media;
   if (m.kind === 'publish') throw new RtspError(455, `session ${s.id} publishes /${s.path}: send RECORD, not PLAY`);
-  return m.kind === 'file' ? playFile(ctx, s, m.playback) : playLive(ctx, s, m.stream);
+  const rangeHeader = ctx.req.headers.get('Range');
+  const range = rangeHeader ? parsePlayRange(rangeHeader) : undefined;
+  // A clock= range plays the path's recording (a live session turns to it); a recording goes on being one.
+  if (range?.unit === 'clock' || s.recorded) {
+    const scale = ctx.req.headers.get('Scale');
+    return playRecorded(ctx, s, range, scale === undefined ? undefined : parseScale(scale));
+  }
+  return m.kind === 'file' ? playFile(ctx, s, m.playback, range) : playLive(ctx, s, m.stream);
 };
 
-function playFile(ctx: RequestContext, s: RtspSession, pb: Playback): HandlerResult {
+function playFile(ctx: RequestContext, s: RtspSession, pb: Playback, range: RangeHeader | undefined): HandlerResult {
   const rangeHeader = ctx.req.headers.get('Range');
-  const range = rangeHeader ? parseRange(rangeHeader) : undefined;
   // A PLAY while playing repositions: stop the clock first so Range and RTP-Info name exactly
   // the instant the first packet carries; the clock restarts once the answer is out.
   pb.pause();
@@ -100,9 +108,11 @@ function playMulticast(ctx: RequestContext, s: RtspSession, sender: StreamMultic
 }
 
 function rtpInfoOf(s: RtspSession, start: StartPoint[]): { url: string; seq?: number; rtptime?: number }[] {
+  // A reader thinned before (PLAY again after PAUSE) numbers its packets past what it was spared (core/thinner.ts).
+  const own = (p: StartPoint): number => (s.thin && p.trackId === s.thin.trackId ? (p.seq! - s.thin.droppedPackets) & 0xffff : p.seq!);
   return start
     .filter((p) => s.tracks.has(p.trackId))
-    .map((p) => ({ url: s.tracks.get(p.trackId)!.controlUrl, ...(p.seq !== undefined ? { seq: p.seq, rtptime: p.rtptime } : {}) }));
+    .map((p) => ({ url: s.tracks.get(p.trackId)!.controlUrl, ...(p.seq !== undefined ? { seq: own(p), rtptime: p.rtptime } : {}) }));
 }
 
 export const pause: Handler = (ctx) => {
@@ -117,6 +127,7 @@ export const pause: Handler = (ctx) => {
     s.state = 'ready';
     return { session: s };
   }
+  if (s.recorded) return pauseRecorded(ctx, s, s.recorded);
   const pb = m.playback;
   pb.pause();
   ctx.server.pacer.delete(pb);

@@ -14,6 +14,11 @@ import type { Handler, RequestContext } from './request-context.js';
 import { checkSessionRoom } from '../limits.js';
 import { requestWho, whoText } from '../who.js';
 import { observeReceiverReports } from '../rr-metrics.js';
+import { playbackOptions } from './playback-options.js';
+import { recordedSessionMedia } from '../recorded/open-recorded.js';
+import { startOfQuery } from '../recorded/window.js';
+import { aggregateUrl } from '../url.js';
+import { ReaderQos } from '../reader-qos.js';
 
 export const setup: Handler = async (ctx) => {
   const { server, conn, req, target } = ctx;
@@ -39,7 +44,11 @@ export const setup: Handler = async (ctx) => {
     throw new RtspError(455, `session ${session.id} ${session.media.kind === 'publish' ? 'publishes' : 'plays'}; its tracks must all be set up in that mode`);
   }
   if (!session) checkSessionRoom(server, conn);
-  const media = session?.media ?? (await newSessionMedia(ctx, record));
+  const query = target.query ?? (conn.described?.path === target.path ? conn.described.query : undefined);
+  // ?start=<RFC 3339> on the URL (or the DESCRIBE before): the recording from then, not the live stream.
+  const startMs = session || record ? undefined : startOfQuery(query);
+  const opened = startMs !== undefined ? await recordedSessionMedia(ctx, startMs) : undefined;
+  const media = session?.media ?? opened?.media ?? (await newSessionMedia(ctx, record));
   const track = pickTrack(session?.mediaTracks ?? tracksOf(media), trackId, target.path);
 
   // Checked before a transport is chosen: a multicast offer takes a group, which must not leak.
@@ -70,7 +79,8 @@ export const setup: Handler = async (ctx) => {
     session = new RtspSession(server.newSessionId(), target.path, media, conn.remoteAddress, conn, server.ports);
     if (media.kind === 'file') media.playback.sink = session;
     session.owner = ctx.owner;
-    session.query = target.query ?? (conn.described?.path === target.path ? conn.described.query : undefined);
+    session.query = query;
+    session.recorded = opened?.recorded;
     const s0 = session;
     // A live reader ends with its source: the stream already sent BYE, the session goes, and so does
     // a connection left without sessions (BYE flushed first): over UDP, the closing connection is
@@ -79,11 +89,14 @@ export const setup: Handler = async (ctx) => {
       s0.onSourceEnd = (why) => {
         server.destroySession(s0, `source ended: ${why}`, false);
         conn.sessions.delete(s0);
-        if (conn.sessions.size === 0) conn.end(`the source of /${s0.path} ended: ${why}`);
+        // A client that takes ANNOUNCE keeps its connection: the path's next stream is announced to it.
+        if (conn.acceptsAnnounce && conn.watching && !conn.closed) conn.watching.set(s0.path, aggregateUrl(target.base, target.trackId));
+        else if (conn.sessions.size === 0) conn.end(`the source of /${s0.path} ended: ${why}`);
       };
     }
     server.sessions.set(session.id, session);
     observeReceiverReports(session, server.paths.observations);
+    if (media.kind !== 'publish') session.qos = new ReaderQos(session, server.config, server.paths.counters);
     conn.sessions.add(session);
     const who = requestWho(ctx);
     server.log.info({ ...who, session: session.id, path: target.path, mode: media.kind }, `${whoText(who)} SETUP /${target.path}: session ${session.id} (${media.kind})`);
@@ -153,13 +166,7 @@ async function newSessionMedia(ctx: RequestContext, record: boolean): Promise<Se
   return {
     kind: 'file',
     file: r.file,
-    playback: server.paths.playback(r.file, NO_SINK, {
-      mtu: server.config.mtu,
-      rtcpIntervalMs: server.config.rtcpInterval * 1000,
-      cname: `tidecast@${conn.localAddress}`,
-      now: () => performance.now(),
-      wall: () => Date.now(),
-    }),
+    playback: server.paths.playback(r.file, NO_SINK, playbackOptions(server, conn.localAddress)),
   };
 }
 

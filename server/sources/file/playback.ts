@@ -2,6 +2,7 @@
 import type { Track } from '../../media/track.js';
 import type { AccessUnit } from '../../media/access-unit.js';
 import { packetizeAccessUnit } from '../../rtp/packetizer.js';
+import { frameClassOfUnit } from '../../rtp/frame-class.js';
 import { RtpSenderState } from '../../rtp/sender-state.js';
 import type { PacketSink, Playback, PlaybackOptions, PlaybackState, TrackRtpInfo } from '../../core/playback.js';
 import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../core/seek.js';
@@ -41,6 +42,14 @@ function payloadsOf(track: Track, au: AccessUnit, mtu: number): Uint8Array[] {
   return payloads;
 }
 
+// Whether a video unit is droppable (non-reference) is decided once per unit, for every thinned reader of the file.
+const droppableCache = new WeakMap<AccessUnit, boolean>();
+function isDroppable(track: Track, au: AccessUnit): boolean {
+  let d = droppableCache.get(au);
+  if (d === undefined) droppableCache.set(au, (d = frameClassOfUnit(track.codec, au.data) === 'droppable'));
+  return d;
+}
+
 export class FilePlayback implements Playback {
   /** One cursor per file track; only the ones a client set up are `active`. */
   private readonly all: Cursor[];
@@ -52,9 +61,10 @@ export class FilePlayback implements Playback {
   private wallStart = 0;
   private mediaStart = 0;
   onEnd: (() => void) | undefined;
+  onExhausted: (() => boolean) | undefined;
 
   constructor(
-    readonly file: SeekableMedia,
+    private file: SeekableMedia,
     /** Where packets go; the session sets itself here once it exists. */
     public sink: PacketSink,
     private readonly opts: PlaybackOptions,
@@ -71,6 +81,20 @@ export class FilePlayback implements Playback {
         srsSincePlay: 0,
       };
     });
+  }
+
+  replaceMedia(media: SeekableMedia): void {
+    if (media.tracks.length !== this.file.tracks.length) throw new RangeError(`${media.path} has ${media.tracks.length} tracks, not ${this.file.tracks.length}`);
+    this.pause();
+    this.file = media;
+    for (const c of this.all) {
+      c.units = media.units[c.track.id]!;
+      c.next = 0;
+      c.skipToKey = false;
+    }
+    this.position = Math.min(this.position, media.duration);
+    this.end = media.duration;
+    if (this.state !== 'ready') this.state = 'paused';
   }
 
   /** Sends this track from now on (SETUP); its SSRC is fixed from here so SETUP can announce it. */
@@ -202,6 +226,11 @@ export class FilePlayback implements Playback {
   }
 
   private finish(): void {
+    if (this.end >= this.file.duration && this.onExhausted?.()) {
+      this.position = this.end;
+      this.state = 'paused';
+      return;
+    }
     this.position = this.end;
     this.state = 'ended';
     this.bye('end of stream');
@@ -213,6 +242,10 @@ export class FilePlayback implements Playback {
       if (!au.key) return;
       c.skipToKey = false;
     }
+    // A thinned reader's frames are skipped whole before packetization: its sender state numbers
+    // only what it gets, so its seq, RTP-Info and SR counts stay its own without any rewrite.
+    const thin = this.sink.thinning;
+    if (thin && c.track.kind === 'video' && !thin.passUnit(au.key, isDroppable(c.track, au))) return;
     const payloads = payloadsOf(c.track, au, this.opts.mtu);
     const ts = c.sender.timestampAt(au.pts);
     const last = payloads.length - 1;

@@ -2,7 +2,7 @@
 import type { Track } from '../../media/track.js';
 import type { OutPacket } from '../../core/out-packet.js';
 import type { Stream } from '../../core/stream.js';
-import { keyFrameHint } from '../../rtp/keyframe.js';
+import { frameClassOfPayload, type FrameClass } from '../../rtp/frame-class.js';
 import { parseRtpPacket } from '../../rtp/packet.js';
 import { ReorderBuffer } from '../../rtp/reorder.js';
 
@@ -26,6 +26,8 @@ export class TrackIngest {
    * says which, so a delta frame is never delayed and a key frame by one packet at most, typically.
    */
   private held: OutPacket[] = [];
+  /** The current unit is droppable (non-reference): its later packets are marked as its first ones were. */
+  private unitDroppable = false;
   private static readonly MAX_HELD = 64;
   received = 0;
   malformed = 0;
@@ -87,21 +89,31 @@ export class TrackIngest {
       this.stream.publish(out);
       return;
     }
-    if (startsUnit) this.release(false);
-    else if (this.held.length === 0) {
+    if (startsUnit) {
+      this.release('unknown');
+      this.unitDroppable = false;
+    } else if (this.held.length === 0) {
+      if (this.unitDroppable) out.droppable = true;
       this.stream.publish(out);
       return;
     }
     this.held.push(out);
-    const hint = keyFrameHint(this.track.codec, payload);
-    if (hint !== 'unknown' || marker || this.held.length >= TrackIngest.MAX_HELD) this.release(hint === 'key');
+    const c = frameClassOfPayload(this.track.codec, payload);
+    if (c !== 'unknown' || marker || this.held.length >= TrackIngest.MAX_HELD) this.release(c);
   }
 
-  /** Publishes the held packets of a unit; the first one carries whether the unit is a key frame. */
-  private release(key: boolean): void {
+  /**
+   * Publishes the held packets of a unit: the first one carries whether the unit is a key frame,
+   * each one whether the unit is droppable (decided once here, never per reader).
+   */
+  private release(c: FrameClass): void {
     if (this.held.length === 0) return;
-    this.held[0]!.keyStart = key;
-    for (const p of this.held) this.stream.publish(p);
+    this.held[0]!.keyStart = c === 'key';
+    this.unitDroppable = c === 'droppable';
+    for (const p of this.held) {
+      if (this.unitDroppable) p.droppable = true;
+      this.stream.publish(p);
+    }
     this.held = [];
   }
 }

@@ -4,7 +4,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { STATUS_REASONS } from '../../rtsp/errors.js';
 import { RtspHeaders } from '../../rtsp/headers-map.js';
-import { serializeRequest, serializeResponse, type RtspResponse } from '../../rtsp/message.js';
+import { serializeRequest, serializeResponse, type RtspRequest, type RtspResponse } from '../../rtsp/message.js';
 import { RtspParser } from '../../rtsp/parser.js';
 import { RtspClientError } from './rtsp-client-types.js';
 import { isIp, type Target } from './rtsp-url.js';
@@ -20,6 +20,8 @@ export interface ConnectionEvents {
   onFatal(message: string, err: Error): void;
   /** The socket closed after connecting; `err` is its last error, if any. */
   onClose(err: Error | undefined): void;
+  /** A request from the server (ANNOUNCE, REDIRECT): the status to answer it with (501 when absent). */
+  onRequest?(req: RtspRequest): number;
 }
 
 interface Pending {
@@ -117,11 +119,12 @@ export class RtspConnection {
           break;
         }
         case 'request': {
-          // RFC 2326 §10: a server may send requests (ANNOUNCE, SET_PARAMETER...); we implement none.
+          // RFC 2326 §10: a server may send requests (ANNOUNCE, REDIRECT); the client says which it takes.
+          const status = this.events.onRequest?.(item.message) ?? 501;
           const headers = new RtspHeaders();
           const cseq = item.message.headers.get('CSeq');
-          if (cseq !== undefined) headers.set('CSeq', cseq);
-          this.write(serializeResponse({ version: 'RTSP/1.0', status: 501, reason: STATUS_REASONS[501]!, headers, body: new Uint8Array(0) }));
+          if (cseq !== undefined && /^\s*\d{1,10}\s*$/.test(cseq)) headers.set('CSeq', cseq.trim());
+          this.write(serializeResponse({ version: 'RTSP/1.0', status, reason: STATUS_REASONS[status] ?? 'OK', headers, body: new Uint8Array(0) }));
           break;
         }
         case 'error': {

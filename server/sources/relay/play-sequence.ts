@@ -3,6 +3,7 @@
 import { STATUS_REASONS } from '../../rtsp/errors.js';
 import type { RtspHeadersInit } from '../../rtsp/headers-map.js';
 import { parseRtpInfo, type RtpInfoHeader } from '../../rtsp/headers/rtp-info.js';
+import { parsePublic } from '../../rtsp/headers/public.js';
 import { parseSession } from '../../rtsp/headers/session.js';
 import { formatTransport, parseTransport, type TransportHeader } from '../../rtsp/headers/transport.js';
 import type { RtspResponse } from '../../rtsp/message.js';
@@ -133,4 +134,18 @@ export function readPlayReply(res: RtspResponse): { rtpInfo?: RtpInfoHeader; ran
   }
   const range = res.headers.get('Range');
   return { ...(rtpInfo ? { rtpInfo } : {}), ...(range !== undefined ? { range } : {}) };
+}
+
+/**
+ * The methods an OPTIONS answer lists in Public; null when it did not answer 200 or lists none (keep
+ * what was known: OPTIONS is advisory, as for ffmpeg), undefined when Public cannot be read.
+ */
+export function readPublic(res: RtspResponse): string[] | undefined | null {
+  const pub = res.status === 200 ? res.headers.get('Public') : undefined;
+  if (pub === undefined) return null;
+  try {
+    return parsePublic(pub);
+  } catch {
+    return undefined;
+  }
 }

@@ -10,8 +10,7 @@ export interface RelayRecord {
   remove: () => void;
 }
 
-export function registerRelay(clients: ClientRegistry, id: string, path: string, upstream: string, kick: () => void): RelayRecord {
-  const count = { bytes: 0 };
+export function registerRelay(clients: ClientRegistry, id: string, path: string, upstream: string, count: { bytes: number }, kick: () => void): RelayRecord {
   const meter = new BitrateMeter();
   const since = new Date().toISOString();
   let host: string | undefined;

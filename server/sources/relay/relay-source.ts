@@ -6,7 +6,10 @@ import { parseSdpTracks } from '../../sdp/parse.js';
 import { RtspClient } from './rtsp-client.js';
 import { stripUserinfo } from './rtsp-url.js';
 import { Backoff } from '../../core/backoff.js';
-import { registerRelay } from './relay-client.js';
+import { registerRelay, type RelayRecord } from './relay-client.js';
+import type { RtspHeaders } from '../../rtsp/headers-map.js';
+import { RelayFeed } from './feed.js';
+import { absoluteLocation, feedFrom, nextServerRequest } from './follow.js';
 
 /** How often UDP reorder buffers release what they held past their delay (as for UDP publishers). */
 const FLUSH_MS = 20;
@@ -30,6 +33,8 @@ export class RelaySource implements SourceDriver {
   private loop: Promise<void> | undefined;
   private readonly backoff = new Backoff();
   private wake: (() => void) | undefined;
+  /** Where the relay connects: the configured URL, or where a REDIRECT sent it. */
+  private upstream: string;
   /** Last state logged, so each change is logged once. */
   private state = 'stopped';
 
@@ -41,6 +46,7 @@ export class RelaySource implements SourceDriver {
     private readonly log: Logger,
   ) {
     this.description = `relay from ${stripUserinfo(opts.url)}`;
+    this.upstream = opts.url;
   }
 
   start(): void {
@@ -61,7 +67,7 @@ export class RelaySource implements SourceDriver {
 
   private async run(): Promise<void> {
     while (this.wanted) {
-      const upstream = stripUserinfo(this.opts.url);
+      const upstream = stripUserinfo(this.upstream);
       let why: string;
       let playingSince: number | undefined;
       this.setState('connecting', { upstream, transport: this.opts.transport });
@@ -91,11 +97,7 @@ export class RelaySource implements SourceDriver {
 
   /** One upstream session: connect, describe, go live, play until the upstream drops. Resolves with why it ended. */
   private async session(onPlaying: (since: number) => void): Promise<string> {
-    const client = await RtspClient.connect(this.opts.url, {
-      transport: this.opts.transport,
-      ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
-      ...(this.opts.readTimeoutMs !== undefined ? { readTimeoutMs: this.opts.readTimeoutMs } : {}),
-    });
+    let client = await this.connectTo(this.upstream);
     this.client = client;
     if (!this.wanted) {
       await client.close();
@@ -103,39 +105,101 @@ export class RelaySource implements SourceDriver {
     }
     const sessionId = `relay-${++relayIds}`;
     let flush: ReturnType<typeof setInterval> | undefined;
-    let unregister: (() => void) | undefined;
+    let record: RelayRecord | undefined;
     try {
       const described = await client.describe();
       const { tracks } = parseSdpTracks(described.sdp);
       if (!this.wanted) return 'stopped';
       this.paths.livePath(this.name).claim({ sessionId, address: stripUserinfo(described.url), since: new Date(), type: 'relay' }, true, true);
       const reorder = this.opts.transport === 'udp';
-      const publisher = this.paths.publish(this.name, tracks, tracks.map((t) => ({ trackId: t.id, reorder })));
-      const record = registerRelay(this.paths.clients, sessionId, this.name, described.url, () => void client.close());
-      unregister = record.remove;
-      // TCP frames are views into the socket's chunk and UDP buffers may be pooled: the stream
-      // keeps packets (GOP cache, reader queues), so each is copied once here.
-      client.onRtp = (i, data) => {
-        record.count.bytes += data.length;
-        publisher.pushRtp(i, data.slice(), performance.now());
+      const feed = new RelayFeed(this.paths, this.name, tracks, reorder);
+      const register = (url: string): void => {
+        record?.remove();
+        record = registerRelay(this.paths.clients, sessionId, this.name, url, feed.count, () => void this.client?.close());
       };
-      client.onRtcp = (i, data) => {
-        record.count.bytes += data.length;
-        publisher.pushRtcp(i, data.slice());
-      };
-      if (reorder) flush = setInterval(() => publisher.flush(performance.now()), FLUSH_MS);
+      register(described.url);
+      feedFrom(client, feed);
+      if (reorder) flush = setInterval(() => feed.flush(), FLUSH_MS);
       const session = await client.play();
       onPlaying(performance.now());
       this.problem = undefined;
       this.setState('playing', { upstream: stripUserinfo(described.url), transport: session.transport, tracks: tracks.map((t) => t.codec) });
-      const reason = await client.closed;
-      return reason.message;
+      for (;;) {
+        const ev = await nextServerRequest(client);
+        if (ev.kind === 'closed') return ev.message;
+        if (ev.kind === 'announce') await this.followAnnounce(client, feed, ev.sdp, ev.headers);
+        else {
+          const next = await this.followRedirect(client, feed, ev.location);
+          if (next) {
+            client = this.client = next;
+            register(next.url);
+          }
+        }
+      }
     } finally {
       if (flush) clearInterval(flush);
-      unregister?.();
+      record?.remove();
       // Readers get BYE; new readers wait for the next connection (or fail with the reason).
-      this.paths.livePath(this.name).release(sessionId, `relay upstream ${stripUserinfo(this.opts.url)} is gone`);
+      this.paths.livePath(this.name).release(sessionId, `relay upstream ${stripUserinfo(this.upstream)} is gone`);
       await client.close();
+    }
+  }
+
+  private connectTo(url: string): Promise<RtspClient> {
+    return RtspClient.connect(url, {
+      transport: this.opts.transport,
+      acceptAnnounce: true,
+      ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
+      ...(this.opts.readTimeoutMs !== undefined ? { readTimeoutMs: this.opts.readTimeoutMs } : {}),
+    });
+  }
+
+  /** A server ANNOUNCE: the upstream's stream was replaced; the path gets a new stream with its tracks, set up on the same connection. */
+  private async followAnnounce(client: RtspClient, feed: RelayFeed, sdp: string, headers: RtspHeaders): Promise<void> {
+    const { tracks } = parseSdpTracks(sdp);
+    feed.publish(tracks);
+    const session = await client.replay(sdp, headers);
+    this.log.info({ path: this.name, upstream: client.url, tracks: tracks.map((t) => t.codec), transport: session.transport }, `relay /${this.name} follows the upstream's ANNOUNCE: new stream`);
+  }
+
+  /**
+   * A server REDIRECT (RFC 2326 §10.10): plays the stream at `location` while the old session still
+   * feeds, then switches at the new one's first packet (its RTP continued where the old stopped, or
+   * a new stream when its tracks differ) and tears the old session down. Undefined when the new
+   * upstream fails: the old one goes on until it ends, and the reconnect goes through its 302.
+   */
+  private async followRedirect(old: RtspClient, feed: RelayFeed, location: string): Promise<RtspClient | undefined> {
+    let next: RtspClient | undefined;
+    try {
+      next = await this.connectTo(absoluteLocation(location, old.url));
+      const { tracks } = parseSdpTracks((await next.describe()).sdp);
+      const same = feed.sameTracks(tracks);
+      let switched = false;
+      const switchNow = (): void => {
+        if (switched) return;
+        switched = true;
+        old.onRtp = undefined;
+        old.onRtcp = undefined;
+        if (same) feed.rebase();
+        else feed.publish(tracks);
+      };
+      next.onRtp = (i, d) => {
+        switchNow();
+        feed.rtp(i, d);
+      };
+      next.onRtcp = (i, d) => {
+        if (switched) feed.rtcp(i, d);
+      };
+      await next.play();
+      switchNow();
+      this.upstream = absoluteLocation(location, old.url);
+      this.log.info({ path: this.name, from: old.url, to: next.url, sameTracks: same }, `relay /${this.name} follows the upstream's REDIRECT to ${next.url}`);
+      void old.close();
+      return next;
+    } catch (e) {
+      this.log.warn({ path: this.name, location: stripUserinfo(location), error: (e as Error).message }, `relay /${this.name}: could not follow the REDIRECT to ${stripUserinfo(location)}`);
+      void next?.close();
+      return undefined;
     }
   }
 

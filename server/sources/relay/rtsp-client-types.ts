@@ -15,6 +15,8 @@ export interface RtspClientOptions {
   readTimeoutMs?: number;
   /** Extra options for rtsps:// (e.g. `rejectUnauthorized: false` for a camera's self-signed certificate). */
   tls?: ConnectionOptions;
+  /** Send `Supported: org.tidecast.announce`: the caller listens for 'announce' and calls replay() (docs/drain.md). */
+  acceptAnnounce?: boolean;
   onRtp?: (mediaIndex: number, packet: Uint8Array) => void;
   onRtcp?: (mediaIndex: number, data: Uint8Array) => void;
 }

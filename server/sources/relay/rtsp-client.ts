@@ -4,13 +4,14 @@ import { EventEmitter } from 'node:events';
 import type { ConnectionOptions } from 'node:tls';
 import { RtspHeaders, type RtspHeadersInit } from '../../rtsp/headers-map.js';
 import { answerChallenge, formatAuthorization } from '../../rtsp/headers/authorization.js';
-import { parsePublic } from '../../rtsp/headers/public.js';
 import { formatRange } from '../../rtsp/headers/range.js';
 import type { TransportHeader } from '../../rtsp/headers/transport.js';
 import type { AuthChallenge } from '../../rtsp/headers/www-authenticate.js';
-import type { RtspResponse } from '../../rtsp/message.js';
+import type { RtspRequest, RtspResponse } from '../../rtsp/message.js';
+import { ANNOUNCE_OPTION_TAG } from '../../rtsp/headers/option-tags.js';
+import { readServerRequest } from './server-requests.js';
 import { RtspConnection, seconds } from './connection.js';
-import { readDescribeSdp, readPlayReply, setupTcp, setupUdp, statusError, type SequenceSteps, type SetupReply } from './play-sequence.js';
+import { readDescribeSdp, readPlayReply, readPublic, setupTcp, setupUdp, statusError, type SequenceSteps, type SetupReply } from './play-sequence.js';
 import {
   RtspClientError,
   type CloseKind,
@@ -23,7 +24,7 @@ import {
 } from './rtsp-client-types.js';
 import { SessionTimers } from './session-timers.js';
 import { absolutize, matchRtpInfo, parseRtspUrl, resolveControls, stripUserinfo, type Target } from './rtsp-url.js';
-import { closePair, normalizeAddress, type UdpPair } from './udp-pair.js';
+import { closePair, routeFrom, type UdpPair } from './udp-pair.js';
 import { chooseChallenge, rejectedCredentials } from './upstream-auth.js';
 
 export type { RtspResponse };
@@ -48,6 +49,7 @@ export class RtspClient extends EventEmitter {
   private readonly timeoutMs: number;
   private readonly userAgent: string;
   private readonly tlsOptions: ConnectionOptions | undefined;
+  private readonly acceptAnnounce: boolean;
   private preferredTransport: 'tcp' | 'udp';
   private target: Target;
   private conn: RtspConnection | undefined;
@@ -80,6 +82,7 @@ export class RtspClient extends EventEmitter {
     });
     this.userAgent = opts.userAgent ?? USER_AGENT;
     this.preferredTransport = opts.transport ?? 'tcp';
+    this.acceptAnnounce = opts.acceptAnnounce === true;
     this.tlsOptions = opts.tls;
     this.onRtp = opts.onRtp;
     this.onRtcp = opts.onRtcp;
@@ -228,6 +231,7 @@ export class RtspClient extends EventEmitter {
       onClose: (err) => {
         if (conn === this.conn) this.onConnectionClose(err);
       },
+      onRequest: (req) => (conn === this.conn ? this.onServerRequest(req) : 501),
     });
     this.conn = conn;
     return conn.ready;
@@ -251,6 +255,26 @@ export class RtspClient extends EventEmitter {
     this.conn = undefined;
     old?.destroy();
     await this.open();
+  }
+
+  /** ANNOUNCE and REDIRECT are taken when someone listens for them ('announce', 'redirect' events, after the 200 has gone). */
+  private onServerRequest(req: RtspRequest): number {
+    const r = readServerRequest(req);
+    if ('refuse' in r) return r.refuse;
+    if (this.listenerCount(r.kind) === 0 || this.closing || this.isClosed) return 501;
+    setImmediate(() => this.emit(r.kind, r));
+    return 200;
+  }
+
+  /** After a server ANNOUNCE (RFC 2326 §10.3; the old session ended upstream): SETUP and PLAY the new SDP here. */
+  async replay(sdp: string, headers: RtspHeaders): Promise<PlaySession> {
+    this.timers.stop();
+    this.channels.clear();
+    for (const pair of this.udp.splice(0)) closePair(pair);
+    this.sessionId = undefined;
+    this.playing = undefined;
+    this.described = resolveControls(this.target.clean, sdp, headers);
+    return this.play();
   }
 
   private onConnectionClose(err: Error | undefined): void {
@@ -280,6 +304,7 @@ export class RtspClient extends EventEmitter {
     headers.set('CSeq', String(cseq));
     headers.set('User-Agent', this.userAgent);
     if (this.sessionId !== undefined) headers.set('Session', this.sessionId);
+    if (this.acceptAnnounce) headers.set('Supported', ANNOUNCE_OPTION_TAG);
     if (this.auth && this.target.credentials) {
       const a = this.auth;
       a.nc++;
@@ -300,15 +325,8 @@ export class RtspClient extends EventEmitter {
   private async options(url: string): Promise<void> {
     const res = await this.request('OPTIONS', url);
     this.optionsDone = true;
-    // OPTIONS is advisory (ffmpeg ignores its status too); a real refusal shows again on DESCRIBE.
-    if (res.status !== 200) return;
-    const pub = res.headers.get('Public');
-    if (pub === undefined) return;
-    try {
-      this.publicMethods = parsePublic(pub);
-    } catch {
-      this.publicMethods = undefined;
-    }
+    const listed = readPublic(res);
+    if (listed !== null) this.publicMethods = listed;
   }
 
   private async setup(media: DescribedMedia, first: boolean): Promise<PlayMedia> {
@@ -343,12 +361,10 @@ export class RtspClient extends EventEmitter {
   }
 
   private routeUdp(pair: UdpPair, media: number, reply: TransportHeader): void {
-    // Only the upstream may feed the relay: packets from any other address are dropped (a spoofing guard
-    // MediaMTX has too). `source=` in the reply names the sender when it is not the RTSP peer.
-    const from = normalizeAddress(reply.source || this.conn?.socket.remoteAddress || this.target.host);
-    const deliver = (rtcp: boolean) => (msg: Buffer, rinfo: { address: string }) => {
-      if (normalizeAddress(rinfo.address) !== from || this.isClosed) return;
-      const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.length);
+    // `source=` in the reply names the sender when it is not the RTSP peer.
+    const from = reply.source || this.conn?.socket.remoteAddress || this.target.host;
+    routeFrom(pair, from, (rtcp, data) => {
+      if (this.isClosed) return;
       try {
         if (rtcp) this.onRtcp?.(media, data);
         else {
@@ -358,9 +374,7 @@ export class RtspClient extends EventEmitter {
       } catch (err) {
         this.shutdown('error', `handling data from upstream ${this.target.clean} failed: ${(err as Error).message}`, err as Error);
       }
-    };
-    pair.rtp.on('message', deliver(false));
-    pair.rtcp.on('message', deliver(true));
+    });
   }
 
   /** GET_PARAMETER when Public listed it (dropped if refused), else OPTIONS; a 454 means the session is gone. */

@@ -67,3 +67,17 @@ export function closePair(pair: UdpPair): void {
 export function normalizeAddress(a: string): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
+
+/**
+ * Hands the pair's datagrams from `from` to `deliver` (RTP, then RTCP on the odd port). Only the
+ * upstream may feed the relay: packets from any other address are dropped (a spoofing guard
+ * MediaMTX has too).
+ */
+export function routeFrom(pair: UdpPair, from: string, deliver: (rtcp: boolean, data: Uint8Array) => void): void {
+  const want = normalizeAddress(from);
+  const on = (rtcp: boolean) => (msg: Buffer, rinfo: { address: string }) => {
+    if (normalizeAddress(rinfo.address) === want) deliver(rtcp, new Uint8Array(msg.buffer, msg.byteOffset, msg.length));
+  };
+  pair.rtp.on('message', on(false));
+  pair.rtcp.on('message', on(true));
+}

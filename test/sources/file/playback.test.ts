@@ -131,3 +131,29 @@ describe('FilePlayback', () => {
     expect(got[before]!.key).toBe(true);
   });
 });
+
+describe('FilePlayback.replaceMedia', () => {
+  it('plays another media of the same tracks with the same SSRC and the next sequence number', () => {
+    const h = harness();
+    const ssrc = h.pb.ssrcOf(0);
+    h.pb.play();
+    h.run(500);
+    const lastSeq = h.rtp.filter((p) => p.track === 0).at(-1)!.seq;
+    // The second half of the file as a media of its own (times shifted to start at 0).
+    const shift = (n: number) => Math.round(10 * file.tracks[n]!.clockRate);
+    const half = { ...file, units: file.units.map((u, n) => u.filter((x) => x.pts >= shift(n)).map((x) => ({ ...x, pts: x.pts - shift(n), dts: x.dts - shift(n) }))), duration: file.duration - 10 };
+    h.pb.replaceMedia(half);
+    expect(h.pb.state).toBe('paused');
+    expect(h.pb.duration).toBeCloseTo(file.duration - 10, 3);
+    expect(h.pb.seek(0)).toBe(0);
+    const [info] = h.pb.rtpInfo();
+    expect(info!.seq).toBe((lastSeq + 1) & 0xffff);
+    const sent = h.rtp.length;
+    h.pb.play();
+    h.run(200);
+    const after = h.rtp.slice(sent).filter((p) => p.track === 0);
+    expect(after[0]!.seq).toBe(info!.seq);
+    expect(after[0]!.ts).toBe(info!.rtptime);
+    expect(h.pb.ssrcOf(0)).toBe(ssrc);
+  });
+});

@@ -11,6 +11,9 @@ import { hashPasswordCommand } from './cli-hash-password.js';
 import { certCommand, certCommandOptions } from './cli-cert.js';
 import { RTSP_ENCRYPTION } from './config-tls.js';
 import { formatConfigYaml } from './config-mask.js';
+import { MAX_WORKERS, startEdgeWorkers } from './cli-workers.js';
+import { edgeOverrides, edgeSpecFromEnv } from './workers/edge-config.js';
+import { reportToOrigin } from './workers/edge-report.js';
 
 const portArg = (v: string): number => {
   const n = Number(v);
@@ -33,7 +36,14 @@ interface ServeOptions {
   httpsPort?: number;
   rtspEncryption?: string;
   printConfig?: boolean;
+  workers?: number;
 }
+
+const workersArg = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new InvalidArgumentError(`must be a whole number 1-${MAX_WORKERS}`);
+  return n;
+};
 
 const program = new Command();
 program.name('tidecast').description('Tidecast streaming media server').version(VERSION);
@@ -54,10 +64,13 @@ program
   .option('--config <file>', 'YAML config file; flags override it')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default: info)')
   .option('--log-format <format>', 'auto|text|json: auto is readable text on a terminal, JSON lines otherwise (default: auto)')
+  .option('--workers <n>', 'processes: one origin and n-1 edges pulling from it on ports +1..n-1, readers placed on the least loaded (docs/deploy.md; default: 1)', workersArg)
   .option('--print-config', 'print the effective config (defaults, --config file and flags; secrets masked) as YAML and exit')
   .action(async (opts: ServeOptions) => {
     let config;
     let overrides: ConfigInput;
+    // An edge process of --workers: the origin gave it its ports and its one pulled path.
+    const edge = edgeSpecFromEnv();
     try {
       config = loadConfig(opts.config, (overrides = {
         rtspPort: opts.rtspPort,
@@ -72,6 +85,7 @@ program
         rtspsPort: opts.rtspsPort,
         httpsPort: opts.httpsPort,
         rtspEncryption: opts.rtspEncryption as ConfigInput['rtspEncryption'],
+        ...(edge ? edgeOverrides(edge) : {}),
       }));
     } catch (e) {
       if (e instanceof ConfigError) {
@@ -84,11 +98,13 @@ program
       process.stdout.write(formatConfigYaml(config, opts.config));
       return;
     }
-    const log = createLogger(config.logLevel, config.logFormat);
+    const root = createLogger(config.logLevel, config.logFormat);
+    const log = edge ? root.child({ worker: edge.index }) : root;
     const main = log.child({ component: 'MAIN' });
     let app: Awaited<ReturnType<typeof startTidecast>> | undefined;
     // SIGHUP reloads the config file (without --config it says there is nothing to reload); during start-up it is ignored, not fatal.
-    process.on('SIGHUP', () => (app ? void app.reloader.reload('SIGHUP') : main.warn('SIGHUP during start-up: ignored')));
+    // An edge keeps its one pulled path: the origin reloads.
+    process.on('SIGHUP', () => (edge ? undefined : app ? void app.reloader.reload('SIGHUP') : main.warn('SIGHUP during start-up: ignored')));
     try {
       app = await startTidecast(config, log, { configFile: opts.config, overrides });
     } catch (e) {
@@ -97,12 +113,21 @@ program
       process.exit(1);
     }
     startupLines(main, config, app);
+    let workers: ReturnType<typeof startEdgeWorkers> | undefined;
+    try {
+      workers = !edge && (opts.workers ?? 1) > 1 ? startEdgeWorkers(opts.workers!, config, app, main) : undefined;
+    } catch (e) {
+      process.stderr.write(`tidecast: cannot start: ${(e as Error).message}\n`);
+      await app.close();
+      process.exit(2);
+    }
     let stopping = false;
     const stop = (sig: string): void => {
       if (stopping) process.exit(1);
       stopping = true;
       main.info({ signal: sig }, `${sig}: shutting down, BYE to every reader`);
-      app.close().then(
+      // Edges first (their readers get BYE, their pulls end), then the origin.
+      Promise.resolve(workers?.stop()).then(() => app.close()).then(
         () => process.exit(0),
         () => process.exit(1),
       );
@@ -123,6 +148,7 @@ program
     });
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    if (edge) reportToOrigin(app.paths.clients, app, () => stop('origin gone'));
   });
 
 program

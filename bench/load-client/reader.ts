@@ -85,6 +85,8 @@ export class Reader {
   private firstRtpAt = 0;
   private firstKeyAt = 0;
   private connectAt = 0;
+  /** The stream URL: the one given, or where a DESCRIBE's 302 sent the reader (tidecast serve --workers, a front). */
+  private url = '';
   result: ReaderResult;
 
   constructor(
@@ -99,30 +101,24 @@ export class Reader {
   }
 
   async start(): Promise<void> {
-    const u = new URL(this.opts.url);
+    this.url = this.opts.url;
     this.connectAt = performance.now();
-    const secure = u.protocol === 'rtsps:';
-    this.socket = await new Promise<Socket>((resolve, reject) => {
-      // rtsps://: TLS, the server's (bench, self-signed) certificate not verified.
-      const s = secure
-        ? connectTls({ port: Number(u.port || 322), host: u.hostname, rejectUnauthorized: false }, () => resolve(s))
-        : connect(Number(u.port || 554), u.hostname, () => resolve(s));
-      s.once('error', reject);
-    });
-    this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('error', () => {});
-    this.socket.on('close', () => {
-      for (const [, p] of this.pending) {
-        clearTimeout(p.timer);
-        p.reject(new Error('connection closed'));
+    let desc: RtspResponse | undefined;
+    for (let hops = 0; !desc; hops++) {
+      await this.connect();
+      await this.request('OPTIONS', this.url);
+      const r = await this.request('DESCRIBE', this.url, { Accept: 'application/sdp' });
+      const location = r.status === 302 ? r.headers.get('Location') : undefined;
+      if (!location) desc = r;
+      else if (hops >= 3) throw new Error(`DESCRIBE: more than 3 redirects (last to ${location})`);
+      else {
+        this.socket!.destroy();
+        this.url = location;
+        this.result.redirectedTo = location;
       }
-      this.pending.clear();
-    });
-
-    await this.request('OPTIONS', this.opts.url);
-    const desc = await this.request('DESCRIBE', this.opts.url, { Accept: 'application/sdp' });
-    const base = desc.headers.get('Content-Base') ?? desc.headers.get('Content-Location') ?? this.opts.url;
+    }
+    const secure = this.url.startsWith('rtsps:');
+    const base = desc.headers.get('Content-Base') ?? desc.headers.get('Content-Location') ?? this.url;
     const sdp = new TextDecoder().decode(desc.body);
     const media = sdpMedia(sdp);
     if (media.length === 0) throw new Error('DESCRIBE: the SDP has no media');
@@ -166,7 +162,7 @@ export class Reader {
     this.playSentAt = performance.now();
     const playHeaders: Record<string, string> = { Session: this.sessionId! };
     if (this.opts.range !== null) playHeaders.Range = this.opts.range;
-    const play = await this.request('PLAY', this.opts.url, playHeaders);
+    const play = await this.request('PLAY', this.url, playHeaders);
     const now = performance.now();
     this.result.playRttMs = now - this.playSentAt;
     this.result.setupMs = now - this.connectAt;
@@ -187,7 +183,7 @@ export class Reader {
     if (this.socket && !this.socket.destroyed && this.sessionId) {
       try {
         // Generous: gst-rtsp-server tears pipelines down one by one in its main loop.
-        await this.request('TEARDOWN', this.opts.url, { Session: this.sessionId }, 10000);
+        await this.request('TEARDOWN', this.url, { Session: this.sessionId }, 10000);
         ok = true;
       } catch {
         /* counted as a failed teardown */
@@ -323,6 +319,33 @@ export class Reader {
     if (ext < s.minExt) s.minExt = ext;
   }
 
+  private async connect(): Promise<void> {
+    const u = new URL(this.url);
+    const secure = u.protocol === 'rtsps:';
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      // rtsps://: TLS, the server's (bench, self-signed) certificate not verified.
+      const s = secure
+        ? connectTls({ port: Number(u.port || 322), host: u.hostname, rejectUnauthorized: false }, () => resolve(s))
+        : connect(Number(u.port || 554), u.hostname, () => resolve(s));
+      s.once('error', reject);
+    });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket === socket) this.onData(chunk);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      // A socket left after a redirect closes late: the requests pending are the next socket's.
+      if (this.socket !== socket) return;
+      for (const [, p] of this.pending) {
+        clearTimeout(p.timer);
+        p.reject(new Error('connection closed'));
+      }
+      this.pending.clear();
+    });
+  }
+
   private request(method: string, url: string, headers: Record<string, string> = {}, timeoutMs = this.opts.requestTimeoutMs): Promise<RtspResponse> {
     const cseq = ++this.cseq;
     const lines = [`${method} ${url} RTSP/1.0`, `CSeq: ${cseq}`, 'User-Agent: tidecast-bench'];
@@ -335,7 +358,7 @@ export class Reader {
       }, timeoutMs);
       this.pending.set(cseq, {
         resolve: (r) => {
-          if (r.status >= 300) reject(new Error(`${method}: ${r.status} ${r.reason}`));
+          if (r.status >= 300 && !(r.status === 302 && method === 'DESCRIBE')) reject(new Error(`${method}: ${r.status} ${r.reason}`));
           else resolve(r);
         },
         reject,

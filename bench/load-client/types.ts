@@ -41,6 +41,8 @@ export const DEFAULT_LOAD_OPTIONS: Omit<LoadOptions, 'url' | 'n' | 'transport'> 
 };
 
 export interface ReaderResult {
+  /** Where a DESCRIBE's 302 sent the reader, when one did. */
+  redirectedTo?: string;
   index: number;
   ok: boolean;
   error?: string;

@@ -5,6 +5,7 @@ import { LivePath } from './live-path.js';
 import { ClientRegistry } from './clients.js';
 import { Counters } from './counters.js';
 import type { ClusterView } from './cluster-view.js';
+import type { NodeUrls, Placement } from './placement.js';
 import { Observations } from './observations.js';
 import { PathEvents } from './path-events.js';
 import { DrainState } from './drain.js';
@@ -183,6 +184,15 @@ export class PathManager {
 
   sourceOf(path: string): OnDemandSource | undefined {
     return this.sources.get(path);
+  }
+
+  /** Sends new readers of live paths elsewhere (`tidecast serve --workers`: the origin places them on its edges). */
+  placement: Placement | undefined;
+
+  /** The node a new reader of `path` should be sent to, when a placement chooses one and the path is live here. */
+  placeReader(path: string, host: string): NodeUrls | undefined {
+    if (!this.placement || !this.live.get(path)?.stream) return undefined;
+    return this.placement.place(path, host);
   }
 
   /** Where a path redirects to, if it does. */

@@ -119,10 +119,12 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
     }
   }
   mux.lastRequestMs = Date.now();
-  // Short-lived: a blocking reload carries its own query, the plain URL must be fetched fresh.
+  // The plain URL must be fetched fresh (never a stale playlist under CAN-BLOCK-RELOAD). A blocking
+  // reload's answer is final for its _HLS_msn/_HLS_part query: an HTTP cache (docs/nginx-hls-cache.conf)
+  // may keep it a few target durations, so one request per part reaches us however many viewers wait.
   const text = formatPlaylist(withToken(mux.playlist(), token));
   muxers.audience(mux)?.note(req, Buffer.byteLength(text), res.locals.user);
-  send(res, PLAYLIST_TYPE, 'no-cache', text);
+  send(res, PLAYLIST_TYPE, block ? `public, max-age=${Math.ceil(3 * mux.targetDuration)}` : 'no-cache', text);
 }
 
 function hasRenditions(ctx: HttpContext, path: string): boolean {

@@ -72,7 +72,8 @@ async function runCase(mode: Mode): Promise<Result> {
     }
     const peers: ChildProcess[] = [];
     if (mode === 'ffmpeg segment recorders (peer)') {
-      await sleep(2000);
+      // The publishers' paths must be up before ffmpeg asks for them (it gives up on a 404).
+      await sleep(4000);
       mkdirSync(join(dir, 'peer'));
       for (let i = 0; i < PATHS; i++) {
         peers.push(spawn(resolveFfmpeg(), ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url(i), '-c', 'copy', '-f', 'segment', '-segment_time', '60', '-segment_format', 'mp4',
@@ -80,7 +81,8 @@ async function runCase(mode: Mode): Promise<Result> {
       }
       children.push(...peers);
     }
-    const sampler = new ProcSampler(server.pid!, () => peers.map((p) => p.pid!));
+    const alive = (): ChildProcess[] => peers.filter((p) => p.exitCode === null && p.signalCode === null);
+    const sampler = new ProcSampler(server.pid!, () => alive().map((p) => p.pid!));
     await sleep(5000);
     const from = performance.now();
     const bytes0 = dirBytes(dir);
@@ -88,6 +90,7 @@ async function runCase(mode: Mode): Promise<Result> {
     const bytes1 = dirBytes(dir);
     const to = performance.now();
     sampler.stop();
+    if (peers.length && alive().length < peers.length) log(`  ${peers.length - alive().length} of ${peers.length} ffmpeg recorders exited early\n`);
     const s = sampler.steady(from, to);
     const cpu = s.cpuPctMedian + (peers.length ? s.clientCpuPctMedian : 0);
     return { mode, cpu, writeMBs: (bytes1 - bytes0) / 1e6 / ((to - from) / 1000), rssMb: s.rssSteadyMaxKb / 1024 };

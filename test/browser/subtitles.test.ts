@@ -5,7 +5,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { waitFor } from '../helpers/read.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
@@ -91,5 +91,40 @@ describe('hls.js and sidecar subtitles', () => {
     // Active means the video is inside the cue.
     expect(second.at).toBeGreaterThanOrEqual(second.start);
     expect(second.at).toBeLessThan(second.end);
+  });
+});
+
+describe('live captions', () => {
+  it('a caption posted to a live path reaches an hls.js viewer', async () => {
+    const live = await startTestServer({ paths: { 'live/cap': { ffmpeg: `-re -stream_loop -1 -i ${MEDIA_DIR}/sample.mp4 -c copy`, sourceOnDemand: false } } });
+    onTestFinished(() => live.close());
+    const post = (text: string): Promise<Response> =>
+      fetch(live.httpUrl('api/v1/paths/live/cap/captions'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text, duration: 4 }) });
+    // The first caption makes the path's playlist multivariant with a subtitles rendition.
+    await waitFor(async () => (await post('Warming up')).status === 200, 30_000, 'the path to go live (POST captions answering 200)', 250);
+    const log: string[] = [];
+    const p = await testPage(browser, log);
+    await p.goto(page.pageUrl(live.httpUrl('live/cap/index.m3u8')));
+    await p.evaluate(WATCH_CUES);
+    await waitFor(async () => ((await p.evaluate('window.sample()')) as { currentTime: number }).currentTime > 0.5, 30_000, `playback to start (page log:\n${log.slice(-20).join('\n')})`);
+    const r = await post('Hello from the API');
+    expect(r.status).toBe(200);
+    const placed = (await r.json()) as { start: number; end: number };
+    expect(placed.end - placed.start).toBeCloseTo(4, 3);
+    const allCues = `Array.from(document.getElementById('v').textTracks).flatMap((t) => Array.from(t.cues || []).map((c) => ({ text: c.text, start: c.startTime })))`;
+    let cues: { text: string; start: number }[] = [];
+    await waitFor(
+      async () => {
+        cues = (await p.evaluate(allCues)) as { text: string; start: number }[];
+        return cues.some((c) => c.text === 'Hello from the API');
+      },
+      30_000,
+      `the caption to reach the text track (cues ${JSON.stringify(cues)}; page log:\n${log.slice(-20).join('\n')})`,
+    );
+    const seen = await cuesSeen(p);
+    for (const c of seen) console.log(`live cue "${c.text}" starts at ${c.start.toFixed(3)} s; video.currentTime at cuechange ${c.at.toFixed(3)} s`);
+    const cue = cues.find((c) => c.text === 'Hello from the API')!;
+    const now = ((await p.evaluate('window.sample()')) as { currentTime: number }).currentTime;
+    console.log(`live caption placed at ${cue.start.toFixed(3)} s of the player's timeline; the player is at ${now.toFixed(3)} s`);
   });
 });

@@ -16,6 +16,7 @@ import type { Stream } from '../../core/stream.js';
 import type { Track } from '../../media/track.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
 import { sidecarOf } from './sidecar.js';
+import { captionsOf } from './live-captions.js';
 import { formatSubtitlePlaylist, SUBS_URI, subtitleSegment as subtitleSpanText } from './subtitle-playlist.js';
 
 /**
@@ -97,7 +98,8 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
     const codecs = stream.tracks.map((t) => t.codec).join(', ');
     throw new HttpError(415, `/${path} carries ${codecs}: HLS needs H.264, H.265, VP9, AV1, AAC, Opus, MP3 or AC-3; read it over RTSP, /${path}/stream.mp4 (also LPCM and M-JPEG) or /${path}/stream.ts`);
   }
-  const rendition = liveRendition(stream.tracks, path, name);
+  if (name === SUBS_URI) return liveSubtitles(res, muxers, path, stream, token, left);
+  const rendition = liveRendition(stream, path, name);
   if (rendition === 'multivariant') return liveMultivariant(res, muxers, path, stream, token, clientGone(res));
   const mux = muxers.forStream(path, stream, rendition.key, rendition.tracks);
   mux.lastRequestMs = Date.now();
@@ -229,9 +231,10 @@ function renditionKey(name: string): string {
  * What a live path's playlist `name` is: with audio alternatives, index.m3u8 is the multivariant
  * playlist and video.m3u8 / audio-<id>.m3u8 each a muxer of its own tracks; without, index.m3u8 alone.
  */
-function liveRendition(tracks: Track[], path: string, name: string): 'multivariant' | { key: string; tracks?: Track[] } {
+function liveRendition(stream: Stream, path: string, name: string): 'multivariant' | { key: string; tracks?: Track[] } {
+  const tracks = stream.tracks;
   const alt = audioAlternatives(tracks);
-  if (name === 'index.m3u8') return alt.length > 0 ? 'multivariant' : { key: '' };
+  if (name === 'index.m3u8') return alt.length > 0 || captionsOf(stream) ? 'multivariant' : { key: '' };
   if (name === 'media.m3u8') return { key: '' };
   const key = renditionKey(name);
   const video = hlsTracks(tracks).find((t) => t.kind === 'video');
@@ -249,7 +252,8 @@ function liveRendition(tracks: Track[], path: string, name: string): 'multivaria
 async function liveMultivariant(res: Response, muxers: HlsMuxers, path: string, stream: Stream, token: string | undefined, left: AbortSignal): Promise<void> {
   const videoTrack = hlsTracks(stream.tracks).find((t) => t.kind === 'video')!;
   const alt = audioAlternatives(stream.tracks);
-  const video = muxers.forStream(path, stream, 'video', [videoTrack]);
+  // Captions alone: the variant is media.m3u8, every track in one muxer.
+  const video = alt.length > 0 ? muxers.forStream(path, stream, 'video', [videoTrack]) : muxers.forStream(path, stream);
   const audio = alt.map((t) => muxers.forStream(path, stream, `t${t.id}`, [t]));
   for (const m of [video, ...audio]) m.lastRequestMs = Date.now();
   if (!video.ready && !(await video.waitUntil(() => video.ready, FIRST_SEGMENT_WAIT_MS, left))) {
@@ -259,7 +263,25 @@ async function liveMultivariant(res: Response, muxers: HlsMuxers, path: string, 
   // An audio muxer without a complete segment yet counts as 128 kb/s.
   const bandwidth = video.peakBitrate + Math.max(0, ...audio.map((m) => m.peakBitrate || 128_000));
   const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
-  send(res, PLAYLIST_TYPE, 'no-cache', multivariantPlaylist({ video: videoTrack, alternatives: alt, bandwidth, query }));
+  const subtitles = captionsOf(stream) ? { name: 'Captions' } : undefined;
+  const others = alt.length > 0 ? [] : hlsTracks(stream.tracks).filter((t) => t !== videoTrack);
+  const variantUri = alt.length > 0 ? 'video.m3u8' : 'media.m3u8';
+  send(res, PLAYLIST_TYPE, 'no-cache', multivariantPlaylist({ video: videoTrack, alternatives: alt, others, bandwidth, query, subtitles, variantUri }));
+}
+
+/** A live path's captions playlist: one WebVTT segment per complete segment of its main muxer, with the same sequence numbers and dates. */
+async function liveSubtitles(res: Response, muxers: HlsMuxers, path: string, stream: Stream, token: string | undefined, left: AbortSignal): Promise<void> {
+  if (!captionsOf(stream)) throw new HttpError(404, `/${path} has no captions: POST /api/v1/paths/${path}/captions adds them`);
+  const main = audioAlternatives(stream.tracks).length > 0 ? muxers.forStream(path, stream, 'video', [hlsTracks(stream.tracks).find((t) => t.kind === 'video')!]) : muxers.forStream(path, stream);
+  main.lastRequestMs = Date.now();
+  if (!main.ready && !(await main.waitUntil(() => main.ready, FIRST_SEGMENT_WAIT_MS, left))) {
+    if (left.aborted) return;
+    throw unavailable(main, `/${path} has no complete HLS segment yet; retry shortly`);
+  }
+  const p = main.playlist();
+  const spans = p.segments.map((s) => ({ msn: s.msn, start: 0, duration: s.duration, programDateTime: s.programDateTime }));
+  const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
+  send(res, PLAYLIST_TYPE, 'no-cache', formatSubtitlePlaylist({ id: main.id, spans, vod: false, query, ended: p.endList }));
 }
 
 /**
@@ -294,7 +316,9 @@ async function subtitleSegment(res: Response, ctx: HttpContext, muxers: HlsMuxer
     const span = vodSpans(vod)[msn];
     if (subs && span) return send(res, VTT_TYPE, IMMUTABLE, subtitleSpanText(subs.cues, span));
   }
-  void muxers;
+  const live = muxers.byId(path, id);
+  const captions = live && captionsOf(live.stream);
+  if (live && captions && live.segment(msn)) return send(res, VTT_TYPE, 'no-cache', captions.segment());
   throw gone(path, 'seg', msn, 0);
 }
 

@@ -12,6 +12,8 @@ export interface SubtitleSpan {
   /** Seconds on the media's timeline. */
   start: number;
   duration: number;
+  /** Unix ms (EXT-X-PROGRAM-DATE-TIME, live): the media segment's, so players line both up. */
+  programDateTime?: number;
 }
 
 export interface SubtitlePlaylistInput {
@@ -22,6 +24,8 @@ export interface SubtitlePlaylistInput {
   vod: boolean;
   /** Appended to every URI (`?token=...`), or "". */
   query: string;
+  /** A live playlist whose stream ended (EXT-X-ENDLIST). */
+  ended?: boolean;
 }
 
 export const subtitleSegmentName = (id: string, msn: number): string => `subs-${id}-${msn}.vtt`;
@@ -31,8 +35,11 @@ export function formatSubtitlePlaylist(p: SubtitlePlaylistInput): string {
   const out = ['#EXTM3U', '#EXT-X-VERSION:6', `#EXT-X-TARGETDURATION:${target}`, `#EXT-X-MEDIA-SEQUENCE:${p.spans[0]?.msn ?? 0}`];
   if (p.vod) out.push('#EXT-X-PLAYLIST-TYPE:VOD');
   // EXTINFs written as the media playlist's are (whole VOD fragments; live ones rounded down).
-  for (const s of p.spans) out.push(`#EXTINF:${p.vod ? s.duration.toFixed(5) : extinfSecs(s.duration)},`, subtitleSegmentName(p.id, s.msn) + p.query);
-  if (p.vod) out.push('#EXT-X-ENDLIST');
+  for (const s of p.spans) {
+    if (s.programDateTime !== undefined) out.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(s.programDateTime).toISOString()}`);
+    out.push(`#EXTINF:${p.vod ? s.duration.toFixed(5) : extinfSecs(s.duration)},`, subtitleSegmentName(p.id, s.msn) + p.query);
+  }
+  if (p.vod || p.ended) out.push('#EXT-X-ENDLIST');
   return out.join('\n') + '\n';
 }
 

@@ -3,10 +3,11 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
+import { waitFor } from '../helpers/read.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/subtitles/sample.en.vtt');
 let srv: TestServer;
@@ -79,5 +80,52 @@ describe('sidecar subtitles over HLS', () => {
     const types = r.stdout.trim().split('\n');
     expect(types, describeRun(ffprobe, args, r)).toContain('video');
     expect(types).toContain('audio');
+  });
+});
+
+describe('live captions API', () => {
+  it('needs publish on the path, checks its body, answers 404 off air, and serves the cue as WebVTT to HLS', async () => {
+    const live = await startTestServer({
+      authUsers: [
+        { user: 'alice', pass: 'secret', permissions: [{ action: 'read' }, { action: 'publish', path: 'live/*' }] },
+        { user: 'bob', pass: 'builder', permissions: [{ action: 'read' }, { action: 'api' }] },
+      ],
+      paths: { 'live/cap': { ffmpeg: `-re -stream_loop -1 -i ${join(MEDIA_DIR, 'sample.mp4')} -c copy`, sourceOnDemand: false } },
+    });
+    onTestFinished(() => live.close());
+    const basic = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+    const alice = basic('alice', 'secret');
+    const post = (path: string, body: string, auth = alice): Promise<Response> =>
+      fetch(live.httpUrl(`api/v1/paths/${path}/captions`), { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: auth }, body });
+    const get = async (path: string): Promise<string> => (await fetch(live.httpUrl(path), { headers: { Authorization: alice } })).text();
+
+    expect((await post('live/cap', '{"text":"hi"}', basic('bob', 'builder'))).status).toBe(403);
+    for (const bad of ['{"text": 5}', '{"text": ""}', '[1]', '{"text":"x","duration":-1}', '{"text":"x","duration":"3"}', '{not json']) {
+      const r = await post('live/cap', bad);
+      expect(r.status, bad).toBe(400);
+      expect(((await r.json()) as { error?: string }).error, bad).toBeTruthy();
+    }
+    expect((await post('live/none', '{"text":"hi"}')).status).toBe(404);
+
+    let placed: { start: number; end: number; text: string } | undefined;
+    await waitFor(async () => {
+      const r = await post('live/cap', '{"text":"On air","duration":5}');
+      if (r.status === 200) placed = (await r.json()) as typeof placed;
+      return placed !== undefined;
+    }, 30_000, 'the path to go live (POST captions answering 200)', 250);
+    expect(placed!.text).toBe('On air');
+    expect(placed!.end - placed!.start).toBeCloseTo(5, 3);
+
+    const idx = await get('live/cap/index.m3u8');
+    expect(idx).toContain('#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="Captions",DEFAULT=YES,AUTOSELECT=YES,URI="subs.m3u8"');
+    expect(idx).toMatch(/SUBTITLES="subs"[^\n]*\nmedia\.m3u8\n/);
+    const subs = await get('live/cap/subs.m3u8');
+    expect(subs).toContain('#EXT-X-PROGRAM-DATE-TIME:');
+    const seg = /^(subs-[0-9a-f]+-\d+\.vtt)$/m.exec(subs)?.[1];
+    expect(seg, subs).toBeDefined();
+    const vtt = await get(`live/cap/${seg}`);
+    // Live fMP4 presents at the stream's media time + 10 s: local 0 is MPEGTS 900000.
+    expect(vtt).toMatch(/^WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00\.000\n/);
+    expect(vtt).toContain('On air');
   });
 });

@@ -80,7 +80,7 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   } catch (e) {
     // The publisher left: players still reloading get the final playlist (EXT-X-ENDLIST) and finish
     // what they have, until the muxer goes idle.
-    const ended = muxers.get(path, renditionKey(name));
+    const ended = name === SUBS_URI ? undefined : muxers.get(path, renditionKey(name));
     if (e instanceof PathNotFoundError && ended?.ended && !ended.failure) {
       ended.lastRequestMs = Date.now();
       return send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(withToken(ended.playlist(), token)));

@@ -250,9 +250,9 @@ function liveRendition(stream: Stream, path: string, name: string): 'multivarian
  * (its BANDWIDTH is measured from it).
  */
 async function liveMultivariant(res: Response, muxers: HlsMuxers, path: string, stream: Stream, token: string | undefined, left: AbortSignal): Promise<void> {
-  const videoTrack = hlsTracks(stream.tracks).find((t) => t.kind === 'video')!;
   const alt = audioAlternatives(stream.tracks);
-  // Captions alone: the variant is media.m3u8, every track in one muxer.
+  // Captions alone: the variant is media.m3u8, every track in one muxer (its first track leads, video or not).
+  const videoTrack = alt.length > 0 ? hlsTracks(stream.tracks).find((t) => t.kind === 'video')! : hlsTracks(stream.tracks)[0]!;
   const video = alt.length > 0 ? muxers.forStream(path, stream, 'video', [videoTrack]) : muxers.forStream(path, stream);
   const audio = alt.map((t) => muxers.forStream(path, stream, `t${t.id}`, [t]));
   for (const m of [video, ...audio]) m.lastRequestMs = Date.now();
@@ -281,7 +281,7 @@ async function liveSubtitles(res: Response, muxers: HlsMuxers, path: string, str
   const p = main.playlist();
   const spans = p.segments.map((s) => ({ msn: s.msn, start: 0, duration: s.duration, programDateTime: s.programDateTime }));
   const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
-  send(res, PLAYLIST_TYPE, 'no-cache', formatSubtitlePlaylist({ id: main.id, spans, vod: false, query, ended: p.endList }));
+  send(res, PLAYLIST_TYPE, 'no-cache', formatSubtitlePlaylist({ id: main.id, spans, vod: false, query, ended: p.endList, targetDuration: p.targetDuration }));
 }
 
 /**

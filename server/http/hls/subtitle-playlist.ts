@@ -24,6 +24,8 @@ export interface SubtitlePlaylistInput {
   vod: boolean;
   /** Appended to every URI (`?token=...`), or "". */
   query: string;
+  /** EXT-X-TARGETDURATION: the media playlist's (live); by default the rounded longest span. */
+  targetDuration?: number;
   /** A live playlist whose stream ended (EXT-X-ENDLIST). */
   ended?: boolean;
 }
@@ -31,7 +33,7 @@ export interface SubtitlePlaylistInput {
 export const subtitleSegmentName = (id: string, msn: number): string => `subs-${id}-${msn}.vtt`;
 
 export function formatSubtitlePlaylist(p: SubtitlePlaylistInput): string {
-  const target = Math.max(1, ...p.spans.map((s) => Math.round(s.duration)));
+  const target = p.targetDuration ?? Math.max(1, ...p.spans.map((s) => Math.round(s.duration)));
   const out = ['#EXTM3U', '#EXT-X-VERSION:6', `#EXT-X-TARGETDURATION:${target}`, `#EXT-X-MEDIA-SEQUENCE:${p.spans[0]?.msn ?? 0}`];
   if (p.vod) out.push('#EXT-X-PLAYLIST-TYPE:VOD');
   // EXTINFs written as the media playlist's are (whole VOD fragments; live ones rounded down).

@@ -12,14 +12,25 @@ const KEEP_SECONDS = 120;
  * BASE_SECONDS), so local WebVTT time (stream seconds) 0 is 90 kHz media time 900000.
  */
 export const LIVE_MPEGTS = 10 * 90_000;
+/**
+ * Ms without a new caption after which the captions of a stream are dropped: it stops reading the
+ * stream (an on-demand source may stop) and the playlist loses its subtitles rendition.
+ */
+export const CAPTIONS_IDLE_MS = 10 * 60_000;
 
 export class LiveCaptions implements AuReader {
   private cues: Cue[] = [];
   /** Seconds on the stream's timeline of the latest frame seen. */
   private now = Number.NaN;
   private over = false;
+  private lastPostMs = Date.now();
+  private readonly timer: ReturnType<typeof setInterval>;
 
-  constructor(readonly stream: Stream) {
+  constructor(readonly stream: Stream, idleMs = CAPTIONS_IDLE_MS) {
+    this.timer = setInterval(() => {
+      if (Date.now() - this.lastPostMs > idleMs) this.stop();
+    }, Math.min(10_000, idleMs));
+    this.timer.unref();
     // Reading the access units keeps this on the same timeline as the HLS muxers (one view per stream).
     for (const u of stream.attachAu(this)) this.deliverAu(u);
   }
@@ -33,7 +44,8 @@ export class LiveCaptions implements AuReader {
 
   end(_reason: string): void {
     this.over = true;
-    byStream.delete(this.stream);
+    clearInterval(this.timer);
+    if (byStream.get(this.stream) === this) byStream.delete(this.stream);
   }
 
   /** The stream ended (or ended before this attached). */
@@ -50,6 +62,7 @@ export class LiveCaptions implements AuReader {
   add(text: string, duration: number): Cue | undefined {
     const start = this.mediaTime;
     if (start === undefined || this.over) return undefined;
+    this.lastPostMs = Date.now();
     const cue = { start, end: start + duration, text: cleanText(text) };
     this.cues.push(cue);
     if (this.cues.length > MAX_CUES) this.cues.splice(0, this.cues.length - MAX_CUES);
@@ -65,6 +78,7 @@ export class LiveCaptions implements AuReader {
   stop(): void {
     if (!this.over) this.stream.detachAu(this);
     this.end('stopped');
+    if (byStream.get(this.stream) === this) byStream.delete(this.stream);
   }
 }
 

@@ -40,6 +40,22 @@ const CORE: Record<string, Record<string, Op>> = {
   '/api/v1/cluster': {
     get: { summary: 'Cluster nodes seen in Redis', operationId: 'getCluster', responses: { 200: body(ref('Cluster'), 'This node and every node alive in the cluster'), ...COMMON } },
   },
+  '/api/v1/paths/{name}/captions': {
+    post: {
+      summary: 'Put a caption on a live path',
+      description: 'A cue from the path\'s current media time for `duration` seconds (default 3), shown by its HLS viewers: the path\'s index.m3u8 lists a SUBTITLES rendition from its first caption on. Needs `publish` on the path. docs/subtitles.md.',
+      operationId: 'postCaption',
+      parameters: [nameParam],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['text'], properties: { text: { type: 'string', maxLength: 500 }, duration: { type: 'number', exclusiveMinimum: 0, maximum: 60 } } } } } },
+      responses: {
+        200: body({ type: 'object', required: ['path', 'start', 'end', 'text'], properties: { path: { type: 'string' }, start: { type: 'number' }, end: { type: 'number' }, text: { type: 'string' } } }, 'The cue, in seconds of the stream\'s media time'),
+        400: err('Bad body'),
+        404: err('The path is not live'),
+        503: err('The stream has carried no frame yet'),
+        ...COMMON,
+      },
+    },
+  },
   '/api/v1/sessions': {
     get: {
       summary: 'Every reader and publisher, all protocols',

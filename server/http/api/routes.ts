@@ -9,6 +9,7 @@ import { installSessionRoutes } from './sessions.js';
 import { installConfigRoutes } from './config-routes.js';
 import { installRecordingRoutes } from './recording-routes.js';
 import { installDrainRoutes } from './drain-routes.js';
+import { installCaptionRoutes } from './captions-routes.js';
 
 const startedAt = new Date();
 
@@ -66,6 +67,7 @@ export function installApi(app: Express, ctx: HttpContext): void {
   installSessionRoutes(app, ctx, json);
   installRecordingRoutes(app, ctx, json);
   installDrainRoutes(app, ctx, json);
+  installCaptionRoutes(app, ctx, json);
   installOpenApi(app, ctx.version, json);
 
   app.use('/api', (req, _res, next) => next(new HttpError(404, `no API endpoint ${req.method} ${req.originalUrl}: see /api/v1/openapi.json for the routes`)));

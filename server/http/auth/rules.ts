@@ -15,8 +15,10 @@ const STREAM = /^\/(.+)\/(?:stream\.(?:mp4|ts)|renditions\.json)$/;
 /** GET /<path>.sdp and /<path>/description.sdp (description.ts): the description is a read of the path. */
 export const SDP_ROUTE = /^\/(.+?)(?:\/description)?\.sdp$/;
 /** Recordings by time: playback.mp4/.ts/.m3u8 and the playlist's playback/init.mp4 and playback/<n>.m4s. */
+/** POST /api/v1/paths/<path>/captions (server/http/api/captions-routes.ts): publishing text on the path. */
+export const CAPTIONS_ROUTE = /^\/api\/v1\/paths\/(.+)\/captions$/;
 const PLAYBACK = /^\/(.+)\/playback(?:\.(mp4|ts|m3u8)|\/(?:init\.mp4|\d+\.m4s))$/;
-const HLS = /^\/(.+)\/(?:index\.m3u8|media\.m3u8|video\.m3u8|audio-\d{1,3}\.m3u8|init-[0-9a-f]+(?:t\d{1,3})?\.mp4|seg-[0-9a-f]+(?:t\d{1,3})?-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
+const HLS = /^\/(.+)\/(?:index\.m3u8|media\.m3u8|video\.m3u8|subs\.m3u8|audio-\d{1,3}\.m3u8|subs-[0-9a-f]+-\d+\.vtt|init-[0-9a-f]+(?:t\d{1,3})?\.mp4|seg-[0-9a-f]+(?:t\d{1,3})?-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
 
 /**
  * The dashboard page and the player's files are public (they hold no data: what they show comes
@@ -28,6 +30,8 @@ export function ruleFor(urlPath: string): HttpRule {
   if (urlPath === '/api/v1/logout') return { kind: 'logout' };
   if (urlPath === '/' || urlPath === '/player' || urlPath.startsWith('/player/') || urlPath === '/favicon.ico') return { kind: 'public' };
   if (DASHBOARD_ASSET.test(urlPath)) return { kind: 'public' };
+  const captions = CAPTIONS_ROUTE.exec(urlPath);
+  if (captions) return { kind: 'check', action: 'publish', path: decodePath(captions[1]!), protocol: 'api' };
   if (urlPath === '/api' || urlPath.startsWith('/api/')) return { kind: 'check', action: 'api', path: '', protocol: 'api' };
   if (urlPath === '/metrics') return { kind: 'check', action: 'metrics', path: '', protocol: 'metrics' };
   const playback = PLAYBACK.exec(urlPath);

@@ -10,19 +10,24 @@ import { formatMultivariant, variantsOf } from './multivariant.js';
 import { formatPlaylist, parseBlockingQuery } from './playlist.js';
 import { hlsTracks } from './segmenter.js';
 import { queryToken, withToken } from './token-uris.js';
-import { vodBandwidth, vodIndex, vodPlaylist, vodSegment, type VodIndex } from './vod.js';
+import { vodBandwidth, vodIndex, vodPlaylist, vodSegment, vodSpans, type VodIndex } from './vod.js';
 import { audioAlternatives, multivariantPlaylist, renditionUri } from './renditions.js';
 import type { Stream } from '../../core/stream.js';
 import type { Track } from '../../media/track.js';
+import type { SeekableMedia } from '../../core/seekable-media.js';
+import { sidecarOf } from './sidecar.js';
+import { captionsOf } from './live-captions.js';
+import { formatSubtitlePlaylist, SUBS_URI, subtitleSegment as subtitleSpanText } from './subtitle-playlist.js';
 
 /**
  * Path names hold "/", so the file name is matched at the end and the rest is the path. index.m3u8
  * is the multivariant playlist of a path with renditions or audio alternatives, else its media
  * playlist; media.m3u8 is always the media playlist of every track (a rendition list's main variant).
  */
-const ROUTE = /^\/(.+)\/(?:(index\.m3u8|media\.m3u8|video\.m3u8|audio-\d{1,3}\.m3u8)|init-([0-9a-f]+(?:t\d{1,3})?)\.mp4|seg-([0-9a-f]+(?:t\d{1,3})?)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
+const ROUTE = /^\/(.+)\/(?:(index\.m3u8|media\.m3u8|video\.m3u8|subs\.m3u8|audio-\d{1,3}\.m3u8)|subs-([0-9a-f]+)-(\d{1,12})\.vtt|init-([0-9a-f]+(?:t\d{1,3})?)\.mp4|seg-([0-9a-f]+(?:t\d{1,3})?)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
+const VTT_TYPE = 'text/vtt';
 /** Names are unique per muxer (live) or per file version (VOD), so a CDN may keep them for good. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** How long a playlist request waits for a live path's first complete segment. */
@@ -53,12 +58,13 @@ export function installHls(app: express.Express, ctx: HttpContext): void {
     const path = m[1]!;
     let job: Promise<void>;
     // Playlists count themselves (a blocking reload is told by its query).
-    if (!m[2]) countRequest(ctx, m[3] ? 'init' : m[4] ? 'segment' : 'part');
-    if (m[2] === 'index.m3u8' && hasRenditions(ctx, path) && !parseBlockingQuery(req.query as Record<string, unknown>)) job = multivariant(req, res, ctx, path);
+    if (!m[2]) countRequest(ctx, m[3] || m[6] ? 'segment' : m[5] ? 'init' : 'part');
+    if (m[3]) job = subtitleSegment(res, ctx, muxers, path, m[3], Number(m[4]));
+    else if (m[2] === 'index.m3u8' && hasRenditions(ctx, path) && !parseBlockingQuery(req.query as Record<string, unknown>)) job = multivariant(req, res, ctx, path);
     else if (m[2]) job = playlist(req, res, ctx, muxers, path, m[2]);
-    else if (m[3]) job = file(req, res, ctx, muxers, path, m[3], 'init', 0, 0);
-    else if (m[4]) job = file(req, res, ctx, muxers, path, m[4], 'seg', Number(m[5]), 0);
-    else job = file(req, res, ctx, muxers, path, m[6]!, 'part', Number(m[7]), Number(m[8]));
+    else if (m[5]) job = file(req, res, ctx, muxers, path, m[5], 'init', 0, 0);
+    else if (m[6]) job = file(req, res, ctx, muxers, path, m[6], 'seg', Number(m[7]), 0);
+    else job = file(req, res, ctx, muxers, path, m[8]!, 'part', Number(m[9]), Number(m[10]));
     job.catch(next);
   });
 }
@@ -74,7 +80,7 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   } catch (e) {
     // The publisher left: players still reloading get the final playlist (EXT-X-ENDLIST) and finish
     // what they have, until the muxer goes idle.
-    const ended = muxers.get(path, renditionKey(name));
+    const ended = name === SUBS_URI ? undefined : muxers.get(path, renditionKey(name));
     if (e instanceof PathNotFoundError && ended?.ended && !ended.failure) {
       ended.lastRequestMs = Date.now();
       return send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(withToken(ended.playlist(), token)));
@@ -84,7 +90,7 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   if (resolved.kind === 'file') {
     const idx = vodIndex(resolved.file, ctx.config.hlsSegmentDuration);
     // The index (and so the playlist) only changes with the file; a short max-age covers a replaced file.
-    send(res, PLAYLIST_TYPE, 'public, max-age=60', vodPlaylistText(idx, path, name, token));
+    send(res, PLAYLIST_TYPE, 'public, max-age=60', vodPlaylistText(idx, resolved.file, path, name, token));
     return;
   }
   const stream = resolved.stream;
@@ -92,7 +98,8 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
     const codecs = stream.tracks.map((t) => t.codec).join(', ');
     throw new HttpError(415, `/${path} carries ${codecs}: HLS needs H.264, H.265, VP9, AV1, AAC, Opus, MP3 or AC-3; read it over RTSP, /${path}/stream.mp4 (also LPCM and M-JPEG) or /${path}/stream.ts`);
   }
-  const rendition = liveRendition(stream.tracks, path, name);
+  if (name === SUBS_URI) return liveSubtitles(res, muxers, path, stream, token, left);
+  const rendition = liveRendition(stream, path, name);
   if (rendition === 'multivariant') return liveMultivariant(res, muxers, path, stream, token, clientGone(res));
   const mux = muxers.forStream(path, stream, rendition.key, rendition.tracks);
   mux.lastRequestMs = Date.now();
@@ -226,9 +233,10 @@ function renditionKey(name: string): string {
  * What a live path's playlist `name` is: with audio alternatives, index.m3u8 is the multivariant
  * playlist and video.m3u8 / audio-<id>.m3u8 each a muxer of its own tracks; without, index.m3u8 alone.
  */
-function liveRendition(tracks: Track[], path: string, name: string): 'multivariant' | { key: string; tracks?: Track[] } {
+function liveRendition(stream: Stream, path: string, name: string): 'multivariant' | { key: string; tracks?: Track[] } {
+  const tracks = stream.tracks;
   const alt = audioAlternatives(tracks);
-  if (name === 'index.m3u8') return alt.length > 0 ? 'multivariant' : { key: '' };
+  if (name === 'index.m3u8') return alt.length > 0 || captionsOf(stream) ? 'multivariant' : { key: '' };
   if (name === 'media.m3u8') return { key: '' };
   const key = renditionKey(name);
   const video = hlsTracks(tracks).find((t) => t.kind === 'video');
@@ -244,9 +252,10 @@ function liveRendition(tracks: Track[], path: string, name: string): 'multivaria
  * (its BANDWIDTH is measured from it).
  */
 async function liveMultivariant(res: Response, muxers: HlsMuxers, path: string, stream: Stream, token: string | undefined, left: AbortSignal): Promise<void> {
-  const videoTrack = hlsTracks(stream.tracks).find((t) => t.kind === 'video')!;
   const alt = audioAlternatives(stream.tracks);
-  const video = muxers.forStream(path, stream, 'video', [videoTrack]);
+  // Captions alone: the variant is media.m3u8, every track in one muxer (its first track leads, video or not).
+  const videoTrack = alt.length > 0 ? hlsTracks(stream.tracks).find((t) => t.kind === 'video')! : hlsTracks(stream.tracks)[0]!;
+  const video = alt.length > 0 ? muxers.forStream(path, stream, 'video', [videoTrack]) : muxers.forStream(path, stream);
   const audio = alt.map((t) => muxers.forStream(path, stream, `t${t.id}`, [t]));
   for (const m of [video, ...audio]) m.lastRequestMs = Date.now();
   if (!video.ready && !(await video.waitUntil(() => video.ready, FIRST_SEGMENT_WAIT_MS, left))) {
@@ -256,24 +265,63 @@ async function liveMultivariant(res: Response, muxers: HlsMuxers, path: string, 
   // An audio muxer without a complete segment yet counts as 128 kb/s.
   const bandwidth = video.peakBitrate + Math.max(0, ...audio.map((m) => m.peakBitrate || 128_000));
   const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
-  send(res, PLAYLIST_TYPE, 'no-cache', multivariantPlaylist({ video: videoTrack, alternatives: alt, bandwidth, query }));
+  const subtitles = captionsOf(stream) ? { name: 'Captions' } : undefined;
+  const others = alt.length > 0 ? [] : hlsTracks(stream.tracks).filter((t) => t !== videoTrack);
+  const variantUri = alt.length > 0 ? 'video.m3u8' : 'media.m3u8';
+  send(res, PLAYLIST_TYPE, 'no-cache', multivariantPlaylist({ video: videoTrack, alternatives: alt, others, bandwidth, query, subtitles, variantUri }));
+}
+
+/** A live path's captions playlist: one WebVTT segment per complete segment of its main muxer, with the same sequence numbers and dates. */
+async function liveSubtitles(res: Response, muxers: HlsMuxers, path: string, stream: Stream, token: string | undefined, left: AbortSignal): Promise<void> {
+  if (!captionsOf(stream)) throw new HttpError(404, `/${path} has no captions: POST /api/v1/paths/${path}/captions adds them`);
+  const main = audioAlternatives(stream.tracks).length > 0 ? muxers.forStream(path, stream, 'video', [hlsTracks(stream.tracks).find((t) => t.kind === 'video')!]) : muxers.forStream(path, stream);
+  main.lastRequestMs = Date.now();
+  if (!main.ready && !(await main.waitUntil(() => main.ready, FIRST_SEGMENT_WAIT_MS, left))) {
+    if (left.aborted) return;
+    throw unavailable(main, `/${path} has no complete HLS segment yet; retry shortly`);
+  }
+  const p = main.playlist();
+  const spans = p.segments.map((s) => ({ msn: s.msn, start: 0, duration: s.duration, programDateTime: s.programDateTime }));
+  const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
+  send(res, PLAYLIST_TYPE, 'no-cache', formatSubtitlePlaylist({ id: main.id, spans, vod: false, query, ended: p.endList, targetDuration: p.targetDuration }));
 }
 
 /**
  * A file's playlist `name`: index.m3u8 is its single media playlist, or the multivariant playlist
  * when it has audio alternatives; then video.m3u8 and audio-<id>.m3u8 are the renditions.
  */
-function vodPlaylistText(idx: VodIndex, path: string, name: string, token: string | undefined): string {
+function vodPlaylistText(idx: VodIndex, file: SeekableMedia, path: string, name: string, token: string | undefined): string {
   const alt = idx.alternatives;
-  if (name === 'index.m3u8' && alt.length > 0) {
-    const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
-    return multivariantPlaylist({ video: idx.tracks[0]!.fmp4.track, alternatives: alt, bandwidth: vodBandwidth(idx), query });
+  const subs = sidecarOf(file);
+  const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
+  if (name === 'index.m3u8' && (alt.length > 0 || subs)) {
+    const video = idx.tracks[0]!.fmp4.track;
+    const others = alt.length > 0 ? [] : idx.tracks.slice(1).map((t) => t.fmp4.track);
+    const subtitles = subs && { name: subs.name, language: subs.language };
+    const variantUri = alt.length > 0 ? 'video.m3u8' : 'media.m3u8';
+    return multivariantPlaylist({ video, alternatives: alt, others, bandwidth: vodBandwidth(idx), query, subtitles, variantUri });
   }
   if (name === 'index.m3u8' || name === 'media.m3u8') return formatPlaylist(withToken(vodPlaylist(idx), token));
+  if (name === SUBS_URI && subs) return formatSubtitlePlaylist({ id: idx.id, spans: vodSpans(idx), vod: true, query });
   if (name === 'video.m3u8' && alt.length > 0) return formatPlaylist(withToken(vodPlaylist(idx, ''), token));
   const audio = alt.find((t) => renditionUri(t) === name);
   if (audio) return formatPlaylist(withToken(vodPlaylist(idx, `t${audio.id}`), token));
   throw new HttpError(404, `/${path} has no ${name}: its playlist is /${path}/index.m3u8`);
+}
+
+/** A WebVTT segment of a file's sidecar (or of a live path's captions). */
+async function subtitleSegment(res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, id: string, msn: number): Promise<void> {
+  const vod = await vodOf(ctx, path);
+  if (vod && vod.id === id) {
+    const r = await ctx.paths.resolve(path);
+    const subs = r.kind === 'file' ? sidecarOf(r.file) : undefined;
+    const span = vodSpans(vod)[msn];
+    if (subs && span) return send(res, VTT_TYPE, IMMUTABLE, subtitleSpanText(subs.cues, span));
+  }
+  const live = muxers.byId(path, id);
+  const captions = live && captionsOf(live.stream);
+  if (live && captions && live.segment(msn)) return send(res, VTT_TYPE, 'no-cache', captions.segment());
+  throw gone(path, 'seg', msn, 0);
 }
 
 function send(res: Response, type: string, cache: string, body: string | Uint8Array): void {

@@ -20,6 +20,8 @@ interface VodTrack {
 }
 
 interface VodSegment {
+  /** Seconds on the media's timeline (the leading track's pts): where a subtitle segment of the same span starts. */
+  start: number;
   /** Seconds (EXTINF). */
   duration: number;
   /** Per track: units [from, to) in decode order. */
@@ -97,7 +99,7 @@ function buildIndex(file: SeekableMedia, segmentMin: number): VodIndex {
       const b = k + 1 < starts.length ? firstUnitIndexAtOrAfter(t.units, Math.round(t1 * t.fmp4.timescale)) : t.units.length;
       return [a, b];
     });
-    return { duration: Math.max(0, t1 - t0), ranges };
+    return { start: t0, duration: Math.max(0, t1 - t0), ranges };
   });
   let id = 'f';
   try {
@@ -172,4 +174,9 @@ export function vodBandwidth(idx: VodIndex): number {
   const main = idx.groups.get('')!.members.reduce((sum, i) => sum + peak(i), 0);
   const audio = idx.alternatives.map((_, k) => peak(k + 1));
   return main + Math.max(0, ...audio);
+}
+
+/** Every segment's span on the media's timeline: a subtitle playlist cut where the media's is. */
+export function vodSpans(idx: VodIndex): { msn: number; start: number; duration: number }[] {
+  return idx.segments.map((s, msn) => ({ msn, start: s.start, duration: s.duration }));
 }

@@ -1,0 +1,69 @@
+// Sidecar subtitles of a media file: `name.vtt`, `name.srt` or `name.<lang>.vtt|srt` beside `name.<ext>`, read once per loaded file.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import type { SeekableMedia } from '../../core/seekable-media.js';
+import { cleanLanguage, languageName } from '../../media/language.js';
+import { MAX_SUBTITLE_CHARS, parseSubtitles, type Cue } from '../../media/subtitles.js';
+
+export interface Sidecar {
+  /** The sidecar's file name (in logs and docs). */
+  file: string;
+  /** ISO 639 code from `name.<lang>.vtt`, when given. */
+  language?: string;
+  /** EXT-X-MEDIA NAME: the language's name, or "Subtitles". */
+  name: string;
+  cues: Cue[];
+}
+
+const sidecars = new WeakMap<SeekableMedia, Sidecar | null>();
+
+/** The sidecar of a loaded file (undefined when it has none), looked up once per file version. */
+export function sidecarOf(file: SeekableMedia): Sidecar | undefined {
+  let s = sidecars.get(file);
+  if (s === undefined) {
+    s = findSidecar(file.path) ?? null;
+    sidecars.set(file, s);
+  }
+  return s ?? undefined;
+}
+
+/** `base.vtt` first, then `base.srt`, then `base.<lang>.vtt|srt` in name order. */
+export function findSidecar(mediaPath: string): Sidecar | undefined {
+  const dir = dirname(mediaPath);
+  const base = basename(mediaPath, extname(mediaPath));
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const candidates = names
+    .map((n) => ({ n, m: matchName(base, n) }))
+    .filter((c): c is { n: string; m: { lang?: string; rank: number } } => c.m !== undefined)
+    .sort((a, b) => a.m.rank - b.m.rank || a.n.localeCompare(b.n));
+  for (const { n, m } of candidates) {
+    const cues = readCues(join(dir, n));
+    if (!cues) continue;
+    const language = m.lang === undefined ? undefined : cleanLanguage(m.lang);
+    return { file: n, language, name: language ? languageName(language) : 'Subtitles', cues };
+  }
+  return undefined;
+}
+
+function matchName(base: string, name: string): { lang?: string; rank: number } | undefined {
+  if (!name.startsWith(`${base}.`)) return undefined;
+  const rest = name.slice(base.length + 1);
+  const m = /^(?:([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})?)\.)?(vtt|srt)$/i.exec(rest);
+  if (!m) return undefined;
+  const vtt = m[2]!.toLowerCase() === 'vtt';
+  return { lang: m[1], rank: (m[1] ? 2 : 0) + (vtt ? 0 : 1) };
+}
+
+function readCues(path: string): Cue[] | undefined {
+  try {
+    if (statSync(path).size > MAX_SUBTITLE_CHARS * 4) return undefined;
+    return parseSubtitles(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}

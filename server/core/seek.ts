@@ -44,7 +44,7 @@ export function keyUnitIndexAtOrBefore(units: AccessUnit[], pts: number): number
  * Index of the first unit with pts >= `pts`, or units.length when none. Binary search, so the list
  * must be in pts order: audio (decode order == presentation order), not B-frame video.
  */
-export function firstUnitIndexAtOrAfter(units: AccessUnit[], pts: number): number {
+export function firstUnitIndexAtOrAfter(units: readonly { pts: number }[], pts: number): number {
   let lo = 0;
   let hi = units.length;
   while (lo < hi) {

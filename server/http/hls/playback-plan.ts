@@ -4,6 +4,7 @@
 import { fmp4Supports, type Fmp4Track } from '../../mux/fmp4/index.js';
 import type { Clip, ClipUnit } from '../../record/read/clip.js';
 import { hlsTracks } from './segmenter.js';
+import { firstUnitIndexAtOrAfter } from '../../core/seek.js';
 
 /** A segment is cut at the first key frame this far into it... */
 export const SEGMENT_TARGET_SEC = 4;
@@ -39,18 +40,6 @@ export interface PlaybackPlan {
   originSec: number;
 }
 
-/** Index of the first unit presenting at or after `pts` (units in pts order: audio). */
-function firstAtOrAfter(units: ClipUnit[], pts: number): number {
-  let lo = 0;
-  let hi = units.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (units[mid]!.pts < pts) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Decode-order indexes of the leading track where segments start. */
 export function segmentStarts(units: { pts: number; duration: number; key: boolean }[], clock: number, video: boolean): number[] {
   const keys = units.flatMap((u, i) => ((video ? u.key : true) ? [i] : []));
@@ -80,7 +69,7 @@ export function planPlayback(clip: Clip): PlaybackPlan | undefined {
   const tracks: PlanTrack[] = picked.map((t, i) => {
     const offset = Math.round(originSec * t.clockRate);
     // Audio before the first video frame has nothing to play beside it.
-    const units = i === 0 ? leadUnits : clip.units[t.id]!.slice(firstAtOrAfter(clip.units[t.id]!, offset));
+    const units = i === 0 ? leadUnits : clip.units[t.id]!.slice(firstUnitIndexAtOrAfter(clip.units[t.id]!, offset));
     const minDts = units.reduce((m, u) => Math.min(m, u.dts - offset), 0);
     return { fmp4: { id: t.id + 1, track: t, timescale: t.clockRate }, units, offset, shift: -minDts };
   });
@@ -97,8 +86,8 @@ export function planPlayback(clip: Clip): PlaybackPlan | undefined {
     const ranges = tracks.map((t): [number, number] => {
       if (t === lead) return [from, to];
       // By time: the first segment takes anything before its start too, the last anything after its end.
-      const a = k === 0 ? 0 : firstAtOrAfter(t.units, Math.round(t0 * t.fmp4.timescale) + t.offset);
-      const b = last ? t.units.length : firstAtOrAfter(t.units, Math.round(t1 * t.fmp4.timescale) + t.offset);
+      const a = k === 0 ? 0 : firstUnitIndexAtOrAfter(t.units, Math.round(t0 * t.fmp4.timescale) + t.offset);
+      const b = last ? t.units.length : firstUnitIndexAtOrAfter(t.units, Math.round(t1 * t.fmp4.timescale) + t.offset);
       return [a, b];
     });
     return { start: t0, duration: Math.max(0, t1 - t0), ranges };

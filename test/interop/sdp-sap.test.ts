@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseSap, type SapPacket } from '../../server/sdp/sap.js';
 import { resolveFfmpeg } from '../../server/sources/process/ffmpeg-path.js';
-import { sleep } from '../helpers/rtsp-client.js';
+import { waitFor as waitUntil } from '../helpers/read.js';
 import { gstRead } from '../helpers/gst-read.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
@@ -40,12 +40,11 @@ function inNs(cmd: string, args: string[], onOut?: (s: string) => void): ChildPr
   return child;
 }
 
+/** The shared deadline wait, with the server's log in the failure. */
 async function waitFor(what: string, ok: () => boolean, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > ms) throw new Error(`${what} did not happen within ${ms} ms; server log:\n${serverLog.slice(-3000)}`);
-    await sleep(100);
-  }
+  await waitUntil(ok, ms, what).catch((e: Error) => {
+    throw new Error(`${e.message}; server log:\n${serverLog.slice(-3000)}`);
+  });
 }
 
 const exited = (c: ChildProcess): Promise<void> => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('close', () => r())));
@@ -194,12 +193,10 @@ describe("VLC's SAP discovery, in a network namespace", () => {
     let out = '';
     vlc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     vlc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const t0 = Date.now();
-    while (!/\|\s+\d+ - live\/mc/.test(out)) {
-      if (Date.now() - t0 > 60_000) throw new Error(`VLC did not list live/mc; it printed:\n${out.slice(-3000)}`);
-      vlc.stdin!.write('playlist\n');
-      await sleep(500);
-    }
+    // Ask for the playlist every half second until it lists the path.
+    await waitUntil(() => /\|\s+\d+ - live\/mc/.test(out) || (vlc.stdin!.write('playlist\n'), false), 60_000, 'VLC to list live/mc', 500).catch((e: Error) => {
+      throw new Error(`${e.message}; it printed:\n${out.slice(-3000)}`);
+    });
     vlc.stdin!.write('quit\n');
     await exited(vlc);
     expect(out).toMatch(/Network streams \(SAP\)\s*\n\|\s+\d+ - live\/mc/);

@@ -1,6 +1,7 @@
 // A seekable media (a file): its tracks, duration and shared index of access units, and the file source as the core sees it.
 import type { Track } from '../media/track.js';
 import type { AccessUnit } from '../media/access-unit.js';
+import type { TextSource } from '../media/subtitles.js';
 import type { PacketSink, Playback, PlaybackOptions } from './playback.js';
 
 /** Demuxed once and shared by every reader; never mutated after loading. */
@@ -18,6 +19,8 @@ export interface SeekableMedia {
   readonly units: AccessUnit[][];
   /** Seconds: the latest unit end over all tracks. */
   readonly duration: number;
+  /** Subtitles: a sidecar file's (first), then text tracks inside the container. */
+  readonly subtitles?: readonly TextSource[];
 }
 
 /** How often files were demuxed, and how often a remembered failure answered instead (metrics). */

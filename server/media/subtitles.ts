@@ -9,6 +9,18 @@ export interface Cue {
   text: string;
 }
 
+/** A file's subtitles in one language: from a sidecar file or a text track inside the container. */
+export interface TextSource {
+  /** Where they came from: the sidecar's file name, or `track <n>` of the container (logs and docs). */
+  origin: string;
+  /** ISO 639 code, when known. */
+  language?: string;
+  /** A menu label (EXT-X-MEDIA NAME): the language's name, the track's title, or "Subtitles". */
+  name: string;
+  /** In start order, in seconds on the media's timeline (npt). */
+  cues: Cue[];
+}
+
 /** Cues kept per document; the rest are dropped. */
 export const MAX_CUES = 20_000;
 /** Characters kept per cue. */

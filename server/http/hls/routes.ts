@@ -15,7 +15,6 @@ import { audioAlternatives, multivariantPlaylist, renditionUri } from './renditi
 import type { Stream } from '../../core/stream.js';
 import type { Track } from '../../media/track.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
-import { sidecarOf } from './sidecar.js';
 import { captionsOf } from './live-captions.js';
 import { formatSubtitlePlaylist, SUBS_URI, subtitleSegment as subtitleSpanText } from './subtitle-playlist.js';
 
@@ -292,7 +291,7 @@ async function liveSubtitles(res: Response, muxers: HlsMuxers, path: string, str
  */
 function vodPlaylistText(idx: VodIndex, file: SeekableMedia, path: string, name: string, token: string | undefined): string {
   const alt = idx.alternatives;
-  const subs = sidecarOf(file);
+  const subs = file.subtitles?.[0];
   const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
   if (name === 'index.m3u8' && (alt.length > 0 || subs)) {
     const video = idx.tracks[0]!.fmp4.track;
@@ -314,7 +313,7 @@ async function subtitleSegment(res: Response, ctx: HttpContext, muxers: HlsMuxer
   const vod = await vodOf(ctx, path);
   if (vod && vod.id === id) {
     const r = await ctx.paths.resolve(path);
-    const subs = r.kind === 'file' ? sidecarOf(r.file) : undefined;
+    const subs = r.kind === 'file' ? r.file.subtitles?.[0] : undefined;
     const span = vodSpans(vod)[msn];
     if (subs && span) return send(res, VTT_TYPE, IMMUTABLE, subtitleSpanText(subs.cues, span));
   }

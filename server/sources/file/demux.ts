@@ -7,6 +7,7 @@ import { ContainerError, readContainer, type Container, type ContainerReadOption
 import { audioUnits, dropped, videoUnits, type RawUnit } from './units.js';
 import { learnVideoConfig } from '../../rtp/codecs/video-config.js';
 import { cleanLanguage } from '../../media/language.js';
+import { findSidecar } from './sidecar.js';
 
 export { adtsToAsc, parseAvcc, parseHvcc, splitAnnexB, splitNals } from './codec-config.js';
 
@@ -107,7 +108,8 @@ export async function loadMediaFile(path: string, opts: LoadOptions = {}): Promi
     if (track.kind === 'audio') bytes -= dropped(raws[i]!, list);
     for (const u of list) duration = Math.max(duration, (u.pts + u.duration) / track.clockRate);
   }
-  return { path, tracks, units, duration, bytes, startTime: start };
+  const sidecar = findSidecar(path);
+  return { path, tracks, units, duration, bytes, startTime: start, subtitles: sidecar ? [sidecar] : [] };
 }
 
 /** The tracks with a supported codec and at least one packet; a ContainerError saying what was found when none. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findSidecar } from '../../server/http/hls/sidecar.js';
+import { findSidecar } from '../../server/sources/file/sidecar.js';
 
 const VTT = 'WEBVTT\n\n00:01.000 --> 00:02.000\nvtt\n';
 const SRT = '1\n00:00:01,000 --> 00:00:02,000\nsrt\n';
@@ -27,7 +27,7 @@ describe('findSidecar', () => {
   ])('%s', (_name, names, file, language, label) => {
     files({ 'talk.mp4': '', ...names });
     const s = findSidecar(join(dir, 'talk.mp4'));
-    expect(s?.file).toBe(file);
+    expect(s?.origin).toBe(file);
     expect(s?.language).toBe(language);
     expect(s?.name).toBe(label);
     expect(s?.cues.length).toBe(1);

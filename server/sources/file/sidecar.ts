@@ -1,34 +1,12 @@
-// Sidecar subtitles of a media file: `name.vtt`, `name.srt` or `name.<lang>.vtt|srt` beside `name.<ext>`, read once per loaded file.
+// Sidecar subtitles of a media file: `name.vtt`, `name.srt` or `name.<lang>.vtt|srt` beside `name.<ext>`, read once per loaded file
+// (the loader puts them in SeekableMedia.subtitles).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import type { SeekableMedia } from '../../core/seekable-media.js';
 import { cleanLanguage, languageName } from '../../media/language.js';
-import { MAX_SUBTITLE_CHARS, parseSubtitles, type Cue } from '../../media/subtitles.js';
-
-export interface Sidecar {
-  /** The sidecar's file name (in logs and docs). */
-  file: string;
-  /** ISO 639 code from `name.<lang>.vtt`, when given. */
-  language?: string;
-  /** EXT-X-MEDIA NAME: the language's name, or "Subtitles". */
-  name: string;
-  cues: Cue[];
-}
-
-const sidecars = new WeakMap<SeekableMedia, Sidecar | null>();
-
-/** The sidecar of a loaded file (undefined when it has none), looked up once per file version. */
-export function sidecarOf(file: SeekableMedia): Sidecar | undefined {
-  let s = sidecars.get(file);
-  if (s === undefined) {
-    s = findSidecar(file.path) ?? null;
-    sidecars.set(file, s);
-  }
-  return s ?? undefined;
-}
+import { MAX_SUBTITLE_CHARS, parseSubtitles, type Cue, type TextSource } from '../../media/subtitles.js';
 
 /** `base.vtt` first, then `base.srt`, then `base.<lang>.vtt|srt` in name order. */
-export function findSidecar(mediaPath: string): Sidecar | undefined {
+export function findSidecar(mediaPath: string): TextSource | undefined {
   const dir = dirname(mediaPath);
   const base = basename(mediaPath, extname(mediaPath));
   let names: string[];
@@ -45,7 +23,7 @@ export function findSidecar(mediaPath: string): Sidecar | undefined {
     const cues = readCues(join(dir, n));
     if (!cues) continue;
     const language = m.lang === undefined ? undefined : cleanLanguage(m.lang);
-    return { file: n, language, name: language ? languageName(language) : 'Subtitles', cues };
+    return { origin: n, language, name: language ? languageName(language) : 'Subtitles', cues };
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 // Entry of the web player page: reads ?src=&mode= (and ?start=&duration= to play a recording), runs one engine, reconnects with a visible countdown, publishes the stats.
 import { AudioOut } from './audio-out.js';
-import { Controls, parseMode } from './controls.js';
+import { Controls, parseMode, SUBTITLES_OFF } from './controls.js';
 import { FatalPlayerError, type Engine, type EngineEvents, type Mode, type PlayerState } from './engine.js';
 import { HlsEngine } from './hls-engine.js';
 import { askLogin, LoginNeededError, storedToken, withToken } from './login.js';
@@ -33,6 +33,8 @@ class Player {
   private resumeAt: number | undefined;
   /** The audio alternative asked for (`?audio=` of the page, then the language menu). */
   private language = new URLSearchParams(location.search).get('audio') ?? undefined;
+  /** The subtitles asked for (`?subtitles=` of the page, then the subtitles menu; "off" for none); unset: the playlist's default. */
+  private subtitles = new URLSearchParams(location.search).get('subtitles') ?? undefined;
   /** A login token (from this tab's storage, or the form): carried on every request. */
   private token = storedToken();
   private readonly controls: Controls;
@@ -58,12 +60,17 @@ class Player {
         const q = new URLSearchParams(location.search);
         q.set('mode', m);
         if (this.language) q.set('audio', this.language);
+        if (this.subtitles) q.set('subtitles', this.subtitles);
         // Another mode is the live stream again.
         q.delete('start');
         q.delete('duration');
         location.search = q.toString();
       },
       switchAudio: (id) => void this.switchAudio(id),
+      switchSubtitles: (id) => {
+        this.subtitles = id ?? SUBTITLES_OFF;
+        this.engine?.setSubtitles?.(id);
+      },
     });
     this.controls.useVideoElement(mode !== 'ws');
     setInterval(() => this.publishStats(), 250);
@@ -159,6 +166,8 @@ class Player {
         const url = this.recording ? playbackUrl(base, this.recording) : `${base}/index.m3u8`;
         const hls = new HlsEngine(this.controls.video, withToken(url, this.token), this.events, mutedAutoplay);
         hls.language = this.language;
+        hls.subtitles = this.subtitles;
+        hls.overlay = this.controls.cues;
         return hls;
       }
       case 'mp4': {
@@ -310,6 +319,8 @@ class Player {
     this.controls.update(this.state !== 'paused' && this.state !== 'ended', position, e?.duration);
     const audio = e?.audioChoices?.();
     this.controls.setAudioChoices(audio?.choices ?? [], audio?.current ?? null);
+    const subs = e?.subtitleChoices?.();
+    this.controls.setSubtitleChoices(subs?.choices ?? [], subs?.current ?? null);
   }
 }
 

@@ -186,6 +186,8 @@ class Player {
         if (this.resumeAt !== undefined) opts.startAt = this.resumeAt;
         if (this.language) opts.language = this.language;
         if (this.token) opts.token = this.token;
+        opts.overlay = this.controls.cues;
+        if (this.subtitles) opts.subtitles = this.subtitles;
         // Tools and tests may point the player at another endpoint (a jitter-injecting relay).
         const ws = params.get('ws');
         if (ws) opts.wsUrl = ws;

@@ -172,7 +172,10 @@ class Player {
       }
       case 'mp4': {
         const audio = this.language ? `?audio=${encodeURIComponent(this.language)}` : '';
-        return new Mp4Engine(this.controls.video, withToken(`${base}/stream.mp4${audio}`, this.token), this.events, mutedAutoplay);
+        const mp4 = new Mp4Engine(this.controls.video, withToken(`${base}/stream.mp4${audio}`, this.token), this.events, mutedAutoplay);
+        mp4.overlay = this.controls.cues;
+        mp4.subtitles = this.subtitles;
+        return mp4;
       }
       default: {
         const params = new URLSearchParams(location.search);

@@ -12,6 +12,13 @@ import { RtpClock } from './rtp-clock.js';
 /** Text units kept: the cues around the picture on screen, not a session's history. */
 const MAX_UNITS = 256;
 
+/**
+ * Two mappings through two SRs (the text track's 1 kHz clock, the video's 90 kHz one) disagree by a
+ * millisecond or two: a frame this close before a cue's start counts as at it (measured 1.5 ms
+ * in Chromium, which put the cue on the next frame, 40 ms late at 25 fps).
+ */
+const MAPPING_SLACK_MS = 5;
+
 /** Sender wallclock (Unix ms) of RTP time `ts` on `clock`, as the A/V sync maps it now (AvSync.wallclockOf). */
 export type WallclockOf = (clock: RtpClock, ts: number) => number | undefined;
 
@@ -68,7 +75,7 @@ export class RtpTextCues {
     const schedule = new CueSchedule();
     const builder = new OpenCueBuilder(schedule);
     for (const t of timed) builder.push(t.at, t.text);
-    return schedule.textAt(frameWallMs / 1000);
+    return schedule.textAt((frameWallMs + MAPPING_SLACK_MS) / 1000);
   }
 
   /** A new timeline (seek, reconnect): the units and the clock's anchor go. */

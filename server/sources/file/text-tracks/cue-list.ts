@@ -28,6 +28,8 @@ export function pushCue(list: RawCue[], cue: RawCue): void {
   list.push(cue);
 }
 
+const round = (s: number): number => Math.round(s * 1e6) / 1e6;
+
 /**
  * Sorted cues shifted by `-shift` seconds (file time to npt): a cue without an end lasts until the
  * next one starts (at most DEFAULT_CUE_SECONDS); cues with empty text (a track's "clear") and cues that
@@ -40,8 +42,9 @@ export function finishCues(raw: RawCue[], shift: number): Cue[] {
     const next = sorted[i + 1]?.start;
     const end = c.end ?? Math.min(c.start + DEFAULT_CUE_SECONDS, next !== undefined && next > c.start ? next : Infinity);
     const text = cleanText(c.text);
-    const start = Math.max(0, c.start - shift);
-    const stop = end - shift;
+    // Microseconds: what subtracting the shift leaves past them is float noise (10.7 - 10).
+    const start = Math.max(0, round(c.start - shift));
+    const stop = round(end - shift);
     if (text === '' || stop <= 0 || !(stop >= start)) return;
     out.push({ start, end: stop, text });
   });

@@ -111,8 +111,10 @@ export async function loadMediaFile(path: string, opts: LoadOptions = {}): Promi
   }
   // A sidecar first (its cues are taken as npt), then the container's text tracks (file time, shifted like the video).
   const sidecar = findSidecar(path);
-  const embedded = await readTextTracks(path, start);
-  return { path, tracks, units, duration, bytes, startTime: start, subtitles: [...(sidecar ? [sidecar] : []), ...embedded] };
+  const subtitles = [...(sidecar ? [sidecar] : []), ...(await readTextTracks(path, start))];
+  // The cache accounts the cue text too (bounded per track by MAX_CUES and MAX_CUE_TEXT).
+  for (const t of subtitles) for (const c of t.cues) bytes += c.text.length;
+  return { path, tracks, units, duration, bytes, startTime: start, subtitles };
 }
 
 /** The tracks with a supported codec and at least one packet; a ContainerError saying what was found when none. */

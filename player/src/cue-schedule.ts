@@ -7,8 +7,10 @@ export interface Cue {
   text: string;
 }
 
-/** Cues kept at most: a long live session's old cues go first. */
-const MAX_CUES = 5000;
+/** Cues kept at most (the server's own bound per document): a long live session's old cues go first. */
+const MAX_CUES = 20_000;
+
+const keyOf = (c: Cue): string => `${c.start}|${c.end}|${c.text}`;
 
 /**
  * The cues of one subtitle track, sorted by start. `textAt(t)` is what the overlay shows for the
@@ -17,6 +19,9 @@ const MAX_CUES = 5000;
  */
 export class CueSchedule {
   private cues: Cue[] = [];
+  private keys = new Set<string>();
+  /** The longest cue (Infinity with an open one): how far back of `t` a cue can start and still show. */
+  private longest = 0;
 
   get size(): number {
     return this.cues.length;
@@ -27,38 +32,60 @@ export class CueSchedule {
     let changed = false;
     for (const c of cues) {
       if (!(Number.isFinite(c.start) && c.end > c.start)) continue; // a malformed cue never shows
-      if (this.cues.some((k) => k.start === c.start && k.end === c.end && k.text === c.text)) continue;
+      const key = keyOf(c);
+      if (this.keys.has(key)) continue;
+      this.keys.add(key);
       this.cues.push({ start: c.start, end: c.end, text: c.text });
+      this.longest = Math.max(this.longest, c.end - c.start);
       changed = true;
     }
     if (!changed) return;
     this.cues.sort((a, b) => a.start - b.start);
-    if (this.cues.length > MAX_CUES) this.cues.splice(0, this.cues.length - MAX_CUES);
+    if (this.cues.length > MAX_CUES) for (const c of this.cues.splice(0, this.cues.length - MAX_CUES)) this.keys.delete(keyOf(c));
   }
 
   /** Replaces every cue (a track whose list was read again in full). */
   replace(cues: Iterable<Cue>): void {
-    this.cues = [];
+    this.clear();
     this.add(cues);
   }
 
   /** Ends at `at` every open cue (end Infinity) that started before it. */
   closeOpen(at: number): void {
-    for (const c of this.cues) if (c.end === Infinity && c.start < at) c.end = at;
+    let open = false;
+    for (const c of this.cues) {
+      if (c.end !== Infinity) continue;
+      if (c.start < at) {
+        this.keys.delete(keyOf(c));
+        c.end = at;
+        this.keys.add(keyOf(c));
+      } else open = true;
+    }
+    this.longest = open ? Infinity : this.cues.reduce((m, c) => Math.max(m, c.end - c.start), 0);
   }
 
   clear(): void {
     this.cues = [];
+    this.keys.clear();
+    this.longest = 0;
   }
 
   textAt(t: number): string {
+    // The cues started by t (binary search on the start), back to the earliest that may still show.
+    let lo = 0;
+    let hi = this.cues.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.cues[mid]!.start <= t) lo = mid + 1;
+      else hi = mid;
+    }
     const out: string[] = [];
-    // Cues start in order: stop at the first that has not started yet.
-    for (const c of this.cues) {
-      if (c.start > t) break;
+    for (let i = lo - 1; i >= 0; i--) {
+      const c = this.cues[i]!;
+      if (c.start < t - this.longest) break;
       if (t < c.end) out.push(c.text);
     }
-    return out.join('\n');
+    return out.reverse().join('\n');
   }
 }
 

@@ -1,7 +1,9 @@
 // Subtitle cue timing: the schedule against a simulated frame clock (each cue on the first frame at or after its start,
 // off on the first at or after its end), open-ended T.140 cues, WebVTT markup, and T.140 packets placed on the video's
 // clock through AvSync's RTP-to-wallclock mapping (SR refits move the cues with the frames).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzz } from '../helpers/fuzz.js';
 import { AvSync } from '../../player/src/av-sync.js';
 import { CueSchedule, OpenCueBuilder, webvttPlainText, type Cue } from '../../player/src/cue-schedule.js';
 import { RtpClock } from '../../player/src/rtp-clock.js';
@@ -67,6 +69,24 @@ describe('CueSchedule on a frame clock', () => {
     b.push(3, '');
     b.push(Number.NaN, 'ignored');
     expect([0.9, 1, 1.99, 2, 2.99, 3, 10].map((t) => s.textAt(t))).toEqual(['', 'one', 'one', 'two', 'two', '', '']);
+  });
+
+  it('textAt agrees with every cue checked one by one (random overlapping, open and malformed cues)', () => {
+    const cue = fc.record({
+      start: fc.oneof(fc.integer({ min: -5, max: 60 }), fc.constant(Number.NaN)),
+      len: fc.oneof(fc.integer({ min: -2, max: 30 }), fc.constant(Infinity)),
+      text: fc.constantFrom('a', 'b', 'c'),
+    });
+    fuzz('CueSchedule.textAt', 1717, 200, fc.property(fc.array(cue, { maxLength: 40 }), fc.array(fc.integer({ min: -10, max: 100 }), { maxLength: 20 }), (raw, times) => {
+      const cues = raw.map((c) => ({ start: c.start / 2, end: c.start / 2 + c.len / 2, text: c.text }));
+      const s = new CueSchedule();
+      s.add(cues);
+      const kept = [...new Map(cues.filter((c) => Number.isFinite(c.start) && c.end > c.start).map((c) => [`${c.start}|${c.end}|${c.text}`, c])).values()];
+      kept.sort((a, b) => a.start - b.start);
+      for (const t of times.map((x) => x / 2)) {
+        expect(s.textAt(t)).toBe(kept.filter((c) => c.start <= t && t < c.end).map((c) => c.text).join('\n'));
+      }
+    }));
   });
 
   it.each([

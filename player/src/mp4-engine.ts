@@ -30,7 +30,7 @@ export class Mp4Engine extends ElementEngine implements Engine {
   async start(): Promise<void> {
     this.events.state('connecting');
     if (this.overlay) {
-      this.frameCues = new VideoFrameCues(this.video, this.overlay, () => this.subs?.current());
+      this.frameCues = new VideoFrameCues(this.video, this.overlay, () => this.subs?.schedule());
       this.frameCues.start();
       void FileSubtitles.load(this.url, this.subtitles).then((s) => (this.subs = s));
     }

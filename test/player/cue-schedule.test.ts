@@ -7,6 +7,7 @@ import { fuzz } from '../helpers/fuzz.js';
 import { AvSync } from '../../player/src/av-sync.js';
 import { CueSchedule, OpenCueBuilder, webvttPlainText, type Cue } from '../../player/src/cue-schedule.js';
 import { RtpClock } from '../../player/src/rtp-clock.js';
+import { subtitleEntries } from '../../player/src/file-subtitles.js';
 import { RtpTextCues } from '../../player/src/ws-subtitles.js';
 import { encodeT140 } from '../../server/rtp/codecs/t140.js';
 import { ntpFromUnixMs } from '../../server/rtp/ntp.js';
@@ -158,5 +159,25 @@ describe('RtpTextCues: T.140 cues on the A/V sync mapping', () => {
     cues.onRtp(packet(textTs(2), 'b'), BASE + 2000);
     expect(cues.damaged).toBe(1);
     expect(cues.textAt(BASE + 2000)).toBe('b');
+  });
+});
+
+describe('subtitleEntries (the mp4 mode\'s subtitles menu from the file\'s multivariant playlist)', () => {
+  it('reads each EXT-X-MEDIA TYPE=SUBTITLES entry: id, label, the ?lang= that fetches it, DEFAULT', () => {
+    const playlist = [
+      '#EXTM3U',
+      '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="English",LANGUAGE="en",URI="audio-1.m3u8"',
+      '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",DEFAULT=YES,AUTOSELECT=YES,URI="subs.m3u8"',
+      '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="Français, sous-titres",LANGUAGE="fr",URI="subs-1.m3u8"',
+      '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="Commentary",URI="subs-2.m3u8"',
+      '#EXT-X-STREAM-INF:BANDWIDTH=1,SUBTITLES="subs"',
+      'media.m3u8',
+    ].join('\n');
+    expect(subtitleEntries(playlist)).toEqual([
+      { choice: { id: 'en', label: 'English' }, lang: 'en', isDefault: true },
+      { choice: { id: 'fr', label: 'Français, sous-titres' }, lang: 'fr', isDefault: false },
+      { choice: { id: 'track2', label: 'Commentary' }, lang: 'Commentary', isDefault: false },
+    ]);
+    expect(subtitleEntries('#EXTM3U\n#EXTINF:2,\nseg.mp4\n')).toEqual([]);
   });
 });

@@ -19,11 +19,11 @@ export function installSubtitleRoutes(app: express.Express, ctx: HttpContext): v
   });
 }
 
-/** `?lang=`: the source in that language (code or name); without it the first. */
+/** `?lang=`: the source in that language (code or name) or of that menu name (an untagged one); without it the first. */
 export function pickSource(sources: readonly TextSource[], lang: unknown): TextSource | undefined {
   const want = Array.isArray(lang) ? lang[0] : lang;
   if (typeof want !== 'string' || want === '') return sources[0];
-  return sources.find((s) => languageMatches(want, s.language));
+  return sources.find((s) => languageMatches(want, s.language)) ?? sources.find((s) => s.name === want);
 }
 
 async function serve(ctx: HttpContext, req: Request, res: Response, raw: string): Promise<void> {

@@ -107,8 +107,11 @@ export interface Engine {
   setAudio?(id: string): void;
   /** The subtitle alternatives (each one offered besides Off) and the id of the one shown (null: off). */
   subtitleChoices?(): { choices: AudioChoice[]; current: string | null };
-  /** Shows another subtitle alternative, or none (null). */
-  setSubtitles?(id: string | null): void;
+  /**
+   * Shows another subtitle alternative, or none (null). False: not in place (ws mode: another text
+   * track to set up), and the page restarts the engine at the same position with the new choice.
+   */
+  setSubtitles?(id: string | null): boolean;
   close(): Promise<void>;
 }
 

@@ -149,12 +149,13 @@ export class HlsEngine extends ElementEngine implements Engine {
   }
 
   /** Shows another subtitle rendition (hls.js loads its playlist), or none for null. */
-  setSubtitles(id: string | null): void {
+  setSubtitles(id: string | null): boolean {
     const hls = this.hls;
-    if (!hls) return;
+    if (!hls) return true;
     const i = id === null ? -1 : hls.subtitleTracks.findIndex((t, k) => (t.lang ?? `track${k}`) === id || languageMatches(id, t.lang));
     if (id === null || i >= 0) hls.subtitleTrack = i;
     this.frameCues?.redraw();
+    return true;
   }
 
   /** `?audio=` of the page: the rendition to start with, once hls.js has read the playlist. */

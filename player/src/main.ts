@@ -69,7 +69,7 @@ class Player {
       switchAudio: (id) => void this.switchAudio(id),
       switchSubtitles: (id) => {
         this.subtitles = id ?? SUBTITLES_OFF;
-        this.engine?.setSubtitles?.(id);
+        if (this.engine?.setSubtitles?.(id) === false) void this.restartHere();
       },
     });
     this.controls.useVideoElement(mode !== 'ws');
@@ -282,6 +282,13 @@ class Player {
     const e = this.engine;
     if (!e) return;
     if (e.setAudio) return e.setAudio(id);
+    await this.restartHere();
+  }
+
+  /** A new engine at the same position (a file), with the choices made since (ws mode: a new SETUP). */
+  private async restartHere(): Promise<void> {
+    const e = this.engine;
+    if (!e) return;
     if (e.duration !== undefined) this.resumeAt = e.position();
     this.engine = undefined;
     await e.close().catch(() => {});

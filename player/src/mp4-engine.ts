@@ -168,9 +168,10 @@ export class Mp4Engine extends ElementEngine implements Engine {
     return this.subs?.choices() ?? { choices: [], current: null };
   }
 
-  setSubtitles(id: string | null): void {
+  setSubtitles(id: string | null): boolean {
     this.subs?.set(id);
     this.frameCues?.redraw();
+    return true;
   }
 
   async close(): Promise<void> {

@@ -389,12 +389,12 @@ export class WsEngine implements Engine {
       audioLanguage: this.audio?.track.language ?? null,
       audioChannels: this.audioChannels,
       audioChoices: this.audioChoices().choices.map((c) => c.id),
-      ...this.subs?.stats(),
+      ...this.subs?.stats(this.session?.described ?? []),
     };
   }
 
-  subtitleChoices = (): { choices: AudioChoice[]; current: string | null } => this.subs?.choices() ?? { choices: [], current: null };
-  setSubtitles = (id: string | null): void => this.subs?.set(id);
+  subtitleChoices = (): { choices: AudioChoice[]; current: string | null } => this.subs?.choices(this.session?.described ?? []) ?? { choices: [], current: null };
+  setSubtitles = (id: string | null): boolean => this.subs?.set(id) ?? true;
 
   audioChoices(): { choices: AudioChoice[]; current: string | null } {
     const playable = (this.session?.described ?? []).filter(playableAudio);

@@ -86,6 +86,9 @@ export class RtpTextCues {
   }
 }
 
+/** The menu id of a text track: its language, else "track<id>" (what `pickTracks` takes back). */
+const textId = (t: Track): string => t.language ?? `track${t.id}`;
+
 /** A text track this player can show: T.140 (the codec name a description gives `m=text ... t140/1000`). */
 export const isTextTrack = (t: Track): boolean => (t.codec as string) === 'T140';
 
@@ -124,22 +127,29 @@ export class WsSubtitles {
   }
 
   get id(): string {
-    return this.track.language ?? `track${this.track.id}`;
+    return textId(this.track);
   }
 
-  choices(): { choices: AudioChoice[]; current: string | null } {
-    const label = this.track.name ?? (this.track.language ? languageName(this.track.language) : 'Subtitles');
-    return { choices: [{ id: this.id, label }], current: this.on ? this.id : null };
+  /** Every text track of the description (`described`), the one set up current while on. */
+  choices(described: readonly Track[]): { choices: AudioChoice[]; current: string | null } {
+    const text = described.filter(isTextTrack);
+    const choices = (text.length ? text : [this.track]).map((t, i) => ({ id: textId(t), label: t.name ?? (t.language ? languageName(t.language) : `Subtitles ${i + 1}`) }));
+    return { choices, current: this.on ? this.id : null };
   }
 
-  /** Off (null) or on: the track stays set up, only the drawing stops. */
-  set(id: string | null): void {
+  /**
+   * Off (null) or on in place (the track stays set up, only the drawing stops); false for another
+   * track, which takes a new SETUP.
+   */
+  set(id: string | null): boolean {
+    if (id !== null && id !== this.id) return false;
     this.on = id !== null;
     if (!this.on) this.show('');
+    return true;
   }
 
-  stats(): { subtitles: string | null; subtitleChoices: string[]; cue: string } {
-    return { subtitles: this.on ? this.id : null, subtitleChoices: [this.id], cue: this.shownText };
+  stats(described: readonly Track[]): { subtitles: string | null; subtitleChoices: string[]; cue: string } {
+    return { subtitles: this.on ? this.id : null, subtitleChoices: this.choices(described).choices.map((c) => c.id), cue: this.shownText };
   }
 
   reset(): void {

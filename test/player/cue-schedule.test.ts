@@ -8,7 +8,9 @@ import { AvSync } from '../../player/src/av-sync.js';
 import { CueSchedule, OpenCueBuilder, webvttPlainText, type Cue } from '../../player/src/cue-schedule.js';
 import { RtpClock } from '../../player/src/rtp-clock.js';
 import { subtitleEntries } from '../../player/src/file-subtitles.js';
-import { RtpTextCues } from '../../player/src/ws-subtitles.js';
+import { RtpTextCues, WsSubtitles } from '../../player/src/ws-subtitles.js';
+import { pickTracks } from '../../player/src/track-choice.js';
+import type { Track } from '../../server/media/track.js';
 import { encodeT140 } from '../../server/rtp/codecs/t140.js';
 import { ntpFromUnixMs } from '../../server/rtp/ntp.js';
 import { buildRtpPacket } from '../../server/rtp/packet.js';
@@ -179,5 +181,32 @@ describe('subtitleEntries (the mp4 mode\'s subtitles menu from the file\'s multi
       { choice: { id: 'track2', label: 'Commentary' }, lang: 'Commentary', isDefault: false },
     ]);
     expect(subtitleEntries('#EXTM3U\n#EXTINF:2,\nseg.mp4\n')).toEqual([]);
+  });
+});
+
+describe('ws mode text tracks: which is set up, the menu, switching', () => {
+  const t = (id: number, kind: string, codec: string, language?: string): Track => ({ id, kind, codec, clockRate: codec === 'T140' ? 1000 : 90_000, language }) as unknown as Track;
+  const video = t(0, 'video', 'H264');
+  const en = t(1, 'text', 'T140', 'eng');
+  const fr = t(2, 'text', 'T140', 'fre');
+  const described = [video, en, fr];
+
+  it('pickTracks sets up the text track asked for (else the first), even when subtitles are off; none without video', () => {
+    expect(pickTracks(described, undefined)).toEqual([video, en]);
+    expect(pickTracks(described, undefined, 'fre')).toEqual([video, fr]);
+    expect(pickTracks(described, undefined, 'track2')).toEqual([video, fr]);
+    expect(pickTracks(described, undefined, 'off')).toEqual([video, en]);
+    expect(() => pickTracks([en], undefined)).toThrow(/can be played/);
+  });
+
+  it('the menu lists every text track; off and on in place, another track asks for a new SETUP', () => {
+    const shown: string[] = [];
+    const subs = new WsSubtitles(en, { show: (x) => shown.push(x) }, (c, ts) => c.arrivalWallclockMs(ts));
+    expect(subs.choices(described)).toEqual({ choices: [{ id: 'eng', label: 'English' }, { id: 'fre', label: 'French' }], current: 'eng' });
+    expect(subs.set(null)).toBe(true);
+    expect(subs.choices(described).current).toBeNull();
+    expect(shown.at(-1)).toBe('');
+    expect(subs.set('eng')).toBe(true);
+    expect(subs.set('fre')).toBe(false);
   });
 });

@@ -148,7 +148,7 @@ program
     });
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
-    if (edge) reportToOrigin(app.paths.clients, app, () => stop('origin gone'));
+    if (edge) reportToOrigin(app.paths.clients, edge.index, app, () => stop('origin gone'));
   });
 
 program

@@ -1,5 +1,5 @@
 // This node's load for its record: readers and egress from the client registry, CPU from process.cpuUsage, pulls from the relay clients.
-import type { ClientRegistry } from '../core/clients.js';
+import type { ClientRegistry } from './clients.js';
 
 export interface Load {
   readers: number;

@@ -36,11 +36,6 @@ export class EdgeSupervisor {
     for (const w of this.workers) this.spawn(w);
   }
 
-  /** The process ids of the running edges, by index (tests kill one). */
-  pids(): Map<number, number> {
-    return new Map(this.workers.flatMap((w) => (w.child?.pid !== undefined && w.child.exitCode === null ? [[w.spec.index, w.child.pid] as [number, number]] : [])));
-  }
-
   private spawn(w: Worker): void {
     w.timer = undefined;
     w.startedAt = Date.now();

@@ -9,6 +9,8 @@ import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmp
 import { CliServer, configDir, type LogLine } from '../helpers/cli-server.js';
 import { waitFor, waitLive } from '../helpers/read.js';
 import { bodyText, RawRtspClient } from '../helpers/rtsp-client.js';
+import { Redis } from 'ioredis';
+import { startRedis } from '../helpers/redis-server.js';
 import { MEDIA_DIR } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
 
@@ -184,5 +186,25 @@ describe('an origin killed outright', () => {
     const t0 = performance.now();
     await waitFor(() => !alive(edgePid), 30_000, `edge pid ${edgePid} gone after its origin's SIGKILL`);
     console.log(`edge exited ${((performance.now() - t0) / 1000).toFixed(1)} s after its origin was killed`);
+  });
+});
+
+describe('--workers 2 with cluster.redis', () => {
+  it('the origin and its edge process both register in Redis, the edge as an edge of its own', async () => {
+    const redis = await startRedis();
+    const c = configDir();
+    c.write(['rtspPort: 0', 'httpPort: 0', 'host: 127.0.0.1', 'logFormat: json', `cluster: {redis: "${redis.url}", id: wk}`, ''].join('\n'));
+    const o = await CliServer.start(c.file, ['--workers', '2']);
+    const db = new Redis(redis.url);
+    onTestFinished(async () => {
+      db.disconnect();
+      await o.stop();
+      await redis.stop();
+      c.cleanup();
+    });
+    const edge = await o.waitLog((l) => l.worker === 1 && typeof l.edgeRtspPort === 'number', 60_000, 'edge worker 1 ready');
+    const roles = async (): Promise<string[]> => (await db.mget('tidecast:node:wk', 'tidecast:node:wk-worker-1')).map((v) => (v ? `${JSON.parse(v).role as string} ${JSON.parse(v).rtsp as string}` : ''));
+    await waitFor(async () => (await roles()).every(Boolean), 20_000, 'both records in Redis');
+    expect(await roles()).toEqual([`origin rtsp://127.0.0.1:${o.rtspPort}`, `edge rtsp://127.0.0.1:${edge.edgeRtspPort as number}`]);
   });
 });

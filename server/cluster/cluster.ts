@@ -32,7 +32,7 @@ export class ClusterMember extends NodePlacement {
     const load = new LoadMeter(clients);
     const d = defaultAdvertise(ports);
     const urls = { rtsp: stripSlash(config.advertise.rtsp ?? d.rtsp), http: stripSlash(config.advertise.http ?? d.http) };
-    const self = (): ClusterNode => ({ id, role: config.role, ...urls, capacity: config.capacity, ...load.measure(), at: Date.now() });
+    const self = (): ClusterNode => load.record({ id, role: config.role, ...urls, capacity: config.capacity });
     const registry = new Registry({ redisUrl: config.redis, self, log });
     super(registry, { id, role: config.role, placing: config.role === 'front' ? 'front' : 'none' });
     this.registry = registry;

@@ -3,7 +3,7 @@
 import type { ClientRegistry } from '../core/clients.js';
 import type { ClusterNode, NodeStore } from '../core/cluster-view.js';
 import { LoadMeter } from '../core/node-load.js';
-import { WORKER_CAPACITY, workerId } from './messages.js';
+import { WORKER_CAPACITY, workerId, workerUrls } from './messages.js';
 
 const MEASURE_MS = 500;
 
@@ -41,12 +41,8 @@ export class IpcStore implements NodeStore {
 
   /** The origin's record: its readers apart from the edges' pulls (each one an RTSP reader here). */
   private measure(): ClusterNode {
-    const m = this.load.measure();
+    const own = this.load.record({ id: workerId(0), role: 'origin', ...workerUrls(this.ports), capacity: WORKER_CAPACITY });
     const pulls = [...this.edges.values()].reduce((n, e) => n + e.pulls.length, 0);
-    const { rtspPort, httpPort } = this.ports;
-    return {
-      id: workerId(0), role: 'origin', rtsp: `rtsp://127.0.0.1:${rtspPort}`, http: `http://127.0.0.1:${httpPort}`, capacity: WORKER_CAPACITY,
-      ...m, readers: Math.max(0, m.readers - pulls), at: Date.now(),
-    };
+    return { ...own, readers: Math.max(0, own.readers - pulls) };
   }
 }

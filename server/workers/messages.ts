@@ -32,6 +32,9 @@ export function edgeMessage(m: unknown): EdgeMessage | undefined {
 /** The worker ids: the origin is worker-0, edge k worker-k. */
 export const workerId = (index: number): string => `worker-${index}`;
 
+/** A worker's URLs in its record; the origin's Location names the host each reader dialled instead. */
+export const workerUrls = (p: { rtspPort: number; httpPort: number }): { rtsp: string; http: string } => ({ rtsp: `rtsp://127.0.0.1:${p.rtspPort}`, http: `http://127.0.0.1:${p.httpPort}` });
+
 /**
  * A worker's capacity in its record: 1, so that the chooser's "an edge already pulling the path and under capacity"
  * only keeps an idle puller first and readers go to the least-loaded process (a pull over loopback costs the origin little).

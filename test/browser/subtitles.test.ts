@@ -4,13 +4,14 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { waitFor } from '../helpers/read.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../helpers/server.js';
 import { testPage } from '../helpers/test-page.js';
 import { servePage, type PageServer } from './hls-page.js';
+import { cuesSeen, WATCH_CUES, type CueSeen } from './cue-watch.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/subtitles/sample.en.vtt');
 
@@ -33,36 +34,6 @@ afterAll(async () => {
   await srv?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-export interface CueSeen {
-  text: string;
-  start: number;
-  end: number;
-  /** video.currentTime when cuechange made the cue active. */
-  at: number;
-}
-
-/** Records every cue that becomes active on any text track (listeners added as hls.js adds tracks). */
-export const WATCH_CUES = `(() => {
-  const v = document.getElementById('v');
-  window.cuesSeen = [];
-  const watch = (t) => {
-    if (t.__watched) return;
-    t.__watched = true;
-    t.mode = 'showing';
-    t.addEventListener('cuechange', () => {
-      for (const c of Array.from(t.activeCues || [])) {
-        if (!window.cuesSeen.some((s) => s.text === c.text && s.start === c.startTime)) window.cuesSeen.push({ text: c.text, start: c.startTime, end: c.endTime, at: v.currentTime });
-      }
-    });
-  };
-  for (const t of Array.from(v.textTracks)) watch(t);
-  v.textTracks.addEventListener('addtrack', (e) => watch(e.track));
-})()`;
-
-export async function cuesSeen(p: Page): Promise<CueSeen[]> {
-  return (await p.evaluate('window.cuesSeen || []')) as CueSeen[];
-}
 
 describe('hls.js and sidecar subtitles', () => {
   it('shows the cues of sample.en.vtt as the video passes them', async () => {

@@ -7,6 +7,7 @@ import { RtpSenderState } from '../../rtp/sender-state.js';
 import type { PacketSink, Playback, PlaybackOptions, PlaybackState, TrackRtpInfo } from '../../core/playback.js';
 import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../core/seek.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
+import { textUnitIndexAt } from './text-tracks.js';
 
 interface Cursor {
   track: Track;
@@ -138,7 +139,9 @@ export class FilePlayback implements Playback {
       if (keyTime <= start) start = keyTime;
     }
     for (const c of this.cursors) {
-      c.next = c === video ? videoIndex : firstUnitIndexAtOrAfter(c.units, Math.round(start * c.track.clockRate));
+      const at = Math.round(start * c.track.clockRate);
+      // A text track starts with the cue showing at `start`, if any, so a seek into a cue shows it.
+      c.next = c === video ? videoIndex : c.track.kind === 'text' ? textUnitIndexAt(c.units, at) : firstUnitIndexAtOrAfter(c.units, at);
       c.skipToKey = false;
     }
     this.position = start;

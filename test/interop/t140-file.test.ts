@@ -1,0 +1,60 @@
+// A file's sidecar subtitles over RTSP as a T.140 text track (RFC 4103): DESCRIBE lists m=text, a raw reader gets each cue and its
+// clear at the cue's times on the video's clock (through RTP-Info and through RTCP SRs), and ffprobe lists the text stream.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
+import { cutClips, type Clips } from '../helpers/clips.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { describeRun, run } from '../helpers/spawn.js';
+import { waitFor } from '../helpers/read.js';
+import { readText } from '../helpers/text-reader.js';
+
+const VTT = 'WEBVTT\n\n00:00:00.400 --> 00:00:01.000\nOne\n\n00:00:01.000 --> 00:00:01.600\nTwo\nlines\n\n00:00:02.000 --> 00:00:02.500\nThree\n';
+let srv: TestServer;
+let clips: Clips;
+
+beforeAll(async () => {
+  clips = cutClips(['sample.mp4'], 3);
+  writeFileSync(join(clips.dir, 'clip-sample.en.vtt'), VTT);
+  srv = await startTestServer({ mediaDir: clips.dir });
+});
+afterAll(async () => {
+  await srv?.close();
+  clips?.remove();
+});
+
+describe('subtitles of a file over RTSP (T.140)', () => {
+  it('a raw reader gets each cue and clear at its time relative to the video, by RTP-Info and by RTCP SR', async () => {
+    const r = await readText(srv.rtspPort, srv.url('clip-sample.mp4'));
+    onTestFinished(() => r.close());
+    expect(r.sdp).toMatch(/m=text 0 RTP\/AVP (\d+)\r\n(?:i=English\r\n)a=rtpmap:\1 t140\/1000\r\n/);
+    expect(r.sdp).toContain('a=lang:en');
+    const text = r.tracks.find((t) => t.kind === 'text')!;
+    const video = r.tracks.find((t) => t.kind === 'video')!;
+    await waitFor(() => r.cues().length >= 5, 20_000, 'five text packets');
+    const base = r.rtptime[text.id]!;
+    // RTP-Info: each track's rtptime is npt 0, so a cue's offset from it is its npt.
+    expect(r.cues().map((c) => [((c.ts - base) >>> 0) / 1000, c.text])).toEqual([
+      [0.4, 'One'],
+      [1, 'Two\nlines'],
+      [1.6, ''],
+      [2, 'Three'],
+      [2.5, ''],
+    ]);
+    // RTCP SRs: the wall clock of a cue minus the wall clock of the video's npt 0.
+    await waitFor(() => r.wallOf(text.id, 0) !== undefined && r.wallOf(video.id, 0) !== undefined, 10_000, 'SRs on both tracks');
+    const videoZero = r.wallOf(video.id, r.rtptime[video.id]!)!;
+    const offsets = r.cues().map((c) => (r.wallOf(text.id, c.ts)! - videoZero) / 1000);
+    offsets.forEach((o, i) => expect(o).toBeCloseTo([0.4, 1, 1.6, 2, 2.5][i]!, 2));
+  });
+
+  it('ffprobe lists the text stream beside the video', async () => {
+    const ffprobe = resolveFfprobe();
+    const args = ['-v', 'error', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_type,codec_name', '-of', 'csv=p=0', srv.url('clip-sample.mp4')];
+    const res = await run(ffprobe, args, { timeoutMs: 20_000 });
+    const lines = res.stdout.trim().split('\n');
+    expect(lines, describeRun(ffprobe, args, res)).toContain('text,subtitle');
+    expect(lines.some((l) => l.endsWith(',video'))).toBe(true);
+  });
+});

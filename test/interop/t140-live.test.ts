@@ -76,6 +76,11 @@ describe('T.140 on live paths', () => {
     const cueWall = r.wallOf(text.id, cue!.ts)!;
     expect(cueWall).toBeGreaterThanOrEqual(r.wallOf(video.id, videoBefore.timestamp)! - 50);
     expect(cueWall).toBeLessThanOrEqual(r.wallOf(video.id, frames.at(-1)!.timestamp)! + 50);
+    // HLS of the same path leaves the text track out and still lists the caption rendition.
+    const idx = await fetch(origin.httpUrl('live/index.m3u8'));
+    expect([idx.status, await idx.text()]).toEqual([200, expect.stringContaining('TYPE=SUBTITLES')]);
+    const media = await fetch(origin.httpUrl('live/media.m3u8'));
+    expect([media.status, await media.text()]).toEqual([200, expect.stringMatching(/#EXTINF/)]);
   });
 
   // ffmpeg reads T.140 (ffprobe above lists it) but its RTP muxer cannot send it ("Unsupported codec text"),

@@ -10,7 +10,7 @@ import { describeRun, run } from '../helpers/spawn.js';
 import { waitFor } from '../helpers/read.js';
 import { readText } from '../helpers/text-reader.js';
 
-const VTT = 'WEBVTT\n\n00:00:00.400 --> 00:00:01.000\nOne\n\n00:00:01.000 --> 00:00:01.600\nTwo\nlines\n\n00:00:02.000 --> 00:00:02.500\nThree\n';
+const VTT = 'WEBVTT\n\n00:00:00.400 --> 00:00:01.000\nOne\n\n00:00:01.000 --> 00:00:01.600\nTwo\nlines\n\n00:00:01.800 --> 00:00:02.500\nThree\n';
 let srv: TestServer;
 let clips: Clips;
 
@@ -39,14 +39,27 @@ describe('subtitles of a file over RTSP (T.140)', () => {
       [0.4, 'One'],
       [1, 'Two\nlines'],
       [1.6, ''],
-      [2, 'Three'],
+      [1.8, 'Three'],
       [2.5, ''],
     ]);
     // RTCP SRs: the wall clock of a cue minus the wall clock of the video's npt 0.
     await waitFor(() => r.wallOf(text.id, 0) !== undefined && r.wallOf(video.id, 0) !== undefined, 10_000, 'SRs on both tracks');
-    const videoZero = r.wallOf(video.id, r.rtptime[video.id]!)!;
-    const offsets = r.cues().map((c) => (r.wallOf(text.id, c.ts)! - videoZero) / 1000);
-    offsets.forEach((o, i) => expect(o).toBeCloseTo([0.4, 1, 1.6, 2, 2.5][i]!, 2));
+    const videoZero = r.wallOf(video.id, r.rtptime[video.id]!, true)!;
+    const offsets = r.cues().map((c) => (r.wallOf(text.id, c.ts, true)! - videoZero) / 1000);
+    offsets.forEach((o, i) => expect(o).toBeCloseTo([0.4, 1, 1.6, 1.8, 2.5][i]!, 2));
+  });
+
+  it('a PLAY with a Range into a cue starts with that cue, stamped at its own start', async () => {
+    const r = await readText(srv.rtspPort, srv.url('clip-sample.mp4'), 2.2);
+    onTestFinished(() => r.close());
+    const text = r.tracks.find((t) => t.kind === 'text')!;
+    await waitFor(() => r.cues().length >= 2, 20_000, 'the cue and its clear');
+    // The server starts at the key frame at or before 2.2 s (2.0 s in this clip; Range says so), inside "Three" (1.8 s to 2.5 s).
+    const start = r.start!;
+    expect(start).toBe(2);
+    const at = (ts: number): number => Math.round(((ts - r.rtptime[text.id]!) | 0) + start * 1000) / 1000;
+    const cues = r.cues().map((c) => [at(c.ts), c.text]);
+    expect(cues.slice(0, 2)).toEqual([[1.8, 'Three'], [2.5, '']]);
   });
 
   it('ffprobe lists the text stream beside the video', async () => {

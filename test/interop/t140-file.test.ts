@@ -70,4 +70,11 @@ describe('subtitles of a file over RTSP (T.140)', () => {
     expect(lines, describeRun(ffprobe, args, res)).toContain('text,subtitle');
     expect(lines.some((l) => l.endsWith(',video'))).toBe(true);
   });
+
+  it('progressive MP4 of the same file leaves the text track out', async () => {
+    const ffprobe = resolveFfprobe();
+    const args = ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', srv.httpUrl('clip-sample.mp4/stream.mp4')];
+    const res = await run(ffprobe, args, { timeoutMs: 20_000 });
+    expect(res.stdout.trim().split('\n'), describeRun(ffprobe, args, res)).toEqual(['video', 'audio']);
+  });
 });

@@ -71,6 +71,12 @@ describe('subtitles of a file over RTSP (T.140)', () => {
     expect(lines.some((l) => l.endsWith(',video'))).toBe(true);
   });
 
+  it('GStreamer playbin, which has no T.140 depayloader, still plays the file to its end beside the text track', async () => {
+    const args = ['-q', 'playbin', `uri=${srv.url('clip-sample.mp4')}`, 'video-sink=fakesink', 'audio-sink=fakesink', 'text-sink=fakesink'];
+    const res = await run('gst-launch-1.0', args, { timeoutMs: 30_000 });
+    expect(res.code, describeRun('gst-launch-1.0', args, res)).toBe(0);
+  });
+
   it('progressive MP4 of the same file leaves the text track out', async () => {
     const ffprobe = resolveFfprobe();
     const args = ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', srv.httpUrl('clip-sample.mp4/stream.mp4')];

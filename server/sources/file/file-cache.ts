@@ -5,7 +5,7 @@ import { SourceUnavailableError } from '../../core/on-demand.js';
 import type { DemuxStats } from '../../core/seekable-media.js';
 import { DEMUX_STALL_MS, loadMediaFile, type LoadOptions, type MediaFile } from './demux.js';
 import { FailedLoads } from './failed-loads.js';
-import { withTextTracks } from './text-tracks.js';
+import { withTextTracks } from './t140-tracks.js';
 
 export interface MediaFileCacheOptions {
   /** Upper bound on the AU payload bytes held by cached files together. */

@@ -7,7 +7,7 @@ import { RtpSenderState } from '../../rtp/sender-state.js';
 import type { PacketSink, Playback, PlaybackOptions, PlaybackState, TrackRtpInfo } from '../../core/playback.js';
 import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../core/seek.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
-import { textUnitIndexAt } from './text-tracks.js';
+import { textUnitIndexAt } from './t140-tracks.js';
 
 interface Cursor {
   track: Track;

@@ -5,7 +5,7 @@ import type { AccessUnit } from '../../../server/media/access-unit.js';
 import type { Cue } from '../../../server/media/subtitles.js';
 import type { MediaFile } from '../../../server/sources/file/demux.js';
 import { FilePlayback } from '../../../server/sources/file/playback.js';
-import { textUnits, withTextTracks } from '../../../server/sources/file/text-tracks.js';
+import { textUnits, withTextTracks } from '../../../server/sources/file/t140-tracks.js';
 import { parseRtpPacket } from '../../../server/rtp/packet.js';
 import { decodeT140 } from '../../../server/rtp/codecs/t140.js';
 

@@ -4,7 +4,7 @@
 /** The runtime-neutral leaves the browser player shares: the media model, RTP, SDP, muxers, and the RTSP message code (MIKEY included: KeyMgmt carries it). */
 const LEAVES = [
   '^server/(media|rtp|sdp|mux)/',
-  '^server/rtsp/(message|parser|errors|headers-map|url)\\.ts$',
+  '^server/rtsp/(message|parser|start-line|content-length|errors|headers-map|url)\\.ts$',
   '^server/rtsp/headers/',
   '^server/rtsp/mikey/',
 ];

@@ -12,7 +12,7 @@ import { certCommand, certCommandOptions } from './cli-cert.js';
 import { RTSP_ENCRYPTION } from './config-tls.js';
 import { formatConfigYaml } from './config-mask.js';
 import { MAX_WORKERS, startEdgeWorkers } from './cli-workers.js';
-import { edgeOverrides, edgeSpecFromEnv } from './workers/edge-config.js';
+import { edgeCluster, edgeOverrides, edgeSpecFromEnv } from './workers/edge-config.js';
 import { reportToOrigin } from './workers/edge-report.js';
 
 const portArg = (v: string): number => {
@@ -94,6 +94,8 @@ program
       }
       throw e;
     }
+    // --workers with `cluster`: each edge process registers in Redis as an edge of its own.
+    if (edge && config.cluster) config = { ...config, cluster: edgeCluster(config.cluster, edge) };
     if (opts.printConfig) {
       process.stdout.write(formatConfigYaml(config, opts.config));
       return;
@@ -148,7 +150,7 @@ program
     });
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
-    if (edge) reportToOrigin(app.paths.clients, app, () => stop('origin gone'));
+    if (edge) reportToOrigin(app.paths.clients, edge.index, app, () => stop('origin gone'));
   });
 
 program

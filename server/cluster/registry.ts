@@ -1,9 +1,9 @@
-// This node in Redis: its record under tidecast:node:<id> with a short TTL, refreshed every second, and every node's record read back.
+// The Redis store of node records: this node's record under tidecast:node:<id> with a short TTL, refreshed every second, and every node's record read back.
 // Redis down never stops the server: the refusal is logged once, ioredis reconnects with a growing delay, and the last view stays.
 import { Redis } from 'ioredis';
-import type { ClusterNode } from '../core/cluster-view.js';
+import type { ClusterNode, NodeStore } from '../core/cluster-view.js';
 import type { Logger } from '../log.js';
-import { decodeNode, encodeNode, nodeKey, NODE_KEY_PREFIX } from './node-record.js';
+import { decodeNode, encodeNode, nodeKey, NODE_KEY_PREFIX } from '../core/node-record.js';
 
 export interface RegistryOptions {
   redisUrl: string;
@@ -23,7 +23,7 @@ const STOP_WAIT_MS = 1000;
 /** Node records read at most (the SCAN stops there). */
 const MAX_NODES = 10_000;
 
-export class Registry {
+export class Registry implements NodeStore {
   private readonly redis: Redis;
   private timer: NodeJS.Timeout | undefined;
   private view: ClusterNode[] = [];

@@ -1,6 +1,8 @@
-// What delivery sees of a cluster (server/cluster implements it): the nodes in Redis and, on a front, where a reader of a path should go.
+// Reader placement (docs/deploy.md, docs/cluster.md): the nodes of a cluster or of `--workers N`, and where a new reader of a path goes.
+// One mechanism: a store of node records (Redis: server/cluster/registry.ts; the --workers IPC channel: server/workers/ipc-store.ts)
+// and one chooser (core/node-chooser.ts) behind the ClusterView delivery asks (paths.cluster).
 
-/** One node as it registers itself (tidecast:node:<id>): role, how readers reach it, its load. */
+/** One node as it registers itself (tidecast:node:<id>, or an edge process's IPC report): role, how readers reach it, its load. */
 export interface ClusterNode {
   id: string;
   role: 'origin' | 'edge' | 'front';
@@ -23,15 +25,29 @@ export interface ClusterNode {
   at: number;
 }
 
+/** Where the node records live; this node's own record is among them once written. */
+export interface NodeStore {
+  nodes(): ClusterNode[];
+}
+
+/**
+ * What this node does with new readers. `front`: every stream request is sent to an edge (503 when none is alive);
+ * `origin` (`--workers`: the front in the origin): a new reader of a live path goes to the best process, this one included;
+ * `none`: readers are served here.
+ */
+export type Placing = 'front' | 'origin' | 'none';
+
 /** The cluster as this node sees it. */
 export interface ClusterView {
   readonly role: ClusterNode['role'];
   readonly id: string;
-  /** Every node alive in Redis, as last read (this node's own record included once written). */
+  readonly placing: Placing;
+  /** Every node alive, as last read (this node's own record included once written). */
   nodes(): ClusterNode[];
   /**
-   * Fronts: the edge a new reader of `path` goes to (and counted there until its next report), or undefined when no edge is alive.
-   * With `sticky` (a client's address): the same edge for that client's every request (HLS reloads), not counted as a new reader.
+   * The node a new reader of `path` goes to (counted there until its next report), or undefined when no node can take it.
+   * `host`: the name the client reached this server by (nodes on this machine are reached by it too).
+   * With `sticky` (a client's address): the same node for that client's every request (HLS reloads), not counted as a new reader.
    */
-  place(path: string, sticky?: string): ClusterNode | undefined;
+  place(path: string, host: string, sticky?: string): ClusterNode | undefined;
 }

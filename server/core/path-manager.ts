@@ -4,8 +4,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { LivePath } from './live-path.js';
 import { ClientRegistry } from './clients.js';
 import { Counters } from './counters.js';
-import type { ClusterView } from './cluster-view.js';
-import type { NodeUrls, Placement } from './placement.js';
+import type { ClusterNode, ClusterView } from './cluster-view.js';
 import { Observations } from './observations.js';
 import { PathEvents } from './path-events.js';
 import { DrainState } from './drain.js';
@@ -66,7 +65,7 @@ export class PathManager {
   readonly clients = new ClientRegistry();
   /** Event counters any layer adds to (hook runs, auth failures...); /metrics exports them. */
   readonly counters = new Counters();
-  /** Set when the config has a `cluster` (server/cluster): a front places readers with it, the API lists its nodes. */
+  /** Set with a `cluster` config (server/cluster) or `--workers` (server/workers): placeReader uses it, the API lists its nodes. */
   cluster: ClusterView | undefined;
   /** Measured values (receiver-report loss and jitter, blocked-reload waits); /metrics makes histograms of them. */
   readonly observations = new Observations();
@@ -186,13 +185,16 @@ export class PathManager {
     return this.sources.get(path);
   }
 
-  /** Sends new readers of live paths elsewhere (`tidecast serve --workers`: the origin places them on its edges). */
-  placement: Placement | undefined;
-
-  /** The node a new reader of `path` should be sent to, when a placement chooses one and the path is live here. */
-  placeReader(path: string, host: string): NodeUrls | undefined {
-    if (!this.placement || !this.live.get(path)?.stream) return undefined;
-    return this.placement.place(path, host);
+  /**
+   * Where a new reader of `path` goes (docs/deploy.md): another node, 'here', or 'none' (a front with no edge alive).
+   * A front places every stream; a placing origin (`--workers`) only its live paths, itself a candidate.
+   */
+  placeReader(path: string, host: string, sticky?: string): ClusterNode | 'here' | 'none' {
+    const c = this.cluster;
+    if (!c || c.placing === 'none' || (c.placing === 'origin' && !this.live.get(path)?.stream)) return 'here';
+    const node = c.place(path, host, sticky);
+    if (!node) return c.placing === 'front' ? 'none' : 'here';
+    return node.id === c.id ? 'here' : node;
   }
 
   /** Where a path redirects to, if it does. */

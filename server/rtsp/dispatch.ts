@@ -7,7 +7,7 @@ import { checkEncryption } from './tls/policy.js';
 import type { RtspRequest, RtspResponse } from './message.js';
 import { describe } from './methods/describe.js';
 import { checkRedirect } from './methods/open-stream.js';
-import { checkPlacement } from './methods/placement.js';
+import { checkPlacement } from './methods/front.js';
 import { getParameter, options, setParameter, teardown } from './methods/basic.js';
 import { pause, play } from './methods/play.js';
 import { announce, record } from './methods/publish.js';
@@ -73,8 +73,8 @@ export async function dispatch(server: ServerContext, conn: ConnectionInfo, req:
     const { session, owner } = await checkAccess(server, conn, req, method, target);
     // A redirected path answers 302 before anything else (ffmpeg follows it from OPTIONS on).
     // A session already here goes on (a drain REDIRECTs it instead).
-    if (!session) checkRedirect(server, method, target.path, conn.tunnel, req.uri);
-    // --workers: the origin sends a new reader of a live path to the least-loaded process.
+    if (!session) checkRedirect(server, method, target.path, conn.tunnel);
+    // A front, or the origin of --workers: a new reader goes to the node the placement picks (docs/deploy.md).
     if (!session) checkPlacement(server, conn, req, method, target);
     checkState(method, session ? session.state : 'none');
     const result = await HANDLERS[method]({ server, conn, req, target, session, owner });

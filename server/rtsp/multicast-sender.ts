@@ -1,5 +1,6 @@
 // UDP multicast for live paths: per stream, one sender whose packets go once to each track's group, whatever the number of readers.
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { bindMulticastSender } from './multicast-socket.js';
 import type { OutPacket } from '../core/out-packet.js';
 import type { StartPoint, Stream, StreamReader } from '../core/stream.js';
 import type { Logger } from '../log.js';
@@ -48,8 +49,8 @@ export class MulticastHub {
     this.opening ??= (async () => {
       // Ephemeral source ports: binding the group ports themselves would collide with receivers on
       // this host (ffmpeg binds group:port), and we never need to receive on them.
-      this.rtpSock = await bindSender(this.ttl);
-      this.rtcpSock = await bindSender(this.ttl);
+      this.rtpSock = await bindMulticastSender(this.ttl, 4 * 1024 * 1024);
+      this.rtcpSock = await bindMulticastSender(this.ttl, 4 * 1024 * 1024);
     })();
     return this.opening;
   }
@@ -264,25 +265,4 @@ export class StreamMulticast implements StreamReader {
     this.waitKey.length = 0;
     this.hub.log.info({ path: this.stream.name, groups: this.groups, packets: this.packets, rtcpPackets: this.rtcpPackets, seconds: Math.round((Date.now() - this.startedAt) / 1000), why }, `/${this.stream.name}: multicast sender stopped: ${why}`);
   }
-}
-
-function bindSender(ttl: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket({ type: 'udp4' });
-    s.once('error', reject);
-    s.bind(0, () => {
-      s.off('error', reject);
-      // Per-send failures (no route to the group) are counted, never thrown.
-      s.on('error', () => {});
-      s.setMulticastTTL(ttl);
-      // Receivers on this very host (a viewer beside the server, the tests) get the packets too.
-      s.setMulticastLoopback(true);
-      try {
-        s.setSendBufferSize(4 * 1024 * 1024);
-      } catch {
-        /* the kernel's cap applies */
-      }
-      resolve(s);
-    });
-  });
 }

@@ -3,6 +3,8 @@
 import { RtspError } from './errors.js';
 import { RtspHeaders } from './headers-map.js';
 import type { RtspRequest, RtspResponse } from './message.js';
+import { bodyLength } from './content-length.js';
+import { parseStartLine, quote, TOKEN, type RequestLine, type StartLine, type StatusLine } from './start-line.js';
 
 export type ParsedItem =
   | { type: 'request'; message: RtspRequest }
@@ -29,12 +31,6 @@ export const DEFAULT_PARSER_LIMITS: Readonly<RtspParserLimits> = Object.freeze({
 const CR = 0x0d;
 const LF = 0x0a;
 const DOLLAR = 0x24;
-// RFC 2326 §15.1 token: CHARs except CTLs and tspecials (the RFC 2616 set).
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const VERSION = /^(?:RTSP\/\d+\.\d+|HTTP\/1\.\d)$/i;
-const STATUS_LINE = /^(RTSP\/\d+\.\d+|HTTP\/1\.\d)[ \t]+(\d{3})(?:[ \t]+(.*))?$/i;
-const REQUEST_HINT = 'expected METHOD URI RTSP/1.0, e.g. OPTIONS rtsp://host/ RTSP/1.0';
-const STATUS_HINT = 'expected RTSP/1.0 CODE REASON, e.g. RTSP/1.0 200 OK';
 
 const decoder = new TextDecoder('utf-8');
 const EMPTY = new Uint8Array(0);
@@ -48,9 +44,6 @@ type State =
   | 'skip' // discarding the body of a rejected message
   | 'dead'; // framing lost after a fatal error: everything is discarded
 
-type RequestLine = { method: string; uri: string; version: string };
-type StatusLine = { version: string; status: number; reason: string };
-type StartLine = ({ kind: 'request' } & RequestLine) | ({ kind: 'response' } & StatusLine);
 
 /**
  * Feed it bytes as they arrive; it returns whatever became complete. The result never depends on
@@ -122,71 +115,27 @@ export class RtspParser {
     let i = 0;
     while (i < n) {
       if (this.skipLF) {
-        // The LF of a CRLF whose CR ended the previous chunk (see 'head').
+        // The LF of a CRLF whose CR ended the previous chunk (see headStep).
         this.skipLF = false;
         if (chunk[i] === LF) {
           i++;
           continue;
         }
       }
+      // Each step consumes from `i` and returns where reading goes on (n: the chunk is used up or dead).
       switch (this.state) {
         case 'dead':
           return;
-
-        case 'start': {
-          const b = chunk[i];
-          // CRLF keepalives and stray line ends between messages carry nothing.
-          if (b === CR || b === LF) {
-            i++;
-          } else if (b === DOLLAR) {
-            // §10.12: '$' can only begin a frame where a message would begin.
-            this.state = 'frameHeader';
-            this.frameHeaderLen = 0;
-          } else {
-            this.beginHead();
-          }
+        case 'start':
+          i = this.startStep(chunk, i);
           break;
-        }
-
-        case 'frameHeader': {
-          while (this.frameHeaderLen < 4 && i < n) this.frameHeader[this.frameHeaderLen++] = chunk[i++];
-          if (this.frameHeaderLen < 4) return;
-          this.frameHeaderLen = 0;
-          this.channel = this.frameHeader[1];
-          this.need = (this.frameHeader[2] << 8) | this.frameHeader[3];
-          this.target = undefined;
-          this.filled = 0;
-          this.state = 'frame';
-          if (this.need === 0) {
-            out.push({ type: 'interleaved', channel: this.channel, data: EMPTY });
-            this.state = 'start';
-          }
+        case 'frameHeader':
+          i = this.frameHeaderStep(chunk, i, out);
           break;
-        }
-
         case 'frame':
-        case 'body': {
-          let data: Uint8Array | undefined;
-          if (this.target === undefined && n - i >= this.need) {
-            data = chunk.subarray(i, i + this.need); // whole payload in this chunk: no copy
-            i += this.need;
-          } else {
-            this.target ??= new Uint8Array(this.need);
-            const take = Math.min(this.need - this.filled, n - i);
-            this.target.set(chunk.subarray(i, i + take), this.filled);
-            this.filled += take;
-            i += take;
-            if (this.filled < this.need) return;
-            data = this.target;
-          }
-          this.target = undefined;
-          this.filled = 0;
-          if (this.state === 'frame') out.push({ type: 'interleaved', channel: this.channel, data });
-          else this.emitMessage(data, out);
-          this.state = 'start';
+        case 'body':
+          i = this.payloadStep(chunk, i, out);
           break;
-        }
-
         case 'skip': {
           const take = Math.min(this.need, n - i);
           this.need -= take;
@@ -194,47 +143,105 @@ export class RtspParser {
           if (this.need === 0) this.state = 'start';
           break;
         }
-
-        case 'head': {
-          const lf = chunk.indexOf(LF, i);
-          // The line's bytes end at `end` (a CR before it is stripped by onLine); reading goes on at `next`.
-          let end = lf === -1 ? n : lf;
-          let next = lf === -1 ? n : lf + 1;
-          // RFC 2326 §4: receivers should also take a CR alone as a line end. A CR that is not the
-          // one just before the LF ends the line there; at the end of a chunk it may be the first
-          // half of a CRLF, so an LF that comes next is skipped (skipLF).
-          const cr = chunk.subarray(i, end).indexOf(CR);
-          if (cr !== -1 && i + cr !== lf - 1) {
-            end = i + cr;
-            next = end + 1;
-            if (next === n) this.skipLF = true;
-          }
-          const complete = next > end;
-          // Checked before buffering so garbage without a newline costs at most maxHeaderBytes.
-          const total = this.headBytes + this.lineLen + (next - i);
-          if (total > this.limits.maxHeaderBytes) {
-            this.fail(out, 431, `the request line and headers exceed ${this.limits.maxHeaderBytes} bytes`);
-            return;
-          }
-          if (!complete) {
-            this.appendLine(chunk, i, n);
-            return;
-          }
-          let bytes: Uint8Array;
-          if (this.lineLen === 0) {
-            bytes = chunk.subarray(i, end);
-          } else {
-            this.appendLine(chunk, i, end);
-            bytes = this.line.subarray(0, this.lineLen);
-          }
-          this.headBytes = total;
-          this.lineLen = 0;
-          i = next;
-          this.onLine(bytes, out);
+        case 'head':
+          i = this.headStep(chunk, i, out);
           break;
-        }
       }
     }
+  }
+
+  private startStep(chunk: Uint8Array, i: number): number {
+    const b = chunk[i];
+    // CRLF keepalives and stray line ends between messages carry nothing.
+    if (b === CR || b === LF) return i + 1;
+    if (b === DOLLAR) {
+      // §10.12: '$' can only begin a frame where a message would begin.
+      this.state = 'frameHeader';
+      this.frameHeaderLen = 0;
+    } else {
+      this.beginHead();
+    }
+    return i;
+  }
+
+  private frameHeaderStep(chunk: Uint8Array, i: number, out: ParsedItem[]): number {
+    const n = chunk.length;
+    while (this.frameHeaderLen < 4 && i < n) this.frameHeader[this.frameHeaderLen++] = chunk[i++];
+    if (this.frameHeaderLen < 4) return n;
+    this.frameHeaderLen = 0;
+    this.channel = this.frameHeader[1];
+    this.need = (this.frameHeader[2] << 8) | this.frameHeader[3];
+    this.target = undefined;
+    this.filled = 0;
+    this.state = 'frame';
+    if (this.need === 0) {
+      out.push({ type: 'interleaved', channel: this.channel, data: EMPTY });
+      this.state = 'start';
+    }
+    return i;
+  }
+
+  /** An interleaved payload ('frame') or a message body ('body') of `need` bytes. */
+  private payloadStep(chunk: Uint8Array, i: number, out: ParsedItem[]): number {
+    const n = chunk.length;
+    let data: Uint8Array | undefined;
+    if (this.target === undefined && n - i >= this.need) {
+      data = chunk.subarray(i, i + this.need); // whole payload in this chunk: no copy
+      i += this.need;
+    } else {
+      this.target ??= new Uint8Array(this.need);
+      const take = Math.min(this.need - this.filled, n - i);
+      this.target.set(chunk.subarray(i, i + take), this.filled);
+      this.filled += take;
+      i += take;
+      if (this.filled < this.need) return n;
+      data = this.target;
+    }
+    this.target = undefined;
+    this.filled = 0;
+    if (this.state === 'frame') out.push({ type: 'interleaved', channel: this.channel, data });
+    else this.emitMessage(data, out);
+    this.state = 'start';
+    return i;
+  }
+
+  private headStep(chunk: Uint8Array, i: number, out: ParsedItem[]): number {
+    const n = chunk.length;
+    const lf = chunk.indexOf(LF, i);
+    // The line's bytes end at `end` (a CR before it is stripped by onLine); reading goes on at `next`.
+    let end = lf === -1 ? n : lf;
+    let next = lf === -1 ? n : lf + 1;
+    // RFC 2326 §4: receivers should also take a CR alone as a line end. A CR that is not the
+    // one just before the LF ends the line there; at the end of a chunk it may be the first
+    // half of a CRLF, so an LF that comes next is skipped (skipLF).
+    const cr = chunk.subarray(i, end).indexOf(CR);
+    if (cr !== -1 && i + cr !== lf - 1) {
+      end = i + cr;
+      next = end + 1;
+      if (next === n) this.skipLF = true;
+    }
+    // Checked before buffering so garbage without a newline costs at most maxHeaderBytes.
+    const total = this.headBytes + this.lineLen + (next - i);
+    if (total > this.limits.maxHeaderBytes) {
+      this.fail(out, 431, `the request line and headers exceed ${this.limits.maxHeaderBytes} bytes`);
+      return n;
+    }
+    if (next === end) {
+      // No line end in this chunk yet.
+      this.appendLine(chunk, i, n);
+      return n;
+    }
+    let bytes: Uint8Array;
+    if (this.lineLen === 0) {
+      bytes = chunk.subarray(i, end);
+    } else {
+      this.appendLine(chunk, i, end);
+      bytes = this.line.subarray(0, this.lineLen);
+    }
+    this.headBytes = total;
+    this.lineLen = 0;
+    this.onLine(bytes, out);
+    return next;
   }
 
   private appendLine(chunk: Uint8Array, from: number, to: number): void {
@@ -327,24 +334,10 @@ export class RtspParser {
     const start = this.start;
     if (start === undefined) throw new Error('header block ended without a start line');
 
-    // RFC 2326 §12.14: Content-Length alone frames the body; if it is unusable the next message's
-    // start is unknown, so these errors are fatal.
-    let length = 0;
-    const lengths = this.fields.filter(([name]) => name.toLowerCase() === 'content-length').map(([, v]) => v);
-    if (lengths.length > 0) {
-      if (lengths.some((v) => v !== lengths[0])) {
-        this.fail(out, 400, `Content-Length is given twice with different values (${lengths.map(quote).join(', ')})`);
-        return;
-      }
-      if (!/^\d+$/.test(lengths[0])) {
-        this.fail(out, 400, `Content-Length must be a number of bytes, got ${quote(lengths[0])}`);
-        return;
-      }
-      length = Number(lengths[0]);
-      if (length > this.limits.maxBodyBytes) {
-        this.fail(out, 413, `the body is ${lengths[0]} bytes; the limit is ${this.limits.maxBodyBytes}`);
-        return;
-      }
+    const length = bodyLength(this.fields, this.limits.maxBodyBytes);
+    if (typeof length !== 'number') {
+      this.fail(out, length.status, length.reason);
+      return;
     }
 
     if (this.pendingError !== undefined) {
@@ -410,28 +403,4 @@ export class RtspParser {
     this.pendingHeaders = undefined;
     this.resetMessage();
   }
-}
-
-function parseStartLine(line: string): StartLine | RtspError {
-  const text = line.trim();
-  const tokens = text.split(/[ \t]+/);
-  if (/^(?:RTSP|HTTP)\//i.test(tokens[0])) {
-    const m = STATUS_LINE.exec(text);
-    if (m === null) return new RtspError(400, `Could not parse the status line ${quote(line)}: ${STATUS_HINT}`);
-    return { kind: 'response', version: m[1].toUpperCase(), status: Number(m[2]), reason: m[3] ?? '' };
-  }
-  if (tokens.length !== 3) {
-    return new RtspError(400, `Could not parse the request line ${quote(line)}: ${REQUEST_HINT}`);
-  }
-  const [method, uri, version] = tokens;
-  const bad = (what: string) => new RtspError(400, `Could not parse the request line ${quote(line)}: ${what}; ${REQUEST_HINT}`);
-  if (!VERSION.test(version)) return bad(`${quote(version)} is not an RTSP version`);
-  // §6.1: methods are case-sensitive tokens; "options" is a different (unknown) method, answered later.
-  if (!TOKEN.test(method)) return bad(`${quote(method)} is not a method name`);
-  return { kind: 'request', method, uri, version: version.toUpperCase() };
-}
-
-/** Quoted, escaped and shortened, so any input can be echoed in a reason safely. */
-function quote(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }

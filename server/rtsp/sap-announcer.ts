@@ -1,5 +1,6 @@
 // SAP (RFC 2974): announces each running `sap: true` path's multicast SDP on sapAddress, and deletes it when the path stops.
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { bindMulticastSender } from './multicast-socket.js';
 import { networkInterfaces } from 'node:os';
 import type { Config } from '../config.js';
 import type { Counters } from '../core/counters.js';
@@ -134,26 +135,11 @@ export class SapAnnouncer implements MulticastPathListener {
   private async sendNow(data: Uint8Array): Promise<boolean> {
     let s: Socket;
     try {
-      s = await (this.socket ??= openSocket(this.config.multicastTTL));
+      s = await (this.socket ??= bindMulticastSender(this.config.multicastTTL));
     } catch (e) {
       this.log.error({ err: (e as Error).message }, `SAP: cannot open a UDP socket: ${(e as Error).message}`);
       return false;
     }
     return new Promise<boolean>((resolve) => s.send(data, this.port, this.group, (err) => resolve(!err)));
   }
-}
-
-function openSocket(ttl: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket({ type: 'udp4' });
-    s.once('error', reject);
-    s.bind(0, () => {
-      s.off('error', reject);
-      s.on('error', () => {});
-      // RFC 2974 §3: announcements go as far as the session they describe.
-      s.setMulticastTTL(ttl);
-      s.setMulticastLoopback(true);
-      resolve(s);
-    });
-  });
 }

@@ -58,6 +58,15 @@ export function edgeOverrides(spec: EdgeSpec): ConfigInput {
   };
 }
 
+/**
+ * With a `cluster` section (Redis) too, an edge process registers there as what it is: an edge pulling from this origin,
+ * its own id (`<id>-worker-k` when the origin names one) and URLs from its own ports, so a Redis front can place readers on it.
+ */
+export function edgeCluster(cluster: NonNullable<Config['cluster']>, spec: EdgeSpec): NonNullable<Config['cluster']> {
+  const { id, ...rest } = cluster;
+  return { ...rest, ...(id !== undefined ? { id: `${id}-worker-${spec.index}` } : {}), role: 'edge', origin: spec.origin, advertise: {} };
+}
+
 /** Why the edges' ports cannot work (one lands on a port of the origin or of another edge), or undefined. */
 export function portClash(specs: EdgeSpec[], config: Config, bound: OriginPorts): string | undefined {
   const taken = new Map<number, string>();

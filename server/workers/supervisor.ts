@@ -1,7 +1,7 @@
 // The origin's side of `tidecast serve --workers N`: forks the N-1 edge processes, restarts a crashed one, stops them with it.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../log.js';
-import { EDGE_ENV, isEdgeMessage, type EdgeMessage, type EdgeSpec } from './messages.js';
+import { EDGE_ENV, edgeMessage, type EdgeMessage, type EdgeSpec } from './messages.js';
 
 export interface SupervisorEvents {
   message(index: number, m: EdgeMessage): void;
@@ -36,11 +36,6 @@ export class EdgeSupervisor {
     for (const w of this.workers) this.spawn(w);
   }
 
-  /** The process ids of the running edges, by index (tests kill one). */
-  pids(): Map<number, number> {
-    return new Map(this.workers.flatMap((w) => (w.child?.pid !== undefined && w.child.exitCode === null ? [[w.spec.index, w.child.pid] as [number, number]] : [])));
-  }
-
   private spawn(w: Worker): void {
     w.timer = undefined;
     w.startedAt = Date.now();
@@ -51,8 +46,9 @@ export class EdgeSupervisor {
     });
     w.child = child;
     this.log.info({ worker: w.spec.index, pid: child.pid }, `edge worker ${w.spec.index} started (pid ${child.pid})`);
-    child.on('message', (m) => {
-      if (isEdgeMessage(m)) this.on.message(w.spec.index, m);
+    child.on('message', (raw) => {
+      const m = edgeMessage(raw);
+      if (m) this.on.message(w.spec.index, m);
     });
     child.on('error', (e) => this.log.warn({ worker: w.spec.index, err: e.message }, `edge worker ${w.spec.index}: ${e.message}`));
     child.on('exit', (code, signal) => this.exited(w, child, code, signal));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { ClusterNode } from '../../server/core/cluster-view.js';
-import { decodeNode, encodeNode, MAX_PULLS, nodeKey } from '../../server/cluster/node-record.js';
+import { decodeNode, encodeNode, MAX_PULLS, nodeKey } from '../../server/core/node-record.js';
 import { fuzz } from '../helpers/fuzz.js';
 
 const edge: ClusterNode = { id: 'edge-1', role: 'edge', rtsp: 'rtsp://edge1:8554', http: 'http://edge1:8888', readers: 12, accepted: 40, capacity: 500, egressBps: 24_000_000, cpu: 0.31, pulls: ['cam', 'cams/door'], at: 1_700_000_000_000 };

@@ -6,6 +6,8 @@ describe('auth rules for subtitle and caption URLs', () => {
   it.each([
     ['/movies/talk.mp4/subs.m3u8', 'movies/talk.mp4'],
     ['/movies/talk.mp4/subs-7fa81b7166-3.vtt', 'movies/talk.mp4'],
+    ['/movies/talk.mkv/subs-2.m3u8', 'movies/talk.mkv'],
+    ['/movies/talk.mkv/subs-7fa81b7166s2-3.vtt', 'movies/talk.mkv'],
     ['/cams/door/subs-0a1b2c3d4e-120.vtt', 'cams/door'],
   ])('%s reads %s over HLS', (url, path) => {
     expect(ruleFor(url)).toEqual({ kind: 'check', action: 'read', path, protocol: 'hls' });

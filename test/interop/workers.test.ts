@@ -2,11 +2,15 @@
 // (302 to the edge's port), the edge pulls the path once, ffprobe follows the 302, and a killed edge is restarted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { ClusterNode } from '../../server/core/cluster-view.js';
+import { chooseEdge } from '../../server/core/node-chooser.js';
 import { parseSession } from '../../server/rtsp/headers/session.js';
 import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { CliServer, configDir, type LogLine } from '../helpers/cli-server.js';
 import { waitFor, waitLive } from '../helpers/read.js';
 import { bodyText, RawRtspClient } from '../helpers/rtsp-client.js';
+import { Redis } from 'ioredis';
+import { startRedis } from '../helpers/redis-server.js';
 import { MEDIA_DIR } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
 
@@ -71,6 +75,28 @@ afterAll(async () => {
 });
 
 describe('tidecast serve --workers 2', () => {
+  it('GET /api/v1/cluster lists both processes, and readers go where the chooser puts those records', async () => {
+    const edge = await readyLine();
+    type View = { id: string; role: string; nodes: ClusterNode[] };
+    const view = async (): Promise<View> => (await (await fetch(origin.httpUrl('api/v1/cluster'))).json()) as View;
+    const v = await view();
+    expect([v.id, v.role]).toEqual(['worker-0', 'origin']);
+    expect(v.nodes.map((n) => [n.id, n.role, Number(new URL(n.rtsp).port), Number(new URL(n.http).port), n.capacity])).toEqual([
+      ['worker-0', 'origin', origin.rtspPort, origin.httpPort, 1],
+      ['worker-1', 'edge', edge.edgeRtspPort, edge.edgeHttpPort, 1],
+    ]);
+    const a = await reader();
+    const at = a.port === origin.rtspPort ? 'worker-0' : 'worker-1';
+    // Its process's record shows it (an edge's with the pull): the other one is then the least loaded, for the chooser as for the origin.
+    await waitFor(async () => (await view()).nodes.some((n) => n.id === at && n.readers === 1 && (at === 'worker-0' || n.pulls.includes(PATH))), 20_000, `${at}'s record to show its reader`);
+    const next = chooseEdge((await view()).nodes, PATH, undefined, 'worker-0')!.id;
+    expect(next).not.toBe(at);
+    const b = await reader();
+    expect(b.port).toBe(next === 'worker-0' ? origin.rtspPort : edge.edgeRtspPort);
+    a.client.close();
+    b.client.close();
+  });
+
   it('ffprobe through the origin URL follows the 302 to the edge and reads the stream', async () => {
     const edge = await readyLine();
     const args = ['-v', 'info', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', origin.url(PATH)];
@@ -160,5 +186,25 @@ describe('an origin killed outright', () => {
     const t0 = performance.now();
     await waitFor(() => !alive(edgePid), 30_000, `edge pid ${edgePid} gone after its origin's SIGKILL`);
     console.log(`edge exited ${((performance.now() - t0) / 1000).toFixed(1)} s after its origin was killed`);
+  });
+});
+
+describe('--workers 2 with cluster.redis', () => {
+  it('the origin and its edge process both register in Redis, the edge as an edge of its own', async () => {
+    const redis = await startRedis();
+    const c = configDir();
+    c.write(['rtspPort: 0', 'httpPort: 0', 'host: 127.0.0.1', 'logFormat: json', `cluster: {redis: "${redis.url}", id: wk}`, ''].join('\n'));
+    const o = await CliServer.start(c.file, ['--workers', '2']);
+    const db = new Redis(redis.url);
+    onTestFinished(async () => {
+      db.disconnect();
+      await o.stop();
+      await redis.stop();
+      c.cleanup();
+    });
+    const edge = await o.waitLog((l) => l.worker === 1 && typeof l.edgeRtspPort === 'number', 60_000, 'edge worker 1 ready');
+    const roles = async (): Promise<string[]> => (await db.mget('tidecast:node:wk', 'tidecast:node:wk-worker-1')).map((v) => (v ? `${JSON.parse(v).role as string} ${JSON.parse(v).rtsp as string}` : ''));
+    await waitFor(async () => (await roles()).every(Boolean), 20_000, 'both records in Redis');
+    expect(await roles()).toEqual([`origin rtsp://127.0.0.1:${o.rtspPort}`, `edge rtsp://127.0.0.1:${edge.edgeRtspPort as number}`]);
   });
 });

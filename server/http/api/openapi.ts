@@ -38,7 +38,7 @@ const CORE: Record<string, Record<string, Op>> = {
     },
   },
   '/api/v1/cluster': {
-    get: { summary: 'Cluster nodes seen in Redis', operationId: 'getCluster', responses: { 200: body(ref('Cluster'), 'This node and every node alive in the cluster'), ...COMMON } },
+    get: { summary: 'Cluster nodes seen in Redis, or the --workers processes', operationId: 'getCluster', responses: { 200: body(ref('Cluster'), 'This node and every node alive in the cluster (with --workers: the origin and its edge processes)'), ...COMMON } },
   },
   '/api/v1/paths/{name}/captions': {
     post: {

@@ -18,7 +18,7 @@ export const SDP_ROUTE = /^\/(.+?)(?:\/description)?\.sdp$/;
 /** POST /api/v1/paths/<path>/captions (server/http/api/captions-routes.ts): publishing text on the path. */
 export const CAPTIONS_ROUTE = /^\/api\/v1\/paths\/(.+)\/captions$/;
 const PLAYBACK = /^\/(.+)\/playback(?:\.(mp4|ts|m3u8)|\/(?:init\.mp4|\d+\.m4s))$/;
-const HLS = /^\/(.+)\/(?:index\.m3u8|media\.m3u8|video\.m3u8|subs\.m3u8|audio-\d{1,3}\.m3u8|subs-[0-9a-f]+-\d+\.vtt|init-[0-9a-f]+(?:t\d{1,3})?\.mp4|seg-[0-9a-f]+(?:t\d{1,3})?-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
+const HLS = /^\/(.+)\/(?:index\.m3u8|media\.m3u8|video\.m3u8|subs(?:-[1-9]\d{0,2})?\.m3u8|audio-\d{1,3}\.m3u8|subs-[0-9a-f]+(?:s\d{1,3})?-\d+\.vtt|init-[0-9a-f]+(?:t\d{1,3})?\.mp4|seg-[0-9a-f]+(?:t\d{1,3})?-\d+\.mp4|part-[0-9a-f]+-\d+-\d+\.mp4)$/;
 
 /**
  * The dashboard page and the player's files are public (they hold no data: what they show comes

@@ -3,7 +3,7 @@ import type { Track } from '../../media/track.js';
 import { languageName, languageTag } from '../../media/language.js';
 import { codecString } from '../../mux/fmp4/index.js';
 import { hlsAudio, hlsTracks } from './segmenter.js';
-import { SUBS_GROUP, SUBS_URI } from './subtitle-playlist.js';
+import { SUBS_GROUP, subsUri } from './subtitle-playlist.js';
 
 /** The group every variant names (EXT-X-STREAM-INF AUDIO=). */
 const GROUP = 'audio';
@@ -31,8 +31,8 @@ export interface MultivariantInput {
   bandwidth: number;
   /** Appended to every URI (`?token=...`), or "". */
   query: string;
-  /** A subtitles rendition (subs.m3u8) the variant names. */
-  subtitles?: { name: string; language?: string };
+  /** Subtitles renditions (subs.m3u8, subs-1.m3u8...) the variant names; the first is the default. */
+  subtitles?: readonly { name: string; language?: string }[];
   /** Tracks the variant's playlist carries besides the video (media.m3u8's audio), for CODECS. */
   others?: Track[];
   /** The variant's playlist: video.m3u8 with audio alternatives, media.m3u8 (every track) without. */
@@ -58,22 +58,32 @@ export function multivariantPlaylist(m: MultivariantInput): string {
     attrs.push(`URI=${quoted(renditionUri(t) + m.query)}`);
     out.push(`#EXT-X-MEDIA:${attrs.join(',')}`);
   });
-  if (m.subtitles) out.push(subtitlesMedia(m.subtitles, m.query));
+  const subs = m.subtitles ?? [];
+  out.push(...subtitlesMedia(subs, m.query));
   const codecs = [m.video, ...m.alternatives, ...(m.others ?? [])].map(codecString);
   const inf = [`BANDWIDTH=${Math.max(1, Math.round(m.bandwidth))}`];
   // CODECS lists every format the variant may play (the video and each audio rendition's).
   if (codecs.every((c) => c !== undefined)) inf.push(`CODECS=${quoted([...new Set(codecs)].join(','))}`);
   if (m.video.width && m.video.height) inf.push(`RESOLUTION=${m.video.width}x${m.video.height}`);
   if (m.alternatives.length > 0) inf.push(`AUDIO=${quoted(GROUP)}`);
-  if (m.subtitles) inf.push(`SUBTITLES=${quoted(SUBS_GROUP)}`);
+  if (subs.length > 0) inf.push(`SUBTITLES=${quoted(SUBS_GROUP)}`);
   out.push(`#EXT-X-STREAM-INF:${inf.join(',')}`, `${m.variantUri ?? 'video.m3u8'}${m.query}`);
   return out.join('\n') + '\n';
 }
 
-/** EXT-X-MEDIA of the one subtitles rendition: DEFAULT and AUTOSELECT, so players show it unasked. */
-function subtitlesMedia(s: { name: string; language?: string }, query: string): string {
-  const attrs = ['TYPE=SUBTITLES', `GROUP-ID=${quoted(SUBS_GROUP)}`, `NAME=${quoted(s.name)}`];
-  if (s.language) attrs.push(`LANGUAGE=${quoted(languageTag(s.language))}`);
-  attrs.push('DEFAULT=YES', 'AUTOSELECT=YES', `URI=${quoted(SUBS_URI + query)}`);
-  return `#EXT-X-MEDIA:${attrs.join(',')}`;
+/**
+ * EXT-X-MEDIA of each subtitles rendition, NAME unique in the group: the first DEFAULT, all
+ * AUTOSELECT, so players show the first unasked and pick another by the viewer's language.
+ */
+function subtitlesMedia(subs: readonly { name: string; language?: string }[], query: string): string[] {
+  const names = new Set<string>();
+  return subs.map((s, i) => {
+    let name = s.name;
+    if (names.has(name)) name = `${name} (${i + 1})`;
+    names.add(name);
+    const attrs = ['TYPE=SUBTITLES', `GROUP-ID=${quoted(SUBS_GROUP)}`, `NAME=${quoted(name)}`];
+    if (s.language) attrs.push(`LANGUAGE=${quoted(languageTag(s.language))}`);
+    attrs.push(`DEFAULT=${i === 0 ? 'YES' : 'NO'}`, 'AUTOSELECT=YES', `URI=${quoted(subsUri(i) + query)}`);
+    return `#EXT-X-MEDIA:${attrs.join(',')}`;
+  });
 }

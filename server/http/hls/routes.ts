@@ -16,14 +16,14 @@ import type { Stream } from '../../core/stream.js';
 import type { Track } from '../../media/track.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
 import { captionsOf } from './live-captions.js';
-import { formatSubtitlePlaylist, SUBS_URI, subtitleSegment as subtitleSpanText } from './subtitle-playlist.js';
+import { formatSubtitlePlaylist, MAX_SUBTITLE_RENDITIONS, parseSubsSegmentId, SUBS_URI, subsIndex, subsSegmentId, subtitleSegment as subtitleSpanText } from './subtitle-playlist.js';
 
 /**
  * Path names hold "/", so the file name is matched at the end and the rest is the path. index.m3u8
  * is the multivariant playlist of a path with renditions or audio alternatives, else its media
  * playlist; media.m3u8 is always the media playlist of every track (a rendition list's main variant).
  */
-const ROUTE = /^\/(.+)\/(?:(index\.m3u8|media\.m3u8|video\.m3u8|subs\.m3u8|audio-\d{1,3}\.m3u8)|subs-([0-9a-f]+)-(\d{1,12})\.vtt|init-([0-9a-f]+(?:t\d{1,3})?)\.mp4|seg-([0-9a-f]+(?:t\d{1,3})?)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
+const ROUTE = /^\/(.+)\/(?:(index\.m3u8|media\.m3u8|video\.m3u8|subs(?:-[1-9]\d{0,2})?\.m3u8|audio-\d{1,3}\.m3u8)|subs-([0-9a-f]+(?:s\d{1,3})?)-(\d{1,12})\.vtt|init-([0-9a-f]+(?:t\d{1,3})?)\.mp4|seg-([0-9a-f]+(?:t\d{1,3})?)-(\d{1,12})\.mp4|part-([0-9a-f]+)-(\d{1,12})-(\d{1,6})\.mp4)$/;
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 const VTT_TYPE = 'text/vtt';
@@ -79,7 +79,7 @@ async function playlist(req: Request, res: Response, ctx: HttpContext, muxers: H
   } catch (e) {
     // The publisher left: players still reloading get the final playlist (EXT-X-ENDLIST) and finish
     // what they have, until the muxer goes idle.
-    const ended = name === SUBS_URI ? undefined : muxers.get(path, renditionKey(name));
+    const ended = subsIndex(name) !== undefined ? undefined : muxers.get(path, renditionKey(name));
     if (e instanceof PathNotFoundError && ended?.ended && !ended.failure) {
       ended.lastRequestMs = Date.now();
       return send(res, PLAYLIST_TYPE, 'no-cache', formatPlaylist(withToken(ended.playlist(), token)));
@@ -264,7 +264,7 @@ async function liveMultivariant(res: Response, muxers: HlsMuxers, path: string, 
   // An audio muxer without a complete segment yet counts as 128 kb/s.
   const bandwidth = video.peakBitrate + Math.max(0, ...audio.map((m) => m.peakBitrate || 128_000));
   const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
-  const subtitles = captionsOf(stream) ? { name: 'Captions' } : undefined;
+  const subtitles = captionsOf(stream) ? [{ name: 'Captions' }] : undefined;
   const others = alt.length > 0 ? [] : hlsTracks(stream.tracks).filter((t) => t !== videoTrack);
   const variantUri = alt.length > 0 ? 'video.m3u8' : 'media.m3u8';
   send(res, PLAYLIST_TYPE, 'no-cache', multivariantPlaylist({ video: videoTrack, alternatives: alt, others, bandwidth, query, subtitles, variantUri }));
@@ -291,33 +291,35 @@ async function liveSubtitles(res: Response, muxers: HlsMuxers, path: string, str
  */
 function vodPlaylistText(idx: VodIndex, file: SeekableMedia, path: string, name: string, token: string | undefined): string {
   const alt = idx.alternatives;
-  const subs = file.subtitles?.[0];
+  const subs = (file.subtitles ?? []).slice(0, MAX_SUBTITLE_RENDITIONS);
   const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
-  if (name === 'index.m3u8' && (alt.length > 0 || subs)) {
+  if (name === 'index.m3u8' && (alt.length > 0 || subs.length > 0)) {
     const video = idx.tracks[0]!.fmp4.track;
     const others = alt.length > 0 ? [] : idx.tracks.slice(1).map((t) => t.fmp4.track);
-    const subtitles = subs && { name: subs.name, language: subs.language };
+    const subtitles = subs.map((s) => ({ name: s.name, language: s.language }));
     const variantUri = alt.length > 0 ? 'video.m3u8' : 'media.m3u8';
     return multivariantPlaylist({ video, alternatives: alt, others, bandwidth: vodBandwidth(idx), query, subtitles, variantUri });
   }
   if (name === 'index.m3u8' || name === 'media.m3u8') return formatPlaylist(withToken(vodPlaylist(idx), token));
-  if (name === SUBS_URI && subs) return formatSubtitlePlaylist({ id: idx.id, spans: vodSpans(idx), vod: true, query });
+  const n = subsIndex(name);
+  if (n !== undefined && subs[n]) return formatSubtitlePlaylist({ id: subsSegmentId(idx.id, n), spans: vodSpans(idx), vod: true, query });
   if (name === 'video.m3u8' && alt.length > 0) return formatPlaylist(withToken(vodPlaylist(idx, ''), token));
   const audio = alt.find((t) => renditionUri(t) === name);
   if (audio) return formatPlaylist(withToken(vodPlaylist(idx, `t${audio.id}`), token));
   throw new HttpError(404, `/${path} has no ${name}: its playlist is /${path}/index.m3u8`);
 }
 
-/** A WebVTT segment of a file's sidecar (or of a live path's captions). */
-async function subtitleSegment(res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, id: string, msn: number): Promise<void> {
+/** A WebVTT segment of one of a file's subtitles (`<id>s<n>`: its n-th), or of a live path's captions. */
+async function subtitleSegment(res: Response, ctx: HttpContext, muxers: HlsMuxers, path: string, segId: string, msn: number): Promise<void> {
   const vod = await vodOf(ctx, path);
+  const { id, index } = parseSubsSegmentId(segId);
   if (vod && vod.id === id) {
     const r = await ctx.paths.resolve(path);
-    const subs = r.kind === 'file' ? r.file.subtitles?.[0] : undefined;
+    const subs = r.kind === 'file' && index < MAX_SUBTITLE_RENDITIONS ? r.file.subtitles?.[index] : undefined;
     const span = vodSpans(vod)[msn];
     if (subs && span) return send(res, VTT_TYPE, IMMUTABLE, subtitleSpanText(subs.cues, span));
   }
-  const live = muxers.byId(path, id);
+  const live = muxers.byId(path, segId);
   const captions = live && captionsOf(live.stream);
   if (live && captions && live.segment(msn)) return send(res, VTT_TYPE, 'no-cache', captions.segment());
   throw gone(path, 'seg', msn, 0);

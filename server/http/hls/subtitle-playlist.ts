@@ -2,8 +2,29 @@
 import { cuesBetween, formatWebVtt, type Cue } from '../../media/subtitles.js';
 import { extinfSecs } from './playlist.js';
 
-/** The playlist name of the subtitles rendition (EXT-X-MEDIA TYPE=SUBTITLES URI). */
+/** The playlist name of the first subtitles rendition (EXT-X-MEDIA TYPE=SUBTITLES URI). */
 export const SUBS_URI = 'subs.m3u8';
+/** The playlist name of subtitles rendition `n` (0-based): subs.m3u8, subs-1.m3u8, subs-2.m3u8... */
+export const subsUri = (n: number): string => (n === 0 ? SUBS_URI : `subs-${n}.m3u8`);
+/** Subtitles renditions listed per media file; further text tracks are not offered. */
+export const MAX_SUBTITLE_RENDITIONS = 32;
+
+/** The rendition a subtitle playlist name stands for (subs.m3u8: 0, subs-3.m3u8: 3), or undefined. */
+export function subsIndex(name: string): number | undefined {
+  if (name === SUBS_URI) return 0;
+  const m = /^subs-([1-9]\d{0,2})\.m3u8$/.exec(name);
+  const n = m ? Number(m[1]) : NaN;
+  return n < MAX_SUBTITLE_RENDITIONS ? n : undefined;
+}
+
+/** A segment id names its rendition after the playlist's id: `<id>` for the first, `<id>s<n>` for rendition n. */
+export const subsSegmentId = (id: string, n: number): string => (n === 0 ? id : `${id}s${n}`);
+
+/** The playlist id and rendition of a segment id (`7fa8s2` -> 7fa8, 2). */
+export function parseSubsSegmentId(segId: string): { id: string; index: number } {
+  const at = segId.indexOf('s');
+  return at < 0 ? { id: segId, index: 0 } : { id: segId.slice(0, at), index: Number(segId.slice(at + 1)) };
+}
 /** The group every variant names (EXT-X-STREAM-INF SUBTITLES=). */
 export const SUBS_GROUP = 'subs';
 
@@ -17,7 +38,7 @@ export interface SubtitleSpan {
 }
 
 export interface SubtitlePlaylistInput {
-  /** In every segment's name (`subs-<id>-<msn>.vtt`). */
+  /** In every segment's name (`subs-<id>-<msn>.vtt`; see subsSegmentId for renditions after the first). */
   id: string;
   spans: SubtitleSpan[];
   /** VOD (EXT-X-ENDLIST) or a live window. */

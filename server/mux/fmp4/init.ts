@@ -1,14 +1,8 @@
 // The fMP4/CMAF init segment: ftyp + moov with one trak per track and mvex/trex, no samples.
 import type { Track } from '../../media/track.js';
 import { BoxWriter } from './bytes.js';
-import { videoInfo, writeSampleEntry } from './sample-entry.js';
-import { iso6392T } from '../../media/language.js';
-
-/** ISO 14496-12 §8.4.2.3: the ISO 639-2/T code as three 5-bit letters (each minus 0x60); "und" is 0x55c4. */
-function packLanguage(code: string | undefined): number {
-  const c = iso6392T(code);
-  return ((c.charCodeAt(0) - 0x60) << 10) | ((c.charCodeAt(1) - 0x60) << 5) | (c.charCodeAt(2) - 0x60);
-}
+import { videoInfo } from './sample-entry.js';
+import { packLanguage, writeMediaInfo } from './media-info.js';
 
 /** One track of an fMP4 stream. */
 export interface Fmp4Track {
@@ -60,24 +54,11 @@ function trak(w: BoxWriter, t: Fmp4Track): void {
     });
     w.box('mdia', () => {
       w.fullBox('mdhd', 0, 0, () => w.u32(0).u32(0).u32(t.timescale).u32(0).u16(packLanguage(t.track.language)).u16(0));
-      w.fullBox('hdlr', 0, 0, () => {
-        w.u32(0).fourcc(video ? 'vide' : 'soun').zeros(12);
-        w.bytes(new TextEncoder().encode(video ? 'VideoHandler\0' : 'SoundHandler\0'));
-      });
-      w.box('minf', () => {
-        if (video) w.fullBox('vmhd', 0, 1, () => w.zeros(8));
-        else w.fullBox('smhd', 0, 0, () => w.zeros(4));
-        w.box('dinf', () => w.fullBox('dref', 0, 0, () => w.u32(1).fullBox('url ', 0, 1, () => undefined)));
-        w.box('stbl', () => {
-          w.fullBox('stsd', 0, 0, () => {
-            w.u32(1);
-            writeSampleEntry(w, t.track);
-          });
-          w.fullBox('stts', 0, 0, () => w.u32(0));
-          w.fullBox('stsc', 0, 0, () => w.u32(0));
-          w.fullBox('stsz', 0, 0, () => w.u32(0).u32(0));
-          w.fullBox('stco', 0, 0, () => w.u32(0));
-        });
+      writeMediaInfo(w, t.track, () => {
+        w.fullBox('stts', 0, 0, () => w.u32(0));
+        w.fullBox('stsc', 0, 0, () => w.u32(0));
+        w.fullBox('stsz', 0, 0, () => w.u32(0).u32(0));
+        w.fullBox('stco', 0, 0, () => w.u32(0));
       });
     });
   });

@@ -3,7 +3,8 @@
 // bytes from wherever they are stored; the whole layout (and so the length) is known before any byte goes out.
 import type { Track } from '../../media/track.js';
 import { BoxWriter } from '../fmp4/bytes.js';
-import { videoInfo, writeSampleEntry } from '../fmp4/sample-entry.js';
+import { videoInfo } from '../fmp4/sample-entry.js';
+import { packLanguage, writeMediaInfo } from '../fmp4/media-info.js';
 import { writeChunkOffsets, writeCtts, writeStsc, writeStss, writeStsz, writeStts, type Mp4FileSamples } from './tables.js';
 
 export type { Mp4FileSamples } from './tables.js';
@@ -145,32 +146,20 @@ function trak(w: BoxWriter, p: TrackPlan, wide: boolean): number {
       w.fullBox('mdhd', v1 ? 1 : 0, 0, () => {
         if (v1) w.u64(0).u64(0).u32(t.timescale).u64(p.mediaDuration);
         else w.u32(0).u32(0).u32(t.timescale).u32(p.mediaDuration);
-        w.u16(0x55c4).u16(0);
+        w.u16(packLanguage(t.track.language)).u16(0);
       });
-      w.fullBox('hdlr', 0, 0, () => {
-        w.u32(0).fourcc(video ? 'vide' : 'soun').zeros(12);
-        w.bytes(new TextEncoder().encode(video ? 'VideoHandler\0' : 'SoundHandler\0'));
-      });
-      w.box('minf', () => {
-        if (video) w.fullBox('vmhd', 0, 1, () => w.zeros(8));
-        else w.fullBox('smhd', 0, 0, () => w.zeros(4));
-        w.box('dinf', () => w.fullBox('dref', 0, 0, () => w.u32(1).fullBox('url ', 0, 1, () => undefined)));
-        w.box('stbl', () => {
-          w.fullBox('stsd', 0, 0, () => {
-            w.u32(1);
-            writeSampleEntry(w, t.track);
-          });
-          writeStts(w, t.samples);
-          writeCtts(w, t.samples);
-          writeStss(w, t.samples);
-          writeStsz(w, t.samples);
-          writeStsc(w, p.chunkSamples);
-          offsetsAt = w.pos + 16; // box header, version/flags, entry count
-          writeChunkOffsets(w, p.chunkOffsets, 0, wide);
-        });
+      writeMediaInfo(w, t.track, () => {
+        writeStts(w, t.samples);
+        writeCtts(w, t.samples);
+        writeStss(w, t.samples);
+        writeStsz(w, t.samples);
+        writeStsc(w, p.chunkSamples);
+        offsetsAt = w.pos + 16; // box header, version/flags, entry count
+        writeChunkOffsets(w, p.chunkOffsets, 0, wide);
       });
     });
-  });  return offsetsAt;
+  });
+  return offsetsAt;
 }
 
 /**

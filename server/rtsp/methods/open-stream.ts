@@ -5,7 +5,6 @@ import type { Resolved } from '../../core/path-manager.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
 import type { ServerContext } from '../context.js';
 import { RtspError } from '../errors.js';
-import { frontAnswer } from './front.js';
 import { webSocketLocation } from '../server-requests/redirect.js';
 
 export async function openStream(server: ServerContext, path: string): Promise<SeekableMedia> {
@@ -35,17 +34,13 @@ export function redirectError(path: string, location: string, extra: Record<stri
 }
 
 /** Methods a client sends to a stream URL before it has a session there; each is answered with the redirect. */
-const REDIRECTED = new Set(['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY']);
+export const REDIRECTED = new Set(['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY']);
 
-/** Throws the 302 when `path` is configured to redirect (or this is a cluster front) and `method` addresses the stream. */
-export function checkRedirect(server: ServerContext, method: string, path: string, tunnel?: 'websocket' | 'http', uri = `/${path}`): void {
+/** Throws the 302 when `path` is configured to redirect (or the server drains) and `method` addresses the stream. */
+export function checkRedirect(server: ServerContext, method: string, path: string, tunnel?: 'websocket' | 'http'): void {
   if (!path || !REDIRECTED.has(method)) return;
   const location = server.paths.redirectOf(path);
-  if (location === undefined) {
-    const cluster = server.paths.cluster;
-    if (cluster?.role === 'front') throw frontAnswer(cluster, path, uri, tunnel === 'websocket' ? webSocketLocation : undefined);
-    return;
-  }
+  if (location === undefined) return;
   // A draining server tells a web player where the other server's WebSocket is (docs/drain.md).
   const ws = tunnel === 'websocket' && server.paths.drain.target ? webSocketLocation(server.paths.drain.target.httpLocation) : undefined;
   throw redirectError(path, location, ws ? { 'X-WebSocket-Location': ws } : {});

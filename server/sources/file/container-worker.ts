@@ -59,6 +59,7 @@ const WORKER_JS = `
 const { parentPort, workerData } = require('node:worker_threads');
 const mb = require(workerData.mediabunny);
 const beat = new Int32Array(workerData.beat);
+Atomics.add(beat, 0, 1); // started: the parent's stall clock runs from here
 setInterval(() => Atomics.add(beat, 0, 1), 50);
 const copy = (d) => ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice() : new Uint8Array(d).slice();
 async function read() {
@@ -108,6 +109,9 @@ read().then(
 );
 `;
 
+/** How long a demux worker may take to start (its first beat) before it counts as stalled. */
+const WORKER_START_MS = 30_000;
+
 const MEDIABUNNY = createRequire(import.meta.url).resolve('mediabunny');
 
 /** A read that failed because of the file (it stays failed until the file changes). */
@@ -132,14 +136,18 @@ export function readContainer(path: string, opts: ContainerReadOptions): Promise
   // A demux in flight never keeps a stopping server alive.
   worker.unref();
   return new Promise<Container>((resolve, reject) => {
-    let last = -1;
-    // Shared memory, not messages: a busy main thread reads the beat the worker really made.
+    let last = 0;
+    const born = Date.now();
+    // Shared memory, not messages: a busy main thread reads the beat the worker really made. The
+    // clock starts at the worker's first beat: starting a worker (and loading the demuxer in it) on
+    // a loaded machine can take longer than a stall, and says nothing about the file.
     const watch = setInterval(() => {
       const now = Atomics.load(beat, 0);
       if (now !== last) {
         last = now;
         return;
       }
+      if (now === 0 && Date.now() - born < WORKER_START_MS) return;
       finish(new ContainerError(`${path}: the demuxer made no progress for ${opts.stallMs / 1000} s and was stopped; the file is damaged`));
     }, opts.stallMs);
     watch.unref();

@@ -8,6 +8,7 @@ import { audioUnits, dropped, videoUnits, type RawUnit } from './units.js';
 import { learnVideoConfig } from '../../rtp/codecs/video-config.js';
 import { cleanLanguage } from '../../media/language.js';
 import { findSidecar } from './sidecar.js';
+import { readTextTracks } from './text-tracks/index.js';
 
 export { adtsToAsc, parseAvcc, parseHvcc, splitAnnexB, splitNals } from './codec-config.js';
 
@@ -108,8 +109,12 @@ export async function loadMediaFile(path: string, opts: LoadOptions = {}): Promi
     if (track.kind === 'audio') bytes -= dropped(raws[i]!, list);
     for (const u of list) duration = Math.max(duration, (u.pts + u.duration) / track.clockRate);
   }
+  // A sidecar first (its cues are taken as npt), then the container's text tracks (file time, shifted like the video).
   const sidecar = findSidecar(path);
-  return { path, tracks, units, duration, bytes, startTime: start, subtitles: sidecar ? [sidecar] : [] };
+  const subtitles = [...(sidecar ? [sidecar] : []), ...(await readTextTracks(path, start))];
+  // The cache accounts the cue text too (bounded per track by MAX_CUES and MAX_CUE_TEXT).
+  for (const t of subtitles) for (const c of t.cues) bytes += c.text.length;
+  return { path, tracks, units, duration, bytes, startTime: start, subtitles };
 }
 
 /** The tracks with a supported codec and at least one packet; a ContainerError saying what was found when none. */

@@ -1,8 +1,8 @@
 // Edge placement: a puller under capacity first, else the least loaded by share of capacity; the front's own recent redirects count.
 import { describe, expect, it } from 'vitest';
 import type { ClusterNode } from '../../server/core/cluster-view.js';
-import { chooseEdge, stickyEdge } from '../../server/cluster/placement.js';
-import { RecentPlacements } from '../../server/cluster/recent.js';
+import { chooseEdge, stickyEdge } from '../../server/core/node-chooser.js';
+import { RecentPlacements } from '../../server/core/recent-placements.js';
 
 const node = (id: string, o: Partial<ClusterNode> = {}): ClusterNode => ({
   id, role: 'edge', rtsp: `rtsp://${id}:8554`, http: `http://${id}:8888`, readers: 0, accepted: 0, capacity: 10, egressBps: 0, cpu: 0, pulls: [], at: 1000, ...o,

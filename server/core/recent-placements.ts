@@ -1,6 +1,6 @@
 // The front's memory of its own redirects: a reader sent to an edge counts there until the edge's record shows it arrived.
-import type { ClusterNode } from '../core/cluster-view.js';
-import type { Recent } from './placement.js';
+import type { ClusterNode } from './cluster-view.js';
+import type { Recent } from './node-chooser.js';
 
 /** A redirect whose reader never arrives (it gave up, it went elsewhere) stops counting after this long. */
 const PENDING_MS = 10_000;

@@ -1,5 +1,6 @@
 // This node's load for its record: readers and egress from the client registry, CPU from process.cpuUsage, pulls from the relay clients.
-import type { ClientRegistry } from '../core/clients.js';
+import type { ClientRegistry } from './clients.js';
+import type { ClusterNode } from './cluster-view.js';
 
 export interface Load {
   readers: number;
@@ -23,6 +24,11 @@ export class LoadMeter {
 
   close(): void {
     this.unsubscribe();
+  }
+
+  /** This node's record now: who it is (`self`) and its load. */
+  record(self: Pick<ClusterNode, 'id' | 'role' | 'rtsp' | 'http' | 'capacity'>): ClusterNode {
+    return { ...self, ...this.measure(), at: Date.now() };
   }
 
   /** The figures now; CPU is the share of one core used since the previous call. */

@@ -1,5 +1,5 @@
-// A node's record in Redis (tidecast:node:<id>) as JSON: written by its registry, read by every node; a bad record is skipped, never thrown.
-import type { ClusterNode } from '../core/cluster-view.js';
+// A node's record (in Redis as JSON under tidecast:node:<id>, or an edge process's IPC message): a bad record is skipped, never thrown.
+import type { ClusterNode } from './cluster-view.js';
 
 /** Every node record lives under this prefix; the id follows. */
 export const NODE_KEY_PREFIX = 'tidecast:node:';
@@ -26,6 +26,11 @@ export function decodeNode(text: string | null | undefined): ClusterNode | undef
   } catch {
     return undefined;
   }
+  return nodeOf(v);
+}
+
+/** The node in a parsed record (Redis JSON, an edge process's IPC message), or undefined when it is not one. */
+export function nodeOf(v: unknown): ClusterNode | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   if (typeof o.id !== 'string' || !o.id || typeof o.role !== 'string' || !ROLES.has(o.role)) return undefined;

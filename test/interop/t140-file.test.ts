@@ -1,14 +1,17 @@
 // A file's sidecar subtitles over RTSP as a T.140 text track (RFC 4103): DESCRIBE lists m=text, a raw reader gets each cue and its
-// clear at the cue's times on the video's clock (through RTP-Info and through RTCP SRs), and ffprobe lists the text stream.
+// clear at the cue's times on the video's clock (through RTP-Info and through RTCP SRs), subtitle tracks inside an MKV become text tracks too,
+// and ffprobe lists the text stream; GStreamer and progressive MP4 are not disturbed by it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
+import { spawnSync } from 'node:child_process';
+import { resolveFfmpeg, resolveFfprobe } from '../../server/sources/process/ffmpeg-path.js';
 import { cutClips, type Clips } from '../helpers/clips.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { describeRun, run } from '../helpers/spawn.js';
 import { waitFor } from '../helpers/read.js';
 import { readText } from '../helpers/text-reader.js';
+import { decodeT140 } from '../../server/rtp/codecs/t140.js';
 
 const VTT = 'WEBVTT\n\n00:00:00.400 --> 00:00:01.000\nOne\n\n00:00:01.000 --> 00:00:01.600\nTwo\nlines\n\n00:00:01.800 --> 00:00:02.500\nThree\n';
 let srv: TestServer;
@@ -17,6 +20,12 @@ let clips: Clips;
 beforeAll(async () => {
   clips = cutClips(['sample.mp4'], 3);
   writeFileSync(join(clips.dir, 'clip-sample.en.vtt'), VTT);
+  // An MKV with two SubRip tracks inside (English, French) and no sidecar.
+  writeFileSync(join(clips.dir, 'en.srt'), '1\n00:00:00,500 --> 00:00:01,000\nHello\n');
+  writeFileSync(join(clips.dir, 'fr.srt'), '1\n00:00:00,700 --> 00:00:01,200\nBonjour\n');
+  const mkv = spawnSync(resolveFfmpeg(), ['-v', 'error', '-i', join(clips.dir, 'clip-sample.mp4'), '-i', join(clips.dir, 'en.srt'), '-i', join(clips.dir, 'fr.srt'),
+    '-map', '0:v', '-map', '1', '-map', '2', '-c:v', 'copy', '-c:s', 'srt', '-metadata:s:s:0', 'language=eng', '-metadata:s:s:1', 'language=fre', join(clips.dir, 'inside.mkv')], { encoding: 'utf8' });
+  if (mkv.status !== 0) throw new Error(`making inside.mkv: ${mkv.stderr}`);
   srv = await startTestServer({ mediaDir: clips.dir });
 });
 afterAll(async () => {
@@ -60,6 +69,16 @@ describe('subtitles of a file over RTSP (T.140)', () => {
     const at = (ts: number): number => Math.round(((ts - r.rtptime[text.id]!) | 0) + start * 1000) / 1000;
     const cues = r.cues().map((c) => [at(c.ts), c.text]);
     expect(cues.slice(0, 2)).toEqual([[1.8, 'Three'], [2.5, '']]);
+  });
+
+  it('subtitle tracks inside an MKV are text tracks too, each with its language and cues', async () => {
+    const r = await readText(srv.rtspPort, srv.url('inside.mkv'));
+    onTestFinished(() => r.close());
+    expect(r.tracks.map((t) => [t.kind, t.language])).toEqual([['video', undefined], ['text', 'eng'], ['text', 'fre']]);
+    const fr = r.tracks[2]!;
+    const cues = () => r.client.rtpOn(2 * fr.id).map((p) => [((p.timestamp - r.rtptime[fr.id]!) >>> 0) / 1000, decodeT140(p.payload)]);
+    await waitFor(() => cues().length >= 2, 20_000, 'the French cue and its clear');
+    expect(cues()).toEqual([[0.7, 'Bonjour'], [1.2, '']]);
   });
 
   it('ffprobe lists the text stream beside the video', async () => {

@@ -195,6 +195,11 @@ export class AvSync {
     return this.show(early, mode, frameWall);
   }
 
+  /** Sender wallclock (ms) of RTP time `ts` on `clock` by the mapping the frame decisions use now (another track's cues: ws-subtitles.ts). */
+  wallclockOf(clock: RtpClock, ts: number): number | undefined {
+    return this.wall(clock, ts >>> 0, this.mode);
+  }
+
   get frameIntervalMs(): number {
     return this.fixedInterval ?? this.interval;
   }

@@ -1,4 +1,5 @@
-// The control bar and keyboard: play/pause, seek, volume/mute, fullscreen, language menu, mode switch, stats toggle.
+// The control bar and keyboard: play/pause, seek, volume/mute, fullscreen, language and subtitles menus, mode switch, stats toggle.
+import { CueOverlay } from './cue-overlay.js';
 import { MODES, type AudioChoice, type Mode } from './engine.js';
 
 /**
@@ -20,7 +21,12 @@ export interface ControlActions {
   switchMode(mode: Mode): void;
   /** Another audio alternative chosen in the language menu (its AudioChoice id). */
   switchAudio(id: string): void;
+  /** Other subtitles chosen in the subtitles menu (a choice id, or null for Off). */
+  switchSubtitles(id: string | null): void;
 }
+
+/** The subtitles menu's value for Off. */
+export const SUBTITLES_OFF = 'off';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -47,6 +53,10 @@ export class Controls {
   private readonly language = $<HTMLSelectElement>('language');
   /** The menu's entries as last drawn, so a refresh with the same ones leaves it (and an open menu) alone. */
   private languageKey = '';
+  private readonly subtitles = $<HTMLSelectElement>('subtitles');
+  private subtitlesKey = '';
+  /** Where subtitle cues are drawn, over the picture. */
+  readonly cues = new CueOverlay($<HTMLElement>('cues'));
   private readonly statsToggle = $<HTMLButtonElement>('stats-toggle');
   private readonly fullscreen = $<HTMLButtonElement>('fullscreen');
   readonly statsBox = $<HTMLElement>('stats');
@@ -72,6 +82,7 @@ export class Controls {
     this.mute.onclick = () => this.toggleMute();
     this.mode.onchange = () => actions.switchMode(this.mode.value as Mode);
     this.language.onchange = () => actions.switchAudio(this.language.value);
+    this.subtitles.onchange = () => actions.switchSubtitles(this.subtitles.value === SUBTITLES_OFF ? null : this.subtitles.value);
     this.statsToggle.onclick = () => this.toggleStats();
     this.fullscreen.onclick = () => this.toggleFullscreen();
     document.addEventListener('keydown', (e) => this.onKey(e));
@@ -157,6 +168,18 @@ export class Controls {
     const hidden = choices.length < 2;
     this.language.hidden = hidden;
     (this.language.labels[0] as HTMLElement | undefined)?.toggleAttribute('hidden', hidden);
+  }
+
+  /** The subtitles menu: Off and each subtitle alternative, `current` (null: Off) selected; hidden when there are none. */
+  setSubtitleChoices(choices: AudioChoice[], current: string | null): void {
+    const key = JSON.stringify([choices, current]);
+    if (key === this.subtitlesKey) return;
+    this.subtitlesKey = key;
+    const off = new Option('Off', SUBTITLES_OFF, false, current === null);
+    this.subtitles.replaceChildren(off, ...choices.map((c) => new Option(c.label, c.id, false, c.id === current)));
+    const hidden = choices.length === 0;
+    this.subtitles.hidden = hidden;
+    (this.subtitles.labels[0] as HTMLElement | undefined)?.toggleAttribute('hidden', hidden);
   }
 
   /** Shows a message over the stage (kind 'info' for transient notes, 'error' for problems); null hides it. */

@@ -61,6 +61,12 @@ export interface EngineStats {
   audioChannels: number | null;
   /** The ids of the audio alternatives offered in the language menu (empty without a choice). */
   audioChoices: string[];
+  /** The subtitles shown (their menu id, e.g. "en"), null when off or none. */
+  subtitles: string | null;
+  /** The ids of the subtitle alternatives in the subtitles menu (besides Off). */
+  subtitleChoices: string[];
+  /** The subtitle text on screen now ('' for none). */
+  cue: string;
 }
 
 /** One audio alternative of a stream, for the language menu. */
@@ -99,6 +105,13 @@ export interface Engine {
    * restarted by the page on the same position with the new choice (ws mode: a new SETUP).
    */
   setAudio?(id: string): void;
+  /** The subtitle alternatives (each one offered besides Off) and the id of the one shown (null: off). */
+  subtitleChoices?(): { choices: AudioChoice[]; current: string | null };
+  /**
+   * Shows another subtitle alternative, or none (null). False: not in place (ws mode: another text
+   * track to set up), and the page restarts the engine at the same position with the new choice.
+   */
+  setSubtitles?(id: string | null): boolean;
   close(): Promise<void>;
 }
 

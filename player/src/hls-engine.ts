@@ -7,6 +7,8 @@ import { checkCodecs, initSegmentUrl, undecodableError, variantCodecs } from './
 import { codecsOfMoov, topLevelBoxes } from './fmp4-codecs.js';
 import { PAGE_HEADERS, refusalOf } from './login.js';
 import { ElementEngine, elementStats, playElement } from './media-element.js';
+import { VideoFrameCues, type CueOverlay } from './cue-overlay.js';
+import { TextTrackCues } from './text-track-cues.js';
 
 export class HlsEngine extends ElementEngine implements Engine {
   readonly mode = 'hls' as const;
@@ -14,12 +16,22 @@ export class HlsEngine extends ElementEngine implements Engine {
   duration: number | undefined;
   /** The audio rendition to start with (`?audio=` of the page). */
   language: string | undefined;
+  /** The subtitles to start with (`?subtitles=` of the page: a language, "track<i>" or "off"); else the playlist's DEFAULT/AUTOSELECT. */
+  subtitles: string | undefined;
+  /** Where the subtitle cues are drawn: the page draws them, the browser's own rendering is off. */
+  overlay: CueOverlay | undefined;
+  private frameCues: VideoFrameCues | undefined;
 
   async start(): Promise<void> {
     this.events.state('connecting');
     // Fetched only in this mode: hls.js is most of the bundle's weight.
     const { default: HlsClass } = await import('hls.js');
     const video = this.video;
+    if (this.overlay) {
+      const textCues = new TextTrackCues(video);
+      this.frameCues = new VideoFrameCues(video, this.overlay, () => textCues.current());
+      this.frameCues.start();
+    }
     const probe = await fetch(this.url, { method: 'GET', headers: PAGE_HEADERS });
     const refused = await refusalOf(probe);
     if (refused) throw refused;
@@ -44,6 +56,8 @@ export class HlsEngine extends ElementEngine implements Engine {
         xhrSetup: (xhr) => xhr.setRequestHeader('X-Tidecast-Page', '1'),
       });
       this.hls = hls;
+      // Subtitle tracks load as 'hidden' text tracks: their cues are drawn by the page, on the presented frames.
+      hls.subtitleDisplay = false;
       hls.on(HlsClass.Events.ERROR, (_ev, data) => {
         if (!data.fatal) return;
         // hls.js's own codec checks (a playlist whose codecs changed since the start): said once, not recovered in a loop.
@@ -61,7 +75,10 @@ export class HlsEngine extends ElementEngine implements Engine {
       hls.on(HlsClass.Events.LEVEL_LOADED, (_ev, data) => {
         this.duration = data.details.live ? undefined : data.details.totalduration;
       });
-      hls.on(HlsClass.Events.MANIFEST_PARSED, () => this.startAudio(hls, this.language));
+      hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
+        this.startAudio(hls, this.language);
+        if (this.subtitles) this.setSubtitles(this.subtitles === 'off' ? null : this.subtitles);
+      });
       hls.loadSource(this.url);
       hls.attachMedia(video);
     }
@@ -100,6 +117,9 @@ export class HlsEngine extends ElementEngine implements Engine {
       ...elementStats(this.video, () => this.hls?.playingDate?.getTime()),
       audioLanguage: current === null ? null : (playing?.lang ?? null),
       audioChoices: choices.map((c) => c.id),
+      subtitles: this.subtitleChoices().current,
+      subtitleChoices: this.subtitleChoices().choices.map((c) => c.id),
+      cue: this.overlay?.text ?? '',
     };
   }
 
@@ -119,6 +139,25 @@ export class HlsEngine extends ElementEngine implements Engine {
     if (i >= 0) hls.audioTrack = i;
   }
 
+  /** The multivariant playlist's subtitle renditions (EXT-X-MEDIA TYPE=SUBTITLES) and the one shown (null: off). */
+  subtitleChoices(): { choices: AudioChoice[]; current: string | null } {
+    const hls = this.hls;
+    const tracks = hls?.subtitleTracks ?? [];
+    const id = (i: number): string => tracks[i]?.lang ?? `track${i}`;
+    const choices = tracks.map((t, i) => ({ id: id(i), label: t.name || id(i) }));
+    return { choices, current: hls && hls.subtitleTrack >= 0 ? id(hls.subtitleTrack) : null };
+  }
+
+  /** Shows another subtitle rendition (hls.js loads its playlist), or none for null. */
+  setSubtitles(id: string | null): boolean {
+    const hls = this.hls;
+    if (!hls) return true;
+    const i = id === null ? -1 : hls.subtitleTracks.findIndex((t, k) => (t.lang ?? `track${k}`) === id || languageMatches(id, t.lang));
+    if (id === null || i >= 0) hls.subtitleTrack = i;
+    this.frameCues?.redraw();
+    return true;
+  }
+
   /** `?audio=` of the page: the rendition to start with, once hls.js has read the playlist. */
   private startAudio(hls: Hls, wanted: string | undefined): void {
     if (!wanted) return;
@@ -127,6 +166,7 @@ export class HlsEngine extends ElementEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    this.frameCues?.stop();
     this.hls?.destroy();
     this.video.removeAttribute('src');
     this.video.load();

@@ -1,6 +1,6 @@
 // Entry of the web player page: reads ?src=&mode= (and ?start=&duration= to play a recording), runs one engine, reconnects with a visible countdown, publishes the stats.
 import { AudioOut } from './audio-out.js';
-import { Controls, parseMode } from './controls.js';
+import { Controls, parseMode, SUBTITLES_OFF } from './controls.js';
 import { FatalPlayerError, type Engine, type EngineEvents, type Mode, type PlayerState } from './engine.js';
 import { HlsEngine } from './hls-engine.js';
 import { askLogin, LoginNeededError, storedToken, withToken } from './login.js';
@@ -33,6 +33,8 @@ class Player {
   private resumeAt: number | undefined;
   /** The audio alternative asked for (`?audio=` of the page, then the language menu). */
   private language = new URLSearchParams(location.search).get('audio') ?? undefined;
+  /** The subtitles asked for (`?subtitles=` of the page, then the subtitles menu; "off" for none); unset: the playlist's default. */
+  private subtitles = new URLSearchParams(location.search).get('subtitles') ?? undefined;
   /** A login token (from this tab's storage, or the form): carried on every request. */
   private token = storedToken();
   private readonly controls: Controls;
@@ -58,12 +60,17 @@ class Player {
         const q = new URLSearchParams(location.search);
         q.set('mode', m);
         if (this.language) q.set('audio', this.language);
+        if (this.subtitles) q.set('subtitles', this.subtitles);
         // Another mode is the live stream again.
         q.delete('start');
         q.delete('duration');
         location.search = q.toString();
       },
       switchAudio: (id) => void this.switchAudio(id),
+      switchSubtitles: (id) => {
+        this.subtitles = id ?? SUBTITLES_OFF;
+        if (this.engine?.setSubtitles?.(id) === false) void this.restartHere();
+      },
     });
     this.controls.useVideoElement(mode !== 'ws');
     setInterval(() => this.publishStats(), 250);
@@ -159,11 +166,16 @@ class Player {
         const url = this.recording ? playbackUrl(base, this.recording) : `${base}/index.m3u8`;
         const hls = new HlsEngine(this.controls.video, withToken(url, this.token), this.events, mutedAutoplay);
         hls.language = this.language;
+        hls.subtitles = this.subtitles;
+        hls.overlay = this.controls.cues;
         return hls;
       }
       case 'mp4': {
         const audio = this.language ? `?audio=${encodeURIComponent(this.language)}` : '';
-        return new Mp4Engine(this.controls.video, withToken(`${base}/stream.mp4${audio}`, this.token), this.events, mutedAutoplay);
+        const mp4 = new Mp4Engine(this.controls.video, withToken(`${base}/stream.mp4${audio}`, this.token), this.events, mutedAutoplay);
+        mp4.overlay = this.controls.cues;
+        mp4.subtitles = this.subtitles;
+        return mp4;
       }
       default: {
         const params = new URLSearchParams(location.search);
@@ -177,6 +189,8 @@ class Player {
         if (this.resumeAt !== undefined) opts.startAt = this.resumeAt;
         if (this.language) opts.language = this.language;
         if (this.token) opts.token = this.token;
+        opts.overlay = this.controls.cues;
+        if (this.subtitles) opts.subtitles = this.subtitles;
         // Tools and tests may point the player at another endpoint (a jitter-injecting relay).
         const ws = params.get('ws');
         if (ws) opts.wsUrl = ws;
@@ -268,6 +282,13 @@ class Player {
     const e = this.engine;
     if (!e) return;
     if (e.setAudio) return e.setAudio(id);
+    await this.restartHere();
+  }
+
+  /** A new engine at the same position (a file), with the choices made since (ws mode: a new SETUP). */
+  private async restartHere(): Promise<void> {
+    const e = this.engine;
+    if (!e) return;
     if (e.duration !== undefined) this.resumeAt = e.position();
     this.engine = undefined;
     await e.close().catch(() => {});
@@ -310,6 +331,8 @@ class Player {
     this.controls.update(this.state !== 'paused' && this.state !== 'ended', position, e?.duration);
     const audio = e?.audioChoices?.();
     this.controls.setAudioChoices(audio?.choices ?? [], audio?.current ?? null);
+    const subs = e?.subtitleChoices?.();
+    this.controls.setSubtitleChoices(subs?.choices ?? [], subs?.current ?? null);
   }
 }
 

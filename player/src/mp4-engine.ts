@@ -1,10 +1,12 @@
 // The mp4 mode: progressive fragmented MP4 from /<path>/stream.mp4 fed to Media Source Extensions as it streams in.
-import { FatalPlayerError, type Engine, type EngineStats } from './engine.js';
+import { FatalPlayerError, type AudioChoice, type Engine, type EngineStats } from './engine.js';
 import { unplayable } from './http-refusal.js';
 import { codecsOfMoov, topLevelBoxes } from './fmp4-codecs.js';
 import { checkCodecs, undecodableError } from './codec-support.js';
 import { PAGE_HEADERS, refusalOf } from './login.js';
 import { bufferedAhead, ElementEngine, elementStats, playElement } from './media-element.js';
+import { VideoFrameCues, type CueOverlay } from './cue-overlay.js';
+import { FileSubtitles } from './file-subtitles.js';
 
 /** A live stream stays this close to its newest data: more buffered than this and the playhead jumps ahead. */
 const LIVE_MAX_AHEAD_S = 1.5;
@@ -12,6 +14,11 @@ const LIVE_MAX_AHEAD_S = 1.5;
 export class Mp4Engine extends ElementEngine implements Engine {
   readonly mode = 'mp4' as const;
   private abort = new AbortController();
+  /** Where subtitle cues are drawn, and `?subtitles=` of the page ("off": start with them off). */
+  overlay: CueOverlay | undefined;
+  subtitles: string | undefined;
+  private subs: FileSubtitles | undefined;
+  private frameCues: VideoFrameCues | undefined;
   private sb: SourceBuffer | undefined;
   private queue: Uint8Array[] = [];
   private ms: MediaSource | undefined;
@@ -22,6 +29,11 @@ export class Mp4Engine extends ElementEngine implements Engine {
 
   async start(): Promise<void> {
     this.events.state('connecting');
+    if (this.overlay) {
+      this.frameCues = new VideoFrameCues(this.video, this.overlay, () => this.subs?.schedule());
+      this.frameCues.start();
+      void FileSubtitles.load(this.url, this.subtitles).then((s) => (this.subs = s));
+    }
     // Safari on iOS has only ManagedMediaSource.
     const MS = (globalThis as { ManagedMediaSource?: typeof MediaSource }).ManagedMediaSource ?? globalThis.MediaSource;
     if (!MS) throw new FatalPlayerError('this browser has no Media Source Extensions: the mp4 mode cannot play here', 'unsupported');
@@ -148,11 +160,23 @@ export class Mp4Engine extends ElementEngine implements Engine {
 
   stats(): Partial<EngineStats> {
     // Progressive MP4 carries no sender wallclock the element exposes: no e2e figure in this mode.
-    return elementStats(this.video, () => undefined);
+    const subs = this.subtitleChoices();
+    return { ...elementStats(this.video, () => undefined), subtitles: subs.current, subtitleChoices: subs.choices.map((c) => c.id), cue: this.overlay?.text ?? '' };
+  }
+
+  subtitleChoices(): { choices: AudioChoice[]; current: string | null } {
+    return this.subs?.choices() ?? { choices: [], current: null };
+  }
+
+  setSubtitles(id: string | null): boolean {
+    this.subs?.set(id);
+    this.frameCues?.redraw();
+    return true;
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.frameCues?.stop();
     this.abort.abort();
     this.video.removeAttribute('src');
     this.video.load();

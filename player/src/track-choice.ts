@@ -3,18 +3,24 @@ import type { Track } from '../../server/media/track.js';
 import { languageMatches, languageName } from '../../server/media/language.js';
 import type { AudioChoice } from './engine.js';
 import { UnsupportedCodecError } from './video-decode.js';
+import { isTextTrack } from './ws-subtitles.js';
 
 const VIDEO_CODECS = new Set(['H264', 'H265', 'VP8', 'VP9', 'AV1']);
 const AUDIO_CODECS = new Set(['AAC', 'OPUS', 'PCMU', 'PCMA']);
 
 export const playableAudio = (t: Track): boolean => t.kind === 'audio' && AUDIO_CODECS.has(t.codec);
 
-/** The first video and the audio alternative `wanted` names (else the first audio) this player can play. */
-export function pickTracks(tracks: Track[], wanted: string | undefined): Track[] {
+/**
+ * The first video and the audio alternative `wanted` names (else the first audio) this player can
+ * play; with a video, the text track `subtitles` names (else the first), set up even when they are off
+ * so the menu can turn them on.
+ */
+export function pickTracks(tracks: Track[], wanted: string | undefined, subtitles?: string): Track[] {
   const video = tracks.find((t) => t.kind === 'video' && VIDEO_CODECS.has(t.codec));
   const audio = pickAudio(tracks.filter(playableAudio), wanted);
-  const out = [video, audio].filter((t): t is Track => t !== undefined);
-  if (out.length === 0) {
+  const text = video ? pickAudio(tracks.filter(isTextTrack), subtitles) : undefined;
+  const out = [video, audio, text].filter((t): t is Track => t !== undefined);
+  if (!video && !audio) {
     throw new UnsupportedCodecError(`none of the stream's tracks (${tracks.map((t) => t.codec).join(', ') || 'none'}) can be played by this player`);
   }
   return out;

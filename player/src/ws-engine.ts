@@ -17,6 +17,8 @@ import { round1 } from './round.js';
 import { TrackReceiver, unixNow } from './track-receiver.js';
 import { UnsupportedCodecError, VideoDecode } from './video-decode.js';
 import { VideoOut } from './video-out.js';
+import { isTextTrack, WsSubtitles } from './ws-subtitles.js';
+import type { CueOverlay } from './cue-overlay.js';
 
 /** Audio of a join's burst later than this behind its playout point is skipped (one AAC frame is ~21 ms). */
 const AUDIO_SKIP_LATE_MS = 30;
@@ -38,6 +40,9 @@ export interface WsEngineOptions {
   token?: string;
   /** The audio alternative to set up (a language such as "fre", or "track<id>"); the first when absent or unknown. */
   language?: string;
+  /** Where subtitle cues are drawn, and the text track to show (a language, "track<id>", or "off"). */
+  overlay?: CueOverlay;
+  subtitles?: string;
 }
 
 /** Per track while a PLAY is pending: RTP before the PLAY answer, or before RTP-Info's seq, is the old position's. */
@@ -51,6 +56,7 @@ export class WsEngine implements Engine {
   private session: RtspSession | undefined;
   private video: TrackReceiver | undefined;
   private audio: TrackReceiver | undefined;
+  private subs: WsSubtitles | undefined;
   private vdec: VideoDecode | undefined;
   private adec: AudioDecode | undefined;
   private videoOut: VideoOut | undefined;
@@ -94,7 +100,7 @@ export class WsEngine implements Engine {
     const rtspUrl = o.rtspUrl ?? `rtsp://${location.hostname}/${o.path.replace(/^\/+/, '')}`;
     let session: RtspSession;
     try {
-      session = await RtspSession.open(wsUrl, rtspUrl, (tracks) => pickTracks(tracks, o.language));
+      session = await RtspSession.open(wsUrl, rtspUrl, (tracks) => pickTracks(tracks, o.language, o.subtitles));
     } catch (e) {
       const to = e instanceof RtspStatusError && e.status >= 300 && e.status < 400 && e.headers ? redirectTarget(e.headers) : undefined;
       if (to) throw new RedirectedError(to);
@@ -132,6 +138,10 @@ export class WsEngine implements Engine {
     // A track the browser cannot decode is left out, said, and the rest plays (its RTP is dropped on arrival).
     const cannot: string[] = [];
     for (const st of session.tracks) {
+      if (isTextTrack(st.track)) {
+        this.subs = new WsSubtitles(st.track, o.overlay, (c, ts) => this.sync?.wallclockOf(c, ts) ?? c.arrivalWallclockMs(ts), o.subtitles !== 'off');
+        continue;
+      }
       const r = new TrackReceiver(st.track, { minDelayMs: 20, maxDelayMs: 2000, reliableTransport: true });
       try {
         if (st.track.kind === 'video') {
@@ -162,6 +172,7 @@ export class WsEngine implements Engine {
         decide: (ts, now) => sync.decide(ts, now),
         shown: (frame, ts, now) => {
           this.lastShownTs = ts;
+          this.subs?.shown(sync.wallclockOf(video.clock, ts));
           o.probe.onFrameShown(frame, o.audio.outputTime(now));
         },
       });
@@ -241,7 +252,7 @@ export class WsEngine implements Engine {
   private onFrame(channel: number, data: Uint8Array): void {
     const st = this.session?.tracks.find((t) => t.rtpChannel === (channel & ~1));
     if (!st) return;
-    const r = st.track.kind === 'video' ? this.video : this.audio;
+    const r = isTextTrack(st.track) ? this.subs : st.track.kind === 'video' ? this.video : this.audio;
     if (!r) return;
     if (channel & 1) return r.onRtcp(data);
     if (this.gate.closed) return;
@@ -296,6 +307,7 @@ export class WsEngine implements Engine {
   private resetTimelines(): void {
     this.video?.reset();
     this.audio?.reset();
+    this.subs?.reset();
     void this.vdec?.reset();
     this.adec?.reset();
     this.videoOut?.flush();
@@ -377,8 +389,12 @@ export class WsEngine implements Engine {
       audioLanguage: this.audio?.track.language ?? null,
       audioChannels: this.audioChannels,
       audioChoices: this.audioChoices().choices.map((c) => c.id),
+      ...this.subs?.stats(this.session?.described ?? []),
     };
   }
+
+  subtitleChoices = (): { choices: AudioChoice[]; current: string | null } => this.subs?.choices(this.session?.described ?? []) ?? { choices: [], current: null };
+  setSubtitles = (id: string | null): boolean => this.subs?.set(id) ?? true;
 
   audioChoices(): { choices: AudioChoice[]; current: string | null } {
     const playable = (this.session?.described ?? []).filter(playableAudio);
@@ -389,6 +405,7 @@ export class WsEngine implements Engine {
     this.closed = true;
     clearTimeout(this.timer);
     this.videoOut?.stop();
+    this.subs?.reset();
     this.vdec?.close();
     this.adec?.close();
     this.o.audio.flush();

@@ -12,6 +12,7 @@ import { installPlaybackRoutes } from './playback/routes.js';
 import { installProgressiveRoutes } from './progressive/routes.js';
 import { installStaticMediaRoutes } from './static-media.js';
 import { installHls } from './hls/routes.js';
+import { installSubtitleRoutes } from './progressive/subtitles-route.js';
 import { installDescriptions } from './description.js';
 import { installDrainRedirect } from './drain-redirect.js';
 import { installPlaybackHls } from './hls/playback-routes.js';
@@ -25,7 +26,7 @@ import { connectionsCheckingInterval, guardHttpPort, rawJsonAnswer, refusedReque
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Route groups, in order; the auth gate first. Each delivery (progressive, HLS, API, player) adds its installer here. */
-const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDrainRedirect, installDashboard, installFrontRoutes, installPlayerRoutes, installDescriptions, installProgressiveRoutes, installPlaybackRoutes, installPlaybackHls, installHls, installRenditionRoutes, installStaticMediaRoutes];
+const ROUTES: RouteInstaller[] = [installAuth, installApi, installMetrics, installDrainRedirect, installDashboard, installFrontRoutes, installPlayerRoutes, installDescriptions, installProgressiveRoutes, installSubtitleRoutes, installPlaybackRoutes, installPlaybackHls, installHls, installRenditionRoutes, installStaticMediaRoutes];
 
 export class HttpServer {
   readonly server: Server;

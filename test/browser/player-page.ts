@@ -41,6 +41,9 @@ export interface PageStats {
   audioLanguage?: string | null;
   audioChannels?: number | null;
   audioChoices?: string[];
+  subtitles?: string | null;
+  subtitleChoices?: string[];
+  cue?: string;
   sync: { samples: number; medianMs: number | null; minMs: number | null; maxMs: number | null; beeps: number; flashes: number };
   skewSamples: number[];
   at: number;

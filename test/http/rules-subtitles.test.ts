@@ -14,6 +14,13 @@ describe('auth rules for subtitle and caption URLs', () => {
   });
 
   it.each([
+    ['/movies/talk.mp4/subtitles.vtt', 'movies/talk.mp4'],
+    ['/a%20b.mkv/subtitles.vtt', 'a b.mkv'],
+  ])('%s (a file\'s whole subtitles) reads %s over HTTP', (url, path) => {
+    expect(ruleFor(url)).toEqual({ kind: 'check', action: 'read', path, protocol: 'http' });
+  });
+
+  it.each([
     ['/api/v1/paths/cams/door/captions', 'cams/door'],
     ['/api/v1/paths/a%20b/captions', 'a b'],
   ])('%s publishes on %s', (url, path) => {

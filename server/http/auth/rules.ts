@@ -11,7 +11,7 @@ export type HttpRule =
 
 /** The dashboard's scripts and style (server/http/dashboard/routes.ts serves them): public like the page. */
 export const DASHBOARD_ASSET = /^\/dashboard\/[a-z-]+\.(?:js|css)$/;
-const STREAM = /^\/(.+)\/(?:stream\.(?:mp4|ts)|renditions\.json)$/;
+const STREAM = /^\/(.+)\/(?:stream\.(?:mp4|ts)|renditions\.json|subtitles\.vtt)$/;
 /** GET /<path>.sdp and /<path>/description.sdp (description.ts): the description is a read of the path. */
 export const SDP_ROUTE = /^\/(.+?)(?:\/description)?\.sdp$/;
 /** Recordings by time: playback.mp4/.ts/.m3u8 and the playlist's playback/init.mp4 and playback/<n>.m4s. */

@@ -253,8 +253,10 @@ export class FilePlayback implements Playback {
     const ts = c.sender.timestampAt(au.pts);
     const last = payloads.length - 1;
     for (let i = 0; i <= last; i++) {
-      // RFC 6184 §5.1 / RFC 3640 §3.2.3: marker on the last packet of an access unit.
-      const pkt = c.sender.packet(payloads[i]!, i === last, ts, this.sink.headroom);
+      // RFC 6184 §5.1 / RFC 3640 §3.2.3: marker on the last packet of an access unit; T.140 (RFC 4103
+      // §3) marks a cue, not the empty packet that clears it.
+      const marker = i === last && !(c.track.kind === 'text' && payloads[i]!.length === 0);
+      const pkt = c.sender.packet(payloads[i]!, marker, ts, this.sink.headroom);
       if (!this.sink.rtp(c.track.id, pkt)) {
         if (c.track.kind === 'video') c.skipToKey = true;
         return;

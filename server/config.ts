@@ -8,6 +8,7 @@ import { AUTH_CONFIG_FIELDS, checkAuthConfig } from './config-auth.js';
 import { TLS_CONFIG_FIELDS, checkTlsConfig } from './config-tls.js';
 import { HOOK_PATH_FIELDS, checkHookFields } from './config-hooks.js';
 import { RECORD_CONFIG_FIELDS, RECORD_PATH_FIELDS } from './config-record.js';
+import { CAPTIONS_PATH_FIELDS } from './config-captions.js';
 import { RECORD_PLAYBACK_CONFIG_FIELDS } from './config-replay.js';
 import { SAP_CONFIG_FIELDS, SAP_PATH_FIELDS } from './config-sap.js';
 import { DRAIN_CONFIG_FIELDS } from './config-drain.js';
@@ -64,6 +65,8 @@ export const PathConfigSchema = z
     ...QOS_PATH_FIELDS,
     /** Lower-bitrate copies read at `<path>~<name>`, made by ffmpeg on demand (config-renditions.ts, docs/renditions.md). */
     ...RENDITION_PATH_FIELDS,
+    /** captions: a T.140 text track on the path's live streams for captions posted to the API (config-captions.ts, docs/subtitles.md). */
+    ...CAPTIONS_PATH_FIELDS,
   })
   .strict()
   .superRefine(checkHookFields)

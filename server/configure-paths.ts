@@ -105,6 +105,7 @@ function ruleOf(p: PathConfig, source: string | undefined, redirect: string | un
     ...(redirect !== undefined ? { redirect } : {}),
     ...(p.overridePublisher !== undefined ? { overridePublisher: p.overridePublisher } : {}),
     ...(relay ? { lockedBy: `it relays ${stripUserinfo(relay)}` } : {}),
+    ...(p.captions ? { captions: true } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ const cases: [string, ConfigInput, Partial<ConfigDiff>, string][] = [
   ['a path added', { paths: { ...BASE.paths, 'cams/x': {} } }, { added: ['cams/x'] }, '+1 path (cams/x)'],
   ['a path removed', { paths: { a: {}, '~^x/(.+)$': { source: 'rtsp://o/$G1' } } }, { removed: ['b'] }, '-1 path (b)'],
   ['a path changed', { paths: { ...BASE.paths, b: { source: 'rtsp://cam/b', sourceProtocol: 'udp' } } }, { changed: ['b'] }, '~1 path (b)'],
+  ['captions turned on: the path restarts with a caption track', { paths: { ...BASE.paths, a: { captions: true } } }, { changed: ['a'] }, '~1 path (a)'],
   ['a default written out is no change', { paths: { ...BASE.paths, a: { sourceOnDemand: true } } }, {}, 'nothing changed'],
   ['a pattern changed', { paths: { ...BASE.paths, '~^x/(.+)$': { source: 'rtsp://p/$G1' } } }, { changed: ['~^x/(.+)$'] }, '~1 path (~^x/(.+)$)'],
   ['users', { ...BASE, authUsers: [{ user: 'alice', pass: 'x', permissions: [] }] }, { auth: ['authUsers'] }, 'users changed'],

@@ -1,6 +1,7 @@
 // A live path: at most one publisher (a client's RECORD or a relay), the Stream it feeds, and readers waiting for it.
 import type { Track } from '../media/track.js';
 import { Stream, type StreamOptions } from './stream.js';
+import { startCaptions, withCaptionTrack } from './caption-track.js';
 
 export class PathBusyError extends Error {
   constructor(message: string) {
@@ -24,6 +25,8 @@ export interface LivePathSettings {
   overridePublisher?: boolean;
   /** Set when the server itself feeds the path (a relay) or it redirects: clients cannot publish to it. Words for the 403. */
   lockedBy?: string;
+  /** Its streams carry a T.140 caption track after the source's tracks, fed by the captions API (caption-track.ts). */
+  captions?: boolean;
 }
 
 export class LivePath {
@@ -67,7 +70,8 @@ export class LivePath {
       this.stream.end('replaced by a new publisher');
       this.watcher?.notReady(this);
     }
-    const s = new Stream(this.name, tracks, this.opts);
+    const s = new Stream(this.name, this.settings.captions ? withCaptionTrack(tracks) : tracks, this.opts);
+    if (this.settings.captions) startCaptions(s);
     this.stream = s;
     this.onStart?.(s);
     this.watcher?.ready(this);

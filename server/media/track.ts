@@ -1,9 +1,12 @@
 // The media model's tracks: kind, codec, clock and codec configuration, shared by sources, packetizers,
 // SDP, muxers and the browser player. A leaf: runtime-neutral, imports nothing.
 
-/** `application`: a data track (KLV metadata, RFC 6597), passed through over RTSP only. */
-export type MediaKind = 'video' | 'audio' | 'application';
-export type CodecName = 'H264' | 'H265' | 'VP8' | 'VP9' | 'AV1' | 'MJPEG' | 'AAC' | 'OPUS' | 'PCMU' | 'PCMA' | 'MPA' | 'AC3' | 'G722' | 'L16' | 'L24' | 'KLV';
+/**
+ * `application`: a data track (KLV metadata, RFC 6597), passed through over RTSP only.
+ * `text`: timed text (subtitle cues as T.140, RFC 4103, clock 1000), carried over RTSP only.
+ */
+export type MediaKind = 'video' | 'audio' | 'application' | 'text';
+export type CodecName = 'H264' | 'H265' | 'VP8' | 'VP9' | 'AV1' | 'MJPEG' | 'AAC' | 'OPUS' | 'PCMU' | 'PCMA' | 'MPA' | 'AC3' | 'G722' | 'L16' | 'L24' | 'KLV' | 'T140';
 
 export interface H264Config {
   /** Sequence and picture parameter sets, raw NAL units without start codes. */

@@ -8,6 +8,7 @@ import { G711Depacketizer, packetizeG711 } from './codecs/g711.js';
 import { G722Depacketizer, packetizeG722 } from './codecs/g722.js';
 import { JpegDepacketizer, packetizeJpeg } from './codecs/jpeg.js';
 import { KlvDepacketizer, packetizeKlv } from './codecs/klv.js';
+import { packetizeT140, T140Depacketizer } from './codecs/t140.js';
 import { LpcmDepacketizer, lpcmFrameBytes, packetizeLpcm } from './codecs/lpcm.js';
 import { H264Depacketizer, packetizeH264 } from './codecs/h264.js';
 import { H265Depacketizer, packetizeH265 } from './codecs/h265.js';
@@ -57,6 +58,8 @@ export function packetizeAccessUnit(track: Track, au: AccessUnit, mtu: number): 
       return packetizeJpeg(au.data, mtu);
     case 'KLV':
       return packetizeKlv(au.data, mtu);
+    case 'T140':
+      return packetizeT140(au.data, mtu);
     default:
       throw new Error(`no RTP packetizer for codec ${String((track as Track).codec)}`);
   }
@@ -96,6 +99,8 @@ export function createDepacketizer(track: Track): Depacketizer {
       return new JpegDepacketizer();
     case 'KLV':
       return new KlvDepacketizer();
+    case 'T140':
+      return new T140Depacketizer();
     default:
       // A codec carried over RTSP only (passed through): the access-unit view has nothing to make of it.
       return { push: () => [] };

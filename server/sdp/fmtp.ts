@@ -37,6 +37,9 @@ export function rtpMapFor(track: Track): RtpMapEntry {
       return { payload: pt, codec: 'JPEG', rate: 90000 };
     case 'KLV':
       return { payload: pt, codec: 'smpte336m', rate: track.clockRate };
+    case 'T140':
+      // RFC 4103 §6: t140/1000, no redundancy (the "red" format) offered.
+      return { payload: pt, codec: 't140', rate: 1000 };
     case 'VP8':
     case 'VP9':
     case 'AV1':

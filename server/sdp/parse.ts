@@ -41,7 +41,7 @@ export interface ParsedSdp {
   srtp: boolean[];
 }
 
-const SUPPORTED = 'supported: H264, H265, VP8, VP9, AV1, MPEG4-GENERIC and MP4A-LATM (AAC), opus, PCMU, PCMA, MPA (MP3), AC3, JPEG, G722, L16, L24, smpte336m (KLV)';
+const SUPPORTED = 'supported: H264, H265, VP8, VP9, AV1, MPEG4-GENERIC and MP4A-LATM (AAC), opus, PCMU, PCMA, MPA (MP3), AC3, JPEG, G722, L16, L24, smpte336m (KLV), t140 (timed text)';
 
 /** rtpmap encoding name (case-insensitive, RFC 4566 §6) -> our codec. */
 const CODECS: Record<string, { codec: CodecName; kind: MediaKind }> = {
@@ -62,6 +62,7 @@ const CODECS: Record<string, { codec: CodecName; kind: MediaKind }> = {
   L24: { codec: 'L24', kind: 'audio' },
   JPEG: { codec: 'MJPEG', kind: 'video' },
   SMPTE336M: { codec: 'KLV', kind: 'application' },
+  T140: { codec: 'T140', kind: 'text' },
 };
 
 /** RFC 3551 §6 static payload types we can carry, used when a publisher (ffmpeg) omits the rtpmap. */
@@ -156,8 +157,8 @@ function langOf(attrs: { value: unknown }[] | undefined): string | undefined {
 function parseMedia(m: Media, i: number): Track {
   const where = `media ${i}`;
   const type = str(m.type) ?? '';
-  if (type !== 'video' && type !== 'audio' && type !== 'application') {
-    throw new SdpError(`${where}: media type "${type}" is not supported; only audio, video and application (KLV)`, 'unsupported');
+  if (type !== 'video' && type !== 'audio' && type !== 'application' && type !== 'text') {
+    throw new SdpError(`${where}: media type "${type}" is not supported; only audio, video, application (KLV) and text (T.140)`, 'unsupported');
   }
   // RTP/AVPF only adds feedback messages; SAVP is SRTP, readable with the MIKEY key of a=key-mgmt or SETUP.
   const proto = str(m.protocol) ?? '';
@@ -237,7 +238,8 @@ function parseMedia(m: Media, i: number): Track {
       break;
     case 'MJPEG':
     case 'KLV':
-      break; // JPEG sizes come in each frame's header; KLV is data
+    case 'T140':
+      break; // JPEG sizes come in each frame's header; KLV and T.140 are data
     default:
       track.channels = rtpmap.encoding ?? 1;
       track.sampleRate = rtpmap.rate;

@@ -198,7 +198,8 @@ describe('parseSdpTracks errors', () => {
     ],
     ['static G.728', sdp('m=audio 0 RTP/AVP 15'), /media 0: codec G728 is not supported/, 'unsupported'],
     ['application medium other than KLV', sdp('m=application 0 RTP/AVP 107', 'a=rtpmap:107 vnd.onvif.metadata/90000'), /codec vnd.onvif.metadata is not supported; .*smpte336m \(KLV\)/, 'unsupported'],
-    ['text medium', sdp('m=text 0 RTP/AVP 98', 'a=rtpmap:98 t140/1000'), /media type "text" is not supported; only audio, video and application \(KLV\)/, 'unsupported'],
+    ['message medium', sdp('m=message 0 RTP/AVP 98', 'a=rtpmap:98 t140/1000'), /media type "message" is not supported; only audio, video, application \(KLV\) and text \(T.140\)/, 'unsupported'],
+    ['T.140 in m=application', sdp('m=application 0 RTP/AVP 98', 'a=rtpmap:98 t140/1000'), /t140 cannot be carried in m=application/, 'invalid'],
     ['KLV in m=video', sdp('m=video 0 RTP/AVP 97', 'a=rtpmap:97 smpte336m/1000'), /smpte336m cannot be carried in m=video/, 'invalid'],
     ['SRTP over DCCP', sdp('m=video 0 RTP/SAVP/DCCP 96', 'a=rtpmap:96 H264/90000'), /protocol "RTP\/SAVP\/DCCP" is not supported; use RTP\/AVP \(or RTP\/SAVP over RTSPS\)/, 'unsupported'],
     ['payload not a number', sdp('m=video 0 RTP/AVP x'), /payload type "x"/, 'invalid'],
@@ -349,7 +350,7 @@ describe('parseSdpTracks fuzz', () => {
       expect(result.controls).toHaveLength(result.tracks.length);
       for (const t of result.tracks) {
         expect(t.payloadType >= 0 && t.payloadType <= 127 && t.clockRate > 0).toBe(true);
-        expect(['H264', 'H265', 'VP8', 'VP9', 'AV1', 'MJPEG', 'AAC', 'OPUS', 'PCMU', 'PCMA', 'MPA', 'AC3', 'G722', 'L16', 'L24', 'KLV']).toContain(t.codec);
+        expect(['H264', 'H265', 'VP8', 'VP9', 'AV1', 'MJPEG', 'AAC', 'OPUS', 'PCMU', 'PCMA', 'MPA', 'AC3', 'G722', 'L16', 'L24', 'KLV', 'T140']).toContain(t.codec);
       }
     }
     // The loop must exercise both outcomes, not just refusals.

@@ -1,9 +1,12 @@
-// POST /api/v1/paths/<path>/captions {"text", "duration"?}: a cue on a live path at its current media time, for its HLS viewers (docs/subtitles.md).
+// POST /api/v1/paths/<path>/captions {"text", "duration"?}: a cue on a live path at its current media time, for its HLS viewers and,
+// on a path with `captions: true`, its RTSP readers of the T.140 caption track (docs/subtitles.md).
 import express, { type Express, type Response } from 'express';
 import type { HttpContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { CAPTIONS_ROUTE } from '../auth/rules.js';
 import { captionsFor } from '../hls/live-captions.js';
+import { captionTrackOf } from '../../core/caption-track.js';
+import { cleanText } from '../../media/subtitles.js';
 
 /** Seconds a cue shows when the body gives no duration. */
 export const DEFAULT_CAPTION_SECONDS = 3;
@@ -27,7 +30,9 @@ export function installCaptionRoutes(app: Express, ctx: HttpContext, json: (res:
     const stream = ctx.paths.liveStreams().find((s) => s.name === name);
     if (!stream) throw new HttpError(404, `no live stream at /${name}: captions go on a path while it is published`);
     const cue = captionsFor(stream).add(text, duration);
-    if (!cue) throw new HttpError(503, `/${name} has carried no frame yet; retry shortly`, { 'Retry-After': '1' });
-    json(res, { path: name, start: cue.start, end: cue.end, text: cue.text });
+    // The caption track (path config `captions: true`) sends at once, frames or not: its clock is the wall clock.
+    const rtsp = captionTrackOf(stream)?.add(cleanText(text), duration) ?? false;
+    if (!cue && !rtsp) throw new HttpError(503, `/${name} has carried no frame yet; retry shortly`, { 'Retry-After': '1' });
+    json(res, { path: name, ...(cue ? { start: cue.start, end: cue.end } : {}), text: cue?.text ?? cleanText(text), rtsp });
   });
 }

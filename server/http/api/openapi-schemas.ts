@@ -98,7 +98,7 @@ export const SCHEMAS: Record<string, unknown> = {
     required: ['id', 'kind', 'codec', 'clockRate'],
     properties: {
       id: int,
-      kind: { enum: ['video', 'audio', 'application'] },
+      kind: { enum: ['video', 'audio', 'application', 'text'] },
       codec: str,
       clockRate: int,
       width: int,

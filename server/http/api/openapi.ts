@@ -43,15 +43,15 @@ const CORE: Record<string, Record<string, Op>> = {
   '/api/v1/paths/{name}/captions': {
     post: {
       summary: 'Put a caption on a live path',
-      description: 'A cue from the path\'s current media time for `duration` seconds (default 3), shown by its HLS viewers: the path\'s index.m3u8 lists a SUBTITLES rendition from its first caption on. Needs `publish` on the path. docs/subtitles.md.',
+      description: 'A cue from the path\'s current media time for `duration` seconds (default 3), shown by its HLS viewers: the path\'s index.m3u8 lists a SUBTITLES rendition from its first caption on. On a path configured with `captions: true` it also goes at once to the RTSP readers of its T.140 text track (m=text), cleared when its duration is over. Needs `publish` on the path. docs/subtitles.md.',
       operationId: 'postCaption',
       parameters: [nameParam],
       requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['text'], properties: { text: { type: 'string', maxLength: 500 }, duration: { type: 'number', exclusiveMinimum: 0, maximum: 60 } } } } } },
       responses: {
-        200: body({ type: 'object', required: ['path', 'start', 'end', 'text'], properties: { path: { type: 'string' }, start: { type: 'number' }, end: { type: 'number' }, text: { type: 'string' } } }, 'The cue, in seconds of the stream\'s media time'),
+        200: body({ type: 'object', required: ['path', 'text', 'rtsp'], properties: { path: { type: 'string' }, start: { type: 'number' }, end: { type: 'number' }, text: { type: 'string' }, rtsp: { type: 'boolean', description: 'Sent to the RTSP readers of the path\'s caption track (`captions: true`)' } } }, 'The cue, in seconds of the stream\'s media time (start and end absent when the stream carried no frame yet and only RTSP readers got it)'),
         400: err('Bad body'),
         404: err('The path is not live'),
-        503: err('The stream has carried no frame yet'),
+        503: err('The stream has carried no frame yet (and the path has no caption track)'),
         ...COMMON,
       },
     },

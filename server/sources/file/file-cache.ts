@@ -5,6 +5,7 @@ import { SourceUnavailableError } from '../../core/on-demand.js';
 import type { DemuxStats } from '../../core/seekable-media.js';
 import { DEMUX_STALL_MS, loadMediaFile, type LoadOptions, type MediaFile } from './demux.js';
 import { FailedLoads } from './failed-loads.js';
+import { withTextTracks } from './t140-tracks.js';
 
 export interface MediaFileCacheOptions {
   /** Upper bound on the AU payload bytes held by cached files together. */
@@ -72,7 +73,9 @@ export class MediaFileCache {
     const entry: Entry = { mtimeMs: st.mtimeMs, size: st.size, bytes: 0, promise: Promise.resolve(null as never) };
     this.stats.demuxes++;
     entry.promise = this.load(key, { maxBytes: this.maxBytes, stallMs: this.stallMs }).then(
-      (file) => {
+      (loaded) => {
+        // Subtitles (a sidecar's, a container's text tracks) are served as text tracks beside the A/V.
+        const file = withTextTracks(loaded);
         if (file.bytes > this.maxBytes) {
           throw new Error(`${key}: ${file.bytes} bytes of media exceed the file cache limit of ${this.maxBytes} bytes`);
         }

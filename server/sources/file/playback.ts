@@ -7,6 +7,7 @@ import { RtpSenderState } from '../../rtp/sender-state.js';
 import type { PacketSink, Playback, PlaybackOptions, PlaybackState, TrackRtpInfo } from '../../core/playback.js';
 import { firstUnitIndexAtOrAfter, keyUnitIndexAtOrBefore } from '../../core/seek.js';
 import type { SeekableMedia } from '../../core/seekable-media.js';
+import { textUnitIndexAt } from './t140-tracks.js';
 
 interface Cursor {
   track: Track;
@@ -138,7 +139,9 @@ export class FilePlayback implements Playback {
       if (keyTime <= start) start = keyTime;
     }
     for (const c of this.cursors) {
-      c.next = c === video ? videoIndex : firstUnitIndexAtOrAfter(c.units, Math.round(start * c.track.clockRate));
+      const at = Math.round(start * c.track.clockRate);
+      // A text track starts with the cue showing at `start`, if any, so a seek into a cue shows it.
+      c.next = c === video ? videoIndex : c.track.kind === 'text' ? textUnitIndexAt(c.units, at) : firstUnitIndexAtOrAfter(c.units, at);
       c.skipToKey = false;
     }
     this.position = start;
@@ -250,8 +253,10 @@ export class FilePlayback implements Playback {
     const ts = c.sender.timestampAt(au.pts);
     const last = payloads.length - 1;
     for (let i = 0; i <= last; i++) {
-      // RFC 6184 §5.1 / RFC 3640 §3.2.3: marker on the last packet of an access unit.
-      const pkt = c.sender.packet(payloads[i]!, i === last, ts, this.sink.headroom);
+      // RFC 6184 §5.1 / RFC 3640 §3.2.3: marker on the last packet of an access unit; T.140 (RFC 4103
+      // §3) marks a cue, not the empty packet that clears it.
+      const marker = i === last && !(c.track.kind === 'text' && payloads[i]!.length === 0);
+      const pkt = c.sender.packet(payloads[i]!, marker, ts, this.sink.headroom);
       if (!this.sink.rtp(c.track.id, pkt)) {
         if (c.track.kind === 'video') c.skipToKey = true;
         return;

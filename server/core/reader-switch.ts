@@ -46,7 +46,7 @@ interface Feed {
 export class ReaderSwitch {
   private readonly outs: OutTrack[];
   private active: Feed;
-  private pending: { feed: Feed; done: (ok: boolean) => void } | undefined;
+  private pending: { feed: Feed; done: (ok: boolean) => void; taken: (() => void) | undefined } | undefined;
   private closed = false;
 
   /**
@@ -71,15 +71,16 @@ export class ReaderSwitch {
   /**
    * Forwards `next` from its next video key frame on (its next packet, for a stream without video)
    * and lets go of the current one then. Resolves true once switched, false if `next` ended first
-   * or another switch replaced this one.
+   * or another switch replaced this one. `taken` runs at the switch itself, before the new stream's
+   * first packet goes to the reader (the caller may change how that packet is treated).
    */
-  switchTo(next: Stream): Promise<boolean> {
+  switchTo(next: Stream, taken?: () => void): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     this.cancelPending();
     if (next === this.active.stream) return Promise.resolve(true);
     const feed = this.feed(next, false);
     return new Promise<boolean>((done) => {
-      this.pending = { feed, done };
+      this.pending = { feed, done, taken };
       next.attach(feed.reader);
     });
   }
@@ -134,10 +135,11 @@ export class ReaderSwitch {
 
   private take(f: Feed): void {
     const old = this.active;
-    const done = this.pending!.done;
+    const { done, taken } = this.pending!;
     this.pending = undefined;
     this.active = f;
     old.stream.detach(old.reader);
+    taken?.();
     done(true);
   }
 
@@ -193,9 +195,10 @@ export class ReaderSwitch {
     const o = m.out;
     const ts = (key.timestamp + m.tsOffset!) >>> 0;
     const ssrc = o.ssrc ?? key.ssrc;
-    for (const nal of sets) {
+    for (const [i, nal] of sets.entries()) {
       const seq = (o.lastSeq === undefined ? key.seq + m.seqOffset! : o.lastSeq + 1) & 0xffff;
-      this.emit(o, singleNal(nal, o.track.id, seq, ts, ssrc, o.track.payloadType, key), seq, ts);
+      // The first starts the key frame's access unit (a reader waiting for a key frame, or thinned to key frames only, takes it).
+      this.emit(o, singleNal(nal, o.track.id, seq, ts, ssrc, o.track.payloadType, key, i === 0), seq, ts);
     }
     // The key frame follows right after them.
     m.seqOffset = ((o.lastSeq! + 1) - key.seq) & 0xffff;
@@ -251,11 +254,11 @@ function rewrite(p: OutPacket, trackId: number, seq: number, ts: number, ssrc: n
     v.setUint32(4, ts);
     v.setUint32(8, ssrc);
   }
-  return { trackId, data, seq, timestamp: ts, ssrc, keyStart: p.keyStart, ...(p.arrivalMs !== undefined ? { arrivalMs: p.arrivalMs } : {}) };
+  return { trackId, data, seq, timestamp: ts, ssrc, keyStart: p.keyStart, ...(p.droppable ? { droppable: true } : {}), ...(p.arrivalMs !== undefined ? { arrivalMs: p.arrivalMs } : {}) };
 }
 
 /** RFC 6184 §5.6 / RFC 7798 §4.4.1: one NAL unit as the whole payload. */
-function singleNal(nal: Uint8Array, trackId: number, seq: number, ts: number, ssrc: number, pt: number, like: OutPacket): OutPacket {
+function singleNal(nal: Uint8Array, trackId: number, seq: number, ts: number, ssrc: number, pt: number, like: OutPacket, keyStart: boolean): OutPacket {
   const data = new Uint8Array(RTP_HEADER + nal.length);
   const v = new DataView(data.buffer);
   data[0] = 0x80;
@@ -264,5 +267,5 @@ function singleNal(nal: Uint8Array, trackId: number, seq: number, ts: number, ss
   v.setUint32(4, ts);
   v.setUint32(8, ssrc);
   data.set(nal, RTP_HEADER);
-  return { trackId, data, seq, timestamp: ts, ssrc, keyStart: false, ...(like.arrivalMs !== undefined ? { arrivalMs: like.arrivalMs } : {}) };
+  return { trackId, data, seq, timestamp: ts, ssrc, keyStart, ...(like.arrivalMs !== undefined ? { arrivalMs: like.arrivalMs } : {}) };
 }

@@ -25,6 +25,8 @@ interface OutTrack {
   /** The smallest step forward seen between two packets' timestamps: one frame (video) or one audio frame. */
   minStep: number | undefined;
   lastAt: number;
+  /** NTP (64-bit) and RTP time of the last SR of the stream the reader started on: every SR after a switch keeps to it. */
+  srRef: { ntp: bigint; rtp: number } | undefined;
 }
 
 /** How a source stream's track maps onto a reader's track (offsets fixed at its first packet after the switch). */
@@ -58,7 +60,12 @@ export class ReaderSwitch {
     first: Stream,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.outs = first.tracks.map((track) => ({ track, ssrc: first.ssrcOf(track.id), lastSeq: undefined, lastTs: undefined, maxTs: undefined, minStep: undefined, lastAt: 0 }));
+    this.outs = first.tracks.map((track) => ({ track, ssrc: first.ssrcOf(track.id), lastSeq: undefined, lastTs: undefined, maxTs: undefined, minStep: undefined, lastAt: 0, srRef: undefined }));
+    // The reader has had `first`'s latest SRs (at PLAY, or as they came): its timeline until the next one.
+    for (const { trackId, data } of first.senderReports()) {
+      const o = this.outs.find((x) => x.track.id === trackId);
+      if (o && data.length >= 28 && data[1] === RTCP_SR) o.srRef = srPair(data);
+    }
     this.active = this.feed(first, true);
     first.attach(this.active.reader);
   }
@@ -208,13 +215,27 @@ export class ReaderSwitch {
     if (this.closed || f !== this.active) return;
     const m = f.maps.get(trackId);
     if (!m) return;
-    if (f.original && m.seqOffset === undefined) return this.out.deliverRtcp(m.out.track.id, data);
-    // Only a sender report is rewritten (RFC 3550 §6.4.1: SSRC at 4, RTP timestamp at 16); the rest is the old source's.
+    if (f.original && m.seqOffset === undefined) {
+      if (data.length >= 28 && data[1] === RTCP_SR) m.out.srRef = srPair(data);
+      return this.out.deliverRtcp(m.out.track.id, data);
+    }
+    // Only a sender report is rewritten (RFC 3550 §6.4.1: SSRC at 4, NTP time at 8, RTP timestamp at 16); the rest is the old source's.
     if (data.length < 28 || data[1] !== RTCP_SR || m.tsOffset === undefined) return;
     const sr = data.slice(0, 4 * (((data[2]! << 8) | data[3]!) + 1));
     const v = new DataView(sr.buffer, sr.byteOffset, sr.byteLength);
     if (m.out.ssrc !== undefined) v.setUint32(4, m.out.ssrc);
-    v.setUint32(16, (v.getUint32(16) + m.tsOffset) >>> 0);
+    const rtp = (v.getUint32(16) + m.tsOffset) >>> 0;
+    v.setUint32(16, rtp);
+    // The NTP time the reader's first stream gives this RTP time: the new source's own wall clock (its
+    // encoder's delay, another machine's clock) would move the reader's timeline, backwards when it
+    // lags (receivers such as ffmpeg place frames by the SRs' NTP-RTP pairing, RFC 3550 §6.4.1).
+    const ref = m.out.srRef;
+    if (ref) {
+      const ticks = BigInt(Math.round((((rtp - ref.rtp) | 0) / m.out.track.clockRate) * 2 ** 32));
+      const ntp = BigInt.asUintN(64, ref.ntp + ticks);
+      v.setBigUint64(8, ntp);
+      m.out.srRef = { ntp, rtp };
+    }
     this.out.deliverRtcp(m.out.track.id, sr);
   }
 
@@ -231,6 +252,12 @@ export class ReaderSwitch {
       this.out.end(reason);
     }
   }
+}
+
+/** An SR's NTP time (64-bit) and RTP time (RFC 3550 §6.4.1). */
+function srPair(d: Uint8Array): { ntp: bigint; rtp: number } {
+  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  return { ntp: v.getBigUint64(8), rtp: v.getUint32(16) };
 }
 
 function noteStep(o: OutTrack, ts: number): void {

@@ -37,7 +37,9 @@ export class ReaderQos implements SessionQos {
     this.judge = new QosJudge({ now });
     const video = session.mediaTracks.find((t) => t.kind === 'video');
     this.thinner = video ? new Thinner(video.id) : undefined;
-    if (access && session.media.kind === 'live') this.renditions = new ReaderRenditions(session, access, counters, now, () => this.afterSwitch());
+    if (access && session.media.kind === 'live') {
+      this.renditions = new ReaderRenditions(session, access, counters, now, { switched: () => this.afterSwitch(), drain: (on) => this.drain(on) });
+    }
   }
 
   /** The reader stopped playing (PAUSE, TEARDOWN, its session ended): any switch lets go of its streams. */
@@ -69,6 +71,14 @@ export class ReaderQos implements SessionQos {
     );
     this.renditions?.report(this.judge.state, settings.renditions && this.thinnable());
     this.applyThinning(settings);
+  }
+
+  /** Withholds the reader's video (its thinner renumbers past it) until the switch, or lets it through again. */
+  private drain(on: boolean): void {
+    const t = this.thinner;
+    if (!t || t.hold === on) return;
+    t.hold = on;
+    this.applyThinning(this.settings());
   }
 
   /** On another stream now: judged afresh from its next reports, thinning lifted until they say otherwise. */
@@ -121,7 +131,7 @@ export class ReaderQos implements SessionQos {
       t.target = target;
     }
     const s = this.session;
-    if (target > 0 && s.thin === undefined) {
+    if ((target > 0 || t.hold) && s.thin === undefined) {
       // Live: pick up after the packet the reader got last, so a frame under way is not cut.
       if (s.media.kind === 'live' && !this.renditions?.switched) t.resumeAfter(s.media.stream.lastPacket(t.trackId));
       s.thin = t;

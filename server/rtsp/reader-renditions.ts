@@ -23,19 +23,28 @@ export interface RenditionAccess {
   note?(session: RtspSession, message: string, fields: Record<string, unknown>): void;
 }
 
+/** What the reader's QoS does around a switch (reader-qos.ts). */
+export interface SwitchHooks {
+  /** At the switch itself, before the new stream's first packet: the reader's QoS starts over. */
+  switched(): void;
+  /** Withhold (true) or resume (false) the reader's video until the switch: its link drains meanwhile. */
+  drain(on: boolean): void;
+}
+
 export class ReaderRenditions {
   private readonly stepper: RenditionStepper;
   private sw: ReaderSwitch | undefined;
   /** Bumped by stop(): a switch under way for an older generation is dropped when its stream arrives. */
   private generation = 0;
+  /** A look at a freshly started rendition, waiting for its first key frame. */
+  private watching: { stream: Stream; reader: StreamReader } | undefined;
 
   constructor(
     private readonly session: RtspSession,
     private readonly access: RenditionAccess,
     private readonly counters: Counters,
     private readonly now: () => number,
-    /** Called once a switch is done: the reader's QoS starts over on the new stream. */
-    private readonly onSwitched: () => void,
+    private readonly hooks: SwitchHooks,
   ) {
     this.stepper = new RenditionStepper(0, { now: this.now });
   }
@@ -75,6 +84,8 @@ export class ReaderRenditions {
   /** PAUSE, TEARDOWN, session end: lets go of every stream; a PLAY after starts again on the main path. */
   stop(): void {
     this.generation++;
+    this.unwatch();
+    this.hooks.drain(false);
     this.sw?.close();
     this.sw = undefined;
     this.stepper.reset();
@@ -105,22 +116,65 @@ export class ReaderRenditions {
     }
     if (gen !== this.generation) return;
     if (s.state !== 'playing' || main.ended) return giveUp('the reader is not playing');
+    const down = level > this.stepper.level;
+    // A rendition just started sends its first GOP in a burst (its ffmpeg encodes the main path's cached GOP
+    // at once): a failing link would lose it. Down switches take its next key frame, which comes in real time.
+    if (down && target.keyTrack >= 0 && !target.lastPacket(target.keyTrack)) {
+      const started = await this.firstKeyFrame(target);
+      if (gen !== this.generation) return;
+      if (!started) return giveUp(`${name} ended before its first key frame`);
+    }
     if (!this.sw) {
       // The reader leaves the stream's own fan-out for the switch's, in one turn: no packet is lost or doubled.
       main.detach(s);
       this.sw = new ReaderSwitch(this.reader(), main, this.now);
     }
+    // Down: the failing link gets no more video until the switch (at most a GOP of the rendition), so that
+    // the queue in front of it drains and the rendition's first key frame arrives whole.
+    if (down) this.hooks.drain(true);
     // Done at the key frame itself, before it goes out: the reader's QoS (and thinning) starts over on the new stream.
     const taken = (): void => {
       if (gen !== this.generation) return;
+      this.hooks.drain(false);
       this.stepper.switched(level, true);
       this.counters.inc(RENDITION_SWITCHES, { to: name });
-      this.onSwitched();
+      this.hooks.switched();
     };
     const ok = await this.sw.switchTo(target, taken);
     if (gen !== this.generation) return;
-    if (!ok) return giveUp(`${name} ended before its next key frame`);
+    if (!ok) {
+      this.hooks.drain(false);
+      return giveUp(`${name} ended before its next key frame`);
+    }
     this.access.note?.(s, `switched from ${from} to ${name}`, { from, to: name });
+  }
+
+  /** Resolves true after the stream's first video key frame went by (false if it ended first or stop() came). */
+  private firstKeyFrame(stream: Stream): Promise<boolean> {
+    this.unwatch();
+    return new Promise<boolean>((done) => {
+      const reader: StreamReader = {
+        deliver: (p) => {
+          if (p.trackId !== stream.keyTrack || !p.keyStart) return;
+          this.unwatch();
+          // A promise resolves after this turn's fan-out: the switch waits for the next key frame, not this one.
+          done(true);
+        },
+        deliverRtcp: () => undefined,
+        end: () => {
+          this.unwatch();
+          done(false);
+        },
+      };
+      this.watching = { stream, reader };
+      stream.attach(reader);
+    });
+  }
+
+  private unwatch(): void {
+    const w = this.watching;
+    this.watching = undefined;
+    w?.stream.detach(w.reader);
   }
 
   /** The session as the switch's reader: when a rendition ends under it (its ffmpeg stopped), back to the main path. */
@@ -145,7 +199,8 @@ export class ReaderRenditions {
       s.waitKey = true;
       main.attach(s);
       this.access.note?.(s, `back to main: the rendition ended (${why})`, { to: 'main' });
-      this.onSwitched();
+      this.hooks.drain(false);
+      this.hooks.switched();
       return;
     }
     s.end(why);

@@ -117,6 +117,8 @@ describe('ReaderSwitch', () => {
     const v = new DataView(rtcp[1]!.data.buffer, rtcp[1]!.data.byteOffset);
     expect(v.getUint32(4)).toBe(0xaaaa);
     expect(v.getUint32(16)).toBe(1000 + 3600);
+    // Its NTP time is the first stream's for that RTP time (40 ms after that stream's SR), not the new source's own.
+    expect(v.getBigUint64(8)).toBe((0xe0000000n << 32n) + BigInt(Math.round(0.04 * 2 ** 32)));
   });
 
   it('moves back to the first stream at its next key frame, still continuous', async () => {

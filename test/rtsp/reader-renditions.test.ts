@@ -77,7 +77,9 @@ describe('ReaderQos with renditions', () => {
   it('two failing reports move the reader to the next lower rendition at a key frame; good reports bring it back', async () => {
     const { main, low, s, qos, sent, rr, counters, opened } = setup();
     const m = { seq: 100, f: 0 };
-    const l = { seq: 40000, f: 5 };
+    const l = { seq: 40000, f: 0 };
+    // The rendition runs already (another reader's): the switch takes its next key frame.
+    feed(low, LOW_SSRC, 5, l);
     feed(main, MAIN_SSRC, 13, m);
     expect(qos.record()).toMatchObject({ state: 'good', rendition: 'main' });
     rr(0.5);
@@ -92,11 +94,13 @@ describe('ReaderQos with renditions', () => {
     expect(opened).toEqual(['cam~480p']);
     expect(low.readers.size).toBe(1);
     expect(main.readers.has(s)).toBe(false);
-    // Before the rendition's key frame the reader stays on main.
+    // Before the rendition's key frame the reader stays on main, and gets none of its video: its link drains.
+    const drained = sent.length;
     feed(low, LOW_SSRC, 7, l);
     feed(main, MAIN_SSRC, 12, m);
     await flush();
     expect(qos.record().rendition).toBe('main');
+    expect(sent.length).toBe(drained);
     const before = sent.length;
     feed(low, LOW_SSRC, 12, l);
     await flush();
@@ -133,7 +137,12 @@ describe('ReaderQos with renditions', () => {
     rr(0.5);
     rr(0.5);
     await flush();
-    feed(low, LOW_SSRC, 12, { seq: 1, f: 0 });
+    // A rendition just started: its first GOP (a burst) goes by, the switch takes the next key frame.
+    const l = { seq: 1, f: 0 };
+    feed(low, LOW_SSRC, 12, l);
+    await flush();
+    expect(qos.record().rendition).toBe('main');
+    feed(low, LOW_SSRC, 12, l);
     await flush();
     expect(qos.record().rendition).toBe('480p');
     qos.stop();

@@ -98,7 +98,9 @@ export class RenditionStepper {
       this.upAt = -Infinity;
     }
     if (this.pending || now - this.switchedAt < this.o.holdMs) return undefined;
-    if (this.failing >= this.o.downReports && this.level < this.rungs) return this.ask(this.level + 1);
+    // On probation after a step up (a probe of the rung above), one failing report is proof enough.
+    const downAfter = this.upAt === -Infinity ? this.o.downReports : 1;
+    if (this.failing >= downAfter && this.level < this.rungs) return this.ask(this.level + 1);
     const goodFor = this.goodSince === undefined ? 0 : now - this.goodSince;
     if (this.level > 0 && this.goodReports >= this.o.upReports && goodFor >= this.upWaitMs) return this.ask(this.level - 1);
     return undefined;

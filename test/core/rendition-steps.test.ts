@@ -102,6 +102,17 @@ describe('RenditionStepper', () => {
     expect(downThenWaitUp()).toBe(8000);
   });
 
+  it('after a step up, one failing report (past the hold) is enough to step back down', () => {
+    const { st, report } = stepper(1);
+    report('failing');
+    report('failing');
+    while (report('good') === undefined);
+    expect(st.level).toBe(0);
+    expect(report('failing')).toBeUndefined(); // within the 5 s hold
+    expect(report('good')).toBeUndefined();
+    expect(report('failing', 3000)).toBe(1);
+  });
+
   it('no decision while a switch is pending; a failed switch keeps the level and holds before retrying', () => {
     let now = 0;
     const st = new RenditionStepper(1, { now: () => now });

@@ -1,7 +1,8 @@
 // Source-based switching to a lower rendition against a real rate-limited link: ffmpeg reads a ~2 Mbit/s live path over
 // UDP from a network namespace whose nftables let only 800 kbit/s of the server's RTP through. The server sees its
-// receiver reports stay failing, switches it to the 480p rendition (400 kbit/s video + 96 kbit/s audio: it fits) at a
-// key frame, and ffmpeg decodes on without an error at the new size; the limit goes and the reader returns to the main path.
+// receiver reports stay failing, switches it to the 480p rendition at a key frame (300 kbit/s video + 96 kbit/s audio:
+// half the limit, so that key frames and an encoder catching up on a loaded machine fit too), and ffmpeg decodes on
+// without an error at the new size; the limit goes and the reader returns to the main path.
 import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,7 @@ describe('rendition switching of an RTSP reader on a rate-limited link', () => {
     const clip = await makeClip(dir, '2000k', 'switch.mp4', '960x540');
     const renditions = [
       { name: '240p', height: 240, videoBitrate: '150k' },
-      { name: '480p', height: 480, videoBitrate: '400k' },
+      { name: '480p', height: 480, videoBitrate: '300k' },
     ];
     const srv = await startTestServer({ host: '0.0.0.0', paths: { live: { renditions, sourceOnDemandCloseAfter: 1 } } });
     closers.push(() => srv.close());

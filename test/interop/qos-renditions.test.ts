@@ -85,6 +85,7 @@ describe('rendition switching of an RTSP reader on a rate-limited link', () => {
     }, 60_000, 'the reader to be switched to the 480p rendition');
     // Frames at the rendition's size, and no error from the first of them on.
     await wait(() => frames(d.log()).filter((f) => f.size === '854x480').length >= 30, 20_000, '30 frames of the rendition at the reader');
+    expect(await (await fetch(srv.httpUrl('metrics'))).text()).toMatch(/^tidecast_readers_on_rendition\{path="live",rendition="480p"\} 1$/m);
     const down = frames(d.log()).find((f) => f.size === '854x480')!.at;
     if (process.env.QOS_DEBUG) (await import('node:fs')).writeFileSync('/tmp/qsw.log', d.log());
     expect(errorsAfter(d.log(), down), why()).toEqual([]);

@@ -66,6 +66,8 @@ export class ReaderRenditions {
 
   /** The link's state after a report; `enabled` is the path's qos.renditions and whether this reader can be switched. */
   report(state: QosState, enabled: boolean): void {
+    // A live session turned to the path's recording (PLAY with a clock= range) has nothing to switch.
+    if (this.session.media.kind !== 'live') return;
     const ladder = this.ladder();
     this.stepper.rungs = ladder.length;
     if (this.stepper.pending) return;

@@ -1,8 +1,9 @@
 // Thinning against loss (issue 16): what an ffmpeg reader over a lossy UDP link decodes with thinning off and on, and
 // what thinning costs the server's fan-out.
 //
-//   npm run bench:qos                          # 0/2/5/10/20 % loss, 8 s measured each; CPU of 200 readers
+//   npm run bench:qos                          # 0/2/5/10/20 % loss, 8 s measured each; CPU of 200 readers; rate limits
 //   npm run bench:qos -- --seconds 5 --n 100
+//   npm run bench:qos -- --part rates --warmup 25  # only part 3 (loss, cpu, rates; default all)
 //
 // Part 1: one server, two live paths fed the same packets by one ffmpeg publisher (a 2.5 Mbit/s noisy clip with
 // non-reference B frames, test/helpers/qos-stream.ts): `thin` (qos.thinning on) and `plain` (off). For each loss
@@ -11,6 +12,8 @@
 // video frames per second, the decoder's error lines and the thinning level seen are measured.
 // Part 2: 200 light readers (bench/qos/readers.ts) of media/sample.mp4 looped live, none of them reporting loss,
 // then 20 % of them reporting 15 % loss (so they are thinned): the server process's CPU over the same window.
+// Part 3 (bench/qos/rates.ts): one ffmpeg reader behind a 0.5, 1 and 2 Mbit/s rate limit, of a 960x540 2 Mbit/s path
+// with thinning and renditions off, then of the same stream with both on (480p at 400k, 240p at 150k renditions).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +26,7 @@ import { NetNs } from '../test/helpers/netns.js';
 import { FfmpegPublisher, makeClip } from '../test/helpers/qos-stream.js';
 import { waitLive } from '../test/helpers/read.js';
 import { MEDIA_DIR, startTestServer, type TestServer } from '../test/helpers/server.js';
+import { printRateRows, RATE_PATHS, RATES_KBIT, rateCase, type RateRow } from './qos/rates.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const LOSSES = [0, 2, 5, 10, 20];
@@ -100,38 +104,55 @@ async function cpuCase(srv: TestServer, n: number, lossy: number, seconds: numbe
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string' }, n: { type: 'string' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string' }, n: { type: 'string' }, part: { type: 'string' }, warmup: { type: 'string' } } });
   const seconds = Number(values.seconds ?? 8);
   const n = Number(values.n ?? 200);
+  const part = values.part ?? 'all';
+  const runs = (p: string): boolean => part === 'all' || part === p;
   const dir = mkdtempSync(join(tmpdir(), 'tc-qos-bench-'));
   const srv = await startTestServer({
     host: '0.0.0.0',
-    paths: { thin: {}, plain: { qos: { thinning: false } }, cpu: {} },
+    paths: { thin: {}, plain: { qos: { thinning: false } }, cpu: {}, ...RATE_PATHS },
     maxConnectionsPerAddress: 2000,
     maxSessionsPerAddress: 2000,
   });
   const ns = await NetNs.create({ name: `tc-qosb-${process.pid}` });
   const pubs: FfmpegPublisher[] = [];
   try {
-    const clip = await makeClip(dir);
-    pubs.push(FfmpegPublisher.start(clip, [srv.url('thin'), srv.url('plain')]));
-    await waitLive(srv.url('thin'), '/thin');
-    await waitLive(srv.url('plain'), '/plain');
+    const rates: RateRow[] = [];
+    if (runs('rates')) {
+      pubs.push(FfmpegPublisher.start(await makeClip(dir, '2000k', 'rates.mp4', '960x540'), [srv.url('rate-off'), srv.url('rate-on')]));
+      await waitLive(srv.url('rate-on'), '/rate-on');
+      for (const kbit of RATES_KBIT) {
+        process.stderr.write(`rate ${kbit} kbit/s ... `);
+        rates.push(await rateCase(srv, ns, kbit, Number(values.warmup ?? 25), seconds));
+        process.stderr.write(`${JSON.stringify(rates.at(-1))}\n`);
+      }
+      await Promise.all(pubs.splice(0).map((p) => p.stop()));
+    }
     const rows: LossRow[] = [];
-    for (const loss of LOSSES) {
+    if (runs('loss')) {
+      pubs.push(FfmpegPublisher.start(await makeClip(dir), [srv.url('thin'), srv.url('plain')]));
+      await waitLive(srv.url('thin'), '/thin');
+      await waitLive(srv.url('plain'), '/plain');
+    }
+    for (const loss of runs('loss') ? LOSSES : []) {
       process.stderr.write(`loss ${loss} % ... `);
       rows.push(await lossCase(srv, ns, loss, seconds));
       process.stderr.write(`${JSON.stringify(rows.at(-1))}\n`);
     }
     await Promise.all(pubs.splice(0).map((p) => p.stop()));
-    pubs.push(FfmpegPublisher.start(join(MEDIA_DIR, 'sample.mp4'), [srv.url('cpu')]));
-    await waitLive(srv.url('cpu'), '/cpu');
+    if (runs('cpu')) {
+      pubs.push(FfmpegPublisher.start(join(MEDIA_DIR, 'sample.mp4'), [srv.url('cpu')]));
+      await waitLive(srv.url('cpu'), '/cpu');
+    }
     const cpu = [];
-    for (const lossy of [0, Math.round(n / 5), 0, Math.round(n / 5)]) {
+    for (const lossy of runs('cpu') ? [0, Math.round(n / 5), 0, Math.round(n / 5)] : []) {
       process.stderr.write(`CPU: ${n} readers, ${lossy} reporting loss ... `);
       cpu.push({ lossy, ...(await cpuCase(srv, n, lossy, seconds)) });
       process.stderr.write(`${JSON.stringify(cpu.at(-1))}\n`);
     }
+    if (rates.length) printRateRows(rates);
     console.log(`\n| loss | fps, thinning off | decode errors, off | fps, thinning on | decode errors, on | thinning level seen (samples) |`);
     console.log('|---|---|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.loss} % | ${r.off.fps.toFixed(1)} | ${r.off.errors} | ${r.on.fps.toFixed(1)} | ${r.on.errors} | ${r.on.levels} |`);

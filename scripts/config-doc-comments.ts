@@ -76,12 +76,13 @@ export function readCommentedLiterals(root: string, files = configSourceFiles(ro
  * path and the top-level one each get their own).
  */
 export function commentFor(literals: CommentedLiteral[], key: string, siblings: readonly string[]): string | undefined {
-  let best: { doc: string; score: number } | undefined;
+  let best: { doc: string; score: number; size: number } | undefined;
   for (const lit of literals) {
     const doc = lit.props.get(key);
     if (doc === undefined) continue;
     const score = siblings.filter((s) => lit.names.has(s)).length;
-    if (!best || score > best.score) best = { doc, score };
+    // A tie goes to the smaller literal: it says less about anything else (`renditions` of a path, not of its qos).
+    if (!best || score > best.score || (score === best.score && lit.names.size < best.size)) best = { doc, score, size: lit.names.size };
   }
   return best?.doc;
 }

@@ -1,4 +1,4 @@
-// The QoS part of the config (issue 16): `qos: {thinning, lossCongested, lossFailing}` at the top level and per path,
+// The QoS part of the config (issue 16): `qos: {thinning, renditions, lossCongested, lossFailing}` at the top level and per path,
 // whose keys override the top level. Read per receiver report from the running config, so a reload applies at once.
 import { z } from 'zod';
 import { compilePathRegex, isPathRegex, matchPathRegex } from './config-pattern.js';
@@ -11,11 +11,13 @@ const ORDER_MESSAGE = { message: 'lossFailing must be above lossCongested (e.g. 
 
 /** A path's own qos keys: each one it sets overrides the top-level one. */
 export const QOS_PATH_FIELDS = {
-  /** Per-path override of the top-level qos keys (thinning, lossCongested, lossFailing): docs/qos.md. */
+  /** Per-path override of the top-level qos keys (thinning, renditions, lossCongested, lossFailing): docs/qos.md. */
   qos: z
     .object({
       /** Thin this path's RTSP readers over UDP whose receiver reports show loss. */
       thinning: z.boolean().optional(),
+      /** Switch this path's RTSP readers over UDP whose link stays failing to its next lower rendition, and back up. */
+      renditions: z.boolean().optional(),
       /** Fraction lost (0..1) in a receiver report at or above which a reader's link is congested. */
       lossCongested: loss.optional(),
       /** Fraction lost at or above which a reader's link is failing. */
@@ -26,19 +28,22 @@ export const QOS_PATH_FIELDS = {
     .optional(),
 };
 
-export const QOS_DEFAULTS = { thinning: true, lossCongested: 0.02, lossFailing: 0.1 };
+export const QOS_DEFAULTS = { thinning: true, renditions: true, lossCongested: 0.02, lossFailing: 0.1 };
 
 /** Spread into the top-level ConfigSchema. */
 export const QOS_CONFIG_FIELDS = {
   /**
    * Reader QoS from RTCP receiver reports (docs/qos.md): a reader whose reports show loss at or above
    * lossCongested is congested (it stops getting non-reference video frames when thinning is on), at or
-   * above lossFailing failing (key frames only); it steps back up after clean reports.
+   * above lossFailing failing (key frames only); it steps back up after clean reports. A reader of a path with
+   * renditions whose link stays failing is switched to the next lower rendition (renditions: true).
    */
   qos: z
     .object({
       /** Thin RTSP readers over UDP whose receiver reports show loss (audio is never thinned). */
       thinning: z.boolean().default(QOS_DEFAULTS.thinning),
+      /** Switch RTSP readers over UDP whose link stays failing to the path's next lower rendition, and back up when it recovers (docs/qos.md). */
+      renditions: z.boolean().default(QOS_DEFAULTS.renditions),
       /** Fraction lost (0..1) in a receiver report at or above which a reader's link is congested. */
       lossCongested: loss.default(QOS_DEFAULTS.lossCongested),
       /** Fraction lost at or above which a reader's link is failing. */
@@ -51,6 +56,7 @@ export const QOS_CONFIG_FIELDS = {
 
 export interface QosSettings {
   thinning: boolean;
+  renditions: boolean;
   lossCongested: number;
   lossFailing: number;
 }

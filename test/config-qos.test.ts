@@ -6,7 +6,7 @@ import { diffConfig, describeDiff } from '../server/config-diff.js';
 
 describe('qos config', () => {
   it('defaults: thinning on, 2 % congested, 10 % failing', () => {
-    expect(makeConfig({}).qos).toEqual({ thinning: true, lossCongested: 0.02, lossFailing: 0.1 });
+    expect(makeConfig({}).qos).toEqual({ thinning: true, renditions: true, lossCongested: 0.02, lossFailing: 0.1 });
   });
 
   it('a path sets any of the keys over the top level; ~regex paths too; other paths take the top level', () => {
@@ -14,9 +14,9 @@ describe('qos config', () => {
       qos: { lossCongested: 0.05, lossFailing: 0.2 },
       paths: { cam: { qos: { thinning: false } }, '~^lossy/': { qos: { lossFailing: 0.3 } } },
     });
-    expect(qosSettingsOf(c, 'cam')).toEqual({ thinning: false, lossCongested: 0.05, lossFailing: 0.2 });
-    expect(qosSettingsOf(c, 'lossy/one')).toEqual({ thinning: true, lossCongested: 0.05, lossFailing: 0.3 });
-    expect(qosSettingsOf(c, 'elsewhere')).toEqual({ thinning: true, lossCongested: 0.05, lossFailing: 0.2 });
+    expect(qosSettingsOf(c, 'cam')).toEqual({ thinning: false, renditions: true, lossCongested: 0.05, lossFailing: 0.2 });
+    expect(qosSettingsOf(c, 'lossy/one')).toEqual({ thinning: true, renditions: true, lossCongested: 0.05, lossFailing: 0.3 });
+    expect(qosSettingsOf(c, 'elsewhere')).toEqual({ thinning: true, renditions: true, lossCongested: 0.05, lossFailing: 0.2 });
   });
 
   it('refuses thresholds out of order or out of 0..1, and unknown keys', () => {

@@ -77,6 +77,13 @@ export class QosJudge {
     return this.move(QOS_STATES[rank(before) - 1]!, before);
   }
 
+  /** Starts over at good (the reader moved to another stream: what it reported of the old one says nothing of the new). */
+  reset(): void {
+    this.state = 'good';
+    this.clean = 0;
+    this.since = this.opts.now();
+  }
+
   private move(to: QosState, from: QosState): QosState {
     this.state = to;
     this.clean = 0;
@@ -101,6 +108,8 @@ export interface QosRecord {
   /** Video frames withheld, and key frames sent since thinning was first asked. */
   thinnedFrames: number;
   keyFrames: number;
+  /** A path with renditions (docs/renditions.md): `main`, or the name of the rendition this reader is switched to. */
+  rendition?: string;
   /** RTP packets sent per media kind. */
   videoPackets: number;
   audioPackets: number;

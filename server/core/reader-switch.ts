@@ -25,6 +25,8 @@ interface OutTrack {
   /** The smallest step forward seen between two packets' timestamps: one frame (video) or one audio frame. */
   minStep: number | undefined;
   lastAt: number;
+  /** NTP (64-bit) and RTP time of the last SR of the stream the reader started on: every SR after a switch keeps to it. */
+  srRef: { ntp: bigint; rtp: number } | undefined;
 }
 
 /** How a source stream's track maps onto a reader's track (offsets fixed at its first packet after the switch). */
@@ -46,7 +48,7 @@ interface Feed {
 export class ReaderSwitch {
   private readonly outs: OutTrack[];
   private active: Feed;
-  private pending: { feed: Feed; done: (ok: boolean) => void } | undefined;
+  private pending: { feed: Feed; done: (ok: boolean) => void; taken: (() => void) | undefined } | undefined;
   private closed = false;
 
   /**
@@ -58,7 +60,12 @@ export class ReaderSwitch {
     first: Stream,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.outs = first.tracks.map((track) => ({ track, ssrc: first.ssrcOf(track.id), lastSeq: undefined, lastTs: undefined, maxTs: undefined, minStep: undefined, lastAt: 0 }));
+    this.outs = first.tracks.map((track) => ({ track, ssrc: first.ssrcOf(track.id), lastSeq: undefined, lastTs: undefined, maxTs: undefined, minStep: undefined, lastAt: 0, srRef: undefined }));
+    // The reader has had `first`'s latest SRs (at PLAY, or as they came): its timeline until the next one.
+    for (const { trackId, data } of first.senderReports()) {
+      const o = this.outs.find((x) => x.track.id === trackId);
+      if (o && data.length >= 28 && data[1] === RTCP_SR) o.srRef = srPair(data);
+    }
     this.active = this.feed(first, true);
     first.attach(this.active.reader);
   }
@@ -71,15 +78,16 @@ export class ReaderSwitch {
   /**
    * Forwards `next` from its next video key frame on (its next packet, for a stream without video)
    * and lets go of the current one then. Resolves true once switched, false if `next` ended first
-   * or another switch replaced this one.
+   * or another switch replaced this one. `taken` runs at the switch itself, before the new stream's
+   * first packet goes to the reader (the caller may change how that packet is treated).
    */
-  switchTo(next: Stream): Promise<boolean> {
+  switchTo(next: Stream, taken?: () => void): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     this.cancelPending();
     if (next === this.active.stream) return Promise.resolve(true);
     const feed = this.feed(next, false);
     return new Promise<boolean>((done) => {
-      this.pending = { feed, done };
+      this.pending = { feed, done, taken };
       next.attach(feed.reader);
     });
   }
@@ -134,10 +142,11 @@ export class ReaderSwitch {
 
   private take(f: Feed): void {
     const old = this.active;
-    const done = this.pending!.done;
+    const { done, taken } = this.pending!;
     this.pending = undefined;
     this.active = f;
     old.stream.detach(old.reader);
+    taken?.();
     done(true);
   }
 
@@ -193,9 +202,10 @@ export class ReaderSwitch {
     const o = m.out;
     const ts = (key.timestamp + m.tsOffset!) >>> 0;
     const ssrc = o.ssrc ?? key.ssrc;
-    for (const nal of sets) {
+    for (const [i, nal] of sets.entries()) {
       const seq = (o.lastSeq === undefined ? key.seq + m.seqOffset! : o.lastSeq + 1) & 0xffff;
-      this.emit(o, singleNal(nal, o.track.id, seq, ts, ssrc, o.track.payloadType, key), seq, ts);
+      // The first starts the key frame's access unit (a reader waiting for a key frame, or thinned to key frames only, takes it).
+      this.emit(o, singleNal(nal, o.track.id, seq, ts, ssrc, o.track.payloadType, key, i === 0), seq, ts);
     }
     // The key frame follows right after them.
     m.seqOffset = ((o.lastSeq! + 1) - key.seq) & 0xffff;
@@ -205,13 +215,27 @@ export class ReaderSwitch {
     if (this.closed || f !== this.active) return;
     const m = f.maps.get(trackId);
     if (!m) return;
-    if (f.original && m.seqOffset === undefined) return this.out.deliverRtcp(m.out.track.id, data);
-    // Only a sender report is rewritten (RFC 3550 §6.4.1: SSRC at 4, RTP timestamp at 16); the rest is the old source's.
+    if (f.original && m.seqOffset === undefined) {
+      if (data.length >= 28 && data[1] === RTCP_SR) m.out.srRef = srPair(data);
+      return this.out.deliverRtcp(m.out.track.id, data);
+    }
+    // Only a sender report is rewritten (RFC 3550 §6.4.1: SSRC at 4, NTP time at 8, RTP timestamp at 16); the rest is the old source's.
     if (data.length < 28 || data[1] !== RTCP_SR || m.tsOffset === undefined) return;
     const sr = data.slice(0, 4 * (((data[2]! << 8) | data[3]!) + 1));
     const v = new DataView(sr.buffer, sr.byteOffset, sr.byteLength);
     if (m.out.ssrc !== undefined) v.setUint32(4, m.out.ssrc);
-    v.setUint32(16, (v.getUint32(16) + m.tsOffset) >>> 0);
+    const rtp = (v.getUint32(16) + m.tsOffset) >>> 0;
+    v.setUint32(16, rtp);
+    // The NTP time the reader's first stream gives this RTP time: the new source's own wall clock (its
+    // encoder's delay, another machine's clock) would move the reader's timeline, backwards when it
+    // lags (receivers such as ffmpeg place frames by the SRs' NTP-RTP pairing, RFC 3550 §6.4.1).
+    const ref = m.out.srRef;
+    if (ref) {
+      const ticks = BigInt(Math.round((((rtp - ref.rtp) | 0) / m.out.track.clockRate) * 2 ** 32));
+      const ntp = BigInt.asUintN(64, ref.ntp + ticks);
+      v.setBigUint64(8, ntp);
+      m.out.srRef = { ntp, rtp };
+    }
     this.out.deliverRtcp(m.out.track.id, sr);
   }
 
@@ -228,6 +252,12 @@ export class ReaderSwitch {
       this.out.end(reason);
     }
   }
+}
+
+/** An SR's NTP time (64-bit) and RTP time (RFC 3550 §6.4.1). */
+function srPair(d: Uint8Array): { ntp: bigint; rtp: number } {
+  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  return { ntp: v.getBigUint64(8), rtp: v.getUint32(16) };
 }
 
 function noteStep(o: OutTrack, ts: number): void {
@@ -251,11 +281,11 @@ function rewrite(p: OutPacket, trackId: number, seq: number, ts: number, ssrc: n
     v.setUint32(4, ts);
     v.setUint32(8, ssrc);
   }
-  return { trackId, data, seq, timestamp: ts, ssrc, keyStart: p.keyStart, ...(p.arrivalMs !== undefined ? { arrivalMs: p.arrivalMs } : {}) };
+  return { trackId, data, seq, timestamp: ts, ssrc, keyStart: p.keyStart, ...(p.droppable ? { droppable: true } : {}), ...(p.arrivalMs !== undefined ? { arrivalMs: p.arrivalMs } : {}) };
 }
 
 /** RFC 6184 §5.6 / RFC 7798 §4.4.1: one NAL unit as the whole payload. */
-function singleNal(nal: Uint8Array, trackId: number, seq: number, ts: number, ssrc: number, pt: number, like: OutPacket): OutPacket {
+function singleNal(nal: Uint8Array, trackId: number, seq: number, ts: number, ssrc: number, pt: number, like: OutPacket, keyStart: boolean): OutPacket {
   const data = new Uint8Array(RTP_HEADER + nal.length);
   const v = new DataView(data.buffer);
   data[0] = 0x80;
@@ -264,5 +294,5 @@ function singleNal(nal: Uint8Array, trackId: number, seq: number, ts: number, ss
   v.setUint32(4, ts);
   v.setUint32(8, ssrc);
   data.set(nal, RTP_HEADER);
-  return { trackId, data, seq, timestamp: ts, ssrc, keyStart: false, ...(like.arrivalMs !== undefined ? { arrivalMs: like.arrivalMs } : {}) };
+  return { trackId, data, seq, timestamp: ts, ssrc, keyStart, ...(like.arrivalMs !== undefined ? { arrivalMs: like.arrivalMs } : {}) };
 }

@@ -28,6 +28,11 @@ export class Thinner {
   target: ThinLevel = 0;
   /** The level in force: it changes at a frame boundary, and leaves key-frames-only at a key frame. */
   level: ThinLevel = 0;
+  /**
+   * Live: withhold every frame from the next frame boundary on, whatever the level (a reader about to be
+   * switched to a lower rendition lets its link drain, so that the rendition's first key frame gets through).
+   */
+  hold = false;
   /** Frames withheld, and key frames sent since thinning was first asked (the API shows both). */
   droppedFrames = 0;
   keyFrames = 0;
@@ -68,7 +73,8 @@ export class Thinner {
     // RFC 6184 §5.1: the marker ends an access unit; a new timestamp starts one when it was lost.
     if (this.prevMarker || p.timestamp !== this.unitTs) {
       this.unitTs = p.timestamp;
-      this.unitPass = this.passUnit(p.keyStart, p.droppable === true);
+      this.unitPass = this.hold ? false : this.passUnit(p.keyStart, p.droppable === true);
+      if (this.hold) this.droppedFrames++;
     }
     this.prevMarker = (d[1]! & 0x80) !== 0;
     if (!this.unitPass) {
@@ -97,6 +103,6 @@ export class Thinner {
 
   /** Nothing withheld now, pending or before (live seq numbers unshifted): the reader can go back to the shared path. */
   get idle(): boolean {
-    return this.target === 0 && this.level === 0 && this.droppedPackets === 0;
+    return this.target === 0 && this.level === 0 && this.droppedPackets === 0 && !this.hold;
   }
 }

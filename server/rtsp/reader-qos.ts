@@ -1,6 +1,7 @@
 // One RTSP reader's QoS: its RTCP receiver reports judged (core/qos.ts) into good, congested or failing, the
 // round-trip time from LSR/DLSR against the SRs we sent it, and its thinning level (core/thinner.ts) when it
-// reads over plain UDP and its path's qos.thinning is on. The thresholds are read per report: a reload applies.
+// reads over plain UDP and its path's qos.thinning is on, and its step on the path's rendition ladder
+// (reader-renditions.ts) when the path has renditions and qos.renditions is on. The keys are read per report: a reload applies.
 import { QosJudge, type QosRecord, type QosState } from '../core/qos.js';
 import { THINNING_NAMES, Thinner, type ThinLevel } from '../core/thinner.js';
 import type { Counters } from '../core/counters.js';
@@ -8,6 +9,7 @@ import type { RtcpReportBlock } from '../rtp/rtcp.js';
 import { qosSettingsOf, type QosSettings } from '../config-qos.js';
 import type { Config } from '../config.js';
 import type { RtspSession, SessionQos } from './session.js';
+import { ReaderRenditions, type RenditionAccess } from './reader-renditions.js';
 
 const LEVEL: Record<QosState, ThinLevel> = { good: 0, congested: 1, failing: 2 };
 /** SRs remembered per reader for round-trip times: a report names one of the last few. */
@@ -21,16 +23,28 @@ export class ReaderQos implements SessionQos {
   private readonly thinner: Thinner | undefined;
   private readonly sent: { lsr: number; at: number }[] = [];
   private rttMs: number | undefined;
+  private readonly renditions: ReaderRenditions | undefined;
+  /** Tracks whose next report straddles a switch to another stream: it is not judged. */
+  private readonly straddling = new Set<number>();
 
   constructor(
     private readonly session: RtspSession,
     private readonly config: Pick<Config, 'qos' | 'paths'>,
     private readonly counters: Counters,
     private readonly now: () => number = () => performance.now(),
+    access?: RenditionAccess,
   ) {
     this.judge = new QosJudge({ now });
     const video = session.mediaTracks.find((t) => t.kind === 'video');
     this.thinner = video ? new Thinner(video.id) : undefined;
+    if (access && session.media.kind === 'live') {
+      this.renditions = new ReaderRenditions(session, access, counters, now, { switched: () => this.afterSwitch(), drain: (on) => this.drain(on) });
+    }
+  }
+
+  /** The reader stopped playing (PAUSE, TEARDOWN, its session ended): any switch lets go of its streams. */
+  stop(): void {
+    this.renditions?.stop();
   }
 
   /** RFC 3550 §6.4.1: LSR is the middle 32 bits of the SR's NTP timestamp (bytes 10..13 of the SR). */
@@ -47,13 +61,31 @@ export class ReaderQos implements SessionQos {
       // DLSR is in units of 1/65536 s.
       if (sr) this.rttMs = Math.max(0, Math.round((this.now() - sr.at - b.delaySinceLastSr / 65.536) * 10) / 10);
     }
+    // The first report after a switch covers packets of the old stream too: what it says is not about the new one.
+    if (this.straddling.delete(trackId)) return;
     const clock = this.session.mediaTracks.find((t) => t.id === trackId)?.clockRate ?? 90000;
     const settings = this.settings();
     this.judge.report(
       { fractionLost: b.fractionLost / 256, cumulativeLost: b.cumulativeLost, jitterMs: (b.jitter / clock) * 1000, rttMs: this.rttMs },
       settings,
     );
+    this.renditions?.report(this.judge.state, settings.renditions && this.thinnable());
     this.applyThinning(settings);
+  }
+
+  /** Withholds the reader's video (its thinner renumbers past it) until the switch, or lets it through again. */
+  private drain(on: boolean): void {
+    const t = this.thinner;
+    if (!t || t.hold === on) return;
+    t.hold = on;
+    this.applyThinning(this.settings());
+  }
+
+  /** On another stream now: judged afresh from its next reports, thinning lifted until they say otherwise. */
+  private afterSwitch(): void {
+    this.judge.reset();
+    for (const t of this.session.tracks.keys()) this.straddling.add(t);
+    this.applyThinning(this.settings());
   }
 
   record(): QosRecord {
@@ -68,6 +100,7 @@ export class ReaderQos implements SessionQos {
       jitterMs: Math.round((last?.jitterMs ?? 0) * 100) / 100,
       ...(this.rttMs !== undefined ? { rttMs: this.rttMs } : {}),
       thinning: t && this.settings().thinning && this.thinnable() ? THINNING_NAMES[t.level] : 'off',
+      ...(this.renditions?.applies ? { rendition: this.renditions.current } : {}),
       reports: this.judge.reports,
       thinnedFrames: t?.droppedFrames ?? 0,
       keyFrames: t?.keyFrames ?? 0,
@@ -98,9 +131,9 @@ export class ReaderQos implements SessionQos {
       t.target = target;
     }
     const s = this.session;
-    if (target > 0 && s.thin === undefined) {
+    if ((target > 0 || t.hold) && s.thin === undefined) {
       // Live: pick up after the packet the reader got last, so a frame under way is not cut.
-      if (s.media.kind === 'live') t.resumeAfter(s.media.stream.lastPacket(t.trackId));
+      if (s.media.kind === 'live' && !this.renditions?.switched) t.resumeAfter(s.media.stream.lastPacket(t.trackId));
       s.thin = t;
     } else if (s.thin !== undefined && t.idle) s.thin = undefined;
   }

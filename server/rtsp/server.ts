@@ -113,6 +113,7 @@ export class RtspServer implements ServerContext, ChannelAcceptor {
     s.onSourceEnd = undefined;
     if (m.kind === 'live') {
       m.stream.detach(s);
+      s.qos?.stop?.();
       if (sendBye) s.end(why);
     }
     if (m.kind === 'publish') this.paths.release(s.path, s.id, why);

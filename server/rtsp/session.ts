@@ -100,6 +100,8 @@ export interface SessionQos {
   noteReport(trackId: number, block: RtcpReportBlock): void;
   /** For the API (never per packet). */
   record(): QosRecord;
+  /** The reader stopped playing (PAUSE, session end): a rendition switch lets go of its streams. */
+  stop?(): void;
 }
 
 export class RtspSession implements PacketSink, StreamReader {

@@ -117,6 +117,29 @@ describe('ReaderSwitch', () => {
     const v = new DataView(rtcp[1]!.data.buffer, rtcp[1]!.data.byteOffset);
     expect(v.getUint32(4)).toBe(0xaaaa);
     expect(v.getUint32(16)).toBe(1000 + 3600);
+    // Its NTP time is the first stream's for that RTP time (40 ms after that stream's SR), not the new source's own.
+    expect(v.getBigUint64(8)).toBe((0xe0000000n << 32n) + BigInt(Math.round(0.04 * 2 ** 32)));
+  });
+
+  it('keeps to the NTP timeline of an SR the reader had before the switch existed', async () => {
+    let t = 1000;
+    const a = new Stream('cams/door', tracks(96, 97, SPS_A), { gopCacheBytes: 1 << 20 });
+    const b = new Stream('cams/door~480p', tracks(100, 101, SPS_B), { gopCacheBytes: 1 << 20 });
+    a.publish(pkt(0, 1, 1000, 0xaaaa, 96, true));
+    // The reader got this SR straight from the stream, before any switch was made for it.
+    a.publishRtcp(0, sr(0xaaaa, 1000), true);
+    const rtcp: Uint8Array[] = [];
+    const sw = new ReaderSwitch({ deliver: () => undefined, deliverRtcp: (_id, d) => rtcp.push(d), end: () => undefined }, a, () => t);
+    a.publish(pkt(0, 2, 1000, 0xaaaa, 96));
+    const switched = sw.switchTo(b);
+    t += 40;
+    b.publish(pkt(0, 50, 700_000, 0xbbbb, 100, true));
+    expect(await switched).toBe(true);
+    const late = sr(0xbbbb, 700_000);
+    new DataView(late.buffer).setUint32(8, 0xf0000000); // the rendition's own clock, far from the main one's
+    b.publishRtcp(0, late, true);
+    const v = new DataView(rtcp.at(-1)!.buffer, rtcp.at(-1)!.byteOffset);
+    expect(v.getBigUint64(8)).toBe((0xe0000000n << 32n) + BigInt(Math.round(0.04 * 2 ** 32)));
   });
 
   it('moves back to the first stream at its next key frame, still continuous', async () => {

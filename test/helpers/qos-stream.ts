@@ -10,10 +10,10 @@ import { describeRun, run } from './spawn.js';
  * per 280 kB received, come every second or two even at key frames only), a key frame every 15 frames,
  * two non-reference B frames between references (b-pyramid off), and AAC audio.
  */
-export async function makeClip(dir: string, videoBitrate = '2500k', name = 'qos.mp4'): Promise<string> {
+export async function makeClip(dir: string, videoBitrate = '2500k', name = 'qos.mp4', size = '640x360'): Promise<string> {
   const file = join(dir, name);
   const args = [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000',
+    '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000',
     '-t', '4', '-vf', 'noise=alls=12:allf=t', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '15', '-bf', '2',
     '-x264-params', 'b-adapt=0:b-pyramid=none:scenecut=0', '-b:v', videoBitrate, '-maxrate', videoBitrate, '-bufsize', '1M',
     '-c:a', 'aac', '-b:a', '96k', '-shortest', file,

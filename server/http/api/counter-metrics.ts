@@ -17,6 +17,10 @@ export const KNOWN_COUNTERS: Record<string, { help: string; labels: string[] }> 
     help: 'Thinning level changes of RTSP readers asked by their receiver reports, by the level moved to (none, non-reference, key-frames; docs/qos.md)',
     labels: ['to'],
   },
+  qos_rendition_switches: {
+    help: 'RTSP readers switched between a path and its renditions because of their receiver reports, by the stream moved to (main or the rendition name; docs/qos.md)',
+    labels: ['to'],
+  },
   hook_runs: { help: 'Hook commands started, by hook (runOnReady, runOnRead...)', labels: ['hook'] },
   sap_packets: { help: 'SAP (RFC 2974) packets sent for announced paths, by type (announcement, deletion) and result (sent, failed)', labels: ['type', 'result'] },
   hook_failures: { help: 'Hook commands that could not start, were killed by a signal or exited non-zero, by hook (a hook stopped on purpose is no failure)', labels: ['hook'] },

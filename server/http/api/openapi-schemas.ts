@@ -60,6 +60,7 @@ export const SCHEMAS: Record<string, unknown> = {
       jitterMs: num,
       rttMs: { ...num, description: 'Round-trip time from the latest report naming an SR we sent (LSR/DLSR).' },
       thinning: { enum: ['off', 'none', 'non-reference', 'key-frames'], description: 'off: this reader cannot be thinned (TCP, SRTP, multicast, or qos.thinning false).' },
+      rendition: { ...str, description: 'A path with renditions: main, or the rendition this reader was switched to because its link stayed failing (docs/qos.md).' },
       reports: int,
       thinnedFrames: { ...int, description: 'Video frames withheld from this reader.' },
       keyFrames: { ...int, description: 'Key frames sent since thinning was first asked for.' },

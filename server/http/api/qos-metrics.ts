@@ -1,4 +1,4 @@
-// Readers by QoS state (good, congested, failing) and by thinning level, from the client registry at each scrape.
+// Readers by QoS state (good, congested, failing), by thinning level and on a rendition, from the client registry at each scrape.
 import { Gauge, type Registry } from 'prom-client';
 import { QOS_STATES } from '../../core/qos.js';
 import type { PathManager } from '../../core/path-manager.js';
@@ -29,6 +29,25 @@ export function registerQosMetrics(register: Registry, paths: PathManager): void
         if (t === 'non-reference' || t === 'key-frames') counts.set(t, counts.get(t)! + 1);
       }
       for (const [level, n] of counts) this.set({ level }, n);
+    },
+  });
+  new Gauge({
+    name: 'tidecast_readers_on_rendition',
+    help: 'RTSP readers switched to a lower rendition by their receiver reports now, by path and rendition (docs/qos.md)',
+    labelNames: ['path', 'rendition'],
+    registers: [register],
+    collect() {
+      this.reset();
+      const counts = new Map<string, { path: string; rendition: string; n: number }>();
+      for (const c of paths.clients.list()) {
+        const r = c.qos?.rendition;
+        if (r === undefined || r === 'main') continue;
+        const k = `${c.path}\n${r}`;
+        const e = counts.get(k) ?? { path: c.path, rendition: r, n: 0 };
+        e.n++;
+        counts.set(k, e);
+      }
+      for (const e of counts.values()) this.set({ path: e.path, rendition: e.rendition }, e.n);
     },
   });
 }

@@ -122,6 +122,7 @@ export const pause: Handler = (ctx) => {
   if (m.kind === 'publish') throw new RtspError(455, `session ${s.id} publishes /${s.path}; a publisher cannot be paused`);
   if (m.kind === 'live') {
     m.stream.detach(s);
+    s.qos?.stop?.();
     s.multicast?.leave(s);
     if (s.state === 'playing') ctx.server.log.info({ ...sessionWho(s), session: s.id, path: s.path }, `${whoText(sessionWho(s))} PAUSE /${s.path}`);
     s.state = 'ready';

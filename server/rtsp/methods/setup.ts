@@ -19,6 +19,7 @@ import { recordedSessionMedia } from '../recorded/open-recorded.js';
 import { startOfQuery } from '../recorded/window.js';
 import { aggregateUrl } from '../url.js';
 import { ReaderQos } from '../reader-qos.js';
+import { renditionAccess } from '../rendition-access.js';
 
 export const setup: Handler = async (ctx) => {
   const { server, conn, req, target } = ctx;
@@ -96,7 +97,7 @@ export const setup: Handler = async (ctx) => {
     }
     server.sessions.set(session.id, session);
     observeReceiverReports(session, server.paths.observations);
-    if (media.kind !== 'publish') session.qos = new ReaderQos(session, server.config, server.paths.counters);
+    if (media.kind !== 'publish') session.qos = new ReaderQos(session, server.config, server.paths.counters, undefined, renditionAccess(server));
     conn.sessions.add(session);
     const who = requestWho(ctx);
     server.log.info({ ...who, session: session.id, path: target.path, mode: media.kind }, `${whoText(who)} SETUP /${target.path}: session ${session.id} (${media.kind})`);

@@ -124,6 +124,8 @@ function switchToRecording(ctx: RequestContext, s: RtspSession, window: Recorded
     throw new RtspError(456, `the recording of /${s.path} then has other tracks (${list(rec)}) than the live stream this session set up (${list(live)}); DESCRIBE rtsp://…/${s.path}?start=<RFC 3339> to play it`);
   }
   if (s.state === 'playing') m.stream.detach(s);
+  // Switched to a rendition (reader-renditions.ts): the switch lets go of its streams too.
+  s.qos?.stop?.();
   s.onSourceEnd = undefined;
   // A live thinner counts the stream's packets: the playback numbers its own, and QoS thins it afresh if it must.
   s.thin = undefined;

@@ -3,7 +3,7 @@ import { seqDiff } from '../../server/rtp/sequence.js';
 import { AudioDecode } from './audio-decode.js';
 import type { AudioOut } from './audio-out.js';
 import { AudioOutputMap } from './audio-output-map.js';
-import { scheduleAudio, updateAudioPosition } from './audio-schedule.js';
+import { updateAudioPosition } from './audio-schedule.js';
 import { AvSync } from './av-sync.js';
 import { FatalPlayerError, type AudioChoice, type Engine, type EngineEvents, type EngineStats } from './engine.js';
 import { audioChoicesOf, choiceId, pickTracks, playableAudio } from './track-choice.js';
@@ -17,11 +17,9 @@ import { round1 } from './round.js';
 import { TrackReceiver, unixNow } from './track-receiver.js';
 import { UnsupportedCodecError, VideoDecode } from './video-decode.js';
 import { VideoOut } from './video-out.js';
+import { WsAudio } from './ws-audio.js';
 import { isTextTrack, WsSubtitles } from './ws-subtitles.js';
 import type { CueOverlay } from './cue-overlay.js';
-
-/** Audio of a join's burst later than this behind its playout point is skipped (one AAC frame is ~21 ms). */
-const AUDIO_SKIP_LATE_MS = 30;
 
 export interface WsEngineOptions {
   canvas: HTMLCanvasElement;
@@ -80,11 +78,8 @@ export class WsEngine implements Engine {
    */
   private readonly notForLipSync = new Map<number, boolean>();
   private joinInDecoder = 0;
-  /** Audio frames dropped for being behind the playout point at the start. */
-  private audioDroppedLate = 0;
-  private audioSkipping = false;
-  /** Channels of the last decoded audio: which alternative is heard. */
-  private audioChannels: number | null = null;
+  /** The audio path: its late-burst drops and the channels heard. */
+  private audioPath: WsAudio | undefined;
 
   constructor(private readonly o: WsEngineOptions) {}
 
@@ -163,84 +158,64 @@ export class WsEngine implements Engine {
     const audioMap = this.audio ? new AudioOutputMap(this.audio.track.clockRate, 512) : undefined;
     this.audioMap = audioMap;
     this.lipSync = new LipSync(this.video, this.audio);
-    if (this.video) {
-      const video = this.video;
-      const sync = new AvSync(video.clock, this.audio?.clock, { now: () => performance.now(), unixNow });
-      this.sync = sync;
-      this.videoOut = new VideoOut(o.canvas, {
-        beforeRender: () => this.updateAudioPosition(),
-        decide: (ts, now) => sync.decide(ts, now),
-        shown: (frame, ts, now) => {
-          this.lastShownTs = ts;
-          this.subs?.shown(sync.wallclockOf(video.clock, ts));
-          o.probe.onFrameShown(frame, o.audio.outputTime(now));
-        },
-      });
-      const vdec = this.vdec!;
-      video.onFrame = (f) => {
-        const skipped = vdec.framesSkipped;
-        vdec.push({ nalus: f.frame.data, rtpTime: f.rtpTime, damaged: f.frame.damaged === true });
-        this.keyFrameWaits = vdec.keyFrameWaits;
-        if (vdec.framesSkipped !== skipped) return; // not decoded: never comes out
-        // Frames that left the jitter buffer late (the join's GOP burst, jitter beyond the target)
-        // must not set the lip-sync floor: that would turn a one-off burst into seconds of delay.
-        // Nor may the frames of the join (its burst, the live frames right after), nor the frames
-        // given to the decoder while join frames are still in it: after a join the first live
-        // frames wait in the decoder for the ~2 s of burst frames ahead of them (measured:
-        // +150..+250 ms, which held the audio floor there for the 3 s window). Later on, frames
-        // behind a late one do count: a busy main thread makes frames a little late all the time,
-        // and what the decoder then takes is what lip sync must cover.
-        const join = video.jb.joining();
-        if (f.lateMs <= 5 && !join && this.joinInDecoder === 0) return;
-        if (this.notForLipSync.size >= 300) this.clearNotForLipSync();
-        this.notForLipSync.set(f.rtpTime >>> 0, join);
-        if (join) this.joinInDecoder++;
-      };
-      vdec.onFrame = (frame, rtpTime) => {
-        if (this.closed) return void frame.close();
-        const ts = rtpTime >>> 0;
-        const join = this.notForLipSync.get(ts);
-        if (join === undefined) this.lipSync?.videoReady(ts);
-        else {
-          this.notForLipSync.delete(ts);
-          if (join) this.joinInDecoder--;
-        }
-        this.videoOut!.push({ frame, rtpTimestamp: ts });
-      };
-      vdec.onError = (e) => {
-        this.clearNotForLipSync(); // what was in the decoder is gone
-        console.warn(`video decoder: ${e.message}; waiting for the next key frame`);
-      };
-    }
+    if (this.video) this.wireVideo(this.video);
     if (this.audio && this.adec) {
-      const audio = this.audio;
-      const adec = this.adec;
-      audio.onFrame = (f) => {
-        // A join's GOP burst hands out up to ~2 s of audio already behind its playout point.
-        // Played, it would be squeezed into the first moments (the output cannot catch up seconds
-        // by slewing) and cost decode work while the page is busiest: it is skipped. Other late
-        // audio (jitter, or a publisher packing 0.5 s of AAC per packet) plays as ever.
-        // The decoder is reset for it: Chromium stamps its output from the first input's timestamp
-        // on by counting samples, so a hole in the input would shift all later audio by its length.
-        if (f.behindLiveEdge && f.lateMs > AUDIO_SKIP_LATE_MS) {
-          if (!this.audioSkipping) adec.reset();
-          this.audioSkipping = true;
-          return void this.audioDroppedLate++;
-        }
-        this.audioSkipping = false;
-        adec.push(f.frame.data[0] ?? new Uint8Array(0), f.rtpTime);
-      };
-      adec.onData = (data, rtpTime) => {
-        this.audioChannels = data.numberOfChannels;
-        if (this.closed || this.paused) return void data.close();
-        const ts = rtpTime >>> 0;
-        const at = scheduleAudio(o.audio, audioMap!, data, rtpTime, audio.track.clockRate, audio.jb.playoutTimeMs(ts));
-        if (at === undefined) return; // skipped: the schedule is catching up
-        const heardPerf = performance.now() + (at - o.audio.outputTime()) * 1000;
-        this.lipSync?.audioScheduled(ts, heardPerf + performance.timeOrigin);
-      };
-      adec.onError = (e) => console.warn(`audio decoder: ${e.message}`);
+      this.audioPath = new WsAudio(this.audio, this.adec, o.audio, audioMap!, {
+        silent: () => this.closed || this.paused,
+        scheduled: (ts, heardUnixMs) => this.lipSync?.audioScheduled(ts, heardUnixMs),
+      });
     }
+  }
+
+  /** Video from its jitter buffer through the decoder to the canvas, paced by the A/V sync. */
+  private wireVideo(video: TrackReceiver): void {
+    const o = this.o;
+    const sync = new AvSync(video.clock, this.audio?.clock, { now: () => performance.now(), unixNow });
+    this.sync = sync;
+    this.videoOut = new VideoOut(o.canvas, {
+      beforeRender: () => this.updateAudioPosition(),
+      decide: (ts, now) => sync.decide(ts, now),
+      shown: (frame, ts, now) => {
+        this.lastShownTs = ts;
+        this.subs?.shown(sync.wallclockOf(video.clock, ts));
+        o.probe.onFrameShown(frame, o.audio.outputTime(now));
+      },
+    });
+    const vdec = this.vdec!;
+    video.onFrame = (f) => {
+      const skipped = vdec.framesSkipped;
+      vdec.push({ nalus: f.frame.data, rtpTime: f.rtpTime, damaged: f.frame.damaged === true });
+      this.keyFrameWaits = vdec.keyFrameWaits;
+      if (vdec.framesSkipped !== skipped) return; // not decoded: never comes out
+      // Frames that left the jitter buffer late (the join's GOP burst, jitter beyond the target)
+      // must not set the lip-sync floor: that would turn a one-off burst into seconds of delay.
+      // Nor may the frames of the join (its burst, the live frames right after), nor the frames
+      // given to the decoder while join frames are still in it: after a join the first live
+      // frames wait in the decoder for the ~2 s of burst frames ahead of them (measured:
+      // +150..+250 ms, which held the audio floor there for the 3 s window). Later on, frames
+      // behind a late one do count: a busy main thread makes frames a little late all the time,
+      // and what the decoder then takes is what lip sync must cover.
+      const join = video.jb.joining();
+      if (f.lateMs <= 5 && !join && this.joinInDecoder === 0) return;
+      if (this.notForLipSync.size >= 300) this.clearNotForLipSync();
+      this.notForLipSync.set(f.rtpTime >>> 0, join);
+      if (join) this.joinInDecoder++;
+    };
+    vdec.onFrame = (frame, rtpTime) => {
+      if (this.closed) return void frame.close();
+      const ts = rtpTime >>> 0;
+      const join = this.notForLipSync.get(ts);
+      if (join === undefined) this.lipSync?.videoReady(ts);
+      else {
+        this.notForLipSync.delete(ts);
+        if (join) this.joinInDecoder--;
+      }
+      this.videoOut!.push({ frame, rtpTimestamp: ts });
+    };
+    vdec.onError = (e) => {
+      this.clearNotForLipSync(); // what was in the decoder is gone
+      console.warn(`video decoder: ${e.message}; waiting for the next key frame`);
+    };
   }
 
   /** The A/V sync's master: the audio RTP time being heard now. */
@@ -381,13 +356,13 @@ export class WsEngine implements Engine {
       keyFrameWaits: this.keyFrameWaits,
       syncMode: s?.mode ?? null,
       audioFloorMs: this.lipSync ? round1(this.lipSync.floorMs) : null,
-      audioDroppedLate: this.audioDroppedLate,
+      audioDroppedLate: this.audioPath?.droppedLate ?? 0,
       audioOutputResyncs: this.o.audio.resyncs,
       audioOutputSkipped: this.o.audio.framesSkipped,
       audioOutputRestartCauses: { ...this.o.audio.restartCauses },
       audioOutputGuardMs: round1(this.o.audio.guardMs()),
       audioLanguage: this.audio?.track.language ?? null,
-      audioChannels: this.audioChannels,
+      audioChannels: this.audioPath?.channels ?? null,
       audioChoices: this.audioChoices().choices.map((c) => c.id),
       ...this.subs?.stats(this.session?.described ?? []),
     };

@@ -1,5 +1,6 @@
 // Sidecar subtitles through real clients: a file with `name.en.vtt` beside it gets a WebVTT subtitles rendition in its HLS
-// multivariant playlist, cut where the media's segments are; ffprobe lists it as a webvtt stream and ffmpeg reads its cues.
+// multivariant playlist, cut where the media's segments are; ffprobe lists it as a webvtt stream and ffmpeg reads its cues;
+// VLC selects the rendition and decodes it with its WebVTT subtitle decoder.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -71,6 +72,18 @@ describe('sidecar subtitles over HLS', () => {
     const r2 = await run(ffmpeg, args2, { timeoutMs: 20_000 });
     expect(r2.stdout, describeRun(ffmpeg, args2, r2)).toMatch(/00:01\.000 --> 00:03\.000\nFirst cue/);
     expect(r2.stdout).toContain('Fourth cue');
+  });
+
+  it('VLC picks the SUBTITLES rendition, fetches its WebVTT segments and decodes them with its subtitle decoder', async () => {
+    // VLC refuses to run as root: as nobody. Its -vv log names what its HLS demuxer and decoders do.
+    const url = srv.httpUrl('sample.mp4/index.m3u8');
+    const args = ['-u', 'nobody', '--', 'env', 'HOME=/tmp', 'cvlc', '-vv', '-I', 'dummy', '--play-and-exit', '--vout=dummy', '--aout=dummy', '--sub-track=0', '--stop-time=4', url];
+    const r = await run('runuser', args, { timeoutMs: 60_000, stopAfterMs: 40_000, stopSignal: 'SIGTERM' });
+    const log = r.stdout + r.stderr;
+    const why = describeRun('cvlc', args, r);
+    expect(log, why).toMatch(/BaseAdaptationSet subs English/);
+    expect(log, why).toMatch(/Retrieving http:\/\/[^ ]+\/sample\.mp4\/subs-[0-9a-f]+-0\.vtt/);
+    expect(log, why).toMatch(/using spu decoder module "webvtt"/);
   });
 
   it('the multivariant playlist still plays in ffprobe: video and audio', async () => {
